@@ -1,0 +1,185 @@
+//! Who may do what: one authorization policy, a pure function, used by every service call.
+//!
+//! - guardian: everything in their family;
+//! - caregiver (nanny): the children assigned to them — read medications, allergies and non-private
+//!   conditions, log doses, measurements and notes, clock in/out; never manage members, export or erase;
+//! - viewer: read-only summaries (children, medications, allergies, doses, measurements);
+//! - revoked members, invited-but-not-joined members and other families' members: nothing.
+//!
+//! A person may belong to several families; each call acts in exactly one family, the one that owns
+//! the data it touches.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Channel, MemberStatus, Role};
+
+/// Who is asking, and through which channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub kind: ActorKind,
+    pub channel: Channel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ActorKind {
+    /// A person, authorized through their membership of the family the call touches.
+    Person(i64),
+    /// Whoever runs the `mednanny` admin commands on the server: trusted, still audited.
+    Operator,
+}
+
+impl Actor {
+    pub fn person(person_id: i64, channel: Channel) -> Self {
+        Self { kind: ActorKind::Person(person_id), channel }
+    }
+    pub fn operator() -> Self {
+        Self { kind: ActorKind::Operator, channel: Channel::Cli }
+    }
+}
+
+/// Everything a call can ask to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Permission {
+    ViewChildren,
+    ViewMedications,
+    ViewAllergies,
+    ViewConditions,
+    ViewPrivateConditions,
+    ViewDoses,
+    LogDose,
+    VoidDose,
+    ViewMeasurements,
+    LogMeasurement,
+    ViewNotes,
+    WriteNote,
+    ClockInOut,
+    ManageChildren,
+    ManageMembers,
+    Export,
+    Erase,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 17] = [
+        Permission::ViewChildren,
+        Permission::ViewMedications,
+        Permission::ViewAllergies,
+        Permission::ViewConditions,
+        Permission::ViewPrivateConditions,
+        Permission::ViewDoses,
+        Permission::LogDose,
+        Permission::VoidDose,
+        Permission::ViewMeasurements,
+        Permission::LogMeasurement,
+        Permission::ViewNotes,
+        Permission::WriteNote,
+        Permission::ClockInOut,
+        Permission::ManageChildren,
+        Permission::ManageMembers,
+        Permission::Export,
+        Permission::Erase,
+    ];
+
+    /// The audit action name.
+    pub fn action(self) -> &'static str {
+        match self {
+            Permission::ViewChildren => "children.view",
+            Permission::ViewMedications => "medications.view",
+            Permission::ViewAllergies => "allergies.view",
+            Permission::ViewConditions => "conditions.view",
+            Permission::ViewPrivateConditions => "conditions.view_private",
+            Permission::ViewDoses => "doses.view",
+            Permission::LogDose => "dose.log",
+            Permission::VoidDose => "dose.void",
+            Permission::ViewMeasurements => "measurements.view",
+            Permission::LogMeasurement => "measurement.log",
+            Permission::ViewNotes => "notes.view",
+            Permission::WriteNote => "note.write",
+            Permission::ClockInOut => "shift.clock",
+            Permission::ManageChildren => "children.manage",
+            Permission::ManageMembers => "members.manage",
+            Permission::Export => "family.export",
+            Permission::Erase => "erase",
+        }
+    }
+}
+
+/// The caller's standing in the family that owns the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Not a member of this family at all.
+    Outsider,
+    Member { role: Role, status: MemberStatus },
+}
+
+/// Whether the call is about one child, and if so whether a caregiver is assigned to that child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Family,
+    Child { assigned: bool },
+}
+
+/// The policy. Pure: the matrix is table-tested in `tests/authorization.rs` through the services.
+pub fn allows(standing: Standing, permission: Permission, scope: Scope) -> bool {
+    use Permission::*;
+    let Standing::Member { role, status: MemberStatus::Active } = standing else {
+        return false;
+    };
+    match role {
+        Role::Guardian => true,
+        Role::Caregiver => {
+            let allowed = matches!(
+                permission,
+                ViewChildren
+                    | ViewMedications
+                    | ViewAllergies
+                    | ViewConditions
+                    | ViewDoses
+                    | LogDose
+                    | VoidDose
+                    | ViewMeasurements
+                    | LogMeasurement
+                    | ViewNotes
+                    | WriteNote
+                    | ClockInOut
+            );
+            let in_scope = match scope {
+                Scope::Family => true,
+                Scope::Child { assigned } => assigned,
+            };
+            allowed && in_scope
+        }
+        Role::Viewer => matches!(
+            permission,
+            ViewChildren | ViewMedications | ViewAllergies | ViewDoses | ViewMeasurements
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inactive_members_and_outsiders_get_nothing() {
+        for permission in Permission::ALL {
+            for scope in [Scope::Family, Scope::Child { assigned: true }] {
+                assert!(!allows(Standing::Outsider, permission, scope));
+                for role in [Role::Guardian, Role::Caregiver, Role::Viewer] {
+                    for status in [MemberStatus::Revoked, MemberStatus::Invited] {
+                        assert!(!allows(Standing::Member { role, status }, permission, scope), "{role:?} {status:?} {permission:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn caregivers_only_reach_assigned_children() {
+        let nanny = Standing::Member { role: Role::Caregiver, status: MemberStatus::Active };
+        assert!(allows(nanny, Permission::LogDose, Scope::Child { assigned: true }));
+        assert!(!allows(nanny, Permission::LogDose, Scope::Child { assigned: false }));
+        assert!(!allows(nanny, Permission::ViewPrivateConditions, Scope::Child { assigned: true }));
+        assert!(!allows(nanny, Permission::Export, Scope::Family));
+    }
+}

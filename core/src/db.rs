@@ -1,0 +1,158 @@
+//! The database handle: connecting (SQLite or PostgreSQL from one URL), migrating, and the one way to
+//! open a write transaction.
+//!
+//! Why a write gate: every write (and every audited read) appends to a per-family hash-chained audit
+//! trail, and the dose-safety check must see every dose committed before it. So writes within one
+//! family are serialized. On SQLite a single in-process gate plus `BEGIN IMMEDIATE` does it (SQLite
+//! has one writer anyway, and the gate avoids busy-wait sleeps); on PostgreSQL a transaction-scoped
+//! advisory lock per family does it, so families never wait on each other.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::settings::DatabaseSettings;
+
+/// Namespace of MedNanny's PostgreSQL advisory locks ("MN").
+const ADVISORY_NAMESPACE: i32 = 0x4d4e;
+
+#[derive(Clone)]
+pub struct Database {
+    conn: DatabaseConnection,
+    sqlite_gate: Option<Arc<Mutex<()>>>,
+}
+
+/// Which serialization domain a write belongs to: one family, or the system chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockScope {
+    Family(i64),
+    System,
+}
+
+/// A write transaction holding its family's lock until it commits or is dropped (rolled back).
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _gate: Option<OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+}
+
+impl Database {
+    /// Connects to the URL in `settings` (creating the SQLite file and its folder when needed).
+    pub async fn connect(settings: &DatabaseSettings) -> Result<Self, DbErr> {
+        let url = settings.url.trim().to_string();
+        let is_sqlite = url.starts_with("sqlite:");
+        if is_sqlite {
+            create_sqlite_parent_dir(&url);
+        }
+        let mut options = ConnectOptions::new(url.clone());
+        options
+            .max_connections(settings.max_connections)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        let busy = Duration::from_millis(settings.busy_timeout_ms);
+        options.map_sqlx_sqlite_opts(move |opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                // NORMAL in WAL mode: a committed transaction survives a crash of the process; only an
+                // OS crash or power loss can drop the last commits. See docs/architecture.md.
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(busy)
+                // Erasure must leave nothing readable: deleted content is overwritten, not just unlinked.
+                .pragma("secure_delete", "ON")
+        });
+        let conn = sea_orm::Database::connect(options).await?;
+        let sqlite_gate = is_sqlite.then(|| Arc::new(Mutex::new(())));
+        Ok(Self { conn, sqlite_gate })
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        Migrator::up(&self.conn, None).await
+    }
+
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub fn backend(&self) -> DatabaseBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Opens a write transaction serialized with every other write in `scope`.
+    pub async fn write(&self, scope: LockScope) -> Result<WriteTxn, DbErr> {
+        match &self.sqlite_gate {
+            Some(gate) => {
+                let guard = gate.clone().lock_owned().await;
+                let txn = self
+                    .conn
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..Default::default()
+                    })
+                    .await?;
+                Ok(WriteTxn { txn, _gate: Some(guard) })
+            }
+            None => {
+                let txn = self.conn.begin().await?;
+                let key = match scope {
+                    LockScope::Family(id) => id,
+                    LockScope::System => 0,
+                };
+                txn.execute_raw(Statement::from_sql_and_values(
+                    DatabaseBackend::Postgres,
+                    "SELECT pg_advisory_xact_lock($1, hashtext($2::text))",
+                    [ADVISORY_NAMESPACE.into(), key.to_string().into()],
+                ))
+                .await?;
+                Ok(WriteTxn { txn, _gate: None })
+            }
+        }
+    }
+
+    /// Asks SQLite to move the WAL back into the main file and truncate it (after an erasure, so no
+    /// copy of erased pages lingers in the WAL). A no-op on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<(), DbErr> {
+        if self.sqlite_gate.is_some() {
+            self.conn
+                .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.conn.close().await
+    }
+}
+
+fn create_sqlite_parent_dir(url: &str) {
+    let Ok(options) = sea_orm::sqlx::sqlite::SqliteConnectOptions::from_str(url) else {
+        return;
+    };
+    let path = options.get_filename();
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        // A failure here surfaces as a clear connect error right after.
+        let _ = std::fs::create_dir_all(parent);
+    }
+}

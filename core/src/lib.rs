@@ -1,0 +1,30 @@
+//! MedNanny's domain: everything that is true whichever channel a family uses.
+//!
+//! Channel adapters (console, Slack, WhatsApp via the bridge) turn platform events into one
+//! [`engine::Inbound`] and render the engine's channel-neutral replies; the engine understands what was
+//! said and calls the domain services; the services authorize, audit and write through sea-orm.
+//!
+//! # Layout
+//! - [`settings`]: typed, layered, validated configuration (the only reader of the environment).
+//! - [`db`]: connecting, migrating, and the per-family write transaction.
+//! - [`crypto`]: AES-256-GCM sealing of free-text health fields, with key rotation.
+//! - [`audit`]: the append-only, hash-chained audit trail and its verification.
+//! - [`domain`]: validated domain types (amounts, temperatures, roles, ingredients, emergency numbers).
+//! - [`auth`]: the one authorization policy.
+//! - [`dose_safety`]: the pure dose-safety rules (interval, daily count, daily amount, by ingredient).
+//! - [`services`]: the domain services every channel goes through.
+//! - [`engine`]: the conversation engine: command parsing, the pure state machine, the effect runner.
+//! - [`messages`]: the message catalogue (every sentence a user reads), keyed by locale.
+//! - [`demo`]: the Garcia demo family.
+//! - [`clock`]: time as a port.
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod crypto;
+pub mod db;
+pub mod domain;
+pub mod dose_safety;
+pub mod services;
+pub mod settings;
+pub mod demo;

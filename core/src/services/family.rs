@@ -1,0 +1,432 @@
+//! Families, the people in them and how people reach MedNanny: identities, memberships, invites and
+//! caregiver assignments.
+
+use chrono::Duration;
+use entity::{caregiver_assignment, child, family, identity, invite, member, person};
+use rand::Rng;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sha2::{Digest, Sha256};
+
+use super::{Authorized, FamilyInfo, Problem, ServiceError, ServiceResult, Services, Target};
+use crate::audit::Outcome;
+use crate::auth::{Actor, ActorKind, Permission};
+use crate::db::LockScope;
+use crate::domain::{IdentityKind, MemberStatus, Role};
+
+/// A person's active membership, as the engine needs it to pick a family.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Membership {
+    pub member_id: i64,
+    pub family_id: i64,
+    pub family_name: String,
+    pub role: Role,
+}
+
+/// A member as listed to guardians.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberView {
+    pub member_id: i64,
+    pub person_id: i64,
+    pub name: String,
+    pub role: Role,
+    pub status: MemberStatus,
+}
+
+/// A freshly made invite; the code is shown once and only its hash is kept.
+#[derive(Debug, Clone)]
+pub struct IssuedInvite {
+    pub code: String,
+    pub role: Role,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn clean_name(name: &str) -> ServiceResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
+        return Err(Problem::BadName.into());
+    }
+    Ok(name.to_string())
+}
+
+fn hash_code(code: &str) -> String {
+    let normalized: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
+    hex::encode(Sha256::digest(normalized.as_bytes()))
+}
+
+/// Invite codes: 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L), shown as XXXXX-XXXXX.
+fn new_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    let raw: String = (0..10).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
+    format!("{}-{}", &raw[..5], &raw[5..])
+}
+
+impl Services {
+    /// Creates a family. A person creating it becomes its first guardian; the operator creates it empty.
+    #[tracing::instrument(skip(self, name), fields(actor = ?actor.kind))]
+    pub async fn create_family(
+        &self,
+        actor: &Actor,
+        name: &str,
+        timezone: &str,
+        country: &str,
+    ) -> ServiceResult<i64> {
+        let name = clean_name(name)?;
+        if timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(Problem::BadTimezone(timezone.to_string()).into());
+        }
+        let country = country.trim().to_ascii_uppercase();
+        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(Problem::BadCountry(country).into());
+        }
+        let now = self.now();
+        let txn = self.db().write(LockScope::System).await?;
+        let family = family::ActiveModel {
+            name: Set(name),
+            timezone: Set(timezone.to_string()),
+            country: Set(country),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&*txn)
+        .await?;
+        let mut auth = Authorized { family_id: family.id, member_id: None, role: None, actor_ref: "operator".into() };
+        if let ActorKind::Person(person_id) = actor.kind {
+            let member = insert_member(&txn, family.id, person_id, Role::Guardian, now).await?;
+            auth.member_id = Some(member.id);
+            auth.role = Some(Role::Guardian);
+            auth.actor_ref = format!("member:{}", member.id);
+        }
+        self.audit(&txn, &auth, actor, "family.create", format!("family:{}", family.id), Outcome::Ok).await?;
+        txn.commit().await?;
+        Ok(family.id)
+    }
+
+    /// Finds a family by id or by exact (case-insensitive) name, for admin commands.
+    pub async fn find_family(&self, id_or_name: &str) -> ServiceResult<FamilyInfo> {
+        if let Ok(id) = id_or_name.trim().parse::<i64>() {
+            return self.family_info(id).await;
+        }
+        let wanted = id_or_name.trim().to_lowercase();
+        let families = family::Entity::find().all(self.db().conn()).await?;
+        let found: Vec<_> = families.into_iter().filter(|f| f.name.to_lowercase() == wanted).collect();
+        match found.as_slice() {
+            [one] => self.family_info(one.id).await,
+            [] => Err(ServiceError::NotFound("family")),
+            _ => Err(Problem::Other(format!(
+                "several families are called {id_or_name:?}; use the family id"
+            ))
+            .into()),
+        }
+    }
+
+    /// Creates a person (no family yet).
+    pub async fn create_person(&self, display_name: &str, locale: &str) -> ServiceResult<i64> {
+        let display_name = clean_name(display_name)?;
+        let txn = self.db().write(LockScope::System).await?;
+        let person = person::ActiveModel {
+            display_name: Set(display_name),
+            locale: Set(locale.to_string()),
+            created_at: Set(self.now()),
+            ..Default::default()
+        }
+        .insert(&*txn)
+        .await?;
+        txn.commit().await?;
+        Ok(person.id)
+    }
+
+    pub async fn person_name(&self, person_id: i64) -> ServiceResult<String> {
+        Ok(person::Entity::find_by_id(person_id)
+            .one(self.db().conn())
+            .await?
+            .ok_or(ServiceError::NotFound("person"))?
+            .display_name)
+    }
+
+    pub async fn person_locale(&self, person_id: i64) -> ServiceResult<String> {
+        Ok(person::Entity::find_by_id(person_id)
+            .one(self.db().conn())
+            .await?
+            .map(|p| p.locale)
+            .unwrap_or_else(|| "en".into()))
+    }
+
+    /// Links a channel identity to a person (idempotent for the same person).
+    pub async fn link_identity(
+        &self,
+        person_id: i64,
+        kind: IdentityKind,
+        external_id: &str,
+        verified: bool,
+    ) -> ServiceResult<()> {
+        if let Some(existing) = self.resolve_identity(kind, external_id).await? {
+            if existing == person_id {
+                return Ok(());
+            }
+            return Err(Problem::Other("that identity already belongs to someone else".into()).into());
+        }
+        let txn = self.db().write(LockScope::System).await?;
+        identity::ActiveModel {
+            person_id: Set(person_id),
+            kind: Set(kind.as_str().to_string()),
+            external_id: Set(external_id.to_string()),
+            verified: Set(verified),
+            created_at: Set(self.now()),
+            ..Default::default()
+        }
+        .insert(&*txn)
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The person behind a channel identity, if known (cached: identities never move between people).
+    pub async fn resolve_identity(&self, kind: IdentityKind, external_id: &str) -> ServiceResult<Option<i64>> {
+        let key = (kind.as_str().to_string(), external_id.to_string());
+        if let Some(person_id) = self.inner.identities.get(&key).await {
+            return Ok(Some(person_id));
+        }
+        let found = identity::Entity::find()
+            .filter(identity::Column::Kind.eq(kind.as_str()))
+            .filter(identity::Column::ExternalId.eq(external_id))
+            .one(self.db().conn())
+            .await?;
+        if let Some(identity) = &found {
+            self.inner.identities.insert(key, identity.person_id).await;
+        }
+        Ok(found.map(|i| i.person_id))
+    }
+
+    /// The families a person is an active member of.
+    pub async fn memberships(&self, person_id: i64) -> ServiceResult<Vec<Membership>> {
+        let members = member::Entity::find()
+            .filter(member::Column::PersonId.eq(person_id))
+            .filter(member::Column::Status.eq(MemberStatus::Active.as_str()))
+            .order_by_asc(member::Column::Id)
+            .all(self.db().conn())
+            .await?;
+        let mut out = Vec::with_capacity(members.len());
+        for m in members {
+            let info = self.family_info(m.family_id).await?;
+            out.push(Membership {
+                member_id: m.id,
+                family_id: m.family_id,
+                family_name: info.name,
+                role: m.role.parse().unwrap_or(Role::Viewer),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Adds a person to a family directly (operator only: seeding, admin). People join with invites.
+    pub async fn add_member(&self, actor: &Actor, family_id: i64, person_id: i64, role: Role) -> ServiceResult<i64> {
+        if actor.kind != ActorKind::Operator {
+            return Err(ServiceError::Denied);
+        }
+        let (txn, auth) = self.begin(actor, Permission::ManageMembers, Target::Family(family_id)).await?;
+        let member = insert_member(&txn, family_id, person_id, role, self.now()).await?;
+        self.audit(&txn, &auth, actor, "member.add", format!("member:{}", member.id), Outcome::Ok).await?;
+        txn.commit().await?;
+        Ok(member.id)
+    }
+
+    /// Makes a one-time invite code for `role` (guardians only).
+    #[tracing::instrument(skip(self), fields(actor = ?actor.kind))]
+    pub async fn create_invite(&self, actor: &Actor, family_id: i64, role: Role) -> ServiceResult<IssuedInvite> {
+        let (txn, auth) = self.begin(actor, Permission::ManageMembers, Target::Family(family_id)).await?;
+        let code = new_code();
+        let now = self.now();
+        let expires_at = now + self.inner.invite_ttl;
+        let row = invite::ActiveModel {
+            family_id: Set(family_id),
+            code_hash: Set(hash_code(&code)),
+            role: Set(role.as_str().to_string()),
+            created_by_member_id: Set(auth.member_id),
+            expires_at: Set(expires_at),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&*txn)
+        .await?;
+        self.audit(&txn, &auth, actor, "invite.create", format!("invite:{}", row.id), Outcome::Ok).await?;
+        txn.commit().await?;
+        Ok(IssuedInvite { code, role, expires_at })
+    }
+
+    /// Redeems an invite code: the person becomes an active member with the invite's role.
+    #[tracing::instrument(skip(self, code))]
+    pub async fn join(&self, person_id: i64, code: &str, channel: crate::domain::Channel) -> ServiceResult<Membership> {
+        let hash = hash_code(code);
+        let Some(found) = invite::Entity::find()
+            .filter(invite::Column::CodeHash.eq(hash.clone()))
+            .one(self.db().conn())
+            .await?
+        else {
+            return Err(Problem::InviteInvalid.into());
+        };
+        let txn = self.db().write(LockScope::Family(found.family_id)).await?;
+        // Re-read under the family lock so one code cannot be redeemed twice.
+        let invite = invite::Entity::find_by_id(found.id).one(&*txn).await?.ok_or(Problem::InviteInvalid)?;
+        let now = self.now();
+        if invite.used_at.is_some() {
+            return Err(Problem::InviteUsed.into());
+        }
+        if invite.expires_at < now {
+            return Err(Problem::InviteExpired.into());
+        }
+        let role: Role = invite.role.parse().unwrap_or(Role::Viewer);
+        let existing = member::Entity::find()
+            .filter(member::Column::FamilyId.eq(invite.family_id))
+            .filter(member::Column::PersonId.eq(person_id))
+            .one(&*txn)
+            .await?;
+        let member_id = match existing {
+            Some(m) if m.status == MemberStatus::Active.as_str() => return Err(Problem::AlreadyMember.into()),
+            Some(m) => {
+                let mut active: member::ActiveModel = m.into();
+                active.role = Set(role.as_str().to_string());
+                active.status = Set(MemberStatus::Active.as_str().to_string());
+                active.update(&*txn).await?.id
+            }
+            None => insert_member(&txn, invite.family_id, person_id, role, now).await?.id,
+        };
+        let mut used: invite::ActiveModel = invite.clone().into();
+        used.used_at = Set(Some(now));
+        used.used_by_person_id = Set(Some(person_id));
+        used.update(&*txn).await?;
+        let auth = Authorized {
+            family_id: invite.family_id,
+            member_id: Some(member_id),
+            role: Some(role),
+            actor_ref: format!("member:{member_id}"),
+        };
+        let actor = Actor::person(person_id, channel);
+        self.audit(&txn, &auth, &actor, "invite.redeem", format!("invite:{}", invite.id), Outcome::Ok).await?;
+        txn.commit().await?;
+        let info = self.family_info(invite.family_id).await?;
+        Ok(Membership { member_id, family_id: invite.family_id, family_name: info.name, role })
+    }
+
+    /// Lists a family's members (guardians).
+    pub async fn members(&self, actor: &Actor, family_id: i64) -> ServiceResult<Vec<MemberView>> {
+        let (txn, auth) = self.begin(actor, Permission::ManageMembers, Target::Family(family_id)).await?;
+        let rows = member::Entity::find()
+            .filter(member::Column::FamilyId.eq(family_id))
+            .order_by_asc(member::Column::Id)
+            .all(&*txn)
+            .await?;
+        let names = self.member_names(&*txn, family_id).await?;
+        self.audit(&txn, &auth, actor, "members.view", format!("family:{family_id}"), Outcome::Ok).await?;
+        txn.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|m| MemberView {
+                member_id: m.id,
+                person_id: m.person_id,
+                name: names.get(&m.id).cloned().unwrap_or_default(),
+                role: m.role.parse().unwrap_or(Role::Viewer),
+                status: MemberStatus::parse(&m.status),
+            })
+            .collect())
+    }
+
+    /// Revokes a membership: from now on the member can do nothing in this family.
+    #[tracing::instrument(skip(self), fields(actor = ?actor.kind))]
+    pub async fn revoke_member(&self, actor: &Actor, member_id: i64) -> ServiceResult<()> {
+        let target = member::Entity::find_by_id(member_id)
+            .one(self.db().conn())
+            .await?
+            .ok_or(ServiceError::NotFound("member"))?;
+        let (txn, auth) = self.begin(actor, Permission::ManageMembers, Target::Family(target.family_id)).await?;
+        let mut active: member::ActiveModel = target.into();
+        active.status = Set(MemberStatus::Revoked.as_str().to_string());
+        active.update(&*txn).await?;
+        self.audit(&txn, &auth, actor, "member.revoke", format!("member:{member_id}"), Outcome::Ok).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Assigns a caregiver member to a child (guardians).
+    pub async fn assign_caregiver(&self, actor: &Actor, member_id: i64, child_id: i64) -> ServiceResult<()> {
+        let (txn, auth) = self.begin(actor, Permission::ManageMembers, Target::Child(child_id)).await?;
+        let member = member::Entity::find_by_id(member_id).one(&*txn).await?.ok_or(ServiceError::NotFound("member"))?;
+        if member.family_id != auth.family_id {
+            return Err(ServiceError::NotFound("member"));
+        }
+        let exists = caregiver_assignment::Entity::find()
+            .filter(caregiver_assignment::Column::MemberId.eq(member_id))
+            .filter(caregiver_assignment::Column::ChildId.eq(child_id))
+            .one(&*txn)
+            .await?
+            .is_some();
+        if !exists {
+            caregiver_assignment::ActiveModel {
+                member_id: Set(member_id),
+                child_id: Set(child_id),
+                created_at: Set(self.now()),
+                ..Default::default()
+            }
+            .insert(&*txn)
+            .await?;
+        }
+        self.audit(&txn, &auth, actor, "caregiver.assign", format!("member:{member_id}"), Outcome::Ok).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Changes a person's language (en now; es and more as the catalogue grows).
+    pub async fn set_locale(&self, person_id: i64, locale: &str) -> ServiceResult<()> {
+        let person = person::Entity::find_by_id(person_id).one(self.db().conn()).await?.ok_or(ServiceError::NotFound("person"))?;
+        let txn = self.db().write(LockScope::System).await?;
+        let mut active: person::ActiveModel = person.into();
+        active.locale = Set(locale.to_string());
+        active.update(&*txn).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Child ids in a family (operator tools, demo seeding).
+    pub async fn child_ids(&self, family_id: i64) -> ServiceResult<Vec<i64>> {
+        Ok(child::Entity::find()
+            .filter(child::Column::FamilyId.eq(family_id))
+            .order_by_asc(child::Column::Id)
+            .all(self.db().conn())
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect())
+    }
+
+    /// The invite lifetime, for messages.
+    pub fn invite_ttl(&self) -> Duration {
+        self.inner.invite_ttl
+    }
+}
+
+async fn insert_member(
+    txn: &crate::db::WriteTxn,
+    family_id: i64,
+    person_id: i64,
+    role: Role,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ServiceResult<member::Model> {
+    let existing = member::Entity::find()
+        .filter(member::Column::FamilyId.eq(family_id))
+        .filter(member::Column::PersonId.eq(person_id))
+        .one(&**txn)
+        .await?;
+    if existing.is_some() {
+        return Err(Problem::AlreadyMember.into());
+    }
+    Ok(member::ActiveModel {
+        family_id: Set(family_id),
+        person_id: Set(person_id),
+        role: Set(role.as_str().to_string()),
+        status: Set(MemberStatus::Active.as_str().to_string()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&**txn)
+    .await?)
+}

@@ -1,0 +1,389 @@
+//! Domain services: the only way anything reads or writes the record.
+//!
+//! Every call takes an [`Actor`], runs inside one write transaction serialized per family, asks the one
+//! authorization policy ([`crate::auth::allows`]), does its work, and appends an audit event in the same
+//! transaction. A denied call changes nothing and is audited in a transaction of its own. No Slack,
+//! Twilio or terminal type appears here: channels call these through the conversation engine.
+//!
+//! # Layout
+//! - `family`: families, people, identities, members, invites, caregiver assignments.
+//! - `care`: children, medications, allergies, conditions, doses (with the dose-safety check),
+//!   measurements, notes.
+//! - `shifts`: clock in / clock out.
+//! - `export`: everything a family has, as JSON or a FHIR R4 bundle.
+//! - `erase`: GDPR erasure of a member or a whole family.
+
+pub mod care;
+pub mod erase;
+pub mod export;
+pub mod family;
+pub mod shifts;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use entity::{caregiver_assignment, child, family as family_entity, member, person};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
+
+use crate::audit::{self, AuditRecord, Outcome};
+use crate::auth::{allows, Actor, ActorKind, Permission, Scope, Standing};
+use crate::clock::Clock;
+use crate::crypto::{CryptoError, Keyring};
+use crate::db::{Database, LockScope, WriteTxn};
+use crate::domain::{AmountError, MemberStatus, Role, TemperatureError};
+
+/// A request that cannot be carried out as asked; each variant is something the person can fix.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Problem {
+    #[error("amount: {0}")]
+    Amount(#[from] AmountError),
+    #[error("temperature: {0}")]
+    Temperature(#[from] TemperatureError),
+    #[error("{medication} is measured in {expected}, not {given}")]
+    UnitMismatch { medication: String, expected: &'static str, given: &'static str },
+    #[error("the time is in the future")]
+    FutureTime,
+    #[error("the time is more than {days} days ago")]
+    TooFarInPast { days: i64 },
+    #[error("the text is empty")]
+    EmptyText,
+    #[error("the text is longer than {max} characters")]
+    TextTooLong { max: usize },
+    #[error("the name is empty or too long")]
+    BadName,
+    #[error("{0:?} is not a time zone")]
+    BadTimezone(String),
+    #[error("{0:?} is not a two-letter country code")]
+    BadCountry(String),
+    #[error("the invite code is not valid")]
+    InviteInvalid,
+    #[error("the invite code has expired")]
+    InviteExpired,
+    #[error("the invite code was already used")]
+    InviteUsed,
+    #[error("already a member of that family")]
+    AlreadyMember,
+    #[error("the medication is not active")]
+    MedicationInactive,
+    #[error("the dose was already voided")]
+    AlreadyVoided,
+    #[error("not on shift")]
+    NotOnShift,
+    #[error("already on shift")]
+    AlreadyOnShift,
+    #[error("{0}")]
+    Other(String),
+}
+
+/// What can go wrong in a service call.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The actor may not do this (audited).
+    #[error("not allowed")]
+    Denied,
+    /// The thing asked about does not exist (`what` names its kind).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error(transparent)]
+    Invalid(#[from] Problem),
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// What a family is, for rendering: cached, since every reply needs its time zone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FamilyInfo {
+    pub id: i64,
+    pub name: String,
+    pub timezone: chrono_tz::Tz,
+    pub country: String,
+}
+
+/// An authorized call's context inside its transaction.
+#[derive(Debug, Clone)]
+pub struct Authorized {
+    pub family_id: i64,
+    pub member_id: Option<i64>,
+    pub role: Option<Role>,
+    /// Pseudonymous actor id for the audit trail.
+    pub actor_ref: String,
+}
+
+/// What a call is about, so the family (and a caregiver's assignment) can be found.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    Family(i64),
+    Child(i64),
+}
+
+pub(crate) struct Inner {
+    pub db: Database,
+    pub keys: Keyring,
+    pub clock: Arc<dyn Clock>,
+    pub invite_ttl: chrono::Duration,
+    families: moka::future::Cache<i64, FamilyInfo>,
+    identities: moka::future::Cache<(String, String), i64>,
+}
+
+/// The domain services. Cheap to clone: share one per process.
+#[derive(Clone)]
+pub struct Services {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl Services {
+    pub fn new(db: Database, keys: Keyring, clock: Arc<dyn Clock>, invite_ttl_hours: u32) -> Self {
+        let families = moka::future::Cache::builder()
+            .max_capacity(10_000)
+            .time_to_live(Duration::from_secs(300))
+            .build();
+        let identities = moka::future::Cache::builder()
+            .max_capacity(100_000)
+            .time_to_live(Duration::from_secs(300))
+            .build();
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                keys,
+                clock,
+                invite_ttl: chrono::Duration::hours(i64::from(invite_ttl_hours)),
+                families,
+                identities,
+            }),
+        }
+    }
+
+    pub fn db(&self) -> &Database {
+        &self.inner.db
+    }
+
+    pub fn keys(&self) -> &Keyring {
+        &self.inner.keys
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    /// The family's name, time zone and country (cached for five minutes; changes invalidate it).
+    pub async fn family_info(&self, family_id: i64) -> ServiceResult<FamilyInfo> {
+        if let Some(info) = self.inner.families.get(&family_id).await {
+            return Ok(info);
+        }
+        let family = family_entity::Entity::find_by_id(family_id)
+            .one(self.inner.db.conn())
+            .await?
+            .ok_or(ServiceError::NotFound("family"))?;
+        let info = FamilyInfo {
+            id: family.id,
+            name: family.name,
+            timezone: family.timezone.parse().unwrap_or(chrono_tz::UTC),
+            country: family.country,
+        };
+        self.inner.families.insert(family_id, info.clone()).await;
+        Ok(info)
+    }
+
+    pub(crate) async fn forget_family(&self, family_id: i64) {
+        self.inner.families.invalidate(&family_id).await;
+    }
+
+    pub(crate) async fn forget_identities(&self) {
+        self.inner.identities.invalidate_all();
+    }
+
+    /// The family a target belongs to.
+    pub(crate) async fn family_of(&self, target: Target) -> ServiceResult<i64> {
+        match target {
+            Target::Family(id) => Ok(id),
+            Target::Child(child_id) => Ok(child::Entity::find_by_id(child_id)
+                .one(self.inner.db.conn())
+                .await?
+                .ok_or(ServiceError::NotFound("child"))?
+                .family_id),
+        }
+    }
+
+    /// Opens the family's write transaction and authorizes `permission` on `target` inside it (so a
+    /// revocation committed a moment ago is seen). A denial is audited and returned as `Denied`.
+    pub(crate) async fn begin(
+        &self,
+        actor: &Actor,
+        permission: Permission,
+        target: Target,
+    ) -> ServiceResult<(WriteTxn, Authorized)> {
+        let family_id = self.family_of(target).await?;
+        let txn = self.inner.db.write(LockScope::Family(family_id)).await?;
+        let (standing, member_id) = match actor.kind {
+            ActorKind::Operator => {
+                return Ok((
+                    txn,
+                    Authorized { family_id, member_id: None, role: None, actor_ref: "operator".into() },
+                ))
+            }
+            ActorKind::Person(person_id) => {
+                let membership = member::Entity::find()
+                    .filter(member::Column::FamilyId.eq(family_id))
+                    .filter(member::Column::PersonId.eq(person_id))
+                    .one(&*txn)
+                    .await?;
+                match membership {
+                    Some(m) => (
+                        Standing::Member {
+                            role: m.role.parse().unwrap_or(Role::Viewer),
+                            status: MemberStatus::parse(&m.status),
+                        },
+                        Some(m.id),
+                    ),
+                    None => (Standing::Outsider, None),
+                }
+            }
+        };
+        let scope = match target {
+            Target::Family(_) => Scope::Family,
+            Target::Child(child_id) => {
+                let assigned = match member_id {
+                    Some(member_id) => caregiver_assignment::Entity::find()
+                        .filter(caregiver_assignment::Column::MemberId.eq(member_id))
+                        .filter(caregiver_assignment::Column::ChildId.eq(child_id))
+                        .one(&*txn)
+                        .await?
+                        .is_some(),
+                    None => false,
+                };
+                Scope::Child { assigned }
+            }
+        };
+        let actor_ref = actor_ref(actor, member_id);
+        if !allows(standing, permission, scope) {
+            drop(txn);
+            self.audit_denied(actor, &actor_ref, permission, family_id, target).await?;
+            return Err(ServiceError::Denied);
+        }
+        let role = match standing {
+            Standing::Member { role, .. } => Some(role),
+            Standing::Outsider => None,
+        };
+        Ok((txn, Authorized { family_id, member_id, role, actor_ref }))
+    }
+
+    async fn audit_denied(
+        &self,
+        actor: &Actor,
+        actor_ref: &str,
+        permission: Permission,
+        family_id: i64,
+        target: Target,
+    ) -> ServiceResult<()> {
+        let txn = self.inner.db.write(LockScope::Family(family_id)).await?;
+        audit::append(
+            &*txn,
+            AuditRecord {
+                family_id: Some(family_id),
+                actor: actor_ref.to_string(),
+                action: permission.action(),
+                subject: subject_of(target),
+                channel: actor.channel,
+                outcome: Outcome::Denied,
+            },
+            self.now(),
+        )
+        .await?;
+        txn.commit().await?;
+        tracing::info!(family_id, action = permission.action(), "denied");
+        Ok(())
+    }
+
+    /// Appends the audit event of an authorized call.
+    pub(crate) async fn audit(
+        &self,
+        txn: &WriteTxn,
+        auth: &Authorized,
+        actor: &Actor,
+        action: &'static str,
+        subject: String,
+        outcome: Outcome,
+    ) -> ServiceResult<()> {
+        audit::append(
+            &**txn,
+            AuditRecord {
+                family_id: Some(auth.family_id),
+                actor: auth.actor_ref.clone(),
+                action,
+                subject,
+                channel: actor.channel,
+                outcome,
+            },
+            self.now(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Display names of members, by member id (for "Luis gave ...").
+    pub(crate) async fn member_names<C: sea_orm::ConnectionTrait>(
+        &self,
+        db: &C,
+        family_id: i64,
+    ) -> ServiceResult<std::collections::HashMap<i64, String>> {
+        let members = member::Entity::find()
+            .filter(member::Column::FamilyId.eq(family_id))
+            .find_also_related_person(db)
+            .await?;
+        Ok(members.into_iter().map(|(m, name)| (m.id, name)).collect())
+    }
+}
+
+/// Pseudonymous id of the actor for the audit trail.
+fn actor_ref(actor: &Actor, member_id: Option<i64>) -> String {
+    match (actor.kind, member_id) {
+        (ActorKind::Operator, _) => "operator".into(),
+        (ActorKind::Person(_), Some(member_id)) => format!("member:{member_id}"),
+        (ActorKind::Person(person_id), None) => format!("person:{person_id}"),
+    }
+}
+
+fn subject_of(target: Target) -> String {
+    match target {
+        Target::Family(id) => format!("family:{id}"),
+        Target::Child(id) => format!("child:{id}"),
+    }
+}
+
+/// Loading members with their person's display name (two queries, joined in memory: the sea-orm
+/// entities carry no relations by design).
+trait FindAlsoPerson {
+    async fn find_also_related_person<C: sea_orm::ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> Result<Vec<(member::Model, String)>, DbErr>;
+}
+
+impl FindAlsoPerson for sea_orm::Select<member::Entity> {
+    async fn find_also_related_person<C: sea_orm::ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> Result<Vec<(member::Model, String)>, DbErr> {
+        let members = self.all(db).await?;
+        let ids: Vec<i64> = members.iter().map(|m| m.person_id).collect();
+        let people: std::collections::HashMap<i64, String> = person::Entity::find()
+            .filter(person::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.display_name))
+            .collect();
+        Ok(members
+            .into_iter()
+            .map(|m| {
+                let name = people.get(&m.person_id).cloned().unwrap_or_default();
+                (m, name)
+            })
+            .collect())
+    }
+}

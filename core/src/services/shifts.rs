@@ -1,0 +1,66 @@
+//! The nanny side, as far as the care core needs it: clock in and clock out. (Scheduling, handoff
+//! reports and hours come with the shifts issue, on these same rows.)
+
+use chrono::{DateTime, Utc};
+use entity::shift;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use super::{Problem, ServiceResult, Services, Target};
+use crate::audit::Outcome;
+use crate::auth::{Actor, Permission};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftView {
+    pub id: i64,
+    pub member_id: i64,
+    pub clock_in_at: DateTime<Utc>,
+    pub clock_out_at: Option<DateTime<Utc>>,
+}
+
+impl Services {
+    /// Starts the actor's shift in a family.
+    pub async fn clock_in(&self, actor: &Actor, family_id: i64) -> ServiceResult<ShiftView> {
+        let (txn, auth) = self.begin(actor, Permission::ClockInOut, Target::Family(family_id)).await?;
+        let member_id = auth.member_id.ok_or(Problem::Other("only members have shifts".into()))?;
+        let open = shift::Entity::find()
+            .filter(shift::Column::MemberId.eq(member_id))
+            .filter(shift::Column::ClockOutAt.is_null())
+            .one(&*txn)
+            .await?;
+        if open.is_some() {
+            return Err(Problem::AlreadyOnShift.into());
+        }
+        let now = self.now();
+        let row = shift::ActiveModel {
+            family_id: Set(family_id),
+            member_id: Set(member_id),
+            clock_in_at: Set(now),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&*txn)
+        .await?;
+        self.audit(&txn, &auth, actor, "shift.clock_in", format!("shift:{}", row.id), Outcome::Ok).await?;
+        txn.commit().await?;
+        Ok(ShiftView { id: row.id, member_id, clock_in_at: row.clock_in_at, clock_out_at: None })
+    }
+
+    /// Ends the actor's open shift in a family.
+    pub async fn clock_out(&self, actor: &Actor, family_id: i64) -> ServiceResult<ShiftView> {
+        let (txn, auth) = self.begin(actor, Permission::ClockInOut, Target::Family(family_id)).await?;
+        let member_id = auth.member_id.ok_or(Problem::Other("only members have shifts".into()))?;
+        let open = shift::Entity::find()
+            .filter(shift::Column::MemberId.eq(member_id))
+            .filter(shift::Column::ClockOutAt.is_null())
+            .order_by_desc(shift::Column::ClockInAt)
+            .one(&*txn)
+            .await?
+            .ok_or(Problem::NotOnShift)?;
+        let mut active: shift::ActiveModel = open.into();
+        active.clock_out_at = Set(Some(self.now()));
+        let row = active.update(&*txn).await?;
+        self.audit(&txn, &auth, actor, "shift.clock_out", format!("shift:{}", row.id), Outcome::Ok).await?;
+        txn.commit().await?;
+        Ok(ShiftView { id: row.id, member_id, clock_in_at: row.clock_in_at, clock_out_at: row.clock_out_at })
+    }
+}

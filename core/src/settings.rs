@@ -1,0 +1,360 @@
+//! Typed settings, loaded and validated once at start-up.
+//!
+//! Layering: the compiled-in `config/default.toml` → `config/default.toml` on disk (if present) →
+//! `config/{MEDNANNY_ENV}.toml` (on disk, else the compiled-in copy) → environment variables
+//! `MEDNANNY__SECTION__KEY`. Secrets come from the environment only: a secret found in a file stops
+//! start-up. Every problem is reported as one line naming the key and what is wrong with it.
+//!
+//! This is the only module that reads the process environment.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use config::{Config, Environment as EnvSource, File, FileFormat};
+use serde::Deserialize;
+
+const EMBEDDED_DEFAULT: &str = include_str!("../../config/default.toml");
+const EMBEDDED_DEVELOPMENT: &str = include_str!("../../config/development.toml");
+const EMBEDDED_TEST: &str = include_str!("../../config/test.toml");
+const EMBEDDED_PRODUCTION: &str = include_str!("../../config/production.toml");
+
+/// Keys that hold secrets: accepted from the environment only.
+const SECRET_KEYS: &[&str] = &["security.data_key", "security.retired_data_keys"];
+
+/// A configuration problem, naming the key (e.g. `database.url`) and what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {key}: {problem}")]
+pub struct SettingsError {
+    pub key: String,
+    pub problem: String,
+}
+
+impl SettingsError {
+    fn new(key: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self { key: key.into(), problem: problem.into() }
+    }
+}
+
+/// Which profile is running: decides the layered file and the security rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Development,
+    Test,
+    Production,
+}
+
+impl Profile {
+    pub fn parse(value: &str) -> Result<Self, SettingsError> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "" | "development" | "dev" => Ok(Self::Development),
+            "test" => Ok(Self::Test),
+            "production" | "prod" => Ok(Self::Production),
+            other => Err(SettingsError::new(
+                "MEDNANNY_ENV",
+                format!("unknown profile {other:?}; use development, test or production"),
+            )),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Development => "development",
+            Self::Test => "test",
+            Self::Production => "production",
+        }
+    }
+
+    fn embedded(self) -> &'static str {
+        match self {
+            Self::Development => EMBEDDED_DEVELOPMENT,
+            Self::Test => EMBEDDED_TEST,
+            Self::Production => EMBEDDED_PRODUCTION,
+        }
+    }
+}
+
+/// A secret string: `Debug` and `Display` never print it.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    /// The secret itself; call only where it is used, never to log.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+    pub busy_timeout_ms: u64,
+    pub migrate_on_start: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SecuritySettings {
+    /// Base64 of 32 bytes; the key new data is sealed with. Environment only.
+    #[serde(default)]
+    pub data_key: Option<Secret>,
+    /// Comma-separated base64 keys that can still open older data (key rotation). Environment only.
+    #[serde(default)]
+    pub retired_data_keys: Option<Secret>,
+    /// Development/test only: where a generated key is kept when `data_key` is unset. Empty = none.
+    #[serde(default)]
+    pub dev_key_file: String,
+    pub invite_ttl_hours: u32,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FamilyDefaults {
+    pub default_timezone: String,
+    pub default_country: String,
+}
+
+/// Everything MedNanny can be configured with.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    #[serde(skip, default = "default_profile")]
+    pub profile: Profile,
+    pub database: DatabaseSettings,
+    pub security: SecuritySettings,
+    pub log: LogSettings,
+    pub family: FamilyDefaults,
+}
+
+fn default_profile() -> Profile {
+    Profile::Development
+}
+
+impl Settings {
+    /// Loads settings from `config/` under the working directory and the process environment.
+    pub fn load() -> Result<Self, SettingsError> {
+        let profile = Profile::parse(&std::env::var("MEDNANNY_ENV").unwrap_or_default())?;
+        let config_dir = std::env::var("MEDNANNY_CONFIG_DIR").unwrap_or_else(|_| "config".into());
+        let env: Vec<(String, String)> =
+            std::env::vars().filter(|(key, _)| key.starts_with("MEDNANNY__")).collect();
+        Self::load_from(profile, Path::new(&config_dir), &env)
+    }
+
+    /// Loads settings for `profile` from `config_dir` and the given `MEDNANNY__…` variables
+    /// (tests pass their own instead of touching the process environment).
+    pub fn load_from(
+        profile: Profile,
+        config_dir: &Path,
+        env: &[(String, String)],
+    ) -> Result<Self, SettingsError> {
+        let mut files = Config::builder()
+            .add_source(File::from_str(EMBEDDED_DEFAULT, FileFormat::Toml))
+            .add_source(File::from(config_dir.join("default.toml")).required(false));
+        let profile_file = config_dir.join(format!("{}.toml", profile.name()));
+        files = if profile_file.exists() {
+            files.add_source(File::from(profile_file))
+        } else {
+            files.add_source(File::from_str(profile.embedded(), FileFormat::Toml))
+        };
+        let from_files = files.build_cloned().map_err(config_error)?;
+        for key in SECRET_KEYS {
+            if from_files.get_string(key).is_ok() {
+                return Err(SettingsError::new(
+                    *key,
+                    format!(
+                        "secrets are read from the environment only; remove it from the config files and set {}",
+                        env_name(key)
+                    ),
+                ));
+            }
+        }
+        let env_map: std::collections::HashMap<String, String> = env.iter().cloned().collect();
+        let built = files
+            .add_source(
+                EnvSource::with_prefix("MEDNANNY")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .source(Some(env_map)),
+            )
+            .build()
+            .map_err(config_error)?;
+        let mut settings: Settings = built.try_deserialize().map_err(config_error)?;
+        settings.profile = profile;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        let url = self.database.url.trim();
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(SettingsError::new(
+                "database.url",
+                "must start with sqlite: or postgres:// (e.g. sqlite://data/mednanny.db?mode=rwc)",
+            ));
+        }
+        if !(1..=200).contains(&self.database.max_connections) {
+            return Err(SettingsError::new("database.max_connections", "must be between 1 and 200"));
+        }
+        if self.security.invite_ttl_hours == 0 || self.security.invite_ttl_hours > 24 * 30 {
+            return Err(SettingsError::new(
+                "security.invite_ttl_hours",
+                "must be between 1 and 720 hours",
+            ));
+        }
+        if self.profile == Profile::Production && self.security.data_key.is_none() {
+            return Err(SettingsError::new(
+                "security.data_key",
+                "required in production: set MEDNANNY__SECURITY__DATA_KEY to the base64 of 32 random bytes",
+            ));
+        }
+        if self.log.filter.trim().is_empty() {
+            return Err(SettingsError::new("log.filter", "must not be empty (try \"info\")"));
+        }
+        if self.family.default_timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(SettingsError::new(
+                "family.default_timezone",
+                format!("{:?} is not an IANA time zone (e.g. America/New_York)", self.family.default_timezone),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The generated-key file the development and test profiles may use, if any.
+    pub fn dev_key_file(&self) -> Option<PathBuf> {
+        let path = self.security.dev_key_file.trim();
+        (self.profile != Profile::Production && !path.is_empty()).then(|| PathBuf::from(path))
+    }
+}
+
+fn env_name(key: &str) -> String {
+    format!("MEDNANNY__{}", key.replace('.', "__").to_ascii_uppercase())
+}
+
+/// Turns the config crate's error into one line naming the key where it can.
+fn config_error(error: config::ConfigError) -> SettingsError {
+    match error {
+        config::ConfigError::NotFound(key) => SettingsError::new(key, "is missing"),
+        config::ConfigError::Type { key, unexpected, expected, .. } => SettingsError::new(
+            key.unwrap_or_else(|| "(unknown key)".into()),
+            format!("expected {expected}, found {unexpected}"),
+        ),
+        config::ConfigError::At { error, key, .. } => {
+            let inner = config_error(*error);
+            SettingsError::new(key.unwrap_or(inner.key), inner.problem)
+        }
+        other => {
+            let text = other.to_string();
+            // serde's "missing field `x`" names the key inside the message.
+            if let Some(field) = text.split('`').nth(1) {
+                SettingsError::new(field, text.clone())
+            } else {
+                SettingsError::new("(configuration)", text)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn empty_dir() -> tempfile::TempDir {
+        tempfile::tempdir().expect("temp dir")
+    }
+
+    #[test]
+    fn embedded_defaults_load_without_a_config_folder() {
+        let dir = empty_dir();
+        let settings = Settings::load_from(Profile::Development, dir.path(), &[]).expect("defaults load");
+        assert_eq!(settings.database.url, "sqlite://data/mednanny.db?mode=rwc");
+        assert_eq!(settings.profile, Profile::Development);
+        assert!(settings.dev_key_file().is_some());
+    }
+
+    #[test]
+    fn environment_overrides_files() {
+        let dir = empty_dir();
+        let settings = Settings::load_from(
+            Profile::Development,
+            dir.path(),
+            &env(&[("MEDNANNY__DATABASE__URL", "postgres://db/mednanny"), ("MEDNANNY__DATABASE__MAX_CONNECTIONS", "3")]),
+        )
+        .expect("loads");
+        assert_eq!(settings.database.url, "postgres://db/mednanny");
+        assert_eq!(settings.database.max_connections, 3);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key() {
+        let dir = empty_dir();
+        let error = Settings::load_from(
+            Profile::Development,
+            dir.path(),
+            &env(&[("MEDNANNY__DATABASE__URL", "mysql://nope")]),
+        )
+        .expect_err("refused");
+        assert_eq!(error.key, "database.url");
+        let error = Settings::load_from(
+            Profile::Development,
+            dir.path(),
+            &env(&[("MEDNANNY__DATABASE__MAX_CONNECTIONS", "many")]),
+        )
+        .expect_err("refused");
+        assert!(error.to_string().contains("database.max_connections"), "{error}");
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_a_data_key() {
+        let dir = empty_dir();
+        let error = Settings::load_from(Profile::Production, dir.path(), &[]).expect_err("refused");
+        assert_eq!(error.key, "security.data_key");
+        let ok = Settings::load_from(
+            Profile::Production,
+            dir.path(),
+            &env(&[("MEDNANNY__SECURITY__DATA_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")]),
+        )
+        .expect("loads with a key");
+        assert!(ok.dev_key_file().is_none());
+        assert!(!format!("{ok:?}").contains("AAAAAAAA"), "Debug must not print the key");
+    }
+
+    #[test]
+    fn a_secret_in_a_config_file_is_refused() {
+        let dir = empty_dir();
+        std::fs::write(dir.path().join("development.toml"), "[security]\ndata_key = \"abc\"\n")
+            .expect("write");
+        let error = Settings::load_from(Profile::Development, dir.path(), &[]).expect_err("refused");
+        assert_eq!(error.key, "security.data_key");
+        assert!(error.problem.contains("MEDNANNY__SECURITY__DATA_KEY"));
+    }
+
+    #[test]
+    fn unknown_profile_is_refused() {
+        assert!(Profile::parse("staging").is_err());
+        assert_eq!(Profile::parse("").expect("default"), Profile::Development);
+    }
+}

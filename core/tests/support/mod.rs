@@ -1,0 +1,144 @@
+//! Test support for the core's integration tests: a fresh database per test (a SQLite file in a temp
+//! dir, or — when `MEDNANNY_TEST_DATABASE_URL` is set — a PostgreSQL database created for the test
+//! and dropped after), migrated, with services on a manual clock.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use mednanny_core::clock::ManualClock;
+use mednanny_core::crypto::Keyring;
+use mednanny_core::db::Database;
+use mednanny_core::settings::DatabaseSettings;
+use mednanny_core::services::Services;
+use sea_orm::ConnectionTrait;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The backends this run can test: SQLite always, PostgreSQL when `MEDNANNY_TEST_DATABASE_URL` is set.
+pub fn backends() -> Vec<Backend> {
+    let mut out = vec![Backend::Sqlite];
+    if postgres_admin_url().is_some() {
+        out.push(Backend::Postgres);
+    }
+    out
+}
+
+fn postgres_admin_url() -> Option<String> {
+    std::env::var("MEDNANNY_TEST_DATABASE_URL").ok().filter(|u| !u.trim().is_empty())
+}
+
+/// A test's own database, removed when dropped.
+pub struct TestDb {
+    pub db: Database,
+    pub url: String,
+    pub backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                let db = connect(&url).await;
+                Self { db, url, backend, _dir: Some(dir), pg_name: None }
+            }
+            Backend::Postgres => {
+                let admin = postgres_admin_url().expect("MEDNANNY_TEST_DATABASE_URL");
+                let name = format!("mednanny_test_{}", uuid_like());
+                let admin_db = sea_orm::Database::connect(&admin).await.expect("connect to admin database");
+                admin_db.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
+                admin_db.close().await.ok();
+                let base = admin.rsplit_once('/').map(|(base, _)| base.to_string()).expect("url has a database");
+                let url = format!("{base}/{name}");
+                let db = connect(&url).await;
+                Self { db, url, backend, _dir: None, pg_name: Some((admin, name)) }
+            }
+        }
+    }
+
+    /// Path of the SQLite file (SQLite only).
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        self._dir.as_ref().map(|d| d.path().join("test.db"))
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.pg_name.take() {
+            let db = self.db.clone();
+            // Drop the database on a helper thread: Drop cannot be async.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                runtime.block_on(async move {
+                    db.close().await.ok();
+                    if let Ok(admin_db) = sea_orm::Database::connect(&admin).await {
+                        let _ = admin_db
+                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .await;
+                        admin_db.close().await.ok();
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..12).map(|_| char::from(b'a' + rng.gen_range(0..26))).collect()
+}
+
+async fn connect(url: &str) -> Database {
+    let settings = DatabaseSettings {
+        url: url.to_string(),
+        max_connections: 8,
+        busy_timeout_ms: 5000,
+        migrate_on_start: true,
+    };
+    let db = Database::connect(&settings).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    db
+}
+
+/// 2026-03-02 15:00 UTC (10:00 in New York): a plain weekday, far from DST changes.
+pub fn default_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).single().expect("valid time")
+}
+
+/// Services over a fresh database, with a clock the test controls.
+pub struct TestApp {
+    pub services: Services,
+    pub clock: ManualClock,
+    pub keys: Keyring,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> Self {
+        Self::at(backend, default_now()).await
+    }
+
+    pub async fn at(backend: Backend, now: DateTime<Utc>) -> Self {
+        let db = TestDb::new(backend).await;
+        let clock = ManualClock::new(now);
+        let keys = Keyring::generate();
+        let services = Services::new(db.db.clone(), keys.clone(), Arc::new(clock.clone()), 72);
+        Self { services, clock, keys, db }
+    }
+
+    /// Services over the same database, with another keyring (wrong-key tests).
+    pub fn with_keys(&self, keys: Keyring) -> Services {
+        Services::new(self.db.db.clone(), keys, Arc::new(self.clock.clone()), 72)
+    }
+}

@@ -1,0 +1,31 @@
+//! `measurements`: A temperature, weight or height reading; `note` is sealed.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "measurements")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub family_id: i64,
+    pub child_id: i64,
+    #[sea_orm(column_type = "Text")]
+    pub kind: String,
+    pub value: f64,
+    #[sea_orm(column_type = "Text")]
+    pub unit: String,
+    pub measured_at: DateTimeUtc,
+    pub recorded_by_member_id: Option<i64>,
+    #[sea_orm(column_type = "Text")]
+    pub channel: String,
+    /// Sealed: AES-256-GCM ciphertext, see `mednanny_core::crypto`.
+    #[sea_orm(column_type = "Text")]
+    pub note: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,22 @@
+//! MedNanny's schema changes, and nothing else: sea-orm-migration migrations applied in order.
+//!
+//! Migrations name tables and columns as plain identifiers and never import `entity` types, so an old
+//! migration keeps compiling (and meaning the same thing) after the models move on.
+//!
+//! # Layout
+//! - `m20261125_000001_care_core`: the care core (families, people, members, children, medical record,
+//!   dose log, nanny side, audit trail, conversation state, notification outbox).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_care_core;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_care_core::Migration)]
+    }
+}
