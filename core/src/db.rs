@@ -35,6 +35,8 @@ pub struct Database {
 pub enum LockScope {
     Family(i64),
     System,
+    /// A row protected by its own optimistic `version` (conversation state): no advisory lock.
+    OwnRow,
 }
 
 /// A write transaction holding its family's lock until it commits or is dropped (rolled back).
@@ -118,6 +120,7 @@ impl Database {
                 let key = match scope {
                     LockScope::Family(id) => id,
                     LockScope::System => 0,
+                    LockScope::OwnRow => return Ok(WriteTxn { txn, _gate: None }),
                 };
                 txn.execute_raw(Statement::from_sql_and_values(
                     DatabaseBackend::Postgres,

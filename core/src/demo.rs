@@ -56,7 +56,7 @@ pub async fn ensure(services: &Services) -> ServiceResult<Demo> {
         members.push(services.add_member(&op, family_id, person, role).await?);
         people.push(person);
     }
-    let today = services.now().date_naive();
+    let today = services.now().with_timezone(&chrono_tz::America::New_York).date_naive();
     let emma_born = today.checked_sub_months(Months::new(4 * 12 + 3)).unwrap_or(today);
     let leo_born = today.checked_sub_months(Months::new(14)).unwrap_or(today);
     let emma = services.add_child(&op, family_id, "Emma", emma_born).await?;

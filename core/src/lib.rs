@@ -28,3 +28,5 @@ pub mod dose_safety;
 pub mod services;
 pub mod settings;
 pub mod demo;
+pub mod engine;
+pub mod messages;

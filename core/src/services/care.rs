@@ -96,7 +96,7 @@ pub struct MedicationView {
 }
 
 impl MedicationView {
-    fn from_row(row: medication::Model) -> Self {
+    pub(super) fn from_row(row: medication::Model) -> Self {
         let dose_unit = DoseUnit::parse(&row.dose_unit).unwrap_or(DoseUnit::Ml);
         Self {
             id: row.id,
@@ -853,12 +853,13 @@ impl Services {
         let row = dose_log::Entity::find_by_id(dose_id).one(self.db().conn()).await?.ok_or(ServiceError::NotFound("dose"))?;
         let (txn, auth) = self.begin(actor, Permission::VoidDose, Target::Child(row.child_id)).await?;
         let row = dose_log::Entity::find_by_id(dose_id).one(&*txn).await?.ok_or(ServiceError::NotFound("dose"))?;
+        if auth.role == Some(Role::Caregiver) && row.given_by_member_id != auth.member_id {
+            // Caregivers correct their own doses only; the refusal is audited like any denial.
+            let target = Target::Child(row.child_id);
+            return Err(self.refuse(txn, actor, &auth, Permission::VoidDose, target).await);
+        }
         if row.voided_at.is_some() {
             return Err(Problem::AlreadyVoided.into());
-        }
-        if auth.role == Some(Role::Caregiver) && row.given_by_member_id != auth.member_id {
-            drop(txn);
-            return Err(ServiceError::Denied);
         }
         let mut active: dose_log::ActiveModel = row.clone().into();
         active.voided_at = Set(Some(self.now()));

@@ -120,6 +120,22 @@ impl Services {
         }
     }
 
+    /// Every family, for operators (`mednanny family list`).
+    pub async fn list_families(&self) -> ServiceResult<Vec<FamilyInfo>> {
+        let ids: Vec<i64> = family::Entity::find()
+            .order_by_asc(family::Column::Id)
+            .all(self.db().conn())
+            .await?
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.family_info(id).await?);
+        }
+        Ok(out)
+    }
+
     /// Creates a person (no family yet).
     pub async fn create_person(&self, display_name: &str, locale: &str) -> ServiceResult<i64> {
         let display_name = clean_name(display_name)?;
@@ -221,10 +237,12 @@ impl Services {
 
     /// Adds a person to a family directly (operator only: seeding, admin). People join with invites.
     pub async fn add_member(&self, actor: &Actor, family_id: i64, person_id: i64, role: Role) -> ServiceResult<i64> {
-        if actor.kind != ActorKind::Operator {
-            return Err(ServiceError::Denied);
-        }
         let (txn, auth) = self.begin(actor, Permission::ManageMembers, Target::Family(family_id)).await?;
+        if actor.kind != ActorKind::Operator {
+            // Even a guardian may not add someone without their consent: the refusal is audited.
+            let target = Target::Family(family_id);
+            return Err(self.refuse(txn, actor, &auth, Permission::ManageMembers, target).await);
+        }
         let member = insert_member(&txn, family_id, person_id, role, self.now()).await?;
         self.audit(&txn, &auth, actor, "member.add", format!("member:{}", member.id), Outcome::Ok).await?;
         txn.commit().await?;

@@ -299,6 +299,25 @@ impl Services {
         Ok(())
     }
 
+    /// Denies a call that the policy let through [`Services::begin`] but that the operation itself
+    /// forbids (a caregiver voiding someone else's dose, a person adding members directly). Takes the
+    /// call's transaction so it is rolled back before the denial is audited in a transaction of its
+    /// own (both need the family's lock), exactly like a denial in `begin`.
+    pub(crate) async fn refuse(
+        &self,
+        txn: WriteTxn,
+        actor: &Actor,
+        auth: &Authorized,
+        permission: Permission,
+        target: Target,
+    ) -> ServiceError {
+        drop(txn);
+        match self.audit_denied(actor, &auth.actor_ref, permission, auth.family_id, target).await {
+            Ok(()) => ServiceError::Denied,
+            Err(e) => e,
+        }
+    }
+
     /// Appends the audit event of an authorized call.
     pub(crate) async fn audit(
         &self,

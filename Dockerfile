@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+#
+# One image, two processes:
+#   docker run IMAGE                  -> the bot (`mednanny serve`, port 8081)
+#   docker run IMAGE twilio-bridge    -> the WhatsApp bridge (port 8082)
+
+# ---- build ------------------------------------------------------------------
+FROM rust:1-bookworm AS builder
+WORKDIR /src
+COPY . .
+# The target dir is a cache mount, so it is not part of the layer: copy the
+# binaries out to /out in the same step.
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/usr/local/cargo/git \
+    --mount=type=cache,target=/src/target \
+    cargo build --release --locked -p bot -p twilio-bridge \
+ && mkdir -p /out \
+ && cp target/release/mednanny target/release/twilio-bridge /out/
+
+# ---- runtime ----------------------------------------------------------------
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+RUN groupadd --system --gid 10001 mednanny \
+ && useradd --system --uid 10001 --gid mednanny --home-dir /app \
+        --no-create-home --shell /usr/sbin/nologin mednanny
+
+WORKDIR /app
+COPY --from=builder /out/mednanny /out/twilio-bridge /usr/local/bin/
+COPY config/ /app/config/
+RUN mkdir -p /app/data && chown mednanny:mednanny /app/data
+VOLUME /app/data
+
+ENV MEDNANNY_ENV=production
+USER mednanny
+EXPOSE 8081 8082
+
+# The bridge runs from this same image: override the command with
+# `twilio-bridge` (it listens on MEDNANNY__BRIDGE__LISTEN, default
+# 127.0.0.1:8082; set it to 0.0.0.0:8082 inside a container).
+CMD ["mednanny", "migrate"]

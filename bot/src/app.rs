@@ -1,0 +1,80 @@
+//! The composition root: settings are loaded once, then the database, keyring and services are built
+//! from them. Every start-up failure names what to fix.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use mednanny_core::clock::SystemClock;
+use mednanny_core::crypto::Keyring;
+use mednanny_core::db::Database;
+use mednanny_core::engine::Engine;
+use mednanny_core::services::Services;
+use mednanny_core::settings::{LogFormat, Settings};
+use tracing_subscriber::EnvFilter;
+
+pub fn load_settings() -> Result<Settings> {
+    Ok(Settings::load()?)
+}
+
+/// Logs go to stderr, so that stdout carries only what a command prints (chat replies, exports).
+pub fn init_telemetry(settings: &Settings) {
+    let filter = EnvFilter::try_new(&settings.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match settings.log.format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Pretty => builder.compact().try_init(),
+    };
+}
+
+/// Everything a command needs, built once.
+pub struct App {
+    pub services: Services,
+    pub engine: Engine,
+}
+
+impl App {
+    pub async fn start(settings: &Settings) -> Result<Self> {
+        let keys = Keyring::from_settings(settings)?;
+        let db = Database::connect(&settings.database)
+            .await
+            .with_context(|| format!("cannot open the database (database.url = {})", redact_url(&settings.database.url)))?;
+        if settings.database.migrate_on_start {
+            db.migrate().await.context("cannot apply database migrations")?;
+        }
+        let services = Services::new(db, keys, Arc::new(SystemClock), settings.security.invite_ttl_hours);
+        let engine = Engine::with_database_store(services.clone());
+        Ok(Self { services, engine })
+    }
+
+    pub async fn shutdown(self) {
+        let db = self.services.db().clone();
+        drop(self.engine);
+        drop(self.services);
+        if let Err(error) = db.close().await {
+            tracing::warn!(%error, "closing the database");
+        }
+    }
+}
+
+/// A database URL without its password, for error messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(super::redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}

@@ -1,0 +1,110 @@
+//! The console channel: `mednanny chat`. A thin adapter like the others: it turns each line into an
+//! `Inbound`, and renders the engine's replies as terminal text (choices as numbered lines, which the
+//! engine understands when typed back).
+
+use std::io::IsTerminal;
+
+use anyhow::{bail, Result};
+use mednanny_core::demo;
+use mednanny_core::domain::{Channel, IdentityKind};
+use mednanny_core::engine::Inbound;
+use mednanny_core::messages::{Reply, Tone};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+use crate::app::App;
+use crate::cli::ChatArgs;
+
+/// Renders a reply for a terminal.
+pub fn render(reply: &Reply) -> String {
+    let mut out = String::new();
+    let prefix = match reply.tone {
+        Tone::Urgent => "!! ",
+        Tone::Error => "× ",
+        Tone::Warning => "",
+        Tone::Success => "✓ ",
+        Tone::Info => "",
+    };
+    out.push_str(prefix);
+    out.push_str(&reply.text);
+    for (index, choice) in reply.choices.iter().enumerate() {
+        // "Undo" is offered as a word; other choices as numbers.
+        if choice.value == (index + 1).to_string() {
+            out.push_str(&format!("\n  {}. {}", index + 1, choice.label));
+        } else {
+            out.push_str(&format!("\n  [{}] {}", choice.value, choice.label));
+        }
+    }
+    out
+}
+
+pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
+    let name = match (&args.as_name, args.demo) {
+        (Some(name), _) => name.trim().to_lowercase(),
+        (None, true) => "ana".to_string(),
+        (None, false) => bail!("say who you are with --as NAME, or try the demo: mednanny chat --demo"),
+    };
+    if args.demo {
+        demo::ensure(&app.services).await?;
+    }
+    let known = app.services.resolve_identity(IdentityKind::Console, &name).await?;
+    if known.is_none() && args.demo {
+        bail!("the demo family has Ana, Luis and Maya; there is no {name:?} (try --as Maya)");
+    }
+    let inbound = |text: &str| Inbound {
+        channel: Channel::Console,
+        identity: IdentityKind::Console,
+        external_id: name.clone(),
+        display_name: Some(capitalize(&name)),
+        text: text.to_string(),
+    };
+    let interactive = std::io::stdin().is_terminal();
+    let mut stdout = tokio::io::stdout();
+    if let Some(family) = &args.family {
+        let turn = app.engine.handle(&inbound(&format!("family {family}"))).await;
+        for reply in &turn.replies {
+            stdout.write_all(format!("{}\n\n", render(reply)).as_bytes()).await?;
+        }
+    }
+    if interactive {
+        let who = match known {
+            Some(_) => format!("You are {}.", capitalize(&name)),
+            None => format!("Hello {}: you are new here. Ask a guardian for an invite code and type: join <code>.", capitalize(&name)),
+        };
+        stdout
+            .write_all(format!("MedNanny console. {who} Type help for what I can do, quit to leave.\n").as_bytes())
+            .await?;
+    }
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    loop {
+        if interactive {
+            stdout.write_all(format!("{name}> ").as_bytes()).await?;
+            stdout.flush().await?;
+        }
+        let Some(line) = lines.next_line().await? else { break };
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if interactive && matches!(line.to_lowercase().as_str(), "quit" | "exit" | "bye") {
+            break;
+        }
+        if !interactive {
+            stdout.write_all(format!("> {line}\n").as_bytes()).await?;
+        }
+        let turn = app.engine.handle(&inbound(line)).await;
+        for reply in &turn.replies {
+            stdout.write_all(format!("{}\n", render(reply)).as_bytes()).await?;
+        }
+        stdout.write_all(b"\n").await?;
+        stdout.flush().await?;
+    }
+    Ok(())
+}
+
+fn capitalize(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

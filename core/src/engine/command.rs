@@ -1,0 +1,424 @@
+//! Understanding what someone typed: a pure parser from text to a [`Command`], no I/O.
+//!
+//! It knows the command grammar (`give Emma 5 ml Tylenol at 9:30`) and plain phrasings of it
+//! ("I gave Emma 5ml of tylenol at 9.30pm", "when can Emma have ibuprofen?", "Emma temp 38.4").
+//! Children are recognised by the names the family actually has, passed in by the caller.
+
+use chrono::NaiveTime;
+
+use crate::domain::{AmountError, DoseAmount};
+
+/// A time of day someone mentioned ("at 9:30"), in the family's time zone.
+pub type LocalTime = NaiveTime;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Help,
+    Children,
+    Medications { child: Option<String> },
+    Allergies { child: Option<String> },
+    GiveDose { child: Option<String>, amount: Result<DoseAmount, AmountError>, medication: String, at: Option<LocalTime> },
+    WhenNext { child: Option<String>, medication: String },
+    LastDoses { child: Option<String> },
+    Temperature { child: Option<String>, value: String, at: Option<LocalTime> },
+    Note { child: Option<String>, text: String },
+    Notes { child: Option<String> },
+    Undo,
+    Yes,
+    No,
+    /// A numbered choice ("2") or a button's value.
+    Choose(usize),
+    ShiftIn,
+    ShiftOut,
+    Join { code: String },
+    SwitchFamily { name: Option<String> },
+    /// A red-flag emergency: answered at once, before anything else.
+    Emergency { poisoning: bool },
+    /// A time was given but is not a time ("at 25:99").
+    BadTime(String),
+    Unknown,
+    Empty,
+}
+
+/// Phrases that mean "get help now". Matched on whole words in lower case.
+const EMERGENCY_PHRASES: &[&str] = &[
+    "not breathing",
+    "stopped breathing",
+    "can't breathe",
+    "cant breathe",
+    "cannot breathe",
+    "trouble breathing",
+    "struggling to breathe",
+    "choking",
+    "unconscious",
+    "unresponsive",
+    "won't wake",
+    "wont wake",
+    "not waking",
+    "seizure",
+    "seizing",
+    "convulsion",
+    "turning blue",
+    "blue lips",
+    "lips are blue",
+    "anaphylaxis",
+    "anaphylactic",
+    "throat swelling",
+    "swollen throat",
+    "severe bleeding",
+    "bleeding heavily",
+    "overdose",
+    "overdosed",
+];
+
+const POISONING_PHRASES: &[&str] = &[
+    "swallowed",
+    "ate some",
+    "drank some",
+    "got into the",
+    "poison",
+    "poisoned",
+    "overdose",
+    "overdosed",
+    "whole bottle",
+];
+
+/// Whether `text` describes a red-flag emergency (and whether it sounds like a poisoning).
+pub fn detect_emergency(text: &str) -> Option<bool> {
+    let lower = text.to_lowercase().replace('’', "'");
+    let emergency = EMERGENCY_PHRASES.iter().any(|p| lower.contains(p));
+    let poisoning = POISONING_PHRASES.iter().any(|p| lower.contains(p));
+    (emergency || poisoning).then_some(poisoning)
+}
+
+/// Parses "9:30", "09:30", "9.30", "9:30pm", "9pm", "21:30", "noon", "midnight".
+pub fn parse_time(text: &str) -> Option<LocalTime> {
+    let t = text.trim().to_lowercase().replace(' ', "");
+    match t.as_str() {
+        "noon" | "midday" => return NaiveTime::from_hms_opt(12, 0, 0),
+        "midnight" => return NaiveTime::from_hms_opt(0, 0, 0),
+        _ => {}
+    }
+    let (body, meridiem) = if let Some(b) = t.strip_suffix("am").or_else(|| t.strip_suffix("a.m.")) {
+        (b, Some(false))
+    } else if let Some(b) = t.strip_suffix("pm").or_else(|| t.strip_suffix("p.m.")) {
+        (b, Some(true))
+    } else {
+        (t.as_str(), None)
+    };
+    let (h, m) = match body.split_once([':', '.', 'h']) {
+        Some((h, m)) => (h.parse::<u32>().ok()?, if m.is_empty() { 0 } else { m.parse::<u32>().ok()? }),
+        None => (body.parse::<u32>().ok()?, 0),
+    };
+    let hour = match meridiem {
+        Some(pm) => {
+            if !(1..=12).contains(&h) {
+                return None;
+            }
+            match (h, pm) {
+                (12, false) => 0,
+                (12, true) => 12,
+                (h, true) => h + 12,
+                (h, false) => h,
+            }
+        }
+        None => h,
+    };
+    NaiveTime::from_hms_opt(hour, m, 0)
+}
+
+fn strip_punctuation(word: &str) -> &str {
+    word.trim_matches(|c: char| matches!(c, '?' | '!' | ',' | ';' | '"' | '(' | ')')).trim_end_matches('.')
+}
+
+/// Words that carry no meaning for the dose grammar.
+const FILLER: &[&str] = &[
+    "i", "we", "just", "gave", "give", "given", "had", "has", "have", "took", "taken", "of", "to", "the", "a", "an",
+    "some", "her", "his", "him", "dose", "log", "please", "can", "could", "may", "when", "next", "is", "for",
+    "another", "more", "allowed", "be", "safe", "ok", "okay", "it", "what", "time", "did", "does",
+];
+
+/// The parser's view of the family: the children's names it can recognise.
+pub struct Vocabulary<'a> {
+    pub children: &'a [String],
+}
+
+impl Vocabulary<'_> {
+    fn child_in(&self, word: &str) -> Option<String> {
+        let w = word.to_lowercase();
+        let w = w.trim_end_matches("'s").trim_end_matches("’s");
+        self.children.iter().find(|name| name.to_lowercase() == w).cloned()
+    }
+}
+
+/// Parses one message.
+pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
+    let text = text.trim();
+    if text.is_empty() {
+        return Command::Empty;
+    }
+    if let Some(poisoning) = detect_emergency(text) {
+        return Command::Emergency { poisoning };
+    }
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let first = strip_punctuation(words[0]).to_lowercase();
+    let rest_text = text[words[0].len()..].trim();
+
+    // Single-word answers and commands.
+    match strip_punctuation(&lower) {
+        "help" | "?" | "menu" | "commands" | "ayuda" => return Command::Help,
+        "yes" | "y" | "yeah" | "yep" | "confirm" | "si" | "sí" => return Command::Yes,
+        "no" | "n" | "nope" | "cancel" => return Command::No,
+        "undo" => return Command::Undo,
+        "kids" | "children" | "who" => return Command::Children,
+        _ => {}
+    }
+    if let Ok(n) = strip_punctuation(&lower).parse::<usize>() {
+        if (1..=20).contains(&n) {
+            return Command::Choose(n);
+        }
+    }
+    let child_mentioned = words.iter().find_map(|w| vocabulary.child_in(strip_punctuation(w)));
+
+    match first.as_str() {
+        "join" => {
+            return Command::Join { code: rest_text.to_string() };
+        }
+        "family" | "switch" | "use" => {
+            let name = rest_text.trim_start_matches("family").trim();
+            return Command::SwitchFamily { name: (!name.is_empty()).then(|| name.to_string()) };
+        }
+        "note" | "notes" if !rest_text.is_empty() || first == "note" => {
+            // "note Emma ate well" / "note: ate well"
+            let body = rest_text.trim_start_matches(':').trim();
+            let mut body_words = body.split_whitespace();
+            let (child, text) = match body_words.next().and_then(|w| vocabulary.child_in(strip_punctuation(w))) {
+                Some(child) => {
+                    let after = body.split_once(char::is_whitespace).map(|(_, r)| r).unwrap_or("");
+                    (Some(child), after.trim_start_matches(':').trim().to_string())
+                }
+                None => (None, body.to_string()),
+            };
+            if first == "notes" && text.is_empty() {
+                return Command::Notes { child };
+            }
+            return Command::Note { child, text };
+        }
+        "notes" => return Command::Notes { child: child_mentioned },
+        "shift" | "clock" => {
+            return match words.get(1).map(|w| strip_punctuation(w).to_lowercase()).as_deref() {
+                Some("in" | "start" | "on") => Command::ShiftIn,
+                Some("out" | "end" | "off") => Command::ShiftOut,
+                _ => Command::Unknown,
+            };
+        }
+        _ => {}
+    }
+    if lower.contains("clock in") || lower.contains("clocking in") || lower.contains("starting my shift") {
+        return Command::ShiftIn;
+    }
+    if lower.contains("clock out") || lower.contains("clocking out") || lower.contains("ending my shift") {
+        return Command::ShiftOut;
+    }
+
+    // "at 9:30" anywhere (last occurrence), removed from what follows.
+    let (without_time, at) = match split_at_time(text) {
+        Ok(found) => found,
+        Err(bad) => return Command::BadTime(bad),
+    };
+
+    // Temperatures: "temp Emma 38.4", "Emma temp 38.4", "Emma's temperature is 101.2F", "fever 38.9".
+    let temp_word = ["temp", "temperature", "fever"].iter().find(|k| {
+        without_time.split_whitespace().any(|w| strip_punctuation(w).eq_ignore_ascii_case(k))
+    });
+    if temp_word.is_some() {
+        let value = without_time
+            .split_whitespace()
+            .map(strip_punctuation)
+            .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+            .map(str::to_string);
+        if let Some(value) = value {
+            return Command::Temperature { child: child_mentioned, value, at };
+        }
+    }
+
+    // Questions: "when can Emma have ibuprofen?", "can Emma have tylenol", "when Emma ibuprofen".
+    let is_question = lower.starts_with("when") || lower.starts_with("can ") || lower.starts_with("is it")
+        || lower.starts_with("next") || lower.ends_with('?');
+    if first == "last" || lower.starts_with("last dose") || lower.contains("last doses") || lower.starts_with("history") {
+        return Command::LastDoses { child: child_mentioned };
+    }
+    if lower.starts_with("meds") || lower.starts_with("medications") || lower.starts_with("medicines")
+        || lower.contains("what meds") || lower.contains("which meds") || lower.contains("what medications")
+    {
+        return Command::Medications { child: child_mentioned };
+    }
+    if first == "allergies" || lower.contains("allergic") || lower.contains("allergies") {
+        return Command::Allergies { child: child_mentioned };
+    }
+    if lower.contains("children") || lower.starts_with("kids") || lower.contains("who are the kids") {
+        return Command::Children;
+    }
+
+    // Doses: find the amount, the child, and call the rest the medication.
+    let tokens: Vec<&str> = without_time.split_whitespace().collect();
+    let amount_span = find_amount(&tokens);
+    let medication = tokens
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !amount_span.as_ref().is_some_and(|(start, end, _)| (*start..*end).contains(i)))
+        .map(|(_, w)| strip_punctuation(w))
+        .filter(|w| !w.is_empty())
+        .filter(|w| vocabulary.child_in(w).is_none())
+        .filter(|w| !FILLER.contains(&w.to_lowercase().as_str()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if is_question && amount_span.is_none() {
+        if medication.is_empty() {
+            return Command::Unknown;
+        }
+        return Command::WhenNext { child: child_mentioned, medication };
+    }
+    let dose_verb = ["gave", "give", "given", "had", "took", "dose", "log"]
+        .iter()
+        .any(|v| tokens.iter().any(|w| strip_punctuation(w).eq_ignore_ascii_case(v)));
+    if let Some((_, _, amount)) = amount_span {
+        if !medication.is_empty() {
+            return Command::GiveDose { child: child_mentioned, amount, medication, at };
+        }
+    } else if dose_verb && !medication.is_empty() {
+        return Command::GiveDose { child: child_mentioned, amount: Err(AmountError::Missing), medication, at };
+    }
+    Command::Unknown
+}
+
+/// Finds the amount in the tokens: "5 ml", "5ml", "1/2 tablet", "-5 ml", "5 spoons" (a number followed
+/// by a word, or a number glued to its unit). Returns its token span and the parsed result.
+fn find_amount(tokens: &[&str]) -> Option<(usize, usize, Result<DoseAmount, AmountError>)> {
+    for (i, token) in tokens.iter().enumerate() {
+        let t = strip_punctuation(token);
+        let starts_numeric = t.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '½' | '¼' | '.'))
+            && t.chars().any(|c| c.is_ascii_digit() || matches!(c, '½' | '¼'));
+        if !starts_numeric {
+            continue;
+        }
+        let glued_unit = t.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | ',' | '/' | '-' | '½' | '¼'));
+        if !glued_unit.is_empty() {
+            return Some((i, i + 1, DoseAmount::parse(t)));
+        }
+        if let Some(unit) = tokens.get(i + 1) {
+            let text = format!("{t} {}", strip_punctuation(unit));
+            return Some((i, i + 2, DoseAmount::parse(&text)));
+        }
+        return Some((i, i + 1, DoseAmount::parse(t)));
+    }
+    None
+}
+
+/// Splits off a trailing "at <time>" (or "@ <time>"); `Err` holds a time that is not a time.
+fn split_at_time(text: &str) -> Result<(String, Option<LocalTime>), String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let Some(position) = words.iter().rposition(|w| matches!(w.to_lowercase().as_str(), "at" | "@")) else {
+        return Ok((text.to_string(), None));
+    };
+    let time_words: Vec<&str> = words[position + 1..].iter().take(2).copied().collect();
+    if time_words.is_empty() {
+        return Ok((text.to_string(), None));
+    }
+    // "at 9:30 pm" (two words) or "at 9:30pm" (one).
+    let candidates = [time_words.join(""), time_words[0].to_string()];
+    for (index, candidate) in candidates.iter().enumerate() {
+        if let Some(time) = parse_time(strip_punctuation(candidate)) {
+            let used = if index == 0 { time_words.len() } else { 1 };
+            let mut rest: Vec<&str> = words[..position].to_vec();
+            rest.extend(&words[position + 1 + used..]);
+            return Ok((rest.join(" "), Some(time)));
+        }
+    }
+    let first = strip_punctuation(time_words[0]);
+    if first.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(first.to_string());
+    }
+    Ok((text.to_string(), None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::DoseUnit;
+
+    fn parse_with_kids(text: &str) -> Command {
+        let kids = vec!["Emma".to_string(), "Leo".to_string()];
+        parse(text, &Vocabulary { children: &kids })
+    }
+
+    fn ml(v: f64) -> Result<DoseAmount, AmountError> {
+        Ok(DoseAmount { value: v, unit: DoseUnit::Ml })
+    }
+
+    #[test]
+    fn table_of_phrasings() {
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0);
+        let emma = || Some("Emma".to_string());
+        let cases: Vec<(&str, Command)> = vec![
+            ("help", Command::Help),
+            ("kids", Command::Children),
+            ("Who are the children?", Command::Children),
+            ("yes", Command::Yes),
+            ("No", Command::No),
+            ("2", Command::Choose(2)),
+            ("gave Emma 5 ml Tylenol", Command::GiveDose { child: emma(), amount: ml(5.0), medication: "Tylenol".into(), at: None }),
+            ("give emma 5ml tylenol at 9:30", Command::GiveDose { child: emma(), amount: ml(5.0), medication: "tylenol".into(), at: t(9, 30) }),
+            ("I gave Emma 5 ml of Tylenol at 9.30pm", Command::GiveDose { child: emma(), amount: ml(5.0), medication: "Tylenol".into(), at: t(21, 30) }),
+            ("Emma had 2.5 ml motrin", Command::GiveDose { child: emma(), amount: ml(2.5), medication: "motrin".into(), at: None }),
+            ("gave Leo 5 ml of his amoxicillin at 8am", Command::GiveDose { child: Some("Leo".into()), amount: ml(5.0), medication: "amoxicillin".into(), at: t(8, 0) }),
+            ("when can Emma have ibuprofen?", Command::WhenNext { child: emma(), medication: "ibuprofen".into() }),
+            ("Can Emma have Tylenol?", Command::WhenNext { child: emma(), medication: "Tylenol".into() }),
+            ("when Emma ibuprofen", Command::WhenNext { child: emma(), medication: "ibuprofen".into() }),
+            ("last doses for Leo", Command::LastDoses { child: Some("Leo".into()) }),
+            ("last", Command::LastDoses { child: None }),
+            ("Emma temp 38.4", Command::Temperature { child: emma(), value: "38.4".into(), at: None }),
+            ("temp Emma 101.2F", Command::Temperature { child: emma(), value: "101.2F".into(), at: None }),
+            ("meds Emma", Command::Medications { child: emma() }),
+            ("what meds does Leo take?", Command::Medications { child: Some("Leo".into()) }),
+            ("allergies", Command::Allergies { child: None }),
+            ("is Leo allergic to anything?", Command::Allergies { child: Some("Leo".into()) }),
+            ("note Emma ate all her lunch", Command::Note { child: emma(), text: "ate all her lunch".into() }),
+            ("notes Leo", Command::Notes { child: Some("Leo".into()) }),
+            ("shift in", Command::ShiftIn),
+            ("clock out", Command::ShiftOut),
+            ("join ABCDE-FGHJK", Command::Join { code: "ABCDE-FGHJK".into() }),
+            ("undo", Command::Undo),
+            ("Leo swallowed some of the dishwasher pods", Command::Emergency { poisoning: true }),
+            ("Emma is having a seizure", Command::Emergency { poisoning: false }),
+            ("gave Emma 5 ml Tylenol at 25:99", Command::BadTime("25:99".into())),
+            ("what a lovely day", Command::Unknown),
+            ("", Command::Empty),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_with_kids(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn bad_amounts_reach_the_engine_as_errors() {
+        match parse_with_kids("gave Emma 5 spoons Tylenol") {
+            Command::GiveDose { amount: Err(AmountError::UnknownUnit(unit)), .. } => assert_eq!(unit, "spoons"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(parse_with_kids("gave Emma -5 ml Tylenol"), Command::GiveDose { amount: Err(_), .. }));
+        assert!(matches!(parse_with_kids("gave Emma 10 litres Tylenol"), Command::GiveDose { amount: Err(AmountError::Implausible { .. }), .. }));
+        assert!(matches!(parse_with_kids("gave Emma Tylenol"), Command::GiveDose { amount: Err(AmountError::Missing), .. }));
+    }
+
+    #[test]
+    fn times_parse() {
+        assert_eq!(parse_time("9:30"), NaiveTime::from_hms_opt(9, 30, 0));
+        assert_eq!(parse_time("12am"), NaiveTime::from_hms_opt(0, 0, 0));
+        assert_eq!(parse_time("12:15pm"), NaiveTime::from_hms_opt(12, 15, 0));
+        assert_eq!(parse_time("noon"), NaiveTime::from_hms_opt(12, 0, 0));
+        assert_eq!(parse_time("13pm"), None);
+        assert_eq!(parse_time("24:00"), None);
+    }
+}

@@ -1,0 +1,442 @@
+//! The conversation state machine, as a pure function: `step(state, event, context)` returns the next
+//! state and the effects to run. It does no I/O, so every transition is table-tested without a
+//! database or a network; the runner in `engine/mod.rs` performs the effects and feeds their results
+//! back in as events.
+
+use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::command::Command;
+use crate::domain::{DoseAmount, EmergencyNumbers, Temperature};
+use crate::messages::Msg;
+use crate::services::care::DoseRequest;
+
+/// How long a yes/no question stays open: an old "yes" must never log a dose.
+pub const QUESTION_TTL_MINUTES: i64 = 15;
+
+/// Where a conversation stands. Persisted as tagged JSON with a schema version (see `store`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ConversationState {
+    #[default]
+    Idle,
+    /// A dose broke a rule; waiting for "yes, it was really given" or "no".
+    ConfirmExtraDose { request: DoseRequest, asked_at: DateTime<Utc> },
+    /// The medication named matches several of the child's; waiting for a number.
+    ChooseMedication {
+        child_id: i64,
+        options: Vec<(i64, String)>,
+        /// The dose to log once chosen; `None` when the question was "when can ... have ...?".
+        dose: Option<PendingDose>,
+        asked_at: DateTime<Utc>,
+    },
+    /// The person belongs to several families; waiting for a number.
+    ChooseFamily { options: Vec<(i64, String)> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingDose {
+    pub amount: DoseAmount,
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// Which medication a task is about: as the person named it, or chosen by id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum MedicationRef {
+    Named(String),
+    Id(i64),
+}
+
+/// Work for the runner: each is one service call (or a few), whose result comes back as an event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Task {
+    ListChildren,
+    ListMedications { child_id: Option<i64> },
+    ListAllergies { child_id: Option<i64> },
+    LogDose { child_id: i64, medication: MedicationRef, amount: DoseAmount, at: Option<DateTime<Utc>> },
+    ConfirmExtraDose(DoseRequest),
+    CheckDose { child_id: i64, medication: MedicationRef },
+    LastDoses { child_id: Option<i64> },
+    LogTemperature { child_id: i64, temperature: Temperature, at: Option<DateTime<Utc>> },
+    AddNote { child_id: i64, text: String },
+    Notes { child_id: i64 },
+    Undo,
+    ClockIn,
+    ClockOut,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Say(Msg),
+    Run(Task),
+    /// Work in another family from now on.
+    UseFamily { family_id: i64, name: String },
+    /// List the person's families and ask which one (optionally matching a name).
+    PickFamily { name: Option<String> },
+}
+
+/// What came back from a task.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TaskResult {
+    Answered(Vec<Msg>),
+    NeedsConfirmation { request: DoseRequest, question: Msg },
+    MedicationAmbiguous { child_id: i64, child_name: String, options: Vec<(i64, String)>, dose: Option<PendingDose> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Said(Command),
+    Done(TaskResult),
+}
+
+/// What the pure machine may know about the world for this turn.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub now: DateTime<Utc>,
+    pub timezone: chrono_tz::Tz,
+    pub emergency: EmergencyNumbers,
+    /// The children this person can see: (id, name).
+    pub children: Vec<(i64, String)>,
+}
+
+type Transition = (ConversationState, Vec<Effect>);
+
+/// One step of the conversation.
+pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transition {
+    use ConversationState as S;
+    match (state, event) {
+        // A red flag is answered at once, whatever was pending.
+        (_, Event::Said(Command::Emergency { poisoning })) => (
+            S::Idle,
+            vec![Effect::Say(Msg::Emergency {
+                number: ctx.emergency.emergency.to_string(),
+                poison_help: ctx.emergency.poison_help.map(str::to_string),
+                poisoning,
+            })],
+        ),
+        (_, Event::Done(result)) => task_done(state, result, ctx),
+
+        (S::ConfirmExtraDose { request, asked_at }, Event::Said(Command::Yes | Command::Choose(1))) => {
+            if ctx.now - *asked_at > Duration::minutes(QUESTION_TTL_MINUTES) {
+                (S::Idle, vec![Effect::Say(Msg::QuestionExpired)])
+            } else {
+                let request = DoseRequest { confirmed_extra: true, ..request.clone() };
+                (S::Idle, vec![Effect::Run(Task::ConfirmExtraDose(request))])
+            }
+        }
+        (S::ConfirmExtraDose { .. }, Event::Said(Command::No | Command::Choose(2))) => {
+            (S::Idle, vec![Effect::Say(Msg::ExtraDoseNotLogged)])
+        }
+        (S::ChooseMedication { child_id, options, dose, asked_at }, Event::Said(Command::Choose(n))) => {
+            if ctx.now - *asked_at > Duration::minutes(QUESTION_TTL_MINUTES) {
+                return (S::Idle, vec![Effect::Say(Msg::QuestionExpired)]);
+            }
+            match options.get(n.wrapping_sub(1)) {
+                Some((medication_id, _)) => {
+                    let medication = MedicationRef::Id(*medication_id);
+                    let task = match dose {
+                        Some(d) => Task::LogDose { child_id: *child_id, medication, amount: d.amount, at: d.at },
+                        None => Task::CheckDose { child_id: *child_id, medication },
+                    };
+                    (S::Idle, vec![Effect::Run(task)])
+                }
+                None => (state.clone(), vec![Effect::Say(Msg::NotUnderstood)]),
+            }
+        }
+        (S::ChooseFamily { options }, Event::Said(Command::Choose(n))) => match options.get(n.wrapping_sub(1)) {
+            Some((family_id, name)) => {
+                (S::Idle, vec![Effect::UseFamily { family_id: *family_id, name: name.clone() }])
+            }
+            None => (state.clone(), vec![Effect::Say(Msg::NotUnderstood)]),
+        },
+        // Anything else while a question is open drops the question (saying so) and is handled anew.
+        (S::ConfirmExtraDose { .. } | S::ChooseMedication { .. }, Event::Said(command)) => {
+            let (next, mut effects) = command_effects(command, ctx);
+            effects.insert(0, Effect::Say(Msg::QuestionDropped));
+            (next, effects)
+        }
+        (S::Idle | S::ChooseFamily { .. }, Event::Said(command)) => command_effects(command, ctx),
+    }
+}
+
+fn task_done(state: &ConversationState, result: TaskResult, ctx: &Context) -> Transition {
+    match result {
+        TaskResult::Answered(messages) => (state.clone(), messages.into_iter().map(Effect::Say).collect()),
+        TaskResult::NeedsConfirmation { request, question } => (
+            ConversationState::ConfirmExtraDose { request, asked_at: ctx.now },
+            vec![Effect::Say(question)],
+        ),
+        TaskResult::MedicationAmbiguous { child_id, child_name, options, dose } => (
+            ConversationState::ChooseMedication { child_id, options: options.clone(), dose, asked_at: ctx.now },
+            vec![Effect::Say(Msg::WhichMedication {
+                child: child_name,
+                options: options.into_iter().map(|(_, name)| name).collect(),
+            })],
+        ),
+    }
+}
+
+fn say(msg: Msg) -> Transition {
+    (ConversationState::Idle, vec![Effect::Say(msg)])
+}
+
+fn run(task: Task) -> Transition {
+    (ConversationState::Idle, vec![Effect::Run(task)])
+}
+
+/// The child a command is about: the one named, or the only one there is.
+fn resolve_child(name: Option<&str>, ctx: &Context) -> Result<i64, Msg> {
+    let known: Vec<String> = ctx.children.iter().map(|(_, n)| n.clone()).collect();
+    match name {
+        Some(name) => ctx
+            .children
+            .iter()
+            .find(|(_, n)| n.eq_ignore_ascii_case(name))
+            .map(|(id, _)| *id)
+            .ok_or(Msg::UnknownChild { name: name.to_string(), known }),
+        None => match ctx.children.as_slice() {
+            [] => Err(Msg::NoChildren),
+            [(id, _)] => Ok(*id),
+            _ => Err(Msg::WhichChild { known }),
+        },
+    }
+}
+
+/// A time of day someone mentioned, as an instant: today in the family's zone, or yesterday when
+/// today's would be in the future ("at 11pm" said at 1am). In the repeated hour when clocks go back,
+/// the later instant is taken: it makes the next allowed dose later, never earlier.
+pub fn local_time_to_utc(time: NaiveTime, ctx: &Context) -> Result<DateTime<Utc>, Msg> {
+    let today = ctx.now.with_timezone(&ctx.timezone).date_naive();
+    let resolve = |date: chrono::NaiveDate| match ctx.timezone.from_local_datetime(&date.and_time(time)) {
+        LocalResult::Single(at) => Ok(at.with_timezone(&Utc)),
+        LocalResult::Ambiguous(_, later) => Ok(later.with_timezone(&Utc)),
+        LocalResult::None => Err(Msg::NonexistentLocalTime(time.format("%H:%M").to_string())),
+    };
+    let at = resolve(today)?;
+    if at > ctx.now + Duration::minutes(5) {
+        return resolve(today - Duration::days(1));
+    }
+    Ok(at)
+}
+
+fn command_effects(command: Command, ctx: &Context) -> Transition {
+    let child_or_all = |name: Option<String>| match name {
+        None => Ok(None),
+        Some(name) => resolve_child(Some(&name), ctx).map(Some),
+    };
+    let at_time = |at: Option<NaiveTime>| at.map(|t| local_time_to_utc(t, ctx)).transpose();
+    match command {
+        Command::Help => say(Msg::Help),
+        Command::Children => run(Task::ListChildren),
+        Command::Medications { child } => match child_or_all(child) {
+            Ok(child_id) => run(Task::ListMedications { child_id }),
+            Err(msg) => say(msg),
+        },
+        Command::Allergies { child } => match child_or_all(child) {
+            Ok(child_id) => run(Task::ListAllergies { child_id }),
+            Err(msg) => say(msg),
+        },
+        Command::LastDoses { child } => match child_or_all(child) {
+            Ok(child_id) => run(Task::LastDoses { child_id }),
+            Err(msg) => say(msg),
+        },
+        Command::GiveDose { child, amount, medication, at } => {
+            let amount = match amount {
+                Ok(amount) => amount,
+                Err(e) => return say(Msg::BadAmount(e)),
+            };
+            let child_id = match resolve_child(child.as_deref(), ctx) {
+                Ok(id) => id,
+                Err(msg) => return say(msg),
+            };
+            match at_time(at) {
+                Ok(at) => run(Task::LogDose { child_id, medication: MedicationRef::Named(medication), amount, at }),
+                Err(msg) => say(msg),
+            }
+        }
+        Command::WhenNext { child, medication } => match resolve_child(child.as_deref(), ctx) {
+            Ok(child_id) => run(Task::CheckDose { child_id, medication: MedicationRef::Named(medication) }),
+            Err(msg) => say(msg),
+        },
+        Command::Temperature { child, value, at } => {
+            let temperature = match Temperature::parse(&value) {
+                Ok(t) => t,
+                Err(e) => return say(Msg::BadTemperature(e)),
+            };
+            let child_id = match resolve_child(child.as_deref(), ctx) {
+                Ok(id) => id,
+                Err(msg) => return say(msg),
+            };
+            match at_time(at) {
+                Ok(at) => run(Task::LogTemperature { child_id, temperature, at }),
+                Err(msg) => say(msg),
+            }
+        }
+        Command::Note { child, text } => match resolve_child(child.as_deref(), ctx) {
+            Ok(child_id) => run(Task::AddNote { child_id, text }),
+            Err(msg) => say(msg),
+        },
+        Command::Notes { child } => match resolve_child(child.as_deref(), ctx) {
+            Ok(child_id) => run(Task::Notes { child_id }),
+            Err(msg) => say(msg),
+        },
+        Command::Undo => run(Task::Undo),
+        Command::ShiftIn => run(Task::ClockIn),
+        Command::ShiftOut => run(Task::ClockOut),
+        Command::SwitchFamily { name } => (ConversationState::Idle, vec![Effect::PickFamily { name }]),
+        Command::BadTime(text) => say(Msg::BadTime(text)),
+        // Joining is handled before a family is known (see the runner); here it means a second family.
+        Command::Join { .. } => (ConversationState::Idle, Vec::new()),
+        Command::Yes | Command::No | Command::Choose(_) | Command::Unknown | Command::Empty => say(Msg::NotUnderstood),
+        Command::Emergency { poisoning } => (
+            ConversationState::Idle,
+            vec![Effect::Say(Msg::Emergency {
+                number: ctx.emergency.emergency.to_string(),
+                poison_help: ctx.emergency.poison_help.map(str::to_string),
+                poisoning,
+            })],
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{emergency_numbers, DoseUnit};
+    use chrono::TimeZone;
+
+    fn ctx_at(now: DateTime<Utc>) -> Context {
+        Context {
+            now,
+            timezone: chrono_tz::America::New_York,
+            emergency: emergency_numbers("US"),
+            children: vec![(1, "Emma".into()), (2, "Leo".into())],
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 18, 0, 0).single().expect("valid") // 13:00 in New York
+    }
+
+    fn ml5() -> DoseAmount {
+        DoseAmount { value: 5.0, unit: DoseUnit::Ml }
+    }
+
+    fn request() -> DoseRequest {
+        DoseRequest { child_id: 1, medication_id: 7, amount: ml5(), given_at: None, confirmed_extra: false }
+    }
+
+    #[test]
+    fn transitions() {
+        let ctx = ctx_at(now());
+        let pending = ConversationState::ConfirmExtraDose { request: request(), asked_at: now() - Duration::minutes(1) };
+        let stale = ConversationState::ConfirmExtraDose { request: request(), asked_at: now() - Duration::minutes(16) };
+        let give = |child: Option<&str>| Command::GiveDose {
+            child: child.map(str::to_string),
+            amount: Ok(ml5()),
+            medication: "Tylenol".into(),
+            at: None,
+        };
+        let log_emma = Effect::Run(Task::LogDose {
+            child_id: 1,
+            medication: MedicationRef::Named("Tylenol".into()),
+            amount: ml5(),
+            at: None,
+        });
+        let cases: Vec<(&str, ConversationState, Event, ConversationState, Vec<Effect>)> = vec![
+            ("a dose is handed to the runner", ConversationState::Idle, Event::Said(give(Some("Emma"))), ConversationState::Idle, vec![log_emma.clone()]),
+            (
+                "no child named with two children: ask",
+                ConversationState::Idle,
+                Event::Said(give(None)),
+                ConversationState::Idle,
+                vec![Effect::Say(Msg::WhichChild { known: vec!["Emma".into(), "Leo".into()] })],
+            ),
+            (
+                "a rule broken: ask and wait",
+                ConversationState::Idle,
+                Event::Done(TaskResult::NeedsConfirmation { request: request(), question: Msg::ExtraDoseNotLogged }),
+                ConversationState::ConfirmExtraDose { request: request(), asked_at: now() },
+                vec![Effect::Say(Msg::ExtraDoseNotLogged)],
+            ),
+            (
+                "yes logs it, confirmed",
+                pending.clone(),
+                Event::Said(Command::Yes),
+                ConversationState::Idle,
+                vec![Effect::Run(Task::ConfirmExtraDose(DoseRequest { confirmed_extra: true, ..request() }))],
+            ),
+            ("no logs nothing", pending.clone(), Event::Said(Command::No), ConversationState::Idle, vec![Effect::Say(Msg::ExtraDoseNotLogged)]),
+            ("a stale yes logs nothing", stale, Event::Said(Command::Yes), ConversationState::Idle, vec![Effect::Say(Msg::QuestionExpired)]),
+            (
+                "another command drops the question, saying so",
+                pending.clone(),
+                Event::Said(give(Some("Emma"))),
+                ConversationState::Idle,
+                vec![Effect::Say(Msg::QuestionDropped), log_emma],
+            ),
+            (
+                "an emergency is answered at once, even mid-question",
+                pending,
+                Event::Said(Command::Emergency { poisoning: true }),
+                ConversationState::Idle,
+                vec![Effect::Say(Msg::Emergency { number: "911".into(), poison_help: Some("1-800-222-1222".into()), poisoning: true })],
+            ),
+            ("yes with nothing pending", ConversationState::Idle, Event::Said(Command::Yes), ConversationState::Idle, vec![Effect::Say(Msg::NotUnderstood)]),
+            (
+                "a choice of medication runs the dose",
+                ConversationState::ChooseMedication {
+                    child_id: 1,
+                    options: vec![(7, "A".into()), (8, "B".into())],
+                    dose: Some(PendingDose { amount: ml5(), at: None }),
+                    asked_at: now(),
+                },
+                Event::Said(Command::Choose(2)),
+                ConversationState::Idle,
+                vec![Effect::Run(Task::LogDose { child_id: 1, medication: MedicationRef::Id(8), amount: ml5(), at: None })],
+            ),
+            (
+                "a bad amount is refused before anything runs",
+                ConversationState::Idle,
+                Event::Said(Command::GiveDose { child: Some("Emma".into()), amount: Err(crate::domain::AmountError::NotPositive), medication: "x".into(), at: None }),
+                ConversationState::Idle,
+                vec![Effect::Say(Msg::BadAmount(crate::domain::AmountError::NotPositive))],
+            ),
+            (
+                "family choice",
+                ConversationState::ChooseFamily { options: vec![(3, "Garcia".into()), (4, "Smith".into())] },
+                Event::Said(Command::Choose(2)),
+                ConversationState::Idle,
+                vec![Effect::UseFamily { family_id: 4, name: "Smith".into() }],
+            ),
+        ];
+        for (name, state, event, expected_state, expected_effects) in cases {
+            let (next, effects) = step(&state, event, &ctx);
+            assert_eq!(next, expected_state, "{name}");
+            assert_eq!(effects, expected_effects, "{name}");
+        }
+    }
+
+    #[test]
+    fn local_times_follow_the_family_zone_and_dst() {
+        // 13:00 in New York: "at 9:30" is today 14:30 UTC; "at 23:00" is yesterday.
+        let ctx = ctx_at(now());
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("valid");
+        assert_eq!(local_time_to_utc(t(9, 30), &ctx), Ok(Utc.with_ymd_and_hms(2026, 3, 2, 14, 30, 0).single().expect("v")));
+        assert_eq!(local_time_to_utc(t(23, 0), &ctx), Ok(Utc.with_ymd_and_hms(2026, 3, 2, 4, 0, 0).single().expect("v")));
+        // Spring forward (2026-03-08): 02:30 does not exist in New York.
+        let spring = ctx_at(Utc.with_ymd_and_hms(2026, 3, 8, 12, 0, 0).single().expect("v"));
+        assert_eq!(local_time_to_utc(t(2, 30), &spring), Err(Msg::NonexistentLocalTime("02:30".into())));
+        // Fall back (2026-11-01): 01:30 happens twice; the later one (EST, 06:30 UTC) is taken.
+        let fall = ctx_at(Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).single().expect("v"));
+        assert_eq!(local_time_to_utc(t(1, 30), &fall), Ok(Utc.with_ymd_and_hms(2026, 11, 1, 6, 30, 0).single().expect("v")));
+    }
+
+    #[test]
+    fn state_serializes_as_tagged_json() {
+        let state = ConversationState::ConfirmExtraDose { request: request(), asked_at: now() };
+        let json = serde_json::to_string(&state).expect("serializes");
+        assert!(json.contains("\"state\":\"confirm_extra_dose\""), "{json}");
+        assert_eq!(serde_json::from_str::<ConversationState>(&json).expect("parses"), state);
+    }
+}

@@ -1,0 +1,655 @@
+//! The conversation engine: one for every channel.
+//!
+//! A channel adapter turns a platform event into an [`Inbound`], calls [`Engine::handle`], and renders
+//! the channel-neutral [`Reply`]s it gets back (Block Kit, numbered plain text, terminal text). The
+//! engine finds who is speaking and in which family, parses the text ([`command`]), runs the pure state
+//! machine ([`machine::step`]), performs the effects it asks for through the domain services, and keeps
+//! the conversation's state in a [`store::ConversationStore`].
+//!
+//! # Layout
+//! - `command`: text → `Command` (pure).
+//! - `machine`: `step(state, event, context) → (state, effects)` (pure).
+//! - `store`: the storage trait for conversation state and its database implementation.
+//! - this file: the runner that performs effects and maps every error to a reply in one place.
+
+pub mod command;
+pub mod machine;
+pub mod store;
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
+
+use self::command::{parse, Command, Vocabulary};
+use self::machine::{step, ConversationState, Context, Effect, Event, MedicationRef, PendingDose, Task, TaskResult};
+use self::store::{ConversationStore, DbConversationStore, Session};
+use crate::auth::Actor;
+use crate::domain::{emergency_numbers, ingredient_display, ingredient_for_name, Channel, DoseAmount, IdentityKind};
+use crate::dose_safety::Concern;
+use crate::messages::{render, ConcernText, DoseLine, Locale, MedicationLine, Msg, RenderContext, Reply, ScheduleText};
+use crate::services::care::{DoseOutcome, DoseRequest, DoseView, MedicationView, Schedule};
+use crate::services::{FamilyInfo, ServiceError, Services};
+
+/// One message from a person, whatever the channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inbound {
+    pub channel: Channel,
+    pub identity: IdentityKind,
+    /// The sender's id on that channel (console name, `T123:U456` for Slack, `+1555...` for WhatsApp).
+    pub external_id: String,
+    /// The sender's name as the channel knows it (used when a new person joins).
+    pub display_name: Option<String>,
+    pub text: String,
+}
+
+impl Inbound {
+    fn conversation_key(&self) -> String {
+        format!("{}:{}", self.identity.as_str(), self.external_id)
+    }
+}
+
+/// What a turn produced.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Turn {
+    pub replies: Vec<Reply>,
+    pub person_id: Option<i64>,
+    pub family_id: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum TurnError {
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+}
+
+/// The conversation engine.
+#[derive(Clone)]
+pub struct Engine<S: ConversationStore = DbConversationStore> {
+    services: Services,
+    store: S,
+}
+
+impl Engine<DbConversationStore> {
+    /// The engine with conversation state kept in the database.
+    pub fn with_database_store(services: Services) -> Self {
+        let store = DbConversationStore::new(services.db().clone(), services.keys().clone());
+        Self { services, store }
+    }
+}
+
+/// Where this turn happens: who, in which family, when.
+struct Scene {
+    actor: Actor,
+    family: FamilyInfo,
+    children: Vec<(i64, String)>,
+    now: DateTime<Utc>,
+}
+
+impl<S: ConversationStore> Engine<S> {
+    pub fn new(services: Services, store: S) -> Self {
+        Self { services, store }
+    }
+
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+
+    /// Handles one message and returns the replies. Never fails: an internal error becomes an apology
+    /// (and a log line without the message text).
+    #[tracing::instrument(skip_all, fields(channel = inbound.channel.as_str()))]
+    pub async fn handle(&self, inbound: &Inbound) -> Turn {
+        match self.turn(inbound).await {
+            Ok(turn) => turn,
+            Err(error) => {
+                tracing::error!(%error, "turn failed");
+                let ctx = self.render_context(None, Locale::En);
+                Turn { replies: vec![render(&Msg::InternalError, &ctx)], ..Turn::default() }
+            }
+        }
+    }
+
+    fn render_context(&self, family: Option<&FamilyInfo>, locale: Locale) -> RenderContext {
+        let country = family.map(|f| f.country.as_str()).unwrap_or("US");
+        RenderContext {
+            locale,
+            timezone: family.map(|f| f.timezone).unwrap_or(chrono_tz::UTC),
+            country: if country.eq_ignore_ascii_case("US") { "US" } else { "other" },
+            now: self.services.now(),
+        }
+    }
+
+    async fn turn(&self, inbound: &Inbound) -> Result<Turn, TurnError> {
+        let services = &self.services;
+        let person_id = services.resolve_identity(inbound.identity, &inbound.external_id).await?;
+        let no_children: [String; 0] = [];
+        let first = parse(&inbound.text, &Vocabulary { children: &no_children });
+
+        let Some(person_id) = person_id else {
+            return Ok(self.stranger(inbound, first).await?);
+        };
+        let locale = Locale::from_tag(&services.person_locale(person_id).await?);
+        let actor = Actor::person(person_id, inbound.channel);
+        let key = inbound.conversation_key();
+        let loaded = self.store.load(&key).await?;
+        let mut session = loaded.session.clone();
+        let mut messages: Vec<Msg> = Vec::new();
+        if loaded.was_reset {
+            messages.push(Msg::QuestionDropped);
+        }
+
+        if let Command::Join { code } = &first {
+            let msg = match services.join(person_id, code, inbound.channel).await {
+                Ok(membership) => {
+                    session = Session { family_id: Some(membership.family_id), state: ConversationState::Idle };
+                    Msg::Joined { family: membership.family_name, role: membership.role.as_str().into() }
+                }
+                Err(error) => msg_for_error(error),
+            };
+            messages.push(msg);
+            self.save(&key, person_id, &session, loaded.version).await;
+            let family = match session.family_id {
+                Some(id) => Some(services.family_info(id).await?),
+                None => None,
+            };
+            return Ok(self.finish(messages, family.as_ref(), locale, person_id));
+        }
+
+        let memberships = services.memberships(person_id).await?;
+        let chosen = session
+            .family_id
+            .filter(|id| memberships.iter().any(|m| m.family_id == *id))
+            .or_else(|| (memberships.len() == 1).then(|| memberships[0].family_id));
+        let family_id = match chosen {
+            Some(id) => id,
+            None if memberships.is_empty() => {
+                let msg = match first {
+                    Command::Emergency { poisoning } => emergency_unknown_country(poisoning),
+                    _ => Msg::NoFamily,
+                };
+                return Ok(self.finish(vec![msg], None, locale, person_id));
+            }
+            None => {
+                let options: Vec<(i64, String)> =
+                    memberships.iter().map(|m| (m.family_id, m.family_name.clone())).collect();
+                let choice = match (&session.state, &first) {
+                    (ConversationState::ChooseFamily { options }, Command::Choose(n)) => options.get(n - 1).cloned(),
+                    _ => None,
+                };
+                match choice {
+                    Some((id, name)) => {
+                        session = Session { family_id: Some(id), state: ConversationState::Idle };
+                        self.save(&key, person_id, &session, loaded.version).await;
+                        let family = services.family_info(id).await?;
+                        return Ok(self.finish(vec![Msg::FamilyChosen { name }], Some(&family), locale, person_id));
+                    }
+                    None => {
+                        let names = options.iter().map(|(_, n)| n.clone()).collect();
+                        session.state = ConversationState::ChooseFamily { options };
+                        self.save(&key, person_id, &session, loaded.version).await;
+                        let msg = match first {
+                            Command::Emergency { poisoning } => emergency_unknown_country(poisoning),
+                            _ => Msg::ChooseFamily { options: names },
+                        };
+                        return Ok(self.finish(vec![msg], None, locale, person_id));
+                    }
+                }
+            }
+        };
+        session.family_id = Some(family_id);
+        let family = services.family_info(family_id).await?;
+        let children: Vec<(i64, String)> = match services.children(&actor, family_id).await {
+            Ok(children) => children.into_iter().map(|c| (c.id, c.name)).collect(),
+            Err(ServiceError::Denied) => Vec::new(),
+            Err(other) => return Err(other.into()),
+        };
+        let now = services.now();
+        let scene = Scene { actor, family: family.clone(), children, now };
+        let names: Vec<String> = scene.children.iter().map(|(_, n)| n.clone()).collect();
+        let command = parse(&inbound.text, &Vocabulary { children: &names });
+
+        let context = Context {
+            now,
+            timezone: family.timezone,
+            emergency: emergency_numbers(&family.country),
+            children: scene.children.clone(),
+        };
+        let mut state = session.state.clone();
+        let mut events = VecDeque::from([Event::Said(command)]);
+        // Each event yields at most a few effects and a task result is never a task again beyond one
+        // level, so this loop is short; the bound guards against a mistake turning into a spin.
+        let mut budget = 16;
+        while let Some(event) = events.pop_front() {
+            budget -= 1;
+            if budget == 0 {
+                break;
+            }
+            let (next, effects) = step(&state, event, &context);
+            state = next;
+            for effect in effects {
+                match effect {
+                    Effect::Say(msg) => messages.push(msg),
+                    Effect::Run(task) => events.push_back(Event::Done(self.run(task, &scene).await)),
+                    Effect::UseFamily { family_id, name } => {
+                        session.family_id = Some(family_id);
+                        messages.push(Msg::FamilyChosen { name });
+                    }
+                    Effect::PickFamily { name } => {
+                        let wanted = name.map(|n| n.to_lowercase());
+                        let matching: Vec<_> = memberships
+                            .iter()
+                            .filter(|m| wanted.as_ref().is_none_or(|w| m.family_name.to_lowercase() == *w))
+                            .collect();
+                        if let ([one], Some(_)) = (matching.as_slice(), &wanted) {
+                            session.family_id = Some(one.family_id);
+                            messages.push(Msg::FamilyChosen { name: one.family_name.clone() });
+                        } else {
+                            let options: Vec<(i64, String)> =
+                                memberships.iter().map(|m| (m.family_id, m.family_name.clone())).collect();
+                            messages.push(Msg::ChooseFamily { options: options.iter().map(|(_, n)| n.clone()).collect() });
+                            state = ConversationState::ChooseFamily { options };
+                        }
+                    }
+                }
+            }
+        }
+        session.state = state;
+        self.save(&key, person_id, &session, loaded.version).await;
+        let shown_family = match session.family_id {
+            Some(id) if id != family.id => services.family_info(id).await?,
+            _ => family,
+        };
+        let mut turn = self.finish(messages, Some(&shown_family), locale, person_id);
+        self.prepend_alerts(&mut turn, &shown_family, person_id, locale).await;
+        Ok(turn)
+    }
+
+    /// Someone the engine does not know: welcome them, or let them join with a code.
+    async fn stranger(&self, inbound: &Inbound, command: Command) -> Result<Turn, ServiceError> {
+        let services = &self.services;
+        let msg = match command {
+            Command::Emergency { poisoning } => emergency_unknown_country(poisoning),
+            Command::Join { code } => {
+                let name = inbound.display_name.clone().unwrap_or_else(|| inbound.external_id.clone());
+                let person_id = services.create_person(&name, "en").await?;
+                services.link_identity(person_id, inbound.identity, &inbound.external_id, true).await?;
+                match services.join(person_id, &code, inbound.channel).await {
+                    Ok(membership) => {
+                        let family = services.family_info(membership.family_id).await?;
+                        let msg = Msg::Joined { family: membership.family_name, role: membership.role.as_str().into() };
+                        return Ok(self.finish(vec![msg], Some(&family), Locale::En, person_id));
+                    }
+                    Err(error) => msg_for_error(error),
+                }
+            }
+            _ => Msg::Welcome,
+        };
+        let ctx = self.render_context(None, Locale::En);
+        Ok(Turn { replies: vec![render(&msg, &ctx)], person_id: None, family_id: None })
+    }
+
+    async fn save(&self, key: &str, person_id: i64, session: &Session, version: i64) {
+        if let Err(error) = self.store.save(key, person_id, session, version).await {
+            // A lost race only loses a pending question, which the person can ask again.
+            tracing::warn!(%error, "conversation state not saved");
+        }
+    }
+
+    fn finish(&self, messages: Vec<Msg>, family: Option<&FamilyInfo>, locale: Locale, person_id: i64) -> Turn {
+        let ctx = self.render_context(family, locale);
+        Turn {
+            replies: messages.iter().map(|m| render(m, &ctx)).collect(),
+            person_id: Some(person_id),
+            family_id: family.map(|f| f.id),
+        }
+    }
+
+    /// Alerts waiting for this person in this family are shown first (the console's way of delivering
+    /// them; Slack and WhatsApp also push them).
+    async fn prepend_alerts(&self, turn: &mut Turn, family: &FamilyInfo, person_id: i64, locale: Locale) {
+        let Ok(memberships) = self.services.memberships(person_id).await else { return };
+        let Some(member) = memberships.iter().find(|m| m.family_id == family.id) else { return };
+        let Ok(alerts) = self.services.pending_alerts(member.member_id).await else { return };
+        let ctx = self.render_context(Some(family), locale);
+        let mut shown = Vec::new();
+        for (id, alert) in alerts {
+            shown.push(render(&Msg::Alert(alert), &ctx));
+            if let Err(error) = self.services.mark_alert_delivered(id).await {
+                tracing::warn!(%error, "alert not marked delivered");
+            }
+        }
+        shown.append(&mut turn.replies);
+        turn.replies = shown;
+    }
+
+    /// Runs one task; every service error becomes a message here, in one place.
+    async fn run(&self, task: Task, scene: &Scene) -> TaskResult {
+        match self.run_task(task, scene).await {
+            Ok(result) => result,
+            Err(error) => TaskResult::Answered(vec![msg_for_error(error)]),
+        }
+    }
+
+    fn child_name(scene: &Scene, child_id: i64) -> String {
+        scene.children.iter().find(|(id, _)| *id == child_id).map(|(_, n)| n.clone()).unwrap_or_default()
+    }
+
+    fn children_or_all(scene: &Scene, child_id: Option<i64>) -> Vec<(i64, String)> {
+        match child_id {
+            Some(id) => vec![(id, Self::child_name(scene, id))],
+            None => scene.children.clone(),
+        }
+    }
+
+    async fn run_task(&self, task: Task, scene: &Scene) -> Result<TaskResult, ServiceError> {
+        let services = &self.services;
+        let actor = &scene.actor;
+        let answered = |msgs: Vec<Msg>| Ok(TaskResult::Answered(msgs));
+        match task {
+            Task::ListChildren => {
+                let children = services.children(actor, scene.family.id).await?;
+                if children.is_empty() {
+                    return answered(vec![Msg::NoChildren]);
+                }
+                let today = scene.now.with_timezone(&scene.family.timezone).date_naive();
+                answered(vec![Msg::Children { children: children.into_iter().map(|c| (c.name, c.birth_date)).collect(), today }])
+            }
+            Task::ListMedications { child_id } => {
+                let mut out = Vec::new();
+                for (id, child) in Self::children_or_all(scene, child_id) {
+                    let meds = services.medications(actor, id).await?;
+                    out.push(if meds.is_empty() {
+                        Msg::NoMedications { child }
+                    } else {
+                        Msg::Medications { child, medications: meds.iter().map(|m| medication_line(m, &scene.family.country)).collect() }
+                    });
+                }
+                answered(out)
+            }
+            Task::ListAllergies { child_id } => {
+                let mut out = Vec::new();
+                for (id, child) in Self::children_or_all(scene, child_id) {
+                    let allergies = services.allergies(actor, id).await?;
+                    out.push(if allergies.is_empty() {
+                        Msg::NoAllergies { child }
+                    } else {
+                        Msg::Allergies {
+                            child,
+                            allergies: allergies.into_iter().map(|a| (a.allergen, a.severity, a.reaction)).collect(),
+                        }
+                    });
+                }
+                answered(out)
+            }
+            Task::LogDose { child_id, medication, amount, at } => {
+                let medication_id = match self.pick_medication(scene, child_id, medication, Some(PendingDose { amount, at })).await? {
+                    Ok(id) => id,
+                    Err(result) => return Ok(result),
+                };
+                let request = DoseRequest { child_id, medication_id, amount, given_at: at, confirmed_extra: false };
+                self.log_dose(scene, request).await
+            }
+            Task::ConfirmExtraDose(request) => self.log_dose(scene, request).await,
+            Task::CheckDose { child_id, medication } => {
+                let medication_id = match self.pick_medication(scene, child_id, medication, None).await? {
+                    Ok(id) => id,
+                    Err(result) => return Ok(result),
+                };
+                let check = services.check_dose(actor, child_id, medication_id).await?;
+                answered(vec![Msg::CanHave {
+                    child: Self::child_name(scene, child_id),
+                    medication: check.medication.name.clone(),
+                    dose: check.medication.dose,
+                    allowed_now: check.allowed_now,
+                    next_allowed_at: check.next_allowed_at,
+                    last: check.last.as_ref().map(dose_line),
+                    doses_in_last_day: check.doses_in_last_day,
+                    max_doses_per_day: check.max_doses_per_day,
+                }])
+            }
+            Task::LastDoses { child_id } => {
+                let mut out = Vec::new();
+                for (id, child) in Self::children_or_all(scene, child_id) {
+                    let doses = services.recent_doses(actor, id, 10).await?;
+                    out.push(if doses.is_empty() {
+                        Msg::NoDoses { child }
+                    } else {
+                        Msg::LastDoses { child, doses: doses.iter().map(dose_line).collect() }
+                    });
+                }
+                answered(out)
+            }
+            Task::LogTemperature { child_id, temperature, at } => {
+                let (_, advice) = services.log_temperature(actor, child_id, temperature, at).await?;
+                answered(vec![Msg::TemperatureLogged {
+                    child: Self::child_name(scene, child_id),
+                    celsius: temperature.celsius,
+                    fahrenheit_first: scene.family.country.eq_ignore_ascii_case("US"),
+                    advice,
+                    emergency_number: emergency_numbers(&scene.family.country).emergency.to_string(),
+                }])
+            }
+            Task::AddNote { child_id, text } => {
+                services.add_note(actor, child_id, &text).await?;
+                answered(vec![Msg::NoteSaved { child: Self::child_name(scene, child_id) }])
+            }
+            Task::Notes { child_id } => {
+                let notes = services.notes(actor, child_id, 10).await?;
+                let child = Self::child_name(scene, child_id);
+                answered(vec![if notes.is_empty() {
+                    Msg::NoNotes { child }
+                } else {
+                    Msg::Notes { child, notes: notes.into_iter().map(|n| (n.created_at, n.author, n.body)).collect() }
+                }])
+            }
+            Task::Undo => match services.last_dose_by(actor, scene.family.id).await? {
+                None => answered(vec![Msg::NothingToUndo]),
+                Some(dose_id) => {
+                    let dose = services.void_dose(actor, dose_id).await?;
+                    answered(vec![Msg::DoseVoided { dose: dose_line(&dose) }])
+                }
+            },
+            Task::ClockIn => {
+                let shift = services.clock_in(actor, scene.family.id).await?;
+                answered(vec![Msg::ClockedIn { at: shift.clock_in_at }])
+            }
+            Task::ClockOut => {
+                let shift = services.clock_out(actor, scene.family.id).await?;
+                let end = shift.clock_out_at.unwrap_or(scene.now);
+                answered(vec![Msg::ClockedOut { at: end, minutes: (end - shift.clock_in_at).num_minutes() }])
+            }
+        }
+    }
+
+    /// Finds the medication a person named among the child's: `Ok(Ok(id))` when exactly one matches,
+    /// `Ok(Err(result))` with the question or refusal otherwise. Never guesses a medication.
+    async fn pick_medication(
+        &self,
+        scene: &Scene,
+        child_id: i64,
+        medication: MedicationRef,
+        dose: Option<PendingDose>,
+    ) -> Result<Result<i64, TaskResult>, ServiceError> {
+        let query = match medication {
+            MedicationRef::Id(id) => return Ok(Ok(id)),
+            MedicationRef::Named(query) => query,
+        };
+        let meds = self.services.medications(&scene.actor, child_id).await?;
+        let child_name = Self::child_name(scene, child_id);
+        let found = match_medication(&query, &meds);
+        Ok(match found.as_slice() {
+            [one] => Ok(one.id),
+            [] => Err(TaskResult::Answered(vec![Msg::UnknownMedication {
+                child: child_name,
+                asked: query,
+                known: meds.iter().map(|m| m.name.clone()).collect(),
+            }])),
+            many => Err(TaskResult::MedicationAmbiguous {
+                child_id,
+                child_name,
+                options: many.iter().map(|m| (m.id, m.name.clone())).collect(),
+                dose,
+            }),
+        })
+    }
+
+    async fn log_dose(&self, scene: &Scene, request: DoseRequest) -> Result<TaskResult, ServiceError> {
+        let child = Self::child_name(scene, request.child_id);
+        match self.services.log_dose(&scene.actor, request.clone()).await? {
+            DoseOutcome::Logged(logged) => {
+                let numbers = emergency_numbers(&scene.family.country);
+                Ok(TaskResult::Answered(vec![Msg::DoseLogged {
+                    dose: dose_line(&logged.dose),
+                    next_allowed_at: logged.next_allowed_at,
+                    others: logged.others_recent.iter().map(dose_line).collect(),
+                    flagged: logged.flagged,
+                    alerted: logged.alerted,
+                    poison_help: logged
+                        .past_daily_maximum
+                        .then(|| numbers.poison_help.unwrap_or(numbers.emergency).to_string()),
+                }]))
+            }
+            DoseOutcome::NeedsConfirmation(conflict) => {
+                let medication = conflict
+                    .conflicting
+                    .as_ref()
+                    .filter(|d| d.medication_id == request.medication_id)
+                    .map(|d| d.medication_name.clone());
+                let medication = match medication {
+                    Some(name) => name,
+                    None => self
+                        .services
+                        .medications(&scene.actor, request.child_id)
+                        .await?
+                        .into_iter()
+                        .find(|m| m.id == request.medication_id)
+                        .map(|m| m.name)
+                        .unwrap_or_default(),
+                };
+                let concerns = conflict
+                    .concerns
+                    .iter()
+                    .map(|c| concern_text(c, conflict.conflicting.as_ref(), &scene.family.country))
+                    .collect();
+                Ok(TaskResult::NeedsConfirmation {
+                    question: Msg::ConfirmExtraDose {
+                        child,
+                        medication,
+                        amount: request.amount,
+                        concerns,
+                        next_allowed_at: conflict.next_allowed_at,
+                    },
+                    request,
+                })
+            }
+        }
+    }
+}
+
+/// Emergency advice when the family (and so the country) is unknown.
+fn emergency_unknown_country(poisoning: bool) -> Msg {
+    Msg::Emergency {
+        number: "your local emergency number (911 in the US and Canada, 112 in Europe, 999 in the UK)".into(),
+        poison_help: None,
+        poisoning,
+    }
+}
+
+/// The one place a service error becomes something a person reads. Internal errors are logged with
+/// their cause (never with message text) and shown as an apology.
+fn msg_for_error(error: ServiceError) -> Msg {
+    match error {
+        ServiceError::Denied => Msg::Denied,
+        ServiceError::NotFound(what) => Msg::NotFound(what.to_string()),
+        ServiceError::Invalid(problem) => Msg::Problem(problem),
+        ServiceError::Database(_) | ServiceError::Crypto(_) => {
+            tracing::error!(%error, "service call failed");
+            Msg::InternalError
+        }
+    }
+}
+
+/// The child's medications matching what a person called it: by product name, then by what the name
+/// means as an active ingredient (Tylenol → acetaminophen).
+pub fn match_medication<'a>(query: &str, meds: &'a [MedicationView]) -> Vec<&'a MedicationView> {
+    let q = query.trim().to_lowercase();
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let by_name: Vec<&MedicationView> = meds
+        .iter()
+        .filter(|m| {
+            let name = m.name.to_lowercase();
+            name == q || name.contains(&q) || (q.len() >= 4 && q.contains(&name))
+        })
+        .collect();
+    if !by_name.is_empty() {
+        return by_name;
+    }
+    let ingredient = ingredient_for_name(&q).map(str::to_string).unwrap_or(q);
+    meds.iter().filter(|m| m.ingredients.iter().any(|s| s.ingredient == ingredient)).collect()
+}
+
+fn dose_line(d: &DoseView) -> DoseLine {
+    DoseLine {
+        child: d.child_name.clone(),
+        medication: d.medication_name.clone(),
+        amount: d.amount,
+        at: d.given_at,
+        by: d.given_by.clone(),
+        flagged: d.flagged,
+    }
+}
+
+fn medication_line(m: &MedicationView, country: &str) -> MedicationLine {
+    let strength = m
+        .ingredients
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {} mg/{}",
+                ingredient_display(&s.ingredient, country),
+                crate::domain::format_number(s.mg),
+                DoseAmount { value: s.per_amount, unit: s.per_unit }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+        .replace("/1 ml", "/ml")
+        .replace("/1 tablet", "/tablet");
+    MedicationLine {
+        name: m.name.clone(),
+        dose: m.dose,
+        strength,
+        schedule: match &m.schedule {
+            Schedule::AsNeeded => ScheduleText::AsNeeded { min_hours: m.min_interval.num_minutes() as f64 / 60.0 },
+            Schedule::EveryHours { hours } => ScheduleText::EveryHours(*hours),
+            Schedule::FixedTimes { times } => ScheduleText::At(times.iter().map(|t| t.format("%H:%M").to_string()).collect()),
+        },
+        max_doses_per_day: m.max_doses_per_day,
+    }
+}
+
+fn concern_text(c: &Concern, conflicting: Option<&DoseView>, country: &str) -> ConcernText {
+    match c {
+        Concern::TooSoon { previous, allowed_from } => ConcernText::TooSoon {
+            previous: conflicting.filter(|d| d.id == previous.id).map(dose_line).unwrap_or(DoseLine {
+                child: String::new(),
+                medication: String::new(),
+                amount: DoseAmount { value: 0.0, unit: crate::domain::DoseUnit::Ml },
+                at: previous.given_at,
+                by: None,
+                flagged: false,
+            }),
+            allowed_from: *allowed_from,
+        },
+        Concern::TooManyDoses { count, max } => ConcernText::TooManyDoses { count: *count, max: *max },
+        Concern::TooMuchIngredient { ingredient, total_mg, max_mg } => ConcernText::TooMuch {
+            ingredient: ingredient_display(ingredient, country),
+            total_mg: *total_mg,
+            max_mg: *max_mg,
+        },
+        Concern::AboveUsualDose { usual_mg, given_mg } => ConcernText::AboveUsual { usual_mg: *usual_mg, given_mg: *given_mg },
+    }
+}

@@ -1,0 +1,421 @@
+//! English.
+
+use chrono::{DateTime, Datelike, Utc};
+
+use super::{Choice, ConcernText, DoseLine, Msg, MedicationLine, RenderContext, Reply, ScheduleText, Tone};
+use crate::domain::{format_number, AmountError, TemperatureError};
+use crate::services::care::{Alert, FeverAdvice};
+use crate::services::Problem;
+
+/// "13:10" today, "yesterday 20:00", "tomorrow 08:00", else "Mon 2 Mar 13:10" — in the family's zone.
+fn when(at: DateTime<Utc>, ctx: &RenderContext) -> String {
+    let local = at.with_timezone(&ctx.timezone);
+    let today = ctx.now.with_timezone(&ctx.timezone).date_naive();
+    let day = local.date_naive();
+    let time = local.format("%H:%M");
+    match (day - today).num_days() {
+        0 => format!("{time}"),
+        -1 => format!("yesterday {time}"),
+        1 => format!("tomorrow {time}"),
+        _ => format!("{} {time}", local.format("%a %-d %b")),
+    }
+}
+
+fn by(name: &Option<String>) -> String {
+    name.clone().unwrap_or_else(|| "a former member".into())
+}
+
+fn dose_line(d: &DoseLine, ctx: &RenderContext) -> String {
+    let flag = if d.flagged { " ⚠ extra dose" } else { "" };
+    format!("{} — {} {} by {}{flag}", when(d.at, ctx), d.amount, d.medication, by(&d.by))
+}
+
+fn list(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn age(born: chrono::NaiveDate, today: chrono::NaiveDate) -> String {
+    let months = (today.year() - born.year()) * 12 + today.month() as i32 - born.month() as i32
+        - i32::from(today.day() < born.day());
+    match months {
+        m if m < 1 => format!("{} days", (today - born).num_days()),
+        m if m < 24 => format!("{m} months"),
+        m => format!("{} years", m / 12),
+    }
+}
+
+fn medication_line(m: &MedicationLine) -> String {
+    let schedule = match &m.schedule {
+        ScheduleText::AsNeeded { min_hours } => format!("as needed, at least {} h apart", format_number(*min_hours)),
+        ScheduleText::EveryHours(h) => format!("every {h} h"),
+        ScheduleText::At(times) => format!("at {}", list(times)),
+    };
+    let max = m.max_doses_per_day.map(|n| format!(", max {n} a day")).unwrap_or_default();
+    format!("• {} ({}): {}, {schedule}{max}", m.name, m.strength, m.dose)
+}
+
+fn concern(c: &ConcernText, ctx: &RenderContext) -> String {
+    match c {
+        ConcernText::TooSoon { previous, allowed_from } => format!(
+            "{} gave {} {} {} at {} — next dose allowed at {}.",
+            by(&previous.by),
+            previous.child,
+            previous.amount,
+            previous.medication,
+            when(previous.at, ctx),
+            when(*allowed_from, ctx)
+        ),
+        ConcernText::TooManyDoses { count, max } => {
+            format!("This would be dose {count} in 24 hours; the most is {max}.")
+        }
+        ConcernText::TooMuch { ingredient, total_mg, max_mg } => format!(
+            "That makes {} mg of {ingredient} in 24 hours; the most is {} mg.",
+            format_number(*total_mg),
+            format_number(*max_mg)
+        ),
+        ConcernText::AboveUsual { usual_mg, given_mg } => format!(
+            "That is more than the usual dose ({} mg instead of {} mg).",
+            format_number(*given_mg),
+            format_number(*usual_mg)
+        ),
+    }
+}
+
+fn amount_error(e: &AmountError) -> String {
+    match e {
+        AmountError::Missing => "How much did you give? Add the amount, e.g. \"gave Emma 5 ml Tylenol\".".into(),
+        AmountError::NotANumber(t) => format!("I couldn't read {t:?} as an amount. Use a number, e.g. 5 ml."),
+        AmountError::UnknownUnit(u) if u.is_empty() => {
+            "Please add the unit: ml, mg, tablets or drops (e.g. 5 ml).".into()
+        }
+        AmountError::UnknownUnit(u) => format!(
+            "I can't record a dose in {u:?}. Please use ml, mg, tablets or drops — measure liquids with the syringe or cup that came with the medicine."
+        ),
+        AmountError::NotPositive => "The amount must be more than zero.".into(),
+        AmountError::Implausible { amount, unit } => {
+            format!("{amount} {unit} is not a plausible dose for a child. Please check the amount.")
+        }
+    }
+}
+
+fn problem(p: &Problem) -> String {
+    match p {
+        Problem::Amount(e) => amount_error(e),
+        Problem::Temperature(e) => temperature_error(e),
+        Problem::UnitMismatch { medication, expected, given } => {
+            format!("{medication} is measured in {expected}, not {given}. Nothing was recorded.")
+        }
+        Problem::FutureTime => "That time is in the future. Nothing was recorded.".into(),
+        Problem::TooFarInPast { days } => {
+            format!("That is more than {days} days ago; ask a guardian to add it to the record. Nothing was recorded.")
+        }
+        Problem::EmptyText => "There is nothing to save: add the text after the child's name.".into(),
+        Problem::TextTooLong { max } => format!("That is longer than {max} characters; please shorten it."),
+        Problem::BadName => "That name is empty or too long.".into(),
+        Problem::BadTimezone(tz) => format!("{tz:?} is not a time zone (e.g. America/New_York)."),
+        Problem::BadCountry(c) => format!("{c:?} is not a two-letter country code (e.g. US)."),
+        Problem::InviteInvalid => "That invite code is not valid. Check it with the person who sent it.".into(),
+        Problem::InviteExpired => "That invite code has expired. Ask for a new one.".into(),
+        Problem::InviteUsed => "That invite code was already used. Ask for a new one.".into(),
+        Problem::AlreadyMember => "You are already a member of that family.".into(),
+        Problem::MedicationInactive => "That medication is no longer active. Nothing was recorded.".into(),
+        Problem::AlreadyVoided => "That dose was already undone.".into(),
+        Problem::NotOnShift => "You are not on shift.".into(),
+        Problem::AlreadyOnShift => "You are already on shift.".into(),
+        Problem::Other(text) => format!("{text}."),
+    }
+}
+
+fn temperature_error(e: &TemperatureError) -> String {
+    match e {
+        TemperatureError::NotANumber(t) => format!("I couldn't read {t:?} as a temperature, e.g. 38.4 or 101.2F."),
+        TemperatureError::OutOfRange(t) => format!(
+            "{t} is outside what a thermometer reads on a person. Please check it (e.g. 38.4 or 101.2F). Nothing was recorded."
+        ),
+    }
+}
+
+fn temperature(celsius: f64, fahrenheit_first: bool) -> String {
+    let f = ((celsius * 9.0 / 5.0 + 32.0) * 10.0).round() / 10.0;
+    if fahrenheit_first {
+        format!("{f:.1} °F ({celsius:.1} °C)")
+    } else {
+        format!("{celsius:.1} °C ({f:.1} °F)")
+    }
+}
+
+fn reply(text: String, tone: Tone, msg: &Msg) -> Reply {
+    Reply { text, choices: Vec::new(), tone, health_data: msg.has_health_data() }
+}
+
+fn choices(options: &[String]) -> Vec<Choice> {
+    options.iter().enumerate().map(|(i, label)| Choice { label: label.clone(), value: (i + 1).to_string() }).collect()
+}
+
+pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
+    use Tone::*;
+    match msg {
+        Msg::Help => reply(
+            "I keep the children's medicines and health notes, so nobody double-doses a child.\n\
+             Try:\n\
+             • kids — the children\n\
+             • meds Emma — Emma's medications\n\
+             • gave Emma 5 ml Tylenol (add \"at 9:30\" if it was earlier)\n\
+             • when can Emma have ibuprofen?\n\
+             • last doses for Leo\n\
+             • allergies Leo\n\
+             • Emma temp 38.4\n\
+             • note Emma ate a good lunch / notes Emma\n\
+             • undo — take back the last dose you logged\n\
+             • shift in / shift out\n\
+             In an emergency call your local emergency number first."
+                .into(),
+            Info,
+            msg,
+        ),
+        Msg::Welcome => reply(
+            "Hi, I'm MedNannyAI. I help families and nannies keep track of children's medicines and health. \
+             To start, ask the family's guardian for an invite code and send: join <code>."
+                .into(),
+            Info,
+            msg,
+        ),
+        Msg::NoFamily => reply(
+            "You are not an active member of any family. Ask a guardian for an invite code and send: join <code>."
+                .into(),
+            Info,
+            msg,
+        ),
+        Msg::ChooseFamily { options } => Reply {
+            text: "You belong to several families. Which one are we talking about?".into(),
+            choices: choices(options),
+            tone: Info,
+            health_data: false,
+        },
+        Msg::FamilyChosen { name } => reply(format!("OK — now working with the {name} family."), Success, msg),
+        Msg::Children { children, today } => {
+            let lines: Vec<String> =
+                children.iter().map(|(name, born)| format!("• {name}, {}", age(*born, *today))).collect();
+            reply(format!("Children:\n{}", lines.join("\n")), Info, msg)
+        }
+        Msg::NoChildren => reply("There are no children you can see in this family yet.".into(), Info, msg),
+        Msg::Medications { child, medications } => {
+            let lines: Vec<String> = medications.iter().map(medication_line).collect();
+            reply(format!("{child}'s medications:\n{}", lines.join("\n")), Info, msg)
+        }
+        Msg::NoMedications { child } => reply(format!("{child} has no active medications on file."), Info, msg),
+        Msg::Allergies { child, allergies } => {
+            let lines: Vec<String> = allergies
+                .iter()
+                .map(|(allergen, severity, reaction)| match reaction {
+                    Some(r) => format!("• {allergen} ({severity}): {r}"),
+                    None => format!("• {allergen} ({severity})"),
+                })
+                .collect();
+            reply(format!("{child}'s allergies:\n{}", lines.join("\n")), Warning, msg)
+        }
+        Msg::NoAllergies { child } => reply(format!("{child} has no allergies on file."), Info, msg),
+        Msg::DoseLogged { dose, next_allowed_at, others, flagged, alerted, poison_help } => {
+            let mut text = format!(
+                "{} {} {} {} at {}.",
+                if *flagged { "Logged (flagged as an extra dose):" } else { "Logged:" },
+                dose.child,
+                dose.amount,
+                dose.medication,
+                when(dose.at, ctx)
+            );
+            for other in others {
+                text.push_str(&format!(
+                    "\nEarlier today: {} gave {} {} at {}.",
+                    by(&other.by),
+                    other.amount,
+                    other.medication,
+                    when(other.at, ctx)
+                ));
+            }
+            text.push_str(&format!("\nNext dose allowed at {}.", when(*next_allowed_at, ctx)));
+            if !alerted.is_empty() {
+                text.push_str(&format!("\nI've alerted {}.", list(alerted)));
+            }
+            if let Some(number) = poison_help {
+                text.push_str(&format!(
+                    "\nThis is past the daily maximum. Call Poison Help now at {number} — they'll tell you what to do."
+                ));
+            }
+            let tone = if poison_help.is_some() { Urgent } else if *flagged { Warning } else { Success };
+            Reply {
+                text,
+                choices: vec![Choice { label: "Undo".into(), value: "undo".into() }],
+                tone,
+                health_data: true,
+            }
+        }
+        Msg::ConfirmExtraDose { child, medication, amount, concerns, next_allowed_at } => {
+            let mut text = String::from("⚠ Wait — ");
+            let lines: Vec<String> = concerns.iter().map(|c| concern(c, ctx)).collect();
+            text.push_str(&lines.join(" "));
+            if !concerns.iter().any(|c| matches!(c, ConcernText::TooSoon { .. })) {
+                text.push_str(&format!(" Next dose allowed at {}.", when(*next_allowed_at, ctx)));
+            }
+            text.push_str(&format!(
+                "\nWas a further {amount} of {medication} really given to {child}? (It may be the same dose reported twice.) Reply yes or no."
+            ));
+            Reply {
+                text,
+                choices: vec![
+                    Choice { label: "Yes, it was given".into(), value: "yes".into() },
+                    Choice { label: "No, don't log it".into(), value: "no".into() },
+                ],
+                tone: Warning,
+                health_data: true,
+            }
+        }
+        Msg::ExtraDoseNotLogged => reply("OK — nothing was logged.".into(), Info, msg),
+        Msg::QuestionExpired => reply(
+            "That question has expired, so nothing was logged. If a dose was given, tell me again.".into(),
+            Info,
+            msg,
+        ),
+        Msg::QuestionDropped => reply("(I dropped my earlier question; nothing was logged for it.)".into(), Info, msg),
+        Msg::CanHave { child, medication, dose, allowed_now, next_allowed_at, last, doses_in_last_day, max_doses_per_day } => {
+            let mut text = if *allowed_now {
+                format!("Yes — {child} can have {dose} of {medication} now.")
+            } else {
+                format!("Not yet — {child} can next have {medication} at {}.", when(*next_allowed_at, ctx))
+            };
+            match last {
+                Some(last) => text.push_str(&format!(
+                    "\nLast dose: {} {} by {} at {}.",
+                    last.amount,
+                    last.medication,
+                    by(&last.by),
+                    when(last.at, ctx)
+                )),
+                None => text.push_str("\nNo doses of it in the last 24 hours."),
+            }
+            if let Some(max) = max_doses_per_day {
+                text.push_str(&format!("\nDoses in the last 24 hours: {doses_in_last_day} of {max}."));
+            }
+            reply(text, if *allowed_now { Success } else { Warning }, msg)
+        }
+        Msg::LastDoses { child, doses } => {
+            let lines: Vec<String> = doses.iter().map(|d| format!("• {}", dose_line(d, ctx))).collect();
+            reply(format!("{child}'s last doses:\n{}", lines.join("\n")), Info, msg)
+        }
+        Msg::NoDoses { child } => reply(format!("No doses recorded for {child}."), Info, msg),
+        Msg::TemperatureLogged { child, celsius, fahrenheit_first, advice, emergency_number } => {
+            let mut text = format!("Logged: {child} {}.", temperature(*celsius, *fahrenheit_first));
+            let tone = match advice {
+                FeverAdvice::None => Success,
+                FeverAdvice::Fever => {
+                    text.push_str(" That is a fever. Keep an eye on how they drink and behave; call the doctor if it lasts more than 2–3 days or you are worried.");
+                    Warning
+                }
+                FeverAdvice::InfantUrgent => {
+                    text.push_str(&format!(" A fever in a baby under 3 months needs a doctor now: call your doctor, or {emergency_number} if they seem very unwell."));
+                    Urgent
+                }
+                FeverAdvice::VeryHigh => {
+                    text.push_str(&format!(" That is a very high temperature: call the doctor now, or {emergency_number} if they are hard to wake, have trouble breathing or have a seizure."));
+                    Urgent
+                }
+            };
+            reply(text, tone, msg)
+        }
+        Msg::NoteSaved { child } => reply(format!("Note saved for {child}."), Success, msg),
+        Msg::Notes { child, notes } => {
+            let lines: Vec<String> = notes
+                .iter()
+                .map(|(at, author, body)| format!("• {} — {}: {body}", when(*at, ctx), by(author)))
+                .collect();
+            reply(format!("Notes about {child}:\n{}", lines.join("\n")), Info, msg)
+        }
+        Msg::NoNotes { child } => reply(format!("No notes about {child} yet."), Info, msg),
+        Msg::DoseVoided { dose } => reply(
+            format!("Undone: {} {} {} at {} is no longer counted.", dose.child, dose.amount, dose.medication, when(dose.at, ctx)),
+            Success,
+            msg,
+        ),
+        Msg::NothingToUndo => reply("There is no dose of yours to undo.".into(), Info, msg),
+        Msg::ClockedIn { at } => reply(format!("Clocked in at {}. Have a good shift!", when(*at, ctx)), Success, msg),
+        Msg::ClockedOut { at, minutes } => reply(
+            format!("Clocked out at {} after {} h {:02} min.", when(*at, ctx), minutes / 60, minutes % 60),
+            Success,
+            msg,
+        ),
+        Msg::Joined { family, role } => {
+            reply(format!("Welcome to the {family} family! You joined as {role}. Send help to see what I can do."), Success, msg)
+        }
+        Msg::Emergency { number, poison_help, poisoning } => {
+            let mut text = format!("🚨 Call {number} now.");
+            if *poisoning {
+                if let Some(poison) = poison_help {
+                    text.push_str(&format!(" If the child is awake and breathing, you can call Poison Help at {poison}."));
+                }
+                text.push_str(" Keep the package or bottle with you.");
+            }
+            text.push_str(" Stay with the child. I can't give medical advice in an emergency.");
+            reply(text, Urgent, msg)
+        }
+        Msg::UnknownChild { name, known } => {
+            reply(format!("I don't know a child called {name}. Children here: {}.", list(known)), Error, msg)
+        }
+        Msg::WhichChild { known } => Reply {
+            text: "Which child?".into(),
+            choices: choices(known),
+            tone: Info,
+            health_data: false,
+        },
+        Msg::UnknownMedication { child, asked, known } => {
+            let known = if known.is_empty() { "none".into() } else { list(known) };
+            reply(
+                format!(
+                    "{child} has no {asked} on file, so I can't check or record it. {child}'s medications: {known}. A guardian can add it."
+                ),
+                Error,
+                msg,
+            )
+        }
+        Msg::WhichMedication { child, options } => Reply {
+            text: format!("{child} has more than one matching medication. Which one?"),
+            choices: choices(options),
+            tone: Info,
+            health_data: true,
+        },
+        Msg::BadAmount(e) => reply(format!("{} Nothing was recorded.", amount_error(e)), Error, msg),
+        Msg::BadTemperature(e) => reply(temperature_error(e), Error, msg),
+        Msg::BadTime(t) => reply(format!("{t:?} is not a time of day (e.g. 9:30 or 9:30pm). Nothing was recorded."), Error, msg),
+        Msg::NonexistentLocalTime(t) => reply(
+            format!("{t} did not exist today (the clocks changed). Please give the time again. Nothing was recorded."),
+            Error,
+            msg,
+        ),
+        Msg::Problem(p) => reply(problem(p), Error, msg),
+        Msg::Denied => reply("Sorry, you don't have access to that.".into(), Error, msg),
+        Msg::NotFound(what) => reply(format!("I couldn't find that {what}."), Error, msg),
+        Msg::NotUnderstood => reply(
+            "Sorry, I didn't understand. Send help to see what I can do.".into(),
+            Info,
+            msg,
+        ),
+        Msg::InternalError => reply(
+            "Something went wrong on our side and nothing was changed. Please try again in a moment.".into(),
+            Error,
+            msg,
+        ),
+        Msg::Alert(Alert::ExtraDose { child_name, medication_name, amount, given_at, given_by, past_daily_maximum, .. }) => {
+            let mut text = format!(
+                "⚠ Alert: {given_by} confirmed an extra dose — {child_name} was given {amount} {medication_name} at {}.",
+                when(*given_at, ctx)
+            );
+            if *past_daily_maximum {
+                text.push_str(" It is past the daily maximum.");
+            }
+            reply(text, Urgent, msg)
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! The message catalogue: every sentence a person reads, keyed by locale.
+//!
+//! The engine speaks in [`Msg`] values (what to say, with its data); [`render`] turns one into text in
+//! the reader's language, with times in the family's time zone. Adding Spanish means adding `es.rs`
+//! with the same `match`, and nothing in the engine or the services changes.
+//!
+//! # Layout
+//! - `en`: English.
+
+mod en;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{AmountError, DoseAmount, TemperatureError};
+use crate::services::care::{Alert, FeverAdvice};
+use crate::services::Problem;
+
+/// A language the catalogue speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Locale {
+    En,
+}
+
+impl Locale {
+    /// The locale for a stored language tag; English until the catalogue has the language.
+    pub fn from_tag(_tag: &str) -> Self {
+        Locale::En
+    }
+}
+
+/// How a reply should look: channels map this to colour, emoji or emphasis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Tone {
+    Info,
+    Success,
+    Warning,
+    Urgent,
+    Error,
+}
+
+/// One line about a dose, as the catalogue shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoseLine {
+    pub child: String,
+    pub medication: String,
+    pub amount: DoseAmount,
+    pub at: DateTime<Utc>,
+    /// Who gave it; `None` once that member was erased.
+    pub by: Option<String>,
+    pub flagged: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MedicationLine {
+    pub name: String,
+    pub dose: DoseAmount,
+    /// "acetaminophen 160 mg/5 ml"
+    pub strength: String,
+    pub schedule: ScheduleText,
+    pub max_doses_per_day: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ScheduleText {
+    AsNeeded { min_hours: f64 },
+    EveryHours(u32),
+    At(Vec<String>),
+}
+
+/// A rule a dose would break, ready to be said.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ConcernText {
+    TooSoon { previous: DoseLine, allowed_from: DateTime<Utc> },
+    TooManyDoses { count: u32, max: u32 },
+    TooMuch { ingredient: String, total_mg: f64, max_mg: f64 },
+    AboveUsual { usual_mg: f64, given_mg: f64 },
+}
+
+/// Everything MedNannyAI can say.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Help,
+    Welcome,
+    NoFamily,
+    ChooseFamily { options: Vec<String> },
+    FamilyChosen { name: String },
+    Children { children: Vec<(String, NaiveDate)>, today: NaiveDate },
+    NoChildren,
+    Medications { child: String, medications: Vec<MedicationLine> },
+    NoMedications { child: String },
+    Allergies { child: String, allergies: Vec<(String, String, Option<String>)> },
+    NoAllergies { child: String },
+    DoseLogged {
+        dose: DoseLine,
+        next_allowed_at: DateTime<Utc>,
+        others: Vec<DoseLine>,
+        flagged: bool,
+        alerted: Vec<String>,
+        poison_help: Option<String>,
+    },
+    ConfirmExtraDose { child: String, medication: String, amount: DoseAmount, concerns: Vec<ConcernText>, next_allowed_at: DateTime<Utc> },
+    ExtraDoseNotLogged,
+    QuestionExpired,
+    QuestionDropped,
+    CanHave {
+        child: String,
+        medication: String,
+        dose: DoseAmount,
+        allowed_now: bool,
+        next_allowed_at: DateTime<Utc>,
+        last: Option<DoseLine>,
+        doses_in_last_day: u32,
+        max_doses_per_day: Option<u32>,
+    },
+    LastDoses { child: String, doses: Vec<DoseLine> },
+    NoDoses { child: String },
+    TemperatureLogged { child: String, celsius: f64, fahrenheit_first: bool, advice: FeverAdvice, emergency_number: String },
+    NoteSaved { child: String },
+    Notes { child: String, notes: Vec<(DateTime<Utc>, Option<String>, String)> },
+    NoNotes { child: String },
+    DoseVoided { dose: DoseLine },
+    NothingToUndo,
+    ClockedIn { at: DateTime<Utc> },
+    ClockedOut { at: DateTime<Utc>, minutes: i64 },
+    Joined { family: String, role: String },
+    Emergency { number: String, poison_help: Option<String>, poisoning: bool },
+    UnknownChild { name: String, known: Vec<String> },
+    WhichChild { known: Vec<String> },
+    UnknownMedication { child: String, asked: String, known: Vec<String> },
+    WhichMedication { child: String, options: Vec<String> },
+    BadAmount(AmountError),
+    BadTemperature(TemperatureError),
+    BadTime(String),
+    NonexistentLocalTime(String),
+    Problem(Problem),
+    Denied,
+    NotFound(String),
+    NotUnderstood,
+    InternalError,
+    Alert(Alert),
+}
+
+/// What the reader needs besides the message: their language and the family's clock and country.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderContext {
+    pub locale: Locale,
+    pub timezone: chrono_tz::Tz,
+    pub country: &'static str,
+    pub now: DateTime<Utc>,
+}
+
+/// One choice offered with a reply: channels show buttons or numbered lines; `value` is what
+/// choosing it sends back as a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub label: String,
+    pub value: String,
+}
+
+/// A reply ready for a channel: text, choices and tone, and whether it holds health data (channels
+/// keep such replies private: ephemeral in Slack channels, DM only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reply {
+    pub text: String,
+    pub choices: Vec<Choice>,
+    pub tone: Tone,
+    pub health_data: bool,
+}
+
+/// Renders a message for a reader.
+pub fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
+    match ctx.locale {
+        Locale::En => en::render(msg, ctx),
+    }
+}
+
+impl Msg {
+    /// Whether the message carries health data about a child.
+    pub fn has_health_data(&self) -> bool {
+        !matches!(
+            self,
+            Msg::Help
+                | Msg::Welcome
+                | Msg::NoFamily
+                | Msg::ChooseFamily { .. }
+                | Msg::FamilyChosen { .. }
+                | Msg::NotUnderstood
+                | Msg::InternalError
+                | Msg::Denied
+                | Msg::Joined { .. }
+                | Msg::ClockedIn { .. }
+                | Msg::ClockedOut { .. }
+                | Msg::Emergency { .. }
+        )
+    }
+}
