@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 #
 # One image, two processes:
-#   docker run IMAGE                  -> the bot (`mednanny serve`, port 8081)
+#   docker run IMAGE                  -> applies migrations (`mednanny migrate`); the Slack server
+#                                        (`mednanny serve`, port 8081) replaces this default with the Slack issue
+#   docker run -it IMAGE mednanny chat --as NAME -> the console
 #   docker run IMAGE twilio-bridge    -> the WhatsApp bridge (port 8082)
 
 # ---- build ------------------------------------------------------------------
