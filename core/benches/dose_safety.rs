@@ -21,7 +21,7 @@ use mednanny_core::services::care::DoseRequest;
 use mednanny_core::services::Services;
 use mednanny_core::settings::DatabaseSettings;
 use rand::{Rng, SeedableRng};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -66,10 +66,11 @@ async fn main() {
 
     // Seed with bulk SQL: this is set-up, not what is measured.
     let started = Instant::now();
-    let conn = db.conn();
+    // One transaction (one connection) for the whole seed.
+    let seed = db.conn().begin().await.expect("begin");
+    let conn = &seed;
     let ts = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, false).replace("Z", "+00:00");
     let created = ts(now - Duration::days(400));
-    conn.execute_unprepared("BEGIN").await.expect("begin");
     for f in 1..=families {
         conn.execute_unprepared(&format!(
             "INSERT INTO families (id, name, timezone, country, created_at) VALUES ({f}, 'F{f}', 'America/New_York', 'US', '{created}');\
@@ -122,8 +123,8 @@ async fn main() {
             rows.clear();
         }
     }
-    conn.execute_unprepared("COMMIT").await.expect("commit");
-    conn.execute_unprepared("ANALYZE").await.expect("analyze");
+    seed.commit().await.expect("commit");
+    db.conn().execute_unprepared("ANALYZE").await.expect("analyze");
     println!("seeded {children} children in {families} families and {doses} dose logs in {:.1} s", started.elapsed().as_secs_f64());
 
     let actor_for = |child: usize| Actor::person(((child - 1) / per_family + 1) as i64, Channel::Console);

@@ -725,9 +725,11 @@ impl Services {
             })
             .cloned()
             .collect();
-        let mut views = self.dose_views(&*txn, auth.family_id, vec![row.clone()]).await?;
-        let others_recent = self.dose_views(&*txn, auth.family_id, others_rows).await?;
-        let dose = views.pop().ok_or(ServiceError::NotFound("dose"))?;
+        // One lookup of names for the new dose and the others' doses together.
+        let mut all_rows = others_rows;
+        all_rows.push(row.clone());
+        let mut others_recent = self.dose_views(&*txn, auth.family_id, all_rows).await?;
+        let dose = others_recent.pop().ok_or(ServiceError::NotFound("dose"))?;
 
         let alerted = if flagged {
             self.alert_guardians(&txn, &auth, &dose, &assessment.concerns, past_daily_maximum).await?

@@ -128,6 +128,8 @@ pub(crate) struct Inner {
     pub invite_ttl: chrono::Duration,
     families: moka::future::Cache<i64, FamilyInfo>,
     identities: moka::future::Cache<(String, String), i64>,
+    /// child → family: never changes for a child (ids are never reused), read on every child call.
+    child_families: moka::future::Cache<i64, i64>,
 }
 
 /// The domain services. Cheap to clone: share one per process.
@@ -146,6 +148,7 @@ impl Services {
             .max_capacity(100_000)
             .time_to_live(Duration::from_secs(300))
             .build();
+        let child_families = moka::future::Cache::builder().max_capacity(1_000_000).build();
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -154,6 +157,7 @@ impl Services {
                 invite_ttl: chrono::Duration::hours(i64::from(invite_ttl_hours)),
                 families,
                 identities,
+                child_families,
             }),
         }
     }
@@ -191,6 +195,8 @@ impl Services {
 
     pub(crate) async fn forget_family(&self, family_id: i64) {
         self.inner.families.invalidate(&family_id).await;
+        // Erasure is rare: forgetting every child's family is simpler than finding this family's.
+        self.inner.child_families.invalidate_all();
     }
 
     pub(crate) async fn forget_identities(&self) {
@@ -201,11 +207,18 @@ impl Services {
     pub(crate) async fn family_of(&self, target: Target) -> ServiceResult<i64> {
         match target {
             Target::Family(id) => Ok(id),
-            Target::Child(child_id) => Ok(child::Entity::find_by_id(child_id)
-                .one(self.inner.db.conn())
-                .await?
-                .ok_or(ServiceError::NotFound("child"))?
-                .family_id),
+            Target::Child(child_id) => {
+                if let Some(family_id) = self.inner.child_families.get(&child_id).await {
+                    return Ok(family_id);
+                }
+                let family_id = child::Entity::find_by_id(child_id)
+                    .one(self.inner.db.conn())
+                    .await?
+                    .ok_or(ServiceError::NotFound("child"))?
+                    .family_id;
+                self.inner.child_families.insert(child_id, family_id).await;
+                Ok(family_id)
+            }
         }
     }
 
