@@ -5,8 +5,8 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{Duration, NaiveTime};
-use mednanny_core::auth::Actor;
 use mednanny_core::audit;
+use mednanny_core::auth::Actor;
 use mednanny_core::domain::{ingredient_for_name, parse_strength, DoseAmount, Role};
 use mednanny_core::services::care::{NewMedication, Schedule};
 use mednanny_core::services::{FamilyInfo, Services};
@@ -14,8 +14,8 @@ use mednanny_core::settings::Settings;
 
 use crate::app::App;
 use crate::cli::{
-    AllergyCommand, AuditCommand, ChildCommand, Command, EraseArgs, ExportFormat, FamilyCommand, MedAddArgs, MedCommand,
-    MemberCommand, RoleArg,
+    AllergyCommand, AuditCommand, ChildCommand, Command, EraseArgs, ExportFormat, FamilyCommand,
+    MedAddArgs, MedCommand, MemberCommand, RoleArg,
 };
 
 fn role(arg: RoleArg) -> Role {
@@ -27,10 +27,11 @@ fn role(arg: RoleArg) -> Role {
 }
 
 async fn family(services: &Services, id_or_name: &str) -> Result<FamilyInfo> {
-    services
-        .find_family(id_or_name)
-        .await
-        .with_context(|| format!("family {id_or_name:?} (use its id or exact name; `mednanny family list` shows them)"))
+    services.find_family(id_or_name).await.with_context(|| {
+        format!(
+            "family {id_or_name:?} (use its id or exact name; `mednanny family list` shows them)"
+        )
+    })
 }
 
 async fn child_id(services: &Services, family: &FamilyInfo, name: &str) -> Result<i64> {
@@ -41,7 +42,11 @@ async fn child_id(services: &Services, family: &FamilyInfo, name: &str) -> Resul
         .map(|c| c.id)
         .ok_or_else(|| {
             let known: Vec<&str> = children.iter().map(|c| c.name.as_str()).collect();
-            anyhow!("the {} family has no child called {name:?} (children: {})", family.name, known.join(", "))
+            anyhow!(
+                "the {} family has no child called {name:?} (children: {})",
+                family.name,
+                known.join(", ")
+            )
         })
 }
 
@@ -49,22 +54,38 @@ pub async fn run(app: &App, settings: &Settings, command: Command) -> Result<()>
     let services = &app.services;
     let op = Actor::operator();
     match command {
-        Command::Family(FamilyCommand::Create { name, timezone, country }) => {
+        Command::Family(FamilyCommand::Create {
+            name,
+            timezone,
+            country,
+        }) => {
             let timezone = timezone.unwrap_or_else(|| settings.family.default_timezone.clone());
             let country = country.unwrap_or_else(|| settings.family.default_country.clone());
-            let id = services.create_family(&op, &name, &timezone, &country).await?;
+            let id = services
+                .create_family(&op, &name, &timezone, &country)
+                .await?;
             println!("Created the {name} family (id {id}, {timezone}, {country}).");
             println!("Next: mednanny invite --family {id} --role guardian");
         }
         Command::Family(FamilyCommand::List) => {
             for info in services.list_families().await? {
-                println!("{}\t{}\t{}\t{}", info.id, info.name, info.timezone, info.country);
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    info.id, info.name, info.timezone, info.country
+                );
             }
         }
         Command::Invite(args) => {
             let family = family(services, &args.family).await?;
-            let invite = services.create_invite(&op, family.id, role(args.role)).await?;
-            println!("Invite code for the {} family ({}): {}", family.name, invite.role.as_str(), invite.code);
+            let invite = services
+                .create_invite(&op, family.id, role(args.role))
+                .await?;
+            println!(
+                "Invite code for the {} family ({}): {}",
+                family.name,
+                invite.role.as_str(),
+                invite.code
+            );
             println!(
                 "It works once and expires {} UTC. The new member sends: join {}",
                 invite.expires_at.format("%Y-%m-%d %H:%M"),
@@ -74,29 +95,51 @@ pub async fn run(app: &App, settings: &Settings, command: Command) -> Result<()>
         Command::Member(MemberCommand::List { family: f }) => {
             let family = family(services, &f).await?;
             for m in services.members(&op, family.id).await? {
-                println!("{}\t{}\t{}\t{}", m.member_id, m.name, m.role.as_str(), m.status.as_str());
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    m.member_id,
+                    m.name,
+                    m.role.as_str(),
+                    m.status.as_str()
+                );
             }
         }
         Command::Member(MemberCommand::Revoke { member }) => {
             services.revoke_member(&op, member).await?;
             println!("Member {member} revoked.");
         }
-        Command::Member(MemberCommand::Assign { family: f, member, child }) => {
+        Command::Member(MemberCommand::Assign {
+            family: f,
+            member,
+            child,
+        }) => {
             let family = family(services, &f).await?;
             let child_id = child_id(services, &family, &child).await?;
             services.assign_caregiver(&op, member, child_id).await?;
             println!("Member {member} now cares for {child}.");
         }
-        Command::Child(ChildCommand::Add { family: f, name, born }) => {
+        Command::Child(ChildCommand::Add {
+            family: f,
+            name,
+            born,
+        }) => {
             let family = family(services, &f).await?;
             let id = services.add_child(&op, family.id, &name, born).await?;
             println!("Added {name} to the {} family (id {id}).", family.name);
         }
         Command::Med(MedCommand::Add(args)) => add_medication(services, args).await?,
-        Command::Allergy(AllergyCommand::Add { family: f, child, allergen, severity, reaction }) => {
+        Command::Allergy(AllergyCommand::Add {
+            family: f,
+            child,
+            allergen,
+            severity,
+            reaction,
+        }) => {
             let family = family(services, &f).await?;
             let child_id = child_id(services, &family, &child).await?;
-            services.add_allergy(&op, child_id, &allergen, &severity, reaction.as_deref()).await?;
+            services
+                .add_allergy(&op, child_id, &allergen, &severity, reaction.as_deref())
+                .await?;
             println!("Added {allergen} allergy ({severity}) for {child}.");
         }
         Command::Export(args) => {
@@ -111,7 +154,10 @@ pub async fn run(app: &App, settings: &Settings, command: Command) -> Result<()>
         Command::Audit(AuditCommand::Verify) => {
             let report = audit::verify(services.db().conn()).await?;
             match report.first_break {
-                None => println!("Audit trail intact: {} events in {} chains.", report.events, report.chains),
+                None => println!(
+                    "Audit trail intact: {} events in {} chains.",
+                    report.events, report.chains
+                ),
                 Some((chain, seq, problem)) => {
                     bail!("audit trail broken in chain {chain} at event #{seq}: {problem}")
                 }
@@ -125,8 +171,11 @@ pub async fn run(app: &App, settings: &Settings, command: Command) -> Result<()>
 async fn add_medication(services: &Services, args: MedAddArgs) -> Result<()> {
     let family = family(services, &args.family).await?;
     let child_id = child_id(services, &family, &args.child).await?;
-    let ingredient = ingredient_for_name(&args.ingredient).map(str::to_string).unwrap_or_else(|| args.ingredient.trim().to_lowercase());
-    let mut strength = parse_strength(&ingredient, &args.strength).map_err(|e| anyhow!("--strength: {e}"))?;
+    let ingredient = ingredient_for_name(&args.ingredient)
+        .map(str::to_string)
+        .unwrap_or_else(|| args.ingredient.trim().to_lowercase());
+    let mut strength =
+        parse_strength(&ingredient, &args.strength).map_err(|e| anyhow!("--strength: {e}"))?;
     strength.max_mg_per_day = args.max_mg;
     let dose = DoseAmount::parse(&args.dose).map_err(|e| anyhow!("--dose: {e}"))?;
     if !(0.5..=168.0).contains(&args.every) {
@@ -138,7 +187,10 @@ async fn add_medication(services: &Services, args: MedAddArgs) -> Result<()> {
         let times = args
             .at
             .iter()
-            .map(|t| NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| anyhow!("--at: {t:?} is not HH:MM")))
+            .map(|t| {
+                NaiveTime::parse_from_str(t.trim(), "%H:%M")
+                    .map_err(|_| anyhow!("--at: {t:?} is not HH:MM"))
+            })
             .collect::<Result<Vec<_>>>()?;
         Schedule::FixedTimes { times }
     };
@@ -170,7 +222,13 @@ async fn erase(services: &Services, args: EraseArgs) -> Result<()> {
         (Some(member), _) => (format!("member {member}"), member.to_string()),
         (None, Some(f)) => {
             let family = family(services, f).await?;
-            (format!("the {} family (id {}) and everything it holds", family.name, family.id), family.name)
+            (
+                format!(
+                    "the {} family (id {}) and everything it holds",
+                    family.name, family.id
+                ),
+                family.name,
+            )
         }
         (None, None) => bail!("say what to erase: --member M or --family F"),
     };

@@ -18,8 +18,11 @@ pub fn load_settings() -> Result<Settings> {
 
 /// Logs go to stderr, so that stdout carries only what a command prints (chat replies, exports).
 pub fn init_telemetry(settings: &Settings) {
-    let filter = EnvFilter::try_new(&settings.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_new(&settings.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match settings.log.format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Pretty => builder.compact().try_init(),
@@ -37,11 +40,23 @@ impl App {
         let keys = Keyring::from_settings(settings)?;
         let db = Database::connect(&settings.database)
             .await
-            .with_context(|| format!("cannot open the database (database.url = {})", redact_url(&settings.database.url)))?;
+            .with_context(|| {
+                format!(
+                    "cannot open the database (database.url = {})",
+                    redact_url(&settings.database.url)
+                )
+            })?;
         if settings.database.migrate_on_start {
-            db.migrate().await.context("cannot apply database migrations")?;
+            db.migrate()
+                .await
+                .context("cannot apply database migrations")?;
         }
-        let services = Services::new(db, keys, Arc::new(SystemClock), settings.security.invite_ttl_hours);
+        let services = Services::new(
+            db,
+            keys,
+            Arc::new(SystemClock),
+            settings.security.invite_ttl_hours,
+        );
         let engine = Engine::with_database_store(services.clone());
         Ok(Self { services, engine })
     }
@@ -74,7 +89,13 @@ pub fn redact_url(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(super::redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-        assert_eq!(super::redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+        assert_eq!(
+            super::redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(
+            super::redact_url("sqlite://data/x.db"),
+            "sqlite://data/x.db"
+        );
     }
 }

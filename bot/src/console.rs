@@ -41,12 +41,17 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
     let name = match (&args.as_name, args.demo) {
         (Some(name), _) => name.trim().to_lowercase(),
         (None, true) => "ana".to_string(),
-        (None, false) => bail!("say who you are with --as NAME, or try the demo: mednanny chat --demo"),
+        (None, false) => {
+            bail!("say who you are with --as NAME, or try the demo: mednanny chat --demo")
+        }
     };
     if args.demo {
         demo::ensure(&app.services).await?;
     }
-    let known = app.services.resolve_identity(IdentityKind::Console, &name).await?;
+    let known = app
+        .services
+        .resolve_identity(IdentityKind::Console, &name)
+        .await?;
     if known.is_none() && args.demo {
         bail!("the demo family has Ana, Luis and Maya; there is no {name:?} (try --as Maya)");
     }
@@ -60,9 +65,14 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
     let interactive = std::io::stdin().is_terminal();
     let mut stdout = tokio::io::stdout();
     if let Some(family) = &args.family {
-        let turn = app.engine.handle(&inbound(&format!("family {family}"))).await;
+        let turn = app
+            .engine
+            .handle(&inbound(&format!("family {family}")))
+            .await;
         for reply in &turn.replies {
-            stdout.write_all(format!("{}\n\n", render(reply)).as_bytes()).await?;
+            stdout
+                .write_all(format!("{}\n\n", render(reply)).as_bytes())
+                .await?;
         }
     }
     if interactive {
@@ -71,7 +81,10 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
             None => format!("Hello {}: you are new here. Ask a guardian for an invite code and type: join <code>.", capitalize(&name)),
         };
         stdout
-            .write_all(format!("MedNanny console. {who} Type help for what I can do, quit to leave.\n").as_bytes())
+            .write_all(
+                format!("MedNanny console. {who} Type help for what I can do, quit to leave.\n")
+                    .as_bytes(),
+            )
             .await?;
     }
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
@@ -80,7 +93,9 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
             stdout.write_all(format!("{name}> ").as_bytes()).await?;
             stdout.flush().await?;
         }
-        let Some(line) = lines.next_line().await? else { break };
+        let Some(line) = lines.next_line().await? else {
+            break;
+        };
         let line = line.trim();
         if line.is_empty() {
             continue;
@@ -93,7 +108,9 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
         }
         let turn = app.engine.handle(&inbound(line)).await;
         for reply in &turn.replies {
-            stdout.write_all(format!("{}\n", render(reply)).as_bytes()).await?;
+            stdout
+                .write_all(format!("{}\n", render(reply)).as_bytes())
+                .await?;
         }
         stdout.write_all(b"\n").await?;
         stdout.flush().await?;

@@ -20,7 +20,9 @@ struct Sandbox {
 
 impl Sandbox {
     fn new() -> Self {
-        Self { dir: tempfile::tempdir().expect("temp dir") }
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     fn command(&self, args: &[&str]) -> Command {
@@ -29,7 +31,10 @@ impl Sandbox {
             .args(args)
             .current_dir(self.dir.path())
             .env_remove("MEDNANNY_ENV")
-            .env("MEDNANNY__DATABASE__URL", format!("sqlite://{}?mode=rwc", self.path("m.db").display()))
+            .env(
+                "MEDNANNY__DATABASE__URL",
+                format!("sqlite://{}?mode=rwc", self.path("m.db").display()),
+            )
             .env("MEDNANNY__SECURITY__DEV_KEY_FILE", self.path("dev.key"))
             .env("MEDNANNY__LOG__FILTER", "warn");
         command
@@ -48,7 +53,12 @@ impl Sandbox {
             .stderr(Stdio::piped())
             .spawn()
             .expect("mednanny starts");
-        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
         child.wait_with_output().expect("mednanny finishes")
     }
 
@@ -56,13 +66,21 @@ impl Sandbox {
         let mut all = vec!["chat"];
         all.extend_from_slice(args);
         let output = self.run(&all, &format!("{}\n", lines.join("\n")));
-        assert!(output.status.success(), "chat failed: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "chat failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         String::from_utf8(output.stdout).expect("utf-8")
     }
 
     fn admin(&self, args: &[&str]) -> String {
         let output = self.run(args, "");
-        assert!(output.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         String::from_utf8(output.stdout).expect("utf-8")
     }
 }
@@ -70,7 +88,10 @@ impl Sandbox {
 /// The reply to the n-th message of a transcript (the text between its "> " line and the next).
 fn reply_to(transcript: &str, message: &str) -> String {
     let marker = format!("> {message}\n");
-    let start = transcript.find(&marker).unwrap_or_else(|| panic!("no {message:?} in:\n{transcript}")) + marker.len();
+    let start = transcript
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {message:?} in:\n{transcript}"))
+        + marker.len();
     let rest = &transcript[start..];
     let end = rest.find("\n> ").map(|i| i + 1).unwrap_or(rest.len());
     rest[..end].to_string()
@@ -94,16 +115,36 @@ fn demo_session_logs_a_dose_and_guards_against_a_second() {
     );
     assert!(reply_to(&out, "kids").contains("Emma, 4 years"), "{out}");
     assert!(reply_to(&out, "kids").contains("Leo, 14 months"), "{out}");
-    assert!(reply_to(&out, "meds Emma").contains("Children's Tylenol (acetaminophen 160 mg/5 ml): 5 ml"), "{out}");
-    let first = out.find("Logged: Emma 5 ml Children's Tylenol").expect("first dose logged");
+    assert!(
+        reply_to(&out, "meds Emma")
+            .contains("Children's Tylenol (acetaminophen 160 mg/5 ml): 5 ml"),
+        "{out}"
+    );
+    let first = out
+        .find("Logged: Emma 5 ml Children's Tylenol")
+        .expect("first dose logged");
     let warning = reply_to(&out[first..], "gave Emma 5 ml Tylenol");
-    assert!(warning.contains("Ana gave Emma 5 ml Children's Tylenol"), "{warning}");
+    assert!(
+        warning.contains("Ana gave Emma 5 ml Children's Tylenol"),
+        "{warning}"
+    );
     assert!(warning.contains("Reply yes or no"), "{warning}");
     assert!(reply_to(&out, "no").contains("nothing was logged"), "{out}");
     let last = reply_to(&out, "last doses for Emma");
-    assert_eq!(last.matches("Children's Tylenol by Ana").count(), 1, "exactly one dose recorded:\n{last}");
-    assert!(reply_to(&out, "when can Emma have ibuprofen?").starts_with("✓ Yes — Emma can have 5 ml of Children's Motrin now"), "{out}");
-    assert!(reply_to(&out, "allergies Leo").contains("peanuts (severe)"), "{out}");
+    assert_eq!(
+        last.matches("Children's Tylenol by Ana").count(),
+        1,
+        "exactly one dose recorded:\n{last}"
+    );
+    assert!(
+        reply_to(&out, "when can Emma have ibuprofen?")
+            .starts_with("✓ Yes — Emma can have 5 ml of Children's Motrin now"),
+        "{out}"
+    );
+    assert!(
+        reply_to(&out, "allergies Leo").contains("peanuts (severe)"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -123,60 +164,163 @@ fn bad_input_is_refused_and_nothing_is_written() {
             "last doses for Emma",
         ],
     );
-    assert!(reply_to(&out, "gave Emma 5 spoons Tylenol").contains("can't record a dose in \"spoons\""), "{out}");
-    assert!(reply_to(&out, "gave Emma -5 ml Tylenol").contains("Nothing was recorded"), "{out}");
-    assert!(reply_to(&out, "gave Emma 10 litres Tylenol").contains("not a plausible dose"), "{out}");
-    assert!(reply_to(&out, "gave Emma 1 tablet Tylenol").contains("measured in ml, not tablets"), "{out}");
-    assert!(reply_to(&out, "gave Emma 5 ml chocolate").contains("Emma has no chocolate on file"), "{out}");
-    assert!(reply_to(&out, "gave Bob 5 ml Tylenol").contains("Which child?"), "{out}");
-    assert!(reply_to(&out, "gave Emma 5 ml Tylenol at 25:99").contains("not a time of day"), "{out}");
-    assert!(reply_to(&out, "Emma temp 380").contains("outside what a thermometer reads"), "{out}");
-    assert!(reply_to(&out, "last doses for Emma").contains("No doses recorded for Emma"), "{out}");
+    assert!(
+        reply_to(&out, "gave Emma 5 spoons Tylenol").contains("can't record a dose in \"spoons\""),
+        "{out}"
+    );
+    assert!(
+        reply_to(&out, "gave Emma -5 ml Tylenol").contains("Nothing was recorded"),
+        "{out}"
+    );
+    assert!(
+        reply_to(&out, "gave Emma 10 litres Tylenol").contains("not a plausible dose"),
+        "{out}"
+    );
+    assert!(
+        reply_to(&out, "gave Emma 1 tablet Tylenol").contains("measured in ml, not tablets"),
+        "{out}"
+    );
+    assert!(
+        reply_to(&out, "gave Emma 5 ml chocolate").contains("Emma has no chocolate on file"),
+        "{out}"
+    );
+    assert!(
+        reply_to(&out, "gave Bob 5 ml Tylenol").contains("Which child?"),
+        "{out}"
+    );
+    assert!(
+        reply_to(&out, "gave Emma 5 ml Tylenol at 25:99").contains("not a time of day"),
+        "{out}"
+    );
+    assert!(
+        reply_to(&out, "Emma temp 380").contains("outside what a thermometer reads"),
+        "{out}"
+    );
+    assert!(
+        reply_to(&out, "last doses for Emma").contains("No doses recorded for Emma"),
+        "{out}"
+    );
 }
 
 #[test]
 fn a_second_caregiver_is_told_who_gave_the_dose_and_an_extra_dose_alerts_the_guardians() {
     let sandbox = Sandbox::new();
     sandbox.chat(&["--demo"], &["gave Emma 5 ml Tylenol"]);
-    let luis = sandbox.chat(&["--demo", "--as", "Luis"], &["gave Emma 5 ml Tylenol", "yes"]);
-    assert!(reply_to(&luis, "gave Emma 5 ml Tylenol").contains("Ana gave Emma 5 ml Children's Tylenol"), "{luis}");
+    let luis = sandbox.chat(
+        &["--demo", "--as", "Luis"],
+        &["gave Emma 5 ml Tylenol", "yes"],
+    );
+    assert!(
+        reply_to(&luis, "gave Emma 5 ml Tylenol").contains("Ana gave Emma 5 ml Children's Tylenol"),
+        "{luis}"
+    );
     let yes = reply_to(&luis, "yes");
     assert!(yes.contains("Logged (flagged as an extra dose)"), "{yes}");
     assert!(yes.contains("I've alerted Ana"), "{yes}");
     // Ana sees the alert at her next message, once.
     let ana = sandbox.chat(&["--demo"], &["kids", "kids"]);
     let first = reply_to(&ana, "kids");
-    assert!(first.contains("Alert: Luis confirmed an extra dose"), "{ana}");
+    assert!(
+        first.contains("Alert: Luis confirmed an extra dose"),
+        "{ana}"
+    );
     assert_eq!(ana.matches("Alert:").count(), 1, "{ana}");
     // Maya, the nanny, sees both doses by name.
     let maya = sandbox.chat(&["--demo", "--as", "Maya"], &["last doses for Emma"]);
-    assert!(maya.contains("by Ana") && maya.contains("by Luis ⚠ extra dose"), "{maya}");
+    assert!(
+        maya.contains("by Ana") && maya.contains("by Luis ⚠ extra dose"),
+        "{maya}"
+    );
 }
 
 #[test]
 fn undo_voids_the_last_dose() {
     let sandbox = Sandbox::new();
-    let out = sandbox.chat(&["--demo"], &["gave Emma 5 ml Motrin", "undo", "when can Emma have motrin?"]);
-    assert!(reply_to(&out, "undo").contains("Undone: Emma 5 ml Children's Motrin"), "{out}");
-    assert!(reply_to(&out, "when can Emma have motrin?").contains("Yes — Emma can have"), "{out}");
+    let out = sandbox.chat(
+        &["--demo"],
+        &[
+            "gave Emma 5 ml Motrin",
+            "undo",
+            "when can Emma have motrin?",
+        ],
+    );
+    assert!(
+        reply_to(&out, "undo").contains("Undone: Emma 5 ml Children's Motrin"),
+        "{out}"
+    );
+    assert!(
+        reply_to(&out, "when can Emma have motrin?").contains("Yes — Emma can have"),
+        "{out}"
+    );
 }
 
 #[test]
 fn an_operator_onboards_a_family_end_to_end() {
     let sandbox = Sandbox::new();
-    let created = sandbox.admin(&["family", "create", "--name", "Okafor", "--timezone", "Europe/London", "--country", "GB"]);
+    let created = sandbox.admin(&[
+        "family",
+        "create",
+        "--name",
+        "Okafor",
+        "--timezone",
+        "Europe/London",
+        "--country",
+        "GB",
+    ]);
     assert!(created.contains("Created the Okafor family"), "{created}");
     let invite = sandbox.admin(&["invite", "--family", "Okafor", "--role", "guardian"]);
-    let code = invite.split("join ").nth(1).expect("code in output").trim().to_string();
-    sandbox.admin(&["child", "add", "--family", "Okafor", "--name", "Ada", "--born", "2023-05-01"]);
+    let code = invite
+        .split("join ")
+        .nth(1)
+        .expect("code in output")
+        .trim()
+        .to_string();
     sandbox.admin(&[
-        "med", "add", "--family", "Okafor", "--child", "Ada", "--name", "Calpol", "--ingredient", "paracetamol",
-        "--strength", "120 mg/5 ml", "--dose", "5 ml", "--every", "4", "--max-doses", "4",
+        "child",
+        "add",
+        "--family",
+        "Okafor",
+        "--name",
+        "Ada",
+        "--born",
+        "2023-05-01",
     ]);
-    let out = sandbox.chat(&["--as", "Chidi"], &[&format!("join {code}"), "gave Ada 5 ml Calpol", "meds"]);
-    assert!(out.contains("Welcome to the Okafor family! You joined as guardian"), "{out}");
-    assert!(reply_to(&out, "gave Ada 5 ml Calpol").contains("Logged: Ada 5 ml Calpol"), "{out}");
-    assert!(reply_to(&out, "meds").contains("paracetamol 120 mg/5 ml"), "{out}");
+    sandbox.admin(&[
+        "med",
+        "add",
+        "--family",
+        "Okafor",
+        "--child",
+        "Ada",
+        "--name",
+        "Calpol",
+        "--ingredient",
+        "paracetamol",
+        "--strength",
+        "120 mg/5 ml",
+        "--dose",
+        "5 ml",
+        "--every",
+        "4",
+        "--max-doses",
+        "4",
+    ]);
+    let out = sandbox.chat(
+        &["--as", "Chidi"],
+        &[&format!("join {code}"), "gave Ada 5 ml Calpol", "meds"],
+    );
+    assert!(
+        out.contains("Welcome to the Okafor family! You joined as guardian"),
+        "{out}"
+    );
+    assert!(
+        reply_to(&out, "gave Ada 5 ml Calpol").contains("Logged: Ada 5 ml Calpol"),
+        "{out}"
+    );
+    assert!(
+        reply_to(&out, "meds").contains("paracetamol 120 mg/5 ml"),
+        "{out}"
+    );
     // The code works once.
     let again = sandbox.chat(&["--as", "Someone"], &[&format!("join {code}")]);
     assert!(again.contains("already used"), "{again}");
@@ -186,14 +330,21 @@ fn an_operator_onboards_a_family_end_to_end() {
     assert!(export.contains("Calpol") && json.is_object(), "{export}");
     let fhir = sandbox.admin(&["export", "--family", "Okafor", "--format", "fhir"]);
     assert!(fhir.contains("\"MedicationAdministration\""), "{fhir}");
-    assert!(sandbox.admin(&["audit", "verify"]).contains("Audit trail intact"));
+    assert!(sandbox
+        .admin(&["audit", "verify"])
+        .contains("Audit trail intact"));
 
     let refused = sandbox.run(&["erase", "--family", "Okafor"], "");
-    assert!(!refused.status.success(), "erase without --yes and without a terminal must refuse");
+    assert!(
+        !refused.status.success(),
+        "erase without --yes and without a terminal must refuse"
+    );
     sandbox.admin(&["erase", "--family", "Okafor", "--yes"]);
     let listed = sandbox.admin(&["family", "list"]);
     assert!(!listed.contains("Okafor"), "{listed}");
-    assert!(sandbox.admin(&["audit", "verify"]).contains("Audit trail intact"));
+    assert!(sandbox
+        .admin(&["audit", "verify"])
+        .contains("Audit trail intact"));
 }
 
 #[test]
@@ -209,9 +360,19 @@ fn a_bad_setting_stops_start_up_naming_it() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("database.url"), "{stderr}");
 
-    let output = sandbox.command(&["migrate"]).env("MEDNANNY_ENV", "production").output().expect("runs");
+    let output = sandbox
+        .command(&["migrate"])
+        .env("MEDNANNY_ENV", "production")
+        .output()
+        .expect("runs");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("security.data_key") && stderr.contains("MEDNANNY__SECURITY__DATA_KEY"), "{stderr}");
-    assert!(!Path::new(&sandbox.path("m.db")).exists(), "nothing is created when start-up is refused");
+    assert!(
+        stderr.contains("security.data_key") && stderr.contains("MEDNANNY__SECURITY__DATA_KEY"),
+        "{stderr}"
+    );
+    assert!(
+        !Path::new(&sandbox.path("m.db")).exists(),
+        "nothing is created when start-up is refused"
+    );
 }

@@ -6,6 +6,7 @@
 //!    the audit event of the read, in one transaction) — median and p99 latency;
 //! 2. `log_dose` (validate + safety check + write + audit event, one transaction) — doses per second,
 //!    sequential, with latency percentiles.
+//!
 //! Set `MEDNANNY_BENCH_CHILDREN` / `MEDNANNY_BENCH_DOSES` / `MEDNANNY_BENCH_SAMPLES` to change sizes.
 
 use std::sync::Arc;
@@ -24,7 +25,10 @@ use rand::{Rng, SeedableRng};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
 fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn percentile(sorted: &[StdDuration], p: f64) -> StdDuration {
@@ -55,12 +59,23 @@ async fn main() {
     let families = children.div_ceil(per_family);
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
-    let db = Database::connect(&DatabaseSettings { url, max_connections: 8, busy_timeout_ms: 5000, migrate_on_start: true })
-        .await
-        .expect("connect");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
+    let db = Database::connect(&DatabaseSettings {
+        url,
+        max_connections: 8,
+        busy_timeout_ms: 5000,
+        migrate_on_start: true,
+    })
+    .await
+    .expect("connect");
     db.migrate().await.expect("migrate");
-    let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().expect("valid");
+    let now = Utc
+        .with_ymd_and_hms(2026, 6, 1, 12, 0, 0)
+        .single()
+        .expect("valid");
     let clock = ManualClock::new(now);
     let services = Services::new(db.clone(), Keyring::generate(), Arc::new(clock.clone()), 72);
 
@@ -69,7 +84,10 @@ async fn main() {
     // One transaction (one connection) for the whole seed.
     let seed = db.conn().begin().await.expect("begin");
     let conn = &seed;
-    let ts = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, false).replace("Z", "+00:00");
+    let ts = |t: chrono::DateTime<Utc>| {
+        t.to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+            .replace("Z", "+00:00")
+    };
     let created = ts(now - Duration::days(400));
     for f in 1..=families {
         conn.execute_unprepared(&format!(
@@ -87,14 +105,19 @@ async fn main() {
         let mut med_rows = Vec::new();
         for c in chunk_start..(chunk_start + 500).min(children + 1) {
             let family = (c - 1) / per_family + 1;
-            child_rows.push(format!("({c}, {family}, 'Child{c}', '2022-01-01', '{created}')"));
+            child_rows.push(format!(
+                "({c}, {family}, 'Child{c}', '2022-01-01', '{created}')"
+            ));
             med_rows.push(format!(
                 "({c}, {c}, 'Children''s Tylenol', 'oral suspension', 'oral', '{ingredients}', 5.0, 'ml', 'as_needed', NULL, 240, 5, NULL, NULL, true, '{created}')"
             ));
         }
-        conn.execute_unprepared(&format!("INSERT INTO children (id, family_id, name, birth_date, created_at) VALUES {}", child_rows.join(",")))
-            .await
-            .expect("children");
+        conn.execute_unprepared(&format!(
+            "INSERT INTO children (id, family_id, name, birth_date, created_at) VALUES {}",
+            child_rows.join(",")
+        ))
+        .await
+        .expect("children");
         conn.execute_unprepared(&format!(
             "INSERT INTO medications (id, child_id, name, form, route, ingredients, dose_amount, dose_unit, schedule_kind, schedule_times, min_interval_minutes, max_doses_per_day, starts_on, ends_on, active, created_at) VALUES {}",
             med_rows.join(",")
@@ -124,10 +147,17 @@ async fn main() {
         }
     }
     seed.commit().await.expect("commit");
-    db.conn().execute_unprepared("ANALYZE").await.expect("analyze");
-    println!("seeded {children} children in {families} families and {doses} dose logs in {:.1} s", started.elapsed().as_secs_f64());
+    db.conn()
+        .execute_unprepared("ANALYZE")
+        .await
+        .expect("analyze");
+    println!(
+        "seeded {children} children in {families} families and {doses} dose logs in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
-    let actor_for = |child: usize| Actor::person(((child - 1) / per_family + 1) as i64, Channel::Console);
+    let actor_for =
+        |child: usize| Actor::person(((child - 1) / per_family + 1) as i64, Channel::Console);
     // Warm the identity/family caches the way a running server has them.
     let _ = services.resolve_identity(IdentityKind::Console, "g1").await;
     let _ = Role::Guardian;
@@ -137,11 +167,17 @@ async fn main() {
     for _ in 0..samples {
         let child = rng.gen_range(1..=children);
         let t = Instant::now();
-        let check = services.check_dose(&actor_for(child), child as i64, child as i64).await.expect("check");
+        let check = services
+            .check_dose(&actor_for(child), child as i64, child as i64)
+            .await
+            .expect("check");
         check_times.push(t.elapsed());
         std::hint::black_box(check);
     }
-    report("check_dose (one child, full service call incl. audit event)", check_times);
+    report(
+        "check_dose (one child, full service call incl. audit event)",
+        check_times,
+    );
 
     // 2. Logging doses, sequentially: each a full transaction with the safety check and an audit event.
     let mut log_times = Vec::with_capacity(samples);
@@ -151,18 +187,31 @@ async fn main() {
         let request = DoseRequest {
             child_id: child as i64,
             medication_id: child as i64,
-            amount: DoseAmount { value: 5.0, unit: DoseUnit::Ml },
+            amount: DoseAmount {
+                value: 5.0,
+                unit: DoseUnit::Ml,
+            },
             given_at: None,
             confirmed_extra: true,
         };
         let t = Instant::now();
-        let outcome = services.log_dose(&actor_for(child), request).await.expect("log");
+        let outcome = services
+            .log_dose(&actor_for(child), request)
+            .await
+            .expect("log");
         log_times.push(t.elapsed());
         std::hint::black_box(outcome);
     }
     let elapsed = started.elapsed();
-    println!("log_dose: {samples} doses in {:.2} s = {:.0} doses/s (sequential)", elapsed.as_secs_f64(), samples as f64 / elapsed.as_secs_f64());
-    report("log_dose (validate + check + write + audit, one transaction)", log_times);
+    println!(
+        "log_dose: {samples} doses in {:.2} s = {:.0} doses/s (sequential)",
+        elapsed.as_secs_f64(),
+        samples as f64 / elapsed.as_secs_f64()
+    );
+    report(
+        "log_dose (validate + check + write + audit, one transaction)",
+        log_times,
+    );
 
     // 3. Logging from 8 concurrent tasks (SQLite has one writer: this shows the queueing cost).
     let started = Instant::now();
@@ -176,7 +225,10 @@ async fn main() {
                 let request = DoseRequest {
                     child_id: child as i64,
                     medication_id: child as i64,
-                    amount: DoseAmount { value: 5.0, unit: DoseUnit::Ml },
+                    amount: DoseAmount {
+                        value: 5.0,
+                        unit: DoseUnit::Ml,
+                    },
                     given_at: None,
                     confirmed_extra: true,
                 };
@@ -189,5 +241,10 @@ async fn main() {
         handle.await.expect("worker");
     }
     let elapsed = started.elapsed();
-    println!("log_dose: {} doses from 8 tasks in {:.2} s = {:.0} doses/s", samples / 8 * 8, elapsed.as_secs_f64(), (samples / 8 * 8) as f64 / elapsed.as_secs_f64());
+    println!(
+        "log_dose: {} doses from 8 tasks in {:.2} s = {:.0} doses/s",
+        samples / 8 * 8,
+        elapsed.as_secs_f64(),
+        (samples / 8 * 8) as f64 / elapsed.as_secs_f64()
+    );
 }

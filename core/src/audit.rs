@@ -8,8 +8,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use entity::audit_event;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use sha2::{Digest, Sha256};
 
@@ -71,7 +71,18 @@ fn event_hash(
     let mut hasher = Sha256::new();
     let family = family_id.map(|id| id.to_string()).unwrap_or_default();
     let at = at.to_rfc3339_opts(SecondsFormat::Millis, true);
-    for part in [prev_hash, chain, &seq.to_string(), &at, &family, actor, action, subject, channel, outcome] {
+    for part in [
+        prev_hash,
+        chain,
+        &seq.to_string(),
+        &at,
+        &family,
+        actor,
+        action,
+        subject,
+        channel,
+        outcome,
+    ] {
         // Length-prefixed so that no two different events can hash the same text.
         hasher.update((part.len() as u64).to_be_bytes());
         hasher.update(part.as_bytes());
@@ -81,7 +92,11 @@ fn event_hash(
 
 /// Appends `record` to its family's chain. Call inside the write transaction of the work it records
 /// (which holds the family's write lock, so the chain cannot fork).
-pub async fn append<C: ConnectionTrait>(db: &C, record: AuditRecord, at: DateTime<Utc>) -> Result<i64, DbErr> {
+pub async fn append<C: ConnectionTrait>(
+    db: &C,
+    record: AuditRecord,
+    at: DateTime<Utc>,
+) -> Result<i64, DbErr> {
     let chain = chain_name(record.family_id);
     let last = audit_event::Entity::find()
         .filter(audit_event::Column::Chain.eq(chain.clone()))
@@ -136,7 +151,11 @@ pub struct VerifyReport {
 
 /// Recomputes every chain, in order, and stops at the first event whose link or hash is wrong.
 pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
-    let mut report = VerifyReport { chains: 0, events: 0, first_break: None };
+    let mut report = VerifyReport {
+        chains: 0,
+        events: 0,
+        first_break: None,
+    };
     let mut current_chain: Option<String> = None;
     let mut expected_prev = GENESIS.to_string();
     let mut expected_seq = 1;
@@ -171,7 +190,10 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
             }
             report.events += 1;
             let problem = if event.seq != expected_seq {
-                Some(format!("expected event #{expected_seq}, found #{} (an event is missing)", event.seq))
+                Some(format!(
+                    "expected event #{expected_seq}, found #{} (an event is missing)",
+                    event.seq
+                ))
             } else if event.prev_hash != expected_prev {
                 Some("its link to the previous event does not match (an earlier event was changed or removed)".into())
             } else {
@@ -187,7 +209,8 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
                     &event.channel,
                     &event.outcome,
                 );
-                (hash != event.hash).then(|| "its contents do not match its hash (the event was changed)".into())
+                (hash != event.hash)
+                    .then(|| "its contents do not match its hash (the event was changed)".into())
             };
             if let Some(problem) = problem {
                 report.first_break = Some((event.chain.clone(), event.seq, problem));

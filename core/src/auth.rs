@@ -30,10 +30,16 @@ pub enum ActorKind {
 
 impl Actor {
     pub fn person(person_id: i64, channel: Channel) -> Self {
-        Self { kind: ActorKind::Person(person_id), channel }
+        Self {
+            kind: ActorKind::Person(person_id),
+            channel,
+        }
     }
     pub fn operator() -> Self {
-        Self { kind: ActorKind::Operator, channel: Channel::Cli }
+        Self {
+            kind: ActorKind::Operator,
+            channel: Channel::Cli,
+        }
     }
 }
 
@@ -109,7 +115,10 @@ impl Permission {
 pub enum Standing {
     /// Not a member of this family at all.
     Outsider,
-    Member { role: Role, status: MemberStatus },
+    Member {
+        role: Role,
+        status: MemberStatus,
+    },
 }
 
 /// Whether the call is about one child, and if so whether a caregiver is assigned to that child.
@@ -122,7 +131,11 @@ pub enum Scope {
 /// The policy. Pure: the matrix is table-tested in `tests/authorization.rs` through the services.
 pub fn allows(standing: Standing, permission: Permission, scope: Scope) -> bool {
     use Permission::*;
-    let Standing::Member { role, status: MemberStatus::Active } = standing else {
+    let Standing::Member {
+        role,
+        status: MemberStatus::Active,
+    } = standing
+    else {
         return false;
     };
     match role {
@@ -167,7 +180,10 @@ mod tests {
                 assert!(!allows(Standing::Outsider, permission, scope));
                 for role in [Role::Guardian, Role::Caregiver, Role::Viewer] {
                     for status in [MemberStatus::Revoked, MemberStatus::Invited] {
-                        assert!(!allows(Standing::Member { role, status }, permission, scope), "{role:?} {status:?} {permission:?}");
+                        assert!(
+                            !allows(Standing::Member { role, status }, permission, scope),
+                            "{role:?} {status:?} {permission:?}"
+                        );
                     }
                 }
             }
@@ -176,10 +192,25 @@ mod tests {
 
     #[test]
     fn caregivers_only_reach_assigned_children() {
-        let nanny = Standing::Member { role: Role::Caregiver, status: MemberStatus::Active };
-        assert!(allows(nanny, Permission::LogDose, Scope::Child { assigned: true }));
-        assert!(!allows(nanny, Permission::LogDose, Scope::Child { assigned: false }));
-        assert!(!allows(nanny, Permission::ViewPrivateConditions, Scope::Child { assigned: true }));
+        let nanny = Standing::Member {
+            role: Role::Caregiver,
+            status: MemberStatus::Active,
+        };
+        assert!(allows(
+            nanny,
+            Permission::LogDose,
+            Scope::Child { assigned: true }
+        ));
+        assert!(!allows(
+            nanny,
+            Permission::LogDose,
+            Scope::Child { assigned: false }
+        ));
+        assert!(!allows(
+            nanny,
+            Permission::ViewPrivateConditions,
+            Scope::Child { assigned: true }
+        ));
         assert!(!allows(nanny, Permission::Export, Scope::Family));
     }
 }

@@ -42,7 +42,9 @@ pub struct Keyring {
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keyring").field("current_id", &self.current_id).finish_non_exhaustive()
+        f.debug_struct("Keyring")
+            .field("current_id", &self.current_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -92,7 +94,10 @@ impl Keyring {
             }
         }
         if let Some(key) = &settings.security.data_key {
-            return Ok(Self::new(decode_key("security.data_key", key.expose())?, &retired));
+            return Ok(Self::new(
+                decode_key("security.data_key", key.expose())?,
+                &retired,
+            ));
         }
         let Some(path) = settings.dev_key_file() else {
             return Err(SettingsError {
@@ -115,7 +120,13 @@ impl Keyring {
         let cipher = &self.keys[&self.current_id];
         // Encryption with a valid key and nonce cannot fail for inputs under 64 GiB.
         let sealed = cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext.as_bytes(), aad: field.as_bytes() })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: field.as_bytes(),
+                },
+            )
             .unwrap_or_default();
         let mut blob = Vec::with_capacity(12 + sealed.len());
         blob.extend_from_slice(&nonce);
@@ -130,28 +141,45 @@ impl Keyring {
     /// Opens a value sealed for `field`.
     pub fn open(&self, field: &str, sealed: &str) -> Result<String, CryptoError> {
         let mut parts = sealed.splitn(3, ':');
-        let (Some(PREFIX), Some(id), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(PREFIX), Some(id), Some(body)) = (parts.next(), parts.next(), parts.next())
+        else {
             return Err(CryptoError::Malformed);
         };
-        let cipher = self.keys.get(id).ok_or_else(|| CryptoError::UnknownKey(id.to_string()))?;
+        let cipher = self
+            .keys
+            .get(id)
+            .ok_or_else(|| CryptoError::UnknownKey(id.to_string()))?;
         let blob = BASE64.decode(body).map_err(|_| CryptoError::Malformed)?;
         if blob.len() < 12 + 16 {
             return Err(CryptoError::Malformed);
         }
         let (nonce, ciphertext) = blob.split_at(12);
         let plain = cipher
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: field.as_bytes() })
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: field.as_bytes(),
+                },
+            )
             .map_err(|_| CryptoError::Tampered)?;
         String::from_utf8(plain).map_err(|_| CryptoError::Tampered)
     }
 
-    pub fn open_opt(&self, field: &str, sealed: Option<&str>) -> Result<Option<String>, CryptoError> {
+    pub fn open_opt(
+        &self,
+        field: &str,
+        sealed: Option<&str>,
+    ) -> Result<Option<String>, CryptoError> {
         sealed.map(|value| self.open(field, value)).transpose()
     }
 }
 
 fn load_or_create_key_file(path: &Path) -> Result<[u8; 32], SettingsError> {
-    let problem = |what: String| SettingsError { key: "security.dev_key_file".into(), problem: what };
+    let problem = |what: String| SettingsError {
+        key: "security.dev_key_file".into(),
+        problem: what,
+    };
     if path.exists() {
         let text = std::fs::read_to_string(path)
             .map_err(|e| problem(format!("cannot read {}: {e}", path.display())))?;
@@ -188,29 +216,44 @@ mod tests {
         let sealed = keys.seal("care_notes.body", "Emma had a rash on her arm");
         assert!(sealed.starts_with("enc1:"));
         assert!(!sealed.contains("rash"));
-        assert_eq!(keys.open("care_notes.body", &sealed).expect("opens"), "Emma had a rash on her arm");
+        assert_eq!(
+            keys.open("care_notes.body", &sealed).expect("opens"),
+            "Emma had a rash on her arm"
+        );
         // A fresh nonce each time: the same text never seals to the same value.
-        assert_ne!(sealed, keys.seal("care_notes.body", "Emma had a rash on her arm"));
+        assert_ne!(
+            sealed,
+            keys.seal("care_notes.body", "Emma had a rash on her arm")
+        );
     }
 
     #[test]
     fn wrong_key_fails() {
         let sealed = Keyring::generate().seal("f", "secret");
         let other = Keyring::generate();
-        assert!(matches!(other.open("f", &sealed), Err(CryptoError::UnknownKey(_))));
+        assert!(matches!(
+            other.open("f", &sealed),
+            Err(CryptoError::UnknownKey(_))
+        ));
     }
 
     #[test]
     fn same_key_id_but_tampered_or_other_field_fails() {
         let keys = Keyring::generate();
         let sealed = keys.seal("conditions.name", "asthma");
-        assert!(matches!(keys.open("allergies.reaction", &sealed), Err(CryptoError::Tampered)));
+        assert!(matches!(
+            keys.open("allergies.reaction", &sealed),
+            Err(CryptoError::Tampered)
+        ));
         let mut bytes = sealed.clone().into_bytes();
         let last = bytes.len() - 3;
         bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
         let tampered = String::from_utf8(bytes).expect("ascii");
         assert!(keys.open("conditions.name", &tampered).is_err());
-        assert!(matches!(keys.open("conditions.name", "plain text"), Err(CryptoError::Malformed)));
+        assert!(matches!(
+            keys.open("conditions.name", "plain text"),
+            Err(CryptoError::Malformed)
+        ));
     }
 
     #[test]
@@ -219,9 +262,15 @@ mod tests {
         let new = [9u8; 32];
         let before = Keyring::new(old, &[]).seal("f", "old note");
         let rotated = Keyring::new(new, &[old]);
-        assert_eq!(rotated.open("f", &before).expect("retired key opens"), "old note");
+        assert_eq!(
+            rotated.open("f", &before).expect("retired key opens"),
+            "old note"
+        );
         assert!(rotated.seal("f", "x").contains(rotated.current_key_id()));
-        assert_ne!(rotated.current_key_id(), Keyring::new(old, &[]).current_key_id());
+        assert_ne!(
+            rotated.current_key_id(),
+            Keyring::new(old, &[]).current_key_id()
+        );
     }
 
     #[test]

@@ -14,8 +14,8 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
+    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -113,7 +113,10 @@ impl Database {
                         ..Default::default()
                     })
                     .await?;
-                Ok(WriteTxn { txn, _gate: Some(guard) })
+                Ok(WriteTxn {
+                    txn,
+                    _gate: Some(guard),
+                })
             }
             None => {
                 let txn = self.conn.begin().await?;

@@ -13,8 +13,11 @@ use crate::services::{ServiceResult, Services};
 pub const FAMILY_NAME: &str = "Garcia";
 
 /// The demo people, as (display name, console identity, role).
-pub const PEOPLE: [(&str, &str, Role); 3] =
-    [("Ana", "ana", Role::Guardian), ("Luis", "luis", Role::Guardian), ("Maya", "maya", Role::Caregiver)];
+pub const PEOPLE: [(&str, &str, Role); 3] = [
+    ("Ana", "ana", Role::Guardian),
+    ("Luis", "luis", Role::Guardian),
+    ("Maya", "maya", Role::Caregiver),
+];
 
 /// Ids of what the demo created.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,14 +34,21 @@ pub struct Demo {
     pub leo_amoxicillin: i64,
 }
 
-fn strength(ingredient: &str, text: &str, max_mg_per_day: Option<f64>) -> ServiceResult<crate::domain::IngredientStrength> {
+fn strength(
+    ingredient: &str,
+    text: &str,
+    max_mg_per_day: Option<f64>,
+) -> ServiceResult<crate::domain::IngredientStrength> {
     let mut s = parse_strength(ingredient, text).map_err(crate::services::Problem::Other)?;
     s.max_mg_per_day = max_mg_per_day;
     Ok(s)
 }
 
 fn ml(value: f64) -> DoseAmount {
-    DoseAmount { value, unit: DoseUnit::Ml }
+    DoseAmount {
+        value,
+        unit: DoseUnit::Ml,
+    }
 }
 
 /// Creates the Garcia family unless a console identity `ana` already exists; returns its ids.
@@ -47,25 +57,44 @@ pub async fn ensure(services: &Services) -> ServiceResult<Demo> {
         return Ok(existing);
     }
     let op = Actor::operator();
-    let family_id = services.create_family(&op, FAMILY_NAME, "America/New_York", "US").await?;
+    let family_id = services
+        .create_family(&op, FAMILY_NAME, "America/New_York", "US")
+        .await?;
     let mut people = Vec::new();
     let mut members = Vec::new();
     for (name, console_id, role) in PEOPLE {
         let person = services.create_person(name, "en").await?;
-        services.link_identity(person, IdentityKind::Console, console_id, true).await?;
+        services
+            .link_identity(person, IdentityKind::Console, console_id, true)
+            .await?;
         members.push(services.add_member(&op, family_id, person, role).await?);
         people.push(person);
     }
-    let today = services.now().with_timezone(&chrono_tz::America::New_York).date_naive();
-    let emma_born = today.checked_sub_months(Months::new(4 * 12 + 3)).unwrap_or(today);
+    let today = services
+        .now()
+        .with_timezone(&chrono_tz::America::New_York)
+        .date_naive();
+    let emma_born = today
+        .checked_sub_months(Months::new(4 * 12 + 3))
+        .unwrap_or(today);
     let leo_born = today.checked_sub_months(Months::new(14)).unwrap_or(today);
-    let emma = services.add_child(&op, family_id, "Emma", emma_born).await?;
+    let emma = services
+        .add_child(&op, family_id, "Emma", emma_born)
+        .await?;
     let leo = services.add_child(&op, family_id, "Leo", leo_born).await?;
     for child in [emma, leo] {
         services.assign_caregiver(&op, members[2], child).await?;
     }
     services.log_growth(&op, emma, "weight", 16.0).await?;
-    services.add_allergy(&op, leo, "peanuts", "severe", Some("hives and lip swelling")).await?;
+    services
+        .add_allergy(
+            &op,
+            leo,
+            "peanuts",
+            "severe",
+            Some("hives and lip swelling"),
+        )
+        .await?;
 
     let emma_acetaminophen = services
         .add_medication(
@@ -140,13 +169,22 @@ pub async fn ensure(services: &Services) -> ServiceResult<Demo> {
 
 /// The demo's ids if it was already created.
 pub async fn find(services: &Services) -> ServiceResult<Option<Demo>> {
-    let Some(ana) = services.resolve_identity(IdentityKind::Console, "ana").await? else {
+    let Some(ana) = services
+        .resolve_identity(IdentityKind::Console, "ana")
+        .await?
+    else {
         return Ok(None);
     };
-    let Some(luis) = services.resolve_identity(IdentityKind::Console, "luis").await? else {
+    let Some(luis) = services
+        .resolve_identity(IdentityKind::Console, "luis")
+        .await?
+    else {
         return Ok(None);
     };
-    let Some(maya) = services.resolve_identity(IdentityKind::Console, "maya").await? else {
+    let Some(maya) = services
+        .resolve_identity(IdentityKind::Console, "maya")
+        .await?
+    else {
         return Ok(None);
     };
     let Some(membership) = services
@@ -168,7 +206,10 @@ pub async fn find(services: &Services) -> ServiceResult<Option<Demo>> {
     let emma_meds = services.medications(&actor, emma).await?;
     let leo_meds = services.medications(&actor, leo).await?;
     let med = |meds: &[crate::services::care::MedicationView], ingredient: &str| {
-        meds.iter().find(|m| m.ingredients.iter().any(|s| s.ingredient == ingredient)).map(|m| m.id).unwrap_or_default()
+        meds.iter()
+            .find(|m| m.ingredients.iter().any(|s| s.ingredient == ingredient))
+            .map(|m| m.id)
+            .unwrap_or_default()
     };
     Ok(Some(Demo {
         family_id: membership.family_id,

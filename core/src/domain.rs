@@ -76,7 +76,9 @@ impl FromStr for Role {
             "guardian" | "parent" => Ok(Role::Guardian),
             "caregiver" | "nanny" => Ok(Role::Caregiver),
             "viewer" => Ok(Role::Viewer),
-            other => Err(format!("unknown role {other:?}: use guardian, caregiver or viewer")),
+            other => Err(format!(
+                "unknown role {other:?}: use guardian, caregiver or viewer"
+            )),
         }
     }
 }
@@ -141,10 +143,19 @@ impl DoseUnit {
     }
 
     pub fn parse(word: &str) -> Option<Self> {
-        match word.trim().trim_end_matches('.').to_ascii_lowercase().as_str() {
-            "ml" | "mls" | "milliliter" | "milliliters" | "millilitre" | "millilitres" | "cc" => Some(DoseUnit::Ml),
+        match word
+            .trim()
+            .trim_end_matches('.')
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "ml" | "mls" | "milliliter" | "milliliters" | "millilitre" | "millilitres" | "cc" => {
+                Some(DoseUnit::Ml)
+            }
             "mg" | "mgs" | "milligram" | "milligrams" => Some(DoseUnit::Mg),
-            "tablet" | "tablets" | "tab" | "tabs" | "pill" | "pills" | "chewable" | "chewables" => Some(DoseUnit::Tablet),
+            "tablet" | "tablets" | "tab" | "tabs" | "pill" | "pills" | "chewable" | "chewables" => {
+                Some(DoseUnit::Tablet)
+            }
             "drop" | "drops" | "gtt" | "gtts" => Some(DoseUnit::Drop),
             _ => None,
         }
@@ -193,7 +204,10 @@ impl DoseAmount {
             return Err(AmountError::NotPositive);
         }
         if value > unit.plausible_max() {
-            return Err(AmountError::Implausible { amount: format_number(value), unit: unit.label(value) });
+            return Err(AmountError::Implausible {
+                amount: format_number(value),
+                unit: unit.label(value),
+            });
         }
         Ok(Self { value, unit })
     }
@@ -216,24 +230,39 @@ impl DoseAmount {
             return Err(AmountError::UnknownUnit(String::new()));
         }
         let lower = unit.to_ascii_lowercase();
-        if matches!(lower.as_str(), "l" | "liter" | "liters" | "litre" | "litres") {
+        if matches!(
+            lower.as_str(),
+            "l" | "liter" | "liters" | "litre" | "litres"
+        ) {
             // Litres are never a child's dose; say so in the unit the person used.
             if value <= 0.0 {
                 return Err(AmountError::NotPositive);
             }
-            return DoseAmount::new(value * 1000.0, DoseUnit::Ml).map_err(|_| AmountError::Implausible {
-                amount: format_number(value),
-                unit: if (value - 1.0).abs() < f64::EPSILON { "litre" } else { "litres" },
+            return DoseAmount::new(value * 1000.0, DoseUnit::Ml).map_err(|_| {
+                AmountError::Implausible {
+                    amount: format_number(value),
+                    unit: if (value - 1.0).abs() < f64::EPSILON {
+                        "litre"
+                    } else {
+                        "litres"
+                    },
+                }
             });
         }
-        let unit = DoseUnit::parse(unit).ok_or_else(|| AmountError::UnknownUnit(unit.to_string()))?;
+        let unit =
+            DoseUnit::parse(unit).ok_or_else(|| AmountError::UnknownUnit(unit.to_string()))?;
         DoseAmount::new(value, unit)
     }
 }
 
 impl fmt::Display for DoseAmount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", format_number(self.value), self.unit.label(self.value))
+        write!(
+            f,
+            "{} {}",
+            format_number(self.value),
+            self.unit.label(self.value)
+        )
     }
 }
 
@@ -261,7 +290,10 @@ fn parse_number(text: &str) -> Result<f64, AmountError> {
     if whole.is_empty() {
         return Ok(fraction);
     }
-    whole.parse::<f64>().map(|v| v + fraction).map_err(|_| not_a_number())
+    whole
+        .parse::<f64>()
+        .map(|v| v + fraction)
+        .map_err(|_| not_a_number())
 }
 
 /// Formats 5.0 as "5", 2.5 as "2.5", 0.333 as "0.33".
@@ -317,7 +349,9 @@ impl Temperature {
         if !(30.0..=45.0).contains(&celsius) {
             return Err(TemperatureError::OutOfRange(text.trim().to_string()));
         }
-        Ok(Self { celsius: (celsius * 10.0).round() / 10.0 })
+        Ok(Self {
+            celsius: (celsius * 10.0).round() / 10.0,
+        })
     }
 
     pub fn fahrenheit(self) -> f64 {
@@ -329,7 +363,10 @@ impl Temperature {
 /// canonical ingredient, so limits count across every product that contains it.
 pub fn ingredient_for_name(name: &str) -> Option<&'static str> {
     let lower = name.trim().to_lowercase();
-    let word = lower.trim_start_matches("children's ").trim_start_matches("infant's ").trim();
+    let word = lower
+        .trim_start_matches("children's ")
+        .trim_start_matches("infant's ")
+        .trim();
     const TABLE: &[(&str, &str)] = &[
         ("tylenol", "acetaminophen"),
         ("panadol", "acetaminophen"),
@@ -376,15 +413,42 @@ pub struct EmergencyNumbers {
 
 pub fn emergency_numbers(country: &str) -> EmergencyNumbers {
     match country.to_ascii_uppercase().as_str() {
-        "US" => EmergencyNumbers { emergency: "911", poison_help: Some("1-800-222-1222") },
-        "CA" => EmergencyNumbers { emergency: "911", poison_help: Some("1-844-764-7669") },
-        "MX" => EmergencyNumbers { emergency: "911", poison_help: None },
-        "GB" | "UK" => EmergencyNumbers { emergency: "999", poison_help: Some("111") },
-        "AU" => EmergencyNumbers { emergency: "000", poison_help: Some("13 11 26") },
-        "NZ" => EmergencyNumbers { emergency: "111", poison_help: Some("0800 764 766") },
-        "IE" => EmergencyNumbers { emergency: "112", poison_help: Some("01 809 2166") },
-        "ES" => EmergencyNumbers { emergency: "112", poison_help: Some("91 562 04 20") },
-        _ => EmergencyNumbers { emergency: "112", poison_help: None },
+        "US" => EmergencyNumbers {
+            emergency: "911",
+            poison_help: Some("1-800-222-1222"),
+        },
+        "CA" => EmergencyNumbers {
+            emergency: "911",
+            poison_help: Some("1-844-764-7669"),
+        },
+        "MX" => EmergencyNumbers {
+            emergency: "911",
+            poison_help: None,
+        },
+        "GB" | "UK" => EmergencyNumbers {
+            emergency: "999",
+            poison_help: Some("111"),
+        },
+        "AU" => EmergencyNumbers {
+            emergency: "000",
+            poison_help: Some("13 11 26"),
+        },
+        "NZ" => EmergencyNumbers {
+            emergency: "111",
+            poison_help: Some("0800 764 766"),
+        },
+        "IE" => EmergencyNumbers {
+            emergency: "112",
+            poison_help: Some("01 809 2166"),
+        },
+        "ES" => EmergencyNumbers {
+            emergency: "112",
+            poison_help: Some("91 562 04 20"),
+        },
+        _ => EmergencyNumbers {
+            emergency: "112",
+            poison_help: None,
+        },
     }
 }
 
@@ -421,7 +485,9 @@ pub fn parse_strength(ingredient: &str, text: &str) -> Result<IngredientStrength
         .ok_or_else(|| format!("strength {text:?} should look like \"160 mg/5 ml\""))?;
     let mg_amount = DoseAmount::parse(mg).map_err(|e| format!("strength {text:?}: {e}"))?;
     if mg_amount.unit != DoseUnit::Mg {
-        return Err(format!("strength {text:?} should start with milligrams (\"160 mg/...\")"));
+        return Err(format!(
+            "strength {text:?} should start with milligrams (\"160 mg/...\")"
+        ));
     }
     let per = per.trim();
     let per_amount = if per.starts_with(|c: char| c.is_ascii_digit()) {
@@ -464,14 +530,31 @@ mod tests {
 
     #[test]
     fn nonsense_amounts_are_refused_with_a_reason() {
-        assert!(matches!(DoseAmount::parse("5 spoons"), Err(AmountError::UnknownUnit(u)) if u == "spoons"));
-        assert!(matches!(DoseAmount::parse("-5 ml"), Err(AmountError::NotANumber(_) | AmountError::NotPositive)));
+        assert!(
+            matches!(DoseAmount::parse("5 spoons"), Err(AmountError::UnknownUnit(u)) if u == "spoons")
+        );
+        assert!(matches!(
+            DoseAmount::parse("-5 ml"),
+            Err(AmountError::NotANumber(_) | AmountError::NotPositive)
+        ));
         assert_eq!(DoseAmount::parse("0 ml"), Err(AmountError::NotPositive));
-        assert!(matches!(DoseAmount::parse("10 litres"), Err(AmountError::Implausible { unit: "litres", .. })));
-        assert!(matches!(DoseAmount::parse("500 ml"), Err(AmountError::Implausible { .. })));
-        assert!(matches!(DoseAmount::parse("lots ml"), Err(AmountError::NotANumber(_))));
+        assert!(matches!(
+            DoseAmount::parse("10 litres"),
+            Err(AmountError::Implausible { unit: "litres", .. })
+        ));
+        assert!(matches!(
+            DoseAmount::parse("500 ml"),
+            Err(AmountError::Implausible { .. })
+        ));
+        assert!(matches!(
+            DoseAmount::parse("lots ml"),
+            Err(AmountError::NotANumber(_))
+        ));
         assert_eq!(DoseAmount::parse(""), Err(AmountError::Missing));
-        assert!(matches!(DoseAmount::parse("5"), Err(AmountError::UnknownUnit(_))));
+        assert!(matches!(
+            DoseAmount::parse("5"),
+            Err(AmountError::UnknownUnit(_))
+        ));
     }
 
     #[test]
@@ -487,7 +570,13 @@ mod tests {
 
     #[test]
     fn brand_names_map_to_ingredients() {
-        for name in ["Tylenol", "panadol", "Calpol", "Children's Tylenol", "paracetamol"] {
+        for name in [
+            "Tylenol",
+            "panadol",
+            "Calpol",
+            "Children's Tylenol",
+            "paracetamol",
+        ] {
             assert_eq!(ingredient_for_name(name), Some("acetaminophen"), "{name}");
         }
         for name in ["Advil", "motrin", "Nurofen"] {
@@ -503,7 +592,10 @@ mod tests {
         assert_eq!(s.mg_in(DoseAmount::parse("5 ml").expect("a")), Some(160.0));
         assert_eq!(s.mg_in(DoseAmount::parse("1 tablet").expect("a")), None);
         let t = parse_strength("ibuprofen", "200 mg/tablet").expect("parses");
-        assert_eq!(t.mg_in(DoseAmount::parse("2 tablets").expect("a")), Some(400.0));
+        assert_eq!(
+            t.mg_in(DoseAmount::parse("2 tablets").expect("a")),
+            Some(400.0)
+        );
         assert!(parse_strength("x", "160 mg").is_err());
     }
 }

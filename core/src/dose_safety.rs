@@ -35,7 +35,9 @@ pub struct PriorDose {
 
 impl PriorDose {
     fn shares_ingredient_with(&self, rules: &BTreeMap<String, f64>) -> bool {
-        self.ingredient_mg.keys().any(|ingredient| rules.contains_key(ingredient))
+        self.ingredient_mg
+            .keys()
+            .any(|ingredient| rules.contains_key(ingredient))
     }
 }
 
@@ -44,11 +46,18 @@ impl PriorDose {
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Concern {
     /// Another dose of the same ingredient is closer in time than the minimum interval.
-    TooSoon { previous: PriorDose, allowed_from: DateTime<Utc> },
+    TooSoon {
+        previous: PriorDose,
+        allowed_from: DateTime<Utc>,
+    },
     /// More doses of the ingredient in 24 hours than allowed.
     TooManyDoses { count: u32, max: u32 },
     /// More mg of an ingredient in 24 hours than allowed.
-    TooMuchIngredient { ingredient: String, total_mg: f64, max_mg: f64 },
+    TooMuchIngredient {
+        ingredient: String,
+        total_mg: f64,
+        max_mg: f64,
+    },
     /// More than the medication's usual single amount.
     AboveUsualDose { usual_mg: f64, given_mg: f64 },
 }
@@ -56,7 +65,10 @@ pub enum Concern {
 impl Concern {
     /// Whether giving this dose goes past a *daily maximum* (a poisoning risk: Poison Help is named).
     pub fn exceeds_daily_maximum(&self) -> bool {
-        matches!(self, Concern::TooManyDoses { .. } | Concern::TooMuchIngredient { .. })
+        matches!(
+            self,
+            Concern::TooManyDoses { .. } | Concern::TooMuchIngredient { .. }
+        )
     }
 
     pub fn code(&self) -> &'static str {
@@ -93,7 +105,10 @@ pub fn assess(
     proposed_mg: &BTreeMap<String, f64>,
 ) -> Assessment {
     let day = Duration::hours(DAY_HOURS);
-    let relevant: Vec<&PriorDose> = prior.iter().filter(|d| d.shares_ingredient_with(proposed_mg)).collect();
+    let relevant: Vec<&PriorDose> = prior
+        .iter()
+        .filter(|d| d.shares_ingredient_with(proposed_mg))
+        .collect();
     let mut concerns = Vec::new();
 
     // Minimum interval, both ways: a back-dated dose can also be too close to a later one.
@@ -110,15 +125,20 @@ pub fn assess(
 
     // Every 24-hour window that contains `at` must stay within the limits. Windows start at `at` or
     // at a dose within the day before it; checking each such start covers every window.
-    let mut starts: Vec<DateTime<Utc>> =
-        relevant.iter().map(|d| d.given_at).filter(|t| *t <= at && *t > at - day).collect();
+    let mut starts: Vec<DateTime<Utc>> = relevant
+        .iter()
+        .map(|d| d.given_at)
+        .filter(|t| *t <= at && *t > at - day)
+        .collect();
     starts.push(at);
     let mut worst_count = 0u32;
     let mut worst_mg: BTreeMap<String, f64> = BTreeMap::new();
     for start in starts {
         let end = start + day;
-        let in_window: Vec<&&PriorDose> =
-            relevant.iter().filter(|d| d.given_at >= start && d.given_at < end).collect();
+        let in_window: Vec<&&PriorDose> = relevant
+            .iter()
+            .filter(|d| d.given_at >= start && d.given_at < end)
+            .collect();
         let count = in_window.len() as u32 + 1;
         worst_count = worst_count.max(count);
         for (ingredient, mg) in proposed_mg {
@@ -133,7 +153,10 @@ pub fn assess(
     }
     if let Some(max) = rules.max_doses_per_day {
         if worst_count > max {
-            concerns.push(Concern::TooManyDoses { count: worst_count, max });
+            concerns.push(Concern::TooManyDoses {
+                count: worst_count,
+                max,
+            });
         }
     }
     for (ingredient, max_mg) in &rules.max_mg_per_day {
@@ -150,18 +173,30 @@ pub fn assess(
     for (ingredient, usual) in &rules.usual_mg {
         if let Some(given) = proposed_mg.get(ingredient) {
             if *given > usual + 1e-6 {
-                concerns.push(Concern::AboveUsualDose { usual_mg: *usual, given_mg: *given });
+                concerns.push(Concern::AboveUsualDose {
+                    usual_mg: *usual,
+                    given_mg: *given,
+                });
             }
         }
     }
 
-    let doses_in_last_day =
-        relevant.iter().filter(|d| d.given_at <= at && d.given_at > at - day).count() as u32;
-    Assessment { concerns, doses_in_last_day }
+    let doses_in_last_day = relevant
+        .iter()
+        .filter(|d| d.given_at <= at && d.given_at > at - day)
+        .count() as u32;
+    Assessment {
+        concerns,
+        doses_in_last_day,
+    }
 }
 
 /// The earliest time at or after `now` when the usual dose breaks no rule.
-pub fn next_allowed_at(rules: &DoseRules, prior: &[PriorDose], now: DateTime<Utc>) -> DateTime<Utc> {
+pub fn next_allowed_at(
+    rules: &DoseRules,
+    prior: &[PriorDose],
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
     let day = Duration::hours(DAY_HOURS);
     let mut at = now;
     // Each step moves past one blocking dose, so this ends within a few steps; the bound is a guard.
@@ -200,7 +235,10 @@ mod tests {
     use chrono::TimeZone;
 
     fn t(h: i64, m: i64) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).single().expect("valid") + Duration::minutes(h * 60 + m)
+        Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0)
+            .single()
+            .expect("valid")
+            + Duration::minutes(h * 60 + m)
     }
 
     fn mg(ingredient: &str, amount: f64) -> BTreeMap<String, f64> {
@@ -217,7 +255,13 @@ mod tests {
     }
 
     fn dose(id: i64, at: DateTime<Utc>, ingredient: &str, amount: f64) -> PriorDose {
-        PriorDose { id, given_at: at, given_by_member_id: Some(1), medication_id: 1, ingredient_mg: mg(ingredient, amount) }
+        PriorDose {
+            id,
+            given_at: at,
+            given_by_member_id: Some(1),
+            medication_id: 1,
+            ingredient_mg: mg(ingredient, amount),
+        }
     }
 
     #[test]
@@ -231,36 +275,83 @@ mod tests {
             expect: &'static [&'static str],
         }
         let cases = vec![
-            Case { name: "first dose", prior: vec![], at: t(8, 0), given_mg: 160.0, expect: &[] },
-            Case { name: "after the interval", prior: vec![dose(1, t(8, 0), "acetaminophen", 160.0)], at: t(12, 0), given_mg: 160.0, expect: &[] },
-            Case { name: "one minute early", prior: vec![dose(1, t(8, 0), "acetaminophen", 160.0)], at: t(11, 59), given_mg: 160.0, expect: &["too_soon"] },
-            Case { name: "other ingredient does not count", prior: vec![dose(1, t(8, 0), "ibuprofen", 100.0)], at: t(9, 0), given_mg: 160.0, expect: &[] },
-            Case { name: "back-dated dose before a later one", prior: vec![dose(1, t(12, 0), "acetaminophen", 160.0)], at: t(10, 0), given_mg: 160.0, expect: &["too_soon"] },
+            Case {
+                name: "first dose",
+                prior: vec![],
+                at: t(8, 0),
+                given_mg: 160.0,
+                expect: &[],
+            },
+            Case {
+                name: "after the interval",
+                prior: vec![dose(1, t(8, 0), "acetaminophen", 160.0)],
+                at: t(12, 0),
+                given_mg: 160.0,
+                expect: &[],
+            },
+            Case {
+                name: "one minute early",
+                prior: vec![dose(1, t(8, 0), "acetaminophen", 160.0)],
+                at: t(11, 59),
+                given_mg: 160.0,
+                expect: &["too_soon"],
+            },
+            Case {
+                name: "other ingredient does not count",
+                prior: vec![dose(1, t(8, 0), "ibuprofen", 100.0)],
+                at: t(9, 0),
+                given_mg: 160.0,
+                expect: &[],
+            },
+            Case {
+                name: "back-dated dose before a later one",
+                prior: vec![dose(1, t(12, 0), "acetaminophen", 160.0)],
+                at: t(10, 0),
+                given_mg: 160.0,
+                expect: &["too_soon"],
+            },
             Case {
                 name: "sixth dose in 24 h",
-                prior: (0..5).map(|i| dose(i, t(i * 4, 0), "acetaminophen", 100.0)).collect(),
+                prior: (0..5)
+                    .map(|i| dose(i, t(i * 4, 0), "acetaminophen", 100.0))
+                    .collect(),
                 at: t(20, 0),
                 given_mg: 100.0,
                 expect: &["too_many_doses"],
             },
             Case {
                 name: "daily mg exceeded before the dose count",
-                prior: (0..4).map(|i| dose(i, t(i * 4, 0), "acetaminophen", 160.0)).collect(),
+                prior: (0..4)
+                    .map(|i| dose(i, t(i * 4, 0), "acetaminophen", 160.0))
+                    .collect(),
                 at: t(16, 0),
                 given_mg: 200.0,
                 expect: &["too_much_ingredient", "above_usual_dose"],
             },
             Case {
                 name: "window slides: the old dose dropped out",
-                prior: (0..5).map(|i| dose(i, t(i * 4, 0), "acetaminophen", 100.0)).collect(),
+                prior: (0..5)
+                    .map(|i| dose(i, t(i * 4, 0), "acetaminophen", 100.0))
+                    .collect(),
                 at: t(24, 1),
                 given_mg: 100.0,
                 expect: &[],
             },
-            Case { name: "more than the usual dose", prior: vec![], at: t(8, 0), given_mg: 320.0, expect: &["above_usual_dose"] },
+            Case {
+                name: "more than the usual dose",
+                prior: vec![],
+                at: t(8, 0),
+                given_mg: 320.0,
+                expect: &["above_usual_dose"],
+            },
         ];
         for case in cases {
-            let verdict = assess(&rules, &case.prior, case.at, &mg("acetaminophen", case.given_mg));
+            let verdict = assess(
+                &rules,
+                &case.prior,
+                case.at,
+                &mg("acetaminophen", case.given_mg),
+            );
             let codes: Vec<&str> = verdict.concerns.iter().map(Concern::code).collect();
             assert_eq!(codes, case.expect, "{}", case.name);
         }
@@ -273,7 +364,9 @@ mod tests {
         let mut cold = dose(1, t(8, 0), "acetaminophen", 160.0);
         cold.ingredient_mg.insert("phenylephrine".into(), 2.5);
         let verdict = assess(&rules, &[cold], t(10, 0), &mg("acetaminophen", 160.0));
-        assert!(matches!(verdict.concerns.as_slice(), [Concern::TooSoon { allowed_from, .. }] if *allowed_from == t(12, 0)));
+        assert!(
+            matches!(verdict.concerns.as_slice(), [Concern::TooSoon { allowed_from, .. }] if *allowed_from == t(12, 0))
+        );
     }
 
     #[test]
@@ -285,8 +378,14 @@ mod tests {
         assert_eq!(next_allowed_at(&rules, &one, t(13, 0)), t(13, 0));
         // Five doses at 0,4,8,12,16h: the interval allows 20h, but the sixth must wait for the
         // first to leave the 24-hour window (24h).
-        let five: Vec<PriorDose> = (0..5).map(|i| dose(i, t(i * 4, 0), "acetaminophen", 100.0)).collect();
-        let rules = DoseRules { max_mg_per_day: BTreeMap::new(), usual_mg: mg("acetaminophen", 100.0), ..rules };
+        let five: Vec<PriorDose> = (0..5)
+            .map(|i| dose(i, t(i * 4, 0), "acetaminophen", 100.0))
+            .collect();
+        let rules = DoseRules {
+            max_mg_per_day: BTreeMap::new(),
+            usual_mg: mg("acetaminophen", 100.0),
+            ..rules
+        };
         assert_eq!(next_allowed_at(&rules, &five, t(17, 0)), t(24, 0));
     }
 }

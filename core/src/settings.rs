@@ -31,7 +31,10 @@ pub struct SettingsError {
 
 impl SettingsError {
     fn new(key: impl Into<String>, problem: impl Into<String>) -> Self {
-        Self { key: key.into(), problem: problem.into() }
+        Self {
+            key: key.into(),
+            problem: problem.into(),
+        }
     }
 }
 
@@ -155,8 +158,9 @@ impl Settings {
     pub fn load() -> Result<Self, SettingsError> {
         let profile = Profile::parse(&std::env::var("MEDNANNY_ENV").unwrap_or_default())?;
         let config_dir = std::env::var("MEDNANNY_CONFIG_DIR").unwrap_or_else(|_| "config".into());
-        let env: Vec<(String, String)> =
-            std::env::vars().filter(|(key, _)| key.starts_with("MEDNANNY__")).collect();
+        let env: Vec<(String, String)> = std::env::vars()
+            .filter(|(key, _)| key.starts_with("MEDNANNY__"))
+            .collect();
         Self::load_from(profile, Path::new(&config_dir), &env)
     }
 
@@ -206,14 +210,20 @@ impl Settings {
 
     fn validate(&self) -> Result<(), SettingsError> {
         let url = self.database.url.trim();
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
             return Err(SettingsError::new(
                 "database.url",
                 "must start with sqlite: or postgres:// (e.g. sqlite://data/mednanny.db?mode=rwc)",
             ));
         }
         if !(1..=200).contains(&self.database.max_connections) {
-            return Err(SettingsError::new("database.max_connections", "must be between 1 and 200"));
+            return Err(SettingsError::new(
+                "database.max_connections",
+                "must be between 1 and 200",
+            ));
         }
         if self.security.invite_ttl_hours == 0 || self.security.invite_ttl_hours > 24 * 30 {
             return Err(SettingsError::new(
@@ -228,12 +238,23 @@ impl Settings {
             ));
         }
         if self.log.filter.trim().is_empty() {
-            return Err(SettingsError::new("log.filter", "must not be empty (try \"info\")"));
+            return Err(SettingsError::new(
+                "log.filter",
+                "must not be empty (try \"info\")",
+            ));
         }
-        if self.family.default_timezone.parse::<chrono_tz::Tz>().is_err() {
+        if self
+            .family
+            .default_timezone
+            .parse::<chrono_tz::Tz>()
+            .is_err()
+        {
             return Err(SettingsError::new(
                 "family.default_timezone",
-                format!("{:?} is not an IANA time zone (e.g. America/New_York)", self.family.default_timezone),
+                format!(
+                    "{:?} is not an IANA time zone (e.g. America/New_York)",
+                    self.family.default_timezone
+                ),
             ));
         }
         Ok(())
@@ -254,7 +275,12 @@ fn env_name(key: &str) -> String {
 fn config_error(error: config::ConfigError) -> SettingsError {
     match error {
         config::ConfigError::NotFound(key) => SettingsError::new(key, "is missing"),
-        config::ConfigError::Type { key, unexpected, expected, .. } => SettingsError::new(
+        config::ConfigError::Type {
+            key,
+            unexpected,
+            expected,
+            ..
+        } => SettingsError::new(
             key.unwrap_or_else(|| "(unknown key)".into()),
             format!("expected {expected}, found {unexpected}"),
         ),
@@ -279,7 +305,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn empty_dir() -> tempfile::TempDir {
@@ -289,7 +318,8 @@ mod tests {
     #[test]
     fn embedded_defaults_load_without_a_config_folder() {
         let dir = empty_dir();
-        let settings = Settings::load_from(Profile::Development, dir.path(), &[]).expect("defaults load");
+        let settings =
+            Settings::load_from(Profile::Development, dir.path(), &[]).expect("defaults load");
         assert_eq!(settings.database.url, "sqlite://data/mednanny.db?mode=rwc");
         assert_eq!(settings.profile, Profile::Development);
         assert!(settings.dev_key_file().is_some());
@@ -301,7 +331,10 @@ mod tests {
         let settings = Settings::load_from(
             Profile::Development,
             dir.path(),
-            &env(&[("MEDNANNY__DATABASE__URL", "postgres://db/mednanny"), ("MEDNANNY__DATABASE__MAX_CONNECTIONS", "3")]),
+            &env(&[
+                ("MEDNANNY__DATABASE__URL", "postgres://db/mednanny"),
+                ("MEDNANNY__DATABASE__MAX_CONNECTIONS", "3"),
+            ]),
         )
         .expect("loads");
         assert_eq!(settings.database.url, "postgres://db/mednanny");
@@ -324,7 +357,10 @@ mod tests {
             &env(&[("MEDNANNY__DATABASE__MAX_CONNECTIONS", "many")]),
         )
         .expect_err("refused");
-        assert!(error.to_string().contains("database.max_connections"), "{error}");
+        assert!(
+            error.to_string().contains("database.max_connections"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -335,19 +371,29 @@ mod tests {
         let ok = Settings::load_from(
             Profile::Production,
             dir.path(),
-            &env(&[("MEDNANNY__SECURITY__DATA_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")]),
+            &env(&[(
+                "MEDNANNY__SECURITY__DATA_KEY",
+                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            )]),
         )
         .expect("loads with a key");
         assert!(ok.dev_key_file().is_none());
-        assert!(!format!("{ok:?}").contains("AAAAAAAA"), "Debug must not print the key");
+        assert!(
+            !format!("{ok:?}").contains("AAAAAAAA"),
+            "Debug must not print the key"
+        );
     }
 
     #[test]
     fn a_secret_in_a_config_file_is_refused() {
         let dir = empty_dir();
-        std::fs::write(dir.path().join("development.toml"), "[security]\ndata_key = \"abc\"\n")
-            .expect("write");
-        let error = Settings::load_from(Profile::Development, dir.path(), &[]).expect_err("refused");
+        std::fs::write(
+            dir.path().join("development.toml"),
+            "[security]\ndata_key = \"abc\"\n",
+        )
+        .expect("write");
+        let error =
+            Settings::load_from(Profile::Development, dir.path(), &[]).expect_err("refused");
         assert_eq!(error.key, "security.data_key");
         assert!(error.problem.contains("MEDNANNY__SECURITY__DATA_KEY"));
     }

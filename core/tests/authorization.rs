@@ -1,11 +1,11 @@
 //! The whole authorization policy as one table, proven through real service calls.
 //!
-//! For every role (guardian, caregiver on an assigned child, caregiver on a child not assigned to them,
-//! viewer, revoked member, invited-but-not-joined member, a guardian of another family) × every service
-//! action × the role's own family and another family, `POLICY` says allowed or denied. An allowed call
-//! succeeds, is audited, and a write changes the record (a read does not). A denied call returns
-//! `ServiceError::Denied`, appends exactly one "denied" event to the target family's audit chain and
-//! writes nothing else. Export and erase are covered by their own tests.
+//! For every role (guardian, caregiver on an assigned child, caregiver on a child not assigned to
+//! them, viewer, revoked member, invited-but-not-joined member, a guardian of another family) ×
+//! every service action × the role's own family and another family, `POLICY` says allowed or
+//! denied. An allowed call succeeds, is audited, and a write changes the record (a read does not).
+//! A denied call returns `ServiceError::Denied`, appends exactly one "denied" event to the target
+//! family's audit chain and writes nothing else. Export and erase are covered by their own tests.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -66,7 +66,7 @@ enum Action {
     CheckDose,
     RecentDoses,
     LogDose,
-    /// Void a dose the caller gave themselves (given by the operator when the caller cannot give doses).
+    /// Void a dose the caller gave (the operator gave it when the caller cannot give doses).
     VoidOwnDose,
     /// Void a dose someone else gave.
     VoidOthersDose,
@@ -121,9 +121,10 @@ impl Action {
             Action::Notes => "notes.view",
             Action::AddNote => "note.write",
             Action::ClockIn | Action::ClockOut => "shift.clock",
-            Action::AddChild | Action::AddMedication | Action::AddAllergy | Action::AddCondition => {
-                "children.manage"
-            }
+            Action::AddChild
+            | Action::AddMedication
+            | Action::AddAllergy
+            | Action::AddCondition => "children.manage",
             Action::CreateInvite
             | Action::Members
             | Action::RevokeMember
@@ -140,9 +141,10 @@ enum Expect {
 }
 use Expect::{Allowed as A, Denied as D};
 
-/// The policy. Columns follow `WHO`: Guardian, Nanny, Nanny on an unassigned child, Viewer, Revoked,
-/// Pending, Outsider. Nobody in the Garcia family is a member of the Smith family, so every Garcia role
-/// is refused there; the outsider is a Smith guardian, so there they may do what a guardian may.
+/// The policy. Columns follow `WHO`: Guardian, Nanny, Nanny on an unassigned child, Viewer,
+/// Revoked, Pending, Outsider. Nobody in the Garcia family is a member of the Smith family, so
+/// every Garcia role is refused there; the outsider is a Smith guardian, so there they may do what
+/// a guardian may.
 #[rustfmt::skip]
 const POLICY: &[(Action, [Expect; 7], [Expect; 7])] = &[
     //                          own family (Garcia)      other family (Smith)
@@ -219,7 +221,10 @@ fn tylenol(child_id: i64) -> NewMedication {
         form: "oral suspension".into(),
         route: "oral".into(),
         ingredients: vec![strength],
-        dose: DoseAmount { value: 5.0, unit: DoseUnit::Ml },
+        dose: DoseAmount {
+            value: 5.0,
+            unit: DoseUnit::Ml,
+        },
         schedule: Schedule::AsNeeded,
         min_interval: Duration::hours(4),
         max_doses_per_day: Some(5),
@@ -232,7 +237,10 @@ fn dose(place: &Place) -> DoseRequest {
     DoseRequest {
         child_id: place.child_id,
         medication_id: place.medication_id,
-        amount: DoseAmount { value: 5.0, unit: DoseUnit::Ml },
+        amount: DoseAmount {
+            value: 5.0,
+            unit: DoseUnit::Ml,
+        },
         given_at: None,
         // The table is about who may, not about dose safety: a second dose is always confirmed.
         confirmed_extra: true,
@@ -242,7 +250,10 @@ fn dose(place: &Place) -> DoseRequest {
 async fn person_in(services: &Services, name: &str, family_id: i64, role: Role) -> (i64, i64) {
     let op = Actor::operator();
     let person = services.create_person(name, "en").await.unwrap();
-    let member = services.add_member(&op, family_id, person, role).await.unwrap();
+    let member = services
+        .add_member(&op, family_id, person, role)
+        .await
+        .unwrap();
     (person, member)
 }
 
@@ -253,36 +264,71 @@ impl World {
         let family = demo.family_id;
         let ana = Actor::person(demo.ana, Channel::Console);
 
-        let mia = services.add_child(&op, family, "Mia", birthday(7)).await.unwrap();
+        let mia = services
+            .add_child(&op, family, "Mia", birthday(7))
+            .await
+            .unwrap();
         let mia_med = services.add_medication(&op, tylenol(mia)).await.unwrap();
         let (vera, _) = person_in(services, "Vera", family, Role::Viewer).await;
         let (rosa, rosa_member) = person_in(services, "Rosa", family, Role::Caregiver).await;
-        services.assign_caregiver(&op, rosa_member, demo.emma).await.unwrap();
+        services
+            .assign_caregiver(&op, rosa_member, demo.emma)
+            .await
+            .unwrap();
         services.revoke_member(&ana, rosa_member).await.unwrap();
         // No service leaves a membership "invited" (joining activates it at once), but the schema
         // allows it and the policy must refuse it: set it directly.
         let (paz, paz_member) = person_in(services, "Paz", family, Role::Caregiver).await;
-        services.assign_caregiver(&op, paz_member, demo.emma).await.unwrap();
+        services
+            .assign_caregiver(&op, paz_member, demo.emma)
+            .await
+            .unwrap();
         services
             .db()
             .conn()
-            .execute_unprepared(&format!("UPDATE members SET status = 'invited' WHERE id = {paz_member}"))
+            .execute_unprepared(&format!(
+                "UPDATE members SET status = 'invited' WHERE id = {paz_member}"
+            ))
             .await
             .unwrap();
 
-        let smith = services.create_family(&op, "Smith", "Europe/Madrid", "ES").await.unwrap();
-        let invite = services.create_invite(&op, smith, Role::Guardian).await.unwrap();
+        let smith = services
+            .create_family(&op, "Smith", "Europe/Madrid", "ES")
+            .await
+            .unwrap();
+        let invite = services
+            .create_invite(&op, smith, Role::Guardian)
+            .await
+            .unwrap();
         let sam = services.create_person("Sam", "en").await.unwrap();
-        services.join(sam, &invite.code, Channel::Whatsapp).await.unwrap();
-        let sofia = services.add_child(&op, smith, "Sofia", birthday(3)).await.unwrap();
+        services
+            .join(sam, &invite.code, Channel::Whatsapp)
+            .await
+            .unwrap();
+        let sofia = services
+            .add_child(&op, smith, "Sofia", birthday(3))
+            .await
+            .unwrap();
         let sofia_med = services.add_medication(&op, tylenol(sofia)).await.unwrap();
 
         Self {
             services: services.clone(),
             op,
-            garcia_emma: Place { family_id: family, child_id: demo.emma, medication_id: demo.emma_acetaminophen },
-            garcia_mia: Place { family_id: family, child_id: mia, medication_id: mia_med },
-            smith_sofia: Place { family_id: smith, child_id: sofia, medication_id: sofia_med },
+            garcia_emma: Place {
+                family_id: family,
+                child_id: demo.emma,
+                medication_id: demo.emma_acetaminophen,
+            },
+            garcia_mia: Place {
+                family_id: family,
+                child_id: mia,
+                medication_id: mia_med,
+            },
+            smith_sofia: Place {
+                family_id: smith,
+                child_id: sofia,
+                medication_id: sofia_med,
+            },
             demo,
             vera,
             rosa,
@@ -328,9 +374,11 @@ impl World {
             Action::RevokeMember => {
                 Prepared::Id(person_in(s, "Temp", place.family_id, Role::Viewer).await.1)
             }
-            Action::AssignCaregiver => {
-                Prepared::Id(person_in(s, "Temp", place.family_id, Role::Caregiver).await.1)
-            }
+            Action::AssignCaregiver => Prepared::Id(
+                person_in(s, "Temp", place.family_id, Role::Caregiver)
+                    .await
+                    .1,
+            ),
             Action::AddMember => Prepared::Id(s.create_person("Newcomer", "en").await.unwrap()),
             _ => Prepared::Nothing,
         }
@@ -356,43 +404,77 @@ impl Prepared {
 fn ignore<T>(_: T) {}
 
 /// Makes the real service call for one cell.
-async fn call(s: &Services, actor: &Actor, p: &Place, action: Action, prepared: Prepared) -> ServiceResult<()> {
+async fn call(
+    s: &Services,
+    actor: &Actor,
+    p: &Place,
+    action: Action,
+    prepared: Prepared,
+) -> ServiceResult<()> {
     match action {
         Action::Children => s.children(actor, p.family_id).await.map(ignore),
         Action::Medications => s.medications(actor, p.child_id).await.map(ignore),
         Action::Allergies => s.allergies(actor, p.child_id).await.map(ignore),
         Action::Conditions => s.conditions(actor, p.child_id).await.map(ignore),
-        Action::CheckDose => s.check_dose(actor, p.child_id, p.medication_id).await.map(ignore),
+        Action::CheckDose => s
+            .check_dose(actor, p.child_id, p.medication_id)
+            .await
+            .map(ignore),
         Action::RecentDoses => s.recent_doses(actor, p.child_id, 10).await.map(ignore),
         Action::LogDose => s.log_dose(actor, dose(p)).await.map(|outcome| {
-            assert!(matches!(outcome, DoseOutcome::Logged(_)), "a confirmed dose is logged");
+            assert!(
+                matches!(outcome, DoseOutcome::Logged(_)),
+                "a confirmed dose is logged"
+            );
         }),
-        Action::VoidOwnDose | Action::VoidOthersDose => s.void_dose(actor, prepared.id()).await.map(ignore),
+        Action::VoidOwnDose | Action::VoidOthersDose => {
+            s.void_dose(actor, prepared.id()).await.map(ignore)
+        }
         Action::Measurements => s.measurements(actor, p.child_id, 10).await.map(ignore),
         Action::LogTemperature => {
             let t = Temperature { celsius: 38.2 };
-            s.log_temperature(actor, p.child_id, t, None).await.map(ignore)
+            s.log_temperature(actor, p.child_id, t, None)
+                .await
+                .map(ignore)
         }
-        Action::LogGrowth => s.log_growth(actor, p.child_id, "height", 104.0).await.map(ignore),
+        Action::LogGrowth => s
+            .log_growth(actor, p.child_id, "height", 104.0)
+            .await
+            .map(ignore),
         Action::Notes => s.notes(actor, p.child_id, 10).await.map(ignore),
-        Action::AddNote => s.add_note(actor, p.child_id, "Napped 1-3 pm").await.map(ignore),
+        Action::AddNote => s
+            .add_note(actor, p.child_id, "Napped 1-3 pm")
+            .await
+            .map(ignore),
         Action::ClockIn => s.clock_in(actor, p.family_id).await.map(ignore),
         Action::ClockOut => s.clock_out(actor, p.family_id).await.map(ignore),
-        Action::AddChild => s.add_child(actor, p.family_id, "Nico", birthday(1)).await.map(ignore),
-        Action::AddMedication => s.add_medication(actor, tylenol(p.child_id)).await.map(ignore),
-        Action::AddAllergy => {
-            s.add_allergy(actor, p.child_id, "penicillin", "moderate", Some("rash")).await.map(ignore)
-        }
-        Action::AddCondition => {
-            s.add_condition(actor, p.child_id, "eczema", None, false).await.map(ignore)
-        }
-        Action::CreateInvite => s.create_invite(actor, p.family_id, Role::Caregiver).await.map(ignore),
+        Action::AddChild => s
+            .add_child(actor, p.family_id, "Nico", birthday(1))
+            .await
+            .map(ignore),
+        Action::AddMedication => s
+            .add_medication(actor, tylenol(p.child_id))
+            .await
+            .map(ignore),
+        Action::AddAllergy => s
+            .add_allergy(actor, p.child_id, "penicillin", "moderate", Some("rash"))
+            .await
+            .map(ignore),
+        Action::AddCondition => s
+            .add_condition(actor, p.child_id, "eczema", None, false)
+            .await
+            .map(ignore),
+        Action::CreateInvite => s
+            .create_invite(actor, p.family_id, Role::Caregiver)
+            .await
+            .map(ignore),
         Action::Members => s.members(actor, p.family_id).await.map(ignore),
         Action::RevokeMember => s.revoke_member(actor, prepared.id()).await,
         Action::AssignCaregiver => s.assign_caregiver(actor, prepared.id(), p.child_id).await,
-        Action::AddMember => {
-            s.add_member(actor, p.family_id, prepared.id(), Role::Viewer).await.map(ignore)
-        }
+        Action::AddMember => s
+            .add_member(actor, p.family_id, prepared.id(), Role::Viewer)
+            .await
+            .map(ignore),
     }
 }
 
@@ -408,7 +490,10 @@ const RECORD_COUNTS: [(&str, &str); 17] = [
     ("families", "SELECT COUNT(*) FROM families"),
     ("people", "SELECT COUNT(*) FROM people"),
     ("members", "SELECT COUNT(*) FROM members"),
-    ("active members", "SELECT COUNT(*) FROM members WHERE status = 'active'"),
+    (
+        "active members",
+        "SELECT COUNT(*) FROM members WHERE status = 'active'",
+    ),
     ("assignments", "SELECT COUNT(*) FROM caregiver_assignments"),
     ("invites", "SELECT COUNT(*) FROM invites"),
     ("children", "SELECT COUNT(*) FROM children"),
@@ -416,18 +501,27 @@ const RECORD_COUNTS: [(&str, &str); 17] = [
     ("allergies", "SELECT COUNT(*) FROM allergies"),
     ("conditions", "SELECT COUNT(*) FROM conditions"),
     ("doses", "SELECT COUNT(*) FROM dose_logs"),
-    ("voided doses", "SELECT COUNT(*) FROM dose_logs WHERE voided_at IS NOT NULL"),
+    (
+        "voided doses",
+        "SELECT COUNT(*) FROM dose_logs WHERE voided_at IS NOT NULL",
+    ),
     ("measurements", "SELECT COUNT(*) FROM measurements"),
     ("notes", "SELECT COUNT(*) FROM care_notes"),
     ("shifts", "SELECT COUNT(*) FROM shifts"),
-    ("open shifts", "SELECT COUNT(*) FROM shifts WHERE clock_out_at IS NULL"),
+    (
+        "open shifts",
+        "SELECT COUNT(*) FROM shifts WHERE clock_out_at IS NULL",
+    ),
     ("notifications", "SELECT COUNT(*) FROM notifications"),
 ];
 
 async fn snapshot(services: &Services) -> Snapshot {
     let conn = services.db().conn();
-    let mut parts: Vec<String> =
-        RECORD_COUNTS.iter().enumerate().map(|(i, (_, sql))| format!("({sql}) AS c{i}")).collect();
+    let mut parts: Vec<String> = RECORD_COUNTS
+        .iter()
+        .enumerate()
+        .map(|(i, (_, sql))| format!("({sql}) AS c{i}"))
+        .collect();
     parts.push("(SELECT COUNT(*) FROM audit_events) AS audit".into());
     parts.push("(SELECT COUNT(*) FROM audit_events WHERE outcome = 'denied') AS denied".into());
     let sql = format!("SELECT {}", parts.join(", "));
@@ -497,9 +591,10 @@ async fn check_cell(world: &World, who: Who, side: Side, action: Action) -> Opti
             if after.audit_events != before.audit_events + 1
                 || after.denied_events != before.denied_events + 1
             {
+                let events = format!("{} -> {}", before.audit_events, after.audit_events);
+                let denied = format!("{} -> {}", before.denied_events, after.denied_events);
                 return Some(format!(
-                    "{cell}: expected exactly one new 'denied' audit event, audit {} -> {}, denied {} -> {}",
-                    before.audit_events, after.audit_events, before.denied_events, after.denied_events
+                    "{cell}: expected one new 'denied' event: events {events}, denied {denied}"
                 ));
             }
             let last = audit_event::Entity::find()
@@ -509,7 +604,10 @@ async fn check_cell(world: &World, who: Who, side: Side, action: Action) -> Opti
                 .unwrap()
                 .unwrap();
             let chain = format!("family:{}", place.family_id);
-            if last.outcome != "denied" || last.chain != chain || last.action != action.denied_action() {
+            if last.outcome != "denied"
+                || last.chain != chain
+                || last.action != action.denied_action()
+            {
                 return Some(format!(
                     "{cell}: the denial was recorded as {}/{}/{} instead of denied/{chain}/{}",
                     last.outcome,
@@ -541,7 +639,12 @@ async fn one_table_states_the_whole_policy() {
             }
         }
         assert_eq!(cells, WHO.len() * 2 * POLICY.len());
-        assert!(failures.is_empty(), "{backend:?}: {} of {cells} cells wrong:\n{}", failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{backend:?}: {} of {cells} cells wrong:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
         // Hundreds of allowed and denied calls later, both families' audit chains are intact.
         let report = audit::verify(app.services.db().conn()).await.unwrap();
         assert_eq!(report.first_break, None, "{backend:?}");
@@ -560,30 +663,59 @@ async fn each_role_sees_only_what_it_may() {
         let ana = world.actor(Who::Guardian);
         let maya = world.actor(Who::Nanny);
         let vera = world.actor(Who::Viewer);
-        s.add_condition(&ana, demo.emma, "Eczema", Some("cream at bedtime"), false).await.unwrap();
-        s.add_condition(&ana, demo.emma, "Seeing a therapist for anxiety", None, true).await.unwrap();
+        s.add_condition(&ana, demo.emma, "Eczema", Some("cream at bedtime"), false)
+            .await
+            .unwrap();
+        s.add_condition(
+            &ana,
+            demo.emma,
+            "Seeing a therapist for anxiety",
+            None,
+            true,
+        )
+        .await
+        .unwrap();
 
         // Children: guardians and viewers see all three, the nanny only those assigned to her.
         let names = |children: Vec<mednanny_core::services::care::ChildView>| {
             children.into_iter().map(|c| c.name).collect::<Vec<_>>()
         };
-        assert_eq!(names(s.children(&ana, family).await.unwrap()), ["Emma", "Leo", "Mia"]);
-        assert_eq!(names(s.children(&vera, family).await.unwrap()), ["Emma", "Leo", "Mia"]);
-        assert_eq!(names(s.children(&maya, family).await.unwrap()), ["Emma", "Leo"]);
+        assert_eq!(
+            names(s.children(&ana, family).await.unwrap()),
+            ["Emma", "Leo", "Mia"]
+        );
+        assert_eq!(
+            names(s.children(&vera, family).await.unwrap()),
+            ["Emma", "Leo", "Mia"]
+        );
+        assert_eq!(
+            names(s.children(&maya, family).await.unwrap()),
+            ["Emma", "Leo"]
+        );
 
         // Conditions: the guardian-only one reaches guardians and never the nanny.
         let guardian_view = s.conditions(&ana, demo.emma).await.unwrap();
         assert_eq!(guardian_view.len(), 2, "{backend:?}");
-        assert!(guardian_view.iter().any(|c| c.guardian_only && c.name.contains("therapist")));
+        assert!(guardian_view
+            .iter()
+            .any(|c| c.guardian_only && c.name.contains("therapist")));
         let nanny_view = s.conditions(&maya, demo.emma).await.unwrap();
         assert_eq!(nanny_view.len(), 1, "{backend:?}: {nanny_view:?}");
         assert_eq!(nanny_view[0].name, "Eczema");
-        assert!(nanny_view.iter().all(|c| !c.guardian_only && !c.name.contains("therapist")));
-        assert!(matches!(s.conditions(&vera, demo.emma).await, Err(ServiceError::Denied)));
+        assert!(nanny_view
+            .iter()
+            .all(|c| !c.guardian_only && !c.name.contains("therapist")));
+        assert!(matches!(
+            s.conditions(&vera, demo.emma).await,
+            Err(ServiceError::Denied)
+        ));
 
         // Assigning Maya to Mia opens Mia to her on the very next call.
         let mia = world.garcia_mia;
-        assert!(matches!(s.medications(&maya, mia.child_id).await, Err(ServiceError::Denied)));
+        assert!(matches!(
+            s.medications(&maya, mia.child_id).await,
+            Err(ServiceError::Denied)
+        ));
         let maya_member = s
             .members(&ana, family)
             .await
@@ -592,15 +724,32 @@ async fn each_role_sees_only_what_it_may() {
             .find(|m| m.person_id == demo.maya)
             .unwrap()
             .member_id;
-        s.assign_caregiver(&ana, maya_member, mia.child_id).await.unwrap();
+        s.assign_caregiver(&ana, maya_member, mia.child_id)
+            .await
+            .unwrap();
         assert_eq!(s.medications(&maya, mia.child_id).await.unwrap().len(), 1);
-        assert_eq!(names(s.children(&maya, family).await.unwrap()), ["Emma", "Leo", "Mia"]);
+        assert_eq!(
+            names(s.children(&maya, family).await.unwrap()),
+            ["Emma", "Leo", "Mia"]
+        );
 
         // Revoking Maya shuts her out at once, everywhere in the family.
         s.revoke_member(&ana, maya_member).await.unwrap();
-        assert!(matches!(s.children(&maya, family).await, Err(ServiceError::Denied)));
-        assert!(matches!(s.medications(&maya, demo.emma).await, Err(ServiceError::Denied)));
-        assert!(matches!(s.log_dose(&maya, dose(&world.garcia_emma)).await, Err(ServiceError::Denied)));
-        assert!(matches!(s.clock_in(&maya, family).await, Err(ServiceError::Denied)));
+        assert!(matches!(
+            s.children(&maya, family).await,
+            Err(ServiceError::Denied)
+        ));
+        assert!(matches!(
+            s.medications(&maya, demo.emma).await,
+            Err(ServiceError::Denied)
+        ));
+        assert!(matches!(
+            s.log_dose(&maya, dose(&world.garcia_emma)).await,
+            Err(ServiceError::Denied)
+        ));
+        assert!(matches!(
+            s.clock_in(&maya, family).await,
+            Err(ServiceError::Denied)
+        ));
     }
 }

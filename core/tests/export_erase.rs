@@ -62,11 +62,19 @@ struct Seeded {
 }
 
 fn ml(value: f64) -> DoseAmount {
-    DoseAmount { value, unit: DoseUnit::Ml }
+    DoseAmount {
+        value,
+        unit: DoseUnit::Ml,
+    }
 }
 
 async fn logged(app: &TestApp, actor: &Actor, request: DoseRequest) -> i64 {
-    match app.services.log_dose(actor, request).await.expect("log dose") {
+    match app
+        .services
+        .log_dose(actor, request)
+        .await
+        .expect("log dose")
+    {
         DoseOutcome::Logged(logged) => logged.dose.id,
         DoseOutcome::NeedsConfirmation(conflict) => panic!("dose needs confirmation: {conflict:?}"),
     }
@@ -81,16 +89,28 @@ async fn seed(app: &TestApp) -> Seeded {
     let family_id = demo.family_id;
 
     let vic_person = services.create_person("Vic", "en").await.expect("person");
-    services.link_identity(vic_person, IdentityKind::Console, "vic", true).await.expect("identity");
-    let vic_member =
-        services.add_member(&op, family_id, vic_person, Role::Viewer).await.expect("viewer");
+    services
+        .link_identity(vic_person, IdentityKind::Console, "vic", true)
+        .await
+        .expect("identity");
+    let vic_member = services
+        .add_member(&op, family_id, vic_person, Role::Viewer)
+        .await
+        .expect("viewer");
     let vic = Actor::person(vic_person, Channel::Console);
     let members = services.members(&ana, family_id).await.expect("members");
     let member_of = |person_id: i64| {
-        members.iter().find(|m| m.person_id == person_id).expect("member").member_id
+        members
+            .iter()
+            .find(|m| m.person_id == person_id)
+            .expect("member")
+            .member_id
     };
 
-    services.add_note(&maya, demo.emma, NOTE).await.expect("note");
+    services
+        .add_note(&maya, demo.emma, NOTE)
+        .await
+        .expect("note");
     services
         .add_condition(&ana, demo.emma, CONDITION, Some(CONDITION_NOTES), true)
         .await
@@ -111,7 +131,10 @@ async fn seed(app: &TestApp) -> Seeded {
     services.void_dose(&ana, voided_dose).await.expect("void");
     let flagged_dose = logged(app, &maya, dose(demo.emma_acetaminophen, true)).await;
     services.clock_in(&maya, family_id).await.expect("clock in");
-    services.create_invite(&ana, family_id, Role::Viewer).await.expect("invite");
+    services
+        .create_invite(&ana, family_id, Role::Viewer)
+        .await
+        .expect("invite");
 
     // The tables no service writes yet.
     let db = app.db.db.conn();
@@ -176,7 +199,9 @@ async fn seed(app: &TestApp) -> Seeded {
         conversation_state::ActiveModel {
             conversation_key: Set(key.into()),
             person_id: Set(person_id),
-            state: Set(app.keys.seal("conversation_states.state", r#"{"v":1,"state":"idle"}"#)),
+            state: Set(app
+                .keys
+                .seal("conversation_states.state", r#"{"v":1,"state":"idle"}"#)),
             schema_version: Set(1),
             version: Set(1),
             updated_at: Set(now),
@@ -188,7 +213,10 @@ async fn seed(app: &TestApp) -> Seeded {
     }
 
     let luis = Actor::person(demo.luis, Channel::Console);
-    let lopez = services.create_family(&luis, "Lopez", "Europe/Madrid", "ES").await.expect("Lopez");
+    let lopez = services
+        .create_family(&luis, "Lopez", "Europe/Madrid", "ES")
+        .await
+        .expect("Lopez");
 
     Seeded {
         ana_member: member_of(demo.ana),
@@ -221,7 +249,11 @@ async fn count<E: EntityTrait>(app: &TestApp, _entity: E, condition: impl IntoCo
 where
     E::Model: Sync,
 {
-    E::find().filter(condition).count(app.db.db.conn()).await.expect("count")
+    E::find()
+        .filter(condition)
+        .count(app.db.db.conn())
+        .await
+        .expect("count")
 }
 
 /// How many rows every table holds that belong to the seeded Garcia family or to the people who
@@ -232,9 +264,18 @@ async fn garcia_rows(app: &TestApp, s: &Seeded) -> BTreeMap<&'static str, u64> {
     let members = vec![s.ana_member, s.luis_member, s.maya_member, s.vic_member];
     let people = vec![s.demo.ana, s.demo.maya, s.vic_person];
     BTreeMap::from([
-        ("families", count(app, family::Entity, family::Column::Id.eq(family_id)).await),
-        ("members", count(app, member::Entity, member::Column::FamilyId.eq(family_id)).await),
-        ("children", count(app, child::Entity, child::Column::FamilyId.eq(family_id)).await),
+        (
+            "families",
+            count(app, family::Entity, family::Column::Id.eq(family_id)).await,
+        ),
+        (
+            "members",
+            count(app, member::Entity, member::Column::FamilyId.eq(family_id)).await,
+        ),
+        (
+            "children",
+            count(app, child::Entity, child::Column::FamilyId.eq(family_id)).await,
+        ),
         (
             "caregiver_assignments",
             count(
@@ -244,41 +285,121 @@ async fn garcia_rows(app: &TestApp, s: &Seeded) -> BTreeMap<&'static str, u64> {
             )
             .await,
         ),
-        ("allergies", count(app, allergy::Entity, allergy::Column::ChildId.is_in(children.clone())).await),
+        (
+            "allergies",
+            count(
+                app,
+                allergy::Entity,
+                allergy::Column::ChildId.is_in(children.clone()),
+            )
+            .await,
+        ),
         (
             "conditions",
-            count(app, condition::Entity, condition::Column::ChildId.is_in(children.clone())).await,
+            count(
+                app,
+                condition::Entity,
+                condition::Column::ChildId.is_in(children.clone()),
+            )
+            .await,
         ),
         (
             "medications",
-            count(app, medication::Entity, medication::Column::ChildId.is_in(children.clone())).await,
+            count(
+                app,
+                medication::Entity,
+                medication::Column::ChildId.is_in(children.clone()),
+            )
+            .await,
         ),
-        ("dose_logs", count(app, dose_log::Entity, dose_log::Column::ChildId.is_in(children.clone())).await),
+        (
+            "dose_logs",
+            count(
+                app,
+                dose_log::Entity,
+                dose_log::Column::ChildId.is_in(children.clone()),
+            )
+            .await,
+        ),
         (
             "measurements",
-            count(app, measurement::Entity, measurement::Column::ChildId.is_in(children.clone())).await,
+            count(
+                app,
+                measurement::Entity,
+                measurement::Column::ChildId.is_in(children.clone()),
+            )
+            .await,
         ),
         (
             "vaccinations",
-            count(app, vaccination::Entity, vaccination::Column::ChildId.is_in(children.clone())).await,
+            count(
+                app,
+                vaccination::Entity,
+                vaccination::Column::ChildId.is_in(children.clone()),
+            )
+            .await,
         ),
         (
             "appointments",
-            count(app, appointment::Entity, appointment::Column::ChildId.is_in(children.clone())).await,
+            count(
+                app,
+                appointment::Entity,
+                appointment::Column::ChildId.is_in(children.clone()),
+            )
+            .await,
         ),
-        ("providers", count(app, provider::Entity, provider::Column::FamilyId.eq(family_id)).await),
-        ("care_notes", count(app, care_note::Entity, care_note::Column::FamilyId.eq(family_id)).await),
+        (
+            "providers",
+            count(
+                app,
+                provider::Entity,
+                provider::Column::FamilyId.eq(family_id),
+            )
+            .await,
+        ),
+        (
+            "care_notes",
+            count(
+                app,
+                care_note::Entity,
+                care_note::Column::FamilyId.eq(family_id),
+            )
+            .await,
+        ),
         (
             "nanny_profiles",
-            count(app, nanny_profile::Entity, nanny_profile::Column::MemberId.is_in(members.clone()))
-                .await,
+            count(
+                app,
+                nanny_profile::Entity,
+                nanny_profile::Column::MemberId.is_in(members.clone()),
+            )
+            .await,
         ),
-        ("shifts", count(app, shift::Entity, shift::Column::FamilyId.eq(family_id)).await),
-        ("invites", count(app, invite::Entity, invite::Column::FamilyId.eq(family_id)).await),
-        ("consents", count(app, consent::Entity, consent::Column::FamilyId.eq(family_id)).await),
+        (
+            "shifts",
+            count(app, shift::Entity, shift::Column::FamilyId.eq(family_id)).await,
+        ),
+        (
+            "invites",
+            count(app, invite::Entity, invite::Column::FamilyId.eq(family_id)).await,
+        ),
+        (
+            "consents",
+            count(
+                app,
+                consent::Entity,
+                consent::Column::FamilyId.eq(family_id),
+            )
+            .await,
+        ),
         (
             "notifications",
-            count(app, notification::Entity, notification::Column::FamilyId.eq(family_id)).await,
+            count(
+                app,
+                notification::Entity,
+                notification::Column::FamilyId.eq(family_id),
+            )
+            .await,
         ),
         (
             "conversation_states",
@@ -289,18 +410,34 @@ async fn garcia_rows(app: &TestApp, s: &Seeded) -> BTreeMap<&'static str, u64> {
             )
             .await,
         ),
-        ("identities", count(app, identity::Entity, identity::Column::PersonId.is_in(people.clone())).await),
-        ("people", count(app, person::Entity, person::Column::Id.is_in(people)).await),
+        (
+            "identities",
+            count(
+                app,
+                identity::Entity,
+                identity::Column::PersonId.is_in(people.clone()),
+            )
+            .await,
+        ),
+        (
+            "people",
+            count(app, person::Entity, person::Column::Id.is_in(people)).await,
+        ),
     ])
 }
 
 fn array<'a>(value: &'a Value, key: &str) -> &'a Vec<Value> {
-    value[key].as_array().unwrap_or_else(|| panic!("{key} is not an array in {value}"))
+    value[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{key} is not an array in {value}"))
 }
 
 fn find<'a>(items: &'a [Value], key: &str, wanted: impl Into<Value>) -> &'a Value {
     let wanted = wanted.into();
-    items.iter().find(|item| item[key] == wanted).unwrap_or_else(|| panic!("no {key} = {wanted}"))
+    items
+        .iter()
+        .find(|item| item[key] == wanted)
+        .unwrap_or_else(|| panic!("no {key} = {wanted}"))
 }
 
 /// The bundle's resources by type.
@@ -313,7 +450,10 @@ fn resources<'a>(bundle: &'a Value, resource_type: &str) -> Vec<&'a Value> {
 }
 
 fn fhir_id(resource: &Value) -> i64 {
-    resource["identifier"][0]["value"].as_str().and_then(|v| v.parse().ok()).expect("identifier")
+    resource["identifier"][0]["value"]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .expect("identifier")
 }
 
 fn denied<T: std::fmt::Debug>(result: Result<T, ServiceError>) -> bool {
@@ -326,7 +466,11 @@ async fn guardians_export_every_record_as_json() {
         let app = TestApp::new(backend).await;
         let s = seed(&app).await;
 
-        let export = app.services.export_json(&s.ana, s.demo.family_id).await.expect("export");
+        let export = app
+            .services
+            .export_json(&s.ana, s.demo.family_id)
+            .await
+            .expect("export");
 
         assert_eq!(export["format"], "mednanny-export", "{backend:?}");
         assert_eq!(export["version"], 1);
@@ -349,7 +493,11 @@ async fn guardians_export_every_record_as_json() {
         assert_eq!(tylenol["min_interval_minutes"], 240);
 
         let doses = array(emma, "doses");
-        assert_eq!(doses.len(), 3, "{backend:?}: every dose, the voided one too");
+        assert_eq!(
+            doses.len(),
+            3,
+            "{backend:?}: every dose, the voided one too"
+        );
         let given = find(doses, "id", s.maya_dose);
         assert_eq!(given["given_by"], "Maya");
         assert_eq!(given["medication"], "Children's Tylenol");
@@ -362,12 +510,17 @@ async fn guardians_export_every_record_as_json() {
         assert_eq!(voided["given_by"], "Ana");
         let flagged = find(doses, "id", s.flagged_dose);
         assert_eq!(flagged["flagged"], true);
-        assert!(flagged["flag_reason"].as_str().is_some_and(|r| !r.is_empty()));
+        assert!(flagged["flag_reason"]
+            .as_str()
+            .is_some_and(|r| !r.is_empty()));
 
         let measurements = array(emma, "measurements");
         assert_eq!(measurements.len(), 2, "the demo's weight and the fever");
         assert_eq!(find(measurements, "kind", "temperature")["value"], 38.4);
-        assert_eq!(find(measurements, "kind", "temperature")["recorded_by"], "Maya");
+        assert_eq!(
+            find(measurements, "kind", "temperature")["recorded_by"],
+            "Maya"
+        );
         assert_eq!(find(measurements, "kind", "weight")["value"], 16.0);
         let conditions = array(emma, "conditions");
         assert_eq!(conditions.len(), 1);
@@ -406,12 +559,23 @@ async fn guardians_export_every_record_as_json() {
         assert!(!array(&export, "audit_events").is_empty());
 
         let text = export.to_string();
-        assert!(!text.contains("enc1:"), "{backend:?}: a sealed value was exported unopened");
+        assert!(
+            !text.contains("enc1:"),
+            "{backend:?}: a sealed value was exported unopened"
+        );
 
         let last = chain(&app, s.demo.family_id).await.pop().expect("an event");
         assert_eq!(
-            (last.action.as_str(), last.subject.as_str(), last.outcome.as_str()),
-            ("family.export", format!("family:{}", s.demo.family_id).as_str(), "ok")
+            (
+                last.action.as_str(),
+                last.subject.as_str(),
+                last.outcome.as_str()
+            ),
+            (
+                "family.export",
+                format!("family:{}", s.demo.family_id).as_str(),
+                "ok"
+            )
         );
         assert_eq!(last.actor, format!("member:{}", s.ana_member));
     }
@@ -423,8 +587,11 @@ async fn the_fhir_bundle_holds_the_childrens_health_record() {
         let app = TestApp::new(backend).await;
         let s = seed(&app).await;
 
-        let bundle =
-            app.services.export_fhir(&Actor::operator(), s.demo.family_id).await.expect("FHIR");
+        let bundle = app
+            .services
+            .export_fhir(&Actor::operator(), s.demo.family_id)
+            .await
+            .expect("FHIR");
 
         assert_eq!(bundle["resourceType"], "Bundle");
         assert_eq!(bundle["type"], "collection");
@@ -449,10 +616,16 @@ async fn the_fhir_bundle_holds_the_childrens_health_record() {
         assert_eq!(by_type, expected, "{backend:?}");
 
         // Every fullUrl is a distinct urn:uuid, and every reference points at a Patient in the bundle.
-        let urls: Vec<&str> =
-            array(&bundle, "entry").iter().filter_map(|e| e["fullUrl"].as_str()).collect();
+        let urls: Vec<&str> = array(&bundle, "entry")
+            .iter()
+            .filter_map(|e| e["fullUrl"].as_str())
+            .collect();
         assert_eq!(urls.len(), array(&bundle, "entry").len());
-        assert!(urls.iter().all(|u| u.starts_with("urn:uuid:") && u.len() == 45), "{urls:?}");
+        assert!(
+            urls.iter()
+                .all(|u| u.starts_with("urn:uuid:") && u.len() == 45),
+            "{urls:?}"
+        );
         assert_eq!(urls.iter().collect::<HashSet<_>>().len(), urls.len());
         let patient_urls: HashSet<&str> = array(&bundle, "entry")
             .iter()
@@ -476,13 +649,20 @@ async fn the_fhir_bundle_holds_the_childrens_health_record() {
         }
 
         let patients = resources(&bundle, "Patient");
-        let emma = patients.iter().find(|p| fhir_id(p) == s.demo.emma).expect("Emma");
+        let emma = patients
+            .iter()
+            .find(|p| fhir_id(p) == s.demo.emma)
+            .expect("Emma");
         assert_eq!(emma["name"][0]["text"], "Emma");
-        assert!(emma["birthDate"].as_str().is_some_and(|d| d.len() == 10 && d.starts_with("2021-")));
+        assert!(emma["birthDate"]
+            .as_str()
+            .is_some_and(|d| d.len() == 10 && d.starts_with("2021-")));
 
         let statements = resources(&bundle, "MedicationStatement");
-        let tylenol =
-            statements.iter().find(|m| fhir_id(m) == s.demo.emma_acetaminophen).expect("Tylenol");
+        let tylenol = statements
+            .iter()
+            .find(|m| fhir_id(m) == s.demo.emma_acetaminophen)
+            .expect("Tylenol");
         assert_eq!(tylenol["status"], "active");
         assert_eq!(
             tylenol["medicationCodeableConcept"]["text"],
@@ -495,13 +675,19 @@ async fn the_fhir_bundle_holds_the_childrens_health_record() {
 
         let administrations = resources(&bundle, "MedicationAdministration");
         let status_of = |id: i64| {
-            administrations.iter().find(|a| fhir_id(a) == id).expect("administration")["status"]
+            administrations
+                .iter()
+                .find(|a| fhir_id(a) == id)
+                .expect("administration")["status"]
                 .clone()
         };
         assert_eq!(status_of(s.voided_dose), "entered-in-error", "{backend:?}");
         assert_eq!(status_of(s.maya_dose), "completed");
         assert_eq!(status_of(s.flagged_dose), "completed");
-        let given = administrations.iter().find(|a| fhir_id(a) == s.maya_dose).expect("dose");
+        let given = administrations
+            .iter()
+            .find(|a| fhir_id(a) == s.maya_dose)
+            .expect("dose");
         assert_eq!(given["performer"][0]["actor"]["display"], "Maya");
         assert_eq!(given["effectiveDateTime"], "2026-03-02T15:00:00Z");
         assert_eq!(given["dosage"]["dose"]["value"], 5.0);
@@ -511,7 +697,10 @@ async fn the_fhir_bundle_holds_the_childrens_health_record() {
         assert_eq!(allergy["code"]["text"], "peanuts");
         assert_eq!(allergy["criticality"], "high");
         assert_eq!(allergy["reaction"][0]["manifestation"][0]["text"], REACTION);
-        assert_eq!(resources(&bundle, "Condition")[0]["code"]["text"], CONDITION);
+        assert_eq!(
+            resources(&bundle, "Condition")[0]["code"]["text"],
+            CONDITION
+        );
         let immunization = resources(&bundle, "Immunization")[0];
         assert_eq!(immunization["status"], "completed");
         assert_eq!(immunization["vaccineCode"]["text"], "MMR");
@@ -529,14 +718,20 @@ async fn the_fhir_bundle_holds_the_childrens_health_record() {
         assert_eq!(fever["category"][0]["coding"][0]["code"], "vital-signs");
         assert_eq!(fever["valueQuantity"]["value"], 38.4);
         assert_eq!(fever["valueQuantity"]["code"], "Cel");
-        assert_eq!(fever["valueQuantity"]["system"], "http://unitsofmeasure.org");
+        assert_eq!(
+            fever["valueQuantity"]["system"],
+            "http://unitsofmeasure.org"
+        );
         let weight = loinc("29463-7");
         assert_eq!(weight["valueQuantity"]["value"], 16.0);
         assert_eq!(weight["valueQuantity"]["code"], "kg");
 
         assert!(!bundle.to_string().contains("enc1:"));
         let last = chain(&app, s.demo.family_id).await.pop().expect("an event");
-        assert_eq!((last.action.as_str(), last.actor.as_str()), ("family.export", "operator"));
+        assert_eq!(
+            (last.action.as_str(), last.actor.as_str()),
+            ("family.export", "operator")
+        );
     }
 }
 
@@ -547,10 +742,18 @@ async fn caregivers_and_viewers_can_neither_export_nor_erase() {
         let s = seed(&app).await;
         let family_id = s.demo.family_id;
 
-        assert!(denied(app.services.export_json(&s.maya, family_id).await), "{backend:?}");
-        assert!(denied(app.services.export_fhir(&s.vic, family_id).await), "{backend:?}");
+        assert!(
+            denied(app.services.export_json(&s.maya, family_id).await),
+            "{backend:?}"
+        );
+        assert!(
+            denied(app.services.export_fhir(&s.vic, family_id).await),
+            "{backend:?}"
+        );
         assert!(denied(app.services.erase_family(&s.maya, family_id).await));
-        assert!(denied(app.services.erase_member(&s.vic, s.maya_member).await));
+        assert!(denied(
+            app.services.erase_member(&s.vic, s.maya_member).await
+        ));
         // Luis's Lopez guardianship gives him nothing over another family's members.
         let lopez_guardian = Actor::person(s.demo.luis, Channel::Console);
         let outsider_target = app
@@ -559,7 +762,9 @@ async fn caregivers_and_viewers_can_neither_export_nor_erase() {
             .await
             .expect("Lopez members")[0]
             .member_id;
-        assert!(denied(app.services.erase_member(&s.maya, outsider_target).await));
+        assert!(denied(
+            app.services.erase_member(&s.maya, outsider_target).await
+        ));
 
         let events = chain(&app, family_id).await;
         let denials: Vec<(&str, &str)> = events
@@ -594,16 +799,29 @@ async fn erasing_the_family_leaves_only_the_audit_trail() {
         let family_id = s.demo.family_id;
         let before = garcia_rows(&app, &s).await;
         let empty: Vec<_> = before.iter().filter(|(_, n)| **n == 0).collect();
-        assert!(empty.is_empty(), "{backend:?}: the seed must fill every table, empty: {empty:?}");
+        assert!(
+            empty.is_empty(),
+            "{backend:?}: the seed must fill every table, empty: {empty:?}"
+        );
         // Warm the caches the erasure must clear.
         assert!(app.services.family_info(family_id).await.is_ok());
-        let ana_console = app.services.resolve_identity(IdentityKind::Console, "ana").await;
+        let ana_console = app
+            .services
+            .resolve_identity(IdentityKind::Console, "ana")
+            .await;
         assert_eq!(ana_console.expect("resolve"), Some(s.demo.ana));
         if backend == Backend::Sqlite {
-            assert!(sqlite_files_contain(&app, "Emma"), "the check below must be able to fail");
+            assert!(
+                sqlite_files_contain(&app, "Emma"),
+                "the check below must be able to fail"
+            );
         }
 
-        let report = app.services.erase_family(&s.ana, family_id).await.expect("erase");
+        let report = app
+            .services
+            .erase_family(&s.ana, family_id)
+            .await
+            .expect("erase");
 
         assert_eq!(report.families, 1, "{backend:?}");
         assert_eq!(report.members, 4);
@@ -623,17 +841,39 @@ async fn erasing_the_family_leaves_only_the_audit_trail() {
         assert_eq!(report.invites, 1);
         assert_eq!(report.consents, 1);
         assert_eq!(report.notifications, 2);
-        assert_eq!((report.people, report.identities), (3, 3), "Ana, Maya and Vic");
-        assert_eq!(report.conversation_states, 1, "Maya's; Luis's stays with him");
+        assert_eq!(
+            (report.people, report.identities),
+            (3, 3),
+            "Ana, Maya and Vic"
+        );
+        assert_eq!(
+            report.conversation_states, 1,
+            "Maya's; Luis's stays with him"
+        );
 
-        let left: Vec<_> = garcia_rows(&app, &s).await.into_iter().filter(|(_, n)| *n > 0).collect();
+        let left: Vec<_> = garcia_rows(&app, &s)
+            .await
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .collect();
         assert!(left.is_empty(), "{backend:?}: rows left behind: {left:?}");
 
         // Luis still has his own family, his identity and his conversation.
-        let luis = app.services.resolve_identity(IdentityKind::Console, "luis").await.expect("resolve");
+        let luis = app
+            .services
+            .resolve_identity(IdentityKind::Console, "luis")
+            .await
+            .expect("resolve");
         assert_eq!(luis, Some(s.demo.luis));
-        let memberships = app.services.memberships(s.demo.luis).await.expect("memberships");
-        assert_eq!(memberships.iter().map(|m| m.family_id).collect::<Vec<_>>(), [s.lopez]);
+        let memberships = app
+            .services
+            .memberships(s.demo.luis)
+            .await
+            .expect("memberships");
+        assert_eq!(
+            memberships.iter().map(|m| m.family_id).collect::<Vec<_>>(),
+            [s.lopez]
+        );
         let luis_states = count(
             &app,
             conversation_state::Entity,
@@ -642,29 +882,42 @@ async fn erasing_the_family_leaves_only_the_audit_trail() {
         .await;
         assert_eq!(luis_states, 1);
         // Ana can no longer be recognised, and the family is gone (caches included).
-        let ana_console = app.services.resolve_identity(IdentityKind::Console, "ana").await;
+        let ana_console = app
+            .services
+            .resolve_identity(IdentityKind::Console, "ana")
+            .await;
         assert_eq!(ana_console.expect("resolve"), None);
         assert!(matches!(
             app.services.family_info(family_id).await,
             Err(ServiceError::NotFound("family"))
         ));
         assert!(matches!(
-            app.services.export_json(&Actor::operator(), family_id).await,
+            app.services
+                .export_json(&Actor::operator(), family_id)
+                .await,
             Err(ServiceError::NotFound("family"))
         ));
 
         // The trail stays whole, ending with the erasure.
         let events = chain(&app, family_id).await;
         let last = events.last().expect("events remain");
-        assert_eq!((last.action.as_str(), last.outcome.as_str()), ("family.erase", "ok"));
+        assert_eq!(
+            (last.action.as_str(), last.outcome.as_str()),
+            ("family.erase", "ok")
+        );
         assert_eq!(last.actor, format!("member:{}", s.ana_member));
-        let verified = mednanny_core::audit::verify(app.db.db.conn()).await.expect("verify");
+        let verified = mednanny_core::audit::verify(app.db.db.conn())
+            .await
+            .expect("verify");
         assert_eq!(verified.first_break, None, "{backend:?}");
         assert!(verified.events >= events.len());
 
         if backend == Backend::Sqlite {
             for text in ["Emma", "Garcia", NOTE, "Maya", REACTION] {
-                assert!(!sqlite_files_contain(&app, text), "{text:?} is still in the database files");
+                assert!(
+                    !sqlite_files_contain(&app, text),
+                    "{text:?} is still in the database files"
+                );
             }
         }
     }
@@ -686,20 +939,37 @@ async fn erasing_a_member_keeps_the_record_without_their_name() {
         let app = TestApp::new(backend).await;
         let s = seed(&app).await;
         let family_id = s.demo.family_id;
-        let maya_console = app.services.resolve_identity(IdentityKind::Console, "maya").await;
+        let maya_console = app
+            .services
+            .resolve_identity(IdentityKind::Console, "maya")
+            .await;
         assert_eq!(maya_console.expect("resolve"), Some(s.demo.maya));
 
-        let report = app.services.erase_member(&s.ana, s.maya_member).await.expect("erase Maya");
+        let report = app
+            .services
+            .erase_member(&s.ana, s.maya_member)
+            .await
+            .expect("erase Maya");
 
-        assert_eq!((report.members, report.people, report.identities), (1, 1, 1), "{backend:?}");
+        assert_eq!(
+            (report.members, report.people, report.identities),
+            (1, 1, 1),
+            "{backend:?}"
+        );
         assert_eq!(report.caregiver_assignments, 2);
         assert_eq!((report.shifts, report.nanny_profiles), (1, 1));
         assert_eq!(report.conversation_states, 1);
         assert_eq!(report.deattributed, 4, "two doses, the fever and the note");
-        assert_eq!(report.children + report.doses + report.notes + report.measurements, 0);
+        assert_eq!(
+            report.children + report.doses + report.notes + report.measurements,
+            0
+        );
 
         assert_eq!(
-            app.services.resolve_identity(IdentityKind::Console, "maya").await.expect("resolve"),
+            app.services
+                .resolve_identity(IdentityKind::Console, "maya")
+                .await
+                .expect("resolve"),
             None,
             "{backend:?}"
         );
@@ -708,24 +978,50 @@ async fn erasing_a_member_keeps_the_record_without_their_name() {
             .await
             .expect("query")
             .is_none());
-        let members = app.services.members(&s.ana, family_id).await.expect("members");
+        let members = app
+            .services
+            .members(&s.ana, family_id)
+            .await
+            .expect("members");
         assert!(members.iter().all(|m| m.member_id != s.maya_member));
         assert_eq!(members.len(), 3);
         // Maya's doses stay in Emma's record, given by nobody now.
-        let doses = app.services.recent_doses(&s.ana, s.demo.emma, 10).await.expect("doses");
+        let doses = app
+            .services
+            .recent_doses(&s.ana, s.demo.emma, 10)
+            .await
+            .expect("doses");
         for id in [s.maya_dose, s.flagged_dose] {
             let dose = doses.iter().find(|d| d.id == id).expect("Maya's dose kept");
-            assert_eq!((dose.given_by.as_deref(), dose.given_by_member_id), (None, None));
+            assert_eq!(
+                (dose.given_by.as_deref(), dose.given_by_member_id),
+                (None, None)
+            );
         }
         let ana_dose = dose_log::Entity::find_by_id(s.voided_dose)
             .one(app.db.db.conn())
             .await
             .expect("query")
             .expect("Ana's voided dose kept");
-        assert_eq!(ana_dose.given_by_member_id, Some(s.ana_member), "others keep their names");
-        let notes = app.services.notes(&s.ana, s.demo.emma, 10).await.expect("notes");
-        assert_eq!((notes[0].body.as_str(), notes[0].author.as_deref()), (NOTE, None));
-        let readings = app.services.measurements(&s.ana, s.demo.emma, 10).await.expect("readings");
+        assert_eq!(
+            ana_dose.given_by_member_id,
+            Some(s.ana_member),
+            "others keep their names"
+        );
+        let notes = app
+            .services
+            .notes(&s.ana, s.demo.emma, 10)
+            .await
+            .expect("notes");
+        assert_eq!(
+            (notes[0].body.as_str(), notes[0].author.as_deref()),
+            (NOTE, None)
+        );
+        let readings = app
+            .services
+            .measurements(&s.ana, s.demo.emma, 10)
+            .await
+            .expect("readings");
         assert!(readings.iter().all(|m| m.recorded_by.is_none()));
         assert_eq!(readings.len(), 2);
         // Maya can do nothing in the family any more.
@@ -739,9 +1035,20 @@ async fn erasing_a_member_keeps_the_record_without_their_name() {
         assert!(denied(app.services.log_dose(&s.maya, request).await));
 
         // Luis can go (he keeps his person for Lopez); then Ana is the last guardian and cannot.
-        let luis = app.services.erase_member(&s.ana, s.luis_member).await.expect("erase Luis");
+        let luis = app
+            .services
+            .erase_member(&s.ana, s.luis_member)
+            .await
+            .expect("erase Luis");
         assert_eq!((luis.members, luis.people), (1, 0), "{backend:?}");
-        assert_eq!(app.services.memberships(s.demo.luis).await.expect("Lopez").len(), 1);
+        assert_eq!(
+            app.services
+                .memberships(s.demo.luis)
+                .await
+                .expect("Lopez")
+                .len(),
+            1
+        );
         for actor in [s.ana, Actor::operator()] {
             let refused = app.services.erase_member(&actor, s.ana_member).await;
             assert!(
@@ -749,7 +1056,14 @@ async fn erasing_a_member_keeps_the_record_without_their_name() {
                 "{backend:?}: {refused:?}"
             );
         }
-        assert_eq!(app.services.members(&s.ana, family_id).await.expect("still a guardian").len(), 2);
+        assert_eq!(
+            app.services
+                .members(&s.ana, family_id)
+                .await
+                .expect("still a guardian")
+                .len(),
+            2
+        );
 
         let events = chain(&app, family_id).await;
         let erasures: Vec<&str> = events
@@ -757,9 +1071,14 @@ async fn erasing_a_member_keeps_the_record_without_their_name() {
             .filter(|e| e.action == "member.erase")
             .map(|e| e.subject.as_str())
             .collect();
-        let (maya, luis) = (format!("member:{}", s.maya_member), format!("member:{}", s.luis_member));
+        let (maya, luis) = (
+            format!("member:{}", s.maya_member),
+            format!("member:{}", s.luis_member),
+        );
         assert_eq!(erasures, [maya.as_str(), luis.as_str()]);
-        let verified = mednanny_core::audit::verify(app.db.db.conn()).await.expect("verify");
+        let verified = mednanny_core::audit::verify(app.db.db.conn())
+            .await
+            .expect("verify");
         assert_eq!(verified.first_break, None, "{backend:?}");
     }
 }

@@ -13,7 +13,12 @@ impl MigrationName for Migration {
 }
 
 /// A foreign key from `table.column` to `target.id`, with the given delete behaviour.
-fn fk(table: &'static str, column: &'static str, target: &'static str, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement {
+fn fk(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{table}_{column}"))
         .from(table, column)
@@ -22,7 +27,12 @@ fn fk(table: &'static str, column: &'static str, target: &'static str, on_delete
         .to_owned()
 }
 
-fn index(name: &'static str, table: &'static str, columns: &[&'static str], unique: bool) -> IndexCreateStatement {
+fn index(
+    name: &'static str,
+    table: &'static str,
+    columns: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
     let mut statement = Index::create();
     statement.name(name).table(table).if_not_exists();
     for column in columns {
@@ -88,7 +98,12 @@ impl MigrationTrait for Migration {
                 .col(big_integer_null("used_by_person_id"))
                 .col(timestamp_with_time_zone("created_at"))
                 .foreign_key(&mut fk("invites", "family_id", "families", Cascade))
-                .foreign_key(&mut fk("invites", "created_by_member_id", "members", SetNull))
+                .foreign_key(&mut fk(
+                    "invites",
+                    "created_by_member_id",
+                    "members",
+                    SetNull,
+                ))
                 .foreign_key(&mut fk("invites", "used_by_person_id", "people", SetNull))
                 .to_owned(),
             Table::create()
@@ -106,8 +121,18 @@ impl MigrationTrait for Migration {
                 .col(big_integer("member_id"))
                 .col(big_integer("child_id"))
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("caregiver_assignments", "member_id", "members", Cascade))
-                .foreign_key(&mut fk("caregiver_assignments", "child_id", "children", Cascade))
+                .foreign_key(&mut fk(
+                    "caregiver_assignments",
+                    "member_id",
+                    "members",
+                    Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "caregiver_assignments",
+                    "child_id",
+                    "children",
+                    Cascade,
+                ))
                 .to_owned(),
             Table::create()
                 .table("allergies")
@@ -169,9 +194,24 @@ impl MigrationTrait for Migration {
                 .col(text_null("note"))
                 .foreign_key(&mut fk("dose_logs", "family_id", "families", Cascade))
                 .foreign_key(&mut fk("dose_logs", "child_id", "children", Cascade))
-                .foreign_key(&mut fk("dose_logs", "medication_id", "medications", Cascade))
-                .foreign_key(&mut fk("dose_logs", "given_by_member_id", "members", SetNull))
-                .foreign_key(&mut fk("dose_logs", "voided_by_member_id", "members", SetNull))
+                .foreign_key(&mut fk(
+                    "dose_logs",
+                    "medication_id",
+                    "medications",
+                    Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "dose_logs",
+                    "given_by_member_id",
+                    "members",
+                    SetNull,
+                ))
+                .foreign_key(&mut fk(
+                    "dose_logs",
+                    "voided_by_member_id",
+                    "members",
+                    SetNull,
+                ))
                 .to_owned(),
             Table::create()
                 .table("measurements")
@@ -188,7 +228,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("created_at"))
                 .foreign_key(&mut fk("measurements", "family_id", "families", Cascade))
                 .foreign_key(&mut fk("measurements", "child_id", "children", Cascade))
-                .foreign_key(&mut fk("measurements", "recorded_by_member_id", "members", SetNull))
+                .foreign_key(&mut fk(
+                    "measurements",
+                    "recorded_by_member_id",
+                    "members",
+                    SetNull,
+                ))
                 .to_owned(),
             Table::create()
                 .table("vaccinations")
@@ -234,7 +279,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("created_at"))
                 .foreign_key(&mut fk("care_notes", "family_id", "families", Cascade))
                 .foreign_key(&mut fk("care_notes", "child_id", "children", Cascade))
-                .foreign_key(&mut fk("care_notes", "author_member_id", "members", SetNull))
+                .foreign_key(&mut fk(
+                    "care_notes",
+                    "author_member_id",
+                    "members",
+                    SetNull,
+                ))
                 .to_owned(),
             Table::create()
                 .table("nanny_profiles")
@@ -294,7 +344,12 @@ impl MigrationTrait for Migration {
                 .col(integer("schema_version"))
                 .col(big_integer("version"))
                 .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk("conversation_states", "person_id", "people", Cascade))
+                .foreign_key(&mut fk(
+                    "conversation_states",
+                    "person_id",
+                    "people",
+                    Cascade,
+                ))
                 .to_owned(),
             Table::create()
                 .table("notifications")
@@ -306,43 +361,140 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone_null("delivered_at"))
                 .foreign_key(&mut fk("notifications", "family_id", "families", Cascade))
-                .foreign_key(&mut fk("notifications", "recipient_member_id", "members", Cascade))
+                .foreign_key(&mut fk(
+                    "notifications",
+                    "recipient_member_id",
+                    "members",
+                    Cascade,
+                ))
                 .to_owned(),
         ];
         for mut table in tables {
-            manager.create_table(table.if_not_exists().to_owned()).await?;
+            manager
+                .create_table(table.if_not_exists().to_owned())
+                .await?;
         }
 
         let indexes = [
-            index("ux_identities_kind_external", "identities", &["kind", "external_id"], true),
+            index(
+                "ux_identities_kind_external",
+                "identities",
+                &["kind", "external_id"],
+                true,
+            ),
             index("ix_identities_person", "identities", &["person_id"], false),
-            index("ux_members_family_person", "members", &["family_id", "person_id"], true),
+            index(
+                "ux_members_family_person",
+                "members",
+                &["family_id", "person_id"],
+                true,
+            ),
             index("ix_members_person", "members", &["person_id"], false),
             index("ux_invites_code_hash", "invites", &["code_hash"], true),
             index("ix_children_family", "children", &["family_id"], false),
-            index("ux_assignments_member_child", "caregiver_assignments", &["member_id", "child_id"], true),
-            index("ix_assignments_child", "caregiver_assignments", &["child_id"], false),
+            index(
+                "ux_assignments_member_child",
+                "caregiver_assignments",
+                &["member_id", "child_id"],
+                true,
+            ),
+            index(
+                "ix_assignments_child",
+                "caregiver_assignments",
+                &["child_id"],
+                false,
+            ),
             index("ix_allergies_child", "allergies", &["child_id"], false),
             index("ix_conditions_child", "conditions", &["child_id"], false),
             index("ix_medications_child", "medications", &["child_id"], false),
             // The dose-safety check reads one child's doses in a time window: this index is its path.
-            index("ix_dose_logs_child_given", "dose_logs", &["child_id", "given_at"], false),
+            index(
+                "ix_dose_logs_child_given",
+                "dose_logs",
+                &["child_id", "given_at"],
+                false,
+            ),
             index("ix_dose_logs_family", "dose_logs", &["family_id"], false),
-            index("ix_measurements_child_at", "measurements", &["child_id", "measured_at"], false),
-            index("ix_measurements_family", "measurements", &["family_id"], false),
-            index("ix_vaccinations_child", "vaccinations", &["child_id"], false),
+            index(
+                "ix_measurements_child_at",
+                "measurements",
+                &["child_id", "measured_at"],
+                false,
+            ),
+            index(
+                "ix_measurements_family",
+                "measurements",
+                &["family_id"],
+                false,
+            ),
+            index(
+                "ix_vaccinations_child",
+                "vaccinations",
+                &["child_id"],
+                false,
+            ),
             index("ix_providers_family", "providers", &["family_id"], false),
-            index("ix_appointments_child", "appointments", &["child_id"], false),
-            index("ix_care_notes_family", "care_notes", &["family_id", "created_at"], false),
-            index("ix_nanny_profiles_member", "nanny_profiles", &["member_id"], true),
-            index("ix_shifts_family", "shifts", &["family_id", "clock_in_at"], false),
+            index(
+                "ix_appointments_child",
+                "appointments",
+                &["child_id"],
+                false,
+            ),
+            index(
+                "ix_care_notes_family",
+                "care_notes",
+                &["family_id", "created_at"],
+                false,
+            ),
+            index(
+                "ix_nanny_profiles_member",
+                "nanny_profiles",
+                &["member_id"],
+                true,
+            ),
+            index(
+                "ix_shifts_family",
+                "shifts",
+                &["family_id", "clock_in_at"],
+                false,
+            ),
             index("ix_shifts_member", "shifts", &["member_id"], false),
-            index("ux_audit_chain_seq", "audit_events", &["chain", "seq"], true),
-            index("ux_consents", "consents", &["family_id", "person_id", "kind"], true),
-            index("ux_conversation_key", "conversation_states", &["conversation_key"], true),
-            index("ix_conversation_person", "conversation_states", &["person_id"], false),
-            index("ix_notifications_pending", "notifications", &["recipient_member_id", "delivered_at"], false),
-            index("ix_notifications_family", "notifications", &["family_id"], false),
+            index(
+                "ux_audit_chain_seq",
+                "audit_events",
+                &["chain", "seq"],
+                true,
+            ),
+            index(
+                "ux_consents",
+                "consents",
+                &["family_id", "person_id", "kind"],
+                true,
+            ),
+            index(
+                "ux_conversation_key",
+                "conversation_states",
+                &["conversation_key"],
+                true,
+            ),
+            index(
+                "ix_conversation_person",
+                "conversation_states",
+                &["person_id"],
+                false,
+            ),
+            index(
+                "ix_notifications_pending",
+                "notifications",
+                &["recipient_member_id", "delivered_at"],
+                false,
+            ),
+            index(
+                "ix_notifications_family",
+                "notifications",
+                &["family_id"],
+                false,
+            ),
         ];
         for index in indexes {
             manager.create_index(index).await?;
@@ -375,7 +527,9 @@ impl MigrationTrait for Migration {
             "people",
             "families",
         ] {
-            manager.drop_table(Table::drop().table(table).if_exists().to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).if_exists().to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -15,14 +15,37 @@ pub type LocalTime = NaiveTime;
 pub enum Command {
     Help,
     Children,
-    Medications { child: Option<String> },
-    Allergies { child: Option<String> },
-    GiveDose { child: Option<String>, amount: Result<DoseAmount, AmountError>, medication: String, at: Option<LocalTime> },
-    WhenNext { child: Option<String>, medication: String },
-    LastDoses { child: Option<String> },
-    Temperature { child: Option<String>, value: String, at: Option<LocalTime> },
-    Note { child: Option<String>, text: String },
-    Notes { child: Option<String> },
+    Medications {
+        child: Option<String>,
+    },
+    Allergies {
+        child: Option<String>,
+    },
+    GiveDose {
+        child: Option<String>,
+        amount: Result<DoseAmount, AmountError>,
+        medication: String,
+        at: Option<LocalTime>,
+    },
+    WhenNext {
+        child: Option<String>,
+        medication: String,
+    },
+    LastDoses {
+        child: Option<String>,
+    },
+    Temperature {
+        child: Option<String>,
+        value: String,
+        at: Option<LocalTime>,
+    },
+    Note {
+        child: Option<String>,
+        text: String,
+    },
+    Notes {
+        child: Option<String>,
+    },
     Undo,
     Yes,
     No,
@@ -30,10 +53,16 @@ pub enum Command {
     Choose(usize),
     ShiftIn,
     ShiftOut,
-    Join { code: String },
-    SwitchFamily { name: Option<String> },
+    Join {
+        code: String,
+    },
+    SwitchFamily {
+        name: Option<String>,
+    },
     /// A red-flag emergency: answered at once, before anything else.
-    Emergency { poisoning: bool },
+    Emergency {
+        poisoning: bool,
+    },
     /// A time was given but is not a time ("at 25:99").
     BadTime(String),
     Unknown,
@@ -99,7 +128,8 @@ pub fn parse_time(text: &str) -> Option<LocalTime> {
         "midnight" => return NaiveTime::from_hms_opt(0, 0, 0),
         _ => {}
     }
-    let (body, meridiem) = if let Some(b) = t.strip_suffix("am").or_else(|| t.strip_suffix("a.m.")) {
+    let (body, meridiem) = if let Some(b) = t.strip_suffix("am").or_else(|| t.strip_suffix("a.m."))
+    {
         (b, Some(false))
     } else if let Some(b) = t.strip_suffix("pm").or_else(|| t.strip_suffix("p.m.")) {
         (b, Some(true))
@@ -107,7 +137,14 @@ pub fn parse_time(text: &str) -> Option<LocalTime> {
         (t.as_str(), None)
     };
     let (h, m) = match body.split_once([':', '.', 'h']) {
-        Some((h, m)) => (h.parse::<u32>().ok()?, if m.is_empty() { 0 } else { m.parse::<u32>().ok()? }),
+        Some((h, m)) => (
+            h.parse::<u32>().ok()?,
+            if m.is_empty() {
+                0
+            } else {
+                m.parse::<u32>().ok()?
+            },
+        ),
         None => (body.parse::<u32>().ok()?, 0),
     };
     let hour = match meridiem {
@@ -128,14 +165,16 @@ pub fn parse_time(text: &str) -> Option<LocalTime> {
 }
 
 fn strip_punctuation(word: &str) -> &str {
-    word.trim_matches(|c: char| matches!(c, '?' | '!' | ',' | ';' | '"' | '(' | ')')).trim_end_matches('.')
+    word.trim_matches(|c: char| matches!(c, '?' | '!' | ',' | ';' | '"' | '(' | ')'))
+        .trim_end_matches('.')
 }
 
 /// Words that carry no meaning for the dose grammar.
 const FILLER: &[&str] = &[
-    "i", "we", "just", "gave", "give", "given", "had", "has", "have", "took", "taken", "of", "to", "the", "a", "an",
-    "some", "her", "his", "him", "dose", "log", "please", "can", "could", "may", "when", "next", "is", "for",
-    "another", "more", "allowed", "be", "safe", "ok", "okay", "it", "what", "time", "did", "does",
+    "i", "we", "just", "gave", "give", "given", "had", "has", "have", "took", "taken", "of", "to",
+    "the", "a", "an", "some", "her", "his", "him", "dose", "log", "please", "can", "could", "may",
+    "when", "next", "is", "for", "another", "more", "allowed", "be", "safe", "ok", "okay", "it",
+    "what", "time", "did", "does",
 ];
 
 /// The parser's view of the family: the children's names it can recognise.
@@ -147,7 +186,10 @@ impl Vocabulary<'_> {
     fn child_in(&self, word: &str) -> Option<String> {
         let w = word.to_lowercase();
         let w = w.trim_end_matches("'s").trim_end_matches("’s");
-        self.children.iter().find(|name| name.to_lowercase() == w).cloned()
+        self.children
+            .iter()
+            .find(|name| name.to_lowercase() == w)
+            .cloned()
     }
 }
 
@@ -179,24 +221,39 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
             return Command::Choose(n);
         }
     }
-    let child_mentioned = words.iter().find_map(|w| vocabulary.child_in(strip_punctuation(w)));
+    let child_mentioned = words
+        .iter()
+        .find_map(|w| vocabulary.child_in(strip_punctuation(w)));
 
     match first.as_str() {
         "join" => {
-            return Command::Join { code: rest_text.to_string() };
+            return Command::Join {
+                code: rest_text.to_string(),
+            };
         }
         "family" | "switch" | "use" => {
             let name = rest_text.trim_start_matches("family").trim();
-            return Command::SwitchFamily { name: (!name.is_empty()).then(|| name.to_string()) };
+            return Command::SwitchFamily {
+                name: (!name.is_empty()).then(|| name.to_string()),
+            };
         }
         "note" | "notes" if !rest_text.is_empty() || first == "note" => {
             // "note Emma ate well" / "note: ate well"
             let body = rest_text.trim_start_matches(':').trim();
             let mut body_words = body.split_whitespace();
-            let (child, text) = match body_words.next().and_then(|w| vocabulary.child_in(strip_punctuation(w))) {
+            let (child, text) = match body_words
+                .next()
+                .and_then(|w| vocabulary.child_in(strip_punctuation(w)))
+            {
                 Some(child) => {
-                    let after = body.split_once(char::is_whitespace).map(|(_, r)| r).unwrap_or("");
-                    (Some(child), after.trim_start_matches(':').trim().to_string())
+                    let after = body
+                        .split_once(char::is_whitespace)
+                        .map(|(_, r)| r)
+                        .unwrap_or("");
+                    (
+                        Some(child),
+                        after.trim_start_matches(':').trim().to_string(),
+                    )
                 }
                 None => (None, body.to_string()),
             };
@@ -205,9 +262,17 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
             }
             return Command::Note { child, text };
         }
-        "notes" => return Command::Notes { child: child_mentioned },
+        "notes" => {
+            return Command::Notes {
+                child: child_mentioned,
+            }
+        }
         "shift" | "clock" => {
-            return match words.get(1).map(|w| strip_punctuation(w).to_lowercase()).as_deref() {
+            return match words
+                .get(1)
+                .map(|w| strip_punctuation(w).to_lowercase())
+                .as_deref()
+            {
                 Some("in" | "start" | "on") => Command::ShiftIn,
                 Some("out" | "end" | "off") => Command::ShiftOut,
                 _ => Command::Unknown,
@@ -215,10 +280,16 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         }
         _ => {}
     }
-    if lower.contains("clock in") || lower.contains("clocking in") || lower.contains("starting my shift") {
+    if lower.contains("clock in")
+        || lower.contains("clocking in")
+        || lower.contains("starting my shift")
+    {
         return Command::ShiftIn;
     }
-    if lower.contains("clock out") || lower.contains("clocking out") || lower.contains("ending my shift") {
+    if lower.contains("clock out")
+        || lower.contains("clocking out")
+        || lower.contains("ending my shift")
+    {
         return Command::ShiftOut;
     }
 
@@ -230,7 +301,9 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
 
     // Temperatures: "temp Emma 38.4", "Emma temp 38.4", "Emma's temperature is 101.2F", "fever 38.9".
     let temp_word = ["temp", "temperature", "fever"].iter().find(|k| {
-        without_time.split_whitespace().any(|w| strip_punctuation(w).eq_ignore_ascii_case(k))
+        without_time
+            .split_whitespace()
+            .any(|w| strip_punctuation(w).eq_ignore_ascii_case(k))
     });
     if temp_word.is_some() {
         let value = without_time
@@ -239,25 +312,47 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
             .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
             .map(str::to_string);
         if let Some(value) = value {
-            return Command::Temperature { child: child_mentioned, value, at };
+            return Command::Temperature {
+                child: child_mentioned,
+                value,
+                at,
+            };
         }
     }
 
     // Questions: "when can Emma have ibuprofen?", "can Emma have tylenol", "when Emma ibuprofen".
-    let is_question = lower.starts_with("when") || lower.starts_with("can ") || lower.starts_with("is it")
-        || lower.starts_with("next") || lower.ends_with('?');
-    if first == "last" || lower.starts_with("last dose") || lower.contains("last doses") || lower.starts_with("history") {
-        return Command::LastDoses { child: child_mentioned };
-    }
-    if lower.starts_with("meds") || lower.starts_with("medications") || lower.starts_with("medicines")
-        || lower.contains("what meds") || lower.contains("which meds") || lower.contains("what medications")
+    let is_question = lower.starts_with("when")
+        || lower.starts_with("can ")
+        || lower.starts_with("is it")
+        || lower.starts_with("next")
+        || lower.ends_with('?');
+    if first == "last"
+        || lower.starts_with("last dose")
+        || lower.contains("last doses")
+        || lower.starts_with("history")
     {
-        return Command::Medications { child: child_mentioned };
+        return Command::LastDoses {
+            child: child_mentioned,
+        };
+    }
+    if lower.starts_with("meds")
+        || lower.starts_with("medications")
+        || lower.starts_with("medicines")
+        || lower.contains("what meds")
+        || lower.contains("which meds")
+        || lower.contains("what medications")
+    {
+        return Command::Medications {
+            child: child_mentioned,
+        };
     }
     if first == "allergies" || lower.contains("allergic") || lower.contains("allergies") {
-        return Command::Allergies { child: child_mentioned };
+        return Command::Allergies {
+            child: child_mentioned,
+        };
     }
-    if lower.contains("children") || lower.starts_with("kids") || lower.contains("who are the kids") {
+    if lower.contains("children") || lower.starts_with("kids") || lower.contains("who are the kids")
+    {
         return Command::Children;
     }
 
@@ -267,7 +362,11 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
     let medication = tokens
         .iter()
         .enumerate()
-        .filter(|(i, _)| !amount_span.as_ref().is_some_and(|(start, end, _)| (*start..*end).contains(i)))
+        .filter(|(i, _)| {
+            !amount_span
+                .as_ref()
+                .is_some_and(|(start, end, _)| (*start..*end).contains(i))
+        })
         .map(|(_, w)| strip_punctuation(w))
         .filter(|w| !w.is_empty())
         .filter(|w| vocabulary.child_in(w).is_none())
@@ -278,17 +377,34 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         if medication.is_empty() {
             return Command::Unknown;
         }
-        return Command::WhenNext { child: child_mentioned, medication };
+        return Command::WhenNext {
+            child: child_mentioned,
+            medication,
+        };
     }
     let dose_verb = ["gave", "give", "given", "had", "took", "dose", "log"]
         .iter()
-        .any(|v| tokens.iter().any(|w| strip_punctuation(w).eq_ignore_ascii_case(v)));
+        .any(|v| {
+            tokens
+                .iter()
+                .any(|w| strip_punctuation(w).eq_ignore_ascii_case(v))
+        });
     if let Some((_, _, amount)) = amount_span {
         if !medication.is_empty() {
-            return Command::GiveDose { child: child_mentioned, amount, medication, at };
+            return Command::GiveDose {
+                child: child_mentioned,
+                amount,
+                medication,
+                at,
+            };
         }
     } else if dose_verb && !medication.is_empty() {
-        return Command::GiveDose { child: child_mentioned, amount: Err(AmountError::Missing), medication, at };
+        return Command::GiveDose {
+            child: child_mentioned,
+            amount: Err(AmountError::Missing),
+            medication,
+            at,
+        };
     }
     Command::Unknown
 }
@@ -298,12 +414,16 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
 fn find_amount(tokens: &[&str]) -> Option<(usize, usize, Result<DoseAmount, AmountError>)> {
     for (i, token) in tokens.iter().enumerate() {
         let t = strip_punctuation(token);
-        let starts_numeric = t.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '½' | '¼' | '.'))
-            && t.chars().any(|c| c.is_ascii_digit() || matches!(c, '½' | '¼'));
+        let starts_numeric = t
+            .starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '½' | '¼' | '.'))
+            && t.chars()
+                .any(|c| c.is_ascii_digit() || matches!(c, '½' | '¼'));
         if !starts_numeric {
             continue;
         }
-        let glued_unit = t.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | ',' | '/' | '-' | '½' | '¼'));
+        let glued_unit = t.trim_start_matches(|c: char| {
+            c.is_ascii_digit() || matches!(c, '.' | ',' | '/' | '-' | '½' | '¼')
+        });
         if !glued_unit.is_empty() {
             return Some((i, i + 1, DoseAmount::parse(t)));
         }
@@ -319,7 +439,10 @@ fn find_amount(tokens: &[&str]) -> Option<(usize, usize, Result<DoseAmount, Amou
 /// Splits off a trailing "at <time>" (or "@ <time>"); `Err` holds a time that is not a time.
 fn split_at_time(text: &str) -> Result<(String, Option<LocalTime>), String> {
     let words: Vec<&str> = text.split_whitespace().collect();
-    let Some(position) = words.iter().rposition(|w| matches!(w.to_lowercase().as_str(), "at" | "@")) else {
+    let Some(position) = words
+        .iter()
+        .rposition(|w| matches!(w.to_lowercase().as_str(), "at" | "@"))
+    else {
         return Ok((text.to_string(), None));
     };
     let time_words: Vec<&str> = words[position + 1..].iter().take(2).copied().collect();
@@ -354,7 +477,10 @@ mod tests {
     }
 
     fn ml(v: f64) -> Result<DoseAmount, AmountError> {
-        Ok(DoseAmount { value: v, unit: DoseUnit::Ml })
+        Ok(DoseAmount {
+            value: v,
+            unit: DoseUnit::Ml,
+        })
     }
 
     #[test]
@@ -368,31 +494,143 @@ mod tests {
             ("yes", Command::Yes),
             ("No", Command::No),
             ("2", Command::Choose(2)),
-            ("gave Emma 5 ml Tylenol", Command::GiveDose { child: emma(), amount: ml(5.0), medication: "Tylenol".into(), at: None }),
-            ("give emma 5ml tylenol at 9:30", Command::GiveDose { child: emma(), amount: ml(5.0), medication: "tylenol".into(), at: t(9, 30) }),
-            ("I gave Emma 5 ml of Tylenol at 9.30pm", Command::GiveDose { child: emma(), amount: ml(5.0), medication: "Tylenol".into(), at: t(21, 30) }),
-            ("Emma had 2.5 ml motrin", Command::GiveDose { child: emma(), amount: ml(2.5), medication: "motrin".into(), at: None }),
-            ("gave Leo 5 ml of his amoxicillin at 8am", Command::GiveDose { child: Some("Leo".into()), amount: ml(5.0), medication: "amoxicillin".into(), at: t(8, 0) }),
-            ("when can Emma have ibuprofen?", Command::WhenNext { child: emma(), medication: "ibuprofen".into() }),
-            ("Can Emma have Tylenol?", Command::WhenNext { child: emma(), medication: "Tylenol".into() }),
-            ("when Emma ibuprofen", Command::WhenNext { child: emma(), medication: "ibuprofen".into() }),
-            ("last doses for Leo", Command::LastDoses { child: Some("Leo".into()) }),
+            (
+                "gave Emma 5 ml Tylenol",
+                Command::GiveDose {
+                    child: emma(),
+                    amount: ml(5.0),
+                    medication: "Tylenol".into(),
+                    at: None,
+                },
+            ),
+            (
+                "give emma 5ml tylenol at 9:30",
+                Command::GiveDose {
+                    child: emma(),
+                    amount: ml(5.0),
+                    medication: "tylenol".into(),
+                    at: t(9, 30),
+                },
+            ),
+            (
+                "I gave Emma 5 ml of Tylenol at 9.30pm",
+                Command::GiveDose {
+                    child: emma(),
+                    amount: ml(5.0),
+                    medication: "Tylenol".into(),
+                    at: t(21, 30),
+                },
+            ),
+            (
+                "Emma had 2.5 ml motrin",
+                Command::GiveDose {
+                    child: emma(),
+                    amount: ml(2.5),
+                    medication: "motrin".into(),
+                    at: None,
+                },
+            ),
+            (
+                "gave Leo 5 ml of his amoxicillin at 8am",
+                Command::GiveDose {
+                    child: Some("Leo".into()),
+                    amount: ml(5.0),
+                    medication: "amoxicillin".into(),
+                    at: t(8, 0),
+                },
+            ),
+            (
+                "when can Emma have ibuprofen?",
+                Command::WhenNext {
+                    child: emma(),
+                    medication: "ibuprofen".into(),
+                },
+            ),
+            (
+                "Can Emma have Tylenol?",
+                Command::WhenNext {
+                    child: emma(),
+                    medication: "Tylenol".into(),
+                },
+            ),
+            (
+                "when Emma ibuprofen",
+                Command::WhenNext {
+                    child: emma(),
+                    medication: "ibuprofen".into(),
+                },
+            ),
+            (
+                "last doses for Leo",
+                Command::LastDoses {
+                    child: Some("Leo".into()),
+                },
+            ),
             ("last", Command::LastDoses { child: None }),
-            ("Emma temp 38.4", Command::Temperature { child: emma(), value: "38.4".into(), at: None }),
-            ("temp Emma 101.2F", Command::Temperature { child: emma(), value: "101.2F".into(), at: None }),
+            (
+                "Emma temp 38.4",
+                Command::Temperature {
+                    child: emma(),
+                    value: "38.4".into(),
+                    at: None,
+                },
+            ),
+            (
+                "temp Emma 101.2F",
+                Command::Temperature {
+                    child: emma(),
+                    value: "101.2F".into(),
+                    at: None,
+                },
+            ),
             ("meds Emma", Command::Medications { child: emma() }),
-            ("what meds does Leo take?", Command::Medications { child: Some("Leo".into()) }),
+            (
+                "what meds does Leo take?",
+                Command::Medications {
+                    child: Some("Leo".into()),
+                },
+            ),
             ("allergies", Command::Allergies { child: None }),
-            ("is Leo allergic to anything?", Command::Allergies { child: Some("Leo".into()) }),
-            ("note Emma ate all her lunch", Command::Note { child: emma(), text: "ate all her lunch".into() }),
-            ("notes Leo", Command::Notes { child: Some("Leo".into()) }),
+            (
+                "is Leo allergic to anything?",
+                Command::Allergies {
+                    child: Some("Leo".into()),
+                },
+            ),
+            (
+                "note Emma ate all her lunch",
+                Command::Note {
+                    child: emma(),
+                    text: "ate all her lunch".into(),
+                },
+            ),
+            (
+                "notes Leo",
+                Command::Notes {
+                    child: Some("Leo".into()),
+                },
+            ),
             ("shift in", Command::ShiftIn),
             ("clock out", Command::ShiftOut),
-            ("join ABCDE-FGHJK", Command::Join { code: "ABCDE-FGHJK".into() }),
+            (
+                "join ABCDE-FGHJK",
+                Command::Join {
+                    code: "ABCDE-FGHJK".into(),
+                },
+            ),
             ("undo", Command::Undo),
-            ("Leo swallowed some of the dishwasher pods", Command::Emergency { poisoning: true }),
-            ("Emma is having a seizure", Command::Emergency { poisoning: false }),
-            ("gave Emma 5 ml Tylenol at 25:99", Command::BadTime("25:99".into())),
+            (
+                "Leo swallowed some of the dishwasher pods",
+                Command::Emergency { poisoning: true },
+            ),
+            (
+                "Emma is having a seizure",
+                Command::Emergency { poisoning: false },
+            ),
+            (
+                "gave Emma 5 ml Tylenol at 25:99",
+                Command::BadTime("25:99".into()),
+            ),
             ("what a lovely day", Command::Unknown),
             ("", Command::Empty),
         ];
@@ -404,12 +642,30 @@ mod tests {
     #[test]
     fn bad_amounts_reach_the_engine_as_errors() {
         match parse_with_kids("gave Emma 5 spoons Tylenol") {
-            Command::GiveDose { amount: Err(AmountError::UnknownUnit(unit)), .. } => assert_eq!(unit, "spoons"),
+            Command::GiveDose {
+                amount: Err(AmountError::UnknownUnit(unit)),
+                ..
+            } => assert_eq!(unit, "spoons"),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(parse_with_kids("gave Emma -5 ml Tylenol"), Command::GiveDose { amount: Err(_), .. }));
-        assert!(matches!(parse_with_kids("gave Emma 10 litres Tylenol"), Command::GiveDose { amount: Err(AmountError::Implausible { .. }), .. }));
-        assert!(matches!(parse_with_kids("gave Emma Tylenol"), Command::GiveDose { amount: Err(AmountError::Missing), .. }));
+        assert!(matches!(
+            parse_with_kids("gave Emma -5 ml Tylenol"),
+            Command::GiveDose { amount: Err(_), .. }
+        ));
+        assert!(matches!(
+            parse_with_kids("gave Emma 10 litres Tylenol"),
+            Command::GiveDose {
+                amount: Err(AmountError::Implausible { .. }),
+                ..
+            }
+        ));
+        assert!(matches!(
+            parse_with_kids("gave Emma Tylenol"),
+            Command::GiveDose {
+                amount: Err(AmountError::Missing),
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -21,12 +21,18 @@ use std::collections::VecDeque;
 use chrono::{DateTime, Utc};
 
 use self::command::{parse, Command, Vocabulary};
-use self::machine::{step, ConversationState, Context, Effect, Event, MedicationRef, PendingDose, Task, TaskResult};
+use self::machine::{
+    step, Context, ConversationState, Effect, Event, MedicationRef, PendingDose, Task, TaskResult,
+};
 use self::store::{ConversationStore, DbConversationStore, Session};
 use crate::auth::Actor;
-use crate::domain::{emergency_numbers, ingredient_display, ingredient_for_name, Channel, DoseAmount, IdentityKind};
+use crate::domain::{
+    emergency_numbers, ingredient_display, ingredient_for_name, Channel, DoseAmount, IdentityKind,
+};
 use crate::dose_safety::Concern;
-use crate::messages::{render, ConcernText, DoseLine, Locale, MedicationLine, Msg, RenderContext, Reply, ScheduleText};
+use crate::messages::{
+    render, ConcernText, DoseLine, Locale, MedicationLine, Msg, RenderContext, Reply, ScheduleText,
+};
 use crate::services::care::{DoseOutcome, DoseRequest, DoseView, MedicationView, Schedule};
 use crate::services::{FamilyInfo, ServiceError, Services};
 
@@ -105,7 +111,10 @@ impl<S: ConversationStore> Engine<S> {
             Err(error) => {
                 tracing::error!(%error, "turn failed");
                 let ctx = self.render_context(None, Locale::En);
-                Turn { replies: vec![render(&Msg::InternalError, &ctx)], ..Turn::default() }
+                Turn {
+                    replies: vec![render(&Msg::InternalError, &ctx)],
+                    ..Turn::default()
+                }
             }
         }
     }
@@ -115,16 +124,27 @@ impl<S: ConversationStore> Engine<S> {
         RenderContext {
             locale,
             timezone: family.map(|f| f.timezone).unwrap_or(chrono_tz::UTC),
-            country: if country.eq_ignore_ascii_case("US") { "US" } else { "other" },
+            country: if country.eq_ignore_ascii_case("US") {
+                "US"
+            } else {
+                "other"
+            },
             now: self.services.now(),
         }
     }
 
     async fn turn(&self, inbound: &Inbound) -> Result<Turn, TurnError> {
         let services = &self.services;
-        let person_id = services.resolve_identity(inbound.identity, &inbound.external_id).await?;
+        let person_id = services
+            .resolve_identity(inbound.identity, &inbound.external_id)
+            .await?;
         let no_children: [String; 0] = [];
-        let first = parse(&inbound.text, &Vocabulary { children: &no_children });
+        let first = parse(
+            &inbound.text,
+            &Vocabulary {
+                children: &no_children,
+            },
+        );
 
         let Some(person_id) = person_id else {
             return Ok(self.stranger(inbound, first).await?);
@@ -142,8 +162,14 @@ impl<S: ConversationStore> Engine<S> {
         if let Command::Join { code } = &first {
             let msg = match services.join(person_id, code, inbound.channel).await {
                 Ok(membership) => {
-                    session = Session { family_id: Some(membership.family_id), state: ConversationState::Idle };
-                    Msg::Joined { family: membership.family_name, role: membership.role.as_str().into() }
+                    session = Session {
+                        family_id: Some(membership.family_id),
+                        state: ConversationState::Idle,
+                    };
+                    Msg::Joined {
+                        family: membership.family_name,
+                        role: membership.role.as_str().into(),
+                    }
                 }
                 Err(error) => msg_for_error(error),
             };
@@ -171,25 +197,39 @@ impl<S: ConversationStore> Engine<S> {
                 return Ok(self.finish(vec![msg], None, locale, person_id));
             }
             None => {
-                let options: Vec<(i64, String)> =
-                    memberships.iter().map(|m| (m.family_id, m.family_name.clone())).collect();
+                let options: Vec<(i64, String)> = memberships
+                    .iter()
+                    .map(|m| (m.family_id, m.family_name.clone()))
+                    .collect();
                 let choice = match (&session.state, &first) {
-                    (ConversationState::ChooseFamily { options }, Command::Choose(n)) => options.get(n - 1).cloned(),
+                    (ConversationState::ChooseFamily { options }, Command::Choose(n)) => {
+                        options.get(n - 1).cloned()
+                    }
                     _ => None,
                 };
                 match choice {
                     Some((id, name)) => {
-                        session = Session { family_id: Some(id), state: ConversationState::Idle };
+                        session = Session {
+                            family_id: Some(id),
+                            state: ConversationState::Idle,
+                        };
                         self.save(&key, person_id, &session, loaded.version).await;
                         let family = services.family_info(id).await?;
-                        return Ok(self.finish(vec![Msg::FamilyChosen { name }], Some(&family), locale, person_id));
+                        return Ok(self.finish(
+                            vec![Msg::FamilyChosen { name }],
+                            Some(&family),
+                            locale,
+                            person_id,
+                        ));
                     }
                     None => {
                         let names = options.iter().map(|(_, n)| n.clone()).collect();
                         session.state = ConversationState::ChooseFamily { options };
                         self.save(&key, person_id, &session, loaded.version).await;
                         let msg = match first {
-                            Command::Emergency { poisoning } => emergency_unknown_country(poisoning),
+                            Command::Emergency { poisoning } => {
+                                emergency_unknown_country(poisoning)
+                            }
                             _ => Msg::ChooseFamily { options: names },
                         };
                         return Ok(self.finish(vec![msg], None, locale, person_id));
@@ -205,7 +245,12 @@ impl<S: ConversationStore> Engine<S> {
             Err(other) => return Err(other.into()),
         };
         let now = services.now();
-        let scene = Scene { actor, family: family.clone(), children, now };
+        let scene = Scene {
+            actor,
+            family: family.clone(),
+            children,
+            now,
+        };
         let names: Vec<String> = scene.children.iter().map(|(_, n)| n.clone()).collect();
         let command = parse(&inbound.text, &Vocabulary { children: &names });
 
@@ -230,7 +275,9 @@ impl<S: ConversationStore> Engine<S> {
             for effect in effects {
                 match effect {
                     Effect::Say(msg) => messages.push(msg),
-                    Effect::Run(task) => events.push_back(Event::Done(self.run(task, &scene).await)),
+                    Effect::Run(task) => {
+                        events.push_back(Event::Done(self.run(task, &scene).await))
+                    }
                     Effect::UseFamily { family_id, name } => {
                         session.family_id = Some(family_id);
                         messages.push(Msg::FamilyChosen { name });
@@ -239,15 +286,25 @@ impl<S: ConversationStore> Engine<S> {
                         let wanted = name.map(|n| n.to_lowercase());
                         let matching: Vec<_> = memberships
                             .iter()
-                            .filter(|m| wanted.as_ref().is_none_or(|w| m.family_name.to_lowercase() == *w))
+                            .filter(|m| {
+                                wanted
+                                    .as_ref()
+                                    .is_none_or(|w| m.family_name.to_lowercase() == *w)
+                            })
                             .collect();
                         if let ([one], Some(_)) = (matching.as_slice(), &wanted) {
                             session.family_id = Some(one.family_id);
-                            messages.push(Msg::FamilyChosen { name: one.family_name.clone() });
+                            messages.push(Msg::FamilyChosen {
+                                name: one.family_name.clone(),
+                            });
                         } else {
-                            let options: Vec<(i64, String)> =
-                                memberships.iter().map(|m| (m.family_id, m.family_name.clone())).collect();
-                            messages.push(Msg::ChooseFamily { options: options.iter().map(|(_, n)| n.clone()).collect() });
+                            let options: Vec<(i64, String)> = memberships
+                                .iter()
+                                .map(|m| (m.family_id, m.family_name.clone()))
+                                .collect();
+                            messages.push(Msg::ChooseFamily {
+                                options: options.iter().map(|(_, n)| n.clone()).collect(),
+                            });
                             state = ConversationState::ChooseFamily { options };
                         }
                     }
@@ -261,7 +318,8 @@ impl<S: ConversationStore> Engine<S> {
             _ => family,
         };
         let mut turn = self.finish(messages, Some(&shown_family), locale, person_id);
-        self.prepend_alerts(&mut turn, &shown_family, person_id, locale).await;
+        self.prepend_alerts(&mut turn, &shown_family, person_id, locale)
+            .await;
         Ok(turn)
     }
 
@@ -271,13 +329,21 @@ impl<S: ConversationStore> Engine<S> {
         let msg = match command {
             Command::Emergency { poisoning } => emergency_unknown_country(poisoning),
             Command::Join { code } => {
-                let name = inbound.display_name.clone().unwrap_or_else(|| inbound.external_id.clone());
+                let name = inbound
+                    .display_name
+                    .clone()
+                    .unwrap_or_else(|| inbound.external_id.clone());
                 let person_id = services.create_person(&name, "en").await?;
-                services.link_identity(person_id, inbound.identity, &inbound.external_id, true).await?;
+                services
+                    .link_identity(person_id, inbound.identity, &inbound.external_id, true)
+                    .await?;
                 match services.join(person_id, &code, inbound.channel).await {
                     Ok(membership) => {
                         let family = services.family_info(membership.family_id).await?;
-                        let msg = Msg::Joined { family: membership.family_name, role: membership.role.as_str().into() };
+                        let msg = Msg::Joined {
+                            family: membership.family_name,
+                            role: membership.role.as_str().into(),
+                        };
                         return Ok(self.finish(vec![msg], Some(&family), Locale::En, person_id));
                     }
                     Err(error) => msg_for_error(error),
@@ -286,7 +352,11 @@ impl<S: ConversationStore> Engine<S> {
             _ => Msg::Welcome,
         };
         let ctx = self.render_context(None, Locale::En);
-        Ok(Turn { replies: vec![render(&msg, &ctx)], person_id: None, family_id: None })
+        Ok(Turn {
+            replies: vec![render(&msg, &ctx)],
+            person_id: None,
+            family_id: None,
+        })
     }
 
     async fn save(&self, key: &str, person_id: i64, session: &Session, version: i64) {
@@ -296,7 +366,13 @@ impl<S: ConversationStore> Engine<S> {
         }
     }
 
-    fn finish(&self, messages: Vec<Msg>, family: Option<&FamilyInfo>, locale: Locale, person_id: i64) -> Turn {
+    fn finish(
+        &self,
+        messages: Vec<Msg>,
+        family: Option<&FamilyInfo>,
+        locale: Locale,
+        person_id: i64,
+    ) -> Turn {
         let ctx = self.render_context(family, locale);
         Turn {
             replies: messages.iter().map(|m| render(m, &ctx)).collect(),
@@ -307,10 +383,22 @@ impl<S: ConversationStore> Engine<S> {
 
     /// Alerts waiting for this person in this family are shown first (the console's way of delivering
     /// them; Slack and WhatsApp also push them).
-    async fn prepend_alerts(&self, turn: &mut Turn, family: &FamilyInfo, person_id: i64, locale: Locale) {
-        let Ok(memberships) = self.services.memberships(person_id).await else { return };
-        let Some(member) = memberships.iter().find(|m| m.family_id == family.id) else { return };
-        let Ok(alerts) = self.services.pending_alerts(member.member_id).await else { return };
+    async fn prepend_alerts(
+        &self,
+        turn: &mut Turn,
+        family: &FamilyInfo,
+        person_id: i64,
+        locale: Locale,
+    ) {
+        let Ok(memberships) = self.services.memberships(person_id).await else {
+            return;
+        };
+        let Some(member) = memberships.iter().find(|m| m.family_id == family.id) else {
+            return;
+        };
+        let Ok(alerts) = self.services.pending_alerts(member.member_id).await else {
+            return;
+        };
         let ctx = self.render_context(Some(family), locale);
         let mut shown = Vec::new();
         for (id, alert) in alerts {
@@ -332,7 +420,12 @@ impl<S: ConversationStore> Engine<S> {
     }
 
     fn child_name(scene: &Scene, child_id: i64) -> String {
-        scene.children.iter().find(|(id, _)| *id == child_id).map(|(_, n)| n.clone()).unwrap_or_default()
+        scene
+            .children
+            .iter()
+            .find(|(id, _)| *id == child_id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
     }
 
     fn children_or_all(scene: &Scene, child_id: Option<i64>) -> Vec<(i64, String)> {
@@ -353,7 +446,13 @@ impl<S: ConversationStore> Engine<S> {
                     return answered(vec![Msg::NoChildren]);
                 }
                 let today = scene.now.with_timezone(&scene.family.timezone).date_naive();
-                answered(vec![Msg::Children { children: children.into_iter().map(|c| (c.name, c.birth_date)).collect(), today }])
+                answered(vec![Msg::Children {
+                    children: children
+                        .into_iter()
+                        .map(|c| (c.name, c.birth_date))
+                        .collect(),
+                    today,
+                }])
             }
             Task::ListMedications { child_id } => {
                 let mut out = Vec::new();
@@ -362,7 +461,13 @@ impl<S: ConversationStore> Engine<S> {
                     out.push(if meds.is_empty() {
                         Msg::NoMedications { child }
                     } else {
-                        Msg::Medications { child, medications: meds.iter().map(|m| medication_line(m, &scene.family.country)).collect() }
+                        Msg::Medications {
+                            child,
+                            medications: meds
+                                .iter()
+                                .map(|m| medication_line(m, &scene.family.country))
+                                .collect(),
+                        }
                     });
                 }
                 answered(out)
@@ -376,23 +481,51 @@ impl<S: ConversationStore> Engine<S> {
                     } else {
                         Msg::Allergies {
                             child,
-                            allergies: allergies.into_iter().map(|a| (a.allergen, a.severity, a.reaction)).collect(),
+                            allergies: allergies
+                                .into_iter()
+                                .map(|a| (a.allergen, a.severity, a.reaction))
+                                .collect(),
                         }
                     });
                 }
                 answered(out)
             }
-            Task::LogDose { child_id, medication, amount, at } => {
-                let medication_id = match self.pick_medication(scene, child_id, medication, Some(PendingDose { amount, at })).await? {
+            Task::LogDose {
+                child_id,
+                medication,
+                amount,
+                at,
+            } => {
+                let medication_id = match self
+                    .pick_medication(
+                        scene,
+                        child_id,
+                        medication,
+                        Some(PendingDose { amount, at }),
+                    )
+                    .await?
+                {
                     Ok(id) => id,
                     Err(result) => return Ok(result),
                 };
-                let request = DoseRequest { child_id, medication_id, amount, given_at: at, confirmed_extra: false };
+                let request = DoseRequest {
+                    child_id,
+                    medication_id,
+                    amount,
+                    given_at: at,
+                    confirmed_extra: false,
+                };
                 self.log_dose(scene, request).await
             }
             Task::ConfirmExtraDose(request) => self.log_dose(scene, request).await,
-            Task::CheckDose { child_id, medication } => {
-                let medication_id = match self.pick_medication(scene, child_id, medication, None).await? {
+            Task::CheckDose {
+                child_id,
+                medication,
+            } => {
+                let medication_id = match self
+                    .pick_medication(scene, child_id, medication, None)
+                    .await?
+                {
                     Ok(id) => id,
                     Err(result) => return Ok(result),
                 };
@@ -415,24 +548,37 @@ impl<S: ConversationStore> Engine<S> {
                     out.push(if doses.is_empty() {
                         Msg::NoDoses { child }
                     } else {
-                        Msg::LastDoses { child, doses: doses.iter().map(dose_line).collect() }
+                        Msg::LastDoses {
+                            child,
+                            doses: doses.iter().map(dose_line).collect(),
+                        }
                     });
                 }
                 answered(out)
             }
-            Task::LogTemperature { child_id, temperature, at } => {
-                let (_, advice) = services.log_temperature(actor, child_id, temperature, at).await?;
+            Task::LogTemperature {
+                child_id,
+                temperature,
+                at,
+            } => {
+                let (_, advice) = services
+                    .log_temperature(actor, child_id, temperature, at)
+                    .await?;
                 answered(vec![Msg::TemperatureLogged {
                     child: Self::child_name(scene, child_id),
                     celsius: temperature.celsius,
                     fahrenheit_first: scene.family.country.eq_ignore_ascii_case("US"),
                     advice,
-                    emergency_number: emergency_numbers(&scene.family.country).emergency.to_string(),
+                    emergency_number: emergency_numbers(&scene.family.country)
+                        .emergency
+                        .to_string(),
                 }])
             }
             Task::AddNote { child_id, text } => {
                 services.add_note(actor, child_id, &text).await?;
-                answered(vec![Msg::NoteSaved { child: Self::child_name(scene, child_id) }])
+                answered(vec![Msg::NoteSaved {
+                    child: Self::child_name(scene, child_id),
+                }])
             }
             Task::Notes { child_id } => {
                 let notes = services.notes(actor, child_id, 10).await?;
@@ -440,24 +586,37 @@ impl<S: ConversationStore> Engine<S> {
                 answered(vec![if notes.is_empty() {
                     Msg::NoNotes { child }
                 } else {
-                    Msg::Notes { child, notes: notes.into_iter().map(|n| (n.created_at, n.author, n.body)).collect() }
+                    Msg::Notes {
+                        child,
+                        notes: notes
+                            .into_iter()
+                            .map(|n| (n.created_at, n.author, n.body))
+                            .collect(),
+                    }
                 }])
             }
             Task::Undo => match services.last_dose_by(actor, scene.family.id).await? {
                 None => answered(vec![Msg::NothingToUndo]),
                 Some(dose_id) => {
                     let dose = services.void_dose(actor, dose_id).await?;
-                    answered(vec![Msg::DoseVoided { dose: dose_line(&dose) }])
+                    answered(vec![Msg::DoseVoided {
+                        dose: dose_line(&dose),
+                    }])
                 }
             },
             Task::ClockIn => {
                 let shift = services.clock_in(actor, scene.family.id).await?;
-                answered(vec![Msg::ClockedIn { at: shift.clock_in_at }])
+                answered(vec![Msg::ClockedIn {
+                    at: shift.clock_in_at,
+                }])
             }
             Task::ClockOut => {
                 let shift = services.clock_out(actor, scene.family.id).await?;
                 let end = shift.clock_out_at.unwrap_or(scene.now);
-                answered(vec![Msg::ClockedOut { at: end, minutes: (end - shift.clock_in_at).num_minutes() }])
+                answered(vec![Msg::ClockedOut {
+                    at: end,
+                    minutes: (end - shift.clock_in_at).num_minutes(),
+                }])
             }
         }
     }
@@ -494,9 +653,17 @@ impl<S: ConversationStore> Engine<S> {
         })
     }
 
-    async fn log_dose(&self, scene: &Scene, request: DoseRequest) -> Result<TaskResult, ServiceError> {
+    async fn log_dose(
+        &self,
+        scene: &Scene,
+        request: DoseRequest,
+    ) -> Result<TaskResult, ServiceError> {
         let child = Self::child_name(scene, request.child_id);
-        match self.services.log_dose(&scene.actor, request.clone()).await? {
+        match self
+            .services
+            .log_dose(&scene.actor, request.clone())
+            .await?
+        {
             DoseOutcome::Logged(logged) => {
                 let numbers = emergency_numbers(&scene.family.country);
                 Ok(TaskResult::Answered(vec![Msg::DoseLogged {
@@ -550,7 +717,9 @@ impl<S: ConversationStore> Engine<S> {
 /// Emergency advice when the family (and so the country) is unknown.
 fn emergency_unknown_country(poisoning: bool) -> Msg {
     Msg::Emergency {
-        number: "your local emergency number (911 in the US and Canada, 112 in Europe, 999 in the UK)".into(),
+        number:
+            "your local emergency number (911 in the US and Canada, 112 in Europe, 999 in the UK)"
+                .into(),
         poison_help: None,
         poisoning,
     }
@@ -588,7 +757,9 @@ pub fn match_medication<'a>(query: &str, meds: &'a [MedicationView]) -> Vec<&'a 
         return by_name;
     }
     let ingredient = ingredient_for_name(&q).map(str::to_string).unwrap_or(q);
-    meds.iter().filter(|m| m.ingredients.iter().any(|s| s.ingredient == ingredient)).collect()
+    meds.iter()
+        .filter(|m| m.ingredients.iter().any(|s| s.ingredient == ingredient))
+        .collect()
 }
 
 fn dose_line(d: &DoseView) -> DoseLine {
@@ -611,7 +782,10 @@ fn medication_line(m: &MedicationView, country: &str) -> MedicationLine {
                 "{} {} mg/{}",
                 ingredient_display(&s.ingredient, country),
                 crate::domain::format_number(s.mg),
-                DoseAmount { value: s.per_amount, unit: s.per_unit }
+                DoseAmount {
+                    value: s.per_amount,
+                    unit: s.per_unit
+                }
             )
         })
         .collect::<Vec<_>>()
@@ -623,9 +797,16 @@ fn medication_line(m: &MedicationView, country: &str) -> MedicationLine {
         dose: m.dose,
         strength,
         schedule: match &m.schedule {
-            Schedule::AsNeeded => ScheduleText::AsNeeded { min_hours: m.min_interval.num_minutes() as f64 / 60.0 },
+            Schedule::AsNeeded => ScheduleText::AsNeeded {
+                min_hours: m.min_interval.num_minutes() as f64 / 60.0,
+            },
             Schedule::EveryHours { hours } => ScheduleText::EveryHours(*hours),
-            Schedule::FixedTimes { times } => ScheduleText::At(times.iter().map(|t| t.format("%H:%M").to_string()).collect()),
+            Schedule::FixedTimes { times } => ScheduleText::At(
+                times
+                    .iter()
+                    .map(|t| t.format("%H:%M").to_string())
+                    .collect(),
+            ),
         },
         max_doses_per_day: m.max_doses_per_day,
     }
@@ -633,23 +814,42 @@ fn medication_line(m: &MedicationView, country: &str) -> MedicationLine {
 
 fn concern_text(c: &Concern, conflicting: Option<&DoseView>, country: &str) -> ConcernText {
     match c {
-        Concern::TooSoon { previous, allowed_from } => ConcernText::TooSoon {
-            previous: conflicting.filter(|d| d.id == previous.id).map(dose_line).unwrap_or(DoseLine {
-                child: String::new(),
-                medication: String::new(),
-                amount: DoseAmount { value: 0.0, unit: crate::domain::DoseUnit::Ml },
-                at: previous.given_at,
-                by: None,
-                flagged: false,
-            }),
+        Concern::TooSoon {
+            previous,
+            allowed_from,
+        } => ConcernText::TooSoon {
+            previous: conflicting
+                .filter(|d| d.id == previous.id)
+                .map(dose_line)
+                .unwrap_or(DoseLine {
+                    child: String::new(),
+                    medication: String::new(),
+                    amount: DoseAmount {
+                        value: 0.0,
+                        unit: crate::domain::DoseUnit::Ml,
+                    },
+                    at: previous.given_at,
+                    by: None,
+                    flagged: false,
+                }),
             allowed_from: *allowed_from,
         },
-        Concern::TooManyDoses { count, max } => ConcernText::TooManyDoses { count: *count, max: *max },
-        Concern::TooMuchIngredient { ingredient, total_mg, max_mg } => ConcernText::TooMuch {
+        Concern::TooManyDoses { count, max } => ConcernText::TooManyDoses {
+            count: *count,
+            max: *max,
+        },
+        Concern::TooMuchIngredient {
+            ingredient,
+            total_mg,
+            max_mg,
+        } => ConcernText::TooMuch {
             ingredient: ingredient_display(ingredient, country),
             total_mg: *total_mg,
             max_mg: *max_mg,
         },
-        Concern::AboveUsualDose { usual_mg, given_mg } => ConcernText::AboveUsual { usual_mg: *usual_mg, given_mg: *given_mg },
+        Concern::AboveUsualDose { usual_mg, given_mg } => ConcernText::AboveUsual {
+            usual_mg: *usual_mg,
+            given_mg: *given_mg,
+        },
     }
 }

@@ -91,14 +91,31 @@ impl ConversationStore for DbConversationStore {
             .and_then(|json| serde_json::from_str::<Envelope>(&json).ok())
             .filter(|e| e.schema == SCHEMA_VERSION && row.schema_version == SCHEMA_VERSION);
         Ok(match envelope {
-            Some(envelope) => Loaded { session: envelope.session, version: row.version, was_reset: false },
-            None => Loaded { session: Session::default(), version: row.version, was_reset: true },
+            Some(envelope) => Loaded {
+                session: envelope.session,
+                version: row.version,
+                was_reset: false,
+            },
+            None => Loaded {
+                session: Session::default(),
+                version: row.version,
+                was_reset: true,
+            },
         })
     }
 
-    async fn save(&self, key: &str, person_id: i64, session: &Session, expected_version: i64) -> Result<(), StoreError> {
-        let json = serde_json::to_string(&Envelope { schema: SCHEMA_VERSION, session: session.clone() })
-            .unwrap_or_else(|_| "{}".into());
+    async fn save(
+        &self,
+        key: &str,
+        person_id: i64,
+        session: &Session,
+        expected_version: i64,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(&Envelope {
+            schema: SCHEMA_VERSION,
+            session: session.clone(),
+        })
+        .unwrap_or_else(|_| "{}".into());
         let sealed = self.keys.seal(FIELD, &json);
         let txn = self.db.write(LockScope::OwnRow).await?;
         if expected_version == 0 {
@@ -119,10 +136,22 @@ impl ConversationStore for DbConversationStore {
             }
         } else {
             let result = conversation_state::Entity::update_many()
-                .col_expr(conversation_state::Column::State, sea_orm::sea_query::Expr::value(sealed))
-                .col_expr(conversation_state::Column::SchemaVersion, sea_orm::sea_query::Expr::value(SCHEMA_VERSION))
-                .col_expr(conversation_state::Column::Version, sea_orm::sea_query::Expr::value(expected_version + 1))
-                .col_expr(conversation_state::Column::UpdatedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+                .col_expr(
+                    conversation_state::Column::State,
+                    sea_orm::sea_query::Expr::value(sealed),
+                )
+                .col_expr(
+                    conversation_state::Column::SchemaVersion,
+                    sea_orm::sea_query::Expr::value(SCHEMA_VERSION),
+                )
+                .col_expr(
+                    conversation_state::Column::Version,
+                    sea_orm::sea_query::Expr::value(expected_version + 1),
+                )
+                .col_expr(
+                    conversation_state::Column::UpdatedAt,
+                    sea_orm::sea_query::Expr::value(Utc::now()),
+                )
                 .filter(conversation_state::Column::ConversationKey.eq(key))
                 .filter(conversation_state::Column::Version.eq(expected_version))
                 .exec(&*txn)

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Datelike, Utc};
 
-use super::{Choice, ConcernText, DoseLine, Msg, MedicationLine, RenderContext, Reply, ScheduleText, Tone};
+use super::{
+    Choice, ConcernText, DoseLine, MedicationLine, Msg, RenderContext, Reply, ScheduleText, Tone,
+};
 use crate::domain::{format_number, AmountError, TemperatureError};
 use crate::services::care::{Alert, FeverAdvice};
 use crate::services::Problem;
@@ -27,7 +29,13 @@ fn by(name: &Option<String>) -> String {
 
 fn dose_line(d: &DoseLine, ctx: &RenderContext) -> String {
     let flag = if d.flagged { " ⚠ extra dose" } else { "" };
-    format!("{} — {} {} by {}{flag}", when(d.at, ctx), d.amount, d.medication, by(&d.by))
+    format!(
+        "{} — {} {} by {}{flag}",
+        when(d.at, ctx),
+        d.amount,
+        d.medication,
+        by(&d.by)
+    )
 }
 
 fn list(names: &[String]) -> String {
@@ -39,7 +47,8 @@ fn list(names: &[String]) -> String {
 }
 
 fn age(born: chrono::NaiveDate, today: chrono::NaiveDate) -> String {
-    let months = (today.year() - born.year()) * 12 + today.month() as i32 - born.month() as i32
+    let months = (today.year() - born.year()) * 12 + today.month() as i32
+        - born.month() as i32
         - i32::from(today.day() < born.day());
     match months {
         m if m < 1 => format!("{} days", (today - born).num_days()),
@@ -50,17 +59,25 @@ fn age(born: chrono::NaiveDate, today: chrono::NaiveDate) -> String {
 
 fn medication_line(m: &MedicationLine) -> String {
     let schedule = match &m.schedule {
-        ScheduleText::AsNeeded { min_hours } => format!("as needed, at least {} h apart", format_number(*min_hours)),
+        ScheduleText::AsNeeded { min_hours } => {
+            format!("as needed, at least {} h apart", format_number(*min_hours))
+        }
         ScheduleText::EveryHours(h) => format!("every {h} h"),
         ScheduleText::At(times) => format!("at {}", list(times)),
     };
-    let max = m.max_doses_per_day.map(|n| format!(", max {n} a day")).unwrap_or_default();
+    let max = m
+        .max_doses_per_day
+        .map(|n| format!(", max {n} a day"))
+        .unwrap_or_default();
     format!("• {} ({}): {}, {schedule}{max}", m.name, m.strength, m.dose)
 }
 
 fn concern(c: &ConcernText, ctx: &RenderContext) -> String {
     match c {
-        ConcernText::TooSoon { previous, allowed_from } => format!(
+        ConcernText::TooSoon {
+            previous,
+            allowed_from,
+        } => format!(
             "{} gave {} {} {} at {} — next dose allowed at {}.",
             by(&previous.by),
             previous.child,
@@ -72,7 +89,11 @@ fn concern(c: &ConcernText, ctx: &RenderContext) -> String {
         ConcernText::TooManyDoses { count, max } => {
             format!("This would be dose {count} in 24 hours; the most is {max}.")
         }
-        ConcernText::TooMuch { ingredient, total_mg, max_mg } => format!(
+        ConcernText::TooMuch {
+            ingredient,
+            total_mg,
+            max_mg,
+        } => format!(
             "That makes {} mg of {ingredient} in 24 hours; the most is {} mg.",
             format_number(*total_mg),
             format_number(*max_mg)
@@ -106,23 +127,35 @@ fn problem(p: &Problem) -> String {
     match p {
         Problem::Amount(e) => amount_error(e),
         Problem::Temperature(e) => temperature_error(e),
-        Problem::UnitMismatch { medication, expected, given } => {
+        Problem::UnitMismatch {
+            medication,
+            expected,
+            given,
+        } => {
             format!("{medication} is measured in {expected}, not {given}. Nothing was recorded.")
         }
         Problem::FutureTime => "That time is in the future. Nothing was recorded.".into(),
         Problem::TooFarInPast { days } => {
             format!("That is more than {days} days ago; ask a guardian to add it to the record. Nothing was recorded.")
         }
-        Problem::EmptyText => "There is nothing to save: add the text after the child's name.".into(),
-        Problem::TextTooLong { max } => format!("That is longer than {max} characters; please shorten it."),
+        Problem::EmptyText => {
+            "There is nothing to save: add the text after the child's name.".into()
+        }
+        Problem::TextTooLong { max } => {
+            format!("That is longer than {max} characters; please shorten it.")
+        }
         Problem::BadName => "That name is empty or too long.".into(),
         Problem::BadTimezone(tz) => format!("{tz:?} is not a time zone (e.g. America/New_York)."),
         Problem::BadCountry(c) => format!("{c:?} is not a two-letter country code (e.g. US)."),
-        Problem::InviteInvalid => "That invite code is not valid. Check it with the person who sent it.".into(),
+        Problem::InviteInvalid => {
+            "That invite code is not valid. Check it with the person who sent it.".into()
+        }
         Problem::InviteExpired => "That invite code has expired. Ask for a new one.".into(),
         Problem::InviteUsed => "That invite code was already used. Ask for a new one.".into(),
         Problem::AlreadyMember => "You are already a member of that family.".into(),
-        Problem::MedicationInactive => "That medication is no longer active. Nothing was recorded.".into(),
+        Problem::MedicationInactive => {
+            "That medication is no longer active. Nothing was recorded.".into()
+        }
         Problem::AlreadyVoided => "That dose was already undone.".into(),
         Problem::NotOnShift => "You are not on shift.".into(),
         Problem::AlreadyOnShift => "You are already on shift.".into(),
@@ -149,11 +182,23 @@ fn temperature(celsius: f64, fahrenheit_first: bool) -> String {
 }
 
 fn reply(text: String, tone: Tone, msg: &Msg) -> Reply {
-    Reply { text, choices: Vec::new(), tone, health_data: msg.has_health_data() }
+    Reply {
+        text,
+        choices: Vec::new(),
+        tone,
+        health_data: msg.has_health_data(),
+    }
 }
 
 fn choices(options: &[String]) -> Vec<Choice> {
-    options.iter().enumerate().map(|(i, label)| Choice { label: label.clone(), value: (i + 1).to_string() }).collect()
+    options
+        .iter()
+        .enumerate()
+        .map(|(i, label)| Choice {
+            label: label.clone(),
+            value: (i + 1).to_string(),
+        })
+        .collect()
 }
 
 pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {

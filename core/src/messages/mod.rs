@@ -71,10 +71,23 @@ pub enum ScheduleText {
 /// A rule a dose would break, ready to be said.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ConcernText {
-    TooSoon { previous: DoseLine, allowed_from: DateTime<Utc> },
-    TooManyDoses { count: u32, max: u32 },
-    TooMuch { ingredient: String, total_mg: f64, max_mg: f64 },
-    AboveUsual { usual_mg: f64, given_mg: f64 },
+    TooSoon {
+        previous: DoseLine,
+        allowed_from: DateTime<Utc>,
+    },
+    TooManyDoses {
+        count: u32,
+        max: u32,
+    },
+    TooMuch {
+        ingredient: String,
+        total_mg: f64,
+        max_mg: f64,
+    },
+    AboveUsual {
+        usual_mg: f64,
+        given_mg: f64,
+    },
 }
 
 /// Everything MedNannyAI can say.
@@ -83,14 +96,31 @@ pub enum Msg {
     Help,
     Welcome,
     NoFamily,
-    ChooseFamily { options: Vec<String> },
-    FamilyChosen { name: String },
-    Children { children: Vec<(String, NaiveDate)>, today: NaiveDate },
+    ChooseFamily {
+        options: Vec<String>,
+    },
+    FamilyChosen {
+        name: String,
+    },
+    Children {
+        children: Vec<(String, NaiveDate)>,
+        today: NaiveDate,
+    },
     NoChildren,
-    Medications { child: String, medications: Vec<MedicationLine> },
-    NoMedications { child: String },
-    Allergies { child: String, allergies: Vec<(String, String, Option<String>)> },
-    NoAllergies { child: String },
+    Medications {
+        child: String,
+        medications: Vec<MedicationLine>,
+    },
+    NoMedications {
+        child: String,
+    },
+    Allergies {
+        child: String,
+        allergies: Vec<(String, String, Option<String>)>,
+    },
+    NoAllergies {
+        child: String,
+    },
     DoseLogged {
         dose: DoseLine,
         next_allowed_at: DateTime<Utc>,
@@ -99,7 +129,13 @@ pub enum Msg {
         alerted: Vec<String>,
         poison_help: Option<String>,
     },
-    ConfirmExtraDose { child: String, medication: String, amount: DoseAmount, concerns: Vec<ConcernText>, next_allowed_at: DateTime<Utc> },
+    ConfirmExtraDose {
+        child: String,
+        medication: String,
+        amount: DoseAmount,
+        concerns: Vec<ConcernText>,
+        next_allowed_at: DateTime<Utc>,
+    },
     ExtraDoseNotLogged,
     QuestionExpired,
     QuestionDropped,
@@ -113,22 +149,66 @@ pub enum Msg {
         doses_in_last_day: u32,
         max_doses_per_day: Option<u32>,
     },
-    LastDoses { child: String, doses: Vec<DoseLine> },
-    NoDoses { child: String },
-    TemperatureLogged { child: String, celsius: f64, fahrenheit_first: bool, advice: FeverAdvice, emergency_number: String },
-    NoteSaved { child: String },
-    Notes { child: String, notes: Vec<(DateTime<Utc>, Option<String>, String)> },
-    NoNotes { child: String },
-    DoseVoided { dose: DoseLine },
+    LastDoses {
+        child: String,
+        doses: Vec<DoseLine>,
+    },
+    NoDoses {
+        child: String,
+    },
+    TemperatureLogged {
+        child: String,
+        celsius: f64,
+        fahrenheit_first: bool,
+        advice: FeverAdvice,
+        emergency_number: String,
+    },
+    NoteSaved {
+        child: String,
+    },
+    Notes {
+        child: String,
+        notes: Vec<(DateTime<Utc>, Option<String>, String)>,
+    },
+    NoNotes {
+        child: String,
+    },
+    DoseVoided {
+        dose: DoseLine,
+    },
     NothingToUndo,
-    ClockedIn { at: DateTime<Utc> },
-    ClockedOut { at: DateTime<Utc>, minutes: i64 },
-    Joined { family: String, role: String },
-    Emergency { number: String, poison_help: Option<String>, poisoning: bool },
-    UnknownChild { name: String, known: Vec<String> },
-    WhichChild { known: Vec<String> },
-    UnknownMedication { child: String, asked: String, known: Vec<String> },
-    WhichMedication { child: String, options: Vec<String> },
+    ClockedIn {
+        at: DateTime<Utc>,
+    },
+    ClockedOut {
+        at: DateTime<Utc>,
+        minutes: i64,
+    },
+    Joined {
+        family: String,
+        role: String,
+    },
+    Emergency {
+        number: String,
+        poison_help: Option<String>,
+        poisoning: bool,
+    },
+    UnknownChild {
+        name: String,
+        known: Vec<String>,
+    },
+    WhichChild {
+        known: Vec<String>,
+    },
+    UnknownMedication {
+        child: String,
+        asked: String,
+        known: Vec<String>,
+    },
+    WhichMedication {
+        child: String,
+        options: Vec<String>,
+    },
     BadAmount(AmountError),
     BadTemperature(TemperatureError),
     BadTime(String),

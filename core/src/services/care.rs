@@ -4,8 +4,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use entity::{allergy, caregiver_assignment, care_note, child, condition, dose_log, measurement, medication, member, notification};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use entity::{
+    allergy, care_note, caregiver_assignment, child, condition, dose_log, measurement, medication,
+    member, notification,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{Authorized, Problem, ServiceError, ServiceResult, Services, Target};
@@ -59,9 +64,13 @@ impl Schedule {
 
     fn times_text(&self) -> Option<String> {
         match self {
-            Schedule::FixedTimes { times } => {
-                Some(times.iter().map(|t| t.format("%H:%M").to_string()).collect::<Vec<_>>().join(","))
-            }
+            Schedule::FixedTimes { times } => Some(
+                times
+                    .iter()
+                    .map(|t| t.format("%H:%M").to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
             Schedule::EveryHours { hours } => Some(hours.to_string()),
             Schedule::AsNeeded => None,
         }
@@ -70,9 +79,14 @@ impl Schedule {
     fn from_row(kind: &str, times: Option<&str>) -> Self {
         match (kind, times) {
             ("fixed_times", Some(times)) => Schedule::FixedTimes {
-                times: times.split(',').filter_map(|t| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok()).collect(),
+                times: times
+                    .split(',')
+                    .filter_map(|t| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok())
+                    .collect(),
             },
-            ("every_hours", Some(hours)) => Schedule::EveryHours { hours: hours.trim().parse().unwrap_or(0) },
+            ("every_hours", Some(hours)) => Schedule::EveryHours {
+                hours: hours.trim().parse().unwrap_or(0),
+            },
             _ => Schedule::AsNeeded,
         }
     }
@@ -105,7 +119,10 @@ impl MedicationView {
             form: row.form,
             route: row.route,
             ingredients: serde_json::from_str(&row.ingredients).unwrap_or_default(),
-            dose: DoseAmount { value: row.dose_amount, unit: dose_unit },
+            dose: DoseAmount {
+                value: row.dose_amount,
+                unit: dose_unit,
+            },
             schedule: Schedule::from_row(&row.schedule_kind, row.schedule_times.as_deref()),
             min_interval: Duration::minutes(i64::from(row.min_interval_minutes)),
             max_doses_per_day: row.max_doses_per_day.and_then(|n| u32::try_from(n).ok()),
@@ -119,11 +136,13 @@ impl MedicationView {
     pub fn ingredient_mg(&self, amount: DoseAmount) -> Result<BTreeMap<String, f64>, Problem> {
         let mut out = BTreeMap::new();
         for strength in &self.ingredients {
-            let mg = strength.mg_in(amount).ok_or_else(|| Problem::UnitMismatch {
-                medication: self.name.clone(),
-                expected: self.dose.unit.label(2.0),
-                given: amount.unit.label(2.0),
-            })?;
+            let mg = strength
+                .mg_in(amount)
+                .ok_or_else(|| Problem::UnitMismatch {
+                    medication: self.name.clone(),
+                    expected: self.dose.unit.label(2.0),
+                    given: amount.unit.label(2.0),
+                })?;
             out.insert(strength.ingredient.clone(), mg);
         }
         if amount.unit != self.dose.unit && amount.unit != DoseUnit::Mg {
@@ -151,7 +170,10 @@ impl MedicationView {
     }
 
     pub fn ingredient_names(&self) -> Vec<String> {
-        self.ingredients.iter().map(|s| s.ingredient.clone()).collect()
+        self.ingredients
+            .iter()
+            .map(|s| s.ingredient.clone())
+            .collect()
     }
 }
 
@@ -326,7 +348,10 @@ fn validate_text(text: &str) -> ServiceResult<String> {
         return Err(Problem::EmptyText.into());
     }
     if text.chars().count() > MAX_NOTE_CHARS {
-        return Err(Problem::TextTooLong { max: MAX_NOTE_CHARS }.into());
+        return Err(Problem::TextTooLong {
+            max: MAX_NOTE_CHARS,
+        }
+        .into());
     }
     Ok(text.to_string())
 }
@@ -339,27 +364,47 @@ impl Services {
             return Err(Problem::FutureTime.into());
         }
         if at < now - Duration::days(MAX_BACKDATE_DAYS) {
-            return Err(Problem::TooFarInPast { days: MAX_BACKDATE_DAYS }.into());
+            return Err(Problem::TooFarInPast {
+                days: MAX_BACKDATE_DAYS,
+            }
+            .into());
         }
         Ok(crate::clock::truncate_millis(at))
     }
 
-    async fn child_row<C: sea_orm::ConnectionTrait>(&self, db: &C, child_id: i64) -> ServiceResult<child::Model> {
-        child::Entity::find_by_id(child_id).one(db).await?.ok_or(ServiceError::NotFound("child"))
+    async fn child_row<C: sea_orm::ConnectionTrait>(
+        &self,
+        db: &C,
+        child_id: i64,
+    ) -> ServiceResult<child::Model> {
+        child::Entity::find_by_id(child_id)
+            .one(db)
+            .await?
+            .ok_or(ServiceError::NotFound("child"))
     }
 
     // ----- children ---------------------------------------------------------------------------
 
     /// Adds a child to a family (guardians).
-    pub async fn add_child(&self, actor: &Actor, family_id: i64, name: &str, birth_date: NaiveDate) -> ServiceResult<i64> {
+    pub async fn add_child(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        name: &str,
+        birth_date: NaiveDate,
+    ) -> ServiceResult<i64> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 60 {
             return Err(Problem::BadName.into());
         }
-        if birth_date > self.now().date_naive() || birth_date < NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default() {
+        if birth_date > self.now().date_naive()
+            || birth_date < NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default()
+        {
             return Err(Problem::Other("the birth date is not plausible".into()).into());
         }
-        let (txn, auth) = self.begin(actor, Permission::ManageChildren, Target::Family(family_id)).await?;
+        let (txn, auth) = self
+            .begin(actor, Permission::ManageChildren, Target::Family(family_id))
+            .await?;
         let row = child::ActiveModel {
             family_id: Set(family_id),
             name: Set(name.to_string()),
@@ -369,7 +414,15 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(&txn, &auth, actor, "child.add", format!("child:{}", row.id), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "child.add",
+            format!("child:{}", row.id),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(row.id)
     }
@@ -377,7 +430,9 @@ impl Services {
     /// The children the actor can see: all of them for guardians and viewers, the assigned ones for
     /// caregivers.
     pub async fn children(&self, actor: &Actor, family_id: i64) -> ServiceResult<Vec<ChildView>> {
-        let (txn, auth) = self.begin(actor, Permission::ViewChildren, Target::Family(family_id)).await?;
+        let (txn, auth) = self
+            .begin(actor, Permission::ViewChildren, Target::Family(family_id))
+            .await?;
         let mut rows = child::Entity::find()
             .filter(child::Column::FamilyId.eq(family_id))
             .order_by_asc(child::Column::Id)
@@ -385,7 +440,9 @@ impl Services {
             .await?;
         if auth.role == Some(Role::Caregiver) {
             let assigned: Vec<i64> = caregiver_assignment::Entity::find()
-                .filter(caregiver_assignment::Column::MemberId.eq(auth.member_id.unwrap_or_default()))
+                .filter(
+                    caregiver_assignment::Column::MemberId.eq(auth.member_id.unwrap_or_default()),
+                )
                 .all(&*txn)
                 .await?
                 .into_iter()
@@ -393,11 +450,24 @@ impl Services {
                 .collect();
             rows.retain(|c| assigned.contains(&c.id));
         }
-        self.audit(&txn, &auth, actor, "children.view", format!("family:{family_id}"), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "children.view",
+            format!("family:{family_id}"),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(rows
             .into_iter()
-            .map(|c| ChildView { id: c.id, family_id: c.family_id, name: c.name, birth_date: c.birth_date })
+            .map(|c| ChildView {
+                id: c.id,
+                family_id: c.family_id,
+                name: c.name,
+                birth_date: c.birth_date,
+            })
             .collect())
     }
 
@@ -409,14 +479,32 @@ impl Services {
         if name.is_empty() || name.chars().count() > 80 {
             return Err(Problem::BadName.into());
         }
-        if new.ingredients.is_empty() || new.ingredients.iter().any(|s| s.mg <= 0.0 || s.per_amount <= 0.0) {
-            return Err(Problem::Other("a medication needs at least one active ingredient with its strength".into()).into());
+        if new.ingredients.is_empty()
+            || new
+                .ingredients
+                .iter()
+                .any(|s| s.mg <= 0.0 || s.per_amount <= 0.0)
+        {
+            return Err(Problem::Other(
+                "a medication needs at least one active ingredient with its strength".into(),
+            )
+            .into());
         }
         if new.min_interval < Duration::minutes(30) || new.min_interval > Duration::days(7) {
-            return Err(Problem::Other("the minimum interval must be between 30 minutes and 7 days".into()).into());
+            return Err(Problem::Other(
+                "the minimum interval must be between 30 minutes and 7 days".into(),
+            )
+            .into());
         }
-        let (txn, auth) = self.begin(actor, Permission::ManageChildren, Target::Child(new.child_id)).await?;
-        let ingredients = serde_json::to_string(&new.ingredients).map_err(|e| Problem::Other(e.to_string()))?;
+        let (txn, auth) = self
+            .begin(
+                actor,
+                Permission::ManageChildren,
+                Target::Child(new.child_id),
+            )
+            .await?;
+        let ingredients =
+            serde_json::to_string(&new.ingredients).map_err(|e| Problem::Other(e.to_string()))?;
         let row = medication::ActiveModel {
             child_id: Set(new.child_id),
             name: Set(name.to_string()),
@@ -427,7 +515,9 @@ impl Services {
             dose_unit: Set(new.dose.unit.as_str().to_string()),
             schedule_kind: Set(new.schedule.kind().to_string()),
             schedule_times: Set(new.schedule.times_text()),
-            min_interval_minutes: Set(i32::try_from(new.min_interval.num_minutes()).unwrap_or(i32::MAX)),
+            min_interval_minutes: Set(
+                i32::try_from(new.min_interval.num_minutes()).unwrap_or(i32::MAX)
+            ),
             max_doses_per_day: Set(new.max_doses_per_day.and_then(|n| i32::try_from(n).ok())),
             starts_on: Set(new.starts_on),
             ends_on: Set(new.ends_on),
@@ -437,21 +527,43 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(&txn, &auth, actor, "medication.add", format!("medication:{}", row.id), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "medication.add",
+            format!("medication:{}", row.id),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(row.id)
     }
 
     /// A child's active medications.
-    pub async fn medications(&self, actor: &Actor, child_id: i64) -> ServiceResult<Vec<MedicationView>> {
-        let (txn, auth) = self.begin(actor, Permission::ViewMedications, Target::Child(child_id)).await?;
+    pub async fn medications(
+        &self,
+        actor: &Actor,
+        child_id: i64,
+    ) -> ServiceResult<Vec<MedicationView>> {
+        let (txn, auth) = self
+            .begin(actor, Permission::ViewMedications, Target::Child(child_id))
+            .await?;
         let rows = medication::Entity::find()
             .filter(medication::Column::ChildId.eq(child_id))
             .filter(medication::Column::Active.eq(true))
             .order_by_asc(medication::Column::Id)
             .all(&*txn)
             .await?;
-        self.audit(&txn, &auth, actor, "medications.view", format!("child:{child_id}"), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "medications.view",
+            format!("child:{child_id}"),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(rows.into_iter().map(MedicationView::from_row).collect())
     }
@@ -470,9 +582,16 @@ impl Services {
         }
         let severity = match severity.trim().to_ascii_lowercase().as_str() {
             s @ ("mild" | "moderate" | "severe" | "unknown") => s.to_string(),
-            other => return Err(Problem::Other(format!("severity {other:?}: use mild, moderate, severe or unknown")).into()),
+            other => {
+                return Err(Problem::Other(format!(
+                    "severity {other:?}: use mild, moderate, severe or unknown"
+                ))
+                .into())
+            }
         };
-        let (txn, auth) = self.begin(actor, Permission::ManageChildren, Target::Child(child_id)).await?;
+        let (txn, auth) = self
+            .begin(actor, Permission::ManageChildren, Target::Child(child_id))
+            .await?;
         let row = allergy::ActiveModel {
             child_id: Set(child_id),
             allergen: Set(allergen.to_string()),
@@ -483,15 +602,36 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(&txn, &auth, actor, "allergy.add", format!("allergy:{}", row.id), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "allergy.add",
+            format!("allergy:{}", row.id),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(row.id)
     }
 
     pub async fn allergies(&self, actor: &Actor, child_id: i64) -> ServiceResult<Vec<AllergyView>> {
-        let (txn, auth) = self.begin(actor, Permission::ViewAllergies, Target::Child(child_id)).await?;
-        let rows = allergy::Entity::find().filter(allergy::Column::ChildId.eq(child_id)).all(&*txn).await?;
-        self.audit(&txn, &auth, actor, "allergies.view", format!("child:{child_id}"), Outcome::Ok).await?;
+        let (txn, auth) = self
+            .begin(actor, Permission::ViewAllergies, Target::Child(child_id))
+            .await?;
+        let rows = allergy::Entity::find()
+            .filter(allergy::Column::ChildId.eq(child_id))
+            .all(&*txn)
+            .await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "allergies.view",
+            format!("child:{child_id}"),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         rows.into_iter()
             .map(|a| {
@@ -500,7 +640,9 @@ impl Services {
                     child_id: a.child_id,
                     allergen: a.allergen,
                     severity: a.severity,
-                    reaction: self.keys().open_opt("allergies.reaction", a.reaction.as_deref())?,
+                    reaction: self
+                        .keys()
+                        .open_opt("allergies.reaction", a.reaction.as_deref())?,
                 })
             })
             .collect()
@@ -515,7 +657,9 @@ impl Services {
         guardian_only: bool,
     ) -> ServiceResult<i64> {
         let name = validate_text(name)?;
-        let (txn, auth) = self.begin(actor, Permission::ManageChildren, Target::Child(child_id)).await?;
+        let (txn, auth) = self
+            .begin(actor, Permission::ManageChildren, Target::Child(child_id))
+            .await?;
         let row = condition::ActiveModel {
             child_id: Set(child_id),
             name: Set(self.keys().seal("conditions.name", &name)),
@@ -526,17 +670,42 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(&txn, &auth, actor, "condition.add", format!("condition:{}", row.id), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "condition.add",
+            format!("condition:{}", row.id),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(row.id)
     }
 
     /// A child's conditions: guardians see all, others only those not marked guardian-only.
-    pub async fn conditions(&self, actor: &Actor, child_id: i64) -> ServiceResult<Vec<ConditionView>> {
-        let (txn, auth) = self.begin(actor, Permission::ViewConditions, Target::Child(child_id)).await?;
+    pub async fn conditions(
+        &self,
+        actor: &Actor,
+        child_id: i64,
+    ) -> ServiceResult<Vec<ConditionView>> {
+        let (txn, auth) = self
+            .begin(actor, Permission::ViewConditions, Target::Child(child_id))
+            .await?;
         let include_private = auth.role == Some(Role::Guardian) || auth.role.is_none();
-        let rows = condition::Entity::find().filter(condition::Column::ChildId.eq(child_id)).all(&*txn).await?;
-        self.audit(&txn, &auth, actor, "conditions.view", format!("child:{child_id}"), Outcome::Ok).await?;
+        let rows = condition::Entity::find()
+            .filter(condition::Column::ChildId.eq(child_id))
+            .all(&*txn)
+            .await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "conditions.view",
+            format!("child:{child_id}"),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         rows.into_iter()
             .filter(|c| include_private || !c.guardian_only)
@@ -545,7 +714,9 @@ impl Services {
                     id: c.id,
                     child_id: c.child_id,
                     name: self.keys().open("conditions.name", &c.name)?,
-                    notes: self.keys().open_opt("conditions.notes", c.notes.as_deref())?,
+                    notes: self
+                        .keys()
+                        .open_opt("conditions.notes", c.notes.as_deref())?,
                     guardian_only: c.guardian_only,
                 })
             })
@@ -634,7 +805,10 @@ impl Services {
                 child_name: children.get(&r.child_id).cloned().unwrap_or_default(),
                 medication_id: r.medication_id,
                 medication_name: meds.get(&r.medication_id).cloned().unwrap_or_default(),
-                amount: DoseAmount { value: r.amount, unit: DoseUnit::parse(&r.unit).unwrap_or(DoseUnit::Ml) },
+                amount: DoseAmount {
+                    value: r.amount,
+                    unit: DoseUnit::parse(&r.unit).unwrap_or(DoseUnit::Ml),
+                },
                 ingredient_mg: serde_json::from_str(&r.ingredient_mg).unwrap_or_default(),
                 given_at: r.given_at,
                 given_by_member_id: r.given_by_member_id,
@@ -650,16 +824,31 @@ impl Services {
     /// that breaks a rule is not written unless `confirmed_extra`; then it is written flagged, the
     /// guardians are alerted (outbox) and the audit event says `flagged`.
     #[tracing::instrument(skip(self, request), fields(actor = ?actor.kind, child_id = request.child_id))]
-    pub async fn log_dose(&self, actor: &Actor, request: DoseRequest) -> ServiceResult<DoseOutcome> {
+    pub async fn log_dose(
+        &self,
+        actor: &Actor,
+        request: DoseRequest,
+    ) -> ServiceResult<DoseOutcome> {
         let given_at = self.check_time(request.given_at)?;
-        let (txn, auth) = self.begin(actor, Permission::LogDose, Target::Child(request.child_id)).await?;
-        let med = self.medication_for_child(&*txn, request.child_id, request.medication_id).await?;
+        let (txn, auth) = self
+            .begin(actor, Permission::LogDose, Target::Child(request.child_id))
+            .await?;
+        let med = self
+            .medication_for_child(&*txn, request.child_id, request.medication_id)
+            .await?;
         if !med.active {
             return Err(Problem::MedicationInactive.into());
         }
         let proposed_mg = med.ingredient_mg(request.amount)?;
         let window = Duration::hours(25).max(med.min_interval + Duration::hours(1));
-        let rows = self.doses_between(&*txn, request.child_id, given_at - window, given_at + window).await?;
+        let rows = self
+            .doses_between(
+                &*txn,
+                request.child_id,
+                given_at - window,
+                given_at + window,
+            )
+            .await?;
         let prior: Vec<PriorDose> = rows.iter().map(Self::prior_dose).collect();
         let rules = med.rules();
         let assessment = dose_safety::assess(&rules, &prior, given_at, &proposed_mg);
@@ -671,15 +860,36 @@ impl Services {
             });
             let conflicting_id = conflicting_id.or_else(|| {
                 rows.iter()
-                    .filter(|r| r.given_at <= given_at && Self::prior_dose(r).ingredient_mg.keys().any(|i| proposed_mg.contains_key(i)))
+                    .filter(|r| {
+                        r.given_at <= given_at
+                            && Self::prior_dose(r)
+                                .ingredient_mg
+                                .keys()
+                                .any(|i| proposed_mg.contains_key(i))
+                    })
                     .map(|r| r.id)
                     .next_back()
             });
-            let conflicting_row: Vec<dose_log::Model> =
-                rows.iter().filter(|r| Some(r.id) == conflicting_id).cloned().collect();
-            let conflicting = self.dose_views(&*txn, auth.family_id, conflicting_row).await?.pop();
-            let next_allowed_at = dose_safety::next_allowed_at(&rules, &prior, self.now().max(given_at));
-            self.audit(&txn, &auth, actor, "dose.check", format!("child:{}", request.child_id), Outcome::Ok).await?;
+            let conflicting_row: Vec<dose_log::Model> = rows
+                .iter()
+                .filter(|r| Some(r.id) == conflicting_id)
+                .cloned()
+                .collect();
+            let conflicting = self
+                .dose_views(&*txn, auth.family_id, conflicting_row)
+                .await?
+                .pop();
+            let next_allowed_at =
+                dose_safety::next_allowed_at(&rules, &prior, self.now().max(given_at));
+            self.audit(
+                &txn,
+                &auth,
+                actor,
+                "dose.check",
+                format!("child:{}", request.child_id),
+                Outcome::Ok,
+            )
+            .await?;
             txn.commit().await?;
             return Ok(DoseOutcome::NeedsConfirmation(DoseConflict {
                 concerns: assessment.concerns,
@@ -689,7 +899,10 @@ impl Services {
         }
 
         let flagged = !assessment.is_safe();
-        let past_daily_maximum = assessment.concerns.iter().any(Concern::exceeds_daily_maximum);
+        let past_daily_maximum = assessment
+            .concerns
+            .iter()
+            .any(Concern::exceeds_daily_maximum);
         let row = dose_log::ActiveModel {
             family_id: Set(auth.family_id),
             child_id: Set(request.child_id),
@@ -703,25 +916,46 @@ impl Services {
             channel: Set(actor.channel.as_str().to_string()),
             flagged: Set(flagged),
             flag_reason: Set(flagged.then(|| {
-                assessment.concerns.iter().map(Concern::code).collect::<Vec<_>>().join(",")
+                assessment
+                    .concerns
+                    .iter()
+                    .map(Concern::code)
+                    .collect::<Vec<_>>()
+                    .join(",")
             })),
             ..Default::default()
         }
         .insert(&*txn)
         .await?;
-        let outcome = if flagged { Outcome::Flagged } else { Outcome::Ok };
-        self.audit(&txn, &auth, actor, "dose.log", format!("dose:{}", row.id), outcome).await?;
+        let outcome = if flagged {
+            Outcome::Flagged
+        } else {
+            Outcome::Ok
+        };
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "dose.log",
+            format!("dose:{}", row.id),
+            outcome,
+        )
+        .await?;
 
         let mut prior_after = prior.clone();
         prior_after.push(Self::prior_dose(&row));
-        let next_allowed_at = dose_safety::next_allowed_at(&rules, &prior_after, self.now().max(given_at));
+        let next_allowed_at =
+            dose_safety::next_allowed_at(&rules, &prior_after, self.now().max(given_at));
         let others_rows: Vec<dose_log::Model> = rows
             .iter()
             .filter(|r| {
                 r.given_at > given_at - Duration::hours(24)
                     && r.given_at <= given_at
                     && r.given_by_member_id != auth.member_id
-                    && Self::prior_dose(r).ingredient_mg.keys().any(|i| proposed_mg.contains_key(i))
+                    && Self::prior_dose(r)
+                        .ingredient_mg
+                        .keys()
+                        .any(|i| proposed_mg.contains_key(i))
             })
             .cloned()
             .collect();
@@ -732,7 +966,8 @@ impl Services {
         let dose = others_recent.pop().ok_or(ServiceError::NotFound("dose"))?;
 
         let alerted = if flagged {
-            self.alert_guardians(&txn, &auth, &dose, &assessment.concerns, past_daily_maximum).await?
+            self.alert_guardians(&txn, &auth, &dose, &assessment.concerns, past_daily_maximum)
+                .await?
         } else {
             Vec::new()
         };
@@ -776,7 +1011,10 @@ impl Services {
         };
         let body = serde_json::to_string(&alert).map_err(|e| Problem::Other(e.to_string()))?;
         let mut alerted = Vec::new();
-        for guardian in guardians.into_iter().filter(|g| Some(g.id) != auth.member_id) {
+        for guardian in guardians
+            .into_iter()
+            .filter(|g| Some(g.id) != auth.member_id)
+        {
             notification::ActiveModel {
                 family_id: Set(auth.family_id),
                 recipient_member_id: Set(guardian.id),
@@ -800,10 +1038,16 @@ impl Services {
         medication_id: i64,
     ) -> ServiceResult<DoseCheck> {
         let now = self.now();
-        let (txn, auth) = self.begin(actor, Permission::ViewDoses, Target::Child(child_id)).await?;
-        let med = self.medication_for_child(&*txn, child_id, medication_id).await?;
+        let (txn, auth) = self
+            .begin(actor, Permission::ViewDoses, Target::Child(child_id))
+            .await?;
+        let med = self
+            .medication_for_child(&*txn, child_id, medication_id)
+            .await?;
         let window = Duration::hours(25).max(med.min_interval + Duration::hours(1));
-        let rows = self.doses_between(&*txn, child_id, now - window, now + window).await?;
+        let rows = self
+            .doses_between(&*txn, child_id, now - window, now + window)
+            .await?;
         let prior: Vec<PriorDose> = rows.iter().map(Self::prior_dose).collect();
         let rules = med.rules();
         let assessment = dose_safety::assess(&rules, &prior, now, &rules.usual_mg);
@@ -811,13 +1055,29 @@ impl Services {
         let ingredients = med.ingredient_names();
         let last_row: Vec<dose_log::Model> = rows
             .iter()
-            .filter(|r| r.given_at <= now && Self::prior_dose(r).ingredient_mg.keys().any(|i| ingredients.contains(i)))
-            .next_back()
+            .rfind(|r| {
+                r.given_at <= now
+                    && Self::prior_dose(r)
+                        .ingredient_mg
+                        .keys()
+                        .any(|i| ingredients.contains(i))
+            })
             .cloned()
             .into_iter()
             .collect();
-        let last = self.dose_views(&*txn, auth.family_id, last_row).await?.pop();
-        self.audit(&txn, &auth, actor, "dose.check", format!("child:{child_id}"), Outcome::Ok).await?;
+        let last = self
+            .dose_views(&*txn, auth.family_id, last_row)
+            .await?
+            .pop();
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "dose.check",
+            format!("child:{child_id}"),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         let allowed_now = assessment
             .concerns
@@ -834,8 +1094,15 @@ impl Services {
     }
 
     /// The last doses a child had (most recent first), voided ones excluded.
-    pub async fn recent_doses(&self, actor: &Actor, child_id: i64, limit: u64) -> ServiceResult<Vec<DoseView>> {
-        let (txn, auth) = self.begin(actor, Permission::ViewDoses, Target::Child(child_id)).await?;
+    pub async fn recent_doses(
+        &self,
+        actor: &Actor,
+        child_id: i64,
+        limit: u64,
+    ) -> ServiceResult<Vec<DoseView>> {
+        let (txn, auth) = self
+            .begin(actor, Permission::ViewDoses, Target::Child(child_id))
+            .await?;
         let rows = dose_log::Entity::find()
             .filter(dose_log::Column::ChildId.eq(child_id))
             .filter(dose_log::Column::VoidedAt.is_null())
@@ -844,7 +1111,15 @@ impl Services {
             .all(&*txn)
             .await?;
         let views = self.dose_views(&*txn, auth.family_id, rows).await?;
-        self.audit(&txn, &auth, actor, "doses.view", format!("child:{child_id}"), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "doses.view",
+            format!("child:{child_id}"),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(views)
     }
@@ -852,13 +1127,23 @@ impl Services {
     /// Voids a dose (a correction: the row stays, marked void). Caregivers may void only their own.
     #[tracing::instrument(skip(self), fields(actor = ?actor.kind))]
     pub async fn void_dose(&self, actor: &Actor, dose_id: i64) -> ServiceResult<DoseView> {
-        let row = dose_log::Entity::find_by_id(dose_id).one(self.db().conn()).await?.ok_or(ServiceError::NotFound("dose"))?;
-        let (txn, auth) = self.begin(actor, Permission::VoidDose, Target::Child(row.child_id)).await?;
-        let row = dose_log::Entity::find_by_id(dose_id).one(&*txn).await?.ok_or(ServiceError::NotFound("dose"))?;
+        let row = dose_log::Entity::find_by_id(dose_id)
+            .one(self.db().conn())
+            .await?
+            .ok_or(ServiceError::NotFound("dose"))?;
+        let (txn, auth) = self
+            .begin(actor, Permission::VoidDose, Target::Child(row.child_id))
+            .await?;
+        let row = dose_log::Entity::find_by_id(dose_id)
+            .one(&*txn)
+            .await?
+            .ok_or(ServiceError::NotFound("dose"))?;
         if auth.role == Some(Role::Caregiver) && row.given_by_member_id != auth.member_id {
             // Caregivers correct their own doses only; the refusal is audited like any denial.
             let target = Target::Child(row.child_id);
-            return Err(self.refuse(txn, actor, &auth, Permission::VoidDose, target).await);
+            return Err(self
+                .refuse(txn, actor, &auth, Permission::VoidDose, target)
+                .await);
         }
         if row.voided_at.is_some() {
             return Err(Problem::AlreadyVoided.into());
@@ -867,15 +1152,27 @@ impl Services {
         active.voided_at = Set(Some(self.now()));
         active.voided_by_member_id = Set(auth.member_id);
         let updated = active.update(&*txn).await?;
-        self.audit(&txn, &auth, actor, "dose.void", format!("dose:{dose_id}"), Outcome::Ok).await?;
-        let mut views = self.dose_views(&*txn, auth.family_id, vec![updated]).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "dose.void",
+            format!("dose:{dose_id}"),
+            Outcome::Ok,
+        )
+        .await?;
+        let mut views = self
+            .dose_views(&*txn, auth.family_id, vec![updated])
+            .await?;
         txn.commit().await?;
         views.pop().ok_or(ServiceError::NotFound("dose"))
     }
 
     /// The most recent non-voided dose the actor logged for any child of the family (for "undo").
     pub async fn last_dose_by(&self, actor: &Actor, family_id: i64) -> ServiceResult<Option<i64>> {
-        let crate::auth::ActorKind::Person(person_id) = actor.kind else { return Ok(None) };
+        let crate::auth::ActorKind::Person(person_id) = actor.kind else {
+            return Ok(None);
+        };
         let Some(member) = member::Entity::find()
             .filter(member::Column::FamilyId.eq(family_id))
             .filter(member::Column::PersonId.eq(person_id))
@@ -904,7 +1201,9 @@ impl Services {
         at: Option<DateTime<Utc>>,
     ) -> ServiceResult<(MeasurementView, FeverAdvice)> {
         let measured_at = self.check_time(at)?;
-        let (txn, auth) = self.begin(actor, Permission::LogMeasurement, Target::Child(child_id)).await?;
+        let (txn, auth) = self
+            .begin(actor, Permission::LogMeasurement, Target::Child(child_id))
+            .await?;
         let child = self.child_row(&*txn, child_id).await?;
         let row = measurement::ActiveModel {
             family_id: Set(auth.family_id),
@@ -920,7 +1219,15 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(&txn, &auth, actor, "measurement.log", format!("measurement:{}", row.id), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "measurement.log",
+            format!("measurement:{}", row.id),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         let info = self.family_info(auth.family_id).await?;
         let today = measured_at.with_timezone(&info.timezone).date_naive();
@@ -940,7 +1247,13 @@ impl Services {
     }
 
     /// Records a weight (kg) or height (cm).
-    pub async fn log_growth(&self, actor: &Actor, child_id: i64, kind: &str, value: f64) -> ServiceResult<i64> {
+    pub async fn log_growth(
+        &self,
+        actor: &Actor,
+        child_id: i64,
+        kind: &str,
+        value: f64,
+    ) -> ServiceResult<i64> {
         let (unit, range) = match kind {
             "weight" => ("kg", 0.5..=150.0),
             "height" => ("cm", 30.0..=220.0),
@@ -949,7 +1262,9 @@ impl Services {
         if !range.contains(&value) {
             return Err(Problem::Other(format!("{value} {unit} is not a plausible {kind}")).into());
         }
-        let (txn, auth) = self.begin(actor, Permission::LogMeasurement, Target::Child(child_id)).await?;
+        let (txn, auth) = self
+            .begin(actor, Permission::LogMeasurement, Target::Child(child_id))
+            .await?;
         let row = measurement::ActiveModel {
             family_id: Set(auth.family_id),
             child_id: Set(child_id),
@@ -964,14 +1279,29 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(&txn, &auth, actor, "measurement.log", format!("measurement:{}", row.id), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "measurement.log",
+            format!("measurement:{}", row.id),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(row.id)
     }
 
     /// A child's recent measurements, most recent first.
-    pub async fn measurements(&self, actor: &Actor, child_id: i64, limit: u64) -> ServiceResult<Vec<MeasurementView>> {
-        let (txn, auth) = self.begin(actor, Permission::ViewMeasurements, Target::Child(child_id)).await?;
+    pub async fn measurements(
+        &self,
+        actor: &Actor,
+        child_id: i64,
+        limit: u64,
+    ) -> ServiceResult<Vec<MeasurementView>> {
+        let (txn, auth) = self
+            .begin(actor, Permission::ViewMeasurements, Target::Child(child_id))
+            .await?;
         let rows = measurement::Entity::find()
             .filter(measurement::Column::ChildId.eq(child_id))
             .order_by_desc(measurement::Column::MeasuredAt)
@@ -979,7 +1309,15 @@ impl Services {
             .all(&*txn)
             .await?;
         let names = self.member_names(&*txn, auth.family_id).await?;
-        self.audit(&txn, &auth, actor, "measurements.view", format!("child:{child_id}"), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "measurements.view",
+            format!("child:{child_id}"),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(rows
             .into_iter()
@@ -990,7 +1328,9 @@ impl Services {
                 value: m.value,
                 unit: m.unit,
                 measured_at: m.measured_at,
-                recorded_by: m.recorded_by_member_id.and_then(|id| names.get(&id).cloned()),
+                recorded_by: m
+                    .recorded_by_member_id
+                    .and_then(|id| names.get(&id).cloned()),
             })
             .collect())
     }
@@ -998,7 +1338,9 @@ impl Services {
     /// Adds a note about a child (sealed at rest).
     pub async fn add_note(&self, actor: &Actor, child_id: i64, text: &str) -> ServiceResult<i64> {
         let text = validate_text(text)?;
-        let (txn, auth) = self.begin(actor, Permission::WriteNote, Target::Child(child_id)).await?;
+        let (txn, auth) = self
+            .begin(actor, Permission::WriteNote, Target::Child(child_id))
+            .await?;
         let row = care_note::ActiveModel {
             family_id: Set(auth.family_id),
             child_id: Set(Some(child_id)),
@@ -1010,14 +1352,29 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(&txn, &auth, actor, "note.write", format!("note:{}", row.id), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "note.write",
+            format!("note:{}", row.id),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(row.id)
     }
 
     /// A child's notes, most recent first.
-    pub async fn notes(&self, actor: &Actor, child_id: i64, limit: u64) -> ServiceResult<Vec<NoteView>> {
-        let (txn, auth) = self.begin(actor, Permission::ViewNotes, Target::Child(child_id)).await?;
+    pub async fn notes(
+        &self,
+        actor: &Actor,
+        child_id: i64,
+        limit: u64,
+    ) -> ServiceResult<Vec<NoteView>> {
+        let (txn, auth) = self
+            .begin(actor, Permission::ViewNotes, Target::Child(child_id))
+            .await?;
         let rows = care_note::Entity::find()
             .filter(care_note::Column::ChildId.eq(child_id))
             .order_by_desc(care_note::Column::CreatedAt)
@@ -1025,7 +1382,15 @@ impl Services {
             .all(&*txn)
             .await?;
         let names = self.member_names(&*txn, auth.family_id).await?;
-        self.audit(&txn, &auth, actor, "notes.view", format!("child:{child_id}"), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "notes.view",
+            format!("child:{child_id}"),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         rows.into_iter()
             .map(|n| {
@@ -1051,7 +1416,8 @@ impl Services {
         rows.into_iter()
             .map(|n| {
                 let body = self.keys().open("notifications.body", &n.body)?;
-                let alert = serde_json::from_str(&body).map_err(|e| Problem::Other(e.to_string()))?;
+                let alert =
+                    serde_json::from_str(&body).map_err(|e| Problem::Other(e.to_string()))?;
                 Ok((n.id, alert))
             })
             .collect()
@@ -1059,10 +1425,16 @@ impl Services {
 
     /// Marks an alert delivered.
     pub async fn mark_alert_delivered(&self, notification_id: i64) -> ServiceResult<()> {
-        let Some(row) = notification::Entity::find_by_id(notification_id).one(self.db().conn()).await? else {
+        let Some(row) = notification::Entity::find_by_id(notification_id)
+            .one(self.db().conn())
+            .await?
+        else {
             return Ok(());
         };
-        let txn = self.db().write(crate::db::LockScope::Family(row.family_id)).await?;
+        let txn = self
+            .db()
+            .write(crate::db::LockScope::Family(row.family_id))
+            .await?;
         let mut active: notification::ActiveModel = row.into();
         active.delivered_at = Set(Some(self.now()));
         active.update(&*txn).await?;

@@ -56,7 +56,11 @@ async fn delete<E: EntityTrait, C: ConnectionTrait>(
     _entity: E,
     condition: impl IntoCondition,
 ) -> Result<u64, DbErr> {
-    Ok(E::delete_many().filter(condition).exec(db).await?.rows_affected)
+    Ok(E::delete_many()
+        .filter(condition)
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 /// Sets `column` to NULL in the rows of `entity` where it equals `id`; returns how many.
@@ -88,14 +92,22 @@ async fn delete_unattached_people<C: ConnectionTrait>(
         .into_iter()
         .map(|m| m.person_id)
         .collect();
-    let gone: Vec<i64> =
-        person_ids.iter().copied().filter(|id| !still_members.contains(id)).collect();
+    let gone: Vec<i64> = person_ids
+        .iter()
+        .copied()
+        .filter(|id| !still_members.contains(id))
+        .collect();
     if gone.is_empty() {
         return Ok(());
     }
     for &person_id in &gone {
-        report.deattributed +=
-            clear(db, invite::Entity, invite::Column::UsedByPersonId, person_id).await?;
+        report.deattributed += clear(
+            db,
+            invite::Entity,
+            invite::Column::UsedByPersonId,
+            person_id,
+        )
+        .await?;
     }
     report.conversation_states += delete(
         db,
@@ -103,10 +115,18 @@ async fn delete_unattached_people<C: ConnectionTrait>(
         conversation_state::Column::PersonId.is_in(gone.clone()),
     )
     .await?;
-    report.consents +=
-        delete(db, consent::Entity, consent::Column::PersonId.is_in(gone.clone())).await?;
-    report.identities +=
-        delete(db, identity::Entity, identity::Column::PersonId.is_in(gone.clone())).await?;
+    report.consents += delete(
+        db,
+        consent::Entity,
+        consent::Column::PersonId.is_in(gone.clone()),
+    )
+    .await?;
+    report.identities += delete(
+        db,
+        identity::Entity,
+        identity::Column::PersonId.is_in(gone.clone()),
+    )
+    .await?;
     report.people += delete(db, person::Entity, person::Column::Id.is_in(gone)).await?;
     Ok(())
 }
@@ -115,14 +135,31 @@ impl Services {
     /// Erases a whole family: every row it has, and the people who belong to no other family.
     /// Guardians and the operator only. The audit trail stays, ending with `family.erase`.
     #[tracing::instrument(skip(self), fields(actor = ?actor.kind))]
-    pub async fn erase_family(&self, actor: &Actor, family_id: i64) -> ServiceResult<ErasureReport> {
-        let (txn, auth) = self.begin(actor, Permission::Erase, Target::Family(family_id)).await?;
-        if family::Entity::find_by_id(family_id).one(&*txn).await?.is_none() {
+    pub async fn erase_family(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+    ) -> ServiceResult<ErasureReport> {
+        let (txn, auth) = self
+            .begin(actor, Permission::Erase, Target::Family(family_id))
+            .await?;
+        if family::Entity::find_by_id(family_id)
+            .one(&*txn)
+            .await?
+            .is_none()
+        {
             return Err(ServiceError::NotFound("family"));
         }
         // The chain has no foreign keys: its last event can be written before what it speaks of goes.
-        self.audit(&txn, &auth, actor, "family.erase", format!("family:{family_id}"), Outcome::Ok)
-            .await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "family.erase",
+            format!("family:{family_id}"),
+            Outcome::Ok,
+        )
+        .await?;
 
         let db = &*txn;
         let members = member::Entity::find()
@@ -140,7 +177,12 @@ impl Services {
             .collect();
 
         let mut report = ErasureReport {
-            notifications: delete(db, notification::Entity, notification::Column::FamilyId.eq(family_id)).await?,
+            notifications: delete(
+                db,
+                notification::Entity,
+                notification::Column::FamilyId.eq(family_id),
+            )
+            .await?,
             consents: delete(db, consent::Entity, consent::Column::FamilyId.eq(family_id)).await?,
             shifts: delete(db, shift::Entity, shift::Column::FamilyId.eq(family_id)).await?,
             nanny_profiles: delete(
@@ -149,14 +191,24 @@ impl Services {
                 nanny_profile::Column::MemberId.is_in(member_ids.clone()),
             )
             .await?,
-            notes: delete(db, care_note::Entity, care_note::Column::FamilyId.eq(family_id)).await?,
+            notes: delete(
+                db,
+                care_note::Entity,
+                care_note::Column::FamilyId.eq(family_id),
+            )
+            .await?,
             appointments: delete(
                 db,
                 appointment::Entity,
                 appointment::Column::ChildId.is_in(child_ids.clone()),
             )
             .await?,
-            providers: delete(db, provider::Entity, provider::Column::FamilyId.eq(family_id)).await?,
+            providers: delete(
+                db,
+                provider::Entity,
+                provider::Column::FamilyId.eq(family_id),
+            )
+            .await?,
             vaccinations: delete(
                 db,
                 vaccination::Entity,
@@ -169,7 +221,12 @@ impl Services {
                 measurement::Column::FamilyId.eq(family_id),
             )
             .await?,
-            doses: delete(db, dose_log::Entity, dose_log::Column::FamilyId.eq(family_id)).await?,
+            doses: delete(
+                db,
+                dose_log::Entity,
+                dose_log::Column::FamilyId.eq(family_id),
+            )
+            .await?,
             medications: delete(
                 db,
                 medication::Entity,
@@ -219,13 +276,18 @@ impl Services {
     /// Guardians and the operator only; the family's last active guardian cannot be erased this way
     /// (erase the family instead).
     #[tracing::instrument(skip(self), fields(actor = ?actor.kind))]
-    pub async fn erase_member(&self, actor: &Actor, member_id: i64) -> ServiceResult<ErasureReport> {
+    pub async fn erase_member(
+        &self,
+        actor: &Actor,
+        member_id: i64,
+    ) -> ServiceResult<ErasureReport> {
         let found = member::Entity::find_by_id(member_id)
             .one(self.db().conn())
             .await?
             .ok_or(ServiceError::NotFound("member"))?;
-        let (txn, auth) =
-            self.begin(actor, Permission::Erase, Target::Family(found.family_id)).await?;
+        let (txn, auth) = self
+            .begin(actor, Permission::Erase, Target::Family(found.family_id))
+            .await?;
         // Re-read under the family's lock: a concurrent erasure or role change is seen.
         let target = member::Entity::find_by_id(member_id)
             .one(&*txn)
@@ -250,18 +312,53 @@ impl Services {
                 .into());
             }
         }
-        self.audit(&txn, &auth, actor, "member.erase", format!("member:{member_id}"), Outcome::Ok)
-            .await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "member.erase",
+            format!("member:{member_id}"),
+            Outcome::Ok,
+        )
+        .await?;
 
         let db = &*txn;
         let mut report = ErasureReport {
-            deattributed: clear(db, dose_log::Entity, dose_log::Column::GivenByMemberId, member_id)
+            deattributed: clear(
+                db,
+                dose_log::Entity,
+                dose_log::Column::GivenByMemberId,
+                member_id,
+            )
+            .await?
+                + clear(
+                    db,
+                    dose_log::Entity,
+                    dose_log::Column::VoidedByMemberId,
+                    member_id,
+                )
                 .await?
-                + clear(db, dose_log::Entity, dose_log::Column::VoidedByMemberId, member_id).await?
-                + clear(db, measurement::Entity, measurement::Column::RecordedByMemberId, member_id)
-                    .await?
-                + clear(db, care_note::Entity, care_note::Column::AuthorMemberId, member_id).await?
-                + clear(db, invite::Entity, invite::Column::CreatedByMemberId, member_id).await?,
+                + clear(
+                    db,
+                    measurement::Entity,
+                    measurement::Column::RecordedByMemberId,
+                    member_id,
+                )
+                .await?
+                + clear(
+                    db,
+                    care_note::Entity,
+                    care_note::Column::AuthorMemberId,
+                    member_id,
+                )
+                .await?
+                + clear(
+                    db,
+                    invite::Entity,
+                    invite::Column::CreatedByMemberId,
+                    member_id,
+                )
+                .await?,
             ..ErasureReport::default()
         };
         report.notifications += delete(
@@ -270,8 +367,12 @@ impl Services {
             notification::Column::RecipientMemberId.eq(member_id),
         )
         .await?;
-        report.nanny_profiles +=
-            delete(db, nanny_profile::Entity, nanny_profile::Column::MemberId.eq(member_id)).await?;
+        report.nanny_profiles += delete(
+            db,
+            nanny_profile::Entity,
+            nanny_profile::Column::MemberId.eq(member_id),
+        )
+        .await?;
         report.shifts += delete(db, shift::Entity, shift::Column::MemberId.eq(member_id)).await?;
         report.caregiver_assignments += delete(
             db,
@@ -300,7 +401,12 @@ impl Services {
         txn.commit().await?;
 
         self.after_erasure().await;
-        tracing::info!(family_id = target.family_id, member_id, people = report.people, "member erased");
+        tracing::info!(
+            family_id = target.family_id,
+            member_id,
+            people = report.people,
+            "member erased"
+        );
         Ok(report)
     }
 

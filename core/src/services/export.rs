@@ -25,8 +25,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use entity::{
     allergy, appointment, audit_event, care_note, child, condition, consent, dose_log, family,
-    invite, measurement, medication, member, nanny_profile, notification, person, provider,
-    shift, vaccination,
+    invite, measurement, medication, member, nanny_profile, notification, person, provider, shift,
+    vaccination,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
@@ -59,11 +59,24 @@ impl Services {
         Ok(self.read_family_record(actor, family_id).await?.to_fhir())
     }
 
-    async fn read_family_record(&self, actor: &Actor, family_id: i64) -> ServiceResult<FamilyRecord> {
-        let (txn, auth) = self.begin(actor, Permission::Export, Target::Family(family_id)).await?;
-        let record = FamilyRecord::load(&*txn, self.keys(), family_id, self.now()).await?;
-        self.audit(&txn, &auth, actor, "family.export", format!("family:{family_id}"), Outcome::Ok)
+    async fn read_family_record(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+    ) -> ServiceResult<FamilyRecord> {
+        let (txn, auth) = self
+            .begin(actor, Permission::Export, Target::Family(family_id))
             .await?;
+        let record = FamilyRecord::load(&*txn, self.keys(), family_id, self.now()).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "family.export",
+            format!("family:{family_id}"),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(record)
     }
@@ -156,7 +169,10 @@ impl FamilyRecord {
                 (m, name)
             })
             .collect();
-        let names = members.iter().map(|(m, name)| (m.id, name.clone())).collect();
+        let names = members
+            .iter()
+            .map(|(m, name)| (m.id, name.clone()))
+            .collect();
         let member_ids: Vec<i64> = members.iter().map(|(m, _)| m.id).collect();
 
         let child_rows = child::Entity::find()
@@ -327,7 +343,9 @@ impl FamilyRecord {
     }
 
     fn name_of(&self, member_id: Option<i64>) -> Option<&str> {
-        member_id.and_then(|id| self.names.get(&id)).map(String::as_str)
+        member_id
+            .and_then(|id| self.names.get(&id))
+            .map(String::as_str)
     }
 
     // ----- MedNanny JSON ----------------------------------------------------------------------
@@ -419,8 +437,11 @@ impl FamilyRecord {
     }
 
     fn child_json(&self, record: &ChildRecord) -> Value {
-        let med_names: HashMap<i64, &str> =
-            record.medications.iter().map(|m| (m.id, m.name.as_str())).collect();
+        let med_names: HashMap<i64, &str> = record
+            .medications
+            .iter()
+            .map(|m| (m.id, m.name.as_str()))
+            .collect();
         let child = &record.child;
         json!({
             "id": child.id,
@@ -735,7 +756,11 @@ fn strength_text(strength: &IngredientStrength) -> String {
             strength.per_unit.label(strength.per_amount)
         )
     };
-    format!("{} {} mg/{per}", strength.ingredient, format_number(strength.mg))
+    format!(
+        "{} {} mg/{per}",
+        strength.ingredient,
+        format_number(strength.mg)
+    )
 }
 
 /// "Children's Tylenol (acetaminophen 160 mg/5 ml)".
@@ -755,11 +780,19 @@ fn dosage_text(med: &MedicationView) -> String {
         Schedule::EveryHours { hours } => format!("every {hours} h"),
         Schedule::FixedTimes { times } => format!(
             "at {}",
-            times.iter().map(|t| t.format("%H:%M").to_string()).collect::<Vec<_>>().join(", ")
+            times
+                .iter()
+                .map(|t| t.format("%H:%M").to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
     let minutes = med.min_interval.num_minutes();
-    let gap = if minutes % 60 == 0 { format!("{} h", minutes / 60) } else { format!("{minutes} min") };
+    let gap = if minutes % 60 == 0 {
+        format!("{} h", minutes / 60)
+    } else {
+        format!("{minutes} min")
+    };
     let mut text = format!("{} {when}, at least {gap} apart", med.dose);
     if let Some(max) = med.max_doses_per_day {
         text.push_str(&format!(", at most {max} a day"));
@@ -856,7 +889,10 @@ mod tests {
         let groups: Vec<usize> = uuid.split('-').map(str::len).collect();
         assert_eq!(groups, [8, 4, 4, 4, 12]);
         assert_eq!(&uuid[14..15], "8", "version 8");
-        assert!(matches!(&uuid[19..20], "8" | "9" | "a" | "b"), "RFC 9562 variant");
+        assert!(
+            matches!(&uuid[19..20], "8" | "9" | "a" | "b"),
+            "RFC 9562 variant"
+        );
     }
 
     #[test]

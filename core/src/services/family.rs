@@ -49,7 +49,11 @@ fn clean_name(name: &str) -> ServiceResult<String> {
 }
 
 fn hash_code(code: &str) -> String {
-    let normalized: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
+    let normalized: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_uppercase();
     hex::encode(Sha256::digest(normalized.as_bytes()))
 }
 
@@ -57,7 +61,9 @@ fn hash_code(code: &str) -> String {
 fn new_code() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();
-    let raw: String = (0..10).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
+    let raw: String = (0..10)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
     format!("{}-{}", &raw[..5], &raw[5..])
 }
 
@@ -90,14 +96,27 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        let mut auth = Authorized { family_id: family.id, member_id: None, role: None, actor_ref: "operator".into() };
+        let mut auth = Authorized {
+            family_id: family.id,
+            member_id: None,
+            role: None,
+            actor_ref: "operator".into(),
+        };
         if let ActorKind::Person(person_id) = actor.kind {
             let member = insert_member(&txn, family.id, person_id, Role::Guardian, now).await?;
             auth.member_id = Some(member.id);
             auth.role = Some(Role::Guardian);
             auth.actor_ref = format!("member:{}", member.id);
         }
-        self.audit(&txn, &auth, actor, "family.create", format!("family:{}", family.id), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "family.create",
+            format!("family:{}", family.id),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(family.id)
     }
@@ -109,7 +128,10 @@ impl Services {
         }
         let wanted = id_or_name.trim().to_lowercase();
         let families = family::Entity::find().all(self.db().conn()).await?;
-        let found: Vec<_> = families.into_iter().filter(|f| f.name.to_lowercase() == wanted).collect();
+        let found: Vec<_> = families
+            .into_iter()
+            .filter(|f| f.name.to_lowercase() == wanted)
+            .collect();
         match found.as_slice() {
             [one] => self.family_info(one.id).await,
             [] => Err(ServiceError::NotFound("family")),
@@ -180,7 +202,9 @@ impl Services {
             if existing == person_id {
                 return Ok(());
             }
-            return Err(Problem::Other("that identity already belongs to someone else".into()).into());
+            return Err(
+                Problem::Other("that identity already belongs to someone else".into()).into(),
+            );
         }
         let txn = self.db().write(LockScope::System).await?;
         identity::ActiveModel {
@@ -198,7 +222,11 @@ impl Services {
     }
 
     /// The person behind a channel identity, if known (cached: identities never move between people).
-    pub async fn resolve_identity(&self, kind: IdentityKind, external_id: &str) -> ServiceResult<Option<i64>> {
+    pub async fn resolve_identity(
+        &self,
+        kind: IdentityKind,
+        external_id: &str,
+    ) -> ServiceResult<Option<i64>> {
         let key = (kind.as_str().to_string(), external_id.to_string());
         if let Some(person_id) = self.inner.identities.get(&key).await {
             return Ok(Some(person_id));
@@ -236,23 +264,48 @@ impl Services {
     }
 
     /// Adds a person to a family directly (operator only: seeding, admin). People join with invites.
-    pub async fn add_member(&self, actor: &Actor, family_id: i64, person_id: i64, role: Role) -> ServiceResult<i64> {
-        let (txn, auth) = self.begin(actor, Permission::ManageMembers, Target::Family(family_id)).await?;
+    pub async fn add_member(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        person_id: i64,
+        role: Role,
+    ) -> ServiceResult<i64> {
+        let (txn, auth) = self
+            .begin(actor, Permission::ManageMembers, Target::Family(family_id))
+            .await?;
         if actor.kind != ActorKind::Operator {
             // Even a guardian may not add someone without their consent: the refusal is audited.
             let target = Target::Family(family_id);
-            return Err(self.refuse(txn, actor, &auth, Permission::ManageMembers, target).await);
+            return Err(self
+                .refuse(txn, actor, &auth, Permission::ManageMembers, target)
+                .await);
         }
         let member = insert_member(&txn, family_id, person_id, role, self.now()).await?;
-        self.audit(&txn, &auth, actor, "member.add", format!("member:{}", member.id), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "member.add",
+            format!("member:{}", member.id),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(member.id)
     }
 
     /// Makes a one-time invite code for `role` (guardians only).
     #[tracing::instrument(skip(self), fields(actor = ?actor.kind))]
-    pub async fn create_invite(&self, actor: &Actor, family_id: i64, role: Role) -> ServiceResult<IssuedInvite> {
-        let (txn, auth) = self.begin(actor, Permission::ManageMembers, Target::Family(family_id)).await?;
+    pub async fn create_invite(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        role: Role,
+    ) -> ServiceResult<IssuedInvite> {
+        let (txn, auth) = self
+            .begin(actor, Permission::ManageMembers, Target::Family(family_id))
+            .await?;
         let code = new_code();
         let now = self.now();
         let expires_at = now + self.inner.invite_ttl;
@@ -267,14 +320,31 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(&txn, &auth, actor, "invite.create", format!("invite:{}", row.id), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "invite.create",
+            format!("invite:{}", row.id),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
-        Ok(IssuedInvite { code, role, expires_at })
+        Ok(IssuedInvite {
+            code,
+            role,
+            expires_at,
+        })
     }
 
     /// Redeems an invite code: the person becomes an active member with the invite's role.
     #[tracing::instrument(skip(self, code))]
-    pub async fn join(&self, person_id: i64, code: &str, channel: crate::domain::Channel) -> ServiceResult<Membership> {
+    pub async fn join(
+        &self,
+        person_id: i64,
+        code: &str,
+        channel: crate::domain::Channel,
+    ) -> ServiceResult<Membership> {
         let hash = hash_code(code);
         let Some(found) = invite::Entity::find()
             .filter(invite::Column::CodeHash.eq(hash.clone()))
@@ -285,7 +355,10 @@ impl Services {
         };
         let txn = self.db().write(LockScope::Family(found.family_id)).await?;
         // Re-read under the family lock so one code cannot be redeemed twice.
-        let invite = invite::Entity::find_by_id(found.id).one(&*txn).await?.ok_or(Problem::InviteInvalid)?;
+        let invite = invite::Entity::find_by_id(found.id)
+            .one(&*txn)
+            .await?
+            .ok_or(Problem::InviteInvalid)?;
         let now = self.now();
         if invite.used_at.is_some() {
             return Err(Problem::InviteUsed.into());
@@ -300,14 +373,20 @@ impl Services {
             .one(&*txn)
             .await?;
         let member_id = match existing {
-            Some(m) if m.status == MemberStatus::Active.as_str() => return Err(Problem::AlreadyMember.into()),
+            Some(m) if m.status == MemberStatus::Active.as_str() => {
+                return Err(Problem::AlreadyMember.into())
+            }
             Some(m) => {
                 let mut active: member::ActiveModel = m.into();
                 active.role = Set(role.as_str().to_string());
                 active.status = Set(MemberStatus::Active.as_str().to_string());
                 active.update(&*txn).await?.id
             }
-            None => insert_member(&txn, invite.family_id, person_id, role, now).await?.id,
+            None => {
+                insert_member(&txn, invite.family_id, person_id, role, now)
+                    .await?
+                    .id
+            }
         };
         let mut used: invite::ActiveModel = invite.clone().into();
         used.used_at = Set(Some(now));
@@ -320,22 +399,45 @@ impl Services {
             actor_ref: format!("member:{member_id}"),
         };
         let actor = Actor::person(person_id, channel);
-        self.audit(&txn, &auth, &actor, "invite.redeem", format!("invite:{}", invite.id), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            &actor,
+            "invite.redeem",
+            format!("invite:{}", invite.id),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         let info = self.family_info(invite.family_id).await?;
-        Ok(Membership { member_id, family_id: invite.family_id, family_name: info.name, role })
+        Ok(Membership {
+            member_id,
+            family_id: invite.family_id,
+            family_name: info.name,
+            role,
+        })
     }
 
     /// Lists a family's members (guardians).
     pub async fn members(&self, actor: &Actor, family_id: i64) -> ServiceResult<Vec<MemberView>> {
-        let (txn, auth) = self.begin(actor, Permission::ManageMembers, Target::Family(family_id)).await?;
+        let (txn, auth) = self
+            .begin(actor, Permission::ManageMembers, Target::Family(family_id))
+            .await?;
         let rows = member::Entity::find()
             .filter(member::Column::FamilyId.eq(family_id))
             .order_by_asc(member::Column::Id)
             .all(&*txn)
             .await?;
         let names = self.member_names(&*txn, family_id).await?;
-        self.audit(&txn, &auth, actor, "members.view", format!("family:{family_id}"), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "members.view",
+            format!("family:{family_id}"),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(rows
             .into_iter()
@@ -356,19 +458,43 @@ impl Services {
             .one(self.db().conn())
             .await?
             .ok_or(ServiceError::NotFound("member"))?;
-        let (txn, auth) = self.begin(actor, Permission::ManageMembers, Target::Family(target.family_id)).await?;
+        let (txn, auth) = self
+            .begin(
+                actor,
+                Permission::ManageMembers,
+                Target::Family(target.family_id),
+            )
+            .await?;
         let mut active: member::ActiveModel = target.into();
         active.status = Set(MemberStatus::Revoked.as_str().to_string());
         active.update(&*txn).await?;
-        self.audit(&txn, &auth, actor, "member.revoke", format!("member:{member_id}"), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "member.revoke",
+            format!("member:{member_id}"),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }
 
     /// Assigns a caregiver member to a child (guardians).
-    pub async fn assign_caregiver(&self, actor: &Actor, member_id: i64, child_id: i64) -> ServiceResult<()> {
-        let (txn, auth) = self.begin(actor, Permission::ManageMembers, Target::Child(child_id)).await?;
-        let member = member::Entity::find_by_id(member_id).one(&*txn).await?.ok_or(ServiceError::NotFound("member"))?;
+    pub async fn assign_caregiver(
+        &self,
+        actor: &Actor,
+        member_id: i64,
+        child_id: i64,
+    ) -> ServiceResult<()> {
+        let (txn, auth) = self
+            .begin(actor, Permission::ManageMembers, Target::Child(child_id))
+            .await?;
+        let member = member::Entity::find_by_id(member_id)
+            .one(&*txn)
+            .await?
+            .ok_or(ServiceError::NotFound("member"))?;
         if member.family_id != auth.family_id {
             return Err(ServiceError::NotFound("member"));
         }
@@ -388,14 +514,25 @@ impl Services {
             .insert(&*txn)
             .await?;
         }
-        self.audit(&txn, &auth, actor, "caregiver.assign", format!("member:{member_id}"), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "caregiver.assign",
+            format!("member:{member_id}"),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }
 
     /// Changes a person's language (en now; es and more as the catalogue grows).
     pub async fn set_locale(&self, person_id: i64, locale: &str) -> ServiceResult<()> {
-        let person = person::Entity::find_by_id(person_id).one(self.db().conn()).await?.ok_or(ServiceError::NotFound("person"))?;
+        let person = person::Entity::find_by_id(person_id)
+            .one(self.db().conn())
+            .await?
+            .ok_or(ServiceError::NotFound("person"))?;
         let txn = self.db().write(LockScope::System).await?;
         let mut active: person::ActiveModel = person.into();
         active.locale = Set(locale.to_string());

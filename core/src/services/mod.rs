@@ -41,7 +41,11 @@ pub enum Problem {
     #[error("temperature: {0}")]
     Temperature(#[from] TemperatureError),
     #[error("{medication} is measured in {expected}, not {given}")]
-    UnitMismatch { medication: String, expected: &'static str, given: &'static str },
+    UnitMismatch {
+        medication: String,
+        expected: &'static str,
+        given: &'static str,
+    },
     #[error("the time is in the future")]
     FutureTime,
     #[error("the time is more than {days} days ago")]
@@ -148,7 +152,9 @@ impl Services {
             .max_capacity(100_000)
             .time_to_live(Duration::from_secs(300))
             .build();
-        let child_families = moka::future::Cache::builder().max_capacity(1_000_000).build();
+        let child_families = moka::future::Cache::builder()
+            .max_capacity(1_000_000)
+            .build();
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -236,7 +242,12 @@ impl Services {
             ActorKind::Operator => {
                 return Ok((
                     txn,
-                    Authorized { family_id, member_id: None, role: None, actor_ref: "operator".into() },
+                    Authorized {
+                        family_id,
+                        member_id: None,
+                        role: None,
+                        actor_ref: "operator".into(),
+                    },
                 ))
             }
             ActorKind::Person(person_id) => {
@@ -275,14 +286,23 @@ impl Services {
         let actor_ref = actor_ref(actor, member_id);
         if !allows(standing, permission, scope) {
             drop(txn);
-            self.audit_denied(actor, &actor_ref, permission, family_id, target).await?;
+            self.audit_denied(actor, &actor_ref, permission, family_id, target)
+                .await?;
             return Err(ServiceError::Denied);
         }
         let role = match standing {
             Standing::Member { role, .. } => Some(role),
             Standing::Outsider => None,
         };
-        Ok((txn, Authorized { family_id, member_id, role, actor_ref }))
+        Ok((
+            txn,
+            Authorized {
+                family_id,
+                member_id,
+                role,
+                actor_ref,
+            },
+        ))
     }
 
     async fn audit_denied(
@@ -325,7 +345,10 @@ impl Services {
         target: Target,
     ) -> ServiceError {
         drop(txn);
-        match self.audit_denied(actor, &auth.actor_ref, permission, auth.family_id, target).await {
+        match self
+            .audit_denied(actor, &auth.actor_ref, permission, auth.family_id, target)
+            .await
+        {
             Ok(()) => ServiceError::Denied,
             Err(e) => e,
         }

@@ -20,8 +20,12 @@ pub struct ShiftView {
 impl Services {
     /// Starts the actor's shift in a family.
     pub async fn clock_in(&self, actor: &Actor, family_id: i64) -> ServiceResult<ShiftView> {
-        let (txn, auth) = self.begin(actor, Permission::ClockInOut, Target::Family(family_id)).await?;
-        let member_id = auth.member_id.ok_or(Problem::Other("only members have shifts".into()))?;
+        let (txn, auth) = self
+            .begin(actor, Permission::ClockInOut, Target::Family(family_id))
+            .await?;
+        let member_id = auth
+            .member_id
+            .ok_or(Problem::Other("only members have shifts".into()))?;
         let open = shift::Entity::find()
             .filter(shift::Column::MemberId.eq(member_id))
             .filter(shift::Column::ClockOutAt.is_null())
@@ -40,15 +44,32 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(&txn, &auth, actor, "shift.clock_in", format!("shift:{}", row.id), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "shift.clock_in",
+            format!("shift:{}", row.id),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
-        Ok(ShiftView { id: row.id, member_id, clock_in_at: row.clock_in_at, clock_out_at: None })
+        Ok(ShiftView {
+            id: row.id,
+            member_id,
+            clock_in_at: row.clock_in_at,
+            clock_out_at: None,
+        })
     }
 
     /// Ends the actor's open shift in a family.
     pub async fn clock_out(&self, actor: &Actor, family_id: i64) -> ServiceResult<ShiftView> {
-        let (txn, auth) = self.begin(actor, Permission::ClockInOut, Target::Family(family_id)).await?;
-        let member_id = auth.member_id.ok_or(Problem::Other("only members have shifts".into()))?;
+        let (txn, auth) = self
+            .begin(actor, Permission::ClockInOut, Target::Family(family_id))
+            .await?;
+        let member_id = auth
+            .member_id
+            .ok_or(Problem::Other("only members have shifts".into()))?;
         let open = shift::Entity::find()
             .filter(shift::Column::MemberId.eq(member_id))
             .filter(shift::Column::ClockOutAt.is_null())
@@ -59,8 +80,21 @@ impl Services {
         let mut active: shift::ActiveModel = open.into();
         active.clock_out_at = Set(Some(self.now()));
         let row = active.update(&*txn).await?;
-        self.audit(&txn, &auth, actor, "shift.clock_out", format!("shift:{}", row.id), Outcome::Ok).await?;
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "shift.clock_out",
+            format!("shift:{}", row.id),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
-        Ok(ShiftView { id: row.id, member_id, clock_in_at: row.clock_in_at, clock_out_at: row.clock_out_at })
+        Ok(ShiftView {
+            id: row.id,
+            member_id,
+            clock_in_at: row.clock_in_at,
+            clock_out_at: row.clock_out_at,
+        })
     }
 }

@@ -9,8 +9,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use mednanny_core::clock::ManualClock;
 use mednanny_core::crypto::Keyring;
 use mednanny_core::db::Database;
-use mednanny_core::settings::DatabaseSettings;
 use mednanny_core::services::Services;
+use mednanny_core::settings::DatabaseSettings;
 use sea_orm::ConnectionTrait;
 
 /// Which database a test runs on.
@@ -30,7 +30,9 @@ pub fn backends() -> Vec<Backend> {
 }
 
 fn postgres_admin_url() -> Option<String> {
-    std::env::var("MEDNANNY_TEST_DATABASE_URL").ok().filter(|u| !u.trim().is_empty())
+    std::env::var("MEDNANNY_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
 }
 
 /// A test's own database, removed when dropped.
@@ -49,18 +51,38 @@ impl TestDb {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
                 let db = connect(&url).await;
-                Self { db, url, backend, _dir: Some(dir), pg_name: None }
+                Self {
+                    db,
+                    url,
+                    backend,
+                    _dir: Some(dir),
+                    pg_name: None,
+                }
             }
             Backend::Postgres => {
                 let admin = postgres_admin_url().expect("MEDNANNY_TEST_DATABASE_URL");
                 let name = format!("mednanny_test_{}", uuid_like());
-                let admin_db = sea_orm::Database::connect(&admin).await.expect("connect to admin database");
-                admin_db.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
+                let admin_db = sea_orm::Database::connect(&admin)
+                    .await
+                    .expect("connect to admin database");
+                admin_db
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create database");
                 admin_db.close().await.ok();
-                let base = admin.rsplit_once('/').map(|(base, _)| base.to_string()).expect("url has a database");
+                let base = admin
+                    .rsplit_once('/')
+                    .map(|(base, _)| base.to_string())
+                    .expect("url has a database");
                 let url = format!("{base}/{name}");
                 let db = connect(&url).await;
-                Self { db, url, backend, _dir: None, pg_name: Some((admin, name)) }
+                Self {
+                    db,
+                    url,
+                    backend,
+                    _dir: None,
+                    pg_name: Some((admin, name)),
+                }
             }
         }
     }
@@ -74,15 +96,20 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((admin, name)) = self.pg_name.take() {
-            let db = self.db.clone();
-            // Drop the database on a helper thread: Drop cannot be async.
+            // Drop the database on a helper thread: Drop cannot be async. The test's pool is not
+            // closed from there: its connections belong to the test's runtime, which is blocked in
+            // `join` below, so `close()` would wait forever; `WITH (FORCE)` ends them instead.
             let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
                 runtime.block_on(async move {
-                    db.close().await.ok();
                     if let Ok(admin_db) = sea_orm::Database::connect(&admin).await {
                         let _ = admin_db
-                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
                             .await;
                         admin_db.close().await.ok();
                     }
@@ -96,7 +123,9 @@ impl Drop for TestDb {
 fn uuid_like() -> String {
     use rand::Rng;
     let mut rng = rand::thread_rng();
-    (0..12).map(|_| char::from(b'a' + rng.gen_range(0..26))).collect()
+    (0..12)
+        .map(|_| char::from(b'a' + rng.gen_range(0..26)))
+        .collect()
 }
 
 async fn connect(url: &str) -> Database {
@@ -113,7 +142,9 @@ async fn connect(url: &str) -> Database {
 
 /// 2026-03-02 15:00 UTC (10:00 in New York): a plain weekday, far from DST changes.
 pub fn default_now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).single().expect("valid time")
+    Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0)
+        .single()
+        .expect("valid time")
 }
 
 /// Services over a fresh database, with a clock the test controls.
@@ -134,7 +165,12 @@ impl TestApp {
         let clock = ManualClock::new(now);
         let keys = Keyring::generate();
         let services = Services::new(db.db.clone(), keys.clone(), Arc::new(clock.clone()), 72);
-        Self { services, clock, keys, db }
+        Self {
+            services,
+            clock,
+            keys,
+            db,
+        }
     }
 
     /// Services over the same database, with another keyring (wrong-key tests).
