@@ -224,6 +224,10 @@ impl DoseAmount {
             .map(|(i, _)| i)
             .unwrap_or(text.len());
         let (number, unit) = text.split_at(split);
+        if number.trim().is_empty() {
+            let word = text.split_whitespace().next().unwrap_or(text);
+            return Err(AmountError::NotANumber(word.to_string()));
+        }
         let value = parse_number(number.trim())?;
         let unit = unit.trim();
         if unit.is_empty() {
