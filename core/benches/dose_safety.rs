@@ -22,7 +22,7 @@ use mednanny_core::services::care::DoseRequest;
 use mednanny_core::services::Services;
 use mednanny_core::settings::DatabaseSettings;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -161,6 +161,46 @@ async fn main() {
     // Warm the identity/family caches the way a running server has them.
     let _ = services.resolve_identity(IdentityKind::Console, "g1").await;
     let _ = Role::Guardian;
+
+    // 0. The rule check alone: the window query on dose_logs(child_id, given_at) and the pure rules,
+    //    outside any transaction, audit or authorization (what the services run inside their transaction).
+    let rules = mednanny_core::dose_safety::DoseRules {
+        min_interval: Duration::hours(4),
+        max_doses_per_day: Some(5),
+        max_mg_per_day: [("acetaminophen".to_string(), 800.0)].into(),
+        usual_mg: [("acetaminophen".to_string(), 160.0)].into(),
+    };
+    let mut rule_times = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        let child = rng.gen_range(1..=children) as i64;
+        let t = Instant::now();
+        let rows = entity::dose_log::Entity::find()
+            .filter(entity::dose_log::Column::ChildId.eq(child))
+            .filter(entity::dose_log::Column::GivenAt.gte(now - Duration::hours(25)))
+            .filter(entity::dose_log::Column::GivenAt.lte(now + Duration::hours(25)))
+            .filter(entity::dose_log::Column::VoidedAt.is_null())
+            .all(db.conn())
+            .await
+            .expect("window");
+        let prior: Vec<mednanny_core::dose_safety::PriorDose> = rows
+            .iter()
+            .map(|r| mednanny_core::dose_safety::PriorDose {
+                id: r.id,
+                given_at: r.given_at,
+                given_by_member_id: r.given_by_member_id,
+                medication_id: r.medication_id,
+                ingredient_mg: serde_json::from_str(&r.ingredient_mg).unwrap_or_default(),
+            })
+            .collect();
+        let verdict = mednanny_core::dose_safety::assess(&rules, &prior, now, &rules.usual_mg);
+        let next = mednanny_core::dose_safety::next_allowed_at(&rules, &prior, now);
+        rule_times.push(t.elapsed());
+        std::hint::black_box((verdict, next));
+    }
+    report(
+        "dose-safety rule check (window query + rules, no transaction/audit)",
+        rule_times,
+    );
 
     // 1. The check, for random children.
     let mut check_times = Vec::with_capacity(samples);

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use entity::{caregiver_assignment, child, family as family_entity, member, person};
+use entity::{caregiver_assignment, child, family as family_entity, member};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
 use crate::audit::{self, AuditRecord, Outcome};
@@ -271,7 +271,15 @@ impl Services {
         let scope = match target {
             Target::Family(_) => Scope::Family,
             Target::Child(child_id) => {
-                let assigned = match member_id {
+                // Only a caregiver's reach depends on assignments: skip the query for everyone else.
+                let is_caregiver = matches!(
+                    standing,
+                    Standing::Member {
+                        role: Role::Caregiver,
+                        ..
+                    }
+                );
+                let assigned = match member_id.filter(|_| is_caregiver) {
                     Some(member_id) => caregiver_assignment::Entity::find()
                         .filter(caregiver_assignment::Column::MemberId.eq(member_id))
                         .filter(caregiver_assignment::Column::ChildId.eq(child_id))
@@ -386,11 +394,31 @@ impl Services {
         db: &C,
         family_id: i64,
     ) -> ServiceResult<std::collections::HashMap<i64, String>> {
-        let members = member::Entity::find()
-            .filter(member::Column::FamilyId.eq(family_id))
-            .find_also_related_person(db)
+        // One joined query: this runs on every dose reply, and each statement is a round trip.
+        let backend = db.get_database_backend();
+        let placeholder = if backend == sea_orm::DatabaseBackend::Postgres {
+            "$1"
+        } else {
+            "?"
+        };
+        let rows = db
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "SELECT m.id AS id, p.display_name AS name FROM members m \
+                     JOIN people p ON p.id = m.person_id WHERE m.family_id = {placeholder}"
+                ),
+                [family_id.into()],
+            ))
             .await?;
-        Ok(members.into_iter().map(|(m, name)| (m.id, name)).collect())
+        let mut names = std::collections::HashMap::with_capacity(rows.len());
+        for row in rows {
+            names.insert(
+                row.try_get::<i64>("", "id")?,
+                row.try_get::<String>("", "name")?,
+            );
+        }
+        Ok(names)
     }
 }
 
@@ -407,38 +435,5 @@ fn subject_of(target: Target) -> String {
     match target {
         Target::Family(id) => format!("family:{id}"),
         Target::Child(id) => format!("child:{id}"),
-    }
-}
-
-/// Loading members with their person's display name (two queries, joined in memory: the sea-orm
-/// entities carry no relations by design).
-trait FindAlsoPerson {
-    async fn find_also_related_person<C: sea_orm::ConnectionTrait>(
-        self,
-        db: &C,
-    ) -> Result<Vec<(member::Model, String)>, DbErr>;
-}
-
-impl FindAlsoPerson for sea_orm::Select<member::Entity> {
-    async fn find_also_related_person<C: sea_orm::ConnectionTrait>(
-        self,
-        db: &C,
-    ) -> Result<Vec<(member::Model, String)>, DbErr> {
-        let members = self.all(db).await?;
-        let ids: Vec<i64> = members.iter().map(|m| m.person_id).collect();
-        let people: std::collections::HashMap<i64, String> = person::Entity::find()
-            .filter(person::Column::Id.is_in(ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.display_name))
-            .collect();
-        Ok(members
-            .into_iter()
-            .map(|m| {
-                let name = people.get(&m.person_id).cloned().unwrap_or_default();
-                (m, name)
-            })
-            .collect())
     }
 }
