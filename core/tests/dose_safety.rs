@@ -235,19 +235,30 @@ async fn a_second_dose_too_soon_names_who_gave_the_first_and_needs_confirmation(
                 .collect::<Vec<_>>(),
             [ana_member]
         );
-        let alerts = s.pending_alerts(ana_member).await.unwrap();
+        let alerts = s.take_alerts(&g.ana, g.demo.family_id).await.unwrap();
+        assert!(
+            s.take_alerts(&g.ana, g.demo.family_id)
+                .await
+                .unwrap()
+                .is_empty(),
+            "an alert is handed over once"
+        );
+        assert!(
+            s.take_alerts(&g.luis, g.demo.family_id)
+                .await
+                .unwrap()
+                .is_empty(),
+            "Luis logged it: no alert for him"
+        );
         match alerts.as_slice() {
-            [(
-                _,
-                Alert::ExtraDose {
-                    dose_id,
-                    given_by,
-                    child_name,
-                    concerns,
-                    past_daily_maximum,
-                    ..
-                },
-            )] => {
+            [Alert::ExtraDose {
+                dose_id,
+                given_by,
+                child_name,
+                concerns,
+                past_daily_maximum,
+                ..
+            }] => {
                 assert_eq!(*dose_id, extra.dose.id);
                 assert_eq!(given_by, "Luis");
                 assert_eq!(child_name, "Emma");
@@ -709,5 +720,42 @@ async fn two_people_logging_the_same_dose_at_once_log_it_once() {
             report.first_break, None,
             "{backend:?}: concurrent writes forked the audit chain"
         );
+    }
+}
+
+/// A course with dates (Leo's amoxicillin runs ten days from the demo's creation): after it ends, a
+/// dose is neither checked nor recorded, and the reason names the dates.
+#[tokio::test]
+async fn a_medication_outside_its_course_is_refused_and_nothing_is_written() {
+    for backend in support::backends() {
+        let g = Garcia::new(backend).await;
+        let s = g.s();
+        let amoxicillin = request(g.demo.leo, g.demo.leo_amoxicillin, 5.0, DoseUnit::Ml);
+        assert!(
+            matches!(
+                s.log_dose(&g.ana, amoxicillin.clone()).await,
+                Ok(DoseOutcome::Logged(_))
+            ),
+            "{backend:?}: within the course"
+        );
+        g.app.clock.advance(Duration::days(12));
+        let before = g.doses().await;
+        match s.log_dose(&g.ana, amoxicillin.clone()).await {
+            Err(ServiceError::Invalid(Problem::OutsideCourse {
+                medication,
+                ends_on,
+                ..
+            })) => {
+                assert_eq!(medication, "Amoxicillin");
+                assert!(ends_on.is_some());
+            }
+            other => panic!("{backend:?}: expected OutsideCourse, got {other:?}"),
+        }
+        assert!(matches!(
+            s.check_dose(&g.ana, g.demo.leo, g.demo.leo_amoxicillin)
+                .await,
+            Err(ServiceError::Invalid(Problem::OutsideCourse { .. }))
+        ));
+        assert_eq!(g.doses().await, before, "{backend:?}: nothing written");
     }
 }

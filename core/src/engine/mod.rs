@@ -318,7 +318,7 @@ impl<S: ConversationStore> Engine<S> {
             _ => family,
         };
         let mut turn = self.finish(messages, Some(&shown_family), locale, person_id);
-        self.prepend_alerts(&mut turn, &shown_family, person_id, locale)
+        self.prepend_alerts(&mut turn, &shown_family, &scene.actor, locale)
             .await;
         Ok(turn)
     }
@@ -382,31 +382,26 @@ impl<S: ConversationStore> Engine<S> {
     }
 
     /// Alerts waiting for this person in this family are shown first (the console's way of delivering
-    /// them; Slack and WhatsApp also push them).
+    /// them; Slack and WhatsApp will also push them).
     async fn prepend_alerts(
         &self,
         turn: &mut Turn,
         family: &FamilyInfo,
-        person_id: i64,
+        actor: &Actor,
         locale: Locale,
     ) {
-        let Ok(memberships) = self.services.memberships(person_id).await else {
-            return;
-        };
-        let Some(member) = memberships.iter().find(|m| m.family_id == family.id) else {
-            return;
-        };
-        let Ok(alerts) = self.services.pending_alerts(member.member_id).await else {
-            return;
+        let alerts = match self.services.take_alerts(actor, family.id).await {
+            Ok(alerts) => alerts,
+            Err(error) => {
+                tracing::warn!(%error, "alerts not delivered");
+                return;
+            }
         };
         let ctx = self.render_context(Some(family), locale);
-        let mut shown = Vec::new();
-        for (id, alert) in alerts {
-            shown.push(render(&Msg::Alert(alert), &ctx));
-            if let Err(error) = self.services.mark_alert_delivered(id).await {
-                tracing::warn!(%error, "alert not marked delivered");
-            }
-        }
+        let mut shown: Vec<Reply> = alerts
+            .into_iter()
+            .map(|alert| render(&Msg::Alert(alert), &ctx))
+            .collect();
         shown.append(&mut turn.replies);
         turn.replies = shown;
     }

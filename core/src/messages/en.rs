@@ -156,6 +156,23 @@ fn problem(p: &Problem) -> String {
         Problem::MedicationInactive => {
             "That medication is no longer active. Nothing was recorded.".into()
         }
+        Problem::OutsideCourse {
+            medication,
+            starts_on,
+            ends_on,
+        } => {
+            let dates = match (starts_on, ends_on) {
+                (Some(start), Some(end)) => format!(
+                    "from {} to {}",
+                    start.format("%-d %b"),
+                    end.format("%-d %b")
+                ),
+                (Some(start), None) => format!("from {}", start.format("%-d %b")),
+                (None, Some(end)) => format!("until {}", end.format("%-d %b")),
+                (None, None) => String::new(),
+            };
+            format!("{medication} is prescribed {dates}, so I can't check or record a dose today. A guardian can change the dates. Nothing was recorded.")
+        }
         Problem::AlreadyVoided => "That dose was already undone.".into(),
         Problem::NotOnShift => "You are not on shift.".into(),
         Problem::AlreadyOnShift => "You are already on shift.".into(),

@@ -739,6 +739,35 @@ impl Services {
         Ok(MedicationView::from_row(row))
     }
 
+    /// A medication can be given only while it is active and within its course (start and end dates,
+    /// in the family's time zone).
+    async fn check_course(
+        &self,
+        med: &MedicationView,
+        family_id: i64,
+        at: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        if !med.active {
+            return Err(Problem::MedicationInactive.into());
+        }
+        if med.starts_on.is_none() && med.ends_on.is_none() {
+            return Ok(());
+        }
+        let family = self.family_info(family_id).await?;
+        let day = at.with_timezone(&family.timezone).date_naive();
+        let before = med.starts_on.is_some_and(|start| day < start);
+        let after = med.ends_on.is_some_and(|end| day > end);
+        if before || after {
+            return Err(Problem::OutsideCourse {
+                medication: med.name.clone(),
+                starts_on: med.starts_on,
+                ends_on: med.ends_on,
+            }
+            .into());
+        }
+        Ok(())
+    }
+
     /// Non-voided doses of a child between `from` and `to`, oldest first.
     async fn doses_between<C: sea_orm::ConnectionTrait>(
         &self,
@@ -836,9 +865,7 @@ impl Services {
         let med = self
             .medication_for_child(&*txn, request.child_id, request.medication_id)
             .await?;
-        if !med.active {
-            return Err(Problem::MedicationInactive.into());
-        }
+        self.check_course(&med, auth.family_id, given_at).await?;
         let proposed_mg = med.ingredient_mg(request.amount)?;
         let window = Duration::hours(25).max(med.min_interval + Duration::hours(1));
         let rows = self
@@ -1044,6 +1071,7 @@ impl Services {
         let med = self
             .medication_for_child(&*txn, child_id, medication_id)
             .await?;
+        self.check_course(&med, auth.family_id, now).await?;
         let window = Duration::hours(25).max(med.min_interval + Duration::hours(1));
         let rows = self
             .doses_between(&*txn, child_id, now - window, now + window)
@@ -1405,41 +1433,43 @@ impl Services {
             .collect()
     }
 
-    /// Alerts waiting for a member (the channels deliver them and mark them delivered).
-    pub async fn pending_alerts(&self, member_id: i64) -> ServiceResult<Vec<(i64, Alert)>> {
+    /// Takes the alerts waiting for the actor in a family: returns them and marks them delivered in
+    /// one audited transaction, so an alert is handed over exactly once and only to its recipient.
+    pub async fn take_alerts(&self, actor: &Actor, family_id: i64) -> ServiceResult<Vec<Alert>> {
+        let (txn, auth) = self
+            .begin(actor, Permission::ViewDoses, Target::Family(family_id))
+            .await?;
+        let Some(member_id) = auth.member_id else {
+            return Ok(Vec::new());
+        };
         let rows = notification::Entity::find()
             .filter(notification::Column::RecipientMemberId.eq(member_id))
             .filter(notification::Column::DeliveredAt.is_null())
             .order_by_asc(notification::Column::Id)
-            .all(self.db().conn())
+            .all(&*txn)
             .await?;
-        rows.into_iter()
-            .map(|n| {
-                let body = self.keys().open("notifications.body", &n.body)?;
-                let alert =
-                    serde_json::from_str(&body).map_err(|e| Problem::Other(e.to_string()))?;
-                Ok((n.id, alert))
-            })
-            .collect()
-    }
-
-    /// Marks an alert delivered.
-    pub async fn mark_alert_delivered(&self, notification_id: i64) -> ServiceResult<()> {
-        let Some(row) = notification::Entity::find_by_id(notification_id)
-            .one(self.db().conn())
-            .await?
-        else {
-            return Ok(());
-        };
-        let txn = self
-            .db()
-            .write(crate::db::LockScope::Family(row.family_id))
-            .await?;
-        let mut active: notification::ActiveModel = row.into();
-        active.delivered_at = Set(Some(self.now()));
-        active.update(&*txn).await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut alerts = Vec::with_capacity(rows.len());
+        for row in rows {
+            let body = self.keys().open("notifications.body", &row.body)?;
+            alerts.push(serde_json::from_str(&body).map_err(|e| Problem::Other(e.to_string()))?);
+            let mut active: notification::ActiveModel = row.into();
+            active.delivered_at = Set(Some(self.now()));
+            active.update(&*txn).await?;
+        }
+        self.audit(
+            &txn,
+            &auth,
+            actor,
+            "alerts.deliver",
+            format!("member:{member_id}"),
+            Outcome::Ok,
+        )
+        .await?;
         txn.commit().await?;
-        Ok(())
+        Ok(alerts)
     }
 }
 

@@ -70,6 +70,12 @@ pub enum Problem {
     AlreadyMember,
     #[error("the medication is not active")]
     MedicationInactive,
+    #[error("{medication} is outside its course dates")]
+    OutsideCourse {
+        medication: String,
+        starts_on: Option<chrono::NaiveDate>,
+        ends_on: Option<chrono::NaiveDate>,
+    },
     #[error("the dose was already voided")]
     AlreadyVoided,
     #[error("not on shift")]
