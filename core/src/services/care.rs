@@ -414,16 +414,8 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(
-            &txn,
-            &auth,
-            actor,
-            "child.add",
-            format!("child:{}", row.id),
-            Outcome::Ok,
-        )
-        .await?;
-        txn.commit().await?;
+        self.commit_audited(txn, &auth, actor, "child.add", format!("child:{}", row.id))
+            .await?;
         Ok(row.id)
     }
 
@@ -450,16 +442,14 @@ impl Services {
                 .collect();
             rows.retain(|c| assigned.contains(&c.id));
         }
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "children.view",
             format!("family:{family_id}"),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(rows
             .into_iter()
             .map(|c| ChildView {
@@ -527,16 +517,14 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "medication.add",
             format!("medication:{}", row.id),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(row.id)
     }
 
@@ -555,16 +543,14 @@ impl Services {
             .order_by_asc(medication::Column::Id)
             .all(&*txn)
             .await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "medications.view",
             format!("child:{child_id}"),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(rows.into_iter().map(MedicationView::from_row).collect())
     }
 
@@ -602,16 +588,14 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "allergy.add",
             format!("allergy:{}", row.id),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(row.id)
     }
 
@@ -623,16 +607,14 @@ impl Services {
             .filter(allergy::Column::ChildId.eq(child_id))
             .all(&*txn)
             .await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "allergies.view",
             format!("child:{child_id}"),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         rows.into_iter()
             .map(|a| {
                 Ok(AllergyView {
@@ -670,16 +652,14 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "condition.add",
             format!("condition:{}", row.id),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(row.id)
     }
 
@@ -697,16 +677,14 @@ impl Services {
             .filter(condition::Column::ChildId.eq(child_id))
             .all(&*txn)
             .await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "conditions.view",
             format!("child:{child_id}"),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         rows.into_iter()
             .filter(|c| include_private || !c.guardian_only)
             .map(|c| {
@@ -908,16 +886,14 @@ impl Services {
                 .pop();
             let next_allowed_at =
                 dose_safety::next_allowed_at(&rules, &prior, self.now().max(given_at));
-            self.audit(
-                &txn,
+            self.commit_audited(
+                txn,
                 &auth,
                 actor,
                 "dose.check",
                 format!("child:{}", request.child_id),
-                Outcome::Ok,
             )
             .await?;
-            txn.commit().await?;
             return Ok(DoseOutcome::NeedsConfirmation(DoseConflict {
                 concerns: assessment.concerns,
                 conflicting,
@@ -1097,16 +1073,8 @@ impl Services {
             .dose_views(&*txn, auth.family_id, last_row)
             .await?
             .pop();
-        self.audit(
-            &txn,
-            &auth,
-            actor,
-            "dose.check",
-            format!("child:{child_id}"),
-            Outcome::Ok,
-        )
-        .await?;
-        txn.commit().await?;
+        self.commit_audited(txn, &auth, actor, "dose.check", format!("child:{child_id}"))
+            .await?;
         let allowed_now = assessment
             .concerns
             .iter()
@@ -1139,16 +1107,8 @@ impl Services {
             .all(&*txn)
             .await?;
         let views = self.dose_views(&*txn, auth.family_id, rows).await?;
-        self.audit(
-            &txn,
-            &auth,
-            actor,
-            "doses.view",
-            format!("child:{child_id}"),
-            Outcome::Ok,
-        )
-        .await?;
-        txn.commit().await?;
+        self.commit_audited(txn, &auth, actor, "doses.view", format!("child:{child_id}"))
+            .await?;
         Ok(views)
     }
 
@@ -1247,16 +1207,14 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "measurement.log",
             format!("measurement:{}", row.id),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         let info = self.family_info(auth.family_id).await?;
         let today = measured_at.with_timezone(&info.timezone).date_naive();
         let advice = fever_advice(temperature, (today - child.birth_date).num_days());
@@ -1307,16 +1265,14 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "measurement.log",
             format!("measurement:{}", row.id),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(row.id)
     }
 
@@ -1337,16 +1293,14 @@ impl Services {
             .all(&*txn)
             .await?;
         let names = self.member_names(&*txn, auth.family_id).await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "measurements.view",
             format!("child:{child_id}"),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(rows
             .into_iter()
             .map(|m| MeasurementView {
@@ -1380,16 +1334,8 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(
-            &txn,
-            &auth,
-            actor,
-            "note.write",
-            format!("note:{}", row.id),
-            Outcome::Ok,
-        )
-        .await?;
-        txn.commit().await?;
+        self.commit_audited(txn, &auth, actor, "note.write", format!("note:{}", row.id))
+            .await?;
         Ok(row.id)
     }
 
@@ -1410,16 +1356,8 @@ impl Services {
             .all(&*txn)
             .await?;
         let names = self.member_names(&*txn, auth.family_id).await?;
-        self.audit(
-            &txn,
-            &auth,
-            actor,
-            "notes.view",
-            format!("child:{child_id}"),
-            Outcome::Ok,
-        )
-        .await?;
-        txn.commit().await?;
+        self.commit_audited(txn, &auth, actor, "notes.view", format!("child:{child_id}"))
+            .await?;
         rows.into_iter()
             .map(|n| {
                 Ok(NoteView {
@@ -1459,16 +1397,14 @@ impl Services {
             active.delivered_at = Set(Some(self.now()));
             active.update(&*txn).await?;
         }
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "alerts.deliver",
             format!("member:{member_id}"),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(alerts)
     }
 }

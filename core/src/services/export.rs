@@ -34,7 +34,6 @@ use sha2::{Digest, Sha256};
 
 use super::care::{MedicationView, Schedule};
 use super::{ServiceError, ServiceResult, Services, Target};
-use crate::audit::Outcome;
 use crate::auth::{Actor, Permission};
 use crate::crypto::{CryptoError, Keyring};
 use crate::domain::{format_number, DoseUnit, IngredientStrength};
@@ -68,16 +67,14 @@ impl Services {
             .begin(actor, Permission::Export, Target::Family(family_id))
             .await?;
         let record = FamilyRecord::load(&*txn, self.keys(), family_id, self.now()).await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "family.export",
             format!("family:{family_id}"),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(record)
     }
 }

@@ -8,7 +8,6 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use sha2::{Digest, Sha256};
 
 use super::{Authorized, FamilyInfo, Problem, ServiceError, ServiceResult, Services, Target};
-use crate::audit::Outcome;
 use crate::auth::{Actor, ActorKind, Permission};
 use crate::db::LockScope;
 use crate::domain::{IdentityKind, MemberStatus, Role};
@@ -108,16 +107,14 @@ impl Services {
             auth.role = Some(Role::Guardian);
             auth.actor_ref = format!("member:{}", member.id);
         }
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "family.create",
             format!("family:{}", family.id),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(family.id)
     }
 
@@ -282,16 +279,14 @@ impl Services {
                 .await);
         }
         let member = insert_member(&txn, family_id, person_id, role, self.now()).await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "member.add",
             format!("member:{}", member.id),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(member.id)
     }
 
@@ -320,16 +315,14 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "invite.create",
             format!("invite:{}", row.id),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(IssuedInvite {
             code,
             role,
@@ -399,16 +392,14 @@ impl Services {
             actor_ref: format!("member:{member_id}"),
         };
         let actor = Actor::person(person_id, channel);
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             &actor,
             "invite.redeem",
             format!("invite:{}", invite.id),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         let info = self.family_info(invite.family_id).await?;
         Ok(Membership {
             member_id,
@@ -429,16 +420,14 @@ impl Services {
             .all(&*txn)
             .await?;
         let names = self.member_names(&*txn, family_id).await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "members.view",
             format!("family:{family_id}"),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(rows
             .into_iter()
             .map(|m| MemberView {
@@ -468,16 +457,14 @@ impl Services {
         let mut active: member::ActiveModel = target.into();
         active.status = Set(MemberStatus::Revoked.as_str().to_string());
         active.update(&*txn).await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "member.revoke",
             format!("member:{member_id}"),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(())
     }
 
@@ -514,16 +501,14 @@ impl Services {
             .insert(&*txn)
             .await?;
         }
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "caregiver.assign",
             format!("member:{member_id}"),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(())
     }
 

@@ -394,6 +394,21 @@ impl Services {
         Ok(())
     }
 
+    /// Appends the call's `ok` audit event and commits: the last step of every successful call.
+    pub(crate) async fn commit_audited(
+        &self,
+        txn: WriteTxn,
+        auth: &Authorized,
+        actor: &Actor,
+        action: &'static str,
+        subject: String,
+    ) -> ServiceResult<()> {
+        self.audit(&txn, auth, actor, action, subject, Outcome::Ok)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
     /// Display names of members, by member id (for "Luis gave ...").
     pub(crate) async fn member_names<C: sea_orm::ConnectionTrait>(
         &self,

@@ -6,7 +6,6 @@ use entity::shift;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::{Problem, ServiceResult, Services, Target};
-use crate::audit::Outcome;
 use crate::auth::{Actor, Permission};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,16 +43,14 @@ impl Services {
         }
         .insert(&*txn)
         .await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "shift.clock_in",
             format!("shift:{}", row.id),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(ShiftView {
             id: row.id,
             member_id,
@@ -80,16 +77,14 @@ impl Services {
         let mut active: shift::ActiveModel = open.into();
         active.clock_out_at = Set(Some(self.now()));
         let row = active.update(&*txn).await?;
-        self.audit(
-            &txn,
+        self.commit_audited(
+            txn,
             &auth,
             actor,
             "shift.clock_out",
             format!("shift:{}", row.id),
-            Outcome::Ok,
         )
         .await?;
-        txn.commit().await?;
         Ok(ShiftView {
             id: row.id,
             member_id,
