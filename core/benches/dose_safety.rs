@@ -162,6 +162,15 @@ async fn main() {
     let _ = services.resolve_identity(IdentityKind::Console, "g1").await;
     let _ = Role::Guardian;
 
+    // The floor: one trivial statement's round trip through sea-orm and sqlx's SQLite worker thread.
+    let mut trivial = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        let t = Instant::now();
+        db.conn().execute_unprepared("SELECT 1").await.expect("select 1");
+        trivial.push(t.elapsed());
+    }
+    report("one trivial statement (SELECT 1) round trip", trivial);
+
     // 0. The rule check alone: the window query on dose_logs(child_id, given_at) and the pure rules,
     //    outside any transaction, audit or authorization (what the services run inside their transaction).
     let rules = mednanny_core::dose_safety::DoseRules {
