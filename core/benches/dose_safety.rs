@@ -166,7 +166,10 @@ async fn main() {
     let mut trivial = Vec::with_capacity(samples);
     for _ in 0..samples {
         let t = Instant::now();
-        db.conn().execute_unprepared("SELECT 1").await.expect("select 1");
+        db.conn()
+            .execute_unprepared("SELECT 1")
+            .await
+            .expect("select 1");
         trivial.push(t.elapsed());
     }
     report("one trivial statement (SELECT 1) round trip", trivial);

@@ -783,27 +783,41 @@ impl Services {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let names = self.member_names(db, family_id).await?;
-        let mut med_ids: Vec<i64> = rows.iter().map(|r| r.medication_id).collect();
-        med_ids.sort_unstable();
-        med_ids.dedup();
-        let meds: HashMap<i64, String> = medication::Entity::find()
-            .filter(medication::Column::Id.is_in(med_ids))
-            .all(db)
+        // Every name the views need (givers, medications, children) in one statement: each
+        // statement is a round trip to the database, and this runs on every dose reply. The ids are
+        // integers read from the database, so they are written into the SQL as numbers.
+        let list = |ids: &mut Vec<i64>| {
+            ids.sort_unstable();
+            ids.dedup();
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        };
+        let meds_in = list(&mut rows.iter().map(|r| r.medication_id).collect());
+        let children_in = list(&mut rows.iter().map(|r| r.child_id).collect());
+        let sql = format!(
+            "SELECT 'p' AS kind, m.id AS id, p.display_name AS name FROM members m \
+               JOIN people p ON p.id = m.person_id WHERE m.family_id = {family_id} \
+             UNION ALL SELECT 'm', id, name FROM medications WHERE id IN ({meds_in}) \
+             UNION ALL SELECT 'c', id, name FROM children WHERE id IN ({children_in})"
+        );
+        let mut names: HashMap<i64, String> = HashMap::new();
+        let mut meds: HashMap<i64, String> = HashMap::new();
+        let mut children: HashMap<i64, String> = HashMap::new();
+        for row in db
+            .query_all_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                sql,
+            ))
             .await?
-            .into_iter()
-            .map(|m| (m.id, m.name))
-            .collect();
-        let mut child_ids: Vec<i64> = rows.iter().map(|r| r.child_id).collect();
-        child_ids.sort_unstable();
-        child_ids.dedup();
-        let children: HashMap<i64, String> = child::Entity::find()
-            .filter(child::Column::Id.is_in(child_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect();
+        {
+            let kind: String = row.try_get("", "kind")?;
+            let id: i64 = row.try_get("", "id")?;
+            let name: String = row.try_get("", "name")?;
+            match kind.as_str() {
+                "p" => names.insert(id, name),
+                "m" => meds.insert(id, name),
+                _ => children.insert(id, name),
+            };
+        }
         Ok(rows
             .into_iter()
             .map(|r| DoseView {
