@@ -63,9 +63,10 @@ async fn main() {
         "sqlite://{}?mode=rwc",
         dir.path().join("bench.db").display()
     );
+    let connections = env_number("MEDNANNY_BENCH_CONNECTIONS", 8) as u32;
     let db = Database::connect(&DatabaseSettings {
         url,
-        max_connections: 8,
+        max_connections: connections,
         busy_timeout_ms: 5000,
         migrate_on_start: true,
     })

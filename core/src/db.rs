@@ -71,7 +71,10 @@ impl Database {
             .max_connections(settings.max_connections)
             .min_connections(1)
             .connect_timeout(Duration::from_secs(10))
-            .sqlx_logging(false);
+            .sqlx_logging(false)
+            // Pinging a connection on every checkout costs a round trip per service call; ping only
+            // connections idle long enough to have been dropped by a server, proxy or firewall.
+            .test_before_acquire_if_idle_for(Duration::from_secs(30));
         let busy = Duration::from_millis(settings.busy_timeout_ms);
         options.map_sqlx_sqlite_opts(move |opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
