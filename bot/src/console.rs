@@ -76,15 +76,11 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
         }
     }
     if interactive {
-        let who = match known {
-            Some(_) => format!("You are {}.", capitalize(&name)),
-            None => format!("Hello {}: you are new here. Ask a guardian for an invite code and type: join <code>.", capitalize(&name)),
-        };
+        let greeting = app
+            .engine
+            .console_greeting(&capitalize(&name), known.is_some());
         stdout
-            .write_all(
-                format!("MedNanny console. {who} Type help for what I can do, quit to leave.\n")
-                    .as_bytes(),
-            )
+            .write_all(format!("{}\n", render(&greeting)).as_bytes())
             .await?;
     }
     let mut lines = BufReader::new(tokio::io::stdin()).lines();

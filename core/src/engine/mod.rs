@@ -119,6 +119,18 @@ impl<S: ConversationStore> Engine<S> {
         }
     }
 
+    /// The console's opening line, from the catalogue like every other sentence.
+    pub fn console_greeting(&self, name: &str, known: bool) -> Reply {
+        let ctx = self.render_context(None, Locale::En);
+        render(
+            &Msg::ConsoleGreeting {
+                name: name.to_string(),
+                known,
+            },
+            &ctx,
+        )
+    }
+
     fn render_context(&self, family: Option<&FamilyInfo>, locale: Locale) -> RenderContext {
         let country = family.map(|f| f.country.as_str()).unwrap_or("US");
         RenderContext {

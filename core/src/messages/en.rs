@@ -239,6 +239,18 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             Info,
             msg,
         ),
+        Msg::ConsoleGreeting { name, known: true } => reply(
+            format!("MedNanny console. You are {name}. Type help for what I can do, quit to leave."),
+            Info,
+            msg,
+        ),
+        Msg::ConsoleGreeting { name, known: false } => reply(
+            format!(
+                "MedNanny console. Hello {name}: you are new here. Ask a guardian for an invite code and type: join <code>. Type quit to leave."
+            ),
+            Info,
+            msg,
+        ),
         Msg::Welcome => reply(
             "Hi, I'm MedNannyAI. I help families and nannies keep track of children's medicines and health. \
              To start, ask the family's guardian for an invite code and send: join <code>."

@@ -94,6 +94,11 @@ pub enum ConcernText {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Help,
+    /// The console's opening line: who you are, or how to join.
+    ConsoleGreeting {
+        name: String,
+        known: bool,
+    },
     Welcome,
     NoFamily,
     ChooseFamily {
@@ -261,6 +266,7 @@ impl Msg {
         !matches!(
             self,
             Msg::Help
+                | Msg::ConsoleGreeting { .. }
                 | Msg::Welcome
                 | Msg::NoFamily
                 | Msg::ChooseFamily { .. }
