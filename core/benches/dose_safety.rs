@@ -175,6 +175,47 @@ async fn main() {
     }
     report("one trivial statement (SELECT 1) round trip", trivial);
 
+    // The floor of a write: an empty write transaction (gate + BEGIN IMMEDIATE + COMMIT), and one that
+    // appends a single audit event (chain head read, SHA-256, insert).
+    let mut empty = Vec::with_capacity(samples);
+    let mut audited = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let family = (i % families + 1) as i64;
+        let t = Instant::now();
+        let txn = db
+            .write(mednanny_core::db::LockScope::Family(family))
+            .await
+            .expect("begin");
+        txn.commit().await.expect("commit");
+        empty.push(t.elapsed());
+        let t = Instant::now();
+        let txn = db
+            .write(mednanny_core::db::LockScope::Family(family))
+            .await
+            .expect("begin");
+        mednanny_core::audit::append(
+            &*txn,
+            mednanny_core::audit::AuditRecord {
+                family_id: Some(family),
+                actor: "operator".into(),
+                action: "bench.noop",
+                subject: format!("family:{family}"),
+                channel: Channel::System,
+                outcome: mednanny_core::audit::Outcome::Ok,
+            },
+            now,
+        )
+        .await
+        .expect("append");
+        txn.commit().await.expect("commit");
+        audited.push(t.elapsed());
+    }
+    report(
+        "empty write transaction (gate + BEGIN IMMEDIATE + COMMIT)",
+        empty,
+    );
+    report("write transaction appending one audit event", audited);
+
     // 0. The rule check alone: the window query on dose_logs(child_id, given_at) and the pure rules,
     //    outside any transaction, audit or authorization (what the services run inside their transaction).
     let rules = mednanny_core::dose_safety::DoseRules {
