@@ -31,6 +31,20 @@ fn env_number(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// The child's usual 5 ml dose, confirmed so that a dose within the rules' window is still written.
+fn usual_dose(child: usize) -> DoseRequest {
+    DoseRequest {
+        child_id: child as i64,
+        medication_id: child as i64,
+        amount: DoseAmount {
+            value: 5.0,
+            unit: DoseUnit::Ml,
+        },
+        given_at: None,
+        confirmed_extra: true,
+    }
+}
+
 fn percentile(sorted: &[StdDuration], p: f64) -> StdDuration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index.min(sorted.len() - 1)]
@@ -278,16 +292,7 @@ async fn main() {
     let started = Instant::now();
     for i in 0..samples {
         let child = (i * 7919) % children + 1;
-        let request = DoseRequest {
-            child_id: child as i64,
-            medication_id: child as i64,
-            amount: DoseAmount {
-                value: 5.0,
-                unit: DoseUnit::Ml,
-            },
-            given_at: None,
-            confirmed_extra: true,
-        };
+        let request = usual_dose(child);
         let t = Instant::now();
         let outcome = services
             .log_dose(&actor_for(child), request)
@@ -316,16 +321,7 @@ async fn main() {
         handles.push(tokio::spawn(async move {
             for i in 0..per {
                 let child = ((worker * per + i) * 104_729) % children + 1;
-                let request = DoseRequest {
-                    child_id: child as i64,
-                    medication_id: child as i64,
-                    amount: DoseAmount {
-                        value: 5.0,
-                        unit: DoseUnit::Ml,
-                    },
-                    given_at: None,
-                    confirmed_extra: true,
-                };
+                let request = usual_dose(child);
                 let actor = Actor::person(((child - 1) / per_family + 1) as i64, Channel::Console);
                 services.log_dose(&actor, request).await.expect("log");
             }

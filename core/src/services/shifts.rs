@@ -25,12 +25,7 @@ impl Services {
         let member_id = auth
             .member_id
             .ok_or(Problem::Other("only members have shifts".into()))?;
-        let open = shift::Entity::find()
-            .filter(shift::Column::MemberId.eq(member_id))
-            .filter(shift::Column::ClockOutAt.is_null())
-            .one(&*txn)
-            .await?;
-        if open.is_some() {
+        if open_shift(&txn, member_id).await?.is_some() {
             return Err(Problem::AlreadyOnShift.into());
         }
         let now = self.now();
@@ -67,11 +62,7 @@ impl Services {
         let member_id = auth
             .member_id
             .ok_or(Problem::Other("only members have shifts".into()))?;
-        let open = shift::Entity::find()
-            .filter(shift::Column::MemberId.eq(member_id))
-            .filter(shift::Column::ClockOutAt.is_null())
-            .order_by_desc(shift::Column::ClockInAt)
-            .one(&*txn)
+        let open = open_shift(&txn, member_id)
             .await?
             .ok_or(Problem::NotOnShift)?;
         let mut active: shift::ActiveModel = open.into();
@@ -92,4 +83,17 @@ impl Services {
             clock_out_at: row.clock_out_at,
         })
     }
+}
+
+/// The member's shift that has no clock-out yet, if any (the latest, should there ever be two).
+async fn open_shift(
+    txn: &crate::db::WriteTxn,
+    member_id: i64,
+) -> ServiceResult<Option<shift::Model>> {
+    Ok(shift::Entity::find()
+        .filter(shift::Column::MemberId.eq(member_id))
+        .filter(shift::Column::ClockOutAt.is_null())
+        .order_by_desc(shift::Column::ClockInAt)
+        .one(&**txn)
+        .await?)
 }
