@@ -61,6 +61,8 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
         external_id: name.clone(),
         display_name: Some(capitalize(&name)),
         text: text.to_string(),
+        // The console has no redeliveries: each line is typed once.
+        delivery_key: None,
     };
     let interactive = std::io::stdin().is_terminal();
     let mut stdout = tokio::io::stdout();

@@ -42,6 +42,7 @@ fn usual_dose(child: usize) -> DoseRequest {
         },
         given_at: None,
         confirmed_extra: true,
+        source_key: None,
     }
 }
 

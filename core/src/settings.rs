@@ -19,7 +19,12 @@ const EMBEDDED_TEST: &str = include_str!("../../config/test.toml");
 const EMBEDDED_PRODUCTION: &str = include_str!("../../config/production.toml");
 
 /// Keys that hold secrets: accepted from the environment only.
-const SECRET_KEYS: &[&str] = &["security.data_key", "security.retired_data_keys"];
+const SECRET_KEYS: &[&str] = &[
+    "security.data_key",
+    "security.retired_data_keys",
+    "slack.app_token",
+    "slack.bot_token",
+];
 
 /// A configuration problem, naming the key (e.g. `database.url`) and what is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +143,57 @@ pub struct FamilyDefaults {
     pub default_country: String,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+pub struct SlackSettings {
+    /// The app-level token (xapp-…) that opens Socket Mode connections. Environment only.
+    #[serde(default)]
+    pub app_token: Option<Secret>,
+    /// The bot token (xoxb-…) for the Web API. Environment only.
+    #[serde(default)]
+    pub bot_token: Option<Secret>,
+    /// Web API base URL, ending in `/`.
+    pub api_url: String,
+    pub connections: u32,
+    pub workers: u32,
+}
+
+/// The two Slack tokens, checked: what `mednanny serve` needs before it connects.
+#[derive(Debug, Clone)]
+pub struct SlackTokens {
+    pub app_token: Secret,
+    pub bot_token: Secret,
+}
+
+impl SlackSettings {
+    /// The tokens, or an error naming the one that is missing or malformed.
+    pub fn tokens(&self) -> Result<SlackTokens, SettingsError> {
+        let check = |value: &Option<Secret>, key: &str, prefix: &str| match value {
+            None => Err(SettingsError::new(
+                key,
+                format!(
+                    "is missing: set {} (it starts with {prefix})",
+                    env_name(key)
+                ),
+            )),
+            Some(secret) if !secret.expose().starts_with(prefix) => Err(SettingsError::new(
+                key,
+                format!("does not look like a Slack token: it should start with {prefix}"),
+            )),
+            Some(secret) => Ok(secret.clone()),
+        };
+        Ok(SlackTokens {
+            app_token: check(&self.app_token, "slack.app_token", "xapp-")?,
+            bot_token: check(&self.bot_token, "slack.bot_token", "xoxb-")?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApiSettings {
+    /// Address of the health/readiness server, e.g. `127.0.0.1:8081`.
+    pub listen: String,
+}
+
 /// Everything MedNanny can be configured with.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
@@ -147,6 +203,8 @@ pub struct Settings {
     pub security: SecuritySettings,
     pub log: LogSettings,
     pub family: FamilyDefaults,
+    pub slack: SlackSettings,
+    pub api: ApiSettings,
 }
 
 fn default_profile() -> Profile {
@@ -254,6 +312,38 @@ impl Settings {
                 format!(
                     "{:?} is not an IANA time zone (e.g. America/New_York)",
                     self.family.default_timezone
+                ),
+            ));
+        }
+        let api_url = self.slack.api_url.trim();
+        if !(api_url.starts_with("https://") || api_url.starts_with("http://"))
+            || !api_url.ends_with('/')
+        {
+            return Err(SettingsError::new(
+                "slack.api_url",
+                format!(
+                    "{api_url:?} must be an http(s) URL ending in / (e.g. https://slack.com/api/)"
+                ),
+            ));
+        }
+        if !(1..=10).contains(&self.slack.connections) {
+            return Err(SettingsError::new(
+                "slack.connections",
+                "must be between 1 and 10 (Slack's limit per app)",
+            ));
+        }
+        if !(1..=256).contains(&self.slack.workers) {
+            return Err(SettingsError::new(
+                "slack.workers",
+                "must be between 1 and 256",
+            ));
+        }
+        if self.api.listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(SettingsError::new(
+                "api.listen",
+                format!(
+                    "{:?} is not an address like 127.0.0.1:8081",
+                    self.api.listen
                 ),
             ));
         }
@@ -396,6 +486,35 @@ mod tests {
             Settings::load_from(Profile::Development, dir.path(), &[]).expect_err("refused");
         assert_eq!(error.key, "security.data_key");
         assert!(error.problem.contains("MEDNANNY__SECURITY__DATA_KEY"));
+    }
+
+    #[test]
+    fn slack_tokens_are_checked_and_named() {
+        let dir = empty_dir();
+        let settings = Settings::load_from(Profile::Development, dir.path(), &[]).expect("loads");
+        let error = settings.slack.tokens().expect_err("no tokens");
+        assert_eq!(error.key, "slack.app_token");
+        assert!(error.problem.contains("MEDNANNY__SLACK__APP_TOKEN"));
+        let settings = Settings::load_from(
+            Profile::Development,
+            dir.path(),
+            &env(&[
+                ("MEDNANNY__SLACK__APP_TOKEN", "xapp-1"),
+                ("MEDNANNY__SLACK__BOT_TOKEN", "xapp-wrong"),
+            ]),
+        )
+        .expect("loads");
+        assert_eq!(
+            settings.slack.tokens().expect_err("bad").key,
+            "slack.bot_token"
+        );
+        let error = Settings::load_from(
+            Profile::Development,
+            dir.path(),
+            &env(&[("MEDNANNY__SLACK__API_URL", "slack.com/api")]),
+        )
+        .expect_err("refused");
+        assert_eq!(error.key, "slack.api_url");
     }
 
     #[test]

@@ -28,6 +28,7 @@ fn tylenol(demo: &Demo) -> DoseRequest {
         },
         given_at: None,
         confirmed_extra: false,
+        source_key: None,
     }
 }
 
@@ -56,11 +57,11 @@ async fn garcia_with_history(services: &Services) -> (Demo, i64) {
     let maya = Actor::person(demo.maya, Channel::Slack);
     services.log_dose(&ana, tylenol(&demo)).await.unwrap();
     services
-        .add_note(&maya, demo.emma, "Emma ate all her lunch")
+        .add_note(&maya, demo.emma, "Emma ate all her lunch", None)
         .await
         .unwrap();
     services
-        .log_temperature(&maya, demo.leo, Temperature { celsius: 37.9 }, None)
+        .log_temperature(&maya, demo.leo, Temperature { celsius: 37.9 }, None, None)
         .await
         .unwrap();
     let stranger = services.create_person("Stranger", "en").await.unwrap();

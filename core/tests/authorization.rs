@@ -244,6 +244,7 @@ fn dose(place: &Place) -> DoseRequest {
         given_at: None,
         // The table is about who may, not about dose safety: a second dose is always confirmed.
         confirmed_extra: true,
+        source_key: None,
     }
 }
 
@@ -433,7 +434,7 @@ async fn call(
         Action::Measurements => s.measurements(actor, p.child_id, 10).await.map(ignore),
         Action::LogTemperature => {
             let t = Temperature { celsius: 38.2 };
-            s.log_temperature(actor, p.child_id, t, None)
+            s.log_temperature(actor, p.child_id, t, None, None)
                 .await
                 .map(ignore)
         }
@@ -443,7 +444,7 @@ async fn call(
             .map(ignore),
         Action::Notes => s.notes(actor, p.child_id, 10).await.map(ignore),
         Action::AddNote => s
-            .add_note(actor, p.child_id, "Napped 1-3 pm")
+            .add_note(actor, p.child_id, "Napped 1-3 pm", None)
             .await
             .map(ignore),
         Action::ClockIn => s.clock_in(actor, p.family_id).await.map(ignore),

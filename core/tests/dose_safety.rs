@@ -131,6 +131,7 @@ fn request(child_id: i64, medication_id: i64, value: f64, unit: DoseUnit) -> Dos
         amount: DoseAmount { value, unit },
         given_at: None,
         confirmed_extra: false,
+        source_key: None,
     }
 }
 

@@ -64,7 +64,10 @@ struct Recorded {
 async fn record(services: &Services, demo: &Demo) -> Recorded {
     let ana = Actor::person(demo.ana, Channel::Console);
     Recorded {
-        note: services.add_note(&ana, demo.emma, NOTE).await.unwrap(),
+        note: services
+            .add_note(&ana, demo.emma, NOTE, None)
+            .await
+            .unwrap(),
         condition: services
             .add_condition(&ana, demo.emma, CONDITION, Some(CONDITION_NOTES), false)
             .await
@@ -107,7 +110,7 @@ async fn health_text_is_ciphertext_in_the_database_and_plain_through_the_service
 
         // The same text sealed twice differs (fresh nonce): equal notes cannot be spotted.
         let maya = Actor::person(demo.maya, Channel::Slack);
-        let again = s.add_note(&maya, demo.emma, NOTE).await.unwrap();
+        let again = s.add_note(&maya, demo.emma, NOTE, None).await.unwrap();
         assert_ne!(
             raw(s, "care_notes", "body", again).await,
             raw(s, "care_notes", "body", ids.note).await
@@ -123,6 +126,7 @@ async fn health_text_is_ciphertext_in_the_database_and_plain_through_the_service
             },
             given_at: None,
             confirmed_extra,
+            source_key: None,
         };
         s.log_dose(&maya, tylenol(false)).await.unwrap();
         app.clock.advance(Duration::minutes(30));
@@ -222,7 +226,7 @@ async fn after_a_key_rotation_the_retired_key_still_opens_old_data() {
         let after = app.with_keys(rotated_keys.clone());
         assert_ne!(rotated_keys.current_key_id(), old_keys.current_key_id());
         let new_note = after
-            .add_note(&ana, demo.emma, "First note after the rotation")
+            .add_note(&ana, demo.emma, "First note after the rotation", None)
             .await
             .unwrap();
         let stored = raw(&after, "care_notes", "body", new_note).await;

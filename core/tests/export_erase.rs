@@ -108,7 +108,7 @@ async fn seed(app: &TestApp) -> Seeded {
     };
 
     services
-        .add_note(&maya, demo.emma, NOTE)
+        .add_note(&maya, demo.emma, NOTE, None)
         .await
         .expect("note");
     services
@@ -116,7 +116,7 @@ async fn seed(app: &TestApp) -> Seeded {
         .await
         .expect("condition");
     services
-        .log_temperature(&maya, demo.emma, Temperature { celsius: 38.4 }, None)
+        .log_temperature(&maya, demo.emma, Temperature { celsius: 38.4 }, None, None)
         .await
         .expect("temperature");
     let dose = |medication_id, confirmed_extra| DoseRequest {
@@ -125,6 +125,7 @@ async fn seed(app: &TestApp) -> Seeded {
         amount: ml(5.0),
         given_at: None,
         confirmed_extra,
+        source_key: None,
     };
     let maya_dose = logged(app, &maya, dose(demo.emma_acetaminophen, false)).await;
     let voided_dose = logged(app, &ana, dose(demo.emma_ibuprofen, false)).await;
@@ -1031,6 +1032,7 @@ async fn erasing_a_member_keeps_the_record_without_their_name() {
             amount: ml(5.0),
             given_at: None,
             confirmed_extra: false,
+            source_key: None,
         };
         assert!(denied(app.services.log_dose(&s.maya, request).await));
 

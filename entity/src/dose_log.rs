@@ -29,6 +29,9 @@ pub struct Model {
     /// Sealed: AES-256-GCM ciphertext, see `mednanny_core::crypto`.
     #[sea_orm(column_type = "Text")]
     pub note: Option<String>,
+    /// The delivery that created this row (`slack:…`, `twilio:…`), so a message processed again
+    /// after a crash finds it instead of writing it twice.
+    pub source_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,7 @@ pub mod conversation_state;
 pub mod dose_log;
 pub mod family;
 pub mod identity;
+pub mod inbox;
 pub mod invite;
 pub mod measurement;
 pub mod medication;

@@ -23,6 +23,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub note: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The delivery that created this row (`slack:…`, `twilio:…`), so a message processed again
+    /// after a crash finds it instead of writing it twice.
+    pub source_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

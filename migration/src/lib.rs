@@ -6,10 +6,12 @@
 //! # Layout
 //! - `m20261125_000001_care_core`: the care core (families, people, members, children, medical record,
 //!   dose log, nanny side, audit trail, conversation state, notification outbox).
+//! - `m20261125_000002_channel_inbox`: the channels' durable inbox and idempotency keys.
 
 pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_care_core;
+mod m20261125_000002_channel_inbox;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -17,6 +19,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_care_core::Migration)]
+        vec![
+            Box::new(m20261125_000001_care_core::Migration),
+            Box::new(m20261125_000002_channel_inbox::Migration),
+        ]
     }
 }

@@ -6,7 +6,7 @@
 
 use chrono::NaiveTime;
 
-use crate::domain::{AmountError, DoseAmount};
+use crate::domain::{AmountError, DoseAmount, Role};
 
 /// A time of day someone mentioned ("at 9:30"), in the family's time zone.
 pub type LocalTime = NaiveTime;
@@ -56,6 +56,16 @@ pub enum Command {
     Join {
         code: String,
     },
+    /// "create family Garcia": a new family with the speaker as its first guardian.
+    CreateFamily {
+        name: String,
+    },
+    /// "invite caregiver": a one-time code for a new member; `None` when the role was not understood.
+    Invite {
+        role: Option<Role>,
+    },
+    /// Everything the family has, as a document (guardians only).
+    Export,
     SwitchFamily {
         name: Option<String>,
     },
@@ -231,6 +241,21 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
                 code: rest_text.to_string(),
             };
         }
+        "create" | "new" if words.get(1).map(|w| w.to_lowercase()).as_deref() == Some("family") => {
+            let name = rest_text
+                .split_once(char::is_whitespace)
+                .map(|(_, name)| name.trim())
+                .unwrap_or("");
+            return Command::CreateFamily {
+                name: name.to_string(),
+            };
+        }
+        "invite" => {
+            return Command::Invite {
+                role: words.get(1).and_then(|w| strip_punctuation(w).parse().ok()),
+            };
+        }
+        "export" if words.len() == 1 => return Command::Export,
         "family" | "switch" | "use" => {
             let name = rest_text.trim_start_matches("family").trim();
             return Command::SwitchFamily {
@@ -611,6 +636,32 @@ mod tests {
                 },
             ),
             ("shift in", Command::ShiftIn),
+            (
+                "invite nanny",
+                Command::Invite {
+                    role: Some(Role::Caregiver),
+                },
+            ),
+            (
+                "invite guardian",
+                Command::Invite {
+                    role: Some(Role::Guardian),
+                },
+            ),
+            ("invite the cat", Command::Invite { role: None }),
+            ("export", Command::Export),
+            (
+                "create family Garcia Lopez",
+                Command::CreateFamily {
+                    name: "Garcia Lopez".into(),
+                },
+            ),
+            (
+                "new family",
+                Command::CreateFamily {
+                    name: String::new(),
+                },
+            ),
             ("clock out", Command::ShiftOut),
             (
                 "join ABCDE-FGHJK",

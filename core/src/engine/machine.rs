@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::command::Command;
-use crate::domain::{DoseAmount, EmergencyNumbers, Temperature};
+use crate::domain::{DoseAmount, EmergencyNumbers, Role, Temperature};
 use crate::messages::Msg;
 use crate::services::care::DoseRequest;
 
@@ -92,6 +92,26 @@ pub enum Task {
     Undo,
     ClockIn,
     ClockOut,
+    Invite {
+        role: Role,
+    },
+    Export,
+}
+
+impl Task {
+    /// Whether running the task may change the family's record (channels refresh dashboards).
+    pub fn changes_record(&self) -> bool {
+        matches!(
+            self,
+            Task::LogDose { .. }
+                | Task::ConfirmExtraDose(_)
+                | Task::LogTemperature { .. }
+                | Task::AddNote { .. }
+                | Task::Undo
+                | Task::ClockIn
+                | Task::ClockOut
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -167,6 +187,7 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
             } else {
                 let request = DoseRequest {
                     confirmed_extra: true,
+                    source_key: None,
                     ..request.clone()
                 };
                 (S::Idle, vec![Effect::Run(Task::ConfirmExtraDose(request))])
@@ -390,12 +411,17 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
         Command::Undo => run(Task::Undo),
         Command::ShiftIn => run(Task::ClockIn),
         Command::ShiftOut => run(Task::ClockOut),
+        Command::Invite { role: Some(role) } => run(Task::Invite { role }),
+        Command::Invite { role: None } => say(Msg::WhichRole),
+        Command::Export => run(Task::Export),
         Command::SwitchFamily { name } => {
             (ConversationState::Idle, vec![Effect::PickFamily { name }])
         }
         Command::BadTime(text) => say(Msg::BadTime(text)),
         // Joining is handled before a family is known (see the runner); here it means a second family.
-        Command::Join { .. } => (ConversationState::Idle, Vec::new()),
+        Command::Join { .. } | Command::CreateFamily { .. } => {
+            (ConversationState::Idle, Vec::new())
+        }
         Command::Yes | Command::No | Command::Choose(_) | Command::Unknown | Command::Empty => {
             say(Msg::NotUnderstood)
         }
@@ -445,6 +471,7 @@ mod tests {
             amount: ml5(),
             given_at: None,
             confirmed_extra: false,
+            source_key: None,
         }
     }
 
@@ -514,6 +541,7 @@ mod tests {
                 ConversationState::Idle,
                 vec![Effect::Run(Task::ConfirmExtraDose(DoseRequest {
                     confirmed_extra: true,
+                    source_key: None,
                     ..request()
                 }))],
             ),

@@ -46,6 +46,10 @@ pub struct Inbound {
     /// The sender's name as the channel knows it (used when a new person joins).
     pub display_name: Option<String>,
     pub text: String,
+    /// The channel's id for this delivery (`slack:ev:Ev…`), when it has one. A record the turn writes
+    /// carries it, so the same delivery handled again after a crash finds that record instead of
+    /// writing a second one.
+    pub delivery_key: Option<String>,
 }
 
 impl Inbound {
@@ -60,6 +64,9 @@ pub struct Turn {
     pub replies: Vec<Reply>,
     pub person_id: Option<i64>,
     pub family_id: Option<i64>,
+    /// The turn ran something that changes the family's record (a dose, a temperature, a note, an
+    /// undo, a shift): channels refresh their dashboards.
+    pub changed_record: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,13 +82,30 @@ enum TurnError {
 pub struct Engine<S: ConversationStore = DbConversationStore> {
     services: Services,
     store: S,
+    new_family: NewFamilyDefaults,
+}
+
+/// Where a family created from a chat ("create family Garcia") is, until a guardian says otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFamilyDefaults {
+    pub timezone: String,
+    pub country: String,
+}
+
+impl Default for NewFamilyDefaults {
+    fn default() -> Self {
+        Self {
+            timezone: "America/New_York".into(),
+            country: "US".into(),
+        }
+    }
 }
 
 impl Engine<DbConversationStore> {
     /// The engine with conversation state kept in the database.
     pub fn with_database_store(services: Services) -> Self {
         let store = DbConversationStore::new(services.db().clone(), services.keys().clone());
-        Self { services, store }
+        Self::new(services, store)
     }
 }
 
@@ -91,11 +115,22 @@ struct Scene {
     family: FamilyInfo,
     children: Vec<(i64, String)>,
     now: DateTime<Utc>,
+    delivery_key: Option<String>,
 }
 
 impl<S: ConversationStore> Engine<S> {
     pub fn new(services: Services, store: S) -> Self {
-        Self { services, store }
+        Self {
+            services,
+            store,
+            new_family: NewFamilyDefaults::default(),
+        }
+    }
+
+    /// The time zone and country given to families created from a chat.
+    pub fn with_new_family_defaults(mut self, defaults: NewFamilyDefaults) -> Self {
+        self.new_family = defaults;
+        self
     }
 
     pub fn services(&self) -> &Services {
@@ -194,6 +229,25 @@ impl<S: ConversationStore> Engine<S> {
             return Ok(self.finish(messages, family.as_ref(), locale, person_id));
         }
 
+        if let Command::CreateFamily { name } = &first {
+            let msg = match self.create_family(person_id, inbound.channel, name).await? {
+                Ok((family_id, msg)) => {
+                    session = Session {
+                        family_id: Some(family_id),
+                        state: ConversationState::Idle,
+                    };
+                    msg
+                }
+                Err(msg) => msg,
+            };
+            self.save(&key, person_id, &session, loaded.version).await;
+            let family = match session.family_id {
+                Some(id) => Some(services.family_info(id).await?),
+                None => None,
+            };
+            return Ok(self.finish(vec![msg], family.as_ref(), locale, person_id));
+        }
+
         let memberships = services.memberships(person_id).await?;
         let chosen = session
             .family_id
@@ -262,6 +316,7 @@ impl<S: ConversationStore> Engine<S> {
             family: family.clone(),
             children,
             now,
+            delivery_key: inbound.delivery_key.clone(),
         };
         let names: Vec<String> = scene.children.iter().map(|(_, n)| n.clone()).collect();
         let command = parse(&inbound.text, &Vocabulary { children: &names });
@@ -277,6 +332,7 @@ impl<S: ConversationStore> Engine<S> {
         // Each event yields at most a few effects and a task result is never a task again beyond one
         // level, so this loop is short; the bound guards against a mistake turning into a spin.
         let mut budget = 16;
+        let mut changed_record = false;
         while let Some(event) = events.pop_front() {
             budget -= 1;
             if budget == 0 {
@@ -288,6 +344,7 @@ impl<S: ConversationStore> Engine<S> {
                 match effect {
                     Effect::Say(msg) => messages.push(msg),
                     Effect::Run(task) => {
+                        changed_record |= task.changes_record();
                         events.push_back(Event::Done(self.run(task, &scene).await))
                     }
                     Effect::UseFamily { family_id, name } => {
@@ -330,6 +387,7 @@ impl<S: ConversationStore> Engine<S> {
             _ => family,
         };
         let mut turn = self.finish(messages, Some(&shown_family), locale, person_id);
+        turn.changed_record = changed_record;
         self.prepend_alerts(&mut turn, &shown_family, &scene.actor, locale)
             .await;
         Ok(turn)
@@ -340,15 +398,21 @@ impl<S: ConversationStore> Engine<S> {
         let services = &self.services;
         let msg = match command {
             Command::Emergency { poisoning } => emergency_unknown_country(poisoning),
+            Command::CreateFamily { name } => {
+                let person_id = self.new_person(inbound).await?;
+                match self
+                    .create_family(person_id, inbound.channel, &name)
+                    .await?
+                {
+                    Ok((family_id, msg)) => {
+                        let family = services.family_info(family_id).await?;
+                        return Ok(self.finish(vec![msg], Some(&family), Locale::En, person_id));
+                    }
+                    Err(msg) => msg,
+                }
+            }
             Command::Join { code } => {
-                let name = inbound
-                    .display_name
-                    .clone()
-                    .unwrap_or_else(|| inbound.external_id.clone());
-                let person_id = services.create_person(&name, "en").await?;
-                services
-                    .link_identity(person_id, inbound.identity, &inbound.external_id, true)
-                    .await?;
+                let person_id = self.new_person(inbound).await?;
                 match services.join(person_id, &code, inbound.channel).await {
                     Ok(membership) => {
                         let family = services.family_info(membership.family_id).await?;
@@ -368,6 +432,49 @@ impl<S: ConversationStore> Engine<S> {
             replies: vec![render(&msg, &ctx)],
             person_id: None,
             family_id: None,
+            changed_record: false,
+        })
+    }
+
+    /// A person for someone the engine has just met, linked to the identity they spoke from.
+    async fn new_person(&self, inbound: &Inbound) -> Result<i64, ServiceError> {
+        let name = inbound
+            .display_name
+            .clone()
+            .unwrap_or_else(|| inbound.external_id.clone());
+        let person_id = self.services.create_person(&name, "en").await?;
+        self.services
+            .link_identity(person_id, inbound.identity, &inbound.external_id, true)
+            .await?;
+        Ok(person_id)
+    }
+
+    /// "create family <name>": `Ok((family_id, message))`, or `Err(message)` for a refusal.
+    async fn create_family(
+        &self,
+        person_id: i64,
+        channel: Channel,
+        name: &str,
+    ) -> Result<Result<(i64, Msg), Msg>, ServiceError> {
+        let actor = Actor::person(person_id, channel);
+        let created = self
+            .services
+            .create_family(
+                &actor,
+                name,
+                &self.new_family.timezone,
+                &self.new_family.country,
+            )
+            .await;
+        Ok(match created {
+            Ok(family_id) => Ok((
+                family_id,
+                Msg::FamilyCreated {
+                    name: name.trim().to_string(),
+                },
+            )),
+            Err(ServiceError::Invalid(problem)) => Err(Msg::Problem(problem)),
+            Err(other) => return Err(other),
         })
     }
 
@@ -390,6 +497,7 @@ impl<S: ConversationStore> Engine<S> {
             replies: messages.iter().map(|m| render(m, &ctx)).collect(),
             person_id: Some(person_id),
             family_id: family.map(|f| f.id),
+            changed_record: false,
         }
     }
 
@@ -521,6 +629,7 @@ impl<S: ConversationStore> Engine<S> {
                     amount,
                     given_at: at,
                     confirmed_extra: false,
+                    source_key: None,
                 };
                 self.log_dose(scene, request).await
             }
@@ -569,7 +678,13 @@ impl<S: ConversationStore> Engine<S> {
                 at,
             } => {
                 let (_, advice) = services
-                    .log_temperature(actor, child_id, temperature, at)
+                    .log_temperature(
+                        actor,
+                        child_id,
+                        temperature,
+                        at,
+                        scene.delivery_key.as_deref(),
+                    )
                     .await?;
                 answered(vec![Msg::TemperatureLogged {
                     child: Self::child_name(scene, child_id),
@@ -582,7 +697,9 @@ impl<S: ConversationStore> Engine<S> {
                 }])
             }
             Task::AddNote { child_id, text } => {
-                services.add_note(actor, child_id, &text).await?;
+                services
+                    .add_note(actor, child_id, &text, scene.delivery_key.as_deref())
+                    .await?;
                 answered(vec![Msg::NoteSaved {
                     child: Self::child_name(scene, child_id),
                 }])
@@ -615,6 +732,24 @@ impl<S: ConversationStore> Engine<S> {
                 let shift = services.clock_in(actor, scene.family.id).await?;
                 answered(vec![Msg::ClockedIn {
                     at: shift.clock_in_at,
+                }])
+            }
+            Task::Invite { role } => {
+                let invite = services.create_invite(actor, scene.family.id, role).await?;
+                answered(vec![Msg::InviteCreated {
+                    code: invite.code,
+                    role: role.as_str().into(),
+                    expires_at: invite.expires_at,
+                }])
+            }
+            Task::Export => {
+                let export = services.export_json(actor, scene.family.id).await?;
+                let document = serde_json::to_string_pretty(&export).map_err(|e| {
+                    ServiceError::Invalid(crate::services::Problem::Other(e.to_string()))
+                })?;
+                answered(vec![Msg::Export {
+                    family: scene.family.name.clone(),
+                    document,
                 }])
             }
             Task::ClockOut => {
@@ -668,7 +803,13 @@ impl<S: ConversationStore> Engine<S> {
         let child = Self::child_name(scene, request.child_id);
         match self
             .services
-            .log_dose(&scene.actor, request.clone())
+            .log_dose(
+                &scene.actor,
+                DoseRequest {
+                    source_key: scene.delivery_key.clone(),
+                    ..request.clone()
+                },
+            )
             .await?
         {
             DoseOutcome::Logged(logged) => {

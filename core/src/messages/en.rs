@@ -3,7 +3,8 @@
 use chrono::{DateTime, Datelike, Utc};
 
 use super::{
-    Choice, ConcernText, DoseLine, MedicationLine, Msg, RenderContext, Reply, ScheduleText, Tone,
+    Choice, ConcernText, Document, DoseLine, MedicationLine, Msg, RenderContext, Reply,
+    ScheduleText, Tone,
 };
 use crate::domain::{format_number, AmountError, TemperatureError};
 use crate::services::care::{Alert, FeverAdvice};
@@ -204,6 +205,7 @@ fn reply(text: String, tone: Tone, msg: &Msg) -> Reply {
         choices: Vec::new(),
         tone,
         health_data: msg.has_health_data(),
+        document: None,
     }
 }
 
@@ -253,7 +255,8 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         ),
         Msg::Welcome => reply(
             "Hi, I'm MedNannyAI. I help families and nannies keep track of children's medicines and health. \
-             To start, ask the family's guardian for an invite code and send: join <code>."
+             To start, ask the family's guardian for an invite code and send: join <code>. \
+             Starting a new family? Send: create family <name>."
                 .into(),
             Info,
             msg,
@@ -269,6 +272,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             choices: choices(options),
             tone: Info,
             health_data: false,
+            document: None,
         },
         Msg::FamilyChosen { name } => reply(format!("OK — now working with the {name} family."), Success, msg),
         Msg::Children { children, today } => {
@@ -326,6 +330,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 choices: vec![Choice { label: "Undo".into(), value: "undo".into() }],
                 tone,
                 health_data: true,
+                document: None,
             }
         }
         Msg::ConfirmExtraDose { child, medication, amount, concerns, next_allowed_at } => {
@@ -346,6 +351,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 ],
                 tone: Warning,
                 health_data: true,
+                document: None,
             }
         }
         Msg::ExtraDoseNotLogged => reply("OK — nothing was logged.".into(), Info, msg),
@@ -421,6 +427,39 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             Success,
             msg,
         ),
+        Msg::FamilyCreated { name } => reply(
+            format!(
+                "The {name} family is ready, and you are its guardian. Next: ask your operator to add the \
+                 children and their medicines, then send invite caregiver (or guardian, viewer) for a code \
+                 to give your nanny or partner."
+            ),
+            Success,
+            msg,
+        ),
+        Msg::InviteCreated { code, role, expires_at } => reply(
+            format!(
+                "Invite code for a new {role}: {code}\nIt works once, until {}. They send: join {code}",
+                when(*expires_at, ctx)
+            ),
+            Success,
+            msg,
+        ),
+        Msg::WhichRole => reply(
+            "Invite whom? Send invite guardian, invite caregiver (a nanny) or invite viewer.".into(),
+            Info,
+            msg,
+        ),
+        Msg::Export { family, document } => Reply {
+            document: Some(Document {
+                filename: format!("mednanny-{}.json", family.to_lowercase().replace(' ', "-")),
+                content: document.clone(),
+            }),
+            ..reply(
+                format!("Everything the {family} family has in MedNanny, as JSON. Keep it somewhere private."),
+                Info,
+                msg,
+            )
+        },
         Msg::Joined { family, role } => {
             reply(format!("Welcome to the {family} family! You joined as {role}. Send help to see what I can do."), Success, msg)
         }
@@ -443,6 +482,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             choices: choices(known),
             tone: Info,
             health_data: false,
+            document: None,
         },
         Msg::UnknownMedication { child, asked, known } => {
             let known = if known.is_empty() { "none".into() } else { list(known) };
@@ -459,6 +499,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             choices: choices(options),
             tone: Info,
             health_data: true,
+            document: None,
         },
         Msg::BadAmount(e) => reply(format!("{} Nothing was recorded.", amount_error(e)), Error, msg),
         Msg::BadTemperature(e) => reply(temperature_error(e), Error, msg),

@@ -193,6 +193,21 @@ pub enum Msg {
         family: String,
         role: String,
     },
+    FamilyCreated {
+        name: String,
+    },
+    InviteCreated {
+        code: String,
+        role: String,
+        expires_at: DateTime<Utc>,
+    },
+    /// "invite" without a role the catalogue knows.
+    WhichRole,
+    /// The family's export, as a JSON document.
+    Export {
+        family: String,
+        document: String,
+    },
     Emergency {
         number: String,
         poison_help: Option<String>,
@@ -251,6 +266,16 @@ pub struct Reply {
     pub choices: Vec<Choice>,
     pub tone: Tone,
     pub health_data: bool,
+    /// A document that goes with the text (an export): channels attach it, or show it after the text.
+    #[serde(default)]
+    pub document: Option<Document>,
+}
+
+/// A document a reply carries, such as the family's export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub filename: String,
+    pub content: String,
 }
 
 /// Renders a message for a reader.
@@ -275,6 +300,9 @@ impl Msg {
                 | Msg::InternalError
                 | Msg::Denied
                 | Msg::Joined { .. }
+                | Msg::FamilyCreated { .. }
+                | Msg::InviteCreated { .. }
+                | Msg::WhichRole
                 | Msg::ClockedIn { .. }
                 | Msg::ClockedOut { .. }
                 | Msg::Emergency { .. }

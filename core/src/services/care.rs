@@ -240,6 +240,10 @@ pub struct DoseRequest {
     pub given_at: Option<DateTime<Utc>>,
     /// The person confirmed that a further dose was really given despite the concerns.
     pub confirmed_extra: bool,
+    /// The delivery this request came from (`slack:…`), when a channel has one: the same delivery
+    /// processed again after a crash gets back the dose it wrote, and writes nothing.
+    #[serde(default)]
+    pub source_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -857,6 +861,15 @@ impl Services {
         let med = self
             .medication_for_child(&*txn, request.child_id, request.medication_id)
             .await?;
+        if let Some(key) = request.source_key.as_deref() {
+            let written = dose_log::Entity::find()
+                .filter(dose_log::Column::SourceKey.eq(key))
+                .one(&*txn)
+                .await?;
+            if let Some(row) = written {
+                return self.dose_already_logged(txn, &auth, actor, &med, row).await;
+            }
+        }
         self.check_course(&med, auth.family_id, given_at).await?;
         let proposed_mg = med.ingredient_mg(request.amount)?;
         let window = Duration::hours(25).max(med.min_interval + Duration::hours(1));
@@ -932,6 +945,7 @@ impl Services {
             ingredient_mg: Set(serde_json::to_string(&proposed_mg).unwrap_or_else(|_| "{}".into())),
             channel: Set(actor.channel.as_str().to_string()),
             flagged: Set(flagged),
+            source_key: Set(request.source_key.clone()),
             flag_reason: Set(flagged.then(|| {
                 assessment
                     .concerns
@@ -996,6 +1010,66 @@ impl Services {
             concerns: assessment.concerns,
             alerted,
             past_daily_maximum,
+            others_recent,
+        }))
+    }
+
+    /// The answer to a delivery processed again (after a crash) whose dose was already written: the
+    /// same dose, as it stands now, with nothing written and no alert sent twice.
+    async fn dose_already_logged(
+        &self,
+        txn: WriteTxn,
+        auth: &Authorized,
+        actor: &Actor,
+        med: &MedicationView,
+        row: dose_log::Model,
+    ) -> ServiceResult<DoseOutcome> {
+        let window = Duration::hours(25).max(med.min_interval + Duration::hours(1));
+        let rows = self
+            .doses_between(
+                &*txn,
+                row.child_id,
+                row.given_at - window,
+                row.given_at + window,
+            )
+            .await?;
+        let prior: Vec<PriorDose> = rows.iter().map(Self::prior_dose).collect();
+        let next_allowed_at =
+            dose_safety::next_allowed_at(&med.rules(), &prior, self.now().max(row.given_at));
+        let ingredients = Self::prior_dose(&row).ingredient_mg;
+        let mut shown: Vec<dose_log::Model> = rows
+            .iter()
+            .filter(|r| {
+                r.id != row.id
+                    && r.given_at > row.given_at - Duration::hours(24)
+                    && r.given_at <= row.given_at
+                    && r.given_by_member_id != row.given_by_member_id
+                    && Self::prior_dose(r)
+                        .ingredient_mg
+                        .keys()
+                        .any(|i| ingredients.contains_key(i))
+            })
+            .cloned()
+            .collect();
+        let flagged = row.flagged;
+        shown.push(row);
+        let mut others_recent = self.dose_views(&*txn, auth.family_id, shown).await?;
+        let dose = others_recent.pop().ok_or(ServiceError::NotFound("dose"))?;
+        self.commit_audited(
+            txn,
+            auth,
+            actor,
+            "dose.log.repeated",
+            format!("dose:{}", dose.id),
+        )
+        .await?;
+        Ok(DoseOutcome::Logged(LoggedDose {
+            dose,
+            next_allowed_at,
+            flagged,
+            concerns: Vec::new(),
+            alerted: Vec::new(),
+            past_daily_maximum: false,
             others_recent,
         }))
     }
@@ -1201,37 +1275,47 @@ impl Services {
         child_id: i64,
         temperature: Temperature,
         at: Option<DateTime<Utc>>,
+        source_key: Option<&str>,
     ) -> ServiceResult<(MeasurementView, FeverAdvice)> {
         let measured_at = self.check_time(at)?;
         let (txn, auth) = self
             .begin(actor, Permission::LogMeasurement, Target::Child(child_id))
             .await?;
         let child = self.child_row(&*txn, child_id).await?;
-        let row = measurement::ActiveModel {
-            family_id: Set(auth.family_id),
-            child_id: Set(child_id),
-            kind: Set("temperature".into()),
-            value: Set(temperature.celsius),
-            unit: Set("C".into()),
-            measured_at: Set(measured_at),
-            recorded_by_member_id: Set(auth.member_id),
-            channel: Set(actor.channel.as_str().to_string()),
-            created_at: Set(self.now()),
-            ..Default::default()
-        }
-        .insert(&*txn)
-        .await?;
-        self.commit_audited(
-            txn,
-            &auth,
-            actor,
-            "measurement.log",
-            format!("measurement:{}", row.id),
-        )
-        .await?;
+        let written = match source_key {
+            Some(key) => {
+                measurement::Entity::find()
+                    .filter(measurement::Column::SourceKey.eq(key))
+                    .one(&*txn)
+                    .await?
+            }
+            None => None,
+        };
+        let (row, action) = match written {
+            Some(row) => (row, "measurement.log.repeated"),
+            None => (
+                self.insert_temperature(
+                    &txn,
+                    &auth,
+                    actor,
+                    child_id,
+                    temperature,
+                    measured_at,
+                    source_key,
+                )
+                .await?,
+                "measurement.log",
+            ),
+        };
+        self.commit_audited(txn, &auth, actor, action, format!("measurement:{}", row.id))
+            .await?;
+        let measured_at = row.measured_at;
         let info = self.family_info(auth.family_id).await?;
         let today = measured_at.with_timezone(&info.timezone).date_naive();
-        let advice = fever_advice(temperature, (today - child.birth_date).num_days());
+        let advice = fever_advice(
+            Temperature { celsius: row.value },
+            (today - child.birth_date).num_days(),
+        );
         Ok((
             MeasurementView {
                 id: row.id,
@@ -1244,6 +1328,34 @@ impl Services {
             },
             advice,
         ))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_temperature(
+        &self,
+        txn: &WriteTxn,
+        auth: &Authorized,
+        actor: &Actor,
+        child_id: i64,
+        temperature: Temperature,
+        measured_at: DateTime<Utc>,
+        source_key: Option<&str>,
+    ) -> ServiceResult<measurement::Model> {
+        Ok(measurement::ActiveModel {
+            family_id: Set(auth.family_id),
+            child_id: Set(child_id),
+            kind: Set("temperature".into()),
+            value: Set(temperature.celsius),
+            unit: Set("C".into()),
+            measured_at: Set(measured_at),
+            recorded_by_member_id: Set(auth.member_id),
+            channel: Set(actor.channel.as_str().to_string()),
+            created_at: Set(self.now()),
+            source_key: Set(source_key.map(str::to_string)),
+            ..Default::default()
+        }
+        .insert(&**txn)
+        .await?)
     }
 
     /// Records a weight (kg) or height (cm).
@@ -1332,12 +1444,36 @@ impl Services {
     }
 
     /// Adds a note about a child (sealed at rest).
-    pub async fn add_note(&self, actor: &Actor, child_id: i64, text: &str) -> ServiceResult<i64> {
+    pub async fn add_note(
+        &self,
+        actor: &Actor,
+        child_id: i64,
+        text: &str,
+        source_key: Option<&str>,
+    ) -> ServiceResult<i64> {
         let text = validate_text(text)?;
         let (txn, auth) = self
             .begin(actor, Permission::WriteNote, Target::Child(child_id))
             .await?;
+        if let Some(key) = source_key {
+            let written = care_note::Entity::find()
+                .filter(care_note::Column::SourceKey.eq(key))
+                .one(&*txn)
+                .await?;
+            if let Some(row) = written {
+                self.commit_audited(
+                    txn,
+                    &auth,
+                    actor,
+                    "note.write.repeated",
+                    format!("note:{}", row.id),
+                )
+                .await?;
+                return Ok(row.id);
+            }
+        }
         let row = care_note::ActiveModel {
+            source_key: Set(source_key.map(str::to_string)),
             family_id: Set(auth.family_id),
             child_id: Set(Some(child_id)),
             author_member_id: Set(auth.member_id),

@@ -1,0 +1,68 @@
+//! A local, in-process stand-in for Slack, for integration tests and benchmarks.
+//!
+//! [`FakeSlack`] speaks Slack's real wire protocols, so the unmodified `slack-morphism`
+//! client (feature `hyper`) talks to it exactly as it talks to slack.com:
+//!
+//! * the **Web API** over HTTP: `GET`/`POST {api_url}/{method}`, bearer token in
+//!   `Authorization`, JSON or `x-www-form-urlencoded` bodies, `{"ok":...}` answers,
+//!   HTTP 429 + `Retry-After` when rate limited;
+//! * **Socket Mode** over WebSocket: `apps.connections.open` hands out a single-use
+//!   `ws://…/link?ticket=N` URL; the socket sends `hello`, then envelopes; the client's
+//!   acknowledgements (`{"envelope_id":…,"payload":…}`) are read back and recorded.
+//!
+//! Everything the bot does is recorded ([`ApiCall`], [`Ack`]) and can be awaited
+//! ([`FakeSlack::wait_for_call`], [`FakeSlack::wait_for_ack`]) without polling, and
+//! faults can be injected: rate limits, API errors, `disconnect` messages, dropped sockets.
+//!
+//! Pointing slack-morphism at it (the base URL has **no trailing slash**, because
+//! slack-morphism joins it as `format!("{base}/{method}")`):
+//!
+//! ```ignore
+//! let https = hyper_rustls::HttpsConnectorBuilder::new()
+//!     .with_native_roots()?
+//!     .https_or_http() // the fake is plain HTTP
+//!     .enable_http1()
+//!     .enable_http2()
+//!     .build();
+//! let connector = SlackClientHyperConnector::from(https).with_slack_api_url(&fake.api_url());
+//! let client: SlackHyperClient = SlackClient::new(connector);
+//! ```
+//!
+//! # Layout
+//!
+//! * `lib.rs` — constants (tokens and the fake workspace's ids) and re-exports.
+//! * `server.rs` — [`FakeSlack`]: start-up, the shared state, the recording and waiting API,
+//!   fault injection.
+//! * `web_api.rs` — the HTTP side: parameter parsing, token checks, one answer per method,
+//!   the `response_url` endpoint.
+//! * `socket_mode.rs` — the WebSocket side: hello, envelope delivery, ack recording,
+//!   `disconnect` and abrupt drops.
+//! * `payloads.rs` — pure builders for the payloads Slack would put in envelopes
+//!   (DMs, mentions, App Home, slash commands, button clicks).
+//! * `tests/` — the real slack-morphism client and Socket Mode listener against the fake,
+//!   which is the proof that the wire formats match.
+
+mod payloads;
+mod server;
+mod socket_mode;
+mod web_api;
+
+pub use payloads::{app_home_opened, app_mention, button_click, message_im, slash_command};
+pub use server::{Ack, ApiCall, FakeSlack};
+
+/// The app-level token (`xapp-…`) that `apps.connections.open` requires.
+pub const APP_TOKEN: &str = "xapp-1-test";
+/// The bot token (`xoxb-…`) every other Web API method requires.
+pub const BOT_TOKEN: &str = "xoxb-test";
+/// The fake workspace's team id, as returned by [`FakeSlack::team_id`].
+pub const TEAM_ID: &str = "T0FAMILY";
+/// The fake workspace's domain (`https://{TEAM_DOMAIN}.slack.com/`).
+pub const TEAM_DOMAIN: &str = "family";
+/// The app id (`api_app_id` in payloads, `connection_info.app_id` in hello).
+pub const APP_ID: &str = "A0MEDNANNY";
+/// The bot's user id, as returned by `auth.test`.
+pub const BOT_USER_ID: &str = "U0BOT";
+/// The bot's bot id, as returned by `auth.test`.
+pub const BOT_ID: &str = "B0BOT";
+/// The slash command [`slash_command`] builds.
+pub const SLASH_COMMAND: &str = "/mednanny";
