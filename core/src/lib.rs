@@ -14,6 +14,7 @@
 //! - [`dose_safety`]: the pure dose-safety rules (interval, daily count, daily amount, by ingredient).
 //! - [`services`]: the domain services every channel goes through.
 //! - [`engine`]: the conversation engine: command parsing, the pure state machine, the effect runner.
+//! - [`inbox`]: the channels' durable inbox (write before acknowledging; group commit).
 //! - [`messages`]: the message catalogue (every sentence a user reads), keyed by locale.
 //! - [`demo`]: the Garcia demo family.
 //! - [`clock`]: time as a port.
@@ -27,6 +28,7 @@ pub mod demo;
 pub mod domain;
 pub mod dose_safety;
 pub mod engine;
+pub mod inbox;
 pub mod messages;
 pub mod services;
 pub mod settings;

@@ -31,7 +31,7 @@ use crate::domain::{
 };
 use crate::dose_safety::Concern;
 use crate::messages::{
-    render, ConcernText, DoseLine, Locale, MedicationLine, Msg, RenderContext, Reply, ScheduleText,
+    render, render_dashboard, ConcernText, DashboardText, DoseLine, Locale, MedicationLine, Msg, RenderContext, Reply, ScheduleText,
 };
 use crate::services::care::{DoseOutcome, DoseRequest, DoseView, MedicationView, Schedule};
 use crate::services::{FamilyInfo, ServiceError, Services};
@@ -152,6 +152,46 @@ impl<S: ConversationStore> Engine<S> {
                 }
             }
         }
+    }
+
+    /// The dashboard for whoever speaks from this identity, in the family their conversation is in
+    /// (or their only family), in their language. `None` for a stranger or someone in no family: the
+    /// channel shows its welcome instead.
+    pub async fn dashboard(
+        &self,
+        identity: IdentityKind,
+        external_id: &str,
+        channel: Channel,
+    ) -> Result<Option<DashboardText>, ServiceError> {
+        let services = &self.services;
+        let Some(person_id) = services.resolve_identity(identity, external_id).await? else {
+            return Ok(None);
+        };
+        let memberships = services.memberships(person_id).await?;
+        let key = format!("{}:{external_id}", identity.as_str());
+        let chosen = match self.store.load(&key).await {
+            Ok(loaded) => loaded.session.family_id,
+            Err(error) => {
+                tracing::warn!(%error, "conversation state unreadable for the dashboard");
+                None
+            }
+        };
+        let family_id = chosen
+            .filter(|id| memberships.iter().any(|m| m.family_id == *id))
+            .or_else(|| memberships.first().map(|m| m.family_id));
+        let Some(family_id) = family_id else {
+            return Ok(None);
+        };
+        let actor = Actor::person(person_id, channel);
+        let dashboard = match services.dashboard(&actor, family_id).await {
+            Ok(dashboard) => dashboard,
+            Err(ServiceError::Denied) => return Ok(None),
+            Err(other) => return Err(other),
+        };
+        let family = services.family_info(family_id).await?;
+        let locale = Locale::from_tag(&services.person_locale(person_id).await?);
+        let ctx = self.render_context(Some(&family), locale);
+        Ok(Some(render_dashboard(&dashboard, &ctx)))
     }
 
     /// The console's opening line, from the catalogue like every other sentence.

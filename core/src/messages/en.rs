@@ -3,11 +3,12 @@
 use chrono::{DateTime, Datelike, Utc};
 
 use super::{
-    Choice, ConcernText, Document, DoseLine, MedicationLine, Msg, RenderContext, Reply,
+    Choice, ConcernText, DashboardText, Document, DoseLine, MedicationLine, Msg, RenderContext, Reply,
     ScheduleText, Tone,
 };
 use crate::domain::{format_number, AmountError, TemperatureError};
 use crate::services::care::{Alert, FeverAdvice};
+use crate::services::dashboard::{Dashboard, RecentEntry};
 use crate::services::Problem;
 
 /// "13:10" today, "yesterday 20:00", "tomorrow 08:00", else "Mon 2 Mar 13:10" — in the family's zone.
@@ -218,6 +219,95 @@ fn choices(options: &[String]) -> Vec<Choice> {
             value: (i + 1).to_string(),
         })
         .collect()
+}
+
+pub(super) fn render_dashboard(d: &Dashboard, ctx: &RenderContext) -> DashboardText {
+    let children = d
+        .children
+        .iter()
+        .map(|child| {
+            let lines = if child.medications.is_empty() {
+                vec!["No active medications.".to_string()]
+            } else {
+                child
+                    .medications
+                    .iter()
+                    .map(|m| {
+                        let last = match &m.last {
+                            Some(dose) => format!(
+                                "last {} {} by {} at {}",
+                                dose.amount,
+                                dose.medication_name,
+                                by(&dose.given_by),
+                                when(dose.given_at, ctx)
+                            ),
+                            None => "no dose in the last day".into(),
+                        };
+                        let next = if m.next_allowed_at <= ctx.now {
+                            "can have it now".to_string()
+                        } else {
+                            format!("next allowed {}", when(m.next_allowed_at, ctx))
+                        };
+                        let due = m
+                            .next_scheduled_at
+                            .map(|at| format!(" · due {}", when(at, ctx)))
+                            .unwrap_or_default();
+                        format!("{} ({}): {last} · {next}{due}", m.name, m.dose)
+                    })
+                    .collect()
+            };
+            (child.name.clone(), lines)
+        })
+        .collect();
+    let on_shift = if d.on_shift.is_empty() {
+        "Nobody is on shift.".to_string()
+    } else {
+        let names: Vec<String> = d
+            .on_shift
+            .iter()
+            .map(|s| format!("{} (since {})", s.name, when(s.since, ctx)))
+            .collect();
+        format!("On shift: {}", list(&names))
+    };
+    let recent = d
+        .recent
+        .iter()
+        .map(|entry| match entry {
+            RecentEntry::Dose(dose) => {
+                let flag = if dose.flagged { " ⚠ extra dose" } else { "" };
+                format!(
+                    "{} — {}: {} {} by {}{flag}",
+                    when(dose.given_at, ctx),
+                    dose.child_name,
+                    dose.amount,
+                    dose.medication_name,
+                    by(&dose.given_by)
+                )
+            }
+            RecentEntry::Temperature {
+                child,
+                celsius,
+                at,
+                by: who,
+            } => format!(
+                "{} — {child}: temperature {} by {}",
+                when(*at, ctx),
+                temperature(*celsius, ctx.country == "US"),
+                by(who)
+            ),
+            RecentEntry::Note { child, at, by: who } => {
+                format!("{} — {child}: note by {}", when(*at, ctx), by(who))
+            }
+        })
+        .collect();
+    DashboardText {
+        title: format!("The {} family", d.family),
+        children,
+        on_shift,
+        recent_title: "Last 24 hours".into(),
+        recent,
+        footer: format!("Updated {}. Times are {}.", when(ctx.now, ctx), ctx.timezone),
+    }
 }
 
 pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{AmountError, DoseAmount, TemperatureError};
 use crate::services::care::{Alert, FeverAdvice};
+use crate::services::dashboard::Dashboard;
 use crate::services::Problem;
 
 /// A language the catalogue speaks.
@@ -276,6 +277,25 @@ pub struct Reply {
 pub struct Document {
     pub filename: String,
     pub content: String,
+}
+
+/// A dashboard in words: a title, a section per child, who is on shift, and the last 24 hours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DashboardText {
+    pub title: String,
+    /// (child's name, one line per active medication).
+    pub children: Vec<(String, Vec<String>)>,
+    pub on_shift: String,
+    pub recent_title: String,
+    pub recent: Vec<String>,
+    pub footer: String,
+}
+
+/// Renders a dashboard for a reader.
+pub fn render_dashboard(dashboard: &Dashboard, ctx: &RenderContext) -> DashboardText {
+    match ctx.locale {
+        Locale::En => en::render_dashboard(dashboard, ctx),
+    }
 }
 
 /// Renders a message for a reader.

@@ -751,7 +751,7 @@ impl Services {
     }
 
     /// Non-voided doses of a child between `from` and `to`, oldest first.
-    async fn doses_between<C: sea_orm::ConnectionTrait>(
+    pub(super) async fn doses_between<C: sea_orm::ConnectionTrait>(
         &self,
         db: &C,
         child_id: i64,
@@ -768,7 +768,7 @@ impl Services {
             .await?)
     }
 
-    fn prior_dose(row: &dose_log::Model) -> PriorDose {
+    pub(super) fn prior_dose(row: &dose_log::Model) -> PriorDose {
         PriorDose {
             id: row.id,
             given_at: row.given_at,
@@ -778,7 +778,7 @@ impl Services {
         }
     }
 
-    async fn dose_views<C: sea_orm::ConnectionTrait>(
+    pub(super) async fn dose_views<C: sea_orm::ConnectionTrait>(
         &self,
         db: &C,
         family_id: i64,

@@ -14,6 +14,7 @@
 //! - `erase`: GDPR erasure of a member or a whole family.
 
 pub mod care;
+pub mod dashboard;
 pub mod erase;
 pub mod export;
 pub mod family;

@@ -1,0 +1,291 @@
+//! The channels' durable inbox: what a channel acknowledged is written here first.
+//!
+//! Slack (and Twilio) never resend a delivery we acknowledged, so "acknowledged" must mean "on disk":
+//! a channel calls [`Inbox::accept`] before it acks, processes the delivery, then calls
+//! [`Inbox::finish`]. At start it resumes [`Inbox::resume`]'s unfinished rows. The delivery key is
+//! unique, so a redelivery (a Slack retry, the same envelope twice) is recognised — also across a
+//! restart, because finished rows are kept for a day ([`Inbox::purge_finished`]).
+//!
+//! Every accept and finish is a small write, and a busy workspace sends thousands a second. One
+//! writer task takes whatever is waiting and writes it in one transaction (group commit), so a burst
+//! costs a few commits instead of one per message, and each caller still learns only when its own
+//! row is durable.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::Duration;
+use entity::inbox;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TryInsertResult,
+};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::clock::Clock;
+use crate::crypto::{CryptoError, Keyring};
+use crate::db::{Database, LockScope};
+
+/// The most rows one group commit writes.
+const BATCH: usize = 512;
+/// A delivery that made the process stop this many times is set aside instead of retried forever.
+pub const MAX_ATTEMPTS: i32 = 5;
+/// Sealing context of the payload column.
+const PAYLOAD_FIELD: &str = "inbox.payload";
+
+#[derive(Debug, thiserror::Error)]
+pub enum InboxError {
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    /// The writer task has stopped (the process is shutting down).
+    #[error("the inbox is shut down")]
+    Stopped,
+}
+
+/// A delivery to keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDelivery {
+    /// `slack`, `whatsapp`, …
+    pub channel: String,
+    /// The channel's own id for it; the same delivery always has the same key.
+    pub delivery_key: String,
+    /// What kind of payload it is (the channel's own vocabulary).
+    pub kind: String,
+    /// The payload, in the channel's own serialization; sealed at rest.
+    pub payload: String,
+}
+
+/// What [`Inbox::accept`] made of a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accepted {
+    /// Stored for the first time, under this row id: process it.
+    New(i64),
+    /// Already stored (a redelivery): acknowledge it and do nothing else.
+    Repeat,
+}
+
+/// A stored delivery that still has to be processed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingDelivery {
+    pub id: i64,
+    pub delivery_key: String,
+    pub kind: String,
+    pub payload: String,
+    /// How many times processing has started, this time included.
+    pub attempts: i32,
+}
+
+enum Op {
+    Accept(NewDelivery, oneshot::Sender<Result<Accepted, InboxError>>),
+    Finish(i64, oneshot::Sender<Result<(), InboxError>>),
+}
+
+/// The durable inbox. Cheap to clone.
+#[derive(Clone)]
+pub struct Inbox {
+    db: Database,
+    keys: Keyring,
+    clock: Arc<dyn Clock>,
+    ops: mpsc::Sender<Op>,
+}
+
+impl Inbox {
+    /// Starts the writer task. It stops once every clone of the inbox is dropped.
+    pub fn start(db: Database, keys: Keyring, clock: Arc<dyn Clock>) -> Self {
+        let (ops, queue) = mpsc::channel(BATCH * 8);
+        let writer = Writer {
+            db: db.clone(),
+            keys: keys.clone(),
+            clock: clock.clone(),
+        };
+        tokio::spawn(writer.run(queue));
+        Self {
+            db,
+            keys,
+            clock,
+            ops,
+        }
+    }
+
+    /// Stores a delivery durably (committed when this returns), or recognises it as a repeat.
+    pub async fn accept(&self, delivery: NewDelivery) -> Result<Accepted, InboxError> {
+        let (done, answer) = oneshot::channel();
+        self.ops
+            .send(Op::Accept(delivery, done))
+            .await
+            .map_err(|_| InboxError::Stopped)?;
+        answer.await.map_err(|_| InboxError::Stopped)?
+    }
+
+    /// Marks a delivery processed and drops its payload (only the key stays, for a day).
+    pub async fn finish(&self, id: i64) -> Result<(), InboxError> {
+        let (done, answer) = oneshot::channel();
+        self.ops
+            .send(Op::Finish(id, done))
+            .await
+            .map_err(|_| InboxError::Stopped)?;
+        answer.await.map_err(|_| InboxError::Stopped)?
+    }
+
+    /// The channel's unfinished deliveries, oldest first, each counted as one more attempt. Those
+    /// that already failed [`MAX_ATTEMPTS`] times are set aside (status `failed`, payload dropped) and
+    /// their keys returned in the second list, so an operator can be told without the content.
+    pub async fn resume(
+        &self,
+        channel: &str,
+    ) -> Result<(Vec<PendingDelivery>, Vec<String>), InboxError> {
+        let txn = self.db.write(LockScope::OwnRow).await?;
+        let rows = inbox::Entity::find()
+            .filter(inbox::Column::Channel.eq(channel))
+            .filter(inbox::Column::Status.eq("pending"))
+            .order_by_asc(inbox::Column::Id)
+            .all(&*txn)
+            .await?;
+        let mut pending = Vec::new();
+        let mut given_up = Vec::new();
+        for row in rows {
+            if row.attempts >= MAX_ATTEMPTS {
+                inbox::Entity::update_many()
+                    .col_expr(inbox::Column::Status, Expr::value("failed"))
+                    .col_expr(inbox::Column::Payload, Expr::value(""))
+                    .col_expr(inbox::Column::FinishedAt, Expr::value(self.clock.now()))
+                    .filter(inbox::Column::Id.eq(row.id))
+                    .exec(&*txn)
+                    .await?;
+                given_up.push(row.delivery_key);
+                continue;
+            }
+            pending.push(PendingDelivery {
+                id: row.id,
+                payload: self.keys.open(PAYLOAD_FIELD, &row.payload)?,
+                delivery_key: row.delivery_key,
+                kind: row.kind,
+                attempts: row.attempts + 1,
+            });
+        }
+        if !pending.is_empty() {
+            inbox::Entity::update_many()
+                .col_expr(
+                    inbox::Column::Attempts,
+                    Expr::col(inbox::Column::Attempts).add(1),
+                )
+                .filter(inbox::Column::Id.is_in(pending.iter().map(|p| p.id)))
+                .exec(&*txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok((pending, given_up))
+    }
+
+    /// Deletes finished rows older than `age` (their keys only guard against late redeliveries).
+    pub async fn purge_finished(&self, age: Duration) -> Result<u64, InboxError> {
+        let result = inbox::Entity::delete_many()
+            .filter(inbox::Column::Status.ne("pending"))
+            .filter(inbox::Column::FinishedAt.lt(self.clock.now() - age))
+            .exec(self.db.conn())
+            .await?;
+        Ok(result.rows_affected)
+    }
+}
+
+struct Writer {
+    db: Database,
+    keys: Keyring,
+    clock: Arc<dyn Clock>,
+}
+
+impl Writer {
+    async fn run(self, mut queue: mpsc::Receiver<Op>) {
+        let mut batch = Vec::with_capacity(BATCH);
+        while queue.recv_many(&mut batch, BATCH).await > 0 {
+            self.write(std::mem::take(&mut batch)).await;
+        }
+    }
+
+    /// Writes one batch in one transaction and answers every caller.
+    async fn write(&self, batch: Vec<Op>) {
+        match self.apply(&batch).await {
+            Ok(outcomes) => {
+                for (op, outcome) in batch.into_iter().zip(outcomes) {
+                    match op {
+                        Op::Accept(_, done) => {
+                            let _ = done.send(Ok(outcome.unwrap_or(Accepted::Repeat)));
+                        }
+                        Op::Finish(_, done) => {
+                            let _ = done.send(Ok(()));
+                        }
+                    }
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, rows = batch.len(), "inbox write failed");
+                let text = error.to_string();
+                for op in batch {
+                    let failed = || InboxError::Database(DbErr::Custom(text.clone()));
+                    match op {
+                        Op::Accept(_, done) => {
+                            let _ = done.send(Err(failed()));
+                        }
+                        Op::Finish(_, done) => {
+                            let _ = done.send(Err(failed()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The outcome of each accept (`None` for a finish), in batch order.
+    async fn apply(&self, batch: &[Op]) -> Result<Vec<Option<Accepted>>, InboxError> {
+        let now = self.clock.now();
+        let txn = self.db.write(LockScope::OwnRow).await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut seen = HashSet::new();
+        let mut finished = Vec::new();
+        for op in batch {
+            match op {
+                Op::Accept(delivery, _) => {
+                    if !seen.insert(delivery.delivery_key.as_str()) {
+                        outcomes.push(Some(Accepted::Repeat));
+                        continue;
+                    }
+                    let row = inbox::ActiveModel {
+                        channel: Set(delivery.channel.clone()),
+                        delivery_key: Set(delivery.delivery_key.clone()),
+                        kind: Set(delivery.kind.clone()),
+                        payload: Set(self.keys.seal(PAYLOAD_FIELD, &delivery.payload)),
+                        status: Set("pending".into()),
+                        attempts: Set(1),
+                        received_at: Set(now),
+                        ..Default::default()
+                    };
+                    let inserted = inbox::Entity::insert(row)
+                        .on_conflict_do_nothing_on([inbox::Column::DeliveryKey])
+                        .exec(&*txn)
+                        .await?;
+                    outcomes.push(Some(match inserted {
+                        TryInsertResult::Inserted(result) => Accepted::New(result.last_insert_id),
+                        TryInsertResult::Conflicted | TryInsertResult::Empty => Accepted::Repeat,
+                    }));
+                }
+                Op::Finish(id, _) => {
+                    finished.push(*id);
+                    outcomes.push(None);
+                }
+            }
+        }
+        if !finished.is_empty() {
+            inbox::Entity::update_many()
+                .col_expr(inbox::Column::Status, Expr::value("done"))
+                .col_expr(inbox::Column::Payload, Expr::value(""))
+                .col_expr(inbox::Column::FinishedAt, Expr::value(now))
+                .filter(inbox::Column::Id.is_in(finished))
+                .exec(&*txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(outcomes)
+    }
+}
