@@ -163,7 +163,7 @@ pub async fn run(app: &App, settings: &Settings, command: Command) -> Result<()>
                 }
             }
         }
-        Command::Chat(_) | Command::Migrate => unreachable!("handled by run"),
+        Command::Chat(_) | Command::Migrate | Command::Serve => unreachable!("handled by run"),
     }
     Ok(())
 }

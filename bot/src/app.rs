@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use mednanny_core::clock::SystemClock;
 use mednanny_core::crypto::Keyring;
 use mednanny_core::db::Database;
-use mednanny_core::engine::Engine;
+use mednanny_core::engine::{Engine, NewFamilyDefaults};
 use mednanny_core::services::Services;
 use mednanny_core::settings::{LogFormat, Settings};
 use tracing_subscriber::EnvFilter;
@@ -57,7 +57,11 @@ impl App {
             Arc::new(SystemClock),
             settings.security.invite_ttl_hours,
         );
-        let engine = Engine::with_database_store(services.clone());
+        let engine =
+            Engine::with_database_store(services.clone()).with_new_family_defaults(NewFamilyDefaults {
+                timezone: settings.family.default_timezone.clone(),
+                country: settings.family.default_country.clone(),
+            });
         Ok(Self { services, engine })
     }
 

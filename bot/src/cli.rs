@@ -21,6 +21,9 @@ pub struct Cli {
 pub enum Command {
     /// Talk to MedNannyAI in the terminal (one message per line when input is not a terminal).
     Chat(ChatArgs),
+    /// Connect to Slack (Socket Mode) and answer the family there, until SIGTERM or Ctrl-C.
+    /// Needs MEDNANNY__SLACK__APP_TOKEN and MEDNANNY__SLACK__BOT_TOKEN; see README.md.
+    Serve,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage families.

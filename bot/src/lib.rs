@@ -6,11 +6,15 @@
 //! - `app`: loading settings, telemetry, connecting and migrating, building the services.
 //! - `console`: the terminal channel (`mednanny chat`).
 //! - `admin`: operator commands (family, invite, member, child, med, allergy, export, erase, audit).
+//! - `slack`: the Slack channel (`mednanny serve`).
+//! - `health`: `serve`'s /healthz and /readyz.
 
 pub mod admin;
 pub mod app;
 pub mod cli;
 pub mod console;
+pub mod health;
+pub mod slack;
 
 use anyhow::Result;
 
@@ -23,6 +27,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     let app = app::App::start(&settings).await?;
     let result = match cli.command {
         Command::Chat(args) => console::run(&app, args).await,
+        Command::Serve => slack::serve(&app, &settings, shutdown_signal()).await,
         Command::Migrate => {
             app.services.db().migrate().await?;
             println!("Database is up to date.");
@@ -32,4 +37,32 @@ pub async fn run(cli: Cli) -> Result<()> {
     };
     app.shutdown().await;
     result
+}
+
+/// Completes on SIGTERM (how containers are stopped) or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
 }

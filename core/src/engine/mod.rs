@@ -194,6 +194,11 @@ impl<S: ConversationStore> Engine<S> {
         Ok(Some(render_dashboard(&dashboard, &ctx)))
     }
 
+    /// A message that is not part of a conversation (a channel's notice), from the catalogue.
+    pub fn notice(&self, msg: &Msg) -> Reply {
+        render(msg, &self.render_context(None, Locale::En))
+    }
+
     /// The console's opening line, from the catalogue like every other sentence.
     pub fn console_greeting(&self, name: &str, known: bool) -> Reply {
         let ctx = self.render_context(None, Locale::En);

@@ -534,6 +534,12 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             Success,
             msg,
         ),
+        Msg::OtherWorkspace => reply(
+            "Sorry, this MedNanny serves one family workspace, and you are not part of it. Nothing was recorded."
+                .into(),
+            Error,
+            msg,
+        ),
         Msg::WhichRole => reply(
             "Invite whom? Send invite guardian, invite caregiver (a nanny) or invite viewer.".into(),
             Info,

@@ -202,6 +202,8 @@ pub enum Msg {
         role: String,
         expires_at: DateTime<Utc>,
     },
+    /// Someone from another workspace or account than the one MedNanny serves.
+    OtherWorkspace,
     /// "invite" without a role the catalogue knows.
     WhichRole,
     /// The family's export, as a JSON document.
@@ -323,6 +325,7 @@ impl Msg {
                 | Msg::FamilyCreated { .. }
                 | Msg::InviteCreated { .. }
                 | Msg::WhichRole
+                | Msg::OtherWorkspace
                 | Msg::ClockedIn { .. }
                 | Msg::ClockedOut { .. }
                 | Msg::Emergency { .. }

@@ -239,6 +239,31 @@ impl Services {
         Ok(found.map(|i| i.person_id))
     }
 
+    /// The ids on one channel (e.g. Slack's `T…:U…`) of a family's active members: where a channel
+    /// pushes a refreshed dashboard. Reads no health data.
+    pub async fn member_identities(
+        &self,
+        family_id: i64,
+        kind: IdentityKind,
+    ) -> ServiceResult<Vec<String>> {
+        let people: Vec<i64> = member::Entity::find()
+            .filter(member::Column::FamilyId.eq(family_id))
+            .filter(member::Column::Status.eq(MemberStatus::Active.as_str()))
+            .all(self.db().conn())
+            .await?
+            .into_iter()
+            .map(|m| m.person_id)
+            .collect();
+        Ok(identity::Entity::find()
+            .filter(identity::Column::Kind.eq(kind.as_str()))
+            .filter(identity::Column::PersonId.is_in(people))
+            .all(self.db().conn())
+            .await?
+            .into_iter()
+            .map(|i| i.external_id)
+            .collect())
+    }
+
     /// The families a person is an active member of.
     pub async fn memberships(&self, person_id: i64) -> ServiceResult<Vec<Membership>> {
         let members = member::Entity::find()

@@ -183,6 +183,10 @@ impl Services {
         &self.inner.keys
     }
 
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.inner.clock.clone()
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.inner.clock.now()
     }

@@ -1,0 +1,222 @@
+//! The Slack Web API calls MedNanny makes, over slack-morphism's client, with Slack's rate limits
+//! honoured: a 429 is retried after the `Retry-After` it names (a few times, then given up).
+//!
+//! The base URL comes from `slack.api_url`, so the bot works against any Slack-compatible server
+//! (the tests' local one, a proxy); plain `http://` is allowed for that reason.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mednanny_core::settings::Secret;
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+
+use super::render::SlackMessage;
+
+/// How many times a rate-limited call is retried before the error is returned.
+const RATE_LIMIT_RETRIES: usize = 4;
+/// Used when Slack answers 429 without a `Retry-After`.
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum SlackApiError {
+    #[error("Slack API error: {0}")]
+    Client(#[from] SlackClientError),
+    #[error("could not set up the HTTP client: {0}")]
+    Setup(String),
+}
+
+/// Who the bot is in the workspace it was installed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BotIdentity {
+    pub team_id: String,
+    pub team_name: String,
+    pub user_id: String,
+}
+
+#[derive(Clone)]
+pub struct SlackApi {
+    client: Arc<SlackHyperClient>,
+    token: SlackApiToken,
+}
+
+impl SlackApi {
+    pub fn new(api_url: &str, bot_token: &Secret) -> Result<Self, SlackApiError> {
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()
+            .map_err(|e| SlackApiError::Setup(e.to_string()))?
+            // http:// is allowed so that a local Slack-compatible server (tests, a proxy) works.
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .build();
+        let connector = SlackClientHyperConnector::from(https)
+            .with_slack_api_url(api_url.trim_end_matches('/'));
+        Ok(Self {
+            client: Arc::new(SlackClient::new(connector)),
+            token: SlackApiToken::new(bot_token.expose().into()),
+        })
+    }
+
+    pub fn client(&self) -> Arc<SlackHyperClient> {
+        self.client.clone()
+    }
+
+    /// Checks the bot token and learns the workspace (auth.test).
+    pub async fn identity(&self) -> Result<BotIdentity, SlackApiError> {
+        let response = retrying(|| async {
+            self.client.open_session(&self.token).auth_test().await
+        })
+        .await?;
+        Ok(BotIdentity {
+            team_id: response.team_id.to_string(),
+            team_name: response.team,
+            user_id: response.user_id.to_string(),
+        })
+    }
+
+    /// Posts a message; returns its ts.
+    pub async fn post(
+        &self,
+        channel: &str,
+        message: &SlackMessage,
+        thread_ts: Option<&str>,
+    ) -> Result<String, SlackApiError> {
+        let mut request =
+            SlackApiChatPostMessageRequest::new(channel.into(), message.content());
+        request.thread_ts = thread_ts.map(|ts| ts.into());
+        let response = retrying(|| async {
+            self.client
+                .open_session(&self.token)
+                .chat_post_message(&request)
+                .await
+        })
+        .await?;
+        Ok(response.ts.to_string())
+    }
+
+    /// Posts a message only `user` sees, in a channel (in a thread when given).
+    pub async fn post_ephemeral(
+        &self,
+        channel: &str,
+        user: &str,
+        message: &SlackMessage,
+        thread_ts: Option<&str>,
+    ) -> Result<(), SlackApiError> {
+        let mut request =
+            SlackApiChatPostEphemeralRequest::new(channel.into(), user.into(), message.content());
+        request.thread_ts = thread_ts.map(|ts| ts.into());
+        retrying(|| async {
+            self.client
+                .open_session(&self.token)
+                .chat_post_ephemeral(&request)
+                .await
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Replaces a message the bot posted.
+    pub async fn update(
+        &self,
+        channel: &str,
+        ts: &str,
+        message: &SlackMessage,
+    ) -> Result<(), SlackApiError> {
+        let request =
+            SlackApiChatUpdateRequest::new(channel.into(), message.content(), ts.into());
+        retrying(|| async {
+            self.client
+                .open_session(&self.token)
+                .chat_update(&request)
+                .await
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Answers through an interaction's response URL: visible to the asker only (Slack's default
+    /// for response URLs is ephemeral).
+    pub async fn respond(
+        &self,
+        response_url: &str,
+        message: &SlackMessage,
+        replace_original: bool,
+    ) -> Result<(), SlackApiError> {
+        let url: SlackResponseUrl = SlackResponseUrl(
+            response_url
+                .parse()
+                .map_err(|e: url::ParseError| SlackApiError::Setup(e.to_string()))?,
+        );
+        let request = SlackApiPostWebhookMessageRequest::new(message.content())
+            .with_replace_original(replace_original);
+        retrying(|| async { self.client.respond_to_event(&url, &request).await }).await?;
+        Ok(())
+    }
+
+    /// The DM channel with a user.
+    pub async fn open_dm(&self, user: &str) -> Result<String, SlackApiError> {
+        let request = SlackApiConversationsOpenRequest::new().with_users(vec![user.into()]);
+        let response = retrying(|| async {
+            self.client
+                .open_session(&self.token)
+                .conversations_open(&request)
+                .await
+        })
+        .await?;
+        Ok(response.channel.id.to_string())
+    }
+
+    pub async fn publish_home(&self, user: &str, view: SlackView) -> Result<(), SlackApiError> {
+        let request = SlackApiViewsPublishRequest::new(user.into(), view);
+        retrying(|| async {
+            self.client
+                .open_session(&self.token)
+                .views_publish(&request)
+                .await
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// A person's name as Slack shows it (for someone joining a family).
+    pub async fn display_name(&self, user: &str) -> Result<Option<String>, SlackApiError> {
+        let request = SlackApiUsersInfoRequest::new(user.into());
+        let response = retrying(|| async {
+            self.client
+                .open_session(&self.token)
+                .users_info(&request)
+                .await
+        })
+        .await?;
+        let user = response.user;
+        let profile = user.profile.as_ref();
+        Ok(profile
+            .and_then(|p| p.display_name.clone())
+            .filter(|n| !n.trim().is_empty())
+            .or(user.real_name.clone())
+            .or(profile.and_then(|p| p.real_name.clone()))
+            .or(user.name.clone()))
+    }
+}
+
+/// Runs a call, retrying a 429 after the wait Slack asks for.
+async fn retrying<T, F, Fut>(call: F) -> Result<T, SlackClientError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, SlackClientError>>,
+{
+    let mut attempt = 0;
+    loop {
+        match call().await {
+            Err(SlackClientError::RateLimitError(limit)) if attempt < RATE_LIMIT_RETRIES => {
+                attempt += 1;
+                let wait = limit.retry_after.unwrap_or(DEFAULT_RETRY_AFTER);
+                tracing::warn!(wait_ms = wait.as_millis() as u64, attempt, "Slack rate limit; waiting");
+                tokio::time::sleep(wait).await;
+            }
+            other => return other,
+        }
+    }
+}

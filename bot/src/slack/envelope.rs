@@ -1,0 +1,275 @@
+//! What MedNanny keeps of a Slack envelope: the few fields it acts on, as one serializable type.
+//!
+//! This is what goes into the durable inbox before the envelope is acknowledged, so it is small and
+//! stable, and it is all the worker needs later (after a restart too). Parsing is pure: events the
+//! bot ignores (its own messages, edits, joins) become `None` and are acknowledged without a trace.
+
+use serde::{Deserialize, Serialize};
+use slack_morphism::prelude::*;
+
+/// One thing a person did in Slack that MedNanny answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SlackDelivery {
+    /// A DM to the app, or a mention of it in a channel.
+    Message {
+        team: String,
+        user: String,
+        channel: String,
+        text: String,
+        /// The message's ts: mentions are answered in its thread.
+        ts: String,
+        /// A mention in a shared channel (answered in thread, health data ephemerally), not a DM.
+        mention: bool,
+    },
+    /// `/mednanny <text>`: answered through the response URL, visible to the asker only.
+    Command {
+        team: String,
+        user: String,
+        channel: String,
+        text: String,
+        response_url: String,
+    },
+    /// A button: its value is said to the engine as if typed.
+    Button {
+        team: String,
+        user: String,
+        channel: String,
+        value: String,
+        label: String,
+        message_ts: Option<String>,
+        message_text: String,
+        response_url: Option<String>,
+    },
+    /// The App Home tab was opened: publish the dashboard.
+    HomeOpened { team: String, user: String },
+}
+
+impl SlackDelivery {
+    /// The team and user who acted.
+    pub fn sender(&self) -> (&str, &str) {
+        match self {
+            SlackDelivery::Message { team, user, .. }
+            | SlackDelivery::Command { team, user, .. }
+            | SlackDelivery::Button { team, user, .. }
+            | SlackDelivery::HomeOpened { team, user } => (team, user),
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SlackDelivery::Message { mention: false, .. } => "message.im",
+            SlackDelivery::Message { mention: true, .. } => "app_mention",
+            SlackDelivery::Command { .. } => "slash_command",
+            SlackDelivery::Button { .. } => "block_actions",
+            SlackDelivery::HomeOpened { .. } => "app_home_opened",
+        }
+    }
+}
+
+/// A pushed event, if it is one MedNanny answers. Redeliveries keep their event id, which is the key.
+pub fn from_push(event: &SlackPushEventCallback) -> Option<(String, SlackDelivery)> {
+    let team = event.team_id.to_string();
+    let key = format!("slack:ev:{}", event.event_id);
+    let delivery = match &event.event {
+        SlackEventCallbackBody::Message(message) => {
+            // The bot's own messages, edits, deletions and joins carry a subtype or a bot id.
+            if message.subtype.is_some() || message.sender.bot_id.is_some() {
+                return None;
+            }
+            let is_dm = message
+                .origin
+                .channel_type
+                .as_ref()
+                .is_some_and(|t| t.0 == "im");
+            if !is_dm {
+                return None;
+            }
+            SlackDelivery::Message {
+                team,
+                user: message.sender.user.as_ref()?.to_string(),
+                channel: message.origin.channel.as_ref()?.to_string(),
+                text: message.content.as_ref()?.text.clone().unwrap_or_default(),
+                ts: message.origin.ts.to_string(),
+                mention: false,
+            }
+        }
+        SlackEventCallbackBody::AppMention(mention) => SlackDelivery::Message {
+            team,
+            user: mention.user.to_string(),
+            channel: mention.channel.to_string(),
+            text: strip_mentions(mention.content.text.as_deref().unwrap_or_default()),
+            ts: mention
+                .origin
+                .thread_ts
+                .as_ref()
+                .unwrap_or(&mention.origin.ts)
+                .to_string(),
+            mention: true,
+        },
+        SlackEventCallbackBody::AppHomeOpened(home) => {
+            if home.tab.as_deref().is_some_and(|tab| tab != "home") {
+                return None;
+            }
+            SlackDelivery::HomeOpened {
+                team,
+                user: home.user.to_string(),
+            }
+        }
+        _ => return None,
+    };
+    Some((key, delivery))
+}
+
+/// A slash command. It has no event id; the envelope id is what Slack repeats on a retry.
+pub fn from_command(envelope_id: &str, command: &SlackCommandEvent) -> (String, SlackDelivery) {
+    (
+        format!("slack:env:{envelope_id}"),
+        SlackDelivery::Command {
+            team: command.team_id.to_string(),
+            user: command.user_id.to_string(),
+            channel: command.channel_id.to_string(),
+            text: command.text.clone().unwrap_or_default(),
+            response_url: command.response_url.0.to_string(),
+        },
+    )
+}
+
+/// A click on one of MedNanny's buttons.
+pub fn from_interaction(
+    envelope_id: &str,
+    event: &SlackInteractionEvent,
+) -> Option<(String, SlackDelivery)> {
+    let SlackInteractionEvent::BlockActions(click) = event else {
+        return None;
+    };
+    let action = click
+        .actions
+        .as_ref()?
+        .iter()
+        .find(|a| a.action_id.0.starts_with(super::render::ACTION_PREFIX))?;
+    let user = click.user.as_ref()?;
+    let label = match &action.text {
+        Some(SlackBlockText::Plain(text)) => text.text.clone(),
+        Some(SlackBlockText::MarkDown(text)) => text.text.clone(),
+        None => action.value.clone().unwrap_or_default(),
+    };
+    let channel = click.channel.as_ref()?.id.to_string();
+    Some((
+        format!("slack:env:{envelope_id}"),
+        SlackDelivery::Button {
+            team: user
+                .team_id
+                .as_ref()
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| click.team.id.to_string()),
+            user: user.id.to_string(),
+            channel,
+            value: action.value.clone().unwrap_or_default(),
+            label,
+            message_ts: click.message.as_ref().map(|m| m.origin.ts.to_string()),
+            message_text: click
+                .message
+                .as_ref()
+                .and_then(|m| m.content.text.clone())
+                .unwrap_or_default(),
+            response_url: click.response_url.as_ref().map(|u| u.0.to_string()),
+        },
+    ))
+}
+
+/// "<@U0BOT> gave Emma 5 ml" → "gave Emma 5 ml": the mention is how the message reached us, not
+/// part of what was said.
+pub fn strip_mentions(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|word| !(word.starts_with("<@") && word.ends_with('>')))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use test_support::{app_home_opened, app_mention, button_click, message_im, slash_command};
+
+    fn push(value: serde_json::Value) -> SlackPushEventCallback {
+        serde_json::from_value(value).expect("a push event")
+    }
+
+    #[test]
+    fn a_dm_is_kept_with_its_event_id_as_key() {
+        let (key, delivery) = from_push(&push(message_im(
+            "T1", "U1", "D1", "gave Emma 5 ml Tylenol", "Ev42", "1700000000.000100",
+        )))
+        .expect("answered");
+        assert_eq!(key, "slack:ev:Ev42");
+        assert_eq!(
+            delivery,
+            SlackDelivery::Message {
+                team: "T1".into(),
+                user: "U1".into(),
+                channel: "D1".into(),
+                text: "gave Emma 5 ml Tylenol".into(),
+                ts: "1700000000.000100".into(),
+                mention: false,
+            }
+        );
+    }
+
+    #[test]
+    fn the_bots_own_messages_are_ignored() {
+        let mut value = message_im("T1", "U0BOT", "D1", "Logged.", "Ev1", "1.1");
+        value["event"]["bot_id"] = "B0BOT".into();
+        assert_eq!(from_push(&push(value)), None);
+        let mut edited = message_im("T1", "U1", "D1", "x", "Ev2", "1.2");
+        edited["event"]["subtype"] = "message_changed".into();
+        assert_eq!(from_push(&push(edited)), None);
+    }
+
+    #[test]
+    fn a_mention_loses_the_mention_and_keeps_its_thread() {
+        let (_, delivery) = from_push(&push(app_mention(
+            "T1", "U1", "C1", "<@U0BOT> last doses for Leo", "Ev3", "1700000000.000200",
+        )))
+        .expect("answered");
+        match delivery {
+            SlackDelivery::Message { text, mention, ts, .. } => {
+                assert_eq!(text, "last doses for Leo");
+                assert!(mention);
+                assert_eq!(ts, "1700000000.000200");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn home_commands_and_buttons_are_read() {
+        let (_, home) = from_push(&push(app_home_opened("T1", "U1", "Ev4"))).expect("home");
+        assert_eq!(home, SlackDelivery::HomeOpened { team: "T1".into(), user: "U1".into() });
+
+        let command: SlackCommandEvent =
+            serde_json::from_value(slash_command("T1", "U1", "C1", "kids", "http://r/1"))
+                .expect("command");
+        let (key, delivery) = from_command("env-9", &command);
+        assert_eq!(key, "slack:env:env-9");
+        assert_eq!(delivery.kind(), "slash_command");
+
+        let click: SlackInteractionEvent = serde_json::from_value(button_click(
+            "T1", "U1", "D1", "mednanny-choice-0", "yes", "http://r/2", "1.5",
+        ))
+        .expect("click");
+        let (_, delivery) = from_interaction("env-10", &click).expect("ours");
+        match delivery {
+            SlackDelivery::Button { value, message_ts, .. } => {
+                assert_eq!(value, "yes");
+                assert_eq!(message_ts.as_deref(), Some("1.5"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let foreign: SlackInteractionEvent = serde_json::from_value(button_click(
+            "T1", "U1", "D1", "someone-elses-button", "x", "http://r/3", "1.6",
+        ))
+        .expect("click");
+        assert_eq!(from_interaction("env-11", &foreign), None);
+    }
+}

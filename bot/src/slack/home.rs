@@ -1,0 +1,121 @@
+//! The App Home dashboard: published when a person opens it, and refreshed for every Slack member of
+//! a family after a write that concerns them.
+//!
+//! Refreshes are coalesced: a burst of doses in one family publishes each member's home once per
+//! quarter second, not once per dose, which keeps us far inside `views.publish`'s rate limit.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use mednanny_core::domain::{Channel, IdentityKind};
+use mednanny_core::engine::Engine;
+use mednanny_core::messages::Msg;
+use tokio::sync::mpsc;
+
+use super::api::{SlackApi, SlackApiError};
+use super::render::{home_view, welcome_view};
+
+/// How long refresh requests are gathered before publishing.
+const COALESCE: Duration = Duration::from_millis(250);
+
+#[derive(Clone)]
+pub struct HomeRefresher {
+    families: mpsc::UnboundedSender<i64>,
+    publisher: Arc<Publisher>,
+}
+
+struct Publisher {
+    api: SlackApi,
+    engine: Engine,
+    team_id: String,
+}
+
+impl HomeRefresher {
+    pub fn start(api: SlackApi, engine: Engine, team_id: String) -> Self {
+        let publisher = Arc::new(Publisher {
+            api,
+            engine,
+            team_id,
+        });
+        let (families, queue) = mpsc::unbounded_channel();
+        tokio::spawn(refresh_loop(Arc::downgrade(&publisher), queue));
+        Self {
+            families,
+            publisher,
+        }
+    }
+
+    /// Asks for the family's members' homes to be refreshed soon.
+    pub fn refresh_family(&self, family_id: Option<i64>) {
+        if let Some(id) = family_id {
+            let _ = self.families.send(id);
+        }
+    }
+
+    /// Publishes one person's home now.
+    pub async fn publish(&self, team: &str, user: &str) -> Result<(), SlackApiError> {
+        self.publisher.publish(team, user).await
+    }
+}
+
+impl Publisher {
+    async fn publish(&self, team: &str, user: &str) -> Result<(), SlackApiError> {
+        let external_id = format!("{team}:{user}");
+        let view = match self
+            .engine
+            .dashboard(IdentityKind::Slack, &external_id, Channel::Slack)
+            .await
+        {
+            Ok(Some(dashboard)) => home_view(&dashboard),
+            Ok(None) => welcome_view(&self.engine.notice(&Msg::Welcome)),
+            Err(error) => {
+                tracing::error!(%error, "dashboard unavailable");
+                return Ok(());
+            }
+        };
+        self.api.publish_home(user, view).await
+    }
+
+    async fn refresh(&self, family_id: i64) {
+        let members = match self
+            .engine
+            .services()
+            .member_identities(family_id, IdentityKind::Slack)
+            .await
+        {
+            Ok(members) => members,
+            Err(error) => {
+                tracing::error!(%error, "members unavailable for a home refresh");
+                return;
+            }
+        };
+        for member in members {
+            let Some((team, user)) = member.split_once(':') else {
+                continue;
+            };
+            if team != self.team_id {
+                continue;
+            }
+            if let Err(error) = self.publish(team, user).await {
+                tracing::warn!(%error, "home refresh failed");
+            }
+        }
+    }
+}
+
+async fn refresh_loop(publisher: Weak<Publisher>, mut queue: mpsc::UnboundedReceiver<i64>) {
+    while let Some(first) = queue.recv().await {
+        tokio::time::sleep(COALESCE).await;
+        let mut families = BTreeSet::from([first]);
+        while let Ok(next) = queue.try_recv() {
+            families.insert(next);
+        }
+        let Some(publisher) = publisher.upgrade() else {
+            return;
+        };
+        for family in families {
+            publisher.refresh(family).await;
+        }
+    }
+}

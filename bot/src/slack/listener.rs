@@ -1,0 +1,179 @@
+//! Socket Mode: the connections to Slack, and what happens to an envelope before it is acknowledged.
+//!
+//! slack-morphism writes the ack when a callback returns, and reads a connection's next envelope only
+//! after that, so callbacks do the least that makes the ack honest: keep the delivery in the durable
+//! inbox (one small, group-committed insert) and hand it to the workers. A callback that cannot keep
+//! it returns an error, which sends no ack, so Slack delivers it again. While shutting down, callbacks
+//! refuse the same way and Slack hands the envelope to another connection or a later start.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use mednanny_core::inbox::{Accepted, Inbox, NewDelivery};
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+
+use super::envelope::{self, SlackDelivery};
+use super::render::escape;
+use super::worker::{Dispatcher, Job};
+
+/// What the callbacks share (slack-morphism callbacks are plain functions; this rides in the
+/// listener's user state).
+pub struct Intake {
+    pub inbox: Inbox,
+    pub dispatcher: Arc<Dispatcher>,
+    /// Cleared at shutdown: envelopes are then left unacknowledged for Slack to redeliver.
+    pub accepting: AtomicBool,
+    /// Set by the first `hello`: Slack is connected (for /readyz).
+    pub connected: Arc<AtomicBool>,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum IntakeError {
+    #[error("shutting down; the envelope is left for Slack to redeliver")]
+    ShuttingDown,
+    #[error("the inbox could not keep the envelope: {0}")]
+    Inbox(#[from] mednanny_core::inbox::InboxError),
+    #[error("the listener has no intake")]
+    Unconfigured,
+}
+
+impl Intake {
+    /// Keeps a delivery and queues it, unless it is a redelivery.
+    async fn take(&self, key: String, delivery: SlackDelivery) -> Result<(), IntakeError> {
+        if !self.accepting.load(Ordering::Acquire) {
+            return Err(IntakeError::ShuttingDown);
+        }
+        let payload = serde_json::to_string(&delivery).map_err(|e| {
+            IntakeError::Inbox(mednanny_core::inbox::InboxError::Database(
+                sea_orm::DbErr::Custom(e.to_string()),
+            ))
+        })?;
+        let accepted = self
+            .inbox
+            .accept(NewDelivery {
+                channel: "slack".into(),
+                delivery_key: key.clone(),
+                kind: delivery.kind().into(),
+                payload,
+            })
+            .await?;
+        match accepted {
+            Accepted::New(id) => self.dispatcher.submit(Job { id, key, delivery }),
+            Accepted::Repeat => tracing::info!(kind = delivery.kind(), "redelivery ignored"),
+        }
+        Ok(())
+    }
+}
+
+async fn intake_of(state: &SlackClientEventsUserState) -> Result<Arc<Intake>, IntakeError> {
+    state
+        .read()
+        .await
+        .get_user_state::<Arc<Intake>>()
+        .cloned()
+        .ok_or(IntakeError::Unconfigured)
+}
+
+async fn on_push(
+    event: SlackPushEventCallback,
+    _client: Arc<SlackHyperClient>,
+    state: SlackClientEventsUserState,
+) -> UserCallbackResult<()> {
+    if let Some((key, delivery)) = envelope::from_push(&event) {
+        intake_of(&state).await?.take(key, delivery).await?;
+    }
+    Ok(())
+}
+
+/// A slash command is acknowledged with the command itself, shown only to the asker (Slack does
+/// not echo it otherwise); the answer follows through the response URL.
+async fn on_command(
+    event: SlackCommandEvent,
+    _client: Arc<SlackHyperClient>,
+    state: SlackClientEventsUserState,
+) -> UserCallbackResult<SlackCommandEventResponse> {
+    // Slash commands carry no event id; the trigger id is unique per invocation and repeated when
+    // Slack redelivers the same envelope.
+    let (key, delivery) = envelope::from_command(&event.trigger_id.to_string(), &event);
+    let echo = format!(
+        "`{} {}`",
+        event.command,
+        escape(event.text.as_deref().unwrap_or_default())
+    );
+    intake_of(&state).await?.take(key, delivery).await?;
+    Ok(
+        SlackCommandEventResponse::new(SlackMessageContent::new().with_text(echo))
+            .with_response_type(SlackMessageResponseType::Ephemeral),
+    )
+}
+
+async fn on_interaction(
+    event: SlackInteractionEvent,
+    _client: Arc<SlackHyperClient>,
+    state: SlackClientEventsUserState,
+) -> UserCallbackResult<()> {
+    let trigger = match &event {
+        SlackInteractionEvent::BlockActions(click) => click.trigger_id.to_string(),
+        _ => return Ok(()),
+    };
+    if let Some((key, delivery)) = envelope::from_interaction(&trigger, &event) {
+        intake_of(&state).await?.take(key, delivery).await?;
+    }
+    Ok(())
+}
+
+/// Logs why an envelope was not acknowledged (never its content) and answers with an error status,
+/// which makes slack-morphism skip the ack so that Slack redelivers.
+fn on_error(
+    error: Box<dyn std::error::Error + Send + Sync>,
+    _client: Arc<SlackHyperClient>,
+    _state: SlackClientEventsUserState,
+) -> HttpStatusCode {
+    tracing::warn!(%error, "envelope not acknowledged");
+    HttpStatusCode::SERVICE_UNAVAILABLE
+}
+
+/// Tuning of the Socket Mode connections.
+#[derive(Debug, Clone, Copy)]
+pub struct ListenerOptions {
+    pub connections: u32,
+    /// Seconds between reconnection attempts after a failure.
+    pub reconnect_seconds: u64,
+}
+
+/// Opens the connections and starts reading envelopes.
+pub async fn start(
+    client: Arc<SlackHyperClient>,
+    app_token: &str,
+    intake: Arc<Intake>,
+    options: ListenerOptions,
+) -> Result<SlackClientSocketModeListener<SlackClientHyperHttpsConnector>, SlackClientError> {
+    let callbacks = SlackSocketModeListenerCallbacks::new()
+        .with_push_events(on_push)
+        .with_command_events(on_command)
+        .with_interaction_events(on_interaction)
+        .with_hello_events(|_hello, _client, state| async move {
+            if let Ok(intake) = intake_of(&state).await {
+                intake.connected.store(true, Ordering::Release);
+                tracing::info!("connected to Slack");
+            }
+        });
+    let environment = Arc::new(
+        SlackClientEventsListenerEnvironment::new(client)
+            .with_error_handler(on_error)
+            .with_user_state(intake),
+    );
+    let config = SlackClientSocketModeConfig::new()
+        .with_max_connections_count(options.connections)
+        // Connections start together; slack-morphism's default staggers them 5 s apart.
+        .with_initial_backoff_in_seconds(0)
+        // At least 1: slack-morphism builds an interval from it.
+        .with_reconnect_timeout_in_seconds(options.reconnect_seconds.max(1));
+    let listener = SlackClientSocketModeListener::new(&config, environment, callbacks);
+    listener
+        .listen_for(&SlackApiToken::new(app_token.into()))
+        .await?;
+    listener.start().await;
+    Ok(listener)
+}

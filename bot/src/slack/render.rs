@@ -1,0 +1,314 @@
+//! Turns the engine's channel-neutral replies and dashboards into Slack messages and views.
+//!
+//! Pure functions, no I/O: Block Kit is built as JSON (Slack's own documented shapes) and read into
+//! slack-morphism's types, so a reviewer can compare it with Slack's docs line by line. Every piece of
+//! text a person or the record supplied is escaped for mrkdwn, so nobody can inject a mention, a
+//! link or a channel ping through a child's name or a note.
+
+use mednanny_core::messages::{Choice, DashboardText, Reply, Tone};
+use serde_json::{json, Value};
+use slack_morphism::prelude::*;
+
+/// Slack's limit for a section's text is 3,000 characters; stay below it.
+const SECTION_LIMIT: usize = 2_900;
+/// Blocks per message (Slack allows 50).
+const BLOCKS_PER_MESSAGE: usize = 40;
+/// Every button's action id starts with this; the value is what clicking it says to the engine.
+pub const ACTION_PREFIX: &str = "mednanny-choice-";
+
+/// Escapes text for mrkdwn: `&`, `<` and `>` are the only control characters Slack documents.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// One Slack message: fallback text (notifications, screen readers) and blocks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlackMessage {
+    pub text: String,
+    pub blocks: Vec<SlackBlock>,
+}
+
+impl SlackMessage {
+    pub fn content(&self) -> SlackMessageContent {
+        SlackMessageContent::new()
+            .with_text(self.text.clone())
+            .with_blocks(self.blocks.clone())
+    }
+}
+
+/// A reply as Slack messages: the text (with buttons for its choices), then any document in code
+/// blocks, split to fit Slack's limits.
+pub fn reply_messages(reply: &Reply) -> Vec<SlackMessage> {
+    let mut blocks: Vec<Value> = sections(&tone_text(reply));
+    if !reply.choices.is_empty() {
+        blocks.push(buttons(&reply.choices));
+    }
+    let mut messages = vec![message(&reply.text, blocks)];
+    if let Some(document) = &reply.document {
+        let parts = chunks(&document.content, SECTION_LIMIT - 10);
+        let total = parts.len();
+        for (n, group) in parts.chunks(BLOCKS_PER_MESSAGE).enumerate() {
+            let blocks = group
+                .iter()
+                .map(|part| section(&format!("```{}```", escape(part))))
+                .collect();
+            let fallback = format!("{} ({}/{})", document.filename, n + 1, total.div_ceil(BLOCKS_PER_MESSAGE));
+            messages.push(message(&fallback, blocks));
+        }
+    }
+    messages
+}
+
+/// The original message after a button was clicked: its text, and what was chosen instead of the
+/// buttons (so nobody clicks twice).
+pub fn answered_message(original_text: &str, chosen_label: &str) -> SlackMessage {
+    let mut blocks = sections(&escape(original_text));
+    blocks.push(json!({
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": format!("→ {}", escape(chosen_label))}]
+    }));
+    message(original_text, blocks)
+}
+
+/// The App Home view for a dashboard.
+pub fn home_view(dashboard: &DashboardText) -> SlackView {
+    let mut blocks = vec![json!({
+        "type": "header",
+        "text": {"type": "plain_text", "text": truncate(&dashboard.title, 150)}
+    })];
+    for (child, lines) in &dashboard.children {
+        blocks.push(json!({"type": "divider"}));
+        let mut text = format!("*{}*", escape(child));
+        for line in lines {
+            text.push_str("\n• ");
+            text.push_str(&escape(line));
+        }
+        blocks.extend(sections(&text));
+    }
+    blocks.push(json!({"type": "divider"}));
+    blocks.push(json!({
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": escape(&dashboard.on_shift)}]
+    }));
+    let mut recent = format!("*{}*", escape(&dashboard.recent_title));
+    if dashboard.recent.is_empty() {
+        recent.push_str("\n—");
+    }
+    for line in &dashboard.recent {
+        recent.push_str("\n• ");
+        recent.push_str(&escape(line));
+    }
+    blocks.extend(sections(&recent));
+    blocks.push(json!({
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": escape(&dashboard.footer)}]
+    }));
+    SlackView::Home(SlackHomeView::new(to_blocks(blocks)))
+}
+
+/// The App Home for someone not in a family yet: the welcome, as a view.
+pub fn welcome_view(reply: &Reply) -> SlackView {
+    SlackView::Home(SlackHomeView::new(to_blocks(sections(&escape(&reply.text)))))
+}
+
+/// Urgent replies stand out; the catalogue's text already carries its own emoji.
+fn tone_text(reply: &Reply) -> String {
+    let text = escape(&reply.text);
+    match reply.tone {
+        Tone::Urgent => format!("*{}*", text.replace('*', "")),
+        Tone::Info | Tone::Success | Tone::Warning | Tone::Error => text,
+    }
+}
+
+fn buttons(choices: &[Choice]) -> Value {
+    let elements: Vec<Value> = choices
+        .iter()
+        .take(25)
+        .enumerate()
+        .map(|(n, choice)| {
+            let mut button = json!({
+                "type": "button",
+                "action_id": format!("{ACTION_PREFIX}{n}"),
+                "text": {"type": "plain_text", "text": truncate(&choice.label, 75)},
+                "value": truncate(&choice.value, 2000),
+            });
+            if n == 0 {
+                button["style"] = json!("primary");
+            }
+            button
+        })
+        .collect();
+    json!({"type": "actions", "block_id": "mednanny-choices", "elements": elements})
+}
+
+fn section(mrkdwn: &str) -> Value {
+    json!({"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}})
+}
+
+/// One or more sections for a long text, split at line ends where possible.
+fn sections(mrkdwn: &str) -> Vec<Value> {
+    chunks(mrkdwn, SECTION_LIMIT)
+        .iter()
+        .map(|part| section(part))
+        .collect()
+}
+
+/// Splits text into pieces of at most `limit` bytes, preferring line ends, never inside a character.
+fn chunks(text: &str, limit: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while rest.len() > limit {
+        let mut cut = limit;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let cut = rest[..cut].rfind('\n').filter(|&at| at > limit / 2).unwrap_or(cut);
+        out.push(rest[..cut].to_string());
+        rest = rest[cut..].trim_start_matches('\n');
+    }
+    if !rest.is_empty() || out.is_empty() {
+        out.push(rest.to_string());
+    }
+    out
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        text.to_string()
+    } else {
+        let mut cut: String = text.chars().take(max_chars - 1).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+fn message(fallback: &str, blocks: Vec<Value>) -> SlackMessage {
+    SlackMessage {
+        text: truncate(fallback, 3_000),
+        blocks: to_blocks(blocks),
+    }
+}
+
+/// The JSON above follows Slack's documented block shapes, which slack-morphism models; a block it
+/// cannot read would be a bug here, so it is dropped with an error log rather than sent malformed.
+fn to_blocks(values: Vec<Value>) -> Vec<SlackBlock> {
+    values
+        .into_iter()
+        .filter_map(|value| match serde_json::from_value::<SlackBlock>(value) {
+            Ok(block) => Some(block),
+            Err(error) => {
+                tracing::error!(%error, "a Block Kit block did not match slack-morphism's model");
+                None
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mednanny_core::messages::Document;
+
+    fn reply(text: &str) -> Reply {
+        Reply {
+            text: text.into(),
+            choices: Vec::new(),
+            tone: Tone::Info,
+            health_data: true,
+            document: None,
+        }
+    }
+
+    fn json_of(message: &SlackMessage) -> String {
+        serde_json::to_string(&message.blocks).expect("serializes")
+    }
+
+    #[test]
+    fn user_text_never_becomes_markup_or_a_mention() {
+        let messages = reply_messages(&reply("Note: <!channel> & <@U123> <http://x|click>"));
+        let blocks = json_of(&messages[0]);
+        assert!(!blocks.contains("<!channel>"), "{blocks}");
+        assert!(!blocks.contains("<@U123>"), "{blocks}");
+        assert!(blocks.contains("&lt;!channel&gt; &amp; &lt;@U123&gt;"), "{blocks}");
+    }
+
+    #[test]
+    fn choices_become_buttons_whose_values_are_what_the_engine_expects() {
+        let mut question = reply("Luis gave Emma 5 ml at 13:10. Was another dose really given?");
+        question.choices = vec![
+            Choice { label: "Yes, log it".into(), value: "yes".into() },
+            Choice { label: "No".into(), value: "no".into() },
+        ];
+        let messages = reply_messages(&question);
+        assert_eq!(messages.len(), 1);
+        let value = serde_json::to_value(&messages[0].blocks).expect("serializes");
+        let actions = &value[1];
+        assert_eq!(actions["type"], "actions");
+        assert_eq!(actions["elements"][0]["value"], "yes");
+        assert_eq!(actions["elements"][0]["action_id"], "mednanny-choice-0");
+        assert_eq!(actions["elements"][0]["style"], "primary");
+        assert_eq!(actions["elements"][1]["value"], "no");
+    }
+
+    #[test]
+    fn a_long_document_is_split_to_fit_slack_limits() {
+        let mut export = reply("Everything the Garcia family has.");
+        let line = "{\"child\": \"Emma\", \"dose\": \"5 ml\"}\n";
+        export.document = Some(Document {
+            filename: "mednanny-garcia.json".into(),
+            content: line.repeat(3_000),
+        });
+        let messages = reply_messages(&export);
+        assert!(messages.len() >= 3, "text plus several document messages");
+        let mut rebuilt = String::new();
+        for message in &messages[1..] {
+            assert!(message.blocks.len() <= BLOCKS_PER_MESSAGE);
+            let value = serde_json::to_value(&message.blocks).expect("serializes");
+            for block in value.as_array().expect("array") {
+                let text = block["text"]["text"].as_str().expect("text");
+                assert!(text.len() <= 3_000);
+                rebuilt.push_str(text.trim_start_matches("```").trim_end_matches("```"));
+                rebuilt.push('\n');
+            }
+        }
+        assert_eq!(rebuilt.matches("Emma").count(), 3_000, "nothing lost in the split");
+    }
+
+    #[test]
+    fn chunks_never_split_a_character() {
+        let text = "é".repeat(5_000);
+        for part in chunks(&text, 2_901) {
+            assert!(part.len() <= 2_901);
+            assert!(part.chars().all(|c| c == 'é'));
+        }
+    }
+
+    #[test]
+    fn the_home_view_shows_each_child_and_escapes_names() {
+        let view = home_view(&DashboardText {
+            title: "The Garcia family".into(),
+            children: vec![(
+                "Emma <b>".into(),
+                vec!["Children's Tylenol (5 ml): last 5 ml by Luis at 13:10".into()],
+            )],
+            on_shift: "On shift: Maya (since 08:00)".into(),
+            recent_title: "Last 24 hours".into(),
+            recent: vec!["13:10 — Emma: 5 ml Children's Tylenol by Luis".into()],
+            footer: "Updated 13:12.".into(),
+        });
+        let json = serde_json::to_string(&view).expect("serializes");
+        assert!(json.contains("\"type\":\"home\""), "{json}");
+        assert!(json.contains("Emma &lt;b&gt;"), "{json}");
+        assert!(json.contains("On shift: Maya"), "{json}");
+        assert!(json.contains("last 5 ml by Luis at 13:10"), "{json}");
+    }
+}
