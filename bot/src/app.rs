@@ -57,11 +57,12 @@ impl App {
             Arc::new(SystemClock),
             settings.security.invite_ttl_hours,
         );
-        let engine =
-            Engine::with_database_store(services.clone()).with_new_family_defaults(NewFamilyDefaults {
+        let engine = Engine::with_database_store(services.clone()).with_new_family_defaults(
+            NewFamilyDefaults {
                 timezone: settings.family.default_timezone.clone(),
                 country: settings.family.default_country.clone(),
-            });
+            },
+        );
         Ok(Self { services, engine })
     }
 

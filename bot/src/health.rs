@@ -35,9 +35,15 @@ async fn ready(State(readiness): State<Readiness>) -> (StatusCode, &'static str)
     if readiness.is_ready() {
         (StatusCode::OK, "ready\n")
     } else if !readiness.migrated.load(Ordering::Acquire) {
-        (StatusCode::SERVICE_UNAVAILABLE, "database not migrated yet\n")
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database not migrated yet\n",
+        )
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "not connected to Slack yet\n")
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not connected to Slack yet\n",
+        )
     }
 }
 

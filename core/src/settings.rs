@@ -151,7 +151,7 @@ pub struct SlackSettings {
     /// The bot token (xoxb-…) for the Web API. Environment only.
     #[serde(default)]
     pub bot_token: Option<Secret>,
-    /// Web API base URL, ending in `/`.
+    /// Web API base URL (`https://slack.com/api`); method names are appended after a `/`.
     pub api_url: String,
     pub connections: u32,
     pub workers: u32,
@@ -316,14 +316,14 @@ impl Settings {
             ));
         }
         let api_url = self.slack.api_url.trim();
-        if !(api_url.starts_with("https://") || api_url.starts_with("http://"))
-            || !api_url.ends_with('/')
-        {
+        let host = api_url
+            .strip_prefix("https://")
+            .or_else(|| api_url.strip_prefix("http://"))
+            .unwrap_or("");
+        if host.is_empty() || host.starts_with('/') || api_url.contains(char::is_whitespace) {
             return Err(SettingsError::new(
                 "slack.api_url",
-                format!(
-                    "{api_url:?} must be an http(s) URL ending in / (e.g. https://slack.com/api/)"
-                ),
+                format!("{api_url:?} must be an http(s) URL such as https://slack.com/api"),
             ));
         }
         if !(1..=10).contains(&self.slack.connections) {

@@ -11,7 +11,7 @@ pub struct Model {
     pub id: i64,
     #[sea_orm(column_type = "Text")]
     pub channel: String,
-    /// Unique: the channel's own id for the delivery (`slack:ev:Ev…`, `slack:env:…`).
+    /// Unique: the channel's own id for the delivery (`slack:ev:Ev…`, `slack:trigger:…`).
     #[sea_orm(column_type = "Text")]
     pub delivery_key: String,
     #[sea_orm(column_type = "Text")]

@@ -65,10 +65,8 @@ impl SlackApi {
 
     /// Checks the bot token and learns the workspace (auth.test).
     pub async fn identity(&self) -> Result<BotIdentity, SlackApiError> {
-        let response = retrying(|| async {
-            self.client.open_session(&self.token).auth_test().await
-        })
-        .await?;
+        let response =
+            retrying(|| async { self.client.open_session(&self.token).auth_test().await }).await?;
         Ok(BotIdentity {
             team_id: response.team_id.to_string(),
             team_name: response.team,
@@ -83,8 +81,7 @@ impl SlackApi {
         message: &SlackMessage,
         thread_ts: Option<&str>,
     ) -> Result<String, SlackApiError> {
-        let mut request =
-            SlackApiChatPostMessageRequest::new(channel.into(), message.content());
+        let mut request = SlackApiChatPostMessageRequest::new(channel.into(), message.content());
         request.thread_ts = thread_ts.map(|ts| ts.into());
         let response = retrying(|| async {
             self.client
@@ -124,8 +121,7 @@ impl SlackApi {
         ts: &str,
         message: &SlackMessage,
     ) -> Result<(), SlackApiError> {
-        let request =
-            SlackApiChatUpdateRequest::new(channel.into(), message.content(), ts.into());
+        let request = SlackApiChatUpdateRequest::new(channel.into(), message.content(), ts.into());
         retrying(|| async {
             self.client
                 .open_session(&self.token)
@@ -213,7 +209,11 @@ where
             Err(SlackClientError::RateLimitError(limit)) if attempt < RATE_LIMIT_RETRIES => {
                 attempt += 1;
                 let wait = limit.retry_after.unwrap_or(DEFAULT_RETRY_AFTER);
-                tracing::warn!(wait_ms = wait.as_millis() as u64, attempt, "Slack rate limit; waiting");
+                tracing::warn!(
+                    wait_ms = wait.as_millis() as u64,
+                    attempt,
+                    "Slack rate limit; waiting"
+                );
                 tokio::time::sleep(wait).await;
             }
             other => return other,

@@ -121,10 +121,11 @@ pub fn from_push(event: &SlackPushEventCallback) -> Option<(String, SlackDeliver
     Some((key, delivery))
 }
 
-/// A slash command. It has no event id; the envelope id is what Slack repeats on a retry.
-pub fn from_command(envelope_id: &str, command: &SlackCommandEvent) -> (String, SlackDelivery) {
+/// A slash command. It has no event id; its trigger id is unique per invocation and repeated when
+/// Slack redelivers the envelope.
+pub fn from_command(trigger_id: &str, command: &SlackCommandEvent) -> (String, SlackDelivery) {
     (
-        format!("slack:env:{envelope_id}"),
+        format!("slack:trigger:{trigger_id}"),
         SlackDelivery::Command {
             team: command.team_id.to_string(),
             user: command.user_id.to_string(),
@@ -135,9 +136,9 @@ pub fn from_command(envelope_id: &str, command: &SlackCommandEvent) -> (String, 
     )
 }
 
-/// A click on one of MedNanny's buttons.
+/// A click on one of MedNanny's buttons, keyed by its trigger id (unique per click).
 pub fn from_interaction(
-    envelope_id: &str,
+    trigger_id: &str,
     event: &SlackInteractionEvent,
 ) -> Option<(String, SlackDelivery)> {
     let SlackInteractionEvent::BlockActions(click) = event else {
@@ -156,7 +157,7 @@ pub fn from_interaction(
     };
     let channel = click.channel.as_ref()?.id.to_string();
     Some((
-        format!("slack:env:{envelope_id}"),
+        format!("slack:trigger:{trigger_id}"),
         SlackDelivery::Button {
             team: user
                 .team_id
@@ -199,7 +200,12 @@ mod tests {
     #[test]
     fn a_dm_is_kept_with_its_event_id_as_key() {
         let (key, delivery) = from_push(&push(message_im(
-            "T1", "U1", "D1", "gave Emma 5 ml Tylenol", "Ev42", "1700000000.000100",
+            "T1",
+            "U1",
+            "D1",
+            "gave Emma 5 ml Tylenol",
+            "Ev42",
+            "1700000000.000100",
         )))
         .expect("answered");
         assert_eq!(key, "slack:ev:Ev42");
@@ -229,11 +235,18 @@ mod tests {
     #[test]
     fn a_mention_loses_the_mention_and_keeps_its_thread() {
         let (_, delivery) = from_push(&push(app_mention(
-            "T1", "U1", "C1", "<@U0BOT> last doses for Leo", "Ev3", "1700000000.000200",
+            "T1",
+            "U1",
+            "C1",
+            "<@U0BOT> last doses for Leo",
+            "Ev3",
+            "1700000000.000200",
         )))
         .expect("answered");
         match delivery {
-            SlackDelivery::Message { text, mention, ts, .. } => {
+            SlackDelivery::Message {
+                text, mention, ts, ..
+            } => {
                 assert_eq!(text, "last doses for Leo");
                 assert!(mention);
                 assert_eq!(ts, "1700000000.000200");
@@ -245,29 +258,49 @@ mod tests {
     #[test]
     fn home_commands_and_buttons_are_read() {
         let (_, home) = from_push(&push(app_home_opened("T1", "U1", "Ev4"))).expect("home");
-        assert_eq!(home, SlackDelivery::HomeOpened { team: "T1".into(), user: "U1".into() });
+        assert_eq!(
+            home,
+            SlackDelivery::HomeOpened {
+                team: "T1".into(),
+                user: "U1".into()
+            }
+        );
 
         let command: SlackCommandEvent =
             serde_json::from_value(slash_command("T1", "U1", "C1", "kids", "http://r/1"))
                 .expect("command");
-        let (key, delivery) = from_command("env-9", &command);
-        assert_eq!(key, "slack:env:env-9");
+        let (key, delivery) = from_command("trigger-9", &command);
+        assert_eq!(key, "slack:trigger:trigger-9");
         assert_eq!(delivery.kind(), "slash_command");
 
         let click: SlackInteractionEvent = serde_json::from_value(button_click(
-            "T1", "U1", "D1", "mednanny-choice-0", "yes", "http://r/2", "1.5",
+            "T1",
+            "U1",
+            "D1",
+            "mednanny-choice-0",
+            "yes",
+            "http://r/2",
+            "1.5",
         ))
         .expect("click");
         let (_, delivery) = from_interaction("env-10", &click).expect("ours");
         match delivery {
-            SlackDelivery::Button { value, message_ts, .. } => {
+            SlackDelivery::Button {
+                value, message_ts, ..
+            } => {
                 assert_eq!(value, "yes");
                 assert_eq!(message_ts.as_deref(), Some("1.5"));
             }
             other => panic!("{other:?}"),
         }
         let foreign: SlackInteractionEvent = serde_json::from_value(button_click(
-            "T1", "U1", "D1", "someone-elses-button", "x", "http://r/3", "1.6",
+            "T1",
+            "U1",
+            "D1",
+            "someone-elses-button",
+            "x",
+            "http://r/3",
+            "1.6",
         ))
         .expect("click");
         assert_eq!(from_interaction("env-11", &foreign), None);

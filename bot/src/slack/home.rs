@@ -1,5 +1,6 @@
 //! The App Home dashboard: published when a person opens it, and refreshed for every Slack member of
-//! a family after a write that concerns them.
+//! a family after a write that concerns them. The same pass pushes any alert waiting for a member
+//! (an extra dose was logged) to their DM at once.
 //!
 //! Refreshes are coalesced: a burst of doses in one family publishes each member's home once per
 //! quarter second, not once per dose, which keeps us far inside `views.publish`'s rate limit.
@@ -14,7 +15,7 @@ use mednanny_core::messages::Msg;
 use tokio::sync::mpsc;
 
 use super::api::{SlackApi, SlackApiError};
-use super::render::{home_view, welcome_view};
+use super::render::{home_view, reply_messages, welcome_view};
 
 /// How long refresh requests are gathered before publishing.
 const COALESCE: Duration = Duration::from_millis(250);
@@ -77,6 +78,31 @@ impl Publisher {
         self.api.publish_home(user, view).await
     }
 
+    /// Sends a member the alerts waiting for them, in their DM.
+    async fn push_alerts(&self, external_id: &str, user: &str) -> Result<(), SlackApiError> {
+        let alerts = match self
+            .engine
+            .take_alerts_for(IdentityKind::Slack, external_id, Channel::Slack)
+            .await
+        {
+            Ok(alerts) => alerts,
+            Err(error) => {
+                tracing::error!(%error, "alerts unavailable");
+                return Ok(());
+            }
+        };
+        if alerts.is_empty() {
+            return Ok(());
+        }
+        let dm = self.api.open_dm(user).await?;
+        for alert in &alerts {
+            for message in reply_messages(alert) {
+                self.api.post(&dm, &message, None).await?;
+            }
+        }
+        Ok(())
+    }
+
     async fn refresh(&self, family_id: i64) {
         let members = match self
             .engine
@@ -96,6 +122,9 @@ impl Publisher {
             };
             if team != self.team_id {
                 continue;
+            }
+            if let Err(error) = self.push_alerts(&member, user).await {
+                tracing::warn!(%error, "alert push failed");
             }
             if let Err(error) = self.publish(team, user).await {
                 tracing::warn!(%error, "home refresh failed");

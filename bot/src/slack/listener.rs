@@ -95,7 +95,7 @@ async fn on_command(
 ) -> UserCallbackResult<SlackCommandEventResponse> {
     // Slash commands carry no event id; the trigger id is unique per invocation and repeated when
     // Slack redelivers the same envelope.
-    let (key, delivery) = envelope::from_command(&event.trigger_id.to_string(), &event);
+    let (key, delivery) = envelope::from_command(event.trigger_id.as_ref(), &event);
     let echo = format!(
         "`{} {}`",
         event.command,

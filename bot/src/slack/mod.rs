@@ -75,7 +75,11 @@ pub async fn serve(
     tracing::info!(team = %bot.team_id, "bot token accepted");
 
     let services = &app.services;
-    let inbox = Inbox::start(services.db().clone(), services.keys().clone(), services.clock());
+    let inbox = Inbox::start(
+        services.db().clone(),
+        services.keys().clone(),
+        services.clock(),
+    );
     let home = HomeRefresher::start(api.clone(), app.engine.clone(), bot.team_id.clone());
     let context = Arc::new(SlackContext {
         api: api.clone(),
@@ -115,7 +119,9 @@ pub async fn serve(
     tracing::info!("shutting down: no new envelopes; finishing what was acknowledged");
     intake.accepting.store(false, Ordering::Release);
     listener.shutdown().await;
+    tracing::info!("Socket Mode closed");
     dispatcher.finish().await;
+    tracing::info!("acknowledged work finished");
     purge.abort();
     let _ = stop_http.send(());
     let _ = http_task.await;

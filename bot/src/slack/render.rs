@@ -11,8 +11,9 @@ use slack_morphism::prelude::*;
 
 /// Slack's limit for a section's text is 3,000 characters; stay below it.
 const SECTION_LIMIT: usize = 2_900;
-/// Blocks per message (Slack allows 50).
-const BLOCKS_PER_MESSAGE: usize = 40;
+/// Document blocks per message: Slack allows 50 blocks, but refuses messages much over 40,000
+/// characters, so a long document is spread over several messages of about 35,000.
+const BLOCKS_PER_MESSAGE: usize = 12;
 /// Every button's action id starts with this; the value is what clicking it says to the engine.
 pub const ACTION_PREFIX: &str = "mednanny-choice-";
 
@@ -61,7 +62,12 @@ pub fn reply_messages(reply: &Reply) -> Vec<SlackMessage> {
                 .iter()
                 .map(|part| section(&format!("```{}```", escape(part))))
                 .collect();
-            let fallback = format!("{} ({}/{})", document.filename, n + 1, total.div_ceil(BLOCKS_PER_MESSAGE));
+            let fallback = format!(
+                "{} ({}/{})",
+                document.filename,
+                n + 1,
+                total.div_ceil(BLOCKS_PER_MESSAGE)
+            );
             messages.push(message(&fallback, blocks));
         }
     }
@@ -117,7 +123,9 @@ pub fn home_view(dashboard: &DashboardText) -> SlackView {
 
 /// The App Home for someone not in a family yet: the welcome, as a view.
 pub fn welcome_view(reply: &Reply) -> SlackView {
-    SlackView::Home(SlackHomeView::new(to_blocks(sections(&escape(&reply.text)))))
+    SlackView::Home(SlackHomeView::new(to_blocks(sections(&escape(
+        &reply.text,
+    )))))
 }
 
 /// Urgent replies stand out; the catalogue's text already carries its own emoji.
@@ -156,6 +164,9 @@ fn section(mrkdwn: &str) -> Value {
 
 /// One or more sections for a long text, split at line ends where possible.
 fn sections(mrkdwn: &str) -> Vec<Value> {
+    if mrkdwn.trim().is_empty() {
+        return Vec::new();
+    }
     chunks(mrkdwn, SECTION_LIMIT)
         .iter()
         .map(|part| section(part))
@@ -171,7 +182,10 @@ fn chunks(text: &str, limit: usize) -> Vec<String> {
         while !rest.is_char_boundary(cut) {
             cut -= 1;
         }
-        let cut = rest[..cut].rfind('\n').filter(|&at| at > limit / 2).unwrap_or(cut);
+        let cut = rest[..cut]
+            .rfind('\n')
+            .filter(|&at| at > limit / 2)
+            .unwrap_or(cut);
         out.push(rest[..cut].to_string());
         rest = rest[cut..].trim_start_matches('\n');
     }
@@ -238,15 +252,24 @@ mod tests {
         let blocks = json_of(&messages[0]);
         assert!(!blocks.contains("<!channel>"), "{blocks}");
         assert!(!blocks.contains("<@U123>"), "{blocks}");
-        assert!(blocks.contains("&lt;!channel&gt; &amp; &lt;@U123&gt;"), "{blocks}");
+        assert!(
+            blocks.contains("&lt;!channel&gt; &amp; &lt;@U123&gt;"),
+            "{blocks}"
+        );
     }
 
     #[test]
     fn choices_become_buttons_whose_values_are_what_the_engine_expects() {
         let mut question = reply("Luis gave Emma 5 ml at 13:10. Was another dose really given?");
         question.choices = vec![
-            Choice { label: "Yes, log it".into(), value: "yes".into() },
-            Choice { label: "No".into(), value: "no".into() },
+            Choice {
+                label: "Yes, log it".into(),
+                value: "yes".into(),
+            },
+            Choice {
+                label: "No".into(),
+                value: "no".into(),
+            },
         ];
         let messages = reply_messages(&question);
         assert_eq!(messages.len(), 1);
@@ -280,7 +303,11 @@ mod tests {
                 rebuilt.push('\n');
             }
         }
-        assert_eq!(rebuilt.matches("Emma").count(), 3_000, "nothing lost in the split");
+        assert_eq!(
+            rebuilt.matches("Emma").count(),
+            3_000,
+            "nothing lost in the split"
+        );
     }
 
     #[test]

@@ -16,8 +16,8 @@ use mednanny_core::engine::{Engine, Inbound};
 use mednanny_core::inbox::Inbox;
 use mednanny_core::messages::{Msg, Reply};
 use tokio::sync::mpsc;
-use tracing::Instrument;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use super::api::{BotIdentity, SlackApi, SlackApiError};
 use super::envelope::SlackDelivery;
@@ -45,7 +45,7 @@ pub struct Job {
 }
 
 enum LaneItem {
-    Job(Job),
+    Job(Box<Job>),
     Stop,
 }
 
@@ -75,7 +75,7 @@ impl Dispatcher {
         let mut hasher = DefaultHasher::new();
         job.delivery.sender().hash(&mut hasher);
         let lane = (hasher.finish() % self.lanes.len() as u64) as usize;
-        if self.lanes[lane].send(LaneItem::Job(job)).is_err() {
+        if self.lanes[lane].send(LaneItem::Job(Box::new(job))).is_err() {
             // Only after shutdown; the row stays pending in the inbox and is resumed at next start.
             tracing::warn!("a delivery arrived after shutdown; it stays in the inbox");
         }
@@ -237,7 +237,8 @@ async fn post_in_thread(
         return Ok(());
     };
     if reply.health_data {
-        api.post_ephemeral(channel, user, &first, Some(thread)).await?;
+        api.post_ephemeral(channel, user, &first, Some(thread))
+            .await?;
     } else {
         api.post(channel, &first, Some(thread)).await?;
     }
@@ -260,7 +261,10 @@ async fn refuse_other_workspace(
     let Some(message) = notice.first() else {
         return Ok(());
     };
-    tracing::warn!(kind = delivery.kind(), "refused a user from another workspace");
+    tracing::warn!(
+        kind = delivery.kind(),
+        "refused a user from another workspace"
+    );
     match delivery {
         SlackDelivery::Message {
             user,
@@ -288,13 +292,7 @@ async fn refuse_other_workspace(
 
 /// The engine's view of a Slack message. Slack ids are scoped by team: `T…:U…`. A person the engine
 /// does not know yet gets their Slack name (asked only then, so known people cost no API call).
-async fn inbound(
-    context: &SlackContext,
-    team: &str,
-    user: &str,
-    text: &str,
-    key: &str,
-) -> Inbound {
+async fn inbound(context: &SlackContext, team: &str, user: &str, text: &str, key: &str) -> Inbound {
     let external_id = format!("{team}:{user}");
     let known = context
         .engine

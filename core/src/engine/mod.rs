@@ -31,7 +31,8 @@ use crate::domain::{
 };
 use crate::dose_safety::Concern;
 use crate::messages::{
-    render, render_dashboard, ConcernText, DashboardText, DoseLine, Locale, MedicationLine, Msg, RenderContext, Reply, ScheduleText,
+    render, render_dashboard, ConcernText, DashboardText, DoseLine, Locale, MedicationLine, Msg,
+    RenderContext, Reply, ScheduleText,
 };
 use crate::services::care::{DoseOutcome, DoseRequest, DoseView, MedicationView, Schedule};
 use crate::services::{FamilyInfo, ServiceError, Services};
@@ -192,6 +193,35 @@ impl<S: ConversationStore> Engine<S> {
         let locale = Locale::from_tag(&services.person_locale(person_id).await?);
         let ctx = self.render_context(Some(&family), locale);
         Ok(Some(render_dashboard(&dashboard, &ctx)))
+    }
+
+    /// Alerts waiting for whoever speaks from this identity, in every family they belong to, taken
+    /// (marked delivered) and rendered: channels that can push (Slack, WhatsApp) send them at once
+    /// instead of waiting for the person's next message.
+    pub async fn take_alerts_for(
+        &self,
+        identity: IdentityKind,
+        external_id: &str,
+        channel: Channel,
+    ) -> Result<Vec<Reply>, ServiceError> {
+        let services = &self.services;
+        let Some(person_id) = services.resolve_identity(identity, external_id).await? else {
+            return Ok(Vec::new());
+        };
+        let locale = Locale::from_tag(&services.person_locale(person_id).await?);
+        let actor = Actor::person(person_id, channel);
+        let mut replies = Vec::new();
+        for membership in services.memberships(person_id).await? {
+            let family = services.family_info(membership.family_id).await?;
+            let alerts = match services.take_alerts(&actor, family.id).await {
+                Ok(alerts) => alerts,
+                Err(ServiceError::Denied) => continue,
+                Err(other) => return Err(other),
+            };
+            let ctx = self.render_context(Some(&family), locale);
+            replies.extend(alerts.into_iter().map(|a| render(&Msg::Alert(a), &ctx)));
+        }
+        Ok(replies)
     }
 
     /// A message that is not part of a conversation (a channel's notice), from the catalogue.

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Datelike, Utc};
 
 use super::{
-    Choice, ConcernText, DashboardText, Document, DoseLine, MedicationLine, Msg, RenderContext, Reply,
-    ScheduleText, Tone,
+    Choice, ConcernText, DashboardText, Document, DoseLine, MedicationLine, Msg, RenderContext,
+    Reply, ScheduleText, Tone,
 };
 use crate::domain::{format_number, AmountError, TemperatureError};
 use crate::services::care::{Alert, FeverAdvice};
@@ -306,7 +306,11 @@ pub(super) fn render_dashboard(d: &Dashboard, ctx: &RenderContext) -> DashboardT
         on_shift,
         recent_title: "Last 24 hours".into(),
         recent,
-        footer: format!("Updated {}. Times are {}.", when(ctx.now, ctx), ctx.timezone),
+        footer: format!(
+            "Updated {}. Times are {}.",
+            when(ctx.now, ctx),
+            ctx.timezone
+        ),
     }
 }
 

@@ -6,7 +6,7 @@
 //! refreshed after every write, so it must not cost a service call per medication.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{caregiver_assignment, care_note, child, measurement, medication, shift};
+use entity::{care_note, caregiver_assignment, child, measurement, medication, shift};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::care::{DoseView, MedicationView, Schedule};
@@ -176,11 +176,15 @@ impl Services {
             .filter(measurement::Column::MeasuredAt.gt(since))
             .all(&*txn)
             .await?;
-        recent.extend(temperatures.into_iter().map(|m| RecentEntry::Temperature {
-            child: child_name(m.child_id),
-            celsius: m.value,
-            at: m.measured_at,
-            by: m.recorded_by_member_id.and_then(|id| names.get(&id).cloned()),
+        recent.extend(temperatures.into_iter().map(|m| {
+            RecentEntry::Temperature {
+                child: child_name(m.child_id),
+                celsius: m.value,
+                at: m.measured_at,
+                by: m
+                    .recorded_by_member_id
+                    .and_then(|id| names.get(&id).cloned()),
+            }
         }));
         let notes = care_note::Entity::find()
             .filter(care_note::Column::ChildId.is_in(child_ids.clone()))

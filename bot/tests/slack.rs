@@ -1,0 +1,754 @@
+//! `mednanny serve` against a local Slack-compatible server (test-support's `FakeSlack`), which speaks
+//! the real protocols: `apps.connections.open`, a WebSocket with `hello`, envelopes and acks, and the
+//! Web API. The bot is the real binary, on its own SQLite file; the Garcia demo family is created
+//! with `mednanny chat --demo`, and the Slack users join it with invite codes, as a family would:
+//!
+//! ```text
+//! ana (DM)   > join ABCDE-FGHJK            -> Welcome to the Garcia family! You joined as guardian.
+//! ana (DM)   > gave Emma 5 ml Tylenol      -> Logged: ... (App Home refreshed)
+//! luis (DM)  > gave Emma 5 ml Tylenol      -> Wait — Ana Garcia gave Emma ... [Yes, it was given] [No]
+//! luis clicks Yes                          -> buttons replaced by the choice; Logged (flagged ...)
+//! ana (DM)   <                             -> ⚠ Alert: Luis Garcia confirmed an extra dose ...
+//! ```
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use test_support::{
+    app_home_opened, app_mention, button_click, message_im, slash_command, ApiCall, FakeSlack,
+    APP_TOKEN, BOT_TOKEN, TEAM_ID,
+};
+
+const WAIT: Duration = Duration::from_secs(20);
+const ANA: &str = "U0ANA";
+const LUIS: &str = "U0LUIS";
+
+/// A family's files: the SQLite database and the data key, shared by every run of the binary.
+struct Family {
+    dir: tempfile::TempDir,
+}
+
+impl Family {
+    /// The Garcia demo family, with no Slack members yet.
+    fn garcia() -> Self {
+        let family = Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        family.run(&["chat", "--demo"], "kids\n");
+        family
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_mednanny"));
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("MEDNANNY_ENV")
+            .env(
+                "MEDNANNY__DATABASE__URL",
+                format!("sqlite://{}?mode=rwc", self.path("m.db").display()),
+            )
+            .env("MEDNANNY__SECURITY__DEV_KEY_FILE", self.path("dev.key"))
+            .env("MEDNANNY__LOG__FILTER", "info,sqlx=warn,sea_orm=warn");
+        command
+    }
+
+    fn run(&self, args: &[&str], input: &str) -> String {
+        use std::io::Write;
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("mednanny starts");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("stdin written");
+        let output = child.wait_with_output().expect("mednanny finishes");
+        assert!(
+            output.status.success(),
+            "mednanny {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("utf-8")
+    }
+
+    /// A one-time invite code for the Garcias.
+    fn invite(&self, role: &str) -> String {
+        let out = self.run(&["invite", "--family", "Garcia", "--role", role], "");
+        invite_code(&out).unwrap_or_else(|| panic!("no code in {out:?}"))
+    }
+
+    /// Everything the family has, as the export JSON (notes decrypted).
+    fn export(&self) -> String {
+        self.run(&["export", "--family", "Garcia"], "")
+    }
+
+    /// Starts `mednanny serve` against the fake and waits until Slack is connected.
+    async fn serve(&self, slack: &FakeSlack) -> Served {
+        let mut child = self
+            .command(&["serve"])
+            .env("MEDNANNY__SLACK__APP_TOKEN", APP_TOKEN)
+            .env("MEDNANNY__SLACK__BOT_TOKEN", BOT_TOKEN)
+            .env("MEDNANNY__SLACK__API_URL", slack.api_url())
+            .env("MEDNANNY__SLACK__CONNECTIONS", "2")
+            .env("MEDNANNY__API__LISTEN", "127.0.0.1:0")
+            .stdout(Stdio::piped())
+            .stderr(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(self.path("serve.log"))
+                    .expect("log file"),
+            )
+            .spawn()
+            .expect("mednanny serve starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (lines, from_bot) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let health = loop {
+            let line = from_bot
+                .recv_timeout(WAIT)
+                .unwrap_or_else(|_| panic!("serve did not start: {}", self.log()));
+            if let Some(url) = line.strip_prefix("mednanny serve: health on ") {
+                break url.trim().to_string();
+            }
+        };
+        let before = slack.connections_opened();
+        let deadline = Instant::now() + WAIT;
+        while slack.connections_opened() < before + 2 {
+            assert!(
+                Instant::now() < deadline,
+                "no Socket Mode connection: {}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Served { child, health }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.path("serve.log")).unwrap_or_default()
+    }
+}
+
+fn invite_code(text: &str) -> Option<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|w| w.len() == 11 && w.as_bytes()[5] == b'-')
+        .map(str::to_string)
+}
+
+struct Served {
+    child: Child,
+    /// `http://127.0.0.1:PORT/healthz`
+    health: String,
+}
+
+impl Served {
+    fn kill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, then the exit status. Waits asynchronously: the fake Slack runs on this test's
+    /// runtime and must keep answering the bot while it finishes.
+    async fn terminate(mut self, family: &Family) -> std::process::ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill -TERM");
+        assert!(status.success());
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "serve did not stop on SIGTERM: {}",
+                family.log()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+static EVENTS: AtomicU64 = AtomicU64::new(1);
+
+fn next_event() -> (String, String) {
+    let n = EVENTS.fetch_add(1, Ordering::SeqCst);
+    (format!("Ev{n:06}"), format!("1700000{n:03}.000100"))
+}
+
+fn dm_channel(user: &str) -> String {
+    format!("D{user}")
+}
+
+/// A DM from `user`; returns the envelope id once it is acknowledged.
+async fn dm(slack: &FakeSlack, user: &str, text: &str) -> String {
+    let (event_id, ts) = next_event();
+    let payload = message_im(TEAM_ID, user, &dm_channel(user), text, &event_id, &ts);
+    let envelope = slack.send_envelope("events_api", payload, 0).await;
+    assert!(
+        slack.wait_for_ack(&envelope, WAIT).await.is_some(),
+        "DM not acknowledged"
+    );
+    envelope
+}
+
+/// The text and blocks of a call, as one searchable string.
+fn shown(call: &ApiCall) -> String {
+    let mut all = call.param_str("text").unwrap_or_default().to_string();
+    if let Some(blocks) = call.params.get("blocks") {
+        all.push_str(&blocks.to_string());
+    }
+    all
+}
+
+/// Waits for a message posted (and accepted) in `channel` that contains `needle`.
+async fn posted(slack: &FakeSlack, channel: &str, needle: &str) -> ApiCall {
+    let channel = channel.to_string();
+    let needle_owned = needle.to_string();
+    slack
+        .wait_for_call(WAIT, move |call| {
+            call.method == "chat.postMessage"
+                && call.error.is_none()
+                && call.param_str("channel") == Some(channel.as_str())
+                && shown(call).contains(&needle_owned)
+        })
+        .await
+        .unwrap_or_else(|| panic!("nothing posted containing {needle:?}"))
+}
+
+/// Joins `user` to the Garcias from a DM, with a fresh invite for `role`.
+async fn join(slack: &FakeSlack, family: &Family, user: &str, name: &str, role: &str) {
+    slack.set_user(user, name, TEAM_ID);
+    let code = family.invite(role);
+    dm(slack, user, &format!("join {code}")).await;
+    posted(slack, &dm_channel(user), "Welcome to the Garcia family").await;
+}
+
+/// A slash command; returns the ack's payload and the answer posted to the response URL.
+async fn slash(slack: &FakeSlack, user: &str, text: &str) -> (Value, String) {
+    let id = format!("r{}", EVENTS.fetch_add(1, Ordering::SeqCst));
+    let url = slack.response_url(&id);
+    let mut payload = slash_command(TEAM_ID, user, "C0FAMILY", text, &url);
+    payload["trigger_id"] = format!("trigger-{id}").into();
+    let envelope = slack.send_envelope("slash_commands", payload, 0).await;
+    let ack = slack
+        .wait_for_ack(&envelope, WAIT)
+        .await
+        .expect("slash command acknowledged");
+    let answer = slack
+        .wait_for_call(WAIT, |call| {
+            call.method == "response_url" && call.param_str("response_url_id") == Some(id.as_str())
+        })
+        .await
+        .unwrap_or_else(|| panic!("no answer to /mednanny {text}"));
+    (ack.payload.unwrap_or_default(), shown(&answer))
+}
+
+/// How many of the calls were answered ok and show `needle`.
+fn count(calls: &[ApiCall], needle: &str) -> usize {
+    calls
+        .iter()
+        .filter(|c| c.error.is_none() && shown(c).contains(needle))
+        .count()
+}
+
+#[tokio::test]
+async fn every_slash_subcommand_is_answered_only_to_the_asker() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let bot = family.serve(&slack).await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+
+    let (ack, answer) = slash(&slack, ANA, "help").await;
+    assert_eq!(
+        ack["response_type"], "ephemeral",
+        "the ack is for the asker only"
+    );
+    assert!(ack["text"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("/mednanny help"));
+    assert!(answer.contains("kids"), "{answer}");
+    assert!(
+        slash(&slack, ANA, "").await.1.contains("kids"),
+        "empty means help"
+    );
+
+    let cases = [
+        ("kids", "Emma"),
+        ("meds Emma", "Children's Tylenol"),
+        ("give Emma 5 ml Tylenol", "Logged"),
+        ("last Emma", "5 ml"),
+        ("when Emma ibuprofen", "Emma can have"),
+        ("temp Emma 38.4", "Logged: Emma"),
+        ("note Emma ate all her lunch", "Note saved for Emma"),
+        ("shift in", "Clocked in"),
+        ("shift out", "Clocked out"),
+        ("allergies Leo", "eanut"),
+    ];
+    for (text, expected) in cases {
+        let (_, answer) = slash(&slack, ANA, text).await;
+        assert!(answer.contains(expected), "/mednanny {text}: {answer}");
+    }
+
+    // Response URLs are ephemeral by default; nothing went to the channel itself.
+    assert!(
+        slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .all(|c| c.param_str("channel") != Some("C0FAMILY")),
+        "health data posted in a shared channel"
+    );
+
+    // invite → a new Slack user joins with the code.
+    let (_, invite) = slash(&slack, ANA, "invite caregiver").await;
+    let code = invite_code(&invite).expect("a code");
+    slack.set_user("U0MAYA", "Maya Lopez", TEAM_ID);
+    let (_, joined) = slash(&slack, "U0MAYA", &format!("join {code}")).await;
+    assert!(joined.contains("You joined as caregiver"), "{joined}");
+    let (_, again) = slash(&slack, "U0LUIS", &format!("join {code}")).await;
+    assert!(!again.contains("joined"), "a code works once: {again}");
+
+    // export → the JSON arrives in the guardian's DM, never in the channel.
+    let (_, export) = slash(&slack, ANA, "export").await;
+    assert!(export.contains("JSON"), "{export}");
+    let document = posted(&slack, &dm_channel(ANA), "mednanny-garcia.json").await;
+    assert!(shown(&document).contains("ate all her lunch"));
+    let (_, denied) = slash(&slack, "U0MAYA", "export").await;
+    assert!(
+        !denied.contains("JSON"),
+        "a caregiver cannot export: {denied}"
+    );
+    drop(bot);
+}
+
+#[tokio::test]
+async fn a_dm_conversation_with_a_confirmation_button_and_an_alert() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let _bot = family.serve(&slack).await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    join(&slack, &family, LUIS, "Luis Garcia", "guardian").await;
+
+    dm(&slack, ANA, "gave Emma 5 ml Tylenol").await;
+    posted(&slack, &dm_channel(ANA), "Logged:").await;
+
+    dm(&slack, LUIS, "gave Emma 5 ml Tylenol").await;
+    let question = posted(&slack, &dm_channel(LUIS), "Ana Garcia").await;
+    let blocks = question.params["blocks"].to_string();
+    assert!(blocks.contains("\"value\":\"yes\""), "{blocks}");
+    assert!(blocks.contains("\"value\":\"no\""), "{blocks}");
+    let message_ts = "1700000500.000100";
+    let response = slack.response_url("click-1");
+    let mut click = button_click(
+        TEAM_ID,
+        LUIS,
+        &dm_channel(LUIS),
+        "mednanny-choice-0",
+        "yes",
+        &response,
+        message_ts,
+    );
+    click["message"]["text"] = question.param_str("text").unwrap_or_default().into();
+    click["actions"][0]["text"]["text"] = "Yes, it was given".into();
+    let envelope = slack.send_envelope("interactive", click, 0).await;
+    assert!(slack.wait_for_ack(&envelope, WAIT).await.is_some());
+
+    let update = slack
+        .wait_for_call(WAIT, |c| c.method == "chat.update")
+        .await
+        .expect("the question's buttons are replaced");
+    assert_eq!(update.param_str("channel"), Some(dm_channel(LUIS).as_str()));
+    assert_eq!(update.param_str("ts"), Some(message_ts));
+    assert!(
+        shown(&update).contains("Yes, it was given"),
+        "the choice is shown"
+    );
+    assert!(!shown(&update).contains("\"actions\""), "no buttons left");
+    posted(&slack, &dm_channel(LUIS), "flagged as an extra dose").await;
+    let alert = posted(&slack, &dm_channel(ANA), "Alert").await;
+    assert!(shown(&alert).contains("Luis Garcia"), "{}", shown(&alert));
+
+    // The dose was logged once, flagged; the first one stands.
+    let export = family.export();
+    assert_eq!(export.matches("\"flagged\": true").count(), 1, "{export}");
+}
+
+#[tokio::test]
+async fn app_home_shows_the_family_and_is_refreshed_after_a_dose() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let _bot = family.serve(&slack).await;
+
+    // Before joining: the welcome.
+    let envelope = slack
+        .send_envelope("events_api", app_home_opened(TEAM_ID, ANA, "EvHome0"), 0)
+        .await;
+    assert!(slack.wait_for_ack(&envelope, WAIT).await.is_some());
+    let welcome = slack
+        .wait_for_call(WAIT, |c| c.method == "views.publish")
+        .await
+        .expect("home published");
+    assert!(
+        welcome.params.to_string().contains("join"),
+        "{}",
+        welcome.params
+    );
+
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    let envelope = slack
+        .send_envelope("events_api", app_home_opened(TEAM_ID, ANA, "EvHome1"), 0)
+        .await;
+    assert!(slack.wait_for_ack(&envelope, WAIT).await.is_some());
+    let home = slack
+        .wait_for_call(WAIT, |c| {
+            c.method == "views.publish" && c.params.to_string().contains("The Garcia family")
+        })
+        .await
+        .expect("dashboard published");
+    let text = home.params.to_string();
+    assert!(text.contains("Emma") && text.contains("Leo"), "{text}");
+    assert!(text.contains("Nobody is on shift"), "{text}");
+
+    dm(&slack, ANA, "gave Emma 5 ml Tylenol").await;
+    let refreshed = slack
+        .wait_for_call(WAIT, |c| {
+            c.method == "views.publish"
+                && c.params
+                    .to_string()
+                    .contains("last 5 ml Children's Tylenol by Ana Garcia")
+        })
+        .await
+        .expect("home refreshed after the dose");
+    assert_eq!(refreshed.param_str("user_id"), Some(ANA));
+}
+
+#[tokio::test]
+async fn a_mention_in_a_channel_answers_in_thread_and_keeps_health_data_private() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let _bot = family.serve(&slack).await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+
+    let (event_id, ts) = next_event();
+    let payload = app_mention(
+        TEAM_ID,
+        ANA,
+        "C0FAMILY",
+        "<@U0BOT> last doses for Emma",
+        &event_id,
+        &ts,
+    );
+    let envelope = slack.send_envelope("events_api", payload, 0).await;
+    assert!(slack.wait_for_ack(&envelope, WAIT).await.is_some());
+    let answer = slack
+        .wait_for_call(WAIT, |c| c.method == "chat.postEphemeral")
+        .await
+        .expect("answered ephemerally");
+    assert_eq!(answer.param_str("user"), Some(ANA));
+    assert_eq!(answer.param_str("thread_ts"), Some(ts.as_str()));
+
+    let (event_id, ts) = next_event();
+    let payload = app_mention(TEAM_ID, ANA, "C0FAMILY", "<@U0BOT> help", &event_id, &ts);
+    slack.send_envelope("events_api", payload, 0).await;
+    let help = posted(&slack, "C0FAMILY", "kids").await;
+    assert_eq!(
+        help.param_str("thread_ts"),
+        Some(ts.as_str()),
+        "help goes in the thread"
+    );
+}
+
+#[tokio::test]
+async fn a_redelivered_event_is_handled_once_even_across_a_restart() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let bot = family.serve(&slack).await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+
+    let payload = message_im(
+        TEAM_ID,
+        ANA,
+        &dm_channel(ANA),
+        "note Emma said her first long sentence",
+        "EvOnce",
+        "1700009999.000100",
+    );
+    slack
+        .send_envelope_with_id("env-once", "events_api", payload.clone(), 0)
+        .await;
+    assert!(slack.wait_for_ack("env-once", WAIT).await.is_some());
+    posted(&slack, &dm_channel(ANA), "Note saved").await;
+    // Slack retries with the same event id (here in a new envelope too).
+    slack
+        .send_envelope_with_id("env-once", "events_api", payload.clone(), 1)
+        .await;
+    slack
+        .send_envelope_with_id("env-once-2", "events_api", payload.clone(), 2)
+        .await;
+    assert!(slack.wait_for_ack("env-once", WAIT).await.is_some());
+    assert!(slack.wait_for_ack("env-once-2", WAIT).await.is_some());
+    bot.kill();
+
+    let _bot = family.serve(&slack).await;
+    slack
+        .send_envelope_with_id("env-once-3", "events_api", payload, 3)
+        .await;
+    assert!(slack.wait_for_ack("env-once-3", WAIT).await.is_some());
+    // Something after it, to know the redeliveries were processed (lanes keep order per person).
+    dm(&slack, ANA, "kids").await;
+    posted(&slack, &dm_channel(ANA), "Leo").await;
+
+    assert_eq!(count(&slack.calls_to("chat.postMessage"), "Note saved"), 1);
+    assert_eq!(family.export().matches("first long sentence").count(), 1);
+}
+
+#[tokio::test]
+async fn disconnects_and_dropped_sockets_lose_no_event() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let _bot = family.serve(&slack).await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+
+    slack
+        .disconnect_all("refresh_requested", Duration::from_millis(200))
+        .await;
+    for n in 0..5 {
+        dm(&slack, ANA, &format!("note Emma after refresh {n}")).await;
+    }
+    slack.drop_all().await;
+    for n in 0..5 {
+        dm(&slack, ANA, &format!("note Emma after drop {n}")).await;
+    }
+    let saved = slack
+        .wait_for_calls(WAIT, 10, |c| {
+            c.method == "chat.postMessage" && shown(c).contains("Note saved")
+        })
+        .await;
+    assert_eq!(saved.len(), 10);
+    assert!(slack.connections_opened() >= 4, "reconnected");
+    let export = family.export();
+    for n in 0..5 {
+        assert_eq!(export.matches(&format!("after refresh {n}\"")).count(), 1);
+        assert_eq!(export.matches(&format!("after drop {n}\"")).count(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_user_from_another_workspace_is_refused_and_nothing_is_recorded() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let _bot = family.serve(&slack).await;
+    let code = family.invite("guardian");
+
+    let (event_id, ts) = next_event();
+    let payload = message_im(
+        "T0OTHER",
+        "U0STRANGER",
+        "D0STRANGER",
+        &format!("join {code}"),
+        &event_id,
+        &ts,
+    );
+    slack.send_envelope("events_api", payload, 0).await;
+    posted(&slack, "D0STRANGER", "serves one family workspace").await;
+
+    // The code was not used: someone from the family's workspace can still join with it.
+    slack.set_user(ANA, "Ana Garcia", TEAM_ID);
+    dm(&slack, ANA, &format!("join {code}")).await;
+    posted(&slack, &dm_channel(ANA), "Welcome to the Garcia family").await;
+    let members = family.run(&["member", "list", "--family", "Garcia"], "");
+    assert!(!members.contains("U0STRANGER"), "{members}");
+}
+
+#[tokio::test]
+async fn a_sigkill_in_a_burst_loses_nothing_and_records_nothing_twice() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let bot = family.serve(&slack).await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+
+    const BURST: usize = 60;
+    // Slack answers slowly, so acknowledged DMs are still being answered when the kill comes.
+    slack.set_api_latency(Duration::from_millis(20));
+    let mut sent = Vec::new();
+    for n in 0..BURST {
+        let (event_id, ts) = next_event();
+        let payload = message_im(
+            TEAM_ID,
+            ANA,
+            &dm_channel(ANA),
+            &format!("note Emma burst {n} done"),
+            &event_id,
+            &ts,
+        );
+        let envelope = slack.send_envelope("events_api", payload.clone(), 0).await;
+        sent.push((envelope, payload));
+        if n == BURST / 3 {
+            // Mid-burst: wait for some acknowledgements, then kill -9.
+            let deadline = Instant::now() + WAIT;
+            while slack.acks().len() < 5 && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            break;
+        }
+    }
+    bot.kill();
+    let acked: std::collections::HashSet<String> =
+        slack.acks().into_iter().map(|a| a.envelope_id).collect();
+
+    let _bot = family.serve(&slack).await;
+    slack.set_api_latency(Duration::ZERO);
+    // Slack redelivers what was not acknowledged; the rest of the burst follows.
+    for (envelope, payload) in &sent {
+        if !acked.contains(envelope) {
+            slack
+                .send_envelope_with_id(envelope, "events_api", payload.clone(), 1)
+                .await;
+        }
+    }
+    for n in sent.len()..BURST {
+        let (event_id, ts) = next_event();
+        let payload = message_im(
+            TEAM_ID,
+            ANA,
+            &dm_channel(ANA),
+            &format!("note Emma burst {n} done"),
+            &event_id,
+            &ts,
+        );
+        slack.send_envelope("events_api", payload, 0).await;
+    }
+    let saved = slack
+        .wait_for_calls(WAIT, BURST, |c| {
+            c.method == "chat.postMessage" && shown(c).contains("Note saved")
+        })
+        .await;
+    assert!(
+        saved.len() >= BURST,
+        "every DM answered: {} of {BURST}",
+        saved.len()
+    );
+    // Wait for the last one's note to be in the export.
+    let export = family.export();
+    for n in 0..BURST {
+        assert_eq!(
+            export.matches(&format!("burst {n} done")).count(),
+            1,
+            "note {n} recorded exactly once"
+        );
+    }
+    assert!(
+        family.log().contains("resuming unfinished deliveries"),
+        "the kill fell while acknowledged DMs were unanswered; the restart resumed them"
+    );
+    let repeats = saved.len() - BURST;
+    assert!(
+        repeats <= 2 * acked.len(),
+        "repeats only across the kill: {repeats}"
+    );
+}
+
+#[tokio::test]
+async fn sigterm_finishes_acknowledged_work_health_and_readiness() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let bot = family.serve(&slack).await;
+    let http = reqwest::Client::new();
+    let health = http.get(&bot.health).send().await.expect("healthz");
+    assert_eq!(health.status(), 200);
+    let ready = bot.health.replace("/healthz", "/readyz");
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let status = http.get(&ready).send().await.expect("readyz").status();
+        if status == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never ready");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+
+    // Slow Slack down so that work is still in flight when SIGTERM arrives.
+    slack.set_api_latency(Duration::from_millis(50));
+    for n in 0..10 {
+        dm(&slack, ANA, &format!("note Emma term {n} ok")).await;
+    }
+    let status = bot.terminate(&family).await;
+    assert!(status.success(), "exit 0 on SIGTERM: {status:?}");
+    assert_eq!(
+        count(&slack.calls_to("chat.postMessage"), "Note saved"),
+        10,
+        "everything acknowledged was answered before exit"
+    );
+    let export = family.export();
+    for n in 0..10 {
+        assert_eq!(export.matches(&format!("term {n} ok")).count(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_rate_limited_reply_is_sent_after_retry_after() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let _bot = family.serve(&slack).await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+
+    slack.rate_limit("chat.postMessage", 1, 1);
+    let sent = Instant::now();
+    dm(&slack, ANA, "kids").await;
+    posted(&slack, &dm_channel(ANA), "Leo").await;
+    assert!(
+        sent.elapsed() >= Duration::from_secs(1),
+        "waited as Slack asked"
+    );
+    let limited = slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.error.as_deref() == Some("ratelimited"))
+        .count();
+    assert_eq!(limited, 1);
+}
+
+#[tokio::test]
+async fn start_up_without_tokens_names_the_setting() {
+    let family = Family::garcia();
+    let output = family
+        .command(&["serve"])
+        .env_remove("MEDNANNY__SLACK__APP_TOKEN")
+        .env_remove("MEDNANNY__SLACK__BOT_TOKEN")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("MEDNANNY__SLACK__APP_TOKEN"), "{stderr}");
+}
