@@ -17,7 +17,7 @@
 //! Pointing slack-morphism at it (the base URL has **no trailing slash**, because
 //! slack-morphism joins it as `format!("{base}/{method}")`):
 //!
-//! ```ignore
+//! ```text
 //! let https = hyper_rustls::HttpsConnectorBuilder::new()
 //!     .with_native_roots()?
 //!     .https_or_http() // the fake is plain HTTP

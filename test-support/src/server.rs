@@ -490,6 +490,32 @@ impl FakeSlack {
         lock(&self.shared.calls).len()
     }
 
+    /// The calls recorded from index `start` on (for a reader that follows the log as it grows).
+    pub fn calls_since(&self, start: usize) -> Vec<ApiCall> {
+        let calls = lock(&self.shared.calls);
+        calls
+            .get(start.min(calls.len())..)
+            .unwrap_or_default()
+            .to_vec()
+    }
+
+    /// Waits until more than `count` calls are recorded; returns the new count (or the same one on
+    /// timeout).
+    pub async fn wait_for_more_calls(&self, count: usize, timeout: Duration) -> usize {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut changed = self.shared.calls_changed.subscribe();
+        loop {
+            let now = self.call_count();
+            if now > count {
+                return now;
+            }
+            match tokio::time::timeout_at(deadline, changed.changed()).await {
+                Ok(Ok(())) => {}
+                _ => return self.call_count(),
+            }
+        }
+    }
+
     /// Forgets every recorded call (e.g. between benchmark phases).
     pub fn clear_calls(&self) {
         lock(&self.shared.calls).clear();

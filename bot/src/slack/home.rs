@@ -3,9 +3,12 @@
 //! (an extra dose was logged) to their DM at once.
 //!
 //! Refreshes are coalesced: a burst of doses in one family publishes each member's home once per
-//! quarter second, not once per dose, which keeps us far inside `views.publish`'s rate limit.
+//! quarter second, not once per dose, which keeps us far inside `views.publish`'s rate limit. Only
+//! the homes of people who opened theirs since this process started are refreshed: Slack sends
+//! `app_home_opened` every time the tab is opened, and the home is published fresh then, so a
+//! refresh for someone who never looks would be work (and rate limit) spent for nothing.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -22,7 +25,7 @@ const COALESCE: Duration = Duration::from_millis(250);
 
 #[derive(Clone)]
 pub struct HomeRefresher {
-    families: mpsc::UnboundedSender<i64>,
+    families: mpsc::UnboundedSender<Refresh>,
     publisher: Arc<Publisher>,
 }
 
@@ -30,6 +33,8 @@ struct Publisher {
     api: SlackApi,
     engine: Engine,
     team_id: String,
+    /// `T…:U…` of the people who opened their App Home.
+    viewers: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl HomeRefresher {
@@ -38,6 +43,7 @@ impl HomeRefresher {
             api,
             engine,
             team_id,
+            viewers: std::sync::Mutex::new(std::collections::HashSet::new()),
         });
         let (families, queue) = mpsc::unbounded_channel();
         tokio::spawn(refresh_loop(Arc::downgrade(&publisher), queue));
@@ -47,15 +53,24 @@ impl HomeRefresher {
         }
     }
 
-    /// Asks for the family's members' homes to be refreshed soon.
-    pub fn refresh_family(&self, family_id: Option<i64>) {
-        if let Some(id) = family_id {
-            let _ = self.families.send(id);
+    /// Asks for what a turn calls for, soon: the family's open homes refreshed after a change, and
+    /// alerts pushed when the turn queued some.
+    pub fn after_turn(&self, turn: &mednanny_core::engine::Turn) {
+        if let Some(family_id) = turn.family_id {
+            if turn.changed_record || turn.alerts_queued {
+                let _ = self.families.send(Refresh {
+                    family_id,
+                    alerts: turn.alerts_queued,
+                });
+            }
         }
     }
 
-    /// Publishes one person's home now.
-    pub async fn publish(&self, team: &str, user: &str) -> Result<(), SlackApiError> {
+    /// Publishes one person's home now (they opened it), and keeps it fresh from now on.
+    pub async fn opened(&self, team: &str, user: &str) -> Result<(), SlackApiError> {
+        if let Ok(mut viewers) = self.publisher.viewers.lock() {
+            viewers.insert(format!("{team}:{user}"));
+        }
         self.publisher.publish(team, user).await
     }
 }
@@ -103,7 +118,7 @@ impl Publisher {
         Ok(())
     }
 
-    async fn refresh(&self, family_id: i64) {
+    async fn refresh(&self, family_id: i64, alerts: bool) {
         let members = match self
             .engine
             .services()
@@ -123,8 +138,18 @@ impl Publisher {
             if team != self.team_id {
                 continue;
             }
-            if let Err(error) = self.push_alerts(&member, user).await {
-                tracing::warn!(%error, "alert push failed");
+            if alerts {
+                if let Err(error) = self.push_alerts(&member, user).await {
+                    tracing::warn!(%error, "alert push failed");
+                }
+            }
+            let viewing = self
+                .viewers
+                .lock()
+                .map(|viewers| viewers.contains(&member))
+                .unwrap_or(true);
+            if !viewing {
+                continue;
             }
             if let Err(error) = self.publish(team, user).await {
                 tracing::warn!(%error, "home refresh failed");
@@ -133,18 +158,27 @@ impl Publisher {
     }
 }
 
-async fn refresh_loop(publisher: Weak<Publisher>, mut queue: mpsc::UnboundedReceiver<i64>) {
+/// One family to refresh, and whether alerts are waiting to be pushed.
+struct Refresh {
+    family_id: i64,
+    alerts: bool,
+}
+
+async fn refresh_loop(publisher: Weak<Publisher>, mut queue: mpsc::UnboundedReceiver<Refresh>) {
     while let Some(first) = queue.recv().await {
-        tokio::time::sleep(COALESCE).await;
-        let mut families = BTreeSet::from([first]);
+        // Alerts go out at once; dashboards wait a moment so a burst publishes once.
+        if !first.alerts {
+            tokio::time::sleep(COALESCE).await;
+        }
+        let mut families: BTreeMap<i64, bool> = BTreeMap::from([(first.family_id, first.alerts)]);
         while let Ok(next) = queue.try_recv() {
-            families.insert(next);
+            *families.entry(next.family_id).or_default() |= next.alerts;
         }
         let Some(publisher) = publisher.upgrade() else {
             return;
         };
-        for family in families {
-            publisher.refresh(family).await;
+        for (family, alerts) in families {
+            publisher.refresh(family, alerts).await;
         }
     }
 }

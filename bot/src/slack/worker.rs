@@ -151,9 +151,7 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
                     }
                 }
             }
-            if turn.changed_record {
-                context.home.refresh_family(turn.family_id);
-            }
+            context.home.after_turn(&turn);
         }
         SlackDelivery::Command {
             text, response_url, ..
@@ -175,9 +173,7 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
                     }
                 }
             }
-            if turn.changed_record {
-                context.home.refresh_family(turn.family_id);
-            }
+            context.home.after_turn(&turn);
         }
         SlackDelivery::Button {
             channel,
@@ -211,12 +207,10 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
                     }
                 }
             }
-            if turn.changed_record {
-                context.home.refresh_family(turn.family_id);
-            }
+            context.home.after_turn(&turn);
         }
         SlackDelivery::HomeOpened { .. } => {
-            context.home.publish(team, user).await?;
+            context.home.opened(team, user).await?;
         }
     }
     Ok(())

@@ -68,6 +68,9 @@ pub struct Turn {
     /// The turn ran something that changes the family's record (a dose, a temperature, a note, an
     /// undo, a shift): channels refresh their dashboards.
     pub changed_record: bool,
+    /// The turn queued alerts for other members (an extra dose was confirmed): channels that can
+    /// push deliver them now.
+    pub alerts_queued: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -380,11 +383,13 @@ impl<S: ConversationStore> Engine<S> {
         };
         session.family_id = Some(family_id);
         let family = services.family_info(family_id).await?;
-        let children: Vec<(i64, String)> = match services.children(&actor, family_id).await {
-            Ok(children) => children.into_iter().map(|c| (c.id, c.name)).collect(),
-            Err(ServiceError::Denied) => Vec::new(),
-            Err(other) => return Err(other.into()),
-        };
+        // The names the parser listens for. Not shown to anyone, so not a disclosure to audit: the
+        // services still authorize and audit whatever the command then reads or writes.
+        let children: Vec<(i64, String)> =
+            match memberships.iter().find(|m| m.family_id == family_id) {
+                Some(membership) => services.child_roster(membership).await?,
+                None => Vec::new(),
+            };
         let now = services.now();
         let scene = Scene {
             actor,
@@ -456,13 +461,20 @@ impl<S: ConversationStore> Engine<S> {
             }
         }
         session.state = state;
-        self.save(&key, person_id, &session, loaded.version).await;
+        // Most turns leave the conversation where it was (a note, a question): no write then.
+        if session != loaded.session || loaded.was_reset || loaded.version == 0 {
+            self.save(&key, person_id, &session, loaded.version).await;
+        }
         let shown_family = match session.family_id {
             Some(id) if id != family.id => services.family_info(id).await?,
             _ => family,
         };
+        let messages_queued_alerts = messages
+            .iter()
+            .any(|m| matches!(m, Msg::DoseLogged { alerted, .. } if !alerted.is_empty()));
         let mut turn = self.finish(messages, Some(&shown_family), locale, person_id);
         turn.changed_record = changed_record;
+        turn.alerts_queued = messages_queued_alerts;
         self.prepend_alerts(&mut turn, &shown_family, &scene.actor, locale)
             .await;
         Ok(turn)
@@ -508,6 +520,7 @@ impl<S: ConversationStore> Engine<S> {
             person_id: None,
             family_id: None,
             changed_record: false,
+            alerts_queued: false,
         })
     }
 
@@ -573,6 +586,7 @@ impl<S: ConversationStore> Engine<S> {
             person_id: Some(person_id),
             family_id: family.map(|f| f.id),
             changed_record: false,
+            alerts_queued: false,
         }
     }
 

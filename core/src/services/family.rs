@@ -264,6 +264,27 @@ impl Services {
             .collect())
     }
 
+    /// The children a member may act for (all of them; a caregiver's assigned ones), as ids and
+    /// names, unaudited: for recognising names in what the member says, never for showing.
+    pub async fn child_roster(&self, membership: &Membership) -> ServiceResult<Vec<(i64, String)>> {
+        let mut rows = child::Entity::find()
+            .filter(child::Column::FamilyId.eq(membership.family_id))
+            .order_by_asc(child::Column::Id)
+            .all(self.db().conn())
+            .await?;
+        if membership.role == Role::Caregiver {
+            let assigned: Vec<i64> = caregiver_assignment::Entity::find()
+                .filter(caregiver_assignment::Column::MemberId.eq(membership.member_id))
+                .all(self.db().conn())
+                .await?
+                .into_iter()
+                .map(|a| a.child_id)
+                .collect();
+            rows.retain(|c| assigned.contains(&c.id));
+        }
+        Ok(rows.into_iter().map(|c| (c.id, c.name)).collect())
+    }
+
     /// The families a person is an active member of.
     pub async fn memberships(&self, person_id: i64) -> ServiceResult<Vec<Membership>> {
         let members = member::Entity::find()
