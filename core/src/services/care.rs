@@ -10,6 +10,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TryInsertResult,
 };
 use serde::{Deserialize, Serialize};
 
@@ -1455,24 +1456,7 @@ impl Services {
         let (txn, auth) = self
             .begin(actor, Permission::WriteNote, Target::Child(child_id))
             .await?;
-        if let Some(key) = source_key {
-            let written = care_note::Entity::find()
-                .filter(care_note::Column::SourceKey.eq(key))
-                .one(&*txn)
-                .await?;
-            if let Some(row) = written {
-                self.commit_audited(
-                    txn,
-                    &auth,
-                    actor,
-                    "note.write.repeated",
-                    format!("note:{}", row.id),
-                )
-                .await?;
-                return Ok(row.id);
-            }
-        }
-        let row = care_note::ActiveModel {
+        let note = care_note::ActiveModel {
             source_key: Set(source_key.map(str::to_string)),
             family_id: Set(auth.family_id),
             child_id: Set(Some(child_id)),
@@ -1481,12 +1465,28 @@ impl Services {
             channel: Set(actor.channel.as_str().to_string()),
             created_at: Set(self.now()),
             ..Default::default()
-        }
-        .insert(&*txn)
-        .await?;
-        self.commit_audited(txn, &auth, actor, "note.write", format!("note:{}", row.id))
+        };
+        // A delivery processed again after a crash hits the unique source key: the note it wrote
+        // is looked up then (only then, so the usual path costs one statement).
+        let inserted = care_note::Entity::insert(note)
+            .on_conflict_do_nothing_on([care_note::Column::SourceKey])
+            .exec(&*txn)
             .await?;
-        Ok(row.id)
+        let (id, action) = match (inserted, source_key) {
+            (TryInsertResult::Inserted(result), _) => (result.last_insert_id, "note.write"),
+            (_, Some(key)) => {
+                let row = care_note::Entity::find()
+                    .filter(care_note::Column::SourceKey.eq(key))
+                    .one(&*txn)
+                    .await?
+                    .ok_or(ServiceError::NotFound("note"))?;
+                (row.id, "note.write.repeated")
+            }
+            (_, None) => return Err(ServiceError::NotFound("note")),
+        };
+        self.commit_audited(txn, &auth, actor, action, format!("note:{id}"))
+            .await?;
+        Ok(id)
     }
 
     /// A child's notes, most recent first.

@@ -179,12 +179,18 @@ impl Services {
             .display_name)
     }
 
+    /// A person's language tag (cached: it is read on every turn and rarely changes).
     pub async fn person_locale(&self, person_id: i64) -> ServiceResult<String> {
-        Ok(person::Entity::find_by_id(person_id)
+        if let Some(locale) = self.inner.locales.get(&person_id).await {
+            return Ok(locale);
+        }
+        let locale = person::Entity::find_by_id(person_id)
             .one(self.db().conn())
             .await?
             .map(|p| p.locale)
-            .unwrap_or_else(|| "en".into()))
+            .unwrap_or_else(|| "en".into());
+        self.inner.locales.insert(person_id, locale.clone()).await;
+        Ok(locale)
     }
 
     /// Links a channel identity to a person (idempotent for the same person).
@@ -569,6 +575,10 @@ impl Services {
         active.locale = Set(locale.to_string());
         active.update(&*txn).await?;
         txn.commit().await?;
+        self.inner
+            .locales
+            .insert(person_id, locale.to_string())
+            .await;
         Ok(())
     }
 

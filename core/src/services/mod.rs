@@ -141,6 +141,8 @@ pub(crate) struct Inner {
     identities: moka::future::Cache<(String, String), i64>,
     /// child → family: never changes for a child (ids are never reused), read on every child call.
     child_families: moka::future::Cache<i64, i64>,
+    /// person → language tag, read on every turn; changed only by `set_locale` (which updates it).
+    pub(crate) locales: moka::future::Cache<i64, String>,
 }
 
 /// The domain services. Cheap to clone: share one per process.
@@ -162,6 +164,10 @@ impl Services {
         let child_families = moka::future::Cache::builder()
             .max_capacity(1_000_000)
             .build();
+        let locales = moka::future::Cache::builder()
+            .max_capacity(100_000)
+            .time_to_live(Duration::from_secs(300))
+            .build();
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -171,6 +177,7 @@ impl Services {
                 families,
                 identities,
                 child_families,
+                locales,
             }),
         }
     }
