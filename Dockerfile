@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 #
 # One image, two processes:
-#   docker run IMAGE                  -> applies migrations (`mednanny migrate`); the Slack server
-#                                        (`mednanny serve`, port 8081) replaces this default with the Slack issue
+#   docker run IMAGE                  -> the Slack bot (`mednanny serve`; health on port 8081);
+#                                        needs MEDNANNY__SLACK__APP_TOKEN, MEDNANNY__SLACK__BOT_TOKEN
+#                                        and MEDNANNY__SECURITY__DATA_KEY
 #   docker run -it IMAGE mednanny chat --as NAME -> the console
 #   docker run IMAGE twilio-bridge    -> the WhatsApp bridge (port 8082)
 
@@ -35,10 +36,17 @@ RUN mkdir -p /app/data && chown mednanny:mednanny /app/data
 VOLUME /app/data
 
 ENV MEDNANNY_ENV=production
+# Inside a container the health server must listen beyond loopback.
+ENV MEDNANNY__API__LISTEN=0.0.0.0:8081
+# glibc gives each thread its own malloc arena; with tokio workers plus a thread per SQLite
+# connection that doubles peak memory for nothing (docs/benchmarks.md, Slack throughput).
+ENV MALLOC_ARENA_MAX=2
 USER mednanny
 EXPOSE 8081 8082
 
 # The bridge runs from this same image: override the command with
 # `twilio-bridge` (it listens on MEDNANNY__BRIDGE__LISTEN, default
 # 127.0.0.1:8082; set it to 0.0.0.0:8082 inside a container).
-CMD ["mednanny", "migrate"]
+# SIGTERM (docker stop) makes `serve` stop taking envelopes, finish what it acknowledged, exit 0.
+STOPSIGNAL SIGTERM
+CMD ["mednanny", "serve"]

@@ -330,6 +330,8 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • note Emma ate a good lunch / notes Emma\n\
              • undo — take back the last dose you logged\n\
              • shift in / shift out\n\
+             • invite caregiver (or guardian, viewer) — a one-time code for a new member\n\
+             • export — everything the family has, as JSON (guardians)\n\
              In an emergency call your local emergency number first."
                 .into(),
             Info,
