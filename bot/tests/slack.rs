@@ -404,6 +404,40 @@ async fn a_dm_conversation_with_a_confirmation_button_and_an_alert() {
 }
 
 #[tokio::test]
+async fn the_undo_button_on_a_logged_dose_voids_it() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let _bot = family.serve(&slack).await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+
+    dm(&slack, ANA, "gave Emma 5 ml Tylenol").await;
+    let logged = posted(&slack, &dm_channel(ANA), "Logged:").await;
+    let blocks = logged.params["blocks"].to_string();
+    assert!(blocks.contains("\"value\":\"undo\""), "{blocks}");
+
+    let mut click = button_click(
+        TEAM_ID,
+        ANA,
+        &dm_channel(ANA),
+        "mednanny-choice-0",
+        "undo",
+        &slack.response_url("undo-1"),
+        "1700000600.000100",
+    );
+    click["message"]["text"] = logged.param_str("text").unwrap_or_default().into();
+    let envelope = slack.send_envelope("interactive", click, 0).await;
+    assert!(slack.wait_for_ack(&envelope, WAIT).await.is_some());
+    posted(&slack, &dm_channel(ANA), "is no longer counted").await;
+
+    // Voided, not deleted: the export still has it, marked.
+    let export = family.export();
+    assert!(export.contains("\"voided\": true"), "{export}");
+    // And Emma may have Tylenol again now.
+    dm(&slack, ANA, "when can Emma have Tylenol?").await;
+    posted(&slack, &dm_channel(ANA), "Emma can have").await;
+}
+
+#[tokio::test]
 async fn app_home_shows_the_family_and_is_refreshed_after_a_dose() {
     let slack = FakeSlack::start().await;
     let family = Family::garcia();
