@@ -1,6 +1,7 @@
 //! `mednanny serve` against a local Slack-compatible server (test-support's `FakeSlack`), which speaks
 //! the real protocols: `apps.connections.open`, a WebSocket with `hello`, envelopes and acks, and the
-//! Web API. The bot is the real binary, on its own SQLite file; the Garcia demo family is created
+//! Web API. The bot is the real binary, on its own SQLite file (the DM, redelivery and SIGKILL tests
+//! also on PostgreSQL when `MEDNANNY_TEST_DATABASE_URL` is set); the Garcia demo family is created
 //! with `mednanny chat --demo`, and the Slack users join it with invite codes, as a family would:
 //!
 //! ```text
@@ -27,19 +28,95 @@ const WAIT: Duration = Duration::from_secs(20);
 const ANA: &str = "U0ANA";
 const LUIS: &str = "U0LUIS";
 
-/// A family's files: the SQLite database and the data key, shared by every run of the binary.
+/// Where a test's family lives: a SQLite file, or its own PostgreSQL database (created here and
+/// dropped when the test ends) when `MEDNANNY_TEST_DATABASE_URL` names a server.
+enum Store {
+    Sqlite,
+    Postgres {
+        admin: String,
+        name: String,
+        url: String,
+    },
+}
+
+/// SQLite always; PostgreSQL too when the test run has a server.
+fn stores() -> Vec<&'static str> {
+    let mut out = vec!["sqlite"];
+    if postgres_admin().is_some() {
+        out.push("postgres");
+    }
+    out
+}
+
+fn postgres_admin() -> Option<String> {
+    std::env::var("MEDNANNY_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+/// Runs one SQL statement on the PostgreSQL server with `psql`-free means: a throwaway runtime and
+/// sea-orm, from a plain thread (tests call this outside and inside their own runtime).
+fn postgres_admin_sql(admin: &str, sql: &str) {
+    let (admin, sql) = (admin.to_string(), sql.to_string());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            use sea_orm::ConnectionTrait;
+            let db = sea_orm::Database::connect(&admin)
+                .await
+                .expect("admin connection");
+            db.execute_unprepared(&sql).await.expect("admin statement");
+            db.close().await.ok();
+        });
+    })
+    .join()
+    .expect("admin thread");
+}
+
+/// A family's files: the database (or its name) and the data key, shared by every run of the binary.
 struct Family {
     dir: tempfile::TempDir,
+    store: Store,
 }
 
 impl Family {
-    /// The Garcia demo family, with no Slack members yet.
+    /// The Garcia demo family, with no Slack members yet, on SQLite.
     fn garcia() -> Self {
+        Self::garcia_on("sqlite")
+    }
+
+    /// The Garcia demo family on `"sqlite"` or `"postgres"`.
+    fn garcia_on(backend: &str) -> Self {
+        let store = match (backend, postgres_admin()) {
+            ("postgres", Some(admin)) => {
+                let n = EVENTS.fetch_add(1, Ordering::SeqCst);
+                let name = format!("mednanny_slack_{}_{n}", std::process::id());
+                postgres_admin_sql(&admin, &format!("CREATE DATABASE {name}"));
+                let base = admin
+                    .rsplit_once('/')
+                    .map(|(base, _)| base.to_string())
+                    .expect("the admin URL names a database");
+                let url = format!("{base}/{name}");
+                Store::Postgres { admin, name, url }
+            }
+            _ => Store::Sqlite,
+        };
         let family = Self {
             dir: tempfile::tempdir().expect("temp dir"),
+            store,
         };
         family.run(&["chat", "--demo"], "kids\n");
         family
+    }
+
+    fn database_url(&self) -> String {
+        match &self.store {
+            Store::Sqlite => format!("sqlite://{}?mode=rwc", self.path("m.db").display()),
+            Store::Postgres { url, .. } => url.clone(),
+        }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -52,10 +129,7 @@ impl Family {
             .args(args)
             .current_dir(self.dir.path())
             .env_remove("MEDNANNY_ENV")
-            .env(
-                "MEDNANNY__DATABASE__URL",
-                format!("sqlite://{}?mode=rwc", self.path("m.db").display()),
-            )
+            .env("MEDNANNY__DATABASE__URL", self.database_url())
             .env("MEDNANNY__SECURITY__DEV_KEY_FILE", self.path("dev.key"))
             .env("MEDNANNY__LOG__FILTER", "info,sqlx=warn,sea_orm=warn");
         command
@@ -147,6 +221,17 @@ impl Family {
 
     fn log(&self) -> String {
         std::fs::read_to_string(self.path("serve.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Family {
+    fn drop(&mut self) {
+        if let Store::Postgres { admin, name, .. } = &self.store {
+            postgres_admin_sql(
+                admin,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
+        }
     }
 }
 
@@ -353,54 +438,56 @@ async fn every_slash_subcommand_is_answered_only_to_the_asker() {
 
 #[tokio::test]
 async fn a_dm_conversation_with_a_confirmation_button_and_an_alert() {
-    let slack = FakeSlack::start().await;
-    let family = Family::garcia();
-    let _bot = family.serve(&slack).await;
-    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
-    join(&slack, &family, LUIS, "Luis Garcia", "guardian").await;
+    for backend in stores() {
+        let slack = FakeSlack::start().await;
+        let family = Family::garcia_on(backend);
+        let _bot = family.serve(&slack).await;
+        join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+        join(&slack, &family, LUIS, "Luis Garcia", "guardian").await;
 
-    dm(&slack, ANA, "gave Emma 5 ml Tylenol").await;
-    posted(&slack, &dm_channel(ANA), "Logged:").await;
+        dm(&slack, ANA, "gave Emma 5 ml Tylenol").await;
+        posted(&slack, &dm_channel(ANA), "Logged:").await;
 
-    dm(&slack, LUIS, "gave Emma 5 ml Tylenol").await;
-    let question = posted(&slack, &dm_channel(LUIS), "Ana Garcia").await;
-    let blocks = question.params["blocks"].to_string();
-    assert!(blocks.contains("\"value\":\"yes\""), "{blocks}");
-    assert!(blocks.contains("\"value\":\"no\""), "{blocks}");
-    let message_ts = "1700000500.000100";
-    let response = slack.response_url("click-1");
-    let mut click = button_click(
-        TEAM_ID,
-        LUIS,
-        &dm_channel(LUIS),
-        "mednanny-choice-0",
-        "yes",
-        &response,
-        message_ts,
-    );
-    click["message"]["text"] = question.param_str("text").unwrap_or_default().into();
-    click["actions"][0]["text"]["text"] = "Yes, it was given".into();
-    let envelope = slack.send_envelope("interactive", click, 0).await;
-    assert!(slack.wait_for_ack(&envelope, WAIT).await.is_some());
+        dm(&slack, LUIS, "gave Emma 5 ml Tylenol").await;
+        let question = posted(&slack, &dm_channel(LUIS), "Ana Garcia").await;
+        let blocks = question.params["blocks"].to_string();
+        assert!(blocks.contains("\"value\":\"yes\""), "{blocks}");
+        assert!(blocks.contains("\"value\":\"no\""), "{blocks}");
+        let message_ts = "1700000500.000100";
+        let response = slack.response_url("click-1");
+        let mut click = button_click(
+            TEAM_ID,
+            LUIS,
+            &dm_channel(LUIS),
+            "mednanny-choice-0",
+            "yes",
+            &response,
+            message_ts,
+        );
+        click["message"]["text"] = question.param_str("text").unwrap_or_default().into();
+        click["actions"][0]["text"]["text"] = "Yes, it was given".into();
+        let envelope = slack.send_envelope("interactive", click, 0).await;
+        assert!(slack.wait_for_ack(&envelope, WAIT).await.is_some());
 
-    let update = slack
-        .wait_for_call(WAIT, |c| c.method == "chat.update")
-        .await
-        .expect("the question's buttons are replaced");
-    assert_eq!(update.param_str("channel"), Some(dm_channel(LUIS).as_str()));
-    assert_eq!(update.param_str("ts"), Some(message_ts));
-    assert!(
-        shown(&update).contains("Yes, it was given"),
-        "the choice is shown"
-    );
-    assert!(!shown(&update).contains("\"actions\""), "no buttons left");
-    posted(&slack, &dm_channel(LUIS), "flagged as an extra dose").await;
-    let alert = posted(&slack, &dm_channel(ANA), "Alert").await;
-    assert!(shown(&alert).contains("Luis Garcia"), "{}", shown(&alert));
+        let update = slack
+            .wait_for_call(WAIT, |c| c.method == "chat.update")
+            .await
+            .expect("the question's buttons are replaced");
+        assert_eq!(update.param_str("channel"), Some(dm_channel(LUIS).as_str()));
+        assert_eq!(update.param_str("ts"), Some(message_ts));
+        assert!(
+            shown(&update).contains("Yes, it was given"),
+            "the choice is shown"
+        );
+        assert!(!shown(&update).contains("\"actions\""), "no buttons left");
+        posted(&slack, &dm_channel(LUIS), "flagged as an extra dose").await;
+        let alert = posted(&slack, &dm_channel(ANA), "Alert").await;
+        assert!(shown(&alert).contains("Luis Garcia"), "{}", shown(&alert));
 
-    // The dose was logged once, flagged; the first one stands.
-    let export = family.export();
-    assert_eq!(export.matches("\"flagged\": true").count(), 1, "{export}");
+        // The dose was logged once, flagged; the first one stands.
+        let export = family.export();
+        assert_eq!(export.matches("\"flagged\": true").count(), 1, "{export}");
+    }
 }
 
 #[tokio::test]
@@ -524,46 +611,48 @@ async fn a_mention_in_a_channel_answers_in_thread_and_keeps_health_data_private(
 
 #[tokio::test]
 async fn a_redelivered_event_is_handled_once_even_across_a_restart() {
-    let slack = FakeSlack::start().await;
-    let family = Family::garcia();
-    let bot = family.serve(&slack).await;
-    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    for backend in stores() {
+        let slack = FakeSlack::start().await;
+        let family = Family::garcia_on(backend);
+        let bot = family.serve(&slack).await;
+        join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
 
-    let payload = message_im(
-        TEAM_ID,
-        ANA,
-        &dm_channel(ANA),
-        "note Emma said her first long sentence",
-        "EvOnce",
-        "1700009999.000100",
-    );
-    slack
-        .send_envelope_with_id("env-once", "events_api", payload.clone(), 0)
-        .await;
-    assert!(slack.wait_for_ack("env-once", WAIT).await.is_some());
-    posted(&slack, &dm_channel(ANA), "Note saved").await;
-    // Slack retries with the same event id (here in a new envelope too).
-    slack
-        .send_envelope_with_id("env-once", "events_api", payload.clone(), 1)
-        .await;
-    slack
-        .send_envelope_with_id("env-once-2", "events_api", payload.clone(), 2)
-        .await;
-    assert!(slack.wait_for_ack("env-once", WAIT).await.is_some());
-    assert!(slack.wait_for_ack("env-once-2", WAIT).await.is_some());
-    bot.kill();
+        let payload = message_im(
+            TEAM_ID,
+            ANA,
+            &dm_channel(ANA),
+            "note Emma said her first long sentence",
+            "EvOnce",
+            "1700009999.000100",
+        );
+        slack
+            .send_envelope_with_id("env-once", "events_api", payload.clone(), 0)
+            .await;
+        assert!(slack.wait_for_ack("env-once", WAIT).await.is_some());
+        posted(&slack, &dm_channel(ANA), "Note saved").await;
+        // Slack retries with the same event id (here in a new envelope too).
+        slack
+            .send_envelope_with_id("env-once", "events_api", payload.clone(), 1)
+            .await;
+        slack
+            .send_envelope_with_id("env-once-2", "events_api", payload.clone(), 2)
+            .await;
+        assert!(slack.wait_for_ack("env-once", WAIT).await.is_some());
+        assert!(slack.wait_for_ack("env-once-2", WAIT).await.is_some());
+        bot.kill();
 
-    let _bot = family.serve(&slack).await;
-    slack
-        .send_envelope_with_id("env-once-3", "events_api", payload, 3)
-        .await;
-    assert!(slack.wait_for_ack("env-once-3", WAIT).await.is_some());
-    // Something after it, to know the redeliveries were processed (lanes keep order per person).
-    dm(&slack, ANA, "kids").await;
-    posted(&slack, &dm_channel(ANA), "Leo").await;
+        let _bot = family.serve(&slack).await;
+        slack
+            .send_envelope_with_id("env-once-3", "events_api", payload, 3)
+            .await;
+        assert!(slack.wait_for_ack("env-once-3", WAIT).await.is_some());
+        // Something after it, to know the redeliveries were processed (lanes keep order per person).
+        dm(&slack, ANA, "kids").await;
+        posted(&slack, &dm_channel(ANA), "Leo").await;
 
-    assert_eq!(count(&slack.calls_to("chat.postMessage"), "Note saved"), 1);
-    assert_eq!(family.export().matches("first long sentence").count(), 1);
+        assert_eq!(count(&slack.calls_to("chat.postMessage"), "Note saved"), 1);
+        assert_eq!(family.export().matches("first long sentence").count(), 1);
+    }
 }
 
 #[tokio::test]
@@ -626,90 +715,92 @@ async fn a_user_from_another_workspace_is_refused_and_nothing_is_recorded() {
 
 #[tokio::test]
 async fn a_sigkill_in_a_burst_loses_nothing_and_records_nothing_twice() {
-    let slack = FakeSlack::start().await;
-    let family = Family::garcia();
-    let bot = family.serve(&slack).await;
-    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    for backend in stores() {
+        let slack = FakeSlack::start().await;
+        let family = Family::garcia_on(backend);
+        let bot = family.serve(&slack).await;
+        join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
 
-    const BURST: usize = 60;
-    // Slack answers slowly, so acknowledged DMs are still being answered when the kill comes.
-    slack.set_api_latency(Duration::from_millis(20));
-    let mut sent = Vec::new();
-    for n in 0..BURST {
-        let (event_id, ts) = next_event();
-        let payload = message_im(
-            TEAM_ID,
-            ANA,
-            &dm_channel(ANA),
-            &format!("note Emma burst {n} done"),
-            &event_id,
-            &ts,
-        );
-        let envelope = slack.send_envelope("events_api", payload.clone(), 0).await;
-        sent.push((envelope, payload));
-        if n == BURST / 3 {
-            // Mid-burst: wait for some acknowledgements, then kill -9.
-            let deadline = Instant::now() + WAIT;
-            while slack.acks().len() < 5 && Instant::now() < deadline {
-                tokio::time::sleep(Duration::from_millis(2)).await;
+        const BURST: usize = 60;
+        // Slack answers slowly, so acknowledged DMs are still being answered when the kill comes.
+        slack.set_api_latency(Duration::from_millis(20));
+        let mut sent = Vec::new();
+        for n in 0..BURST {
+            let (event_id, ts) = next_event();
+            let payload = message_im(
+                TEAM_ID,
+                ANA,
+                &dm_channel(ANA),
+                &format!("note Emma burst {n} done"),
+                &event_id,
+                &ts,
+            );
+            let envelope = slack.send_envelope("events_api", payload.clone(), 0).await;
+            sent.push((envelope, payload));
+            if n == BURST / 3 {
+                // Mid-burst: wait for some acknowledgements, then kill -9.
+                let deadline = Instant::now() + WAIT;
+                while slack.acks().len() < 5 && Instant::now() < deadline {
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+                break;
             }
-            break;
         }
-    }
-    bot.kill();
-    let acked: std::collections::HashSet<String> =
-        slack.acks().into_iter().map(|a| a.envelope_id).collect();
+        bot.kill();
+        let acked: std::collections::HashSet<String> =
+            slack.acks().into_iter().map(|a| a.envelope_id).collect();
 
-    let _bot = family.serve(&slack).await;
-    slack.set_api_latency(Duration::ZERO);
-    // Slack redelivers what was not acknowledged; the rest of the burst follows.
-    for (envelope, payload) in &sent {
-        if !acked.contains(envelope) {
-            slack
-                .send_envelope_with_id(envelope, "events_api", payload.clone(), 1)
-                .await;
+        let _bot = family.serve(&slack).await;
+        slack.set_api_latency(Duration::ZERO);
+        // Slack redelivers what was not acknowledged; the rest of the burst follows.
+        for (envelope, payload) in &sent {
+            if !acked.contains(envelope) {
+                slack
+                    .send_envelope_with_id(envelope, "events_api", payload.clone(), 1)
+                    .await;
+            }
         }
-    }
-    for n in sent.len()..BURST {
-        let (event_id, ts) = next_event();
-        let payload = message_im(
-            TEAM_ID,
-            ANA,
-            &dm_channel(ANA),
-            &format!("note Emma burst {n} done"),
-            &event_id,
-            &ts,
+        for n in sent.len()..BURST {
+            let (event_id, ts) = next_event();
+            let payload = message_im(
+                TEAM_ID,
+                ANA,
+                &dm_channel(ANA),
+                &format!("note Emma burst {n} done"),
+                &event_id,
+                &ts,
+            );
+            slack.send_envelope("events_api", payload, 0).await;
+        }
+        let saved = slack
+            .wait_for_calls(WAIT, BURST, |c| {
+                c.method == "chat.postMessage" && shown(c).contains("Note saved")
+            })
+            .await;
+        assert!(
+            saved.len() >= BURST,
+            "every DM answered: {} of {BURST}",
+            saved.len()
         );
-        slack.send_envelope("events_api", payload, 0).await;
-    }
-    let saved = slack
-        .wait_for_calls(WAIT, BURST, |c| {
-            c.method == "chat.postMessage" && shown(c).contains("Note saved")
-        })
-        .await;
-    assert!(
-        saved.len() >= BURST,
-        "every DM answered: {} of {BURST}",
-        saved.len()
-    );
-    // Wait for the last one's note to be in the export.
-    let export = family.export();
-    for n in 0..BURST {
-        assert_eq!(
-            export.matches(&format!("burst {n} done")).count(),
-            1,
-            "note {n} recorded exactly once"
+        // Wait for the last one's note to be in the export.
+        let export = family.export();
+        for n in 0..BURST {
+            assert_eq!(
+                export.matches(&format!("burst {n} done")).count(),
+                1,
+                "note {n} recorded exactly once"
+            );
+        }
+        assert!(
+            family.log().contains("resuming unfinished deliveries"),
+            "the kill fell while acknowledged DMs were unanswered; the restart resumed them"
+        );
+        let repeats = saved.len() - BURST;
+        assert!(
+            repeats <= 2 * acked.len(),
+            "repeats only across the kill: {repeats}"
         );
     }
-    assert!(
-        family.log().contains("resuming unfinished deliveries"),
-        "the kill fell while acknowledged DMs were unanswered; the restart resumed them"
-    );
-    let repeats = saved.len() - BURST;
-    assert!(
-        repeats <= 2 * acked.len(),
-        "repeats only across the kill: {repeats}"
-    );
 }
 
 #[tokio::test]
