@@ -713,6 +713,13 @@ async fn a_user_from_another_workspace_is_refused_and_nothing_is_recorded() {
     assert!(!members.contains("U0STRANGER"), "{members}");
 }
 
+/// Ana's DM number `n` of a burst: a note with a fresh event id.
+fn burst_note(n: usize) -> Value {
+    let (event_id, ts) = next_event();
+    let text = format!("note Emma burst {n} done");
+    message_im(TEAM_ID, ANA, &dm_channel(ANA), &text, &event_id, &ts)
+}
+
 #[tokio::test]
 async fn a_sigkill_in_a_burst_loses_nothing_and_records_nothing_twice() {
     for backend in stores() {
@@ -726,15 +733,7 @@ async fn a_sigkill_in_a_burst_loses_nothing_and_records_nothing_twice() {
         slack.set_api_latency(Duration::from_millis(20));
         let mut sent = Vec::new();
         for n in 0..BURST {
-            let (event_id, ts) = next_event();
-            let payload = message_im(
-                TEAM_ID,
-                ANA,
-                &dm_channel(ANA),
-                &format!("note Emma burst {n} done"),
-                &event_id,
-                &ts,
-            );
+            let payload = burst_note(n);
             let envelope = slack.send_envelope("events_api", payload.clone(), 0).await;
             sent.push((envelope, payload));
             if n == BURST / 3 {
@@ -761,16 +760,7 @@ async fn a_sigkill_in_a_burst_loses_nothing_and_records_nothing_twice() {
             }
         }
         for n in sent.len()..BURST {
-            let (event_id, ts) = next_event();
-            let payload = message_im(
-                TEAM_ID,
-                ANA,
-                &dm_channel(ANA),
-                &format!("note Emma burst {n} done"),
-                &event_id,
-                &ts,
-            );
-            slack.send_envelope("events_api", payload, 0).await;
+            slack.send_envelope("events_api", burst_note(n), 0).await;
         }
         let saved = slack
             .wait_for_calls(WAIT, BURST, |c| {

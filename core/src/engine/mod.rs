@@ -1000,14 +1000,7 @@ pub fn match_medication<'a>(query: &str, meds: &'a [MedicationView]) -> Vec<&'a 
 }
 
 fn dose_line(d: &DoseView) -> DoseLine {
-    DoseLine {
-        child: d.child_name.clone(),
-        medication: d.medication_name.clone(),
-        amount: d.amount,
-        at: d.given_at,
-        by: d.given_by.clone(),
-        flagged: d.flagged,
-    }
+    DoseLine::from(d)
 }
 
 fn medication_line(m: &MedicationView, country: &str) -> MedicationLine {

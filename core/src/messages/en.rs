@@ -274,14 +274,10 @@ pub(super) fn render_dashboard(d: &Dashboard, ctx: &RenderContext) -> DashboardT
         .iter()
         .map(|entry| match entry {
             RecentEntry::Dose(dose) => {
-                let flag = if dose.flagged { " ⚠ extra dose" } else { "" };
                 format!(
-                    "{} — {}: {} {} by {}{flag}",
-                    when(dose.given_at, ctx),
+                    "{}: {}",
                     dose.child_name,
-                    dose.amount,
-                    dose.medication_name,
-                    by(&dose.given_by)
+                    dose_line(&DoseLine::from(dose), ctx)
                 )
             }
             RecentEntry::Temperature {

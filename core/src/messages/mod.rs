@@ -52,6 +52,19 @@ pub struct DoseLine {
     pub flagged: bool,
 }
 
+impl From<&crate::services::care::DoseView> for DoseLine {
+    fn from(d: &crate::services::care::DoseView) -> Self {
+        Self {
+            child: d.child_name.clone(),
+            medication: d.medication_name.clone(),
+            amount: d.amount,
+            at: d.given_at,
+            by: d.given_by.clone(),
+            flagged: d.flagged,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MedicationLine {
     pub name: String,

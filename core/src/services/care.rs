@@ -430,23 +430,9 @@ impl Services {
         let (txn, auth) = self
             .begin(actor, Permission::ViewChildren, Target::Family(family_id))
             .await?;
-        let mut rows = child::Entity::find()
-            .filter(child::Column::FamilyId.eq(family_id))
-            .order_by_asc(child::Column::Id)
-            .all(&*txn)
+        let rows = self
+            .visible_children(&*txn, family_id, auth.role, auth.member_id)
             .await?;
-        if auth.role == Some(Role::Caregiver) {
-            let assigned: Vec<i64> = caregiver_assignment::Entity::find()
-                .filter(
-                    caregiver_assignment::Column::MemberId.eq(auth.member_id.unwrap_or_default()),
-                )
-                .all(&*txn)
-                .await?
-                .into_iter()
-                .map(|a| a.child_id)
-                .collect();
-            rows.retain(|c| assigned.contains(&c.id));
-        }
         self.commit_audited(
             txn,
             &auth,
@@ -752,6 +738,33 @@ impl Services {
     }
 
     /// Non-voided doses of a child between `from` and `to`, oldest first.
+    /// A family's children in the order they were added; for a caregiver, only those assigned to
+    /// them. The one place that rule is applied to lists.
+    pub(super) async fn visible_children<C: sea_orm::ConnectionTrait>(
+        &self,
+        db: &C,
+        family_id: i64,
+        role: Option<Role>,
+        member_id: Option<i64>,
+    ) -> ServiceResult<Vec<child::Model>> {
+        let mut rows = child::Entity::find()
+            .filter(child::Column::FamilyId.eq(family_id))
+            .order_by_asc(child::Column::Id)
+            .all(db)
+            .await?;
+        if role == Some(Role::Caregiver) {
+            let assigned: Vec<i64> = caregiver_assignment::Entity::find()
+                .filter(caregiver_assignment::Column::MemberId.eq(member_id.unwrap_or_default()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|a| a.child_id)
+                .collect();
+            rows.retain(|c| assigned.contains(&c.id));
+        }
+        Ok(rows)
+    }
+
     pub(super) async fn doses_between<C: sea_orm::ConnectionTrait>(
         &self,
         db: &C,

@@ -6,13 +6,13 @@
 //! refreshed after every write, so it must not cost a service call per medication.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{care_note, caregiver_assignment, child, measurement, medication, shift};
+use entity::{care_note, measurement, medication, shift};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::care::{DoseView, MedicationView, Schedule};
 use super::{ServiceResult, Services, Target};
 use crate::auth::{Actor, Permission};
-use crate::domain::{DoseAmount, Role};
+use crate::domain::DoseAmount;
 use crate::dose_safety::{self, PriorDose};
 
 /// Everything a dashboard shows, for one viewer in one family.
@@ -87,23 +87,9 @@ impl Services {
         let (txn, auth) = self
             .begin(actor, Permission::ViewDoses, Target::Family(family_id))
             .await?;
-        let mut children = child::Entity::find()
-            .filter(child::Column::FamilyId.eq(family_id))
-            .order_by_asc(child::Column::Id)
-            .all(&*txn)
+        let children = self
+            .visible_children(&*txn, family_id, auth.role, auth.member_id)
             .await?;
-        if auth.role == Some(Role::Caregiver) {
-            let assigned: Vec<i64> = caregiver_assignment::Entity::find()
-                .filter(
-                    caregiver_assignment::Column::MemberId.eq(auth.member_id.unwrap_or_default()),
-                )
-                .all(&*txn)
-                .await?
-                .into_iter()
-                .map(|a| a.child_id)
-                .collect();
-            children.retain(|c| assigned.contains(&c.id));
-        }
         let child_ids: Vec<i64> = children.iter().map(|c| c.id).collect();
         let child_name = |id: i64| {
             children

@@ -273,21 +273,14 @@ impl Services {
     /// The children a member may act for (all of them; a caregiver's assigned ones), as ids and
     /// names, unaudited: for recognising names in what the member says, never for showing.
     pub async fn child_roster(&self, membership: &Membership) -> ServiceResult<Vec<(i64, String)>> {
-        let mut rows = child::Entity::find()
-            .filter(child::Column::FamilyId.eq(membership.family_id))
-            .order_by_asc(child::Column::Id)
-            .all(self.db().conn())
+        let rows = self
+            .visible_children(
+                self.db().conn(),
+                membership.family_id,
+                Some(membership.role),
+                Some(membership.member_id),
+            )
             .await?;
-        if membership.role == Role::Caregiver {
-            let assigned: Vec<i64> = caregiver_assignment::Entity::find()
-                .filter(caregiver_assignment::Column::MemberId.eq(membership.member_id))
-                .all(self.db().conn())
-                .await?
-                .into_iter()
-                .map(|a| a.child_id)
-                .collect();
-            rows.retain(|c| assigned.contains(&c.id));
-        }
         Ok(rows.into_iter().map(|c| (c.id, c.name)).collect())
     }
 
