@@ -242,6 +242,7 @@ async fn main() {
     };
 
     let cpu_before = cpu_seconds(pid);
+    let own_cpu_before = cpu_seconds(std::process::id());
     let started = Instant::now();
     let per_user = events.div_ceil(users.len());
     let mut tasks = Vec::new();
@@ -281,6 +282,7 @@ async fn main() {
     }
     let elapsed = started.elapsed();
     let cpu_after = cpu_seconds(pid);
+    let own_cpu = cpu_seconds(std::process::id()) - own_cpu_before;
     latencies.sort();
     follower.abort();
     router.abort();
@@ -308,6 +310,10 @@ async fn main() {
         cpu_after - cpu_before
     );
     println!("  bot peak RSS: {:.1} MB", peak_rss_mb(pid));
+    println!(
+        "  this process (local Slack server + driver) on the same cores: {:.2} s CPU over the run",
+        own_cpu
+    );
     drop(bot);
     drop(dir);
 }
