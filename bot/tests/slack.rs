@@ -437,6 +437,37 @@ async fn every_slash_subcommand_is_answered_only_to_the_asker() {
 }
 
 #[tokio::test]
+async fn a_new_slack_user_is_welcomed_and_can_start_a_family() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let _bot = family.serve(&slack).await;
+    slack.set_user("U0LOPEZ", "Rosa Lopez", TEAM_ID);
+
+    dm(&slack, "U0LOPEZ", "hello?").await;
+    let welcome = posted(&slack, &dm_channel("U0LOPEZ"), "join <code>").await;
+    assert!(
+        shown(&welcome).contains("create family"),
+        "{}",
+        shown(&welcome)
+    );
+
+    dm(&slack, "U0LOPEZ", "create family Lopez").await;
+    posted(&slack, &dm_channel("U0LOPEZ"), "The Lopez family is ready").await;
+    let (_, invite) = slash(&slack, "U0LOPEZ", "invite caregiver").await;
+    assert!(
+        invite_code(&invite).is_some(),
+        "a guardian of the new family invites: {invite}"
+    );
+    let (_, kids) = slash(&slack, "U0LOPEZ", "kids").await;
+    assert!(
+        !kids.contains("Emma"),
+        "another family's children stay hidden: {kids}"
+    );
+    let families = family.run(&["family", "list"], "");
+    assert!(families.contains("Lopez"), "{families}");
+}
+
+#[tokio::test]
 async fn a_dm_conversation_with_a_confirmation_button_and_an_alert() {
     for backend in stores() {
         let slack = FakeSlack::start().await;
