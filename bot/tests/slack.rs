@@ -514,11 +514,61 @@ async fn a_dm_conversation_with_a_confirmation_button_and_an_alert() {
         posted(&slack, &dm_channel(LUIS), "flagged as an extra dose").await;
         let alert = posted(&slack, &dm_channel(ANA), "Alert").await;
         assert!(shown(&alert).contains("Luis Garcia"), "{}", shown(&alert));
+        // Pushed once, marked delivered: Ana's next message does not repeat it.
+        dm(&slack, ANA, "kids").await;
+        posted(&slack, &dm_channel(ANA), "Leo").await;
+        assert_eq!(count(&slack.calls_to("chat.postMessage"), "Alert"), 1);
 
         // The dose was logged once, flagged; the first one stands.
         let export = family.export();
         assert_eq!(export.matches("\"flagged\": true").count(), 1, "{export}");
     }
+}
+
+#[tokio::test]
+async fn an_alert_that_cannot_be_pushed_waits_for_the_next_message() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let _bot = family.serve(&slack).await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    join(&slack, &family, LUIS, "Luis Garcia", "guardian").await;
+
+    dm(&slack, ANA, "gave Emma 5 ml Tylenol").await;
+    posted(&slack, &dm_channel(ANA), "Logged:").await;
+    dm(&slack, LUIS, "gave Emma 5 ml Tylenol").await;
+    posted(&slack, &dm_channel(LUIS), "Ana Garcia").await;
+    // Opening Ana's DM fails: the push cannot be sent.
+    slack.fail_next("conversations.open", "internal_error", 5);
+    dm(&slack, LUIS, "yes").await;
+    posted(&slack, &dm_channel(LUIS), "flagged as an extra dose").await;
+    slack
+        .wait_for_call(WAIT, |c| {
+            c.method == "conversations.open" && c.error.is_some()
+        })
+        .await
+        .expect("the push was tried");
+
+    dm(&slack, ANA, "kids").await;
+    let next = posted(&slack, &dm_channel(ANA), "Alert").await;
+    assert!(
+        shown(&next).contains("Luis Garcia"),
+        "shown with her next message"
+    );
+    dm(&slack, ANA, "kids").await;
+    let kids = slack
+        .wait_for_calls(WAIT, 2, |c| {
+            c.method == "chat.postMessage"
+                && c.error.is_none()
+                && c.param_str("channel") == Some(dm_channel(ANA).as_str())
+                && shown(c).contains("Leo")
+        })
+        .await;
+    assert_eq!(kids.len(), 2);
+    assert_eq!(
+        count(&slack.calls_to("chat.postMessage"), "Alert"),
+        1,
+        "shown once, then delivered"
+    );
 }
 
 #[tokio::test]

@@ -93,26 +93,36 @@ impl Publisher {
         self.api.publish_home(user, view).await
     }
 
-    /// Sends a member the alerts waiting for them, in their DM.
+    /// Sends a member the alerts waiting for them, in their DM, and marks them delivered once sent
+    /// (a failed send leaves them waiting: they show with the member's next message).
     async fn push_alerts(&self, external_id: &str, user: &str) -> Result<(), SlackApiError> {
-        let alerts = match self
+        let groups = match self
             .engine
-            .take_alerts_for(IdentityKind::Slack, external_id, Channel::Slack)
+            .pending_alerts_for(IdentityKind::Slack, external_id, Channel::Slack)
             .await
         {
-            Ok(alerts) => alerts,
+            Ok(groups) => groups,
             Err(error) => {
                 tracing::error!(%error, "alerts unavailable");
                 return Ok(());
             }
         };
-        if alerts.is_empty() {
+        if groups.is_empty() {
             return Ok(());
         }
         let dm = self.api.open_dm(user).await?;
-        for alert in &alerts {
-            for message in reply_messages(alert) {
-                self.api.post(&dm, &message, None).await?;
+        for group in &groups {
+            for alert in &group.replies {
+                for message in reply_messages(alert) {
+                    self.api.post(&dm, &message, None).await?;
+                }
+            }
+            if let Err(error) = self
+                .engine
+                .alerts_delivered(IdentityKind::Slack, external_id, Channel::Slack, group)
+                .await
+            {
+                tracing::error!(%error, "alerts sent but not marked delivered");
             }
         }
         Ok(())

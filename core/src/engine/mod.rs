@@ -59,6 +59,14 @@ impl Inbound {
     }
 }
 
+/// Alerts for one person in one family, rendered for a channel to push.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertsToPush {
+    pub family_id: i64,
+    pub ids: Vec<i64>,
+    pub replies: Vec<Reply>,
+}
+
 /// What a turn produced.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Turn {
@@ -198,33 +206,64 @@ impl<S: ConversationStore> Engine<S> {
         Ok(Some(render_dashboard(&dashboard, &ctx)))
     }
 
-    /// Alerts waiting for whoever speaks from this identity, in every family they belong to, taken
-    /// (marked delivered) and rendered: channels that can push (Slack, WhatsApp) send them at once
-    /// instead of waiting for the person's next message.
-    pub async fn take_alerts_for(
+    /// Alerts waiting for whoever speaks from this identity, in every family they belong to,
+    /// rendered and still waiting: a channel that pushes them (Slack, WhatsApp) sends them, then calls
+    /// [`Engine::alerts_delivered`]. Unsent alerts stay waiting and show with the next message.
+    pub async fn pending_alerts_for(
         &self,
         identity: IdentityKind,
         external_id: &str,
         channel: Channel,
-    ) -> Result<Vec<Reply>, ServiceError> {
+    ) -> Result<Vec<AlertsToPush>, ServiceError> {
         let services = &self.services;
         let Some(person_id) = services.resolve_identity(identity, external_id).await? else {
             return Ok(Vec::new());
         };
         let locale = Locale::from_tag(&services.person_locale(person_id).await?);
         let actor = Actor::person(person_id, channel);
-        let mut replies = Vec::new();
+        let mut out = Vec::new();
         for membership in services.memberships(person_id).await? {
             let family = services.family_info(membership.family_id).await?;
-            let alerts = match services.take_alerts(&actor, family.id).await {
-                Ok(alerts) => alerts,
+            let pending = match services.pending_alerts(&actor, family.id).await {
+                Ok(pending) => pending,
                 Err(ServiceError::Denied) => continue,
                 Err(other) => return Err(other),
             };
+            if pending.is_empty() {
+                continue;
+            }
             let ctx = self.render_context(Some(&family), locale);
-            replies.extend(alerts.into_iter().map(|a| render(&Msg::Alert(a), &ctx)));
+            out.push(AlertsToPush {
+                family_id: family.id,
+                ids: pending.iter().map(|p| p.id).collect(),
+                replies: pending
+                    .into_iter()
+                    .map(|p| render(&Msg::Alert(p.alert), &ctx))
+                    .collect(),
+            });
         }
-        Ok(replies)
+        Ok(out)
+    }
+
+    /// Marks alerts sent by a channel as delivered.
+    pub async fn alerts_delivered(
+        &self,
+        identity: IdentityKind,
+        external_id: &str,
+        channel: Channel,
+        alerts: &AlertsToPush,
+    ) -> Result<(), ServiceError> {
+        let services = &self.services;
+        let Some(person_id) = services.resolve_identity(identity, external_id).await? else {
+            return Ok(());
+        };
+        services
+            .mark_alerts_delivered(
+                &Actor::person(person_id, channel),
+                alerts.family_id,
+                &alerts.ids,
+            )
+            .await
     }
 
     /// A message that is not part of a conversation (a channel's notice), from the catalogue.

@@ -1535,29 +1535,11 @@ impl Services {
     }
 
     /// Takes the alerts waiting for the actor in a family: returns them and marks them delivered in
-    /// one audited transaction, so an alert is handed over exactly once and only to its recipient.
+    /// one audited transaction, so an alert is handed over exactly once and only to its recipient
+    /// (the console's way: shown with the recipient's next message).
     pub async fn take_alerts(&self, actor: &Actor, family_id: i64) -> ServiceResult<Vec<Alert>> {
-        // Nearly always there is nothing waiting: find that out with one read, before the write
-        // transaction (nothing is disclosed then, so there is nothing to audit either).
-        if let crate::auth::ActorKind::Person(person_id) = actor.kind {
-            let waiting = notification::Entity::find()
-                .filter(notification::Column::FamilyId.eq(family_id))
-                .filter(notification::Column::DeliveredAt.is_null())
-                .filter(
-                    notification::Column::RecipientMemberId.in_subquery(
-                        sea_orm::sea_query::Query::select()
-                            .column(member::Column::Id)
-                            .from(member::Entity)
-                            .and_where(member::Column::PersonId.eq(person_id))
-                            .and_where(member::Column::FamilyId.eq(family_id))
-                            .to_owned(),
-                    ),
-                )
-                .one(self.db().conn())
-                .await?;
-            if waiting.is_none() {
-                return Ok(Vec::new());
-            }
+        if self.nothing_waiting(actor, family_id).await? {
+            return Ok(Vec::new());
         }
         let (txn, auth) = self
             .begin(actor, Permission::ViewDoses, Target::Family(family_id))
@@ -1565,19 +1547,13 @@ impl Services {
         let Some(member_id) = auth.member_id else {
             return Ok(Vec::new());
         };
-        let rows = notification::Entity::find()
-            .filter(notification::Column::RecipientMemberId.eq(member_id))
-            .filter(notification::Column::DeliveredAt.is_null())
-            .order_by_asc(notification::Column::Id)
-            .all(&*txn)
-            .await?;
+        let rows = waiting_notifications(&*txn, member_id).await?;
         if rows.is_empty() {
             return Ok(Vec::new());
         }
         let mut alerts = Vec::with_capacity(rows.len());
         for row in rows {
-            let body = self.keys().open("notifications.body", &row.body)?;
-            alerts.push(serde_json::from_str(&body).map_err(|e| Problem::Other(e.to_string()))?);
+            alerts.push(self.open_alert(&row)?);
             let mut active: notification::ActiveModel = row.into();
             active.delivered_at = Set(Some(self.now()));
             active.update(&*txn).await?;
@@ -1592,6 +1568,123 @@ impl Services {
         .await?;
         Ok(alerts)
     }
+
+    /// The alerts waiting for the actor in a family, left waiting: a channel that pushes them
+    /// (Slack, WhatsApp) marks them delivered with [`Services::mark_alerts_delivered`] only once they
+    /// were sent, so an alert is never lost to a failed send or a crash in between.
+    pub async fn pending_alerts(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+    ) -> ServiceResult<Vec<PendingAlert>> {
+        if self.nothing_waiting(actor, family_id).await? {
+            return Ok(Vec::new());
+        }
+        let (txn, auth) = self
+            .begin(actor, Permission::ViewDoses, Target::Family(family_id))
+            .await?;
+        let Some(member_id) = auth.member_id else {
+            return Ok(Vec::new());
+        };
+        let rows = waiting_notifications(&*txn, member_id).await?;
+        let mut pending = Vec::with_capacity(rows.len());
+        for row in &rows {
+            pending.push(PendingAlert {
+                id: row.id,
+                alert: self.open_alert(row)?,
+            });
+        }
+        self.commit_audited(
+            txn,
+            &auth,
+            actor,
+            "alerts.view",
+            format!("member:{member_id}"),
+        )
+        .await?;
+        Ok(pending)
+    }
+
+    /// Marks the actor's own alerts delivered (ids of other members' alerts change nothing).
+    pub async fn mark_alerts_delivered(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        ids: &[i64],
+    ) -> ServiceResult<()> {
+        let (txn, auth) = self
+            .begin(actor, Permission::ViewDoses, Target::Family(family_id))
+            .await?;
+        let Some(member_id) = auth.member_id else {
+            return Ok(());
+        };
+        notification::Entity::update_many()
+            .col_expr(
+                notification::Column::DeliveredAt,
+                sea_orm::sea_query::Expr::value(Some(self.now())),
+            )
+            .filter(notification::Column::Id.is_in(ids.iter().copied()))
+            .filter(notification::Column::RecipientMemberId.eq(member_id))
+            .filter(notification::Column::DeliveredAt.is_null())
+            .exec(&*txn)
+            .await?;
+        self.commit_audited(
+            txn,
+            &auth,
+            actor,
+            "alerts.deliver",
+            format!("member:{member_id}"),
+        )
+        .await
+    }
+
+    /// Whether nothing waits for the actor: one read, before any write transaction (nothing is
+    /// disclosed then, so there is nothing to audit either). Nearly always true.
+    async fn nothing_waiting(&self, actor: &Actor, family_id: i64) -> ServiceResult<bool> {
+        let crate::auth::ActorKind::Person(person_id) = actor.kind else {
+            return Ok(false);
+        };
+        let waiting = notification::Entity::find()
+            .filter(notification::Column::FamilyId.eq(family_id))
+            .filter(notification::Column::DeliveredAt.is_null())
+            .filter(
+                notification::Column::RecipientMemberId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(member::Column::Id)
+                        .from(member::Entity)
+                        .and_where(member::Column::PersonId.eq(person_id))
+                        .and_where(member::Column::FamilyId.eq(family_id))
+                        .to_owned(),
+                ),
+            )
+            .one(self.db().conn())
+            .await?;
+        Ok(waiting.is_none())
+    }
+
+    fn open_alert(&self, row: &notification::Model) -> ServiceResult<Alert> {
+        let body = self.keys().open("notifications.body", &row.body)?;
+        Ok(serde_json::from_str(&body).map_err(|e| Problem::Other(e.to_string()))?)
+    }
+}
+
+/// An alert not yet delivered, with the id that marks it delivered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingAlert {
+    pub id: i64,
+    pub alert: Alert,
+}
+
+async fn waiting_notifications<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    member_id: i64,
+) -> ServiceResult<Vec<notification::Model>> {
+    Ok(notification::Entity::find()
+        .filter(notification::Column::RecipientMemberId.eq(member_id))
+        .filter(notification::Column::DeliveredAt.is_null())
+        .order_by_asc(notification::Column::Id)
+        .all(db)
+        .await?)
 }
 
 #[cfg(test)]
