@@ -36,6 +36,8 @@ enum IntakeError {
     Inbox(#[from] mednanny_core::inbox::InboxError),
     #[error("the listener has no intake")]
     Unconfigured,
+    #[error("the delivery could not be serialized: {0}")]
+    Serialize(#[from] serde_json::Error),
 }
 
 impl Intake {
@@ -44,11 +46,7 @@ impl Intake {
         if !self.accepting.load(Ordering::Acquire) {
             return Err(IntakeError::ShuttingDown);
         }
-        let payload = serde_json::to_string(&delivery).map_err(|e| {
-            IntakeError::Inbox(mednanny_core::inbox::InboxError::Database(
-                sea_orm::DbErr::Custom(e.to_string()),
-            ))
-        })?;
+        let payload = serde_json::to_string(&delivery)?;
         let accepted = self
             .inbox
             .accept(NewDelivery {
