@@ -241,6 +241,7 @@ async fn main() {
         })
     };
 
+    let acks_before = slack.acks().len();
     let cpu_before = cpu_seconds(pid);
     let own_cpu_before = cpu_seconds(std::process::id());
     let started = Instant::now();
@@ -284,6 +285,13 @@ async fn main() {
     let cpu_after = cpu_seconds(pid);
     let own_cpu = cpu_seconds(std::process::id()) - own_cpu_before;
     latencies.sort();
+    let mut loaded_acks: Vec<Duration> = slack
+        .acks()
+        .into_iter()
+        .skip(acks_before)
+        .map(|a| a.latency)
+        .collect();
+    loaded_acks.sort();
     follower.abort();
     router.abort();
 
@@ -303,6 +311,12 @@ async fn main() {
         "  slash-command ack (unloaded, 200): p50 {:.3} ms, p99 {:.3} ms",
         ms(percentile(&acks, 0.50)),
         ms(percentile(&acks, 0.99))
+    );
+    println!(
+        "  message.im ack under this load ({}): p50 {:.3} ms, p99 {:.3} ms",
+        loaded_acks.len(),
+        ms(percentile(&loaded_acks, 0.50)),
+        ms(percentile(&loaded_acks, 0.99))
     );
     println!(
         "  bot CPU: {:.3} ms per event ({:.2} s over the run)",

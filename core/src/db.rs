@@ -11,7 +11,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use migration::{Migrator, MigratorTrait};
+use migration::{InboxMigrator, Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
@@ -91,6 +91,24 @@ impl Database {
         Ok(Self { conn, sqlite_gate })
     }
 
+    /// The database the channels' inbox lives in, migrated: on SQLite a file of its own beside the
+    /// main one (`mednanny.db` → `mednanny-inbox.db`), so that keeping an envelope before its ack never
+    /// waits behind the record's writer; on PostgreSQL, this same database.
+    pub async fn inbox(&self, settings: &DatabaseSettings) -> Result<Database, DbErr> {
+        let Some(url) = inbox_url(&settings.url) else {
+            return Ok(self.clone());
+        };
+        let inbox = Database::connect(&DatabaseSettings {
+            url,
+            // One writer and a reader for resuming at start are all the inbox needs.
+            max_connections: 2,
+            ..settings.clone()
+        })
+        .await?;
+        InboxMigrator::up(&inbox.conn, None).await?;
+        Ok(inbox)
+    }
+
     /// Applies pending migrations.
     pub async fn migrate(&self) -> Result<(), DbErr> {
         Migrator::up(&self.conn, None).await
@@ -163,5 +181,45 @@ fn create_sqlite_parent_dir(url: &str) {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         // A failure here surfaces as a clear connect error right after.
         let _ = std::fs::create_dir_all(parent);
+    }
+}
+
+/// The URL of a SQLite database's sibling inbox file, or `None` for PostgreSQL and in-memory SQLite.
+pub fn inbox_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let rest = url.strip_prefix("sqlite:")?;
+    let (path, query) = match rest.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (rest, None),
+    };
+    if path.contains(":memory:") || path.trim_start_matches('/').is_empty() {
+        return None;
+    }
+    let inbox_path = match path.strip_suffix(".db") {
+        Some(stem) => format!("{stem}-inbox.db"),
+        None => format!("{path}-inbox"),
+    };
+    Some(match query {
+        Some(query) => format!("sqlite:{inbox_path}?{query}"),
+        None => format!("sqlite:{inbox_path}"),
+    })
+}
+
+#[cfg(test)]
+mod inbox_url_tests {
+    use super::inbox_url;
+
+    #[test]
+    fn the_inbox_sits_beside_a_sqlite_database() {
+        assert_eq!(
+            inbox_url("sqlite://data/mednanny.db?mode=rwc").as_deref(),
+            Some("sqlite://data/mednanny-inbox.db?mode=rwc")
+        );
+        assert_eq!(
+            inbox_url("sqlite:///var/lib/m/family").as_deref(),
+            Some("sqlite:///var/lib/m/family-inbox")
+        );
+        assert_eq!(inbox_url("sqlite::memory:"), None);
+        assert_eq!(inbox_url("postgres://u@h/db"), None);
     }
 }

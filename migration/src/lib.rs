@@ -7,11 +7,15 @@
 //! - `m20261125_000001_care_core`: the care core (families, people, members, children, medical record,
 //!   dose log, nanny side, audit trail, conversation state, notification outbox).
 //! - `m20261125_000002_channel_inbox`: the channels' durable inbox and idempotency keys.
+//! - `inbox_store`: [`InboxMigrator`], the inbox table alone, for a SQLite inbox kept in its own file.
 
 pub use sea_orm_migration::prelude::*;
 
+mod inbox_store;
 mod m20261125_000001_care_core;
 mod m20261125_000002_channel_inbox;
+
+pub use inbox_store::InboxMigrator;
 
 /// Every migration, oldest first.
 pub struct Migrator;

@@ -24,49 +24,56 @@ const KEYED: [(&str, &str); 3] = [
     ("care_notes", "ux_care_notes_source_key"),
 ];
 
+/// Creates the `inbox` table and its indexes (also used by [`crate::InboxMigrator`] for a SQLite
+/// inbox kept in its own file).
+pub(crate) async fn create_inbox(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    manager
+        .create_table(
+            Table::create()
+                .table("inbox")
+                .if_not_exists()
+                .col(big_pk_auto("id"))
+                .col(text("channel"))
+                .col(text("delivery_key"))
+                .col(text("kind"))
+                // Sealed: the payload holds what the person wrote.
+                .col(text("payload"))
+                .col(text("status"))
+                .col(integer("attempts"))
+                .col(timestamp_with_time_zone("received_at"))
+                .col(timestamp_with_time_zone_null("finished_at"))
+                .to_owned(),
+        )
+        .await?;
+    manager
+        .create_index(
+            Index::create()
+                .name("ux_inbox_delivery_key")
+                .table("inbox")
+                .col("delivery_key")
+                .unique()
+                .if_not_exists()
+                .to_owned(),
+        )
+        .await?;
+    manager
+        .create_index(
+            Index::create()
+                .name("ix_inbox_status")
+                .table("inbox")
+                .col("status")
+                .col("id")
+                .if_not_exists()
+                .to_owned(),
+        )
+        .await?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table("inbox")
-                    .if_not_exists()
-                    .col(big_pk_auto("id"))
-                    .col(text("channel"))
-                    .col(text("delivery_key"))
-                    .col(text("kind"))
-                    // Sealed: the payload holds what the person wrote.
-                    .col(text("payload"))
-                    .col(text("status"))
-                    .col(integer("attempts"))
-                    .col(timestamp_with_time_zone("received_at"))
-                    .col(timestamp_with_time_zone_null("finished_at"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ux_inbox_delivery_key")
-                    .table("inbox")
-                    .col("delivery_key")
-                    .unique()
-                    .if_not_exists()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_inbox_status")
-                    .table("inbox")
-                    .col("status")
-                    .col("id")
-                    .if_not_exists()
-                    .to_owned(),
-            )
-            .await?;
+        create_inbox(manager).await?;
         for (table, index) in KEYED {
             manager
                 .alter_table(

@@ -75,11 +75,12 @@ pub async fn serve(
     tracing::info!(team = %bot.team_id, "bot token accepted");
 
     let services = &app.services;
-    let inbox = Inbox::start(
-        services.db().clone(),
-        services.keys().clone(),
-        services.clock(),
-    );
+    let inbox_db = services
+        .db()
+        .inbox(&settings.database)
+        .await
+        .context("cannot open the inbox database")?;
+    let inbox = Inbox::start(inbox_db, services.keys().clone(), services.clock());
     let home = HomeRefresher::start(api.clone(), app.engine.clone(), bot.team_id.clone());
     let context = Arc::new(SlackContext {
         api: api.clone(),
