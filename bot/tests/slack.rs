@@ -338,6 +338,16 @@ async fn join(slack: &FakeSlack, family: &Family, user: &str, name: &str, role: 
     posted(slack, &dm_channel(user), "Welcome to the Garcia family").await;
 }
 
+/// The usual start: the local Slack, the Garcias on `backend`, `mednanny serve` connected, and Ana
+/// joined from Slack as a guardian.
+async fn garcia_with_ana(backend: &str) -> (FakeSlack, Family, Served) {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia_on(backend);
+    let bot = family.serve(&slack).await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    (slack, family, bot)
+}
+
 /// A slash command; returns the ack's payload and the answer posted to the response URL.
 async fn slash(slack: &FakeSlack, user: &str, text: &str) -> (Value, String) {
     let id = format!("r{}", EVENTS.fetch_add(1, Ordering::SeqCst));
@@ -368,10 +378,7 @@ fn count(calls: &[ApiCall], needle: &str) -> usize {
 
 #[tokio::test]
 async fn every_slash_subcommand_is_answered_only_to_the_asker() {
-    let slack = FakeSlack::start().await;
-    let family = Family::garcia();
-    let bot = family.serve(&slack).await;
-    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    let (slack, _family, bot) = garcia_with_ana("sqlite").await;
 
     let (ack, answer) = slash(&slack, ANA, "help").await;
     assert_eq!(
@@ -470,10 +477,7 @@ async fn a_new_slack_user_is_welcomed_and_can_start_a_family() {
 #[tokio::test]
 async fn a_dm_conversation_with_a_confirmation_button_and_an_alert() {
     for backend in stores() {
-        let slack = FakeSlack::start().await;
-        let family = Family::garcia_on(backend);
-        let _bot = family.serve(&slack).await;
-        join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+        let (slack, family, _bot) = garcia_with_ana(backend).await;
         join(&slack, &family, LUIS, "Luis Garcia", "guardian").await;
 
         dm(&slack, ANA, "gave Emma 5 ml Tylenol").await;
@@ -527,10 +531,7 @@ async fn a_dm_conversation_with_a_confirmation_button_and_an_alert() {
 
 #[tokio::test]
 async fn an_alert_that_cannot_be_pushed_waits_for_the_next_message() {
-    let slack = FakeSlack::start().await;
-    let family = Family::garcia();
-    let _bot = family.serve(&slack).await;
-    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    let (slack, family, _bot) = garcia_with_ana("sqlite").await;
     join(&slack, &family, LUIS, "Luis Garcia", "guardian").await;
 
     dm(&slack, ANA, "gave Emma 5 ml Tylenol").await;
@@ -573,10 +574,7 @@ async fn an_alert_that_cannot_be_pushed_waits_for_the_next_message() {
 
 #[tokio::test]
 async fn the_undo_button_on_a_logged_dose_voids_it() {
-    let slack = FakeSlack::start().await;
-    let family = Family::garcia();
-    let _bot = family.serve(&slack).await;
-    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    let (slack, family, _bot) = garcia_with_ana("sqlite").await;
 
     dm(&slack, ANA, "gave Emma 5 ml Tylenol").await;
     let logged = posted(&slack, &dm_channel(ANA), "Logged:").await;
@@ -656,10 +654,7 @@ async fn app_home_shows_the_family_and_is_refreshed_after_a_dose() {
 
 #[tokio::test]
 async fn a_mention_in_a_channel_answers_in_thread_and_keeps_health_data_private() {
-    let slack = FakeSlack::start().await;
-    let family = Family::garcia();
-    let _bot = family.serve(&slack).await;
-    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    let (slack, _family, _bot) = garcia_with_ana("sqlite").await;
 
     let (event_id, ts) = next_event();
     let payload = app_mention(
@@ -693,10 +688,7 @@ async fn a_mention_in_a_channel_answers_in_thread_and_keeps_health_data_private(
 #[tokio::test]
 async fn a_redelivered_event_is_handled_once_even_across_a_restart() {
     for backend in stores() {
-        let slack = FakeSlack::start().await;
-        let family = Family::garcia_on(backend);
-        let bot = family.serve(&slack).await;
-        join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+        let (slack, family, bot) = garcia_with_ana(backend).await;
 
         let payload = message_im(
             TEAM_ID,
@@ -738,10 +730,7 @@ async fn a_redelivered_event_is_handled_once_even_across_a_restart() {
 
 #[tokio::test]
 async fn disconnects_and_dropped_sockets_lose_no_event() {
-    let slack = FakeSlack::start().await;
-    let family = Family::garcia();
-    let _bot = family.serve(&slack).await;
-    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    let (slack, family, _bot) = garcia_with_ana("sqlite").await;
 
     slack
         .disconnect_all("refresh_requested", Duration::from_millis(200))
@@ -804,10 +793,7 @@ fn burst_note(n: usize) -> Value {
 #[tokio::test]
 async fn a_sigkill_in_a_burst_loses_nothing_and_records_nothing_twice() {
     for backend in stores() {
-        let slack = FakeSlack::start().await;
-        let family = Family::garcia_on(backend);
-        let bot = family.serve(&slack).await;
-        join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+        let (slack, family, bot) = garcia_with_ana(backend).await;
 
         const BURST: usize = 60;
         // Slack answers slowly, so acknowledged DMs are still being answered when the kill comes.
@@ -914,10 +900,7 @@ async fn sigterm_finishes_acknowledged_work_health_and_readiness() {
 
 #[tokio::test]
 async fn a_rate_limited_reply_is_sent_after_retry_after() {
-    let slack = FakeSlack::start().await;
-    let family = Family::garcia();
-    let _bot = family.serve(&slack).await;
-    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    let (slack, _family, _bot) = garcia_with_ana("sqlite").await;
 
     slack.rate_limit("chat.postMessage", 1, 1);
     let sent = Instant::now();

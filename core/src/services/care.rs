@@ -1538,26 +1538,16 @@ impl Services {
     /// one audited transaction, so an alert is handed over exactly once and only to its recipient
     /// (the console's way: shown with the recipient's next message).
     pub async fn take_alerts(&self, actor: &Actor, family_id: i64) -> ServiceResult<Vec<Alert>> {
-        if self.nothing_waiting(actor, family_id).await? {
-            return Ok(Vec::new());
-        }
-        let (txn, auth) = self
-            .begin(actor, Permission::ViewDoses, Target::Family(family_id))
-            .await?;
-        let Some(member_id) = auth.member_id else {
+        let Some((txn, auth, member_id, rows)) = self.waiting_alerts(actor, family_id).await?
+        else {
             return Ok(Vec::new());
         };
-        let rows = waiting_notifications(&*txn, member_id).await?;
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut alerts = Vec::with_capacity(rows.len());
-        for row in rows {
-            alerts.push(self.open_alert(&row)?);
-            let mut active: notification::ActiveModel = row.into();
-            active.delivered_at = Set(Some(self.now()));
-            active.update(&*txn).await?;
-        }
+        let alerts = rows
+            .iter()
+            .map(|row| self.open_alert(row))
+            .collect::<ServiceResult<Vec<Alert>>>()?;
+        let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+        self.mark_delivered(&txn, member_id, &ids).await?;
         self.commit_audited(
             txn,
             &auth,
@@ -1577,23 +1567,19 @@ impl Services {
         actor: &Actor,
         family_id: i64,
     ) -> ServiceResult<Vec<PendingAlert>> {
-        if self.nothing_waiting(actor, family_id).await? {
-            return Ok(Vec::new());
-        }
-        let (txn, auth) = self
-            .begin(actor, Permission::ViewDoses, Target::Family(family_id))
-            .await?;
-        let Some(member_id) = auth.member_id else {
+        let Some((txn, auth, member_id, rows)) = self.waiting_alerts(actor, family_id).await?
+        else {
             return Ok(Vec::new());
         };
-        let rows = waiting_notifications(&*txn, member_id).await?;
-        let mut pending = Vec::with_capacity(rows.len());
-        for row in &rows {
-            pending.push(PendingAlert {
-                id: row.id,
-                alert: self.open_alert(row)?,
-            });
-        }
+        let pending = rows
+            .iter()
+            .map(|row| {
+                Ok(PendingAlert {
+                    id: row.id,
+                    alert: self.open_alert(row)?,
+                })
+            })
+            .collect::<ServiceResult<Vec<PendingAlert>>>()?;
         self.commit_audited(
             txn,
             &auth,
@@ -1618,16 +1604,7 @@ impl Services {
         let Some(member_id) = auth.member_id else {
             return Ok(());
         };
-        notification::Entity::update_many()
-            .col_expr(
-                notification::Column::DeliveredAt,
-                sea_orm::sea_query::Expr::value(Some(self.now())),
-            )
-            .filter(notification::Column::Id.is_in(ids.iter().copied()))
-            .filter(notification::Column::RecipientMemberId.eq(member_id))
-            .filter(notification::Column::DeliveredAt.is_null())
-            .exec(&*txn)
-            .await?;
+        self.mark_delivered(&txn, member_id, ids).await?;
         self.commit_audited(
             txn,
             &auth,
@@ -1636,6 +1613,54 @@ impl Services {
             format!("member:{member_id}"),
         )
         .await
+    }
+
+    /// The authorized transaction and the actor's undelivered alerts, or `None` when nothing waits
+    /// (then no transaction was opened and nothing is audited).
+    async fn waiting_alerts(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+    ) -> ServiceResult<Option<(WriteTxn, Authorized, i64, Vec<notification::Model>)>> {
+        if self.nothing_waiting(actor, family_id).await? {
+            return Ok(None);
+        }
+        let (txn, auth) = self
+            .begin(actor, Permission::ViewDoses, Target::Family(family_id))
+            .await?;
+        let Some(member_id) = auth.member_id else {
+            return Ok(None);
+        };
+        let rows = notification::Entity::find()
+            .filter(notification::Column::RecipientMemberId.eq(member_id))
+            .filter(notification::Column::DeliveredAt.is_null())
+            .order_by_asc(notification::Column::Id)
+            .all(&*txn)
+            .await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some((txn, auth, member_id, rows)))
+    }
+
+    /// Marks a member's alerts delivered, inside the caller's transaction.
+    async fn mark_delivered(
+        &self,
+        txn: &WriteTxn,
+        member_id: i64,
+        ids: &[i64],
+    ) -> ServiceResult<()> {
+        notification::Entity::update_many()
+            .col_expr(
+                notification::Column::DeliveredAt,
+                sea_orm::sea_query::Expr::value(Some(self.now())),
+            )
+            .filter(notification::Column::Id.is_in(ids.iter().copied()))
+            .filter(notification::Column::RecipientMemberId.eq(member_id))
+            .filter(notification::Column::DeliveredAt.is_null())
+            .exec(&**txn)
+            .await?;
+        Ok(())
     }
 
     /// Whether nothing waits for the actor: one read, before any write transaction (nothing is
@@ -1673,18 +1698,6 @@ impl Services {
 pub struct PendingAlert {
     pub id: i64,
     pub alert: Alert,
-}
-
-async fn waiting_notifications<C: sea_orm::ConnectionTrait>(
-    db: &C,
-    member_id: i64,
-) -> ServiceResult<Vec<notification::Model>> {
-    Ok(notification::Entity::find()
-        .filter(notification::Column::RecipientMemberId.eq(member_id))
-        .filter(notification::Column::DeliveredAt.is_null())
-        .order_by_asc(notification::Column::Id)
-        .all(db)
-        .await?)
 }
 
 #[cfg(test)]
