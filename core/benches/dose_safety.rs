@@ -210,6 +210,7 @@ async fn main() {
             .expect("begin");
         mednanny_core::audit::append(
             &*txn,
+            db.chain_heads(),
             mednanny_core::audit::AuditRecord {
                 family_id: Some(family),
                 actor: "operator".into(),

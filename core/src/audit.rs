@@ -9,7 +9,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use entity::audit_event;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, Statement,
 };
 use sha2::{Digest, Sha256};
 
@@ -90,14 +90,59 @@ fn event_hash(
     hex::encode(hasher.finalize())
 }
 
+/// The last event (seq, hash) of each chain this process appended to: a hint that saves reading the
+/// chain's head back before every append.
+///
+/// Why a hint is enough: the append that uses it inserts only if the chain's newest event in the
+/// database still has the remembered hash (one statement, checked by the database), and otherwise
+/// reads the head and appends as usual. So a hint left behind by a rolled-back transaction, or made
+/// stale by another process appending to the same chain (an admin command, a second bot), costs one
+/// extra statement and never forks or breaks the chain. Hashes include the chain, the sequence number
+/// and the previous hash, so a matching hash means exactly that event.
+#[derive(Debug, Default)]
+pub struct ChainHeads {
+    heads: std::sync::Mutex<std::collections::HashMap<String, (i64, String)>>,
+}
+
+impl ChainHeads {
+    /// How many chains to remember; past that the hints start over (they are only hints).
+    const CAPACITY: usize = 10_000;
+
+    fn get(&self, chain: &str) -> Option<(i64, String)> {
+        self.heads
+            .lock()
+            .ok()
+            .and_then(|heads| heads.get(chain).cloned())
+    }
+
+    fn remember(&self, chain: String, seq: i64, hash: String) {
+        if let Ok(mut heads) = self.heads.lock() {
+            if heads.len() >= Self::CAPACITY && !heads.contains_key(&chain) {
+                heads.clear();
+            }
+            heads.insert(chain, (seq, hash));
+        }
+    }
+}
+
 /// Appends `record` to its family's chain. Call inside the write transaction of the work it records
 /// (which holds the family's write lock, so the chain cannot fork).
 pub async fn append<C: ConnectionTrait>(
     db: &C,
+    heads: &ChainHeads,
     record: AuditRecord,
     at: DateTime<Utc>,
 ) -> Result<i64, DbErr> {
     let chain = chain_name(record.family_id);
+    let at = crate::clock::truncate_millis(at);
+    if let Some((last_seq, last_hash)) = heads.get(&chain) {
+        let link = Link::new(&record, &chain, last_seq + 1, last_hash, at);
+        if let Some(id) = insert_after(db, &record, &chain, at, &link).await? {
+            heads.remember(chain, link.seq, link.hash);
+            return Ok(id);
+        }
+        // The hint was stale: fall back to reading the head.
+    }
     let last = audit_event::Entity::find()
         .filter(audit_event::Column::Chain.eq(chain.clone()))
         .order_by_desc(audit_event::Column::Seq)
@@ -108,22 +153,10 @@ pub async fn append<C: ConnectionTrait>(
         Some(event) => (event.seq + 1, event.hash),
         None => (1, GENESIS.to_string()),
     };
-    let at = crate::clock::truncate_millis(at);
-    let hash = event_hash(
-        &prev_hash,
-        &chain,
-        seq,
-        &at,
-        record.family_id,
-        &record.actor,
-        record.action,
-        &record.subject,
-        record.channel.as_str(),
-        record.outcome.as_str(),
-    );
+    let link = Link::new(&record, &chain, seq, prev_hash, at);
     let model = audit_event::ActiveModel {
-        chain: Set(chain),
-        seq: Set(seq),
+        chain: Set(chain.clone()),
+        seq: Set(link.seq),
         at: Set(at),
         family_id: Set(record.family_id),
         actor: Set(record.actor),
@@ -131,13 +164,85 @@ pub async fn append<C: ConnectionTrait>(
         subject: Set(record.subject),
         channel: Set(record.channel.as_str().to_string()),
         outcome: Set(record.outcome.as_str().to_string()),
-        prev_hash: Set(prev_hash),
-        hash: Set(hash),
+        prev_hash: Set(link.prev_hash),
+        hash: Set(link.hash.clone()),
         ..Default::default()
     }
     .insert(db)
     .await?;
+    heads.remember(chain, link.seq, link.hash);
     Ok(model.id)
+}
+
+/// Where an event about to be appended sits in its chain, and its hash.
+struct Link {
+    seq: i64,
+    prev_hash: String,
+    hash: String,
+}
+
+impl Link {
+    fn new(
+        record: &AuditRecord,
+        chain: &str,
+        seq: i64,
+        prev_hash: String,
+        at: DateTime<Utc>,
+    ) -> Self {
+        let hash = event_hash(
+            &prev_hash,
+            chain,
+            seq,
+            &at,
+            record.family_id,
+            &record.actor,
+            record.action,
+            &record.subject,
+            record.channel.as_str(),
+            record.outcome.as_str(),
+        );
+        Self {
+            seq,
+            prev_hash,
+            hash,
+        }
+    }
+}
+
+/// Inserts the event only if the chain's newest event is the one it links to; returns its id, or
+/// `None` (nothing written) when the chain has moved on. `$n` placeholders work on both backends.
+async fn insert_after<C: ConnectionTrait>(
+    db: &C,
+    record: &AuditRecord,
+    chain: &str,
+    at: DateTime<Utc>,
+    link: &Link,
+) -> Result<Option<i64>, DbErr> {
+    const SQL: &str = "INSERT INTO audit_events \
+        (chain, seq, at, family_id, actor, action, subject, channel, outcome, prev_hash, hash) \
+        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
+        WHERE (SELECT hash FROM audit_events WHERE chain = $1 ORDER BY seq DESC LIMIT 1) = $10 \
+        RETURNING id";
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            SQL,
+            [
+                chain.into(),
+                link.seq.into(),
+                at.into(),
+                record.family_id.into(),
+                record.actor.as_str().into(),
+                record.action.into(),
+                record.subject.as_str().into(),
+                record.channel.as_str().into(),
+                record.outcome.as_str().into(),
+                link.prev_hash.as_str().into(),
+                link.hash.as_str().into(),
+            ],
+        ))
+        .await?;
+    row.map(|row| row.try_get::<i64>("", "id")).transpose()
 }
 
 /// The result of checking every chain.

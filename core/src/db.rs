@@ -19,6 +19,7 @@ use sea_orm::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use crate::audit::ChainHeads;
 use crate::settings::DatabaseSettings;
 
 /// Namespace of MedNanny's PostgreSQL advisory locks ("MN").
@@ -28,6 +29,7 @@ const ADVISORY_NAMESPACE: i32 = 0x4d4e;
 pub struct Database {
     conn: DatabaseConnection,
     sqlite_gate: Option<Arc<Mutex<()>>>,
+    chain_heads: Arc<ChainHeads>,
 }
 
 /// Which serialization domain a write belongs to: one family, or the system chain.
@@ -88,7 +90,11 @@ impl Database {
         });
         let conn = sea_orm::Database::connect(options).await?;
         let sqlite_gate = is_sqlite.then(|| Arc::new(Mutex::new(())));
-        Ok(Self { conn, sqlite_gate })
+        Ok(Self {
+            conn,
+            sqlite_gate,
+            chain_heads: Arc::default(),
+        })
     }
 
     /// The database the channels' inbox lives in, migrated: on SQLite a file of its own beside the
@@ -116,6 +122,11 @@ impl Database {
 
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    /// This process's hints of each audit chain's newest event (see [`ChainHeads`]).
+    pub fn chain_heads(&self) -> &ChainHeads {
+        &self.chain_heads
     }
 
     pub fn backend(&self) -> DatabaseBackend {

@@ -450,3 +450,85 @@ async fn every_read_of_health_data_is_audited() {
         );
     }
 }
+
+/// Each process remembers the head of the chains it appends to, so it need not read it back before
+/// every event. That memory can go stale: another process (an admin command, a second bot) appends
+/// to the same chain, or a transaction that appended is rolled back. Neither may fork the chain or
+/// leave a gap.
+#[tokio::test]
+async fn appends_from_two_processes_and_after_a_rollback_keep_the_chain_whole() {
+    use mednanny_core::audit::{AuditRecord, Outcome};
+    use mednanny_core::db::{Database, LockScope};
+    use mednanny_core::settings::DatabaseSettings;
+
+    for backend in support::backends() {
+        let app = TestApp::new(backend).await;
+        let s = &app.services;
+        let demo = demo::ensure(s).await.unwrap();
+        let other_db = Database::connect(&DatabaseSettings {
+            url: app.db.url.clone(),
+            max_connections: 2,
+            busy_timeout_ms: 5000,
+            migrate_on_start: true,
+        })
+        .await
+        .unwrap();
+        let other = Services::new(
+            other_db,
+            app.keys.clone(),
+            std::sync::Arc::new(app.clock.clone()),
+            72,
+        );
+        let ana = Actor::person(demo.ana, Channel::Console);
+        let before = events_of(s, demo.family_id).await.len();
+        for i in 0..3 {
+            s.add_note(&ana, demo.emma, &format!("from the bot {i}"), None)
+                .await
+                .unwrap();
+            other
+                .add_note(&ana, demo.emma, &format!("from another process {i}"), None)
+                .await
+                .unwrap();
+        }
+        // An event appended in a transaction that is then rolled back is gone, and the next
+        // append takes its place.
+        let txn = s.db().write(LockScope::Family(demo.family_id)).await.unwrap();
+        audit::append(
+            &*txn,
+            s.db().chain_heads(),
+            AuditRecord {
+                family_id: Some(demo.family_id),
+                actor: "operator".into(),
+                action: "test.rolled_back",
+                subject: format!("family:{}", demo.family_id),
+                channel: Channel::System,
+                outcome: Outcome::Ok,
+            },
+            s.now(),
+        )
+        .await
+        .unwrap();
+        drop(txn);
+        s.add_note(&ana, demo.emma, "after the rollback", None)
+            .await
+            .unwrap();
+        other
+            .add_note(&ana, demo.emma, "and from the other process", None)
+            .await
+            .unwrap();
+
+        let events = events_of(s, demo.family_id).await;
+        assert_eq!(events.len(), before + 8, "{backend:?}");
+        assert!(
+            events.iter().all(|e| e.action != "test.rolled_back"),
+            "{backend:?}"
+        );
+        assert_eq!(
+            events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            (1..=events.len() as i64).collect::<Vec<_>>(),
+            "{backend:?}"
+        );
+        let report = audit::verify(s.db().conn()).await.unwrap();
+        assert_eq!(report.first_break, None, "{backend:?}");
+    }
+}

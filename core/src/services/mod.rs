@@ -342,6 +342,7 @@ impl Services {
         let txn = self.inner.db.write(LockScope::Family(family_id)).await?;
         audit::append(
             &*txn,
+            self.inner.db.chain_heads(),
             AuditRecord {
                 family_id: Some(family_id),
                 actor: actor_ref.to_string(),
@@ -392,6 +393,7 @@ impl Services {
     ) -> ServiceResult<()> {
         audit::append(
             &**txn,
+            self.inner.db.chain_heads(),
             AuditRecord {
                 family_id: Some(auth.family_id),
                 actor: auth.actor_ref.clone(),
