@@ -163,10 +163,9 @@ async fn main() {
         }
     }
     seed.commit().await.expect("commit");
-    db.conn()
-        .execute_unprepared("ANALYZE")
-        .await
-        .expect("analyze");
+    // No ANALYZE: MedNanny never runs it, and with the statistics it writes, SQLite's STAT4 (on in
+    // the bundled build) re-prepares every statement whose plan used a bound value each time it is
+    // run with a new value — 12 % of the bench's CPU when it did (docs/benchmarks.md).
     println!(
         "seeded {children} children in {families} families and {doses} dose logs in {:.1} s",
         started.elapsed().as_secs_f64()

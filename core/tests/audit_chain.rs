@@ -492,7 +492,11 @@ async fn appends_from_two_processes_and_after_a_rollback_keep_the_chain_whole() 
         }
         // An event appended in a transaction that is then rolled back is gone, and the next
         // append takes its place.
-        let txn = s.db().write(LockScope::Family(demo.family_id)).await.unwrap();
+        let txn = s
+            .db()
+            .write(LockScope::Family(demo.family_id))
+            .await
+            .unwrap();
         audit::append(
             &*txn,
             s.db().chain_heads(),

@@ -1,7 +1,7 @@
 //! The children's medical record: children, medications, allergies, conditions, doses (guarded by the
 //! dose-safety rules), measurements and notes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use entity::{
@@ -421,6 +421,8 @@ impl Services {
         .await?;
         self.commit_audited(txn, &auth, actor, "child.add", format!("child:{}", row.id))
             .await?;
+        self.forget_names(family_id).await;
+        self.forget_rosters(family_id);
         Ok(row.id)
     }
 
@@ -516,6 +518,7 @@ impl Services {
             format!("medication:{}", row.id),
         )
         .await?;
+        self.forget_names(auth.family_id).await;
         Ok(row.id)
     }
 
@@ -801,41 +804,19 @@ impl Services {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        // Every name the views need (givers, medications, children) in one statement: each
-        // statement is a round trip to the database, and this runs on every dose reply. The ids are
-        // integers read from the database, so they are written into the SQL as numbers.
-        let list = |ids: &mut Vec<i64>| {
-            ids.sort_unstable();
-            ids.dedup();
-            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-        };
-        let meds_in = list(&mut rows.iter().map(|r| r.medication_id).collect());
-        let children_in = list(&mut rows.iter().map(|r| r.child_id).collect());
-        let sql = format!(
-            "SELECT 'p' AS kind, m.id AS id, p.display_name AS name FROM members m \
-               JOIN people p ON p.id = m.person_id WHERE m.family_id = {family_id} \
-             UNION ALL SELECT 'm', id, name FROM medications WHERE id IN ({meds_in}) \
-             UNION ALL SELECT 'c', id, name FROM children WHERE id IN ({children_in})"
-        );
-        let mut names: HashMap<i64, String> = HashMap::new();
-        let mut meds: HashMap<i64, String> = HashMap::new();
-        let mut children: HashMap<i64, String> = HashMap::new();
-        for row in db
-            .query_all_raw(sea_orm::Statement::from_string(
-                db.get_database_backend(),
-                sql,
-            ))
-            .await?
-        {
-            let kind: String = row.try_get("", "kind")?;
-            let id: i64 = row.try_get("", "id")?;
-            let name: String = row.try_get("", "name")?;
-            match kind.as_str() {
-                "p" => names.insert(id, name),
-                "m" => meds.insert(id, name),
-                _ => children.insert(id, name),
-            };
-        }
+        // Every name the views need (givers, medications, children), from the family's cached book;
+        // a book missing one of them (someone added by another process) is read again.
+        let book = self
+            .name_book(db, family_id, |book| {
+                rows.iter().all(|r| {
+                    book.children.contains_key(&r.child_id)
+                        && book.medications.contains_key(&r.medication_id)
+                        && r.given_by_member_id
+                            .is_none_or(|id| book.members.contains_key(&id))
+                })
+            })
+            .await?;
+        let (names, meds, children) = (&book.members, &book.medications, &book.children);
         Ok(rows
             .into_iter()
             .map(|r| DoseView {

@@ -115,6 +115,9 @@ impl Services {
             format!("family:{}", family.id),
         )
         .await?;
+        if let ActorKind::Person(person_id) = actor.kind {
+            self.forget_memberships(person_id).await;
+        }
         Ok(family.id)
     }
 
@@ -273,6 +276,10 @@ impl Services {
     /// The children a member may act for (all of them; a caregiver's assigned ones), as ids and
     /// names, unaudited: for recognising names in what the member says, never for showing.
     pub async fn child_roster(&self, membership: &Membership) -> ServiceResult<Vec<(i64, String)>> {
+        let key = (membership.family_id, membership.member_id);
+        if let Some(roster) = self.inner.rosters.get(&key).await {
+            return Ok(roster);
+        }
         let rows = self
             .visible_children(
                 self.db().conn(),
@@ -281,11 +288,16 @@ impl Services {
                 Some(membership.member_id),
             )
             .await?;
-        Ok(rows.into_iter().map(|c| (c.id, c.name)).collect())
+        let roster: Vec<(i64, String)> = rows.into_iter().map(|c| (c.id, c.name)).collect();
+        self.inner.rosters.insert(key, roster.clone()).await;
+        Ok(roster)
     }
 
     /// The families a person is an active member of.
     pub async fn memberships(&self, person_id: i64) -> ServiceResult<Vec<Membership>> {
+        if let Some(memberships) = self.inner.memberships.get(&person_id).await {
+            return Ok(memberships);
+        }
         let members = member::Entity::find()
             .filter(member::Column::PersonId.eq(person_id))
             .filter(member::Column::Status.eq(MemberStatus::Active.as_str()))
@@ -302,6 +314,7 @@ impl Services {
                 role: m.role.parse().unwrap_or(Role::Viewer),
             });
         }
+        self.inner.memberships.insert(person_id, out.clone()).await;
         Ok(out)
     }
 
@@ -332,6 +345,8 @@ impl Services {
             format!("member:{}", member.id),
         )
         .await?;
+        self.forget_names(family_id).await;
+        self.forget_memberships(person_id).await;
         Ok(member.id)
     }
 
@@ -445,6 +460,8 @@ impl Services {
             format!("invite:{}", invite.id),
         )
         .await?;
+        self.forget_names(invite.family_id).await;
+        self.forget_memberships(person_id).await;
         let info = self.family_info(invite.family_id).await?;
         Ok(Membership {
             member_id,
@@ -499,6 +516,7 @@ impl Services {
                 Target::Family(target.family_id),
             )
             .await?;
+        let person_id = target.person_id;
         let mut active: member::ActiveModel = target.into();
         active.status = Set(MemberStatus::Revoked.as_str().to_string());
         active.update(&*txn).await?;
@@ -510,6 +528,7 @@ impl Services {
             format!("member:{member_id}"),
         )
         .await?;
+        self.forget_memberships(person_id).await;
         Ok(())
     }
 
@@ -554,6 +573,7 @@ impl Services {
             format!("member:{member_id}"),
         )
         .await?;
+        self.forget_rosters(auth.family_id);
         Ok(())
     }
 

@@ -143,6 +143,31 @@ pub(crate) struct Inner {
     child_families: moka::future::Cache<i64, i64>,
     /// person → language tag, read on every turn; changed only by `set_locale` (which updates it).
     pub(crate) locales: moka::future::Cache<i64, String>,
+    /// family → display names, read on every dose reply (see [`NameBook`]).
+    names: moka::future::Cache<i64, Arc<NameBook>>,
+    /// What every turn reads to understand a message, before any authorized call: person → their
+    /// families, and (family, member) → the children they may name. Forgotten here when this
+    /// process changes them; a change made by another process (an admin command) is seen within
+    /// [`ROUTING_TTL`]. Only routing and parsing use them: every call is authorized again inside
+    /// its transaction, so a stale entry can mis-route a message for a few seconds, never let
+    /// anyone read or write what they may not.
+    pub(crate) memberships: moka::future::Cache<i64, Vec<family::Membership>>,
+    pub(crate) rosters: moka::future::Cache<(i64, i64), Vec<(i64, String)>>,
+}
+
+/// How long another process's change to memberships or children can go unseen by routing.
+pub const ROUTING_TTL: Duration = Duration::from_secs(10);
+
+/// Display names in one family — members, children, medications — for replies ("Luis gave Emma 5 ml
+/// Children's Tylenol"). Names are set when a row is created and never changed, so a family's book
+/// stays right until the family gains someone or something (this process forgets the book at once;
+/// a dose view asking for an id the book lacks reloads it; otherwise it expires after a minute) or
+/// loses it (erasure forgets it). Reading it costs no statement, and every statement is a round trip.
+#[derive(Debug, Default)]
+pub(crate) struct NameBook {
+    pub members: std::collections::HashMap<i64, String>,
+    pub children: std::collections::HashMap<i64, String>,
+    pub medications: std::collections::HashMap<i64, String>,
 }
 
 /// The domain services. Cheap to clone: share one per process.
@@ -168,6 +193,19 @@ impl Services {
             .max_capacity(100_000)
             .time_to_live(Duration::from_secs(300))
             .build();
+        let names = moka::future::Cache::builder()
+            .max_capacity(10_000)
+            .time_to_live(Duration::from_secs(60))
+            .build();
+        let memberships = moka::future::Cache::builder()
+            .max_capacity(100_000)
+            .time_to_live(ROUTING_TTL)
+            .build();
+        let rosters = moka::future::Cache::builder()
+            .max_capacity(100_000)
+            .time_to_live(ROUTING_TTL)
+            .support_invalidation_closures()
+            .build();
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -178,6 +216,9 @@ impl Services {
                 identities,
                 child_families,
                 locales,
+                names,
+                memberships,
+                rosters,
             }),
         }
     }
@@ -219,12 +260,38 @@ impl Services {
 
     pub(crate) async fn forget_family(&self, family_id: i64) {
         self.inner.families.invalidate(&family_id).await;
+        self.forget_names(family_id).await;
+        self.forget_rosters(family_id);
+        // Erasure is rare: forgetting everyone's memberships is simpler than finding the members.
+        self.inner.memberships.invalidate_all();
         // Erasure is rare: forgetting every child's family is simpler than finding this family's.
         self.inner.child_families.invalidate_all();
     }
 
     pub(crate) async fn forget_identities(&self) {
         self.inner.identities.invalidate_all();
+        self.inner.names.invalidate_all();
+        self.inner.memberships.invalidate_all();
+        self.inner.rosters.invalidate_all();
+    }
+
+    /// Forgets a family's [`NameBook`]: call after it gains a member, a child or a medication.
+    pub(crate) async fn forget_names(&self, family_id: i64) {
+        self.inner.names.invalidate(&family_id).await;
+    }
+
+    /// Forgets a person's cached families: call after they join, leave or are added or revoked.
+    pub(crate) async fn forget_memberships(&self, person_id: i64) {
+        self.inner.memberships.invalidate(&person_id).await;
+    }
+
+    /// Forgets the cached child rosters of a family: call after a child or an assignment changes.
+    pub(crate) fn forget_rosters(&self, family_id: i64) {
+        // Only fails if the cache was built without closure support, which `new` does not do.
+        let _ = self
+            .inner
+            .rosters
+            .invalidate_entries_if(move |(family, _), _| *family == family_id);
     }
 
     /// The family a target belongs to.
@@ -429,31 +496,52 @@ impl Services {
         db: &C,
         family_id: i64,
     ) -> ServiceResult<std::collections::HashMap<i64, String>> {
-        // One joined query: this runs on every dose reply, and each statement is a round trip.
+        Ok(self
+            .name_book(db, family_id, |_| true)
+            .await?
+            .members
+            .clone())
+    }
+
+    /// The family's [`NameBook`], from the cache when it is there and `complete` accepts it, else read
+    /// in one statement.
+    pub(crate) async fn name_book<C: sea_orm::ConnectionTrait>(
+        &self,
+        db: &C,
+        family_id: i64,
+        complete: impl Fn(&NameBook) -> bool,
+    ) -> ServiceResult<Arc<NameBook>> {
+        if let Some(book) = self.inner.names.get(&family_id).await {
+            if complete(&book) {
+                return Ok(book);
+            }
+        }
         let backend = db.get_database_backend();
-        let placeholder = if backend == sea_orm::DatabaseBackend::Postgres {
-            "$1"
-        } else {
-            "?"
-        };
         let rows = db
             .query_all_raw(sea_orm::Statement::from_sql_and_values(
                 backend,
-                format!(
-                    "SELECT m.id AS id, p.display_name AS name FROM members m \
-                     JOIN people p ON p.id = m.person_id WHERE m.family_id = {placeholder}"
-                ),
+                "SELECT 'p' AS kind, m.id AS id, p.display_name AS name FROM members m \
+                   JOIN people p ON p.id = m.person_id WHERE m.family_id = $1 \
+                 UNION ALL SELECT 'c', id, name FROM children WHERE family_id = $1 \
+                 UNION ALL SELECT 'm', md.id, md.name FROM medications md \
+                   JOIN children c ON c.id = md.child_id WHERE c.family_id = $1",
                 [family_id.into()],
             ))
             .await?;
-        let mut names = std::collections::HashMap::with_capacity(rows.len());
+        let mut book = NameBook::default();
         for row in rows {
-            names.insert(
-                row.try_get::<i64>("", "id")?,
-                row.try_get::<String>("", "name")?,
-            );
+            let kind: String = row.try_get("", "kind")?;
+            let id: i64 = row.try_get("", "id")?;
+            let name: String = row.try_get("", "name")?;
+            match kind.as_str() {
+                "p" => book.members.insert(id, name),
+                "c" => book.children.insert(id, name),
+                _ => book.medications.insert(id, name),
+            };
         }
-        Ok(names)
+        let book = Arc::new(book);
+        self.inner.names.insert(family_id, book.clone()).await;
+        Ok(book)
     }
 }
 

@@ -1,0 +1,142 @@
+//! The services cache what every turn reads (names for replies, memberships and child rosters for
+//! routing, each chain's audit head). These tests run two `Services` over one database — this
+//! process and "another process", such as an admin command — and check that what the other one
+//! changes is seen where it matters: a new member's name in a dose reply at once, a revocation on
+//! the very next call.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::sync::Arc;
+
+use mednanny_core::auth::Actor;
+use mednanny_core::db::Database;
+use mednanny_core::demo::{self, Demo};
+use mednanny_core::domain::{Channel, DoseAmount, DoseUnit, Role};
+use mednanny_core::services::care::{DoseOutcome, DoseRequest};
+use mednanny_core::services::{ServiceError, Services};
+use mednanny_core::settings::DatabaseSettings;
+use support::{Backend, TestApp};
+
+fn ibuprofen(demo: &Demo) -> DoseRequest {
+    DoseRequest {
+        child_id: demo.emma,
+        medication_id: demo.emma_ibuprofen,
+        amount: DoseAmount {
+            value: 5.0,
+            unit: DoseUnit::Ml,
+        },
+        given_at: None,
+        confirmed_extra: false,
+        source_key: None,
+    }
+}
+
+/// Services over the same database with their own connections and caches.
+async fn another_process(app: &TestApp) -> Services {
+    let db = Database::connect(&DatabaseSettings {
+        url: app.db.url.clone(),
+        max_connections: 2,
+        busy_timeout_ms: 5000,
+        migrate_on_start: true,
+    })
+    .await
+    .unwrap();
+    Services::new(db, app.keys.clone(), Arc::new(app.clock.clone()), 72)
+}
+
+async fn garcias(backend: Backend) -> (TestApp, Demo) {
+    let app = TestApp::new(backend).await;
+    let demo = demo::ensure(&app.services).await.unwrap();
+    (app, demo)
+}
+
+#[tokio::test]
+async fn a_member_added_by_another_process_is_named_in_dose_replies_at_once() {
+    for backend in support::backends() {
+        let (app, demo) = garcias(backend).await;
+        let s = &app.services;
+        // A dose reply puts the family's names in this process's cache.
+        let ana = Actor::person(demo.ana, Channel::Console);
+        let tylenol = DoseRequest {
+            medication_id: demo.emma_acetaminophen,
+            ..ibuprofen(&demo)
+        };
+        let logged = s.log_dose(&ana, tylenol).await.unwrap();
+        assert!(matches!(logged, DoseOutcome::Logged(_)), "{backend:?}");
+
+        let other = another_process(&app).await;
+        let op = Actor::operator();
+        let rosa = other.create_person("Rosa", "en").await.unwrap();
+        let member = other
+            .add_member(&op, demo.family_id, rosa, Role::Caregiver)
+            .await
+            .unwrap();
+        other
+            .assign_caregiver(&op, member, demo.emma)
+            .await
+            .unwrap();
+
+        let rosa = Actor::person(rosa, Channel::Whatsapp);
+        let DoseOutcome::Logged(logged) = s.log_dose(&rosa, ibuprofen(&demo)).await.unwrap() else {
+            panic!("{backend:?}: the first ibuprofen of the day is safe");
+        };
+        assert_eq!(logged.dose.given_by.as_deref(), Some("Rosa"), "{backend:?}");
+        assert_eq!(logged.dose.child_name, "Emma", "{backend:?}");
+
+        // Ana, asking next, is told who gave it.
+        let doses = s.recent_doses(&ana, demo.emma, 5).await.unwrap();
+        assert_eq!(
+            doses.first().and_then(|d| d.given_by.as_deref()),
+            Some("Rosa"),
+            "{backend:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_revocation_by_another_process_holds_on_the_next_call_whatever_routing_remembers() {
+    for backend in support::backends() {
+        let (app, demo) = garcias(backend).await;
+        let s = &app.services;
+        let maya = Actor::person(demo.maya, Channel::Slack);
+        // Routing has seen Maya's membership and roster.
+        let memberships = s.memberships(demo.maya).await.unwrap();
+        assert_eq!(memberships.len(), 1, "{backend:?}");
+        assert_eq!(
+            s.child_roster(&memberships[0]).await.unwrap().len(),
+            2,
+            "{backend:?}"
+        );
+
+        let other = another_process(&app).await;
+        other
+            .revoke_member(&Actor::operator(), memberships[0].member_id)
+            .await
+            .unwrap();
+
+        assert!(
+            matches!(
+                s.log_dose(&maya, ibuprofen(&demo)).await,
+                Err(ServiceError::Denied)
+            ),
+            "{backend:?}"
+        );
+        assert!(
+            matches!(
+                s.add_note(&maya, demo.leo, "nap at 1", None).await,
+                Err(ServiceError::Denied)
+            ),
+            "{backend:?}"
+        );
+        // Revoked in this process, routing forgets at once.
+        let luis = s.memberships(demo.luis).await.unwrap();
+        s.revoke_member(&Actor::operator(), luis[0].member_id)
+            .await
+            .unwrap();
+        assert!(
+            s.memberships(demo.luis).await.unwrap().is_empty(),
+            "{backend:?}"
+        );
+    }
+}
