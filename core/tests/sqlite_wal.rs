@@ -1,0 +1,50 @@
+//! On SQLite, committed writes go to the write-ahead log first and reach the database file at a
+//! checkpoint. MedNanny checkpoints in the background (not inside whichever commit crosses SQLite's
+//! threshold, which would make every writer wait): this checks that writes still reach the file
+//! within moments, so the log does not grow without bound and a copy of the file is current.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use mednanny_core::auth::Actor;
+use mednanny_core::demo;
+use mednanny_core::domain::Channel;
+use support::{Backend, TestApp};
+
+#[tokio::test]
+async fn committed_writes_reach_the_database_file_in_the_background() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let s = &app.services;
+    let demo = demo::ensure(s).await.unwrap();
+    let path = app.db.sqlite_path().unwrap();
+    let wal = path.with_file_name("test.db-wal");
+    // Let any checkpoint of the set-up finish, then note the file's size.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let before = std::fs::metadata(&path).unwrap().len();
+
+    let ana = Actor::person(demo.ana, Channel::Console);
+    let page = "x".repeat(1900);
+    for i in 0..300 {
+        s.add_note(&ana, demo.emma, &format!("{i} {page}"), None)
+            .await
+            .unwrap();
+    }
+    assert!(std::fs::metadata(&wal).unwrap().len() > 600 * 1024);
+
+    // Far below SQLite's own threshold as we set it, so only the background checkpointer can
+    // have moved these pages into the file.
+    let mut grown = false;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if std::fs::metadata(&path).unwrap().len() > before + 600 * 1024 {
+            grown = true;
+            break;
+        }
+    }
+    assert!(
+        grown,
+        "the database file still has {before} bytes: nothing was checkpointed"
+    );
+}
