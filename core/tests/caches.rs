@@ -52,7 +52,7 @@ async fn garcias(backend: Backend) -> (TestApp, Demo) {
 }
 
 #[tokio::test]
-async fn a_member_added_by_another_process_is_named_in_dose_replies_at_once() {
+async fn a_member_added_by_another_process_is_named_at_once() {
     for backend in support::backends() {
         let (app, demo) = garcias(backend).await;
         let s = &app.services;
@@ -76,6 +76,15 @@ async fn a_member_added_by_another_process_is_named_in_dose_replies_at_once() {
             .assign_caregiver(&op, member, demo.emma)
             .await
             .unwrap();
+
+        // The family's member list names her at once.
+        let members = s.members(&ana, demo.family_id).await.unwrap();
+        assert!(
+            members
+                .iter()
+                .any(|m| m.member_id == member && m.name == "Rosa"),
+            "{backend:?}: {members:?}"
+        );
 
         let rosa = Actor::person(rosa, Channel::Whatsapp);
         let DoseOutcome::Logged(logged) = s.log_dose(&rosa, ibuprofen(&demo)).await.unwrap() else {

@@ -1084,7 +1084,9 @@ impl Services {
             .filter(member::Column::Status.eq(MemberStatus::Active.as_str()))
             .all(&**txn)
             .await?;
-        let names = self.member_names(&**txn, auth.family_id).await?;
+        let names = self
+            .member_names(&**txn, auth.family_id, guardians.iter().map(|g| g.id))
+            .await?;
         let alert = Alert::ExtraDose {
             dose_id: dose.id,
             child_name: dose.child_name.clone(),
@@ -1413,7 +1415,13 @@ impl Services {
             .limit(limit)
             .all(&*txn)
             .await?;
-        let names = self.member_names(&*txn, auth.family_id).await?;
+        let names = self
+            .member_names(
+                &*txn,
+                auth.family_id,
+                rows.iter().filter_map(|m| m.recorded_by_member_id),
+            )
+            .await?;
         self.commit_audited(
             txn,
             &auth,
@@ -1499,7 +1507,13 @@ impl Services {
             .limit(limit)
             .all(&*txn)
             .await?;
-        let names = self.member_names(&*txn, auth.family_id).await?;
+        let names = self
+            .member_names(
+                &*txn,
+                auth.family_id,
+                rows.iter().filter_map(|n| n.author_member_id),
+            )
+            .await?;
         self.commit_audited(txn, &auth, actor, "notes.view", format!("child:{child_id}"))
             .await?;
         rows.into_iter()

@@ -98,7 +98,6 @@ impl Services {
                 .map(|c| c.name.clone())
                 .unwrap_or_default()
         };
-        let names = self.member_names(&*txn, family_id).await?;
         let medications: Vec<MedicationView> = medication::Entity::find()
             .filter(medication::Column::ChildId.is_in(child_ids.clone()))
             .filter(medication::Column::Active.eq(true))
@@ -162,6 +161,23 @@ impl Services {
             .filter(measurement::Column::MeasuredAt.gt(since))
             .all(&*txn)
             .await?;
+        let notes = care_note::Entity::find()
+            .filter(care_note::Column::ChildId.is_in(child_ids.clone()))
+            .filter(care_note::Column::CreatedAt.gt(since))
+            .all(&*txn)
+            .await?;
+        let shifts = shift::Entity::find()
+            .filter(shift::Column::FamilyId.eq(family_id))
+            .filter(shift::Column::ClockOutAt.is_null())
+            .order_by_asc(shift::Column::ClockInAt)
+            .all(&*txn)
+            .await?;
+        let wanted = temperatures
+            .iter()
+            .filter_map(|m| m.recorded_by_member_id)
+            .chain(notes.iter().filter_map(|n| n.author_member_id))
+            .chain(shifts.iter().map(|s| s.member_id));
+        let names = self.member_names(&*txn, family_id, wanted).await?;
         recent.extend(temperatures.into_iter().map(|m| {
             RecentEntry::Temperature {
                 child: child_name(m.child_id),
@@ -172,11 +188,6 @@ impl Services {
                     .and_then(|id| names.get(&id).cloned()),
             }
         }));
-        let notes = care_note::Entity::find()
-            .filter(care_note::Column::ChildId.is_in(child_ids.clone()))
-            .filter(care_note::Column::CreatedAt.gt(since))
-            .all(&*txn)
-            .await?;
         recent.extend(notes.into_iter().map(|n| RecentEntry::Note {
             child: n.child_id.map(child_name).unwrap_or_default(),
             at: n.created_at,
@@ -185,12 +196,7 @@ impl Services {
         recent.sort_by_key(|entry| std::cmp::Reverse(entry.at()));
         recent.truncate(RECENT_LIMIT);
 
-        let on_shift = shift::Entity::find()
-            .filter(shift::Column::FamilyId.eq(family_id))
-            .filter(shift::Column::ClockOutAt.is_null())
-            .order_by_asc(shift::Column::ClockInAt)
-            .all(&*txn)
-            .await?
+        let on_shift = shifts
             .into_iter()
             .map(|s| OnShift {
                 name: names.get(&s.member_id).cloned().unwrap_or_default(),

@@ -481,7 +481,9 @@ impl Services {
             .order_by_asc(member::Column::Id)
             .all(&*txn)
             .await?;
-        let names = self.member_names(&*txn, family_id).await?;
+        let names = self
+            .member_names(&*txn, family_id, rows.iter().map(|m| m.id))
+            .await?;
         self.commit_audited(
             txn,
             &auth,

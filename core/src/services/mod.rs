@@ -161,7 +161,7 @@ pub const ROUTING_TTL: Duration = Duration::from_secs(10);
 /// Display names in one family — members, children, medications — for replies ("Luis gave Emma 5 ml
 /// Children's Tylenol"). Names are set when a row is created and never changed, so a family's book
 /// stays right until the family gains someone or something (this process forgets the book at once;
-/// a dose view asking for an id the book lacks reloads it; otherwise it expires after a minute) or
+/// a view asking for an id the book lacks reloads it; otherwise it expires after a minute) or
 /// loses it (erasure forgets it). Reading it costs no statement, and every statement is a round trip.
 #[derive(Debug, Default)]
 pub(crate) struct NameBook {
@@ -490,17 +490,21 @@ impl Services {
         Ok(())
     }
 
-    /// Display names of members, by member id (for "Luis gave ...").
+    /// Display names of members, by member id (for "Luis gave ..."), with every id in `wanted`
+    /// (reloading the family's book if one is missing: a member added by another process).
     pub(crate) async fn member_names<C: sea_orm::ConnectionTrait>(
         &self,
         db: &C,
         family_id: i64,
+        wanted: impl IntoIterator<Item = i64>,
     ) -> ServiceResult<std::collections::HashMap<i64, String>> {
-        Ok(self
-            .name_book(db, family_id, |_| true)
-            .await?
-            .members
-            .clone())
+        let wanted: Vec<i64> = wanted.into_iter().collect();
+        let book = self
+            .name_book(db, family_id, |book| {
+                wanted.iter().all(|id| book.members.contains_key(id))
+            })
+            .await?;
+        Ok(book.members.clone())
     }
 
     /// The family's [`NameBook`], from the cache when it is there and `complete` accepts it, else read
