@@ -458,27 +458,13 @@ async fn every_read_of_health_data_is_audited() {
 #[tokio::test]
 async fn appends_from_two_processes_and_after_a_rollback_keep_the_chain_whole() {
     use mednanny_core::audit::{AuditRecord, Outcome};
-    use mednanny_core::db::{Database, LockScope};
-    use mednanny_core::settings::DatabaseSettings;
+    use mednanny_core::db::LockScope;
 
     for backend in support::backends() {
         let app = TestApp::new(backend).await;
         let s = &app.services;
         let demo = demo::ensure(s).await.unwrap();
-        let other_db = Database::connect(&DatabaseSettings {
-            url: app.db.url.clone(),
-            max_connections: 2,
-            busy_timeout_ms: 5000,
-            migrate_on_start: true,
-        })
-        .await
-        .unwrap();
-        let other = Services::new(
-            other_db,
-            app.keys.clone(),
-            std::sync::Arc::new(app.clock.clone()),
-            72,
-        );
+        let other = app.another_process().await;
         let ana = Actor::person(demo.ana, Channel::Console);
         let before = events_of(s, demo.family_id).await.len();
         for i in 0..3 {

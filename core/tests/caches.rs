@@ -7,15 +7,11 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use mednanny_core::auth::Actor;
-use mednanny_core::db::Database;
 use mednanny_core::demo::{self, Demo};
 use mednanny_core::domain::{Channel, DoseAmount, DoseUnit, Role};
 use mednanny_core::services::care::{DoseOutcome, DoseRequest};
-use mednanny_core::services::{ServiceError, Services};
-use mednanny_core::settings::DatabaseSettings;
+use mednanny_core::services::ServiceError;
 use support::{Backend, TestApp};
 
 fn ibuprofen(demo: &Demo) -> DoseRequest {
@@ -30,19 +26,6 @@ fn ibuprofen(demo: &Demo) -> DoseRequest {
         confirmed_extra: false,
         source_key: None,
     }
-}
-
-/// Services over the same database with their own connections and caches.
-async fn another_process(app: &TestApp) -> Services {
-    let db = Database::connect(&DatabaseSettings {
-        url: app.db.url.clone(),
-        max_connections: 2,
-        busy_timeout_ms: 5000,
-        migrate_on_start: true,
-    })
-    .await
-    .unwrap();
-    Services::new(db, app.keys.clone(), Arc::new(app.clock.clone()), 72)
 }
 
 async fn garcias(backend: Backend) -> (TestApp, Demo) {
@@ -65,7 +48,7 @@ async fn a_member_added_by_another_process_is_named_at_once() {
         let logged = s.log_dose(&ana, tylenol).await.unwrap();
         assert!(matches!(logged, DoseOutcome::Logged(_)), "{backend:?}");
 
-        let other = another_process(&app).await;
+        let other = app.another_process().await;
         let op = Actor::operator();
         let rosa = other.create_person("Rosa", "en").await.unwrap();
         let member = other
@@ -118,7 +101,7 @@ async fn a_revocation_by_another_process_holds_on_the_next_call_whatever_routing
             "{backend:?}"
         );
 
-        let other = another_process(&app).await;
+        let other = app.another_process().await;
         other
             .revoke_member(&Actor::operator(), memberships[0].member_id)
             .await

@@ -177,4 +177,18 @@ impl TestApp {
     pub fn with_keys(&self, keys: Keyring) -> Services {
         Services::new(self.db.db.clone(), keys, Arc::new(self.clock.clone()), 72)
     }
+
+    /// Services over the same database with connections and caches of their own, as another
+    /// process (an admin command, a second bot) would have them.
+    pub async fn another_process(&self) -> Services {
+        let db = Database::connect(&DatabaseSettings {
+            url: self.db.url.clone(),
+            max_connections: 2,
+            busy_timeout_ms: 5000,
+            migrate_on_start: true,
+        })
+        .await
+        .expect("connect as another process");
+        Services::new(db, self.keys.clone(), Arc::new(self.clock.clone()), 72)
+    }
 }
