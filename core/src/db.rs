@@ -197,8 +197,8 @@ const WAL_BACKSTOP_PAGES: u32 = 10_000;
 /// How often the background checkpointer runs.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
-/// Copies committed WAL pages into the database file every [`CHECKPOINT_EVERY`], on a connection of
-/// its own, instead of letting SQLite do it inside whichever commit crosses 1,000 pages.
+/// Copies committed WAL pages into the database file every [`CHECKPOINT_EVERY`], on a pooled
+/// connection, instead of letting SQLite do it inside whichever commit crosses 1,000 pages.
 ///
 /// Why: SQLite's automatic checkpoint runs in the committing transaction, which on our write gate
 /// means every writer waits behind it (tens to hundreds of milliseconds on a large database). A
