@@ -78,7 +78,10 @@ async fn main() {
         "sqlite://{}?mode=rwc",
         dir.path().join("bench.db").display()
     );
-    let connections = env_number("MEDNANNY_BENCH_CONNECTIONS", 8) as u32;
+    // Unset: the product's default pool size for SQLite.
+    let connections = std::env::var("MEDNANNY_BENCH_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok());
     let db = Database::connect(&DatabaseSettings {
         url,
         max_connections: connections,

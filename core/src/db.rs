@@ -70,7 +70,7 @@ impl Database {
         }
         let mut options = ConnectOptions::new(url.clone());
         options
-            .max_connections(settings.max_connections)
+            .max_connections(settings.pool_size())
             .min_connections(1)
             .connect_timeout(Duration::from_secs(10))
             .sqlx_logging(false)
@@ -113,7 +113,7 @@ impl Database {
         let inbox = Database::connect(&DatabaseSettings {
             url,
             // One writer and a reader for resuming at start are all the inbox needs.
-            max_connections: 2,
+            max_connections: Some(2),
             ..settings.clone()
         })
         .await?;

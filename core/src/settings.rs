@@ -105,9 +105,27 @@ impl fmt::Debug for Secret {
 #[derive(Debug, Clone, Deserialize)]
 pub struct DatabaseSettings {
     pub url: String,
-    pub max_connections: u32,
+    /// Pool size. Unset: see [`DatabaseSettings::pool_size`].
+    #[serde(default)]
+    pub max_connections: Option<u32>,
     pub busy_timeout_ms: u64,
     pub migrate_on_start: bool,
+}
+
+impl DatabaseSettings {
+    /// The pool size: `max_connections` when set, else 2 on SQLite and 8 on PostgreSQL.
+    ///
+    /// Why few on SQLite: it has one writer anyway, and each pooled connection drops its page cache
+    /// whenever another connection has written, so more connections mean more page re-reads. Two
+    /// measured faster than eight in both benchmarks and keep ~4 MB less memory (docs/benchmarks.md).
+    pub fn pool_size(&self) -> u32 {
+        self.max_connections
+            .unwrap_or(if self.url.trim().starts_with("sqlite:") {
+                2
+            } else {
+                8
+            })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -277,7 +295,11 @@ impl Settings {
                 "must start with sqlite: or postgres:// (e.g. sqlite://data/mednanny.db?mode=rwc)",
             ));
         }
-        if !(1..=200).contains(&self.database.max_connections) {
+        if self
+            .database
+            .max_connections
+            .is_some_and(|n| !(1..=200).contains(&n))
+        {
             return Err(SettingsError::new(
                 "database.max_connections",
                 "must be between 1 and 200",
@@ -411,6 +433,13 @@ mod tests {
         let settings =
             Settings::load_from(Profile::Development, dir.path(), &[]).expect("defaults load");
         assert_eq!(settings.database.url, "sqlite://data/mednanny.db?mode=rwc");
+        // SQLite's pool is small by default (one writer); PostgreSQL's is not.
+        assert_eq!(settings.database.pool_size(), 2);
+        let postgres = DatabaseSettings {
+            url: "postgres://db/mednanny".into(),
+            ..settings.database.clone()
+        };
+        assert_eq!(postgres.pool_size(), 8);
         assert_eq!(settings.profile, Profile::Development);
         assert!(settings.dev_key_file().is_some());
     }
@@ -428,7 +457,8 @@ mod tests {
         )
         .expect("loads");
         assert_eq!(settings.database.url, "postgres://db/mednanny");
-        assert_eq!(settings.database.max_connections, 3);
+        assert_eq!(settings.database.max_connections, Some(3));
+        assert_eq!(settings.database.pool_size(), 3);
     }
 
     #[test]

@@ -131,7 +131,7 @@ fn uuid_like() -> String {
 async fn connect(url: &str) -> Database {
     let settings = DatabaseSettings {
         url: url.to_string(),
-        max_connections: 8,
+        max_connections: Some(8),
         busy_timeout_ms: 5000,
         migrate_on_start: true,
     };
@@ -183,7 +183,7 @@ impl TestApp {
     pub async fn another_process(&self) -> Services {
         let db = Database::connect(&DatabaseSettings {
             url: self.db.url.clone(),
-            max_connections: 2,
+            max_connections: Some(2),
             busy_timeout_ms: 5000,
             migrate_on_start: true,
         })
