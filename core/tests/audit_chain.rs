@@ -12,24 +12,14 @@ use entity::audit_event;
 use mednanny_core::audit::{self, GENESIS};
 use mednanny_core::auth::Actor;
 use mednanny_core::demo::{self, Demo};
-use mednanny_core::domain::{Channel, DoseAmount, DoseUnit, Role, Temperature};
+use mednanny_core::domain::{Channel, DoseUnit, Role, Temperature};
 use mednanny_core::services::care::DoseRequest;
 use mednanny_core::services::{ServiceError, Services};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use support::TestApp;
 
 fn tylenol(demo: &Demo) -> DoseRequest {
-    DoseRequest {
-        child_id: demo.emma,
-        medication_id: demo.emma_acetaminophen,
-        amount: DoseAmount {
-            value: 5.0,
-            unit: DoseUnit::Ml,
-        },
-        given_at: None,
-        confirmed_extra: false,
-        source_key: None,
-    }
+    support::dose_request(demo.emma, demo.emma_acetaminophen, 5.0, DoseUnit::Ml)
 }
 
 async fn events_of(services: &Services, family_id: i64) -> Vec<audit_event::Model> {

@@ -9,23 +9,13 @@ mod support;
 
 use mednanny_core::auth::Actor;
 use mednanny_core::demo::{self, Demo};
-use mednanny_core::domain::{Channel, DoseAmount, DoseUnit, Role};
+use mednanny_core::domain::{Channel, DoseUnit, Role};
 use mednanny_core::services::care::{DoseOutcome, DoseRequest};
 use mednanny_core::services::ServiceError;
-use support::{Backend, TestApp};
+use support::{dose_request, Backend, TestApp};
 
 fn ibuprofen(demo: &Demo) -> DoseRequest {
-    DoseRequest {
-        child_id: demo.emma,
-        medication_id: demo.emma_ibuprofen,
-        amount: DoseAmount {
-            value: 5.0,
-            unit: DoseUnit::Ml,
-        },
-        given_at: None,
-        confirmed_extra: false,
-        source_key: None,
-    }
+    dose_request(demo.emma, demo.emma_ibuprofen, 5.0, DoseUnit::Ml)
 }
 
 async fn garcias(backend: Backend) -> (TestApp, Demo) {
@@ -41,10 +31,7 @@ async fn a_member_added_by_another_process_is_named_at_once() {
         let s = &app.services;
         // A dose reply puts the family's names in this process's cache.
         let ana = Actor::person(demo.ana, Channel::Console);
-        let tylenol = DoseRequest {
-            medication_id: demo.emma_acetaminophen,
-            ..ibuprofen(&demo)
-        };
+        let tylenol = dose_request(demo.emma, demo.emma_acetaminophen, 5.0, DoseUnit::Ml);
         let logged = s.log_dose(&ana, tylenol).await.unwrap();
         assert!(matches!(logged, DoseOutcome::Logged(_)), "{backend:?}");
 

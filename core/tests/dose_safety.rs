@@ -25,6 +25,7 @@ use mednanny_core::services::care::{
 };
 use mednanny_core::services::{Problem, ServiceError, Services};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use support::dose_request as request;
 use support::TestApp;
 use tokio::sync::Barrier;
 
@@ -121,17 +122,6 @@ impl Garcia {
             )
             .await
             .unwrap()
-    }
-}
-
-fn request(child_id: i64, medication_id: i64, value: f64, unit: DoseUnit) -> DoseRequest {
-    DoseRequest {
-        child_id,
-        medication_id,
-        amount: DoseAmount { value, unit },
-        given_at: None,
-        confirmed_extra: false,
-        source_key: None,
     }
 }
 

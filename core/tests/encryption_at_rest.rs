@@ -11,7 +11,7 @@ use chrono::Duration;
 use mednanny_core::auth::Actor;
 use mednanny_core::crypto::Keyring;
 use mednanny_core::demo::{self, Demo};
-use mednanny_core::domain::{Channel, DoseAmount, DoseUnit};
+use mednanny_core::domain::{Channel, DoseUnit};
 use mednanny_core::services::care::DoseRequest;
 use mednanny_core::services::{ServiceError, Services};
 use sea_orm::{ConnectionTrait, Statement};
@@ -118,15 +118,8 @@ async fn health_text_is_ciphertext_in_the_database_and_plain_through_the_service
 
         // An extra-dose alert names the child and the medicine: sealed too.
         let tylenol = |confirmed_extra| DoseRequest {
-            child_id: demo.emma,
-            medication_id: demo.emma_acetaminophen,
-            amount: DoseAmount {
-                value: 5.0,
-                unit: DoseUnit::Ml,
-            },
-            given_at: None,
             confirmed_extra,
-            source_key: None,
+            ..support::dose_request(demo.emma, demo.emma_acetaminophen, 5.0, DoseUnit::Ml)
         };
         s.log_dose(&maya, tylenol(false)).await.unwrap();
         app.clock.advance(Duration::minutes(30));

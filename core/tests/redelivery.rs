@@ -17,7 +17,7 @@ use chrono::Duration;
 use entity::{care_note, dose_log, inbox, measurement};
 use mednanny_core::auth::Actor;
 use mednanny_core::demo;
-use mednanny_core::domain::{Channel, DoseAmount, DoseUnit, Temperature};
+use mednanny_core::domain::{Channel, DoseUnit, Temperature};
 use mednanny_core::inbox::{Accepted, Inbox, NewDelivery};
 use mednanny_core::services::care::{DoseOutcome, DoseRequest};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -31,15 +31,8 @@ async fn the_same_delivery_never_writes_a_record_twice() {
         let demo = demo::ensure(services).await.unwrap();
         let ana = Actor::person(demo.ana, Channel::Slack);
         let request = DoseRequest {
-            child_id: demo.emma,
-            medication_id: demo.emma_acetaminophen,
-            amount: DoseAmount {
-                value: 5.0,
-                unit: DoseUnit::Ml,
-            },
-            given_at: None,
-            confirmed_extra: false,
             source_key: Some("slack:ev:Ev1".into()),
+            ..support::dose_request(demo.emma, demo.emma_acetaminophen, 5.0, DoseUnit::Ml)
         };
         let DoseOutcome::Logged(first) = services.log_dose(&ana, request.clone()).await.unwrap()
         else {

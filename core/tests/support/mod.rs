@@ -9,6 +9,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use mednanny_core::clock::ManualClock;
 use mednanny_core::crypto::Keyring;
 use mednanny_core::db::Database;
+use mednanny_core::domain::{DoseAmount, DoseUnit};
+use mednanny_core::services::care::DoseRequest;
 use mednanny_core::services::Services;
 use mednanny_core::settings::DatabaseSettings;
 use sea_orm::ConnectionTrait;
@@ -190,5 +192,17 @@ impl TestApp {
         .await
         .expect("connect as another process");
         Services::new(db, self.keys.clone(), Arc::new(self.clock.clone()), 72)
+    }
+}
+
+/// A request to log a dose given now: not yet confirmed as an extra dose, not from a channel delivery.
+pub fn dose_request(child_id: i64, medication_id: i64, value: f64, unit: DoseUnit) -> DoseRequest {
+    DoseRequest {
+        child_id,
+        medication_id,
+        amount: DoseAmount { value, unit },
+        given_at: None,
+        confirmed_extra: false,
+        source_key: None,
     }
 }
