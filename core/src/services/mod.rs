@@ -170,6 +170,18 @@ pub(crate) struct NameBook {
     pub medications: std::collections::HashMap<i64, String>,
 }
 
+/// A cache of at most `capacity` entries, each kept for `ttl`.
+fn expiring<K, V>(capacity: u64, ttl: Duration) -> moka::future::Cache<K, V>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    moka::future::Cache::builder()
+        .max_capacity(capacity)
+        .time_to_live(ttl)
+        .build()
+}
+
 /// The domain services. Cheap to clone: share one per process.
 #[derive(Clone)]
 pub struct Services {
@@ -178,29 +190,16 @@ pub struct Services {
 
 impl Services {
     pub fn new(db: Database, keys: Keyring, clock: Arc<dyn Clock>, invite_ttl_hours: u32) -> Self {
-        let families = moka::future::Cache::builder()
-            .max_capacity(10_000)
-            .time_to_live(Duration::from_secs(300))
-            .build();
-        let identities = moka::future::Cache::builder()
-            .max_capacity(100_000)
-            .time_to_live(Duration::from_secs(300))
-            .build();
+        // Five minutes for facts that change rarely and are forgotten on change in this process.
+        const FACTS: Duration = Duration::from_secs(300);
+        let families = expiring(10_000, FACTS);
+        let identities = expiring(100_000, FACTS);
         let child_families = moka::future::Cache::builder()
             .max_capacity(1_000_000)
             .build();
-        let locales = moka::future::Cache::builder()
-            .max_capacity(100_000)
-            .time_to_live(Duration::from_secs(300))
-            .build();
-        let names = moka::future::Cache::builder()
-            .max_capacity(10_000)
-            .time_to_live(Duration::from_secs(60))
-            .build();
-        let memberships = moka::future::Cache::builder()
-            .max_capacity(100_000)
-            .time_to_live(ROUTING_TTL)
-            .build();
+        let locales = expiring(100_000, FACTS);
+        let names = expiring(10_000, Duration::from_secs(60));
+        let memberships = expiring(100_000, ROUTING_TTL);
         let rosters = moka::future::Cache::builder()
             .max_capacity(100_000)
             .time_to_live(ROUTING_TTL)
