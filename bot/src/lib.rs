@@ -17,13 +17,20 @@ pub mod health;
 pub mod slack;
 
 use anyhow::Result;
+use mednanny_core::runtime::Placement;
+use mednanny_core::settings::Settings;
 
 use crate::cli::{Cli, Command};
 
-/// Runs one command line.
-pub async fn run(cli: Cli) -> Result<()> {
-    let settings = app::load_settings()?;
+/// Runs one command line, with the settings `main` loaded and the CPUs it placed the process on.
+pub async fn run(cli: Cli, settings: Settings, placement: Placement) -> Result<()> {
     app::init_telemetry(&settings);
+    match &placement.refused {
+        None => {
+            tracing::debug!(cpus = ?placement.cpus, available = placement.available, "CPU placement")
+        }
+        Some(reason) => tracing::warn!(%reason, "runtime.cpus not applied; running on every CPU"),
+    }
     let app = app::App::start(&settings).await?;
     let result = match cli.command {
         Command::Chat(args) => console::run(&app, args).await,

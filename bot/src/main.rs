@@ -1,15 +1,28 @@
 //! `mednanny`: the MedNanny binary. Parsing and wiring only; everything else is in the library.
+//!
+//! The Tokio runtime is built by hand rather than with `#[tokio::main]`: the process is placed on
+//! its CPUs (`runtime.cpus`) before any thread exists, so that every thread inherits the placement
+//! and the runtime sizes its worker pool from it (see `mednanny_core::runtime`).
+
+use std::process::ExitCode;
 
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> ExitCode {
     let cli = bot::cli::Cli::parse();
-    match bot::run(cli).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+    let result = bot::app::load_settings().and_then(|settings| {
+        let placement =
+            mednanny_core::runtime::place_process(&settings.runtime, &settings.database)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(bot::run(cli, settings, placement))
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("mednanny: {error:#}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }

@@ -376,3 +376,57 @@ fn a_bad_setting_stops_start_up_naming_it() {
         "nothing is created when start-up is refused"
     );
 }
+
+/// How many CPUs a process may run on, from its `/proc/<pid>/status` (`Cpus_allowed_list: 0-1,4`).
+#[cfg(target_os = "linux")]
+fn cpus_allowed(pid: &str) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    let list = status
+        .lines()
+        .find_map(|line| line.strip_prefix("Cpus_allowed_list:"))
+        .expect("Cpus_allowed_list")
+        .trim();
+    list.split(',')
+        .map(|part| match part.split_once('-') {
+            Some((from, to)) => {
+                to.parse::<usize>().expect("cpu") - from.parse::<usize>().expect("cpu") + 1
+            }
+            None => 1,
+        })
+        .sum()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_process_runs_on_one_cpu_with_sqlite_unless_told_otherwise() {
+    use std::io::{BufRead, BufReader};
+
+    let ours = cpus_allowed("self");
+    let sandbox = Sandbox::new();
+    // (runtime.cpus, how many CPUs the running chat may use)
+    for (setting, expected) in [("auto", 1), ("all", ours), ("2", ours.min(2))] {
+        let mut child = sandbox
+            .command(&["chat", "--demo"])
+            .env("MEDNANNY__RUNTIME__CPUS", setting)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("mednanny starts");
+        let mut stdin = child.stdin.take().expect("stdin");
+        writeln!(stdin, "kids").expect("write stdin");
+        // Once it has answered, the runtime (and every thread) is up.
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        assert!(
+            lines.any(|line| line.expect("stdout").contains("Leo")),
+            "chat answered"
+        );
+        assert_eq!(
+            cpus_allowed(&child.id().to_string()),
+            expected,
+            "runtime.cpus = {setting} on a machine with {ours} CPU(s) for us"
+        );
+        drop(stdin);
+        assert!(child.wait().expect("exits").success());
+    }
+}

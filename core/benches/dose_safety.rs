@@ -7,7 +7,8 @@
 //! 2. `log_dose` (validate + safety check + write + audit event, one transaction) — doses per second,
 //!    sequential, with latency percentiles.
 //!
-//! Set `MEDNANNY_BENCH_CHILDREN` / `MEDNANNY_BENCH_DOSES` / `MEDNANNY_BENCH_SAMPLES` to change sizes.
+//! Set `MEDNANNY_BENCH_CHILDREN` / `MEDNANNY_BENCH_DOSES` / `MEDNANNY_BENCH_SAMPLES` to change sizes,
+//! `MEDNANNY_BENCH_CPUS` (`all` or a number; default the product's `auto`) to change CPU placement.
 
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
@@ -18,9 +19,10 @@ use mednanny_core::clock::ManualClock;
 use mednanny_core::crypto::Keyring;
 use mednanny_core::db::Database;
 use mednanny_core::domain::{Channel, DoseAmount, DoseUnit, IdentityKind, Role};
+use mednanny_core::runtime::place_process;
 use mednanny_core::services::care::DoseRequest;
 use mednanny_core::services::Services;
-use mednanny_core::settings::DatabaseSettings;
+use mednanny_core::settings::{CpuPolicy, DatabaseSettings, RuntimeSettings};
 use rand::{Rng, SeedableRng};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 
@@ -65,14 +67,7 @@ fn report(name: &str, mut samples: Vec<StdDuration>) {
     );
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    let children = env_number("MEDNANNY_BENCH_CHILDREN", 10_000);
-    let doses = env_number("MEDNANNY_BENCH_DOSES", 1_000_000);
-    let samples = env_number("MEDNANNY_BENCH_SAMPLES", 5_000);
-    let per_family = 100.min(children);
-    let families = children.div_ceil(per_family);
-
+fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!(
         "sqlite://{}?mode=rwc",
@@ -82,14 +77,40 @@ async fn main() {
     let connections = std::env::var("MEDNANNY_BENCH_CONNECTIONS")
         .ok()
         .and_then(|v| v.parse::<u32>().ok());
-    let db = Database::connect(&DatabaseSettings {
+    let settings = DatabaseSettings {
         url,
         max_connections: connections,
         busy_timeout_ms: 5000,
         migrate_on_start: true,
-    })
-    .await
-    .expect("connect");
+    };
+    // The product's CPU placement (`runtime.cpus`, default auto: one CPU on SQLite), applied as
+    // `mednanny` applies it, before the runtime starts. MEDNANNY_BENCH_CPUS=all (or a number)
+    // compares.
+    let policy = match std::env::var("MEDNANNY_BENCH_CPUS").as_deref() {
+        Ok("all") => CpuPolicy::All,
+        Ok(n) => n.parse().map_or(CpuPolicy::Auto, CpuPolicy::Count),
+        Err(_) => CpuPolicy::Auto,
+    };
+    let placement = place_process(&RuntimeSettings::new(policy), &settings).expect("CPU placement");
+    println!(
+        "running on CPU(s) {:?} of {} (runtime.cpus = {policy:?})",
+        placement.cpus, placement.available
+    );
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(bench(settings));
+}
+
+async fn bench(settings: DatabaseSettings) {
+    let children = env_number("MEDNANNY_BENCH_CHILDREN", 10_000);
+    let doses = env_number("MEDNANNY_BENCH_DOSES", 1_000_000);
+    let samples = env_number("MEDNANNY_BENCH_SAMPLES", 5_000);
+    let per_family = 100.min(children);
+    let families = children.div_ceil(per_family);
+
+    let db = Database::connect(&settings).await.expect("connect");
     db.migrate().await.expect("migrate");
     let now = Utc
         .with_ymd_and_hms(2026, 6, 1, 12, 0, 0)

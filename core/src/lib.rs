@@ -18,6 +18,7 @@
 //! - [`messages`]: the message catalogue (every sentence a user reads), keyed by locale.
 //! - [`demo`]: the Garcia demo family.
 //! - [`clock`]: time as a port.
+//! - [`runtime`]: which CPUs the process runs on (pinned before the async runtime starts).
 
 pub mod audit;
 pub mod auth;
@@ -30,5 +31,6 @@ pub mod dose_safety;
 pub mod engine;
 pub mod inbox;
 pub mod messages;
+pub mod runtime;
 pub mod services;
 pub mod settings;

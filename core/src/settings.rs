@@ -206,6 +206,54 @@ impl SlackSettings {
     }
 }
 
+/// How the process uses the machine (see [`crate::runtime`]).
+#[derive(Debug, Clone, Deserialize)]
+pub struct RuntimeSettings {
+    /// `auto`, `all`, or a number of CPUs; read through [`RuntimeSettings::cpus`].
+    cpus: String,
+}
+
+/// How many CPUs the process runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CpuPolicy {
+    /// One CPU when the database is SQLite, every CPU otherwise.
+    Auto,
+    /// Every CPU the process was started with.
+    All,
+    /// This many CPUs (at least 1).
+    Count(usize),
+}
+
+impl RuntimeSettings {
+    pub fn new(cpus: CpuPolicy) -> Self {
+        Self {
+            cpus: match cpus {
+                CpuPolicy::Auto => "auto".into(),
+                CpuPolicy::All => "all".into(),
+                CpuPolicy::Count(n) => n.to_string(),
+            },
+        }
+    }
+
+    /// The CPU policy, or an error naming `runtime.cpus`.
+    pub fn cpus(&self) -> Result<CpuPolicy, SettingsError> {
+        match self.cpus.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(CpuPolicy::Auto),
+            "all" => Ok(CpuPolicy::All),
+            number => match number.parse::<usize>() {
+                Ok(n) if n >= 1 => Ok(CpuPolicy::Count(n)),
+                _ => Err(SettingsError::new(
+                    "runtime.cpus",
+                    format!(
+                        "{:?} is not auto, all or a number of CPUs (1 or more)",
+                        self.cpus
+                    ),
+                )),
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct ApiSettings {
     /// Address of the health/readiness server, e.g. `127.0.0.1:8081`.
@@ -223,6 +271,7 @@ pub struct Settings {
     pub family: FamilyDefaults,
     pub slack: SlackSettings,
     pub api: ApiSettings,
+    pub runtime: RuntimeSettings,
 }
 
 fn default_profile() -> Profile {
@@ -305,6 +354,7 @@ impl Settings {
                 "must be between 1 and 200",
             ));
         }
+        self.runtime.cpus()?;
         if self.security.invite_ttl_hours == 0 || self.security.invite_ttl_hours > 24 * 30 {
             return Err(SettingsError::new(
                 "security.invite_ttl_hours",
@@ -545,6 +595,32 @@ mod tests {
         )
         .expect_err("refused");
         assert_eq!(error.key, "slack.api_url");
+    }
+
+    #[test]
+    fn cpu_placement_is_read_from_files_and_the_environment() {
+        let dir = empty_dir();
+        let load = |env_pairs: &[(&str, &str)]| {
+            Settings::load_from(Profile::Development, dir.path(), &env(env_pairs))
+        };
+        let cpus = |settings: Settings| settings.runtime.cpus().expect("valid");
+        assert_eq!(cpus(load(&[]).expect("loads")), CpuPolicy::Auto);
+        assert_eq!(
+            cpus(load(&[("MEDNANNY__RUNTIME__CPUS", "ALL")]).expect("loads")),
+            CpuPolicy::All
+        );
+        assert_eq!(
+            cpus(load(&[("MEDNANNY__RUNTIME__CPUS", "2")]).expect("loads")),
+            CpuPolicy::Count(2)
+        );
+        for bad in ["0", "-1", "half", ""] {
+            let error = load(&[("MEDNANNY__RUNTIME__CPUS", bad)]).expect_err("refused");
+            assert_eq!(error.key, "runtime.cpus", "{bad:?}: {error}");
+        }
+        // A number written as a TOML integer in a file works too.
+        std::fs::write(dir.path().join("development.toml"), "[runtime]\ncpus = 3\n")
+            .expect("write");
+        assert_eq!(cpus(load(&[]).expect("loads")), CpuPolicy::Count(3));
     }
 
     #[test]
