@@ -172,13 +172,24 @@ impl Family {
 
     /// Starts `mednanny serve` against the fake and waits until Slack is connected.
     async fn serve(&self, slack: &FakeSlack) -> Served {
-        let mut child = self
-            .command(&["serve"])
+        self.serve_with(slack, &[]).await
+    }
+
+    /// [`Family::serve`] with more (or overriding) `MEDNANNY__…` settings.
+    async fn serve_with(&self, slack: &FakeSlack, settings: &[(&str, &str)]) -> Served {
+        let connections: usize = settings
+            .iter()
+            .find(|(key, _)| *key == "MEDNANNY__SLACK__CONNECTIONS")
+            .map_or(2, |(_, n)| n.parse().expect("a number of connections"));
+        let mut command = self.command(&["serve"]);
+        command
             .env("MEDNANNY__SLACK__APP_TOKEN", APP_TOKEN)
             .env("MEDNANNY__SLACK__BOT_TOKEN", BOT_TOKEN)
             .env("MEDNANNY__SLACK__API_URL", slack.api_url())
             .env("MEDNANNY__SLACK__CONNECTIONS", "2")
             .env("MEDNANNY__API__LISTEN", "127.0.0.1:0")
+            .envs(settings.iter().copied());
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(
                 std::fs::OpenOptions::new()
@@ -208,7 +219,7 @@ impl Family {
         };
         let before = slack.connections_opened();
         let deadline = Instant::now() + WAIT;
-        while slack.connections_opened() < before + 2 {
+        while slack.connections_opened() < before + connections {
             assert!(
                 Instant::now() < deadline,
                 "no Socket Mode connection: {}",
@@ -772,6 +783,70 @@ async fn disconnects_and_dropped_sockets_lose_no_event() {
         assert_eq!(export.matches(&format!("after refresh {n}\"")).count(), 1);
         assert_eq!(export.matches(&format!("after drop {n}\"")).count(), 1);
     }
+}
+
+#[tokio::test]
+async fn a_failing_reconnection_backs_off_and_loses_nothing() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let _bot = family
+        .serve_with(
+            &slack,
+            &[
+                ("MEDNANNY__SLACK__CONNECTIONS", "1"),
+                ("MEDNANNY__SLACK__RECONNECT_MIN_MS", "500"),
+            ],
+        )
+        .await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+
+    // The socket drops, and Slack refuses the next three attempts to open a new one.
+    let attempts_before = slack.calls_to("apps.connections.open").len();
+    slack.fail_next("apps.connections.open", "internal_error", 3);
+    let dropped_at = Instant::now();
+    slack.drop_all().await;
+    // Sent during the outage: held by Slack until the bot is back (the fake waits up to 10 s).
+    dm(&slack, ANA, "note Emma sent during the outage").await;
+    posted(&slack, &dm_channel(ANA), "Note saved").await;
+
+    let attempts: Vec<ApiCall> =
+        slack.calls_to("apps.connections.open")[attempts_before..].to_vec();
+    let refused = attempts.iter().filter(|a| a.error.is_some()).count();
+    assert_eq!(
+        (attempts.len(), refused),
+        (4, 3),
+        "three refused, then one that worked"
+    );
+    let mut gaps = Vec::new();
+    let mut previous = dropped_at;
+    for attempt in &attempts {
+        gaps.push(attempt.at.duration_since(previous).as_secs_f64());
+        previous = attempt.at;
+    }
+    // The first attempt after a working connection is at once; each retry comes after
+    // slack-morphism's 1 s pause plus a wait of ours that doubles from 0.25–0.5 s (attempt 2)
+    // to 1–2 s (attempt 4). Without the backoff, every retry gap would be about 1 s.
+    assert!(gaps[0] < 0.5, "first attempt at once: {gaps:?}");
+    assert!(
+        gaps[1..].iter().all(|gap| *gap >= 1.2),
+        "retries wait: {gaps:?}"
+    );
+    assert!(gaps[3] - gaps[1] >= 0.3, "the waits grow: {gaps:?}");
+
+    // Connected again: the run is over, so the next drop is retried at once.
+    let attempts_before = slack.calls_to("apps.connections.open").len();
+    let dropped_at = Instant::now();
+    slack.drop_all().await;
+    dm(&slack, ANA, "note Emma after the second drop").await;
+    let next = slack.calls_to("apps.connections.open")[attempts_before..].to_vec();
+    assert!(
+        next[0].at.duration_since(dropped_at) < Duration::from_millis(500),
+        "reconnected at once after a working connection"
+    );
+    posted(&slack, &dm_channel(ANA), "Note saved").await;
+    let export = family.export();
+    assert_eq!(export.matches("sent during the outage").count(), 1);
+    assert_eq!(export.matches("after the second drop").count(), 1);
 }
 
 #[tokio::test]

@@ -173,6 +173,10 @@ pub struct SlackSettings {
     pub api_url: String,
     pub connections: u32,
     pub workers: u32,
+    /// The first wait before retrying a failing Socket Mode connection (milliseconds); doubles
+    /// on each further failure up to `reconnect_max_ms`.
+    pub reconnect_min_ms: u64,
+    pub reconnect_max_ms: u64,
 }
 
 /// The two Slack tokens, checked: what `mednanny serve` needs before it connects.
@@ -398,6 +402,18 @@ impl Settings {
                 format!("{api_url:?} must be an http(s) URL such as https://slack.com/api"),
             ));
         }
+        if !(10..=60_000).contains(&self.slack.reconnect_min_ms) {
+            return Err(SettingsError::new(
+                "slack.reconnect_min_ms",
+                "must be between 10 and 60000 milliseconds",
+            ));
+        }
+        if !(self.slack.reconnect_min_ms..=3_600_000).contains(&self.slack.reconnect_max_ms) {
+            return Err(SettingsError::new(
+                "slack.reconnect_max_ms",
+                "must be at least slack.reconnect_min_ms and at most 3600000 (an hour)",
+            ));
+        }
         if !(1..=10).contains(&self.slack.connections) {
             return Err(SettingsError::new(
                 "slack.connections",
@@ -531,6 +547,16 @@ mod tests {
             error.to_string().contains("database.max_connections"),
             "{error}"
         );
+        let error = Settings::load_from(
+            Profile::Development,
+            dir.path(),
+            &env(&[
+                ("MEDNANNY__SLACK__RECONNECT_MIN_MS", "5000"),
+                ("MEDNANNY__SLACK__RECONNECT_MAX_MS", "1000"),
+            ]),
+        )
+        .expect_err("refused");
+        assert_eq!(error.key, "slack.reconnect_max_ms");
     }
 
     #[test]

@@ -10,10 +10,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use mednanny_core::inbox::{Accepted, Inbox, NewDelivery};
-use slack_morphism::errors::SlackClientError;
+use slack_morphism::errors::{SlackClientError, SlackClientSystemError};
 use slack_morphism::prelude::*;
 
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+
 use super::envelope::{self, SlackDelivery};
+use super::reconnect::{Backoff, BackoffConnector, ReconnectPolicy};
 use super::render::escape;
 use super::worker::{Dispatcher, Job};
 
@@ -75,7 +79,7 @@ async fn intake_of(state: &SlackClientEventsUserState) -> Result<Arc<Intake>, In
 
 async fn on_push(
     event: SlackPushEventCallback,
-    _client: Arc<SlackHyperClient>,
+    _client: Arc<SocketModeClient>,
     state: SlackClientEventsUserState,
 ) -> UserCallbackResult<()> {
     if let Some((key, delivery)) = envelope::from_push(&event) {
@@ -88,7 +92,7 @@ async fn on_push(
 /// not echo it otherwise); the answer follows through the response URL.
 async fn on_command(
     event: SlackCommandEvent,
-    _client: Arc<SlackHyperClient>,
+    _client: Arc<SocketModeClient>,
     state: SlackClientEventsUserState,
 ) -> UserCallbackResult<SlackCommandEventResponse> {
     // Slash commands carry no event id; the trigger id is unique per invocation and repeated when
@@ -108,7 +112,7 @@ async fn on_command(
 
 async fn on_interaction(
     event: SlackInteractionEvent,
-    _client: Arc<SlackHyperClient>,
+    _client: Arc<SocketModeClient>,
     state: SlackClientEventsUserState,
 ) -> UserCallbackResult<()> {
     let trigger = match &event {
@@ -125,7 +129,7 @@ async fn on_interaction(
 /// which makes slack-morphism skip the ack so that Slack redelivers.
 fn on_error(
     error: Box<dyn std::error::Error + Send + Sync>,
-    _client: Arc<SlackHyperClient>,
+    _client: Arc<SocketModeClient>,
     _state: SlackClientEventsUserState,
 ) -> HttpStatusCode {
     tracing::warn!(%error, "envelope not acknowledged");
@@ -136,22 +140,49 @@ fn on_error(
 #[derive(Debug, Clone, Copy)]
 pub struct ListenerOptions {
     pub connections: u32,
-    /// Seconds between reconnection attempts after a failure.
-    pub reconnect_seconds: u64,
+    /// How (re)connection attempts are spaced when they fail.
+    pub reconnect: ReconnectPolicy,
 }
+
+/// The connector of the client that opens Socket Mode connections: `apps.connections.open` calls
+/// only, each on a fresh connection, spaced by the reconnection backoff.
+pub type SocketModeConnector =
+    SlackClientHyperConnector<BackoffConnector<HttpsConnector<HttpConnector>>>;
+
+/// The client the Socket Mode callbacks are handed (they do not use it: replies go through
+/// [`super::api::SlackApi`]).
+type SocketModeClient = SlackClient<SocketModeConnector>;
 
 /// Opens the connections and starts reading envelopes.
 pub async fn start(
-    client: Arc<SlackHyperClient>,
+    api_url: &str,
     app_token: &str,
     intake: Arc<Intake>,
     options: ListenerOptions,
-) -> Result<SlackClientSocketModeListener<SlackClientHyperHttpsConnector>, SlackClientError> {
+) -> Result<SlackClientSocketModeListener<SocketModeConnector>, SlackClientError> {
+    let backoff = Backoff::new(options.reconnect);
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()
+        .map_err(|e| {
+            SlackClientError::SystemError(SlackClientSystemError::new().with_message(e.to_string()))
+        })?
+        // http:// is allowed so that a local Slack-compatible server (tests, a proxy) works.
+        .https_or_http()
+        // One request per connection: HTTP/1 is all it needs.
+        .enable_http1()
+        .build();
+    let connector =
+        SlackClientHyperConnector::with_connector(BackoffConnector::new(https, backoff.clone()))
+            .with_slack_api_url(api_url.trim_end_matches('/'));
+    let client = Arc::new(SlackClient::new(connector));
     let callbacks = SlackSocketModeListenerCallbacks::new()
         .with_push_events(on_push)
         .with_command_events(on_command)
         .with_interaction_events(on_interaction)
         .with_hello_events(|_hello, _client, state| async move {
+            if let Some(backoff) = state.read().await.get_user_state::<Backoff>() {
+                backoff.connected();
+            }
             if let Ok(intake) = intake_of(&state).await {
                 intake.connected.store(true, Ordering::Release);
                 tracing::info!("connected to Slack");
@@ -160,14 +191,16 @@ pub async fn start(
     let environment = Arc::new(
         SlackClientEventsListenerEnvironment::new(client)
             .with_error_handler(on_error)
-            .with_user_state(intake),
+            .with_user_state(intake)
+            .with_user_state(backoff),
     );
     let config = SlackClientSocketModeConfig::new()
         .with_max_connections_count(options.connections)
         // Connections start together; slack-morphism's default staggers them 5 s apart.
         .with_initial_backoff_in_seconds(0)
-        // At least 1: slack-morphism builds an interval from it.
-        .with_reconnect_timeout_in_seconds(options.reconnect_seconds.max(1));
+        // slack-morphism's fixed pause after a failed attempt (at least 1: it builds an interval
+        // from it); the growing wait is `reconnect`'s, on top.
+        .with_reconnect_timeout_in_seconds(1);
     let listener = SlackClientSocketModeListener::new(&config, environment, callbacks);
     listener
         .listen_for(&SlackApiToken::new(app_token.into()))

@@ -11,6 +11,7 @@
 //! - `render`: replies and dashboards → Block Kit, with mrkdwn escaping (pure).
 //! - `api`: the Web API calls, with 429s honoured.
 //! - `listener`: Socket Mode connections and the ack path.
+//! - `reconnect`: backoff for Socket Mode (re)connections.
 //! - `worker`: ordered lanes that process deliveries.
 //! - `home`: the App Home dashboard, published and refreshed.
 
@@ -18,12 +19,14 @@ pub mod api;
 pub mod envelope;
 pub mod home;
 pub mod listener;
+pub mod reconnect;
 pub mod render;
 pub mod worker;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use mednanny_core::inbox::Inbox;
@@ -37,6 +40,7 @@ use self::api::SlackApi;
 use self::envelope::SlackDelivery;
 use self::home::HomeRefresher;
 use self::listener::{Intake, ListenerOptions};
+use self::reconnect::ReconnectPolicy;
 use self::worker::{Dispatcher, Job, SlackContext};
 
 /// How long a finished delivery's key is remembered (Slack retries within minutes).
@@ -104,12 +108,16 @@ pub async fn serve(
         connected: readiness.slack_connected.clone(),
     });
     let listener = listener::start(
-        api.client(),
+        &settings.slack.api_url,
         tokens.app_token.expose(),
         intake.clone(),
         ListenerOptions {
             connections: settings.slack.connections,
-            reconnect_seconds: 1,
+            reconnect: ReconnectPolicy {
+                min: Duration::from_millis(settings.slack.reconnect_min_ms),
+                max: Duration::from_millis(settings.slack.reconnect_max_ms),
+                free: settings.slack.connections,
+            },
         },
     )
     .await
