@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{care_note, measurement, medication, shift};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::care::{DoseView, MedicationView, Schedule};
 use super::{ServiceResult, Services, Target};
@@ -154,16 +154,26 @@ impl Services {
             });
         }
 
+        // Only the newest RECENT_LIMIT of each kind can make the list, so only those are read: a
+        // busy day's hundreds of notes must not be loaded (and their sealed bodies with them) on
+        // every refresh. The family filter lets notes use `ix_care_notes_family (family_id,
+        // created_at)`, newest first, stopping after RECENT_LIMIT.
         let since = now - Duration::hours(24);
+        let newest = RECENT_LIMIT as u64;
         let temperatures = measurement::Entity::find()
             .filter(measurement::Column::ChildId.is_in(child_ids.clone()))
             .filter(measurement::Column::Kind.eq("temperature"))
             .filter(measurement::Column::MeasuredAt.gt(since))
+            .order_by_desc(measurement::Column::MeasuredAt)
+            .limit(newest)
             .all(&*txn)
             .await?;
         let notes = care_note::Entity::find()
+            .filter(care_note::Column::FamilyId.eq(family_id))
             .filter(care_note::Column::ChildId.is_in(child_ids.clone()))
             .filter(care_note::Column::CreatedAt.gt(since))
+            .order_by_desc(care_note::Column::CreatedAt)
+            .limit(newest)
             .all(&*txn)
             .await?;
         let shifts = shift::Entity::find()
