@@ -7,18 +7,20 @@
 //! restart, because finished rows are kept for a day ([`Inbox::purge_finished`]).
 //!
 //! Every accept and finish is a small write, and a busy workspace sends thousands a second. One
-//! writer task takes whatever is waiting and writes it in one transaction (group commit), so a burst
-//! costs a few commits instead of one per message, and each caller still learns only when its own
-//! row is durable.
+//! writer task takes whatever is waiting and writes it together (group commit): one multi-row
+//! insert for the accepts and one update for the finishes, in one transaction when there are both.
+//! So a burst costs a few commits instead of one per message, and each caller still learns only
+//! when its own row is durable.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::Duration;
 use entity::inbox;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TryInsertResult,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    TryInsertResult,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -238,54 +240,100 @@ impl Writer {
     }
 
     /// The outcome of each accept (`None` for a finish), in batch order.
+    ///
+    /// Each kind of op is one statement for the whole batch: one multi-row insert for the accepts,
+    /// one update for the finishes. A batch with only one kind (the usual case when the channel is
+    /// not flooded) runs it as a statement of its own, with no `BEGIN`/`COMMIT` around it. A
+    /// single statement is atomic and durable by itself, and on SQLite each statement is a
+    /// round trip to the connection's thread, so this is a third of the hand-offs. Only this task
+    /// writes accepts and finishes, so nothing needs the write gate's ordering.
     async fn apply(&self, batch: &[Op]) -> Result<Vec<Option<Accepted>>, InboxError> {
         let now = self.clock.now();
-        let txn = self.db.write(LockScope::OwnRow).await?;
-        let mut outcomes = Vec::with_capacity(batch.len());
         let mut seen = HashSet::new();
+        let mut rows = Vec::new();
         let mut finished = Vec::new();
         for op in batch {
             match op {
                 Op::Accept(delivery, _) => {
-                    if !seen.insert(delivery.delivery_key.as_str()) {
-                        outcomes.push(Some(Accepted::Repeat));
-                        continue;
+                    if seen.insert(delivery.delivery_key.as_str()) {
+                        rows.push(inbox::ActiveModel {
+                            channel: Set(delivery.channel.clone()),
+                            delivery_key: Set(delivery.delivery_key.clone()),
+                            kind: Set(delivery.kind.clone()),
+                            payload: Set(self.keys.seal(PAYLOAD_FIELD, &delivery.payload)),
+                            status: Set("pending".into()),
+                            attempts: Set(1),
+                            received_at: Set(now),
+                            ..Default::default()
+                        });
                     }
-                    let row = inbox::ActiveModel {
-                        channel: Set(delivery.channel.clone()),
-                        delivery_key: Set(delivery.delivery_key.clone()),
-                        kind: Set(delivery.kind.clone()),
-                        payload: Set(self.keys.seal(PAYLOAD_FIELD, &delivery.payload)),
-                        status: Set("pending".into()),
-                        attempts: Set(1),
-                        received_at: Set(now),
-                        ..Default::default()
-                    };
-                    let inserted = inbox::Entity::insert(row)
-                        .on_conflict_do_nothing_on([inbox::Column::DeliveryKey])
-                        .exec(&*txn)
-                        .await?;
-                    outcomes.push(Some(match inserted {
-                        TryInsertResult::Inserted(result) => Accepted::New(result.last_insert_id),
-                        TryInsertResult::Conflicted | TryInsertResult::Empty => Accepted::Repeat,
-                    }));
                 }
-                Op::Finish(id, _) => {
-                    finished.push(*id);
-                    outcomes.push(None);
-                }
+                Op::Finish(id, _) => finished.push(*id),
             }
         }
-        if !finished.is_empty() {
-            inbox::Entity::update_many()
-                .col_expr(inbox::Column::Status, Expr::value("done"))
-                .col_expr(inbox::Column::Payload, Expr::value(""))
-                .col_expr(inbox::Column::FinishedAt, Expr::value(now))
-                .filter(inbox::Column::Id.is_in(finished))
-                .exec(&*txn)
-                .await?;
-        }
-        txn.commit().await?;
-        Ok(outcomes)
+        let stored = match (rows.is_empty(), finished.is_empty()) {
+            (true, true) => HashMap::new(),
+            (false, true) => insert_new(self.db.conn(), rows).await?,
+            (true, false) => {
+                mark_finished(self.db.conn(), finished, now).await?;
+                HashMap::new()
+            }
+            (false, false) => {
+                let txn = self.db.write(LockScope::OwnRow).await?;
+                let stored = insert_new(&*txn, rows).await?;
+                mark_finished(&*txn, finished, now).await?;
+                txn.commit().await?;
+                stored
+            }
+        };
+        // The first accept of a key gets the row it inserted; a key already stored (a
+        // redelivery) or repeated within the batch is a repeat.
+        let mut answered = HashSet::new();
+        Ok(batch
+            .iter()
+            .map(|op| match op {
+                Op::Accept(delivery, _) => Some(match stored.get(&delivery.delivery_key) {
+                    Some(&id) if answered.insert(delivery.delivery_key.as_str()) => {
+                        Accepted::New(id)
+                    }
+                    _ => Accepted::Repeat,
+                }),
+                Op::Finish(..) => None,
+            })
+            .collect())
     }
+}
+
+/// Inserts the rows whose delivery key is new; returns the id of each row inserted, by key.
+async fn insert_new<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<inbox::ActiveModel>,
+) -> Result<HashMap<String, i64>, DbErr> {
+    let inserted = inbox::Entity::insert_many(rows)
+        .on_conflict_do_nothing_on([inbox::Column::DeliveryKey])
+        .exec_with_returning_many(db)
+        .await?;
+    Ok(match inserted {
+        TryInsertResult::Inserted(models) => models
+            .into_iter()
+            .map(|row| (row.delivery_key, row.id))
+            .collect(),
+        TryInsertResult::Conflicted | TryInsertResult::Empty => HashMap::new(),
+    })
+}
+
+/// Marks deliveries processed and drops their payloads.
+async fn mark_finished<C: ConnectionTrait>(
+    db: &C,
+    ids: Vec<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    inbox::Entity::update_many()
+        .col_expr(inbox::Column::Status, Expr::value("done"))
+        .col_expr(inbox::Column::Payload, Expr::value(""))
+        .col_expr(inbox::Column::FinishedAt, Expr::value(now))
+        .filter(inbox::Column::Id.is_in(ids))
+        .exec(db)
+        .await?;
+    Ok(())
 }

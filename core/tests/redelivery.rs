@@ -120,13 +120,18 @@ async fn the_inbox_keeps_a_delivery_once_sealed_and_resumes_what_is_unfinished()
         let mut waiting = Vec::new();
         for n in 0..50 {
             let inbox = inbox.clone();
-            let d = delivery(&format!("k{}", n % 40));
-            waiting.push(tokio::spawn(async move { inbox.accept(d).await.unwrap() }));
+            let key = format!("k{}", n % 40);
+            let d = delivery(&key);
+            waiting.push(tokio::spawn(async move {
+                (key, inbox.accept(d).await.unwrap())
+            }));
         }
         let mut new = Vec::new();
+        let mut keys_of_new = std::collections::HashMap::new();
         for handle in waiting {
-            if let Accepted::New(id) = handle.await.unwrap() {
+            if let (key, Accepted::New(id)) = handle.await.unwrap() {
                 new.push(id);
+                keys_of_new.insert(id, key);
             }
         }
         assert_eq!(new.len(), 40, "ten repeats recognised");
@@ -143,6 +148,14 @@ async fn the_inbox_keeps_a_delivery_once_sealed_and_resumes_what_is_unfinished()
             rows.iter().all(|r| !r.payload.contains("coughed")),
             "sealed at rest"
         );
+        // Each caller was given the id of the row that holds its own delivery.
+        for row in &rows {
+            assert_eq!(
+                keys_of_new.get(&row.id),
+                Some(&row.delivery_key),
+                "{backend:?}"
+            );
+        }
 
         for id in &new[..30] {
             inbox.finish(*id).await.unwrap();
