@@ -237,6 +237,10 @@ impl Family {
 
 impl Drop for Family {
     fn drop(&mut self) {
+        // A failing test shows what the bot logged (its folder is deleted with it).
+        if std::thread::panicking() {
+            eprintln!("--- serve.log of the failed test ---\n{}", self.log());
+        }
         if let Store::Postgres { admin, name, .. } = &self.store {
             postgres_admin_sql(
                 admin,

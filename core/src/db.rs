@@ -110,15 +110,21 @@ impl Database {
         let Some(url) = inbox_url(&settings.url) else {
             return Ok(self.clone());
         };
-        let inbox = Database::connect(&DatabaseSettings {
+        let settings = DatabaseSettings {
             url,
             // One writer and a reader for resuming at start are all the inbox needs.
             max_connections: Some(2),
             ..settings.clone()
-        })
-        .await?;
-        InboxMigrator::up(&inbox.conn, None).await?;
-        Ok(inbox)
+        };
+        // Migrate first, then open the pool the inbox runs on. A connection that was open when
+        // the table and its unique index were created can keep compiling statements against the
+        // schema it read before: SQLite re-reads it when a transaction starts, and the inbox's
+        // single-statement writes start none. So an `ON CONFLICT (delivery_key)` could be
+        // refused as matching no unique index.
+        let migrating = Database::connect(&settings).await?;
+        InboxMigrator::up(&migrating.conn, None).await?;
+        migrating.close().await?;
+        Database::connect(&settings).await
     }
 
     /// Applies pending migrations.

@@ -8,6 +8,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hyper_util::client::legacy::connect::HttpConnector;
 use mednanny_core::settings::Secret;
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
@@ -27,6 +28,23 @@ pub enum SlackApiError {
     Setup(String),
 }
 
+/// The HTTPS connector for Slack clients, with the system's root certificates. Plain `http://` is
+/// allowed too, so that a local Slack-compatible server (tests, a proxy) works. HTTP/2 only where
+/// connections are reused (the Web API client).
+pub(super) fn https_connector(
+    http2: bool,
+) -> std::io::Result<hyper_rustls::HttpsConnector<HttpConnector>> {
+    let builder = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()?
+        .https_or_http()
+        .enable_http1();
+    Ok(if http2 {
+        builder.enable_http2().build()
+    } else {
+        builder.build()
+    })
+}
+
 /// Who the bot is in the workspace it was installed in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BotIdentity {
@@ -43,14 +61,7 @@ pub struct SlackApi {
 
 impl SlackApi {
     pub fn new(api_url: &str, bot_token: &Secret) -> Result<Self, SlackApiError> {
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_native_roots()
-            .map_err(|e| SlackApiError::Setup(e.to_string()))?
-            // http:// is allowed so that a local Slack-compatible server (tests, a proxy) works.
-            .https_or_http()
-            .enable_http1()
-            .enable_http2()
-            .build();
+        let https = https_connector(true).map_err(|e| SlackApiError::Setup(e.to_string()))?;
         let connector = SlackClientHyperConnector::from(https)
             .with_slack_api_url(api_url.trim_end_matches('/'));
         Ok(Self {

@@ -9,13 +9,13 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
 use mednanny_core::inbox::{Accepted, Inbox, NewDelivery};
 use slack_morphism::errors::{SlackClientError, SlackClientSystemError};
 use slack_morphism::prelude::*;
 
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::connect::HttpConnector;
-
+use super::api::https_connector;
 use super::envelope::{self, SlackDelivery};
 use super::reconnect::{Backoff, BackoffConnector, ReconnectPolicy};
 use super::render::escape;
@@ -161,16 +161,10 @@ pub async fn start(
     options: ListenerOptions,
 ) -> Result<SlackClientSocketModeListener<SocketModeConnector>, SlackClientError> {
     let backoff = Backoff::new(options.reconnect);
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_native_roots()
-        .map_err(|e| {
-            SlackClientError::SystemError(SlackClientSystemError::new().with_message(e.to_string()))
-        })?
-        // http:// is allowed so that a local Slack-compatible server (tests, a proxy) works.
-        .https_or_http()
-        // One request per connection: HTTP/1 is all it needs.
-        .enable_http1()
-        .build();
+    // One request per connection: HTTP/1 is all it needs.
+    let https = https_connector(false).map_err(|e| {
+        SlackClientError::SystemError(SlackClientSystemError::new().with_message(e.to_string()))
+    })?;
     let connector =
         SlackClientHyperConnector::with_connector(BackoffConnector::new(https, backoff.clone()))
             .with_slack_api_url(api_url.trim_end_matches('/'));
