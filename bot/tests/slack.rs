@@ -827,15 +827,14 @@ async fn a_failing_reconnection_backs_off_and_loses_nothing() {
         gaps.push(attempt.at.duration_since(previous).as_secs_f64());
         previous = attempt.at;
     }
-    // The first attempt after a working connection is at once; each retry comes after
-    // slack-morphism's 1 s pause plus a wait of ours that doubles from 0.25–0.5 s (attempt 2)
-    // to 1–2 s (attempt 4). Without the backoff, every retry gap would be about 1 s.
-    assert!(gaps[0] < 0.5, "first attempt at once: {gaps:?}");
-    assert!(
-        gaps[1..].iter().all(|gap| *gap >= 1.2),
-        "retries wait: {gaps:?}"
-    );
-    assert!(gaps[3] - gaps[1] >= 0.3, "the waits grow: {gaps:?}");
+    // The first attempt after a working connection goes at once. Each retry comes after
+    // slack-morphism's 1 s pause plus a wait of ours of at least half its nominal 0.5, 1, 2 s.
+    // Without the backoff every retry gap would be 1.0 s. Only lower bounds are checked, as a
+    // loaded machine can only make the gaps longer.
+    assert!(gaps[0] < 1.0, "first attempt promptly: {gaps:?}");
+    for (gap, at_least) in gaps[1..].iter().zip([1.25, 1.5, 2.0]) {
+        assert!(*gap >= at_least, "the waits grow: {gaps:?}");
+    }
 
     // Connected again: the run is over, so the next drop is retried at once.
     let attempts_before = slack.calls_to("apps.connections.open").len();
@@ -843,8 +842,9 @@ async fn a_failing_reconnection_backs_off_and_loses_nothing() {
     slack.drop_all().await;
     dm(&slack, ANA, "note Emma after the second drop").await;
     let next = slack.calls_to("apps.connections.open")[attempts_before..].to_vec();
+    // Had the run not ended, this fifth attempt would wait 2–4 s.
     assert!(
-        next[0].at.duration_since(dropped_at) < Duration::from_millis(500),
+        next[0].at.duration_since(dropped_at) < Duration::from_millis(1500),
         "reconnected at once after a working connection"
     );
     posted(&slack, &dm_channel(ANA), "Note saved").await;
