@@ -48,3 +48,28 @@ async fn committed_writes_reach_the_database_file_in_the_background() {
         "the database file still has {before} bytes: nothing was checkpointed"
     );
 }
+
+/// The bundled SQLite is built with the query-planner stability guarantee (`.cargo/config.toml`).
+/// Without it, every `.one()` (a bound `LIMIT ?`) is parsed again each time it runs: a tenth of the
+/// Slack bot's CPU. A build that lost the flag would be only slower, never wrong, so this checks it.
+#[tokio::test]
+async fn the_bundled_sqlite_keeps_its_query_plans() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = TestApp::new(Backend::Sqlite).await;
+    let conn = app.services.db().conn();
+    let options = conn
+        .query_all_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "PRAGMA compile_options",
+        ))
+        .await
+        .unwrap();
+    let options: Vec<String> = options
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    assert!(
+        options.iter().any(|o| o == "ENABLE_QPSG"),
+        "built without SQLITE_ENABLE_QPSG: {options:?}"
+    );
+}
