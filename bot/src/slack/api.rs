@@ -70,10 +70,6 @@ impl SlackApi {
         })
     }
 
-    pub fn client(&self) -> Arc<SlackHyperClient> {
-        self.client.clone()
-    }
-
     /// Checks the bot token and learns the workspace (auth.test).
     pub async fn identity(&self) -> Result<BotIdentity, SlackApiError> {
         let response =
