@@ -24,7 +24,7 @@ use mednanny_core::services::care::DoseRequest;
 use mednanny_core::services::Services;
 use mednanny_core::settings::{CpuPolicy, DatabaseSettings, RuntimeSettings};
 use rand::{Rng, SeedableRng};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -121,9 +121,12 @@ async fn bench(settings: DatabaseSettings) {
 
     // Seed with bulk SQL: this is set-up, not what is measured.
     let started = Instant::now();
-    // One transaction (one connection) for the whole seed.
-    let seed = db.conn().begin().await.expect("begin");
-    let conn = &seed;
+    // One write transaction for the whole seed.
+    let seed = db
+        .write(mednanny_core::db::LockScope::System)
+        .await
+        .expect("begin");
+    let conn = &*seed;
     let ts = |t: chrono::DateTime<Utc>| {
         t.to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
             .replace("Z", "+00:00")
@@ -201,7 +204,7 @@ async fn bench(settings: DatabaseSettings) {
     let _ = services.resolve_identity(IdentityKind::Console, "g1").await;
     let _ = Role::Guardian;
 
-    // The floor: one trivial statement's round trip through sea-orm and sqlx's SQLite worker thread.
+    // The floor: one trivial statement through sea-orm and the database's driver.
     let mut trivial = Vec::with_capacity(samples);
     for _ in 0..samples {
         let t = Instant::now();

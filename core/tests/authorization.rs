@@ -534,12 +534,12 @@ async fn snapshot(services: &Services) -> Snapshot {
     let record = RECORD_COUNTS
         .iter()
         .enumerate()
-        .map(|(i, (name, _))| (*name, row.try_get_by_index::<i64>(i).unwrap()))
+        .map(|(i, (name, _))| (*name, row.try_get::<i64>("", &format!("c{i}")).unwrap()))
         .collect();
     Snapshot {
         record,
-        audit_events: row.try_get_by_index(RECORD_COUNTS.len()).unwrap(),
-        denied_events: row.try_get_by_index(RECORD_COUNTS.len() + 1).unwrap(),
+        audit_events: row.try_get("", "audit").unwrap(),
+        denied_events: row.try_get("", "denied").unwrap(),
     }
 }
 

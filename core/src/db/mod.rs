@@ -1,0 +1,335 @@
+//! The database handle: connecting (SQLite or PostgreSQL from one URL), migrating, and the one way to
+//! open a write transaction.
+//!
+//! Why a write gate: every write (and every audited read) appends to a per-family hash-chained audit
+//! trail, and the dose-safety check must see every dose committed before it. So writes within one
+//! family are serialized. On SQLite a single in-process gate plus `BEGIN IMMEDIATE` does it (SQLite
+//! has one writer anyway, and the gate avoids busy-wait sleeps); on PostgreSQL a transaction-scoped
+//! advisory lock per family does it, so families never wait on each other.
+//!
+//! # Layout
+//! - this file: [`Database`], [`Conn`] (statements outside a transaction), [`WriteTxn`].
+//! - `sqlite`: SQLite run on the calling thread, MedNanny's own sea-orm connection for it (why:
+//!   see its top comment). PostgreSQL goes through sea-orm's sqlx driver.
+
+mod sqlite;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use migration::{InboxMigrator, Migrator, MigratorTrait};
+use sea_orm::prelude::async_trait;
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
+    DbErr, ExecResult, QueryResult, RuntimeErr, Statement, TransactionTrait,
+};
+
+use self::sqlite::{Shared, SqliteDb, SqliteFile, Writing};
+use crate::audit::ChainHeads;
+use crate::settings::DatabaseSettings;
+
+/// Namespace of MedNanny's PostgreSQL advisory locks ("MN").
+const ADVISORY_NAMESPACE: i32 = 0x4d4e;
+
+#[derive(Clone)]
+pub struct Database {
+    conn: Conn,
+    chain_heads: Arc<ChainHeads>,
+}
+
+/// Statements outside a write transaction: reads, and single statements that commit by themselves.
+/// A sea-orm connection: pass `db.conn()` wherever sea-orm wants one.
+#[derive(Clone)]
+pub enum Conn {
+    Sqlite(Shared),
+    Postgres(DatabaseConnection),
+}
+
+/// Which serialization domain a write belongs to: one family, or the system chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockScope {
+    Family(i64),
+    System,
+    /// A row protected by its own optimistic `version` (conversation state): no advisory lock.
+    OwnRow,
+}
+
+/// A write transaction holding its family's lock until it commits or is dropped (rolled back).
+/// A sea-orm connection: pass `&*txn` wherever sea-orm wants one.
+pub struct WriteTxn {
+    txn: TxnConn,
+}
+
+/// The connection of a [`WriteTxn`].
+pub enum TxnConn {
+    Sqlite(Writing),
+    Postgres(DatabaseTransaction),
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = TxnConn;
+    fn deref(&self) -> &TxnConn {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        match self.txn {
+            TxnConn::Sqlite(writing) => writing.commit(),
+            TxnConn::Postgres(txn) => txn.commit().await,
+        }
+    }
+}
+
+impl Database {
+    /// Opens the database at the URL in `settings` (creating the SQLite file and its folder when
+    /// needed). The schema is not touched: see [`Database::migrate`].
+    pub async fn connect(settings: &DatabaseSettings) -> Result<Self, DbErr> {
+        let url = settings.url.trim();
+        let conn = if url.starts_with("sqlite:") {
+            let file = SqliteFile::from_url(url, Duration::from_millis(settings.busy_timeout_ms))
+                .map_err(|problem| DbErr::Conn(RuntimeErr::Internal(problem)))?;
+            let readers = settings.pool_size().try_into().unwrap_or(usize::MAX);
+            Conn::Sqlite(Shared(Arc::new(SqliteDb::open(file, readers)?)))
+        } else {
+            Conn::Postgres(sqlx_connect(settings).await?)
+        };
+        Ok(Self {
+            conn,
+            chain_heads: Arc::default(),
+        })
+    }
+
+    /// The database the channels' inbox lives in, migrated: on SQLite a file of its own beside the
+    /// main one (`mednanny.db` → `mednanny-inbox.db`), so that keeping an envelope before its ack never
+    /// waits behind the record's writer; on PostgreSQL, this same database.
+    pub async fn inbox(&self, settings: &DatabaseSettings) -> Result<Database, DbErr> {
+        let Some(url) = inbox_url(&settings.url) else {
+            return Ok(self.clone());
+        };
+        let settings = DatabaseSettings {
+            url,
+            // One writer task and a reader for resuming at start are all the inbox needs.
+            max_connections: Some(1),
+            ..settings.clone()
+        };
+        let inbox = Database::connect(&settings).await?;
+        inbox.migrate_with::<InboxMigrator>().await?;
+        Ok(inbox)
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        self.migrate_with::<Migrator>().await
+    }
+
+    /// Applies a migrator's pending migrations (on SQLite on the writer, nothing else writing
+    /// meanwhile), then reopens this process's SQLite connections. A connection that read the schema
+    /// before a migration can keep compiling statements against it: an `ON CONFLICT` could then be
+    /// refused as matching no unique index (seen with the inbox, docs/architecture.md).
+    async fn migrate_with<M: MigratorTrait>(&self) -> Result<(), DbErr> {
+        match &self.conn {
+            Conn::Postgres(conn) => M::up(conn, None).await,
+            Conn::Sqlite(shared) => {
+                let migrating = shared.0.migrating().await?;
+                let result = M::up(&migrating, None).await;
+                drop(migrating);
+                result?;
+                shared.0.reopen()
+            }
+        }
+    }
+
+    /// The connection for statements outside a write transaction.
+    pub fn conn(&self) -> &Conn {
+        &self.conn
+    }
+
+    /// This process's hints of each audit chain's newest event (see [`ChainHeads`]).
+    pub fn chain_heads(&self) -> &ChainHeads {
+        &self.chain_heads
+    }
+
+    pub fn backend(&self) -> DatabaseBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Opens a write transaction serialized with every other write in `scope`.
+    pub async fn write(&self, scope: LockScope) -> Result<WriteTxn, DbErr> {
+        match &self.conn {
+            Conn::Sqlite(shared) => Ok(WriteTxn {
+                txn: TxnConn::Sqlite(shared.0.begin().await?),
+            }),
+            Conn::Postgres(conn) => {
+                let txn = conn.begin().await?;
+                let key = match scope {
+                    LockScope::Family(id) => id,
+                    LockScope::System => 0,
+                    LockScope::OwnRow => {
+                        return Ok(WriteTxn {
+                            txn: TxnConn::Postgres(txn),
+                        })
+                    }
+                };
+                txn.execute_raw(Statement::from_sql_and_values(
+                    DatabaseBackend::Postgres,
+                    "SELECT pg_advisory_xact_lock($1, hashtext($2::text))",
+                    [ADVISORY_NAMESPACE.into(), key.to_string().into()],
+                ))
+                .await?;
+                Ok(WriteTxn {
+                    txn: TxnConn::Postgres(txn),
+                })
+            }
+        }
+    }
+
+    /// Asks SQLite to move the WAL back into the main file and truncate it (after an erasure, so no
+    /// copy of erased pages lingers in the WAL). A no-op on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<(), DbErr> {
+        match &self.conn {
+            Conn::Sqlite(shared) => shared.0.checkpoint_truncate().await,
+            Conn::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// Closes the PostgreSQL pool. SQLite's connections (and its checkpoint thread) close when the
+    /// last clone of this handle is dropped.
+    pub async fn close(self) -> Result<(), DbErr> {
+        match self.conn {
+            Conn::Postgres(conn) => conn.close().await,
+            Conn::Sqlite(_) => Ok(()),
+        }
+    }
+}
+
+/// A sea-orm (sqlx) connection pool for a PostgreSQL URL.
+async fn sqlx_connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(settings.url.trim().to_string());
+    options
+        .max_connections(settings.pool_size())
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        // Pinging a connection on every checkout costs a round trip per service call; ping only
+        // connections idle long enough to have been dropped by a server, proxy or firewall.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30));
+    sea_orm::Database::connect(options).await
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Conn {
+    fn get_database_backend(&self) -> DatabaseBackend {
+        match self {
+            Conn::Sqlite(_) => DatabaseBackend::Sqlite,
+            Conn::Postgres(conn) => conn.get_database_backend(),
+        }
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        match self {
+            Conn::Sqlite(conn) => conn.execute(stmt).await,
+            Conn::Postgres(conn) => conn.execute_raw(stmt).await,
+        }
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        match self {
+            Conn::Sqlite(conn) => conn.execute_unprepared(sql).await,
+            Conn::Postgres(conn) => conn.execute_unprepared(sql).await,
+        }
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        match self {
+            Conn::Sqlite(conn) => conn.query_one(stmt).await,
+            Conn::Postgres(conn) => conn.query_one_raw(stmt).await,
+        }
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        match self {
+            Conn::Sqlite(conn) => conn.query_all(stmt).await,
+            Conn::Postgres(conn) => conn.query_all_raw(stmt).await,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for TxnConn {
+    fn get_database_backend(&self) -> DatabaseBackend {
+        match self {
+            TxnConn::Sqlite(_) => DatabaseBackend::Sqlite,
+            TxnConn::Postgres(txn) => txn.get_database_backend(),
+        }
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        match self {
+            TxnConn::Sqlite(txn) => txn.execute(stmt),
+            TxnConn::Postgres(txn) => txn.execute_raw(stmt).await,
+        }
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        match self {
+            TxnConn::Sqlite(txn) => txn.execute_unprepared(sql),
+            TxnConn::Postgres(txn) => txn.execute_unprepared(sql).await,
+        }
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        match self {
+            TxnConn::Sqlite(txn) => txn.query_one(stmt),
+            TxnConn::Postgres(txn) => txn.query_one_raw(stmt).await,
+        }
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        match self {
+            TxnConn::Sqlite(txn) => txn.query_all(stmt),
+            TxnConn::Postgres(txn) => txn.query_all_raw(stmt).await,
+        }
+    }
+}
+
+/// The URL of a SQLite database's sibling inbox file, or `None` for PostgreSQL and in-memory SQLite.
+pub fn inbox_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let rest = url.strip_prefix("sqlite:")?;
+    let (path, query) = match rest.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (rest, None),
+    };
+    if path.contains(":memory:") || path.trim_start_matches('/').is_empty() {
+        return None;
+    }
+    let inbox_path = match path.strip_suffix(".db") {
+        Some(stem) => format!("{stem}-inbox.db"),
+        None => format!("{path}-inbox"),
+    };
+    Some(match query {
+        Some(query) => format!("sqlite:{inbox_path}?{query}"),
+        None => format!("sqlite:{inbox_path}"),
+    })
+}
+
+#[cfg(test)]
+mod inbox_url_tests {
+    use super::inbox_url;
+
+    #[test]
+    fn the_inbox_sits_beside_a_sqlite_database() {
+        assert_eq!(
+            inbox_url("sqlite://data/mednanny.db?mode=rwc").as_deref(),
+            Some("sqlite://data/mednanny-inbox.db?mode=rwc")
+        );
+        assert_eq!(
+            inbox_url("sqlite:///var/lib/m/family").as_deref(),
+            Some("sqlite:///var/lib/m/family-inbox")
+        );
+        assert_eq!(inbox_url("sqlite::memory:"), None);
+        assert_eq!(inbox_url("postgres://u@h/db"), None);
+    }
+}

@@ -1,0 +1,1005 @@
+//! SQLite, run where it is called: MedNanny's own sea-orm connection for SQLite.
+//!
+//! Why: sqlx runs each SQLite connection on a thread of its own. Every statement is sent to that
+//! thread and its rows are sent back, which costs two thread switches, a few wake-ups and a large
+//! future copied per statement. On the 2-vCPU host a `SELECT 1` took 0.049 ms that way, and the
+//! hand-offs were most of a Slack turn's CPU (docs/benchmarks.md). SQLite is a library: a statement
+//! on a local file in WAL mode takes microseconds. So here a statement is a function call on the
+//! calling thread. The services still speak sea-orm ([`ConnectionTrait`]); this module turns each
+//! sea-orm `Statement` into a cached rusqlite statement, and its rows back into sea-orm rows.
+//!
+//! How it behaves:
+//! - **Connections.** One writer, used only under the write gate (one write at a time in this
+//!   process, as before), and a few readers for everything else. A statement outside a write
+//!   transaction that writes (the inbox's single-statement writes) is sent to the writer under the
+//!   gate, so two writes never meet on one thread.
+//! - **Never sleeping on a lock.** The writer's busy timeout is zero: when another process holds
+//!   SQLite's write lock, `BEGIN IMMEDIATE` (or a single write) is retried after short async sleeps
+//!   until `database.busy_timeout_ms` has passed, so the runtime's thread keeps serving others.
+//!   Readers never wait for writers in WAL mode.
+//! - **Rows.** sea-orm's proxy rows carry typed values. A column read from a table gets the type of
+//!   its entity column (`entity/`: `i32`, `i64`, `bool`, dates…), found through SQLite's column
+//!   metadata; a computed column gets SQLite's storage class (integer → `i64`, text → `String`).
+//!   Proxy rows keep their columns sorted by name: read them by name, never by position.
+//! - **Same bytes as sqlx.** Values are written exactly as sqlx-sqlite writes them (dates as
+//!   `2026-11-30`, times as RFC 3339 with `+00:00`), so a database written by either reads the same
+//!   and text comparisons of times keep their order. Migrations still run through sqlx.
+//! - **Checkpoints** (which `fsync`) run on a thread of their own, not on the runtime's.
+//!
+//! Errors never carry a value: a cell that cannot be read names its column only.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc};
+use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
+use rusqlite::{ErrorCode, OpenFlags, ToSql};
+use sea_orm::prelude::async_trait;
+use sea_orm::sea_query::{ColumnType, Value};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, ExecResult, IdenStatic,
+    Iterable, ProxyDatabaseTrait, ProxyExecResult, ProxyRow, QueryResult, RuntimeErr, Statement,
+};
+use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
+
+/// Prepared statements kept per connection (rusqlite's LRU cache; its default is 16).
+const STATEMENT_CACHE: usize = 256;
+/// Column plans kept per connection before the map is cleared (statement texts with `IN (…)` lists
+/// vary with the list's length, so the set of texts is not bounded).
+const PLAN_CACHE: usize = 512;
+/// WAL size (pages of 4 KiB) at which a commit checkpoints inline, if the background checkpointer
+/// has not kept up: 40 MiB.
+const WAL_BACKSTOP_PAGES: u32 = 10_000;
+/// How often the checkpointer looks for committed pages to copy back.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+/// The longest pause between two attempts at SQLite's write lock.
+const BUSY_RETRY_MAX: Duration = Duration::from_millis(20);
+
+/// Where a SQLite database lives and how its connections are set up.
+#[derive(Debug, Clone)]
+pub struct SqliteFile {
+    pub path: PathBuf,
+    /// `mode=rwc` (the default here): create the file if it is missing.
+    pub create: bool,
+    pub busy_timeout: Duration,
+}
+
+impl SqliteFile {
+    /// Reads a `sqlite:` URL as sqlx does (`sqlite://data/x.db?mode=rwc`, `sqlite:x.db`), or says
+    /// what is wrong with it. In-memory databases are refused: each connection would get its own.
+    pub fn from_url(url: &str, busy_timeout: Duration) -> Result<Self, String> {
+        let rest = url
+            .trim()
+            .strip_prefix("sqlite:")
+            .ok_or("must start with sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let (path, query) = match rest.split_once('?') {
+            Some((path, query)) => (path, query),
+            None => (rest, ""),
+        };
+        if path.is_empty() || path.contains(":memory:") {
+            return Err("needs a file: an in-memory SQLite database is not supported".into());
+        }
+        let mut create = false;
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some(("mode", "rwc")) => create = true,
+                Some(("mode", "rw")) => create = false,
+                Some(("mode", other)) => {
+                    return Err(format!("mode={other} is not supported (use rwc or rw)"))
+                }
+                _ => {}
+            }
+        }
+        Ok(Self {
+            path: PathBuf::from(path),
+            create,
+            busy_timeout,
+        })
+    }
+
+    /// Opens one connection with MedNanny's settings: WAL, `synchronous=NORMAL` (a committed
+    /// transaction survives a crash of the process; see docs/architecture.md), foreign keys,
+    /// `secure_delete` (erased content is overwritten), the checkpoint backstop.
+    fn open(&self, busy_timeout: Duration) -> rusqlite::Result<rusqlite::Connection> {
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        if self.create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+            if let Some(parent) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                // A failure here surfaces as a clear open error right after.
+                let _ = std::fs::create_dir_all(parent);
+            }
+        }
+        let conn = rusqlite::Connection::open_with_flags(&self.path, flags)?;
+        conn.busy_timeout(busy_timeout)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_BACKSTOP_PAGES)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(conn)
+    }
+}
+
+/// A database file's connections, shared by every clone of its [`super::Database`].
+pub struct SqliteDb {
+    file: SqliteFile,
+    writer: Mutex<Handle>,
+    readers: Vec<Mutex<Handle>>,
+    /// One write at a time in this process; held by a [`Writing`] for its whole transaction.
+    gate: Arc<AsyncMutex<()>>,
+    checkpointer: Checkpointer,
+}
+
+/// One connection and what was learnt about the statements it ran.
+struct Handle {
+    conn: rusqlite::Connection,
+    plans: HashMap<String, Arc<[ColumnPlan]>>,
+}
+
+/// How a result column becomes a sea-orm value.
+struct ColumnPlan {
+    name: String,
+    kind: Option<Kind>,
+}
+
+impl SqliteDb {
+    /// Opens the writer, `readers` readers and the checkpointer's connection.
+    pub fn open(file: SqliteFile, readers: usize) -> Result<Self, DbErr> {
+        let handle = |busy| -> Result<Mutex<Handle>, DbErr> {
+            Ok(Mutex::new(Handle {
+                conn: file.open(busy).map_err(conn_err)?,
+                plans: HashMap::new(),
+            }))
+        };
+        // The writer never sleeps on the lock (see the module comment); readers in WAL mode only
+        // wait in rare moments (a checkpoint truncating the log), and then briefly.
+        let writer = handle(Duration::ZERO)?;
+        let readers = (0..readers.max(1))
+            .map(|_| handle(file.busy_timeout))
+            .collect::<Result<Vec<_>, _>>()?;
+        let checkpointer = Checkpointer::start(&file).map_err(conn_err)?;
+        Ok(Self {
+            file,
+            writer,
+            readers,
+            gate: Arc::new(AsyncMutex::new(())),
+            checkpointer,
+        })
+    }
+
+    /// Reopens every connection: after migrations, so that no connection keeps statements (or a
+    /// schema) compiled before the schema changed.
+    pub fn reopen(&self) -> Result<(), DbErr> {
+        for slot in std::iter::once(&self.writer).chain(&self.readers) {
+            let mut handle = lock(slot);
+            let busy = if std::ptr::eq(slot, &self.writer) {
+                Duration::ZERO
+            } else {
+                self.file.busy_timeout
+            };
+            handle.conn = self.file.open(busy).map_err(conn_err)?;
+            handle.plans.clear();
+        }
+        Ok(())
+    }
+
+    /// Opens a write transaction: takes the gate, then SQLite's write lock (`BEGIN IMMEDIATE`),
+    /// waiting asynchronously while another process holds it.
+    pub async fn begin(self: &Arc<Self>) -> Result<Writing, DbErr> {
+        let gate = self.gate.clone().lock_owned().await;
+        self.retry_busy(|handle| handle.conn.execute_batch("BEGIN IMMEDIATE"))
+            .await
+            .map_err(exec_err)?;
+        Ok(Writing {
+            db: self.clone(),
+            _gate: gate,
+            open: AtomicBool::new(true),
+        })
+    }
+
+    /// Runs `work` on the writer (gate already held), again after short sleeps while SQLite says
+    /// another process holds the lock, until the busy timeout has passed.
+    async fn retry_busy<T>(
+        &self,
+        mut work: impl FnMut(&mut Handle) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            let result = work(&mut lock(&self.writer));
+            match result {
+                Err(error)
+                    if is_busy(&error) && started.elapsed() + pause <= self.file.busy_timeout =>
+                {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(BUSY_RETRY_MAX);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// A reader that is free, or the first one (held only while a statement runs).
+    fn reader(&self) -> MutexGuard<'_, Handle> {
+        for slot in &self.readers {
+            if let Ok(handle) = slot.try_lock() {
+                return handle;
+            }
+        }
+        lock(&self.readers[0])
+    }
+
+    /// A statement outside any write transaction: on a reader when it only reads, else on the
+    /// writer under the gate, by itself (SQLite commits a lone statement on its own).
+    async fn outside(&self, statement: &Statement, rows: RowsWanted) -> Result<Outcome, DbErr> {
+        let writes = {
+            let mut reader = self.reader();
+            match reader.writes(&statement.sql)? {
+                false => return reader.run(statement, rows),
+                true => true,
+            }
+        };
+        debug_assert!(writes);
+        let _gate = self.gate.lock().await;
+        let outcome = self
+            .retry_busy(|handle| handle.run_raw(statement, rows))
+            .await
+            .map_err(exec_err)?;
+        self.checkpointer.note_commit();
+        outcome
+    }
+
+    /// A sea-orm connection for sea-orm-migration, which wants its own `DatabaseConnection`: every
+    /// statement runs on the writer, and nothing else writes until it is dropped.
+    pub async fn migrating(self: &Arc<Self>) -> Result<DatabaseConnection, DbErr> {
+        let gate = self.gate.clone().lock_owned().await;
+        let session: Box<dyn ProxyDatabaseTrait> = Box::new(Migrating {
+            db: self.clone(),
+            _gate: gate,
+        });
+        sea_orm::Database::connect_proxy(DbBackend::Sqlite, Arc::new(session)).await
+    }
+
+    /// Runs a `PRAGMA wal_checkpoint(TRUNCATE)` on the checkpointer's thread and waits for it.
+    pub async fn checkpoint_truncate(&self) -> Result<(), DbErr> {
+        self.checkpointer.truncate().await
+    }
+}
+
+impl Handle {
+    /// Whether the statement writes (prepared and cached on this connection to find out).
+    fn writes(&mut self, sql: &str) -> Result<bool, DbErr> {
+        let statement = self.conn.prepare_cached(sql).map_err(query_err)?;
+        Ok(!statement.readonly())
+    }
+
+    /// SQL text as it is (`execute_unprepared`).
+    fn batch(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.conn.execute_batch(sql).map_err(exec_err)?;
+        Ok(self.done())
+    }
+
+    /// What the last statement on this connection did.
+    fn done(&self) -> ExecResult {
+        ProxyExecResult {
+            last_insert_id: u64::try_from(self.conn.last_insert_rowid()).unwrap_or(0),
+            rows_affected: self.conn.changes(),
+        }
+        .into()
+    }
+
+    fn run(&mut self, statement: &Statement, rows: RowsWanted) -> Result<Outcome, DbErr> {
+        self.run_raw(statement, rows).map_err(|e| match rows {
+            RowsWanted::None => exec_err(e),
+            _ => query_err(e),
+        })?
+    }
+
+    /// Binds, steps and decodes. The outer `Result` is SQLite's (busy, constraint…), the inner one a
+    /// decoding problem, so that only SQLite's are retried.
+    fn run_raw(
+        &mut self,
+        statement: &Statement,
+        rows: RowsWanted,
+    ) -> rusqlite::Result<Result<Outcome, DbErr>> {
+        let Handle { conn, plans } = self;
+        let mut prepared = conn.prepare_cached(&statement.sql)?;
+        let values: &[Value] = statement.values.as_ref().map_or(&[], |v| &v.0);
+        if prepared.parameter_count() != values.len() {
+            return Ok(Err(DbErr::Query(RuntimeErr::Internal(format!(
+                "the statement has {} parameters and {} values",
+                prepared.parameter_count(),
+                values.len()
+            )))));
+        }
+        for (index, value) in values.iter().enumerate() {
+            prepared.raw_bind_parameter(index + 1, Bind(value))?;
+        }
+        let plan = match plans.get(statement.sql.as_str()) {
+            Some(plan) => plan.clone(),
+            None => {
+                let plan = plan_columns(&prepared);
+                if plans.len() >= PLAN_CACHE {
+                    plans.clear();
+                }
+                plans.insert(statement.sql.clone(), plan.clone());
+                plan
+            }
+        };
+        let mut cursor = prepared.raw_query();
+        let mut decoded = Vec::new();
+        while let Some(row) = cursor.next()? {
+            if matches!(rows, RowsWanted::None) {
+                continue;
+            }
+            let mut values = std::collections::BTreeMap::new();
+            for (index, column) in plan.iter().enumerate() {
+                let value = match decode(row.get_ref(index)?, column.kind) {
+                    Ok(value) => value,
+                    Err(problem) => {
+                        return Ok(Err(DbErr::Type(format!(
+                            "column {}: {problem}",
+                            column.name
+                        ))))
+                    }
+                };
+                values.insert(column.name.clone(), value);
+            }
+            decoded.push(ProxyRow::new(values));
+            if matches!(rows, RowsWanted::One) {
+                break;
+            }
+        }
+        drop(cursor);
+        Ok(Ok(match rows {
+            RowsWanted::None => Outcome::Done(ProxyExecResult {
+                last_insert_id: u64::try_from(conn.last_insert_rowid()).unwrap_or(0),
+                rows_affected: conn.changes(),
+            }),
+            _ => Outcome::Rows(decoded),
+        }))
+    }
+}
+
+/// What a caller wants back from a statement.
+#[derive(Debug, Clone, Copy)]
+enum RowsWanted {
+    None,
+    One,
+    All,
+}
+
+enum Outcome {
+    Done(ProxyExecResult),
+    Rows(Vec<ProxyRow>),
+}
+
+impl Outcome {
+    fn done(self) -> ExecResult {
+        match self {
+            Outcome::Done(result) => result.into(),
+            Outcome::Rows(_) => ProxyExecResult::default().into(),
+        }
+    }
+
+    fn rows(self) -> Vec<QueryResult> {
+        match self {
+            Outcome::Rows(rows) => rows.into_iter().map(QueryResult::from).collect(),
+            Outcome::Done(_) => Vec::new(),
+        }
+    }
+}
+
+/// Statements outside a write transaction.
+#[derive(Clone)]
+pub struct Shared(pub(super) Arc<SqliteDb>);
+
+impl Shared {
+    pub async fn execute(&self, statement: Statement) -> Result<ExecResult, DbErr> {
+        Ok(self.0.outside(&statement, RowsWanted::None).await?.done())
+    }
+
+    /// Runs SQL text as it is (one statement or several, no values): on a reader when it is a
+    /// single statement that only reads, else on the writer under the gate.
+    pub async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        {
+            let mut reader = self.0.reader();
+            // Several statements do not prepare as one: they count as writing.
+            if let Ok(false) = reader.writes(sql) {
+                return reader.batch(sql);
+            }
+        }
+        let _gate = self.0.gate.lock().await;
+        let writer = lock(&self.0.writer);
+        // A batch that failed half-way cannot simply be run again, so it is not retried like a
+        // single statement: it waits for the lock on this thread instead. Only rare, operator-side
+        // statements come this way.
+        writer
+            .conn
+            .busy_timeout(self.0.file.busy_timeout)
+            .map_err(exec_err)?;
+        let result = writer.batch(sql);
+        let _ = writer.conn.busy_timeout(Duration::ZERO);
+        self.0.checkpointer.note_commit();
+        result
+    }
+
+    pub async fn query_one(&self, statement: Statement) -> Result<Option<QueryResult>, DbErr> {
+        Ok(self
+            .0
+            .outside(&statement, RowsWanted::One)
+            .await?
+            .rows()
+            .into_iter()
+            .next())
+    }
+
+    pub async fn query_all(&self, statement: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        Ok(self.0.outside(&statement, RowsWanted::All).await?.rows())
+    }
+}
+
+/// A write transaction on the writer: the gate is held and `BEGIN IMMEDIATE` has run. Dropped
+/// without [`Writing::commit`], it rolls back.
+pub struct Writing {
+    db: Arc<SqliteDb>,
+    _gate: OwnedMutexGuard<()>,
+    open: AtomicBool,
+}
+
+impl Writing {
+    fn run(&self, statement: &Statement, rows: RowsWanted) -> Result<Outcome, DbErr> {
+        lock(&self.db.writer).run(statement, rows)
+    }
+
+    pub fn execute(&self, statement: Statement) -> Result<ExecResult, DbErr> {
+        Ok(self.run(&statement, RowsWanted::None)?.done())
+    }
+
+    pub fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        lock(&self.db.writer).batch(sql)
+    }
+
+    pub fn query_one(&self, statement: Statement) -> Result<Option<QueryResult>, DbErr> {
+        Ok(self
+            .run(&statement, RowsWanted::One)?
+            .rows()
+            .into_iter()
+            .next())
+    }
+
+    pub fn query_all(&self, statement: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        Ok(self.run(&statement, RowsWanted::All)?.rows())
+    }
+
+    /// Commits. If the commit fails, whatever is left of the transaction is rolled back.
+    pub fn commit(self) -> Result<(), DbErr> {
+        let handle = lock(&self.db.writer);
+        let result = handle.conn.execute_batch("COMMIT");
+        if result.is_err() && !handle.conn.is_autocommit() {
+            let _ = handle.conn.execute_batch("ROLLBACK");
+        }
+        self.open.store(false, Ordering::Release);
+        drop(handle);
+        result.map_err(exec_err)?;
+        self.db.checkpointer.note_commit();
+        Ok(())
+    }
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        if self.open.load(Ordering::Acquire) {
+            let handle = lock(&self.db.writer);
+            if !handle.conn.is_autocommit() {
+                if let Err(error) = handle.conn.execute_batch("ROLLBACK") {
+                    tracing::error!(%error, "rolling back a write transaction failed");
+                }
+            }
+        }
+    }
+}
+
+/// The statements of a migration run, on the writer (see [`SqliteDb::migrating`]). sea-orm-migration
+/// runs SQLite migrations without transactions; `begin`/`commit`/`rollback` are honoured anyway,
+/// but sea-orm's proxy API cannot return their errors, so a failure is logged and shows in the
+/// next statement.
+struct Migrating {
+    db: Arc<SqliteDb>,
+    _gate: OwnedMutexGuard<()>,
+}
+
+impl std::fmt::Debug for Migrating {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Migrating")
+            .field("path", &self.db.file.path)
+            .finish()
+    }
+}
+
+impl Migrating {
+    fn batch(&self, sql: &str) {
+        if let Err(error) = lock(&self.db.writer).conn.execute_batch(sql) {
+            tracing::error!(%error, sql, "migration transaction control failed");
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ProxyDatabaseTrait for Migrating {
+    async fn query(&self, statement: Statement) -> Result<Vec<ProxyRow>, DbErr> {
+        match lock(&self.db.writer).run(&statement, RowsWanted::All)? {
+            Outcome::Rows(rows) => Ok(rows),
+            Outcome::Done(_) => Ok(Vec::new()),
+        }
+    }
+
+    async fn execute(&self, statement: Statement) -> Result<ProxyExecResult, DbErr> {
+        let outcome = lock(&self.db.writer).run(&statement, RowsWanted::None)?;
+        self.db.checkpointer.note_commit();
+        match outcome {
+            Outcome::Done(result) => Ok(result),
+            Outcome::Rows(_) => Ok(ProxyExecResult::default()),
+        }
+    }
+
+    async fn begin(&self) {
+        self.batch("BEGIN IMMEDIATE");
+    }
+
+    async fn commit(&self) {
+        self.batch("COMMIT");
+    }
+
+    async fn rollback(&self) {
+        self.batch("ROLLBACK");
+    }
+
+    fn start_rollback(&self) {
+        self.batch("ROLLBACK");
+    }
+}
+
+/// Copies committed WAL pages back into the database file every [`CHECKPOINT_EVERY`] when
+/// something was committed since the last time, on a thread and a connection of its own.
+///
+/// Why: SQLite's automatic checkpoint runs inside whichever commit crosses its threshold, so that
+/// writer (and every writer queued at the gate behind it) waits tens to hundreds of milliseconds.
+/// A PASSIVE checkpoint never blocks the writer or readers. It `fsync`s, which is why it is not on
+/// the runtime's threads. The thread stops when the database is dropped.
+struct Checkpointer {
+    dirty: Arc<AtomicBool>,
+    orders: Mutex<mpsc::Sender<Order>>,
+}
+
+enum Order {
+    Truncate(tokio::sync::oneshot::Sender<Result<(), DbErr>>),
+}
+
+impl Checkpointer {
+    fn start(file: &SqliteFile) -> rusqlite::Result<Self> {
+        let conn = file.open(file.busy_timeout)?;
+        let dirty = Arc::new(AtomicBool::new(false));
+        let (orders, inbox) = mpsc::channel::<Order>();
+        let seen = dirty.clone();
+        let spawned = std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || loop {
+                match inbox.recv_timeout(CHECKPOINT_EVERY) {
+                    Ok(Order::Truncate(done)) => {
+                        seen.store(false, Ordering::Release);
+                        let result = conn
+                            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+                            .map_err(exec_err);
+                        let _ = done.send(result);
+                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        if seen.swap(false, Ordering::AcqRel) {
+                            if let Err(error) =
+                                conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)")
+                            {
+                                tracing::warn!(%error, "background WAL checkpoint failed; will retry");
+                                seen.store(true, Ordering::Release);
+                            }
+                        }
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            });
+        if let Err(error) = spawned {
+            return Err(rusqlite::Error::ToSqlConversionFailure(Box::new(error)));
+        }
+        Ok(Self {
+            dirty,
+            orders: Mutex::new(orders),
+        })
+    }
+
+    fn note_commit(&self) {
+        self.dirty.store(true, Ordering::Release);
+    }
+
+    async fn truncate(&self) -> Result<(), DbErr> {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        lock(&self.orders)
+            .send(Order::Truncate(done))
+            .map_err(|_| DbErr::Custom("the checkpoint thread has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| DbErr::Custom("the checkpoint thread has stopped".into()))?
+    }
+}
+
+/// A std mutex guard, also when a panic elsewhere poisoned it (the connection is still usable:
+/// a statement interrupted by a panic leaves at worst an open transaction, which is rolled back).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+fn conn_err(error: rusqlite::Error) -> DbErr {
+    DbErr::Conn(RuntimeErr::Internal(error.to_string()))
+}
+
+fn exec_err(error: rusqlite::Error) -> DbErr {
+    DbErr::Exec(RuntimeErr::Internal(error.to_string()))
+}
+
+fn query_err(error: rusqlite::Error) -> DbErr {
+    DbErr::Query(RuntimeErr::Internal(error.to_string()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values in: sea-query values bound as sqlx-sqlite binds them.
+
+/// A sea-query value as a rusqlite parameter.
+struct Bind<'a>(&'a Value);
+
+impl ToSql for Bind<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        fn int<T: Into<i64> + Copy>(v: &Option<T>) -> ToSqlOutput<'static> {
+            match v {
+                Some(v) => ToSqlOutput::Owned(SqlValue::Integer((*v).into())),
+                None => ToSqlOutput::Owned(SqlValue::Null),
+            }
+        }
+        fn text(v: Option<String>) -> ToSqlOutput<'static> {
+            ToSqlOutput::Owned(v.map_or(SqlValue::Null, SqlValue::Text))
+        }
+        Ok(match self.0 {
+            Value::Bool(v) => int(&v.map(i64::from)),
+            Value::TinyInt(v) => int(v),
+            Value::SmallInt(v) => int(v),
+            Value::Int(v) => int(v),
+            Value::BigInt(v) => int(v),
+            Value::TinyUnsigned(v) => int(v),
+            Value::SmallUnsigned(v) => int(v),
+            Value::Unsigned(v) => int(v),
+            Value::BigUnsigned(v) => match v.map(i64::try_from).transpose() {
+                Ok(v) => int(&v),
+                Err(error) => return Err(rusqlite::Error::ToSqlConversionFailure(Box::new(error))),
+            },
+            Value::Float(v) => {
+                ToSqlOutput::Owned(v.map_or(SqlValue::Null, |f| SqlValue::Real(f64::from(f))))
+            }
+            Value::Double(v) => ToSqlOutput::Owned(v.map_or(SqlValue::Null, SqlValue::Real)),
+            Value::String(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Value::String(None) => ToSqlOutput::Owned(SqlValue::Null),
+            Value::Char(v) => text(v.map(|c| c.to_string())),
+            Value::Bytes(Some(b)) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+            Value::Bytes(None) => ToSqlOutput::Owned(SqlValue::Null),
+            Value::Json(v) => text(v.as_ref().map(|j| j.to_string())),
+            Value::ChronoDate(v) => text(v.map(|d| d.format("%F").to_string())),
+            Value::ChronoTime(v) => text(v.map(|t| t.format("%T%.f").to_string())),
+            Value::ChronoDateTime(v) => text(v.map(|t| t.format("%F %T%.f").to_string())),
+            Value::ChronoDateTimeUtc(v) => text(v.map(|t| rfc3339(&t))),
+            Value::ChronoDateTimeLocal(v) => text(v.map(|t| rfc3339(&t))),
+            Value::ChronoDateTimeWithTimeZone(v) => text(v.map(|t| rfc3339(&t))),
+            other => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    format!("values of type {} are not supported", value_kind(other)).into(),
+                ))
+            }
+        })
+    }
+}
+
+/// As sqlx-sqlite writes times: RFC 3339, as many fraction digits as needed, `+00:00`.
+fn rfc3339<Tz: TimeZone>(at: &DateTime<Tz>) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, false)
+}
+
+/// The name of a value's variant (never its content), for errors.
+fn value_kind(value: &Value) -> String {
+    let debug = format!("{value:?}");
+    debug
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("value")
+        .to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values out: typed by the entity column they come from.
+
+/// The Rust type a column's values are read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Int,
+    BigInt,
+    Bool,
+    Float,
+    Double,
+    Text,
+    Date,
+    DateTime,
+    TimestampUtc,
+    Bytes,
+}
+
+impl Kind {
+    /// The kind for an entity column's type, `None` for types MedNanny's entities do not use.
+    pub(crate) fn of(column_type: &ColumnType) -> Option<Kind> {
+        Some(match column_type {
+            ColumnType::TinyInteger | ColumnType::SmallInteger | ColumnType::Integer => Kind::Int,
+            ColumnType::BigInteger => Kind::BigInt,
+            ColumnType::Boolean => Kind::Bool,
+            ColumnType::Float => Kind::Float,
+            ColumnType::Double => Kind::Double,
+            ColumnType::Char(_) | ColumnType::String(_) | ColumnType::Text => Kind::Text,
+            ColumnType::Date => Kind::Date,
+            ColumnType::DateTime | ColumnType::Timestamp => Kind::DateTime,
+            ColumnType::TimestampWithTimeZone => Kind::TimestampUtc,
+            ColumnType::Binary(_) | ColumnType::VarBinary(_) | ColumnType::Blob => Kind::Bytes,
+            _ => return None,
+        })
+    }
+
+    fn null(self) -> Value {
+        match self {
+            Kind::Int => Value::Int(None),
+            Kind::BigInt => Value::BigInt(None),
+            Kind::Bool => Value::Bool(None),
+            Kind::Float => Value::Float(None),
+            Kind::Double => Value::Double(None),
+            Kind::Text => Value::String(None),
+            Kind::Date => Value::ChronoDate(None),
+            Kind::DateTime => Value::ChronoDateTime(None),
+            Kind::TimestampUtc => Value::ChronoDateTimeUtc(None),
+            Kind::Bytes => Value::Bytes(None),
+        }
+    }
+}
+
+/// Every entity column's kind, by table and column name.
+static ENTITY_COLUMNS: LazyLock<HashMap<String, HashMap<String, Option<Kind>>>> =
+    LazyLock::new(|| {
+        let mut tables = HashMap::new();
+        fn add<E: EntityTrait>(tables: &mut HashMap<String, HashMap<String, Option<Kind>>>) {
+            let columns = E::Column::iter()
+                .map(|c| (c.as_str().to_string(), Kind::of(c.def().get_column_type())))
+                .collect();
+            tables.insert(E::default().table_name().to_string(), columns);
+        }
+        use entity::*;
+        add::<allergy::Entity>(&mut tables);
+        add::<appointment::Entity>(&mut tables);
+        add::<audit_event::Entity>(&mut tables);
+        add::<care_note::Entity>(&mut tables);
+        add::<caregiver_assignment::Entity>(&mut tables);
+        add::<child::Entity>(&mut tables);
+        add::<condition::Entity>(&mut tables);
+        add::<consent::Entity>(&mut tables);
+        add::<conversation_state::Entity>(&mut tables);
+        add::<dose_log::Entity>(&mut tables);
+        add::<family::Entity>(&mut tables);
+        add::<identity::Entity>(&mut tables);
+        add::<inbox::Entity>(&mut tables);
+        add::<invite::Entity>(&mut tables);
+        add::<measurement::Entity>(&mut tables);
+        add::<medication::Entity>(&mut tables);
+        add::<member::Entity>(&mut tables);
+        add::<nanny_profile::Entity>(&mut tables);
+        add::<notification::Entity>(&mut tables);
+        add::<person::Entity>(&mut tables);
+        add::<provider::Entity>(&mut tables);
+        add::<shift::Entity>(&mut tables);
+        add::<vaccination::Entity>(&mut tables);
+        tables
+    });
+
+/// The kinds of a prepared statement's result columns, from the tables they come from.
+fn plan_columns(statement: &rusqlite::Statement<'_>) -> Arc<[ColumnPlan]> {
+    statement
+        .columns_with_metadata()
+        .iter()
+        .map(|column| ColumnPlan {
+            name: column.name().to_string(),
+            kind: match (column.table_name(), column.origin_name()) {
+                (Some(table), Some(origin)) => ENTITY_COLUMNS
+                    .get(table)
+                    .and_then(|columns| columns.get(origin))
+                    .copied()
+                    .flatten(),
+                _ => None,
+            },
+        })
+        .collect()
+}
+
+/// One cell as a sea-orm value: as its column's kind when known, else by SQLite's storage class.
+fn decode(cell: ValueRef<'_>, kind: Option<Kind>) -> Result<Value, &'static str> {
+    let Some(kind) = kind else {
+        return Ok(match cell {
+            ValueRef::Null => Value::String(None),
+            ValueRef::Integer(i) => Value::BigInt(Some(i)),
+            ValueRef::Real(f) => Value::Double(Some(f)),
+            ValueRef::Text(t) => Value::String(Some(utf8(t)?.to_string())),
+            ValueRef::Blob(b) => Value::Bytes(Some(b.to_vec())),
+        });
+    };
+    Ok(match (kind, cell) {
+        (kind, ValueRef::Null) => kind.null(),
+        (Kind::Int, ValueRef::Integer(i)) => {
+            Value::Int(Some(i32::try_from(i).map_err(|_| "out of range for i32")?))
+        }
+        (Kind::BigInt, ValueRef::Integer(i)) => Value::BigInt(Some(i)),
+        (Kind::Bool, ValueRef::Integer(i)) => Value::Bool(Some(i != 0)),
+        #[allow(clippy::cast_possible_truncation)]
+        (Kind::Float, ValueRef::Real(f)) => Value::Float(Some(f as f32)),
+        #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+        (Kind::Float, ValueRef::Integer(i)) => Value::Float(Some(i as f32)),
+        (Kind::Double, ValueRef::Real(f)) => Value::Double(Some(f)),
+        #[allow(clippy::cast_precision_loss)]
+        (Kind::Double, ValueRef::Integer(i)) => Value::Double(Some(i as f64)),
+        (Kind::Text, ValueRef::Text(t)) => Value::String(Some(utf8(t)?.to_string())),
+        (Kind::Text, ValueRef::Integer(i)) => Value::String(Some(i.to_string())),
+        (Kind::Text, ValueRef::Real(f)) => Value::String(Some(f.to_string())),
+        (Kind::Date, ValueRef::Text(t)) => Value::ChronoDate(Some(
+            NaiveDate::parse_from_str(utf8(t)?, "%F").map_err(|_| "not a date")?,
+        )),
+        (Kind::DateTime, ValueRef::Text(t)) => {
+            Value::ChronoDateTime(Some(parse_time(utf8(t)?)?.naive_utc()))
+        }
+        (Kind::TimestampUtc, ValueRef::Text(t)) => {
+            Value::ChronoDateTimeUtc(Some(parse_time(utf8(t)?)?))
+        }
+        (Kind::TimestampUtc, ValueRef::Integer(seconds)) => Value::ChronoDateTimeUtc(Some(
+            Utc.timestamp_opt(seconds, 0).single().ok_or("not a time")?,
+        )),
+        (Kind::Bytes, ValueRef::Blob(b)) => Value::Bytes(Some(b.to_vec())),
+        (Kind::Bytes, ValueRef::Text(t)) => Value::Bytes(Some(t.to_vec())),
+        _ => return Err("holds a value of another type than its column"),
+    })
+}
+
+fn utf8(bytes: &[u8]) -> Result<&str, &'static str> {
+    std::str::from_utf8(bytes).map_err(|_| "is not UTF-8 text")
+}
+
+/// A time as sqlx-sqlite reads one: RFC 3339, else SQLite's own formats (taken as UTC).
+fn parse_time(text: &str) -> Result<DateTime<Utc>, &'static str> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    const FORMATS: [&str; 12] = [
+        "%F %T%.f",
+        "%F %R",
+        "%F %RZ",
+        "%F %R%:z",
+        "%F %T%.fZ",
+        "%F %T%.f%:z",
+        "%FT%R",
+        "%FT%RZ",
+        "%FT%R%:z",
+        "%FT%T%.f",
+        "%FT%T%.fZ",
+        "%FT%T%.f%:z",
+    ];
+    for format in FORMATS {
+        if let Ok(at) = DateTime::parse_from_str(text, format) {
+            return Ok(at.with_timezone(&Utc));
+        }
+        if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(Utc.from_utc_datetime(&at));
+        }
+    }
+    Err("not a time")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_read_as_sqlx_reads_them() {
+        let file = SqliteFile::from_url("sqlite://data/x.db?mode=rwc", Duration::ZERO).unwrap();
+        assert_eq!(file.path, PathBuf::from("data/x.db"));
+        assert!(file.create);
+        let file = SqliteFile::from_url("sqlite:///var/lib/m.db", Duration::ZERO).unwrap();
+        assert_eq!(file.path, PathBuf::from("/var/lib/m.db"));
+        assert!(!file.create);
+        assert!(SqliteFile::from_url("sqlite::memory:", Duration::ZERO).is_err());
+        assert!(SqliteFile::from_url("sqlite://x.db?mode=ro", Duration::ZERO).is_err());
+    }
+
+    #[test]
+    fn every_entity_column_has_a_known_kind() {
+        for (table, columns) in ENTITY_COLUMNS.iter() {
+            for (column, kind) in columns {
+                assert!(
+                    kind.is_some(),
+                    "{table}.{column} has a type this driver cannot read"
+                );
+            }
+        }
+        assert_eq!(
+            ENTITY_COLUMNS["medications"]["min_interval_minutes"],
+            Some(Kind::Int)
+        );
+        assert_eq!(ENTITY_COLUMNS["dose_logs"]["id"], Some(Kind::BigInt));
+        assert_eq!(
+            ENTITY_COLUMNS["dose_logs"]["given_at"],
+            Some(Kind::TimestampUtc)
+        );
+    }
+
+    #[test]
+    fn times_are_written_as_sqlx_writes_them_and_read_back() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 30, 2, 4, 19).unwrap();
+        assert_eq!(rfc3339(&at), "2026-11-30T02:04:19+00:00");
+        let later = at + chrono::Duration::microseconds(123_456);
+        assert_eq!(rfc3339(&later), "2026-11-30T02:04:19.123456+00:00");
+        for text in [
+            "2026-11-30T02:04:19.123456+00:00",
+            "2026-11-30 02:04:19.123456",
+            "2026-11-30T03:04:19.123456+01:00",
+        ] {
+            assert_eq!(parse_time(text), Ok(later), "{text}");
+        }
+        assert!(parse_time("yesterday").is_err());
+    }
+
+    #[test]
+    fn cells_become_the_values_their_columns_want() {
+        assert_eq!(
+            decode(ValueRef::Integer(7), Some(Kind::Int)),
+            Ok(Value::Int(Some(7)))
+        );
+        assert!(decode(ValueRef::Integer(1 << 40), Some(Kind::Int)).is_err());
+        assert_eq!(
+            decode(ValueRef::Integer(1), Some(Kind::Bool)),
+            Ok(Value::Bool(Some(true)))
+        );
+        assert_eq!(
+            decode(ValueRef::Null, Some(Kind::TimestampUtc)),
+            Ok(Value::ChronoDateTimeUtc(None))
+        );
+        assert_eq!(
+            decode(ValueRef::Text(b"2026-05-01"), Some(Kind::Date)),
+            Ok(Value::ChronoDate(NaiveDate::from_ymd_opt(2026, 5, 1)))
+        );
+        assert_eq!(
+            decode(ValueRef::Integer(3), None),
+            Ok(Value::BigInt(Some(3)))
+        );
+        assert!(decode(ValueRef::Text(b"x"), Some(Kind::BigInt)).is_err());
+    }
+}
