@@ -104,7 +104,14 @@ impl SqliteFile {
     /// Opens one connection with MedNanny's settings: WAL, `synchronous=NORMAL` (a committed
     /// transaction survives a crash of the process; see docs/architecture.md), foreign keys,
     /// `secure_delete` (erased content is overwritten), the checkpoint backstop.
-    fn open(&self, busy_timeout: Duration) -> rusqlite::Result<rusqlite::Connection> {
+    fn open(&self, role: Role) -> rusqlite::Result<rusqlite::Connection> {
+        // The writer never sleeps on the lock (see the module comment); readers in WAL mode only
+        // wait in rare moments (a checkpoint truncating the log), and then briefly; the
+        // checkpointer has a thread of its own to wait on.
+        let busy_timeout = match role {
+            Role::Writer => Duration::ZERO,
+            Role::Reader | Role::Checkpointer => self.busy_timeout,
+        };
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
@@ -125,6 +132,14 @@ impl SqliteFile {
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(conn)
     }
+}
+
+/// What a connection is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Writer,
+    Reader,
+    Checkpointer,
 }
 
 /// A database file's connections, shared by every clone of its [`super::Database`].
@@ -152,17 +167,15 @@ struct ColumnPlan {
 impl SqliteDb {
     /// Opens the writer, `readers` readers and the checkpointer's connection.
     pub fn open(file: SqliteFile, readers: usize) -> Result<Self, DbErr> {
-        let handle = |busy| -> Result<Mutex<Handle>, DbErr> {
+        let handle = |role| -> Result<Mutex<Handle>, DbErr> {
             Ok(Mutex::new(Handle {
-                conn: file.open(busy).map_err(conn_err)?,
+                conn: file.open(role).map_err(conn_err)?,
                 plans: HashMap::new(),
             }))
         };
-        // The writer never sleeps on the lock (see the module comment); readers in WAL mode only
-        // wait in rare moments (a checkpoint truncating the log), and then briefly.
-        let writer = handle(Duration::ZERO)?;
+        let writer = handle(Role::Writer)?;
         let readers = (0..readers.max(1))
-            .map(|_| handle(file.busy_timeout))
+            .map(|_| handle(Role::Reader))
             .collect::<Result<Vec<_>, _>>()?;
         let checkpointer = Checkpointer::start(&file).map_err(conn_err)?;
         Ok(Self {
@@ -177,14 +190,11 @@ impl SqliteDb {
     /// Reopens every connection: after migrations, so that no connection keeps statements (or a
     /// schema) compiled before the schema changed.
     pub fn reopen(&self) -> Result<(), DbErr> {
-        for slot in std::iter::once(&self.writer).chain(&self.readers) {
+        let writer = std::iter::once((&self.writer, Role::Writer));
+        let readers = self.readers.iter().map(|slot| (slot, Role::Reader));
+        for (slot, role) in writer.chain(readers) {
             let mut handle = lock(slot);
-            let busy = if std::ptr::eq(slot, &self.writer) {
-                Duration::ZERO
-            } else {
-                self.file.busy_timeout
-            };
-            handle.conn = self.file.open(busy).map_err(conn_err)?;
+            handle.conn = self.file.open(role).map_err(conn_err)?;
             handle.plans.clear();
         }
         Ok(())
@@ -585,7 +595,7 @@ enum Order {
 
 impl Checkpointer {
     fn start(file: &SqliteFile) -> rusqlite::Result<Self> {
-        let conn = file.open(file.busy_timeout)?;
+        let conn = file.open(Role::Checkpointer)?;
         let dirty = Arc::new(AtomicBool::new(false));
         let (orders, inbox) = mpsc::channel::<Order>();
         let seen = dirty.clone();

@@ -1,0 +1,119 @@
+//! SQLite runs on the calling thread (core/src/db/sqlite.rs). Two promises of that driver that a
+//! family would notice if they broke:
+//! - while another process (an admin command, a second bot) holds SQLite's write lock, a write
+//!   waits for it without stopping the thread it runs on: every other conversation, ack and timer
+//!   on that thread goes on;
+//! - a write that waited longer than `database.busy_timeout_ms` is refused with a clear error and
+//!   changes nothing.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mednanny_core::auth::Actor;
+use mednanny_core::db::{Database, LockScope};
+use mednanny_core::demo;
+use mednanny_core::domain::Channel;
+use mednanny_core::services::Services;
+use mednanny_core::settings::DatabaseSettings;
+use support::{Backend, TestApp};
+
+/// Counts ticks of a 10 ms timer on the current thread until dropped.
+fn ticker() -> (Arc<AtomicUsize>, tokio::task::JoinHandle<()>) {
+    let ticks = Arc::new(AtomicUsize::new(0));
+    let counted = ticks.clone();
+    let task = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_millis(10));
+        loop {
+            every.tick().await;
+            counted.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    (ticks, task)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_write_waits_for_another_process_without_stopping_the_thread() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let s = &app.services;
+    let demo = demo::ensure(s).await.unwrap();
+    let ana = Actor::person(demo.ana, Channel::Console);
+    let other = app.another_process().await;
+
+    // Another process takes SQLite's write lock and keeps it for a while.
+    let held = other.db().write(LockScope::System).await.unwrap();
+    let (ticks, ticking) = ticker();
+    let writing = {
+        let s = s.clone();
+        tokio::spawn(async move { s.add_note(&ana, demo.emma, "ate a good lunch", None).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !writing.is_finished(),
+        "the note was written under another process's lock"
+    );
+    let ticked = ticks.load(Ordering::Relaxed);
+    assert!(
+        ticked >= 15,
+        "the thread stood still while the write waited: {ticked} ticks in 300 ms"
+    );
+
+    drop(held);
+    let note = tokio::time::timeout(Duration::from_secs(2), writing)
+        .await
+        .expect("the write goes through once the lock is free")
+        .unwrap();
+    assert!(note.is_ok(), "{note:?}");
+    ticking.abort();
+    let notes = s.notes(&ana, demo.emma, 10).await.unwrap();
+    assert_eq!(notes.len(), 1);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_write_that_waited_too_long_is_refused_and_changes_nothing() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let demo = demo::ensure(&app.services).await.unwrap();
+    let ana = Actor::person(demo.ana, Channel::Console);
+    let impatient = Database::connect(&DatabaseSettings {
+        url: app.db.url.clone(),
+        max_connections: Some(1),
+        busy_timeout_ms: 200,
+        migrate_on_start: false,
+    })
+    .await
+    .unwrap();
+    let impatient = Services::new(impatient, app.keys.clone(), Arc::new(app.clock.clone()), 72);
+
+    let held = app
+        .another_process()
+        .await
+        .db()
+        .write(LockScope::System)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let refused = impatient
+        .add_note(&ana, demo.emma, "ate a good lunch", None)
+        .await;
+    let waited = started.elapsed();
+    let error = refused.expect_err("written under another process's lock");
+    assert!(
+        error.to_string().contains("locked"),
+        "the error should say the database is locked: {error}"
+    );
+    assert!(
+        waited >= Duration::from_millis(150) && waited < Duration::from_secs(2),
+        "gave up after {waited:?}, not after about 200 ms"
+    );
+
+    drop(held);
+    assert!(app
+        .services
+        .notes(&ana, demo.emma, 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
