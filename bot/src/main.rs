@@ -1,7 +1,7 @@
 //! `mednanny`: the MedNanny binary. Parsing and wiring only; everything else is in the library.
 //!
 //! The Tokio runtime is built by hand rather than with `#[tokio::main]`: the process is placed on
-//! its CPUs (`runtime.cpus`) before any thread exists, so that every thread inherits the placement
+//! its CPUs (`runtime.cpus`, when it asks for pinning) before any thread exists, so that every thread inherits the placement
 //! and the runtime sizes its worker pool from it (see `mednanny_core::runtime`).
 
 use std::process::ExitCode;
@@ -11,8 +11,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = bot::cli::Cli::parse();
     let result = bot::app::load_settings().and_then(|settings| {
-        let placement =
-            mednanny_core::runtime::place_process(&settings.runtime, &settings.database)?;
+        let placement = mednanny_core::runtime::place_process(&settings.runtime)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;

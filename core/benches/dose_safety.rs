@@ -83,15 +83,14 @@ fn main() {
         busy_timeout_ms: 5000,
         migrate_on_start: true,
     };
-    // The product's CPU placement (`runtime.cpus`, default auto: one CPU on SQLite), applied as
-    // `mednanny` applies it, before the runtime starts. MEDNANNY_BENCH_CPUS=all (or a number)
-    // compares.
+    // The product's CPU placement (`runtime.cpus`, default auto: every CPU), applied as `mednanny`
+    // applies it, before the runtime starts. MEDNANNY_BENCH_CPUS=1 (or another number) compares.
     let policy = match std::env::var("MEDNANNY_BENCH_CPUS").as_deref() {
         Ok("all") => CpuPolicy::All,
         Ok(n) => n.parse().map_or(CpuPolicy::Auto, CpuPolicy::Count),
         Err(_) => CpuPolicy::Auto,
     };
-    let placement = place_process(&RuntimeSettings::new(policy), &settings).expect("CPU placement");
+    let placement = place_process(&RuntimeSettings::new(policy)).expect("CPU placement");
     println!(
         "running on CPU(s) {:?} of {} (runtime.cpus = {policy:?})",
         placement.cpus, placement.available

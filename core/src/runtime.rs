@@ -1,20 +1,20 @@
-//! Where the process runs: pinning it to CPUs before the async runtime starts.
+//! Where the process runs: optionally pinning it to CPUs before the async runtime starts.
 //!
-//! Why: sqlx runs each SQLite connection on a thread of its own, and every statement is a hand-off
-//! to that thread and back to the task awaiting it. When the two sit on different CPUs, each
-//! hand-off wakes the other core (an inter-processor interrupt; on a virtual machine, a trip
-//! through the hypervisor). On our 2-core test host that made a statement's round trip about 4×
-//! slower (`SELECT 1`: 0.055 ms against 0.012 ms on one CPU), and it was half the CPU time of a
-//! Slack turn. SQLite's work is serial anyway (one writer), so with SQLite the process runs best on
-//! one CPU: the hand-off becomes a plain task switch. With PostgreSQL the database works in its own
-//! server processes, and MedNanny uses every CPU. `runtime.cpus` overrides either choice
-//! (docs/architecture.md, "CPU placement"; figures in docs/benchmarks.md).
+//! By default (`runtime.cpus = auto`) MedNanny runs on every CPU it was started with, on SQLite and
+//! on PostgreSQL alike. A number pins it to that many CPUs: for an operator who runs several
+//! processes on one host (the bot and the WhatsApp bridge, say) and wants them apart.
+//!
+//! History, because the default used to differ: while SQLite went through sqlx, every statement
+//! was a hand-off to a thread of sqlx's and back, and a hand-off across CPUs woke the other core
+//! (a `SELECT 1` took 0.055 ms across CPUs, 0.012 on one), so with SQLite `auto` meant one CPU.
+//! SQLite now runs on the calling thread (`db::sqlite`): a statement is a function call, and every
+//! CPU measured faster in both benchmarks (docs/benchmarks.md, docs/architecture.md "CPU placement").
 //!
 //! [`place_process`] must run before any other thread is started (so before the Tokio runtime is
 //! built): threads inherit the CPUs of the thread that starts them, and the runtime sizes its worker
 //! pool from the CPUs it may use.
 
-use crate::settings::{CpuPolicy, DatabaseSettings, RuntimeSettings, SettingsError};
+use crate::settings::{CpuPolicy, RuntimeSettings, SettingsError};
 
 /// What [`place_process`] did, for a log line once logging is set up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,18 +32,14 @@ pub struct Placement {
 /// The CPUs are taken from those the process may use, starting at the one it is running on (the
 /// scheduler started it on a CPU that had room). A system that refuses pinning (some container
 /// sandboxes) is not an error: the process runs unpinned and [`Placement::refused`] says why.
-pub fn place_process(
-    settings: &RuntimeSettings,
-    database: &DatabaseSettings,
-) -> Result<Placement, SettingsError> {
+pub fn place_process(settings: &RuntimeSettings) -> Result<Placement, SettingsError> {
     let policy = settings.cpus()?;
-    Ok(platform::place(wanted_cpus(policy, database)))
+    Ok(platform::place(wanted_cpus(policy)))
 }
 
 /// How many CPUs `policy` asks for; `None` means all of them.
-fn wanted_cpus(policy: CpuPolicy, database: &DatabaseSettings) -> Option<usize> {
+fn wanted_cpus(policy: CpuPolicy) -> Option<usize> {
     match policy {
-        CpuPolicy::Auto if database.url.trim().starts_with("sqlite:") => Some(1),
         CpuPolicy::Auto | CpuPolicy::All => None,
         CpuPolicy::Count(n) => Some(n),
     }
@@ -137,23 +133,11 @@ mod platform {
 mod tests {
     use super::*;
 
-    fn database(url: &str) -> DatabaseSettings {
-        DatabaseSettings {
-            url: url.into(),
-            max_connections: None,
-            busy_timeout_ms: 5000,
-            migrate_on_start: true,
-        }
-    }
-
     #[test]
-    fn auto_means_one_cpu_on_sqlite_and_all_on_postgres() {
-        let sqlite = database("sqlite://data/mednanny.db?mode=rwc");
-        let postgres = database("postgres://postgres@127.0.0.1/mednanny");
-        assert_eq!(wanted_cpus(CpuPolicy::Auto, &sqlite), Some(1));
-        assert_eq!(wanted_cpus(CpuPolicy::Auto, &postgres), None);
-        assert_eq!(wanted_cpus(CpuPolicy::All, &sqlite), None);
-        assert_eq!(wanted_cpus(CpuPolicy::Count(3), &postgres), Some(3));
+    fn auto_and_all_use_every_cpu_and_a_number_pins() {
+        assert_eq!(wanted_cpus(CpuPolicy::Auto), None);
+        assert_eq!(wanted_cpus(CpuPolicy::All), None);
+        assert_eq!(wanted_cpus(CpuPolicy::Count(3)), Some(3));
     }
 
     #[test]

@@ -113,11 +113,11 @@ pub struct DatabaseSettings {
 }
 
 impl DatabaseSettings {
-    /// The pool size: `max_connections` when set, else 2 on SQLite and 8 on PostgreSQL.
+    /// The pool size: `max_connections` when set, else 2 on SQLite and 8 on PostgreSQL. On SQLite
+    /// it is the number of reader connections; there is always exactly one writer besides.
     ///
-    /// Why few on SQLite: it has one writer anyway, and each pooled connection drops its page cache
-    /// whenever another connection has written, so more connections mean more page re-reads. Two
-    /// measured faster than eight in both benchmarks and keep ~4 MB less memory (docs/benchmarks.md).
+    /// Why few on SQLite: it has one writer anyway, and each reader drops its page cache whenever
+    /// another connection has written, so more connections mean more page re-reads and memory.
     pub fn pool_size(&self) -> u32 {
         self.max_connections
             .unwrap_or(if self.url.trim().starts_with("sqlite:") {
@@ -220,7 +220,7 @@ pub struct RuntimeSettings {
 /// How many CPUs the process runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CpuPolicy {
-    /// One CPU when the database is SQLite, every CPU otherwise.
+    /// MedNanny's choice: today every CPU, on SQLite and PostgreSQL alike (see [`crate::runtime`]).
     Auto,
     /// Every CPU the process was started with.
     All,
