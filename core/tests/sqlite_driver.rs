@@ -117,3 +117,34 @@ async fn a_write_that_waited_too_long_is_refused_and_changes_nothing() {
         .unwrap()
         .is_empty());
 }
+
+/// `$n` takes the n-th value wherever it first appears (as sqlx binds it), and a count that does
+/// not match is refused instead of binding NULL to what is left.
+#[tokio::test]
+async fn numbered_placeholders_take_their_own_values() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = TestApp::new(Backend::Sqlite).await;
+    let conn = app.services.db().conn();
+    let backend = conn.get_database_backend();
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT $2 AS second, $1 AS first, $2 + $1 AS sum",
+            [10i64.into(), 20i64.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get::<i64>("", "first").unwrap(), 10);
+    assert_eq!(row.try_get::<i64>("", "second").unwrap(), 20);
+    assert_eq!(row.try_get::<i64>("", "sum").unwrap(), 30);
+
+    let short = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT $1 AS a, $2 AS b",
+            [10i64.into()],
+        ))
+        .await;
+    assert!(short.is_err(), "a missing value was bound as NULL");
+}

@@ -322,15 +322,23 @@ impl Handle {
         let Handle { conn, plans } = self;
         let mut prepared = conn.prepare_cached(&statement.sql)?;
         let values: &[Value] = statement.values.as_ref().map_or(&[], |v| &v.0);
-        if prepared.parameter_count() != values.len() {
-            return Ok(Err(DbErr::Query(RuntimeErr::Internal(format!(
-                "the statement has {} parameters and {} values",
-                prepared.parameter_count(),
-                values.len()
-            )))));
+        // `?` takes the next value; `$n` (and `?n`) the n-th, wherever it first appears, as sqlx
+        // binds them (SQLite numbers named parameters by first appearance, not by their digits).
+        let mut used = 0;
+        for index in 1..=prepared.parameter_count() {
+            let position = prepared
+                .parameter_name(index)
+                .and_then(|name| name.get(1..))
+                .and_then(|digits| digits.parse::<usize>().ok())
+                .unwrap_or(index);
+            let Some(value) = position.checked_sub(1).and_then(|i| values.get(i)) else {
+                return Ok(Err(parameter_mismatch(position, values.len())));
+            };
+            prepared.raw_bind_parameter(index, Bind(value))?;
+            used = used.max(position);
         }
-        for (index, value) in values.iter().enumerate() {
-            prepared.raw_bind_parameter(index + 1, Bind(value))?;
+        if used != values.len() {
+            return Ok(Err(parameter_mismatch(used, values.len())));
         }
         let plan = match plans.get(statement.sql.as_str()) {
             Some(plan) => plan.clone(),
@@ -651,6 +659,12 @@ impl Checkpointer {
 /// a statement interrupted by a panic leaves at worst an open transaction, which is rolled back).
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn parameter_mismatch(parameters: usize, values: usize) -> DbErr {
+    DbErr::Query(RuntimeErr::Internal(format!(
+        "the statement takes {parameters} values and was given {values}"
+    )))
 }
 
 fn is_busy(error: &rusqlite::Error) -> bool {

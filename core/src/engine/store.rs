@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::machine::ConversationState;
 use crate::crypto::Keyring;
 use crate::db::{Database, LockScope};
+use crate::services::{expiring, ROUTING_TTL};
 
 /// The schema of the stored envelope; bump it when `ConversationState` changes incompatibly.
 pub const SCHEMA_VERSION: i32 = 1;
@@ -62,21 +63,31 @@ struct Envelope {
     session: Session,
 }
 
-/// The database-backed store.
+/// The database-backed store, with the sessions it loaded or saved in the last
+/// [`ROUTING_TTL`] kept in memory.
+///
+/// Why a cache: every turn loads its conversation (a read, an AES-GCM open and a JSON parse) and
+/// most leave it unchanged. A conversation key is a channel identity (`slack:T…:U…`), and only the
+/// process serving that channel speaks for it, so what this process last saved is what is stored.
+/// Should another process change a session anyway (an erasure), the `version` column still refuses
+/// a stale save, the entry is forgotten, and the next turn reads the database again.
 #[derive(Clone)]
 pub struct DbConversationStore {
     db: Database,
     keys: Keyring,
+    recent: moka::future::Cache<String, Loaded>,
 }
 
 impl DbConversationStore {
     pub fn new(db: Database, keys: Keyring) -> Self {
-        Self { db, keys }
+        Self {
+            db,
+            keys,
+            recent: expiring(100_000, ROUTING_TTL),
+        }
     }
-}
 
-impl ConversationStore for DbConversationStore {
-    async fn load(&self, key: &str) -> Result<Loaded, StoreError> {
+    async fn read(&self, key: &str) -> Result<Loaded, StoreError> {
         let Some(row) = conversation_state::Entity::find()
             .filter(conversation_state::Column::ConversationKey.eq(key))
             .one(self.db.conn())
@@ -104,7 +115,7 @@ impl ConversationStore for DbConversationStore {
         })
     }
 
-    async fn save(
+    async fn write(
         &self,
         key: &str,
         person_id: i64,
@@ -162,5 +173,38 @@ impl ConversationStore for DbConversationStore {
         }
         txn.commit().await?;
         Ok(())
+    }
+}
+
+impl ConversationStore for DbConversationStore {
+    async fn load(&self, key: &str) -> Result<Loaded, StoreError> {
+        if let Some(loaded) = self.recent.get(key).await {
+            return Ok(loaded);
+        }
+        let loaded = self.read(key).await?;
+        self.recent.insert(key.to_string(), loaded.clone()).await;
+        Ok(loaded)
+    }
+
+    async fn save(
+        &self,
+        key: &str,
+        person_id: i64,
+        session: &Session,
+        expected_version: i64,
+    ) -> Result<(), StoreError> {
+        let result = self.write(key, person_id, session, expected_version).await;
+        match &result {
+            Ok(()) => {
+                let saved = Loaded {
+                    session: session.clone(),
+                    version: expected_version + 1,
+                    was_reset: false,
+                };
+                self.recent.insert(key.to_string(), saved).await;
+            }
+            Err(_) => self.recent.invalidate(key).await,
+        }
+        result
     }
 }

@@ -9,8 +9,8 @@ use entity::{
     member, notification,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TryInsertResult,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TryInsertResult,
 };
 use serde::{Deserialize, Serialize};
 
@@ -1664,20 +1664,18 @@ impl Services {
         let crate::auth::ActorKind::Person(person_id) = actor.kind else {
             return Ok(false);
         };
-        let waiting = notification::Entity::find()
-            .filter(notification::Column::FamilyId.eq(family_id))
-            .filter(notification::Column::DeliveredAt.is_null())
-            .filter(
-                notification::Column::RecipientMemberId.in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(member::Column::Id)
-                        .from(member::Entity)
-                        .and_where(member::Column::PersonId.eq(person_id))
-                        .and_where(member::Column::FamilyId.eq(family_id))
-                        .to_owned(),
-                ),
-            )
-            .one(self.db().conn())
+        // Every turn asks this, and the answer is almost always "nothing": one constant statement
+        // (prepared once) that reads no row's content. `$n` placeholders work on both backends.
+        const SQL: &str = "SELECT 1 AS waiting FROM notifications \
+            WHERE family_id = $1 AND delivered_at IS NULL AND recipient_member_id IN \
+            (SELECT id FROM members WHERE person_id = $2 AND family_id = $1) LIMIT 1";
+        let conn = self.db().conn();
+        let waiting = conn
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                conn.get_database_backend(),
+                SQL,
+                [family_id.into(), person_id.into()],
+            ))
             .await?;
         Ok(waiting.is_none())
     }

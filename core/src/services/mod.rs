@@ -171,7 +171,7 @@ pub(crate) struct NameBook {
 }
 
 /// A cache of at most `capacity` entries, each kept for `ttl`.
-fn expiring<K, V>(capacity: u64, ttl: Duration) -> moka::future::Cache<K, V>
+pub(crate) fn expiring<K, V>(capacity: u64, ttl: Duration) -> moka::future::Cache<K, V>
 where
     K: std::hash::Hash + Eq + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
