@@ -4,7 +4,9 @@
 //!   waits for it without stopping the thread it runs on: every other conversation, ack and timer
 //!   on that thread goes on;
 //! - a write that waited longer than `database.busy_timeout_ms` is refused with a clear error and
-//!   changes nothing.
+//!   changes nothing;
+//! - writes that come together are committed together (group commit), and one that fails or is
+//!   dropped undoes only its own work; every caller hears "done" only once its work is committed.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -147,4 +149,92 @@ async fn numbered_placeholders_take_their_own_values() {
         ))
         .await;
     assert!(short.is_err(), "a missing value was bound as NULL");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn writes_that_come_together_are_committed_together() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let s = &app.services;
+    let demo = demo::ensure(s).await.unwrap();
+    let ana = Actor::person(demo.ana, Channel::Console);
+    let before = s.db().write_stats().unwrap();
+
+    let writers: Vec<_> = (0..10)
+        .map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                s.add_note(&ana, demo.emma, &format!("note {i}"), None)
+                    .await
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.unwrap().unwrap();
+    }
+
+    let after = s.db().write_stats().unwrap();
+    // Each note is one write transaction (the note and its audit event).
+    assert_eq!(after.writes - before.writes, 10);
+    let commits = after.commits - before.commits;
+    assert!(
+        (1..=2).contains(&commits),
+        "10 notes written together took {commits} commits"
+    );
+    assert_eq!(s.notes(&ana, demo.emma, 20).await.unwrap().len(), 10);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_write_dropped_in_a_group_undoes_only_its_own_work() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = TestApp::new(Backend::Sqlite).await;
+    let db = app.services.db().clone();
+    let insert = |name: &str| {
+        Statement::from_sql_and_values(
+            db.backend(),
+            "INSERT INTO families (name, timezone, country, created_at) VALUES ($1, 'UTC', 'GB', $2)",
+            [name.into(), chrono::Utc::now().into()],
+        )
+    };
+    let before = db.write_stats().unwrap();
+
+    let first = db.write(LockScope::System).await.unwrap();
+    first.execute_raw(insert("First")).await.unwrap();
+    // Two more writes wait for the gate meanwhile, then join the group the first one began: one
+    // is dropped unfinished, the other is committed.
+    let later = |name: &'static str, keep: bool| {
+        let db = db.clone();
+        let statement = insert(name);
+        tokio::spawn(async move {
+            let txn = db.write(LockScope::System).await.unwrap();
+            txn.execute_raw(statement).await.unwrap();
+            if keep {
+                txn.commit().await.unwrap();
+            }
+        })
+    };
+    let dropped = later("Dropped", false);
+    let kept = later("Kept", true);
+    first.commit().await.unwrap();
+    dropped.await.unwrap();
+    kept.await.unwrap();
+
+    let mut names: Vec<String> = db
+        .conn()
+        .query_all_raw(Statement::from_string(
+            db.backend(),
+            "SELECT name FROM families WHERE name IN ('First', 'Dropped', 'Kept')",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<String>("", "name").unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["First".to_string(), "Kept".to_string()]);
+    let after = db.write_stats().unwrap();
+    assert_eq!(
+        (after.writes - before.writes, after.commits - before.commits),
+        (2, 1),
+        "the two kept writes, in one commit"
+    );
 }

@@ -24,6 +24,7 @@ use sea_orm::{
     DbErr, ExecResult, QueryResult, RuntimeErr, Statement, TransactionTrait,
 };
 
+pub use self::sqlite::WriteStats;
 use self::sqlite::{Shared, SqliteDb, SqliteFile, Writing};
 use crate::audit::ChainHeads;
 use crate::settings::DatabaseSettings;
@@ -76,7 +77,7 @@ impl std::ops::Deref for WriteTxn {
 impl WriteTxn {
     pub async fn commit(self) -> Result<(), DbErr> {
         match self.txn {
-            TxnConn::Sqlite(writing) => writing.commit(),
+            TxnConn::Sqlite(writing) => writing.commit().await,
             TxnConn::Postgres(txn) => txn.commit().await,
         }
     }
@@ -182,6 +183,15 @@ impl Database {
                     txn: TxnConn::Postgres(txn),
                 })
             }
+        }
+    }
+
+    /// How SQLite writes were grouped into commits since this handle was opened (see
+    /// `db::sqlite`'s group commit); `None` on PostgreSQL.
+    pub fn write_stats(&self) -> Option<WriteStats> {
+        match &self.conn {
+            Conn::Sqlite(shared) => Some(shared.0.write_stats()),
+            Conn::Postgres(_) => None,
         }
     }
 
