@@ -2,7 +2,8 @@
 //! Slack-compatible server: 5,000 `message.im` envelopes over Socket Mode with up to 50 in flight,
 //! each a real engine turn that writes a note to SQLite and posts a reply with `chat.postMessage`.
 //!
-//! Five of the 50 users have their App Home open, so it is refreshed as notes arrive.
+//! Five of the 50 users have their App Home open, so it is refreshed as notes arrive
+//! (`MEDNANNY_BENCH_HOMES`).
 //!
 //! Reports events per second answered end-to-end, reply latency (envelope sent → reply recorded)
 //! p50/p99, slash-command ack latency p50 (measured unloaded, one at a time), the bot process's CPU
@@ -10,7 +11,7 @@
 //!
 //! Run: `cargo bench -p bot --bench slack_throughput`
 //! Knobs: MEDNANNY_BENCH_EVENTS (5000), MEDNANNY_BENCH_IN_FLIGHT (50), MEDNANNY_BENCH_CONNECTIONS (4),
-//! MEDNANNY_BENCH_WORKERS (16).
+//! MEDNANNY_BENCH_WORKERS (16), MEDNANNY_BENCH_HOMES (5: users with their App Home open).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -119,6 +120,7 @@ async fn main() {
     let in_flight = knob("MEDNANNY_BENCH_IN_FLIGHT", 50);
     let connections = knob("MEDNANNY_BENCH_CONNECTIONS", 4);
     let workers = knob("MEDNANNY_BENCH_WORKERS", 16);
+    let homes = knob("MEDNANNY_BENCH_HOMES", 5);
     let dir = tempfile::tempdir().expect("temp dir");
     let dir_path: PathBuf = dir.path().to_path_buf();
 
@@ -178,7 +180,7 @@ async fn main() {
     assert_eq!(joined.len(), users.len(), "every bench user joined");
 
     // A few of them look at their App Home, which is then kept fresh after every note.
-    for (n, user) in users.iter().take(5).enumerate() {
+    for (n, user) in users.iter().take(homes).enumerate() {
         let payload = test_support::app_home_opened(TEAM_ID, user, &format!("EvHome{n}"));
         slack.send_envelope("events_api", payload, 0).await;
     }
@@ -302,8 +304,9 @@ async fn main() {
         elapsed.as_secs_f64()
     );
     println!(
-        "  reply latency: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        "  reply latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         ms(percentile(&latencies, 0.50)),
+        ms(percentile(&latencies, 0.90)),
         ms(percentile(&latencies, 0.99)),
         ms(percentile(&latencies, 1.0))
     );

@@ -339,7 +339,9 @@ async fn bench(settings: DatabaseSettings) {
         log_times,
     );
 
-    // 3. Logging from 8 concurrent tasks (SQLite has one writer: this shows the queueing cost).
+    // 3. Logging from 8 concurrent tasks (SQLite has one writer: this shows the queueing cost, and
+    // how many writes each group commit carries).
+    let stats_before = db.write_stats();
     let started = Instant::now();
     let mut handles = Vec::new();
     for worker in 0..8 {
@@ -364,4 +366,11 @@ async fn bench(settings: DatabaseSettings) {
         elapsed.as_secs_f64(),
         (samples / 8 * 8) as f64 / elapsed.as_secs_f64()
     );
+    if let (Some(before), Some(after)) = (stats_before, db.write_stats()) {
+        let (writes, commits) = (after.writes - before.writes, after.commits - before.commits);
+        println!(
+            "  group commit: {writes} writes in {commits} commits ({:.1} writes per commit)",
+            writes as f64 / commits.max(1) as f64
+        );
+    }
 }
