@@ -38,8 +38,8 @@ VOLUME /app/data
 ENV MEDNANNY_ENV=production
 # Inside a container the health server must listen beyond loopback.
 ENV MEDNANNY__API__LISTEN=0.0.0.0:8081
-# glibc gives each thread its own malloc arena; with tokio workers plus a thread per SQLite
-# connection that doubles peak memory for nothing (docs/benchmarks.md, Slack throughput).
+# glibc gives each thread its own malloc arena; with tokio's workers and SQLite's checkpoint
+# threads that grows peak memory for nothing (docs/benchmarks.md, Slack throughput).
 ENV MALLOC_ARENA_MAX=2
 USER mednanny
 EXPOSE 8081 8082

@@ -390,7 +390,7 @@ impl SqliteDb {
     }
 
     /// A statement outside any write transaction: on a reader when it only reads, else on the
-    /// writer under the gate, by itself (SQLite commits a lone statement on its own).
+    /// writer under the gate, as a write of its own in the group commit.
     async fn outside(
         self: &Arc<Self>,
         statement: &Statement,
