@@ -8,12 +8,14 @@
 //! - `admin`: operator commands (family, invite, member, child, med, allergy, export, erase, audit).
 //! - `slack`: the Slack channel (`mednanny serve`).
 //! - `health`: `serve`'s /healthz and /readyz.
+//! - `sender_queue`: the order a channel's deliveries are handled in (each sender's one at a time).
 
 pub mod admin;
 pub mod app;
 pub mod cli;
 pub mod console;
 pub mod health;
+pub mod sender_queue;
 pub mod slack;
 
 use anyhow::Result;

@@ -1016,6 +1016,41 @@ async fn a_rate_limited_reply_is_sent_after_retry_after() {
 }
 
 #[tokio::test]
+async fn one_persons_failing_reply_holds_up_nobody_else() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    // One worker: a delivery that kept its worker while waiting to be retried would hold up
+    // everyone.
+    let _bot = family
+        .serve_with(&slack, &[("MEDNANNY__SLACK__WORKERS", "1")])
+        .await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    join(&slack, &family, LUIS, "Luis Garcia", "guardian").await;
+
+    // Ana's reply fails once; it is tried again after a back-off of half a second.
+    slack.fail_next("chat.postMessage", "internal_error", 1);
+    dm(&slack, ANA, "kids").await;
+    dm(&slack, LUIS, "kids").await;
+    let luis = posted(&slack, &dm_channel(LUIS), "Leo").await;
+    let ana = posted(&slack, &dm_channel(ANA), "Leo").await;
+    assert!(
+        luis.at < ana.at,
+        "Luis was answered while Ana's reply waited for its retry"
+    );
+    let failed = slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.error.is_some() && c.param_str("channel") == Some(dm_channel(ANA).as_str()))
+        .count();
+    assert_eq!(failed, 1, "Ana's first reply was the one that failed");
+    assert_eq!(
+        count(&slack.calls_to("chat.postMessage"), "Leo"),
+        2,
+        "each answered once"
+    );
+}
+
+#[tokio::test]
 async fn start_up_without_tokens_names_the_setting() {
     let family = Family::garcia();
     let output = family

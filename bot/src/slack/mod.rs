@@ -2,7 +2,7 @@
 //! conversation engine the console uses.
 //!
 //! Flow: an envelope arrives on one of several Socket Mode connections → `listener` keeps it in the
-//! durable inbox and acknowledges it → `worker` runs the engine turn on the sender's lane and posts
+//! durable inbox and acknowledges it → `worker` runs the engine turn (each sender's in order) and posts
 //! the replies (`render` builds the Block Kit) → the inbox row is marked finished → `home` refreshes
 //! the family's App Home dashboards. At start, unfinished inbox rows are processed first.
 //!
@@ -12,7 +12,7 @@
 //! - `api`: the Web API calls, with 429s honoured.
 //! - `listener`: Socket Mode connections and the ack path.
 //! - `reconnect`: backoff for Socket Mode (re)connections.
-//! - `worker`: ordered lanes that process deliveries.
+//! - `worker`: the workers that process deliveries, each sender's in order (`crate::sender_queue`).
 //! - `home`: the App Home dashboard, published and refreshed.
 
 pub mod api;

@@ -1,21 +1,20 @@
 //! Processing what the inbox holds: each delivery becomes an engine turn whose replies are posted.
 //!
-//! Deliveries are spread over a fixed number of lanes by sender, so one person's messages are handled
-//! in the order they arrived (a "yes" never overtakes the question it answers) while different
-//! people are handled at the same time. A delivery is marked finished in the inbox only after its
-//! replies were posted; if the process dies in between, it is processed again at the next start, and
-//! the records it wrote are found by its delivery key instead of being written twice.
+//! A fixed number of workers take deliveries in the order of `SenderQueue`: one person's one at a
+//! time, in the order they arrived (a "yes" never overtakes the question it answers), different
+//! people's first come, first served on whichever worker is free, so nobody waits behind someone
+//! else's slow turn. A delivery is marked finished in the inbox only after its replies were
+//! posted; if the process dies in between, it is processed again at the next start, and the
+//! records it wrote are found by its delivery key instead of being written twice.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use mednanny_core::domain::{Channel, IdentityKind};
 use mednanny_core::engine::{Engine, Inbound};
 use mednanny_core::inbox::Inbox;
 use mednanny_core::messages::{Msg, Reply};
-use tokio::sync::mpsc;
+use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
@@ -23,6 +22,7 @@ use super::api::{BotIdentity, SlackApi, SlackApiError};
 use super::envelope::SlackDelivery;
 use super::home::HomeRefresher;
 use super::render::{answered_message, reply_messages};
+use crate::sender_queue::SenderQueue;
 
 /// Attempts at one delivery before it is left in the inbox for the next start.
 const ATTEMPTS: u32 = 3;
@@ -44,79 +44,147 @@ pub struct Job {
     pub delivery: SlackDelivery,
 }
 
-enum LaneItem {
-    Job(Box<Job>),
-    Stop,
+/// Whose delivery it is: team and user.
+type Sender = (String, String);
+
+/// A job and how many times it has been tried.
+struct Queued {
+    job: Job,
+    attempt: u32,
 }
 
-/// The lanes and their workers.
+/// The queue and its workers.
 pub struct Dispatcher {
-    lanes: Vec<mpsc::UnboundedSender<LaneItem>>,
-    workers: std::sync::Mutex<Vec<JoinHandle<()>>>,
+    shared: Arc<Shared>,
+    workers: Mutex<Vec<JoinHandle<()>>>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    /// One permit per ready delivery; closed once shutting down and nothing is left.
+    ready: Semaphore,
+}
+
+struct State {
+    queue: SenderQueue<Sender, Queued>,
+    closing: bool,
 }
 
 impl Dispatcher {
-    pub fn start(context: Arc<SlackContext>, lanes: usize) -> Self {
-        let mut senders = Vec::with_capacity(lanes);
-        let mut workers = Vec::with_capacity(lanes);
-        for _ in 0..lanes.max(1) {
-            let (tx, rx) = mpsc::unbounded_channel();
-            senders.push(tx);
-            workers.push(tokio::spawn(work(context.clone(), rx)));
-        }
+    pub fn start(context: Arc<SlackContext>, workers: usize) -> Self {
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                queue: SenderQueue::default(),
+                closing: false,
+            }),
+            ready: Semaphore::new(0),
+        });
+        let handles = (0..workers.max(1))
+            .map(|_| tokio::spawn(work(context.clone(), shared.clone())))
+            .collect();
         Self {
-            lanes: senders,
-            workers: std::sync::Mutex::new(workers),
+            shared,
+            workers: Mutex::new(handles),
         }
     }
 
-    /// Queues a job on its sender's lane.
+    /// Queues a job behind its sender's earlier ones.
     pub fn submit(&self, job: Job) {
-        let mut hasher = DefaultHasher::new();
-        job.delivery.sender().hash(&mut hasher);
-        let lane = (hasher.finish() % self.lanes.len() as u64) as usize;
-        if self.lanes[lane].send(LaneItem::Job(Box::new(job))).is_err() {
-            // Only after shutdown; the row stays pending in the inbox and is resumed at next start.
+        let (team, user) = job.delivery.sender();
+        let sender = (team.to_string(), user.to_string());
+        let mut state = self.shared.lock();
+        if state.closing {
+            // Only during shutdown; the row stays pending in the inbox and is resumed at next start.
             tracing::warn!("a delivery arrived after shutdown; it stays in the inbox");
+            return;
+        }
+        if state.queue.push(sender, Queued { job, attempt: 1 }) {
+            self.shared.ready.add_permits(1);
         }
     }
 
-    /// Lets every lane finish what it was given, then stops the workers.
+    /// Lets the workers finish everything they were given (retries included), then stops them.
     pub async fn finish(&self) {
-        for lane in &self.lanes {
-            let _ = lane.send(LaneItem::Stop);
+        {
+            let mut state = self.shared.lock();
+            state.closing = true;
+            if state.queue.is_idle() {
+                self.shared.ready.close();
+            }
         }
-        let workers = match self.workers.lock() {
-            Ok(mut guard) => std::mem::take(&mut *guard),
-            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
-        };
+        let workers =
+            std::mem::take(&mut *self.workers.lock().unwrap_or_else(PoisonError::into_inner));
         for worker in workers {
             let _ = worker.await;
         }
     }
 }
 
-async fn work(context: Arc<SlackContext>, mut lane: mpsc::UnboundedReceiver<LaneItem>) {
-    while let Some(LaneItem::Job(job)) = lane.recv().await {
-        let span = tracing::info_span!("slack_delivery", id = job.id, kind = job.delivery.kind());
-        let mut attempt = 1;
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The next ready delivery; None once shutting down with nothing left.
+    async fn next(&self) -> Option<(Sender, Queued)> {
         loop {
-            match process(&context, &job).instrument(span.clone()).await {
-                Ok(()) => {
-                    if let Err(error) = context.inbox.finish(job.id).await {
-                        tracing::error!(%error, id = job.id, "could not mark a delivery finished");
-                    }
-                    break;
+            self.ready.acquire().await.ok()?.forget();
+            if let Some(item) = self.lock().queue.take() {
+                return Some(item);
+            }
+        }
+    }
+
+    /// The sender's delivery is finished (or given up): their next one may go.
+    fn done(&self, sender: &Sender) {
+        let mut state = self.lock();
+        if state.queue.done(sender) {
+            self.ready.add_permits(1);
+        } else if state.closing && state.queue.is_idle() {
+            self.ready.close();
+        }
+    }
+
+    /// A failed delivery is tried again after `delay`; the sender's later ones keep waiting, and
+    /// no worker is held meanwhile.
+    fn again_after(self: &Arc<Self>, delay: Duration, sender: Sender, queued: Queued) {
+        let shared = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            shared.lock().queue.again(sender, queued);
+            shared.ready.add_permits(1);
+        });
+    }
+}
+
+async fn work(context: Arc<SlackContext>, shared: Arc<Shared>) {
+    while let Some((sender, queued)) = shared.next().await {
+        let (job, attempt) = (&queued.job, queued.attempt);
+        let span = tracing::info_span!(
+            "slack_delivery",
+            id = job.id,
+            kind = job.delivery.kind(),
+            attempt
+        );
+        match process(&context, job).instrument(span).await {
+            Ok(()) => {
+                if let Err(error) = context.inbox.finish(job.id).await {
+                    tracing::error!(%error, id = job.id, "could not mark a delivery finished");
                 }
-                Err(error) if attempt < ATTEMPTS => {
-                    tracing::warn!(%error, id = job.id, attempt, "delivery failed; retrying");
-                    tokio::time::sleep(Duration::from_millis(500 * 4u64.pow(attempt - 1))).await;
-                    attempt += 1;
-                }
-                Err(error) => {
-                    tracing::error!(%error, id = job.id, "delivery failed; left in the inbox for the next start");
-                    break;
-                }
+                shared.done(&sender);
+            }
+            Err(error) if attempt < ATTEMPTS => {
+                tracing::warn!(%error, id = job.id, attempt, "delivery failed; retrying");
+                let delay = Duration::from_millis(500 * 4u64.pow(attempt - 1));
+                let retry = Queued {
+                    attempt: attempt + 1,
+                    job: queued.job,
+                };
+                shared.again_after(delay, sender, retry);
+            }
+            Err(error) => {
+                tracing::error!(%error, id = job.id, "delivery failed; left in the inbox for the next start");
+                shared.done(&sender);
             }
         }
     }
