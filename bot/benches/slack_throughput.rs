@@ -7,7 +7,8 @@
 //!
 //! Reports events per second answered end-to-end, reply latency (envelope sent → reply recorded)
 //! p50/p99, slash-command ack latency p50 (measured unloaded, one at a time), the bot process's CPU
-//! time per event (from /proc/<pid>/stat) and its peak RSS (VmHWM).
+//! time per event (from /proc/<pid>/stat) and its peak RSS (VmHWM), with what is resident at the
+//! end split into anonymous and file-backed memory.
 //!
 //! Run: `cargo bench -p bot --bench slack_throughput`
 //! Knobs: MEDNANNY_BENCH_EVENTS (5000), MEDNANNY_BENCH_IN_FLIGHT (50), MEDNANNY_BENCH_CONNECTIONS (4),
@@ -81,11 +82,12 @@ fn cpu_seconds(pid: u32) -> f64 {
     ticks / 100.0
 }
 
-fn peak_rss_mb(pid: u32) -> f64 {
+/// A memory figure of a process from /proc/<pid>/status (`VmHWM`, `RssAnon`, …), in MB.
+fn status_mb(pid: u32, field: &str) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
@@ -326,7 +328,14 @@ async fn main() {
         (cpu_after - cpu_before) * 1000.0 / latencies.len() as f64,
         cpu_after - cpu_before
     );
-    println!("  bot peak RSS: {:.1} MB", peak_rss_mb(pid));
+    // Resident now, split: file-backed is mostly the binary's own code pages (clean, shared with
+    // the page cache); anonymous is the heap, SQLite's page caches and the threads' stacks.
+    println!(
+        "  bot peak RSS: {:.1} MB (at the end: {:.1} MB anonymous, {:.1} MB file-backed)",
+        status_mb(pid, "VmHWM"),
+        status_mb(pid, "RssAnon"),
+        status_mb(pid, "RssFile")
+    );
     println!(
         "  this process (local Slack server + driver) on the same cores: {:.2} s CPU over the run",
         own_cpu

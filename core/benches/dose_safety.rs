@@ -81,6 +81,7 @@ fn main() {
         url,
         max_connections: connections,
         busy_timeout_ms: 5000,
+        sqlite_cache_kib: 512,
         migrate_on_start: true,
     };
     // The product's CPU placement (`runtime.cpus`, default auto: every CPU), applied as `mednanny`

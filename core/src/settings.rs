@@ -109,6 +109,8 @@ pub struct DatabaseSettings {
     #[serde(default)]
     pub max_connections: Option<u32>,
     pub busy_timeout_ms: u64,
+    /// SQLite: the page cache of each connection, in KiB (`PRAGMA cache_size`).
+    pub sqlite_cache_kib: u32,
     pub migrate_on_start: bool,
 }
 
@@ -358,6 +360,12 @@ impl Settings {
                 "must be between 1 and 200",
             ));
         }
+        if !(64..=1_048_576).contains(&self.database.sqlite_cache_kib) {
+            return Err(SettingsError::new(
+                "database.sqlite_cache_kib",
+                "must be between 64 (KiB) and 1048576 (1 GiB)",
+            ));
+        }
         self.runtime.cpus()?;
         if self.security.invite_ttl_hours == 0 || self.security.invite_ttl_hours > 24 * 30 {
             return Err(SettingsError::new(
@@ -557,6 +565,13 @@ mod tests {
         )
         .expect_err("refused");
         assert_eq!(error.key, "slack.reconnect_max_ms");
+        let error = Settings::load_from(
+            Profile::Development,
+            dir.path(),
+            &env(&[("MEDNANNY__DATABASE__SQLITE_CACHE_KIB", "8")]),
+        )
+        .expect_err("refused");
+        assert_eq!(error.key, "database.sqlite_cache_kib");
     }
 
     #[test]

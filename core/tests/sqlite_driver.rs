@@ -83,6 +83,7 @@ async fn a_write_that_waited_too_long_is_refused_and_changes_nothing() {
         url: app.db.url.clone(),
         max_connections: Some(1),
         busy_timeout_ms: 200,
+        sqlite_cache_kib: 512,
         migrate_on_start: false,
     })
     .await

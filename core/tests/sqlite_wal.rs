@@ -73,3 +73,34 @@ async fn the_bundled_sqlite_keeps_its_query_plans() {
         "built without SQLITE_ENABLE_QPSG: {options:?}"
     );
 }
+
+/// `database.sqlite_cache_kib` sizes every connection's page cache, readers and the writer alike
+/// (SQLite's own default is 2 MiB each: most of a small bot's memory).
+#[tokio::test]
+async fn every_connection_has_the_page_cache_it_was_given() {
+    use mednanny_core::db::{Database, LockScope};
+    use mednanny_core::settings::DatabaseSettings;
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = TestApp::new(Backend::Sqlite).await;
+    let db = Database::connect(&DatabaseSettings {
+        url: app.db.url.clone(),
+        max_connections: Some(2),
+        busy_timeout_ms: 5000,
+        sqlite_cache_kib: 300,
+        migrate_on_start: false,
+    })
+    .await
+    .unwrap();
+    let pragma = Statement::from_string(sea_orm::DbBackend::Sqlite, "PRAGMA cache_size");
+    let read = |row: Option<sea_orm::QueryResult>| row.unwrap().try_get_by_index::<i64>(0).unwrap();
+    // Negative: KiB rather than pages.
+    for _ in 0..4 {
+        assert_eq!(
+            read(db.conn().query_one_raw(pragma.clone()).await.unwrap()),
+            -300
+        );
+    }
+    let txn = db.write(LockScope::System).await.unwrap();
+    assert_eq!(read(txn.query_one_raw(pragma.clone()).await.unwrap()), -300);
+    txn.commit().await.unwrap();
+}

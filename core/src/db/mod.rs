@@ -89,8 +89,12 @@ impl Database {
     pub async fn connect(settings: &DatabaseSettings) -> Result<Self, DbErr> {
         let url = settings.url.trim();
         let conn = if url.starts_with("sqlite:") {
-            let file = SqliteFile::from_url(url, Duration::from_millis(settings.busy_timeout_ms))
-                .map_err(|problem| DbErr::Conn(RuntimeErr::Internal(problem)))?;
+            let file = SqliteFile::from_url(
+                url,
+                Duration::from_millis(settings.busy_timeout_ms),
+                settings.sqlite_cache_kib,
+            )
+            .map_err(|problem| DbErr::Conn(RuntimeErr::Internal(problem)))?;
             let readers = settings.pool_size().try_into().unwrap_or(usize::MAX);
             Conn::Sqlite(Shared(Arc::new(SqliteDb::open(file, readers)?)))
         } else {

@@ -65,12 +65,14 @@ pub struct SqliteFile {
     /// `mode=rwc` (the default here): create the file if it is missing.
     pub create: bool,
     pub busy_timeout: Duration,
+    /// Each connection's page cache, in KiB.
+    pub cache_kib: u32,
 }
 
 impl SqliteFile {
     /// Reads a `sqlite:` URL as sqlx does (`sqlite://data/x.db?mode=rwc`, `sqlite:x.db`), or says
     /// what is wrong with it. In-memory databases are refused: each connection would get its own.
-    pub fn from_url(url: &str, busy_timeout: Duration) -> Result<Self, String> {
+    pub fn from_url(url: &str, busy_timeout: Duration, cache_kib: u32) -> Result<Self, String> {
         let rest = url
             .trim()
             .strip_prefix("sqlite:")
@@ -98,12 +100,14 @@ impl SqliteFile {
             path: PathBuf::from(path),
             create,
             busy_timeout,
+            cache_kib,
         })
     }
 
     /// Opens one connection with MedNanny's settings: WAL, `synchronous=NORMAL` (a committed
     /// transaction survives a crash of the process; see docs/architecture.md), foreign keys,
-    /// `secure_delete` (erased content is overwritten), the checkpoint backstop.
+    /// `secure_delete` (erased content is overwritten), the checkpoint backstop, the page cache's
+    /// size (`database.sqlite_cache_kib`).
     fn open(&self, role: Role) -> rusqlite::Result<rusqlite::Connection> {
         // The writer never sleeps on the lock (see the module comment); readers in WAL mode only
         // wait in rare moments (a checkpoint truncating the log), and then briefly; the
@@ -129,6 +133,8 @@ impl SqliteFile {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "secure_delete", "ON")?;
         conn.pragma_update(None, "wal_autocheckpoint", WAL_BACKSTOP_PAGES)?;
+        // A negative cache_size is in KiB.
+        conn.pragma_update(None, "cache_size", -i64::from(self.cache_kib))?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(conn)
     }
@@ -1138,14 +1144,15 @@ mod tests {
 
     #[test]
     fn urls_are_read_as_sqlx_reads_them() {
-        let file = SqliteFile::from_url("sqlite://data/x.db?mode=rwc", Duration::ZERO).unwrap();
+        let file =
+            SqliteFile::from_url("sqlite://data/x.db?mode=rwc", Duration::ZERO, 512).unwrap();
         assert_eq!(file.path, PathBuf::from("data/x.db"));
         assert!(file.create);
-        let file = SqliteFile::from_url("sqlite:///var/lib/m.db", Duration::ZERO).unwrap();
+        let file = SqliteFile::from_url("sqlite:///var/lib/m.db", Duration::ZERO, 512).unwrap();
         assert_eq!(file.path, PathBuf::from("/var/lib/m.db"));
         assert!(!file.create);
-        assert!(SqliteFile::from_url("sqlite::memory:", Duration::ZERO).is_err());
-        assert!(SqliteFile::from_url("sqlite://x.db?mode=ro", Duration::ZERO).is_err());
+        assert!(SqliteFile::from_url("sqlite::memory:", Duration::ZERO, 512).is_err());
+        assert!(SqliteFile::from_url("sqlite://x.db?mode=ro", Duration::ZERO, 512).is_err());
     }
 
     #[test]

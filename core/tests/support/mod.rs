@@ -135,6 +135,7 @@ async fn connect(url: &str) -> Database {
         url: url.to_string(),
         max_connections: Some(8),
         busy_timeout_ms: 5000,
+        sqlite_cache_kib: 512,
         migrate_on_start: true,
     };
     let db = Database::connect(&settings).await.expect("connect");
@@ -187,6 +188,7 @@ impl TestApp {
             url: self.db.url.clone(),
             max_connections: Some(2),
             busy_timeout_ms: 5000,
+            sqlite_cache_kib: 512,
             migrate_on_start: true,
         })
         .await
