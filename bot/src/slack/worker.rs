@@ -7,9 +7,11 @@
 //! posted; if the process dies in between, it is processed again at the next start, and the
 //! records it wrote are found by its delivery key instead of being written twice.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use mednanny_core::domain::{Channel, IdentityKind};
 use mednanny_core::engine::{Engine, Inbound};
 use mednanny_core::inbox::Inbox;
@@ -166,14 +168,20 @@ async fn work(context: Arc<SlackContext>, shared: Arc<Shared>) {
             kind = job.delivery.kind(),
             attempt
         );
-        match process(&context, job).instrument(span).await {
-            Ok(()) => {
+        // A panic in a turn is a bug; it must not take the worker with it, nor leave the sender's
+        // later messages waiting forever. The delivery stays in the inbox and is tried again at
+        // the next start, as if the process had died during it.
+        let outcome = AssertUnwindSafe(process(&context, job).instrument(span))
+            .catch_unwind()
+            .await;
+        match outcome {
+            Ok(Ok(())) => {
                 if let Err(error) = context.inbox.finish(job.id).await {
                     tracing::error!(%error, id = job.id, "could not mark a delivery finished");
                 }
                 shared.done(&sender);
             }
-            Err(error) if attempt < ATTEMPTS => {
+            Ok(Err(error)) if attempt < ATTEMPTS => {
                 tracing::warn!(%error, id = job.id, attempt, "delivery failed; retrying");
                 let delay = Duration::from_millis(500 * 4u64.pow(attempt - 1));
                 let retry = Queued {
@@ -182,8 +190,15 @@ async fn work(context: Arc<SlackContext>, shared: Arc<Shared>) {
                 };
                 shared.again_after(delay, sender, retry);
             }
-            Err(error) => {
+            Ok(Err(error)) => {
                 tracing::error!(%error, id = job.id, "delivery failed; left in the inbox for the next start");
+                shared.done(&sender);
+            }
+            Err(_) => {
+                tracing::error!(
+                    id = job.id,
+                    "a delivery's turn panicked; left in the inbox for the next start"
+                );
                 shared.done(&sender);
             }
         }
