@@ -996,6 +996,39 @@ async fn sigterm_finishes_acknowledged_work_health_and_readiness() {
 }
 
 #[tokio::test]
+async fn sigterm_waits_for_a_reply_that_is_being_retried() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let bot = family.serve(&slack).await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+
+    // The reply fails once and is to be tried again after half a second; SIGTERM comes meanwhile.
+    slack.fail_next("chat.postMessage", "internal_error", 1);
+    dm(&slack, ANA, "note Emma retried ok").await;
+    slack
+        .wait_for_call(WAIT, |c| {
+            c.method == "chat.postMessage" && c.error.is_some()
+        })
+        .await
+        .expect("the first reply failed");
+    let status = bot.terminate(&family).await;
+    assert!(status.success(), "exit 0 on SIGTERM: {status:?}");
+    assert_eq!(
+        count(&slack.calls_to("chat.postMessage"), "Note saved"),
+        1,
+        "the retried reply was sent before exit"
+    );
+
+    // It was marked finished too: after a restart, Ana's next message is answered and the note's
+    // reply is not sent again (it would come first: her deliveries are handled in order).
+    let _bot = family.serve(&slack).await;
+    dm(&slack, ANA, "kids").await;
+    posted(&slack, &dm_channel(ANA), "Leo").await;
+    assert_eq!(count(&slack.calls_to("chat.postMessage"), "Note saved"), 1);
+    assert_eq!(family.export().matches("retried ok").count(), 1);
+}
+
+#[tokio::test]
 async fn a_rate_limited_reply_is_sent_after_retry_after() {
     let (slack, _family, _bot) = garcia_with_ana("sqlite").await;
 
