@@ -55,6 +55,10 @@ const PLAN_CACHE: usize = 512;
 const WAL_BACKSTOP_PAGES: u32 = 10_000;
 /// How often the checkpointer looks for committed pages to copy back.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+/// WAL size (pages) past which the checkpointer also restarts the log itself: 8 MiB.
+const RESTART_AT_PAGES: i64 = 2_000;
+/// How long a restart may wait for readers to leave the log (writers wait meanwhile).
+const RESTART_WAIT: Duration = Duration::from_millis(100);
 /// The longest pause between two attempts at SQLite's write lock.
 const BUSY_RETRY_MAX: Duration = Duration::from_millis(20);
 
@@ -782,6 +786,14 @@ impl ProxyDatabaseTrait for Migrating {
 /// writer (and every writer queued at the gate behind it) waits tens to hundreds of milliseconds.
 /// A PASSIVE checkpoint never blocks the writer or readers. It `fsync`s, which is why it is not on
 /// the runtime's threads. The thread stops when the database is dropped.
+///
+/// Under steady writes a PASSIVE checkpoint never catches up with the log (new commits land while
+/// it copies), so SQLite never restarts it, it grows to the backstop, and then a commit checkpoints
+/// inline after all: two `fsync`s of 3–15 ms on a runtime thread, twice a second in the Slack
+/// bench (`perf trace`). So once the log passes [`RESTART_AT_PAGES`], the checkpointer restarts it
+/// (`RESTART`): it copies the few pages the PASSIVE pass left, with new writers held off. They wait
+/// asynchronously (the writer's busy timeout is zero; see `retry_busy`), so the runtime's threads
+/// go on with everything else.
 struct Checkpointer {
     dirty: Arc<AtomicBool>,
     orders: Mutex<mpsc::Sender<Order>>,
@@ -794,6 +806,7 @@ enum Order {
 impl Checkpointer {
     fn start(file: &SqliteFile) -> rusqlite::Result<Self> {
         let conn = file.open(Role::Checkpointer)?;
+        let busy_timeout = file.busy_timeout;
         let dirty = Arc::new(AtomicBool::new(false));
         let (orders, inbox) = mpsc::channel::<Order>();
         let seen = dirty.clone();
@@ -810,9 +823,7 @@ impl Checkpointer {
                     }
                     Err(mpsc::RecvTimeoutError::Timeout) => {
                         if seen.swap(false, Ordering::AcqRel) {
-                            if let Err(error) =
-                                conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)")
-                            {
+                            if let Err(error) = checkpoint(&conn, busy_timeout) {
                                 tracing::warn!(%error, "background WAL checkpoint failed; will retry");
                                 seen.store(true, Ordering::Release);
                             }
@@ -843,6 +854,23 @@ impl Checkpointer {
             .await
             .map_err(|_| DbErr::Custom("the checkpoint thread has stopped".into()))?
     }
+}
+
+/// One background checkpoint: PASSIVE, then RESTART if the log has grown past
+/// [`RESTART_AT_PAGES`] (waiting at most [`RESTART_WAIT`] for readers; if they stay, the next
+/// round tries again).
+fn checkpoint(conn: &rusqlite::Connection, busy_timeout: Duration) -> rusqlite::Result<()> {
+    // The row: whether it was blocked, pages in the log, pages copied back.
+    let log_pages: i64 = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get(1))?;
+    if log_pages < RESTART_AT_PAGES {
+        return Ok(());
+    }
+    conn.busy_timeout(RESTART_WAIT)?;
+    let restarted = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |row| {
+        row.get::<_, i64>(0)
+    });
+    conn.busy_timeout(busy_timeout)?;
+    restarted.map(|_| ())
 }
 
 /// A std mutex guard, also when a panic elsewhere poisoned it (the connection is still usable:
