@@ -58,7 +58,7 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 /// WAL size (pages) past which the checkpointer also restarts the log itself: 8 MiB.
 const RESTART_AT_PAGES: i64 = 2_000;
 /// How long a restart may wait for readers to leave the log (writers wait meanwhile).
-const RESTART_WAIT: Duration = Duration::from_millis(100);
+const RESTART_WAIT: Duration = Duration::from_millis(25);
 /// The longest pause between two attempts at SQLite's write lock.
 const BUSY_RETRY_MAX: Duration = Duration::from_millis(20);
 
