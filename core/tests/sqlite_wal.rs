@@ -104,3 +104,40 @@ async fn every_connection_has_the_page_cache_it_was_given() {
     assert_eq!(read(txn.query_one_raw(pragma.clone()).await.unwrap()), -300);
     txn.commit().await.unwrap();
 }
+
+/// Under a steady stream of commits a PASSIVE checkpoint never catches up with the log (commits land
+/// while it copies), so SQLite never restarts the log: it grew to the 10,000-page backstop, where a
+/// commit checkpoints inline with two `fsync`s on the runtime's thread. The checkpoint thread
+/// restarts the log itself once it passes 2,000 pages, so it stays far below the backstop.
+#[tokio::test]
+async fn under_steady_writes_the_log_is_restarted_long_before_the_backstop() {
+    use mednanny_core::db::LockScope;
+    use sea_orm::ConnectionTrait;
+    const PAGE: u64 = 4096;
+    let app = TestApp::new(Backend::Sqlite).await;
+    let db = app.services.db();
+    let wal = app.db.sqlite_path().unwrap().with_file_name("test.db-wal");
+    let txn = db.write(LockScope::System).await.unwrap();
+    txn.execute_unprepared("CREATE TABLE filler (body BLOB)")
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+
+    // 64 KiB a commit (sixteen overflow pages and a leaf), a commit a millisecond or so.
+    let mut largest = 0;
+    for _ in 0..850 {
+        let txn = db.write(LockScope::System).await.unwrap();
+        txn.execute_unprepared("INSERT INTO filler (body) VALUES (zeroblob(65536))")
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        largest = largest.max(std::fs::metadata(&wal).map_or(0, |m| m.len()));
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    // 850 × 17 pages were written: far past the backstop, had the log never been restarted.
+    assert!(
+        largest < 7_000 * PAGE,
+        "the log grew to {} pages",
+        largest / PAGE
+    );
+}
