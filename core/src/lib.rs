@@ -17,6 +17,7 @@
 //! - [`inbox`]: the channels' durable inbox (write before acknowledging; group commit).
 //! - [`messages`]: the message catalogue (every sentence a user reads), keyed by locale.
 //! - [`demo`]: the Garcia demo family.
+//! - [`screen`]: the red-flag screen, run on every message before anything else reads it.
 //! - [`clock`]: time as a port.
 //! - [`runtime`]: which CPUs the process runs on (pinned before the async runtime starts).
 
@@ -32,5 +33,6 @@ pub mod engine;
 pub mod inbox;
 pub mod messages;
 pub mod runtime;
+pub mod screen;
 pub mod services;
 pub mod settings;
