@@ -63,10 +63,12 @@ pub enum Permission {
     ManageMembers,
     Export,
     Erase,
+    /// Report an emergency (the red-flag screen fired): the guardians are alerted. Every member.
+    RaiseEmergency,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 18] = [
         Permission::ViewChildren,
         Permission::ViewMedications,
         Permission::ViewAllergies,
@@ -84,6 +86,7 @@ impl Permission {
         Permission::ManageMembers,
         Permission::Export,
         Permission::Erase,
+        Permission::RaiseEmergency,
     ];
 
     /// The audit action name.
@@ -106,6 +109,7 @@ impl Permission {
             Permission::ManageMembers => "members.manage",
             Permission::Export => "family.export",
             Permission::Erase => "erase",
+            Permission::RaiseEmergency => "emergency.raise",
         }
     }
 }
@@ -155,6 +159,7 @@ pub fn allows(standing: Standing, permission: Permission, scope: Scope) -> bool 
                     | ViewNotes
                     | WriteNote
                     | ClockInOut
+                    | RaiseEmergency
             );
             let in_scope = match scope {
                 Scope::Family => true,
@@ -164,7 +169,12 @@ pub fn allows(standing: Standing, permission: Permission, scope: Scope) -> bool 
         }
         Role::Viewer => matches!(
             permission,
-            ViewChildren | ViewMedications | ViewAllergies | ViewDoses | ViewMeasurements
+            ViewChildren
+                | ViewMedications
+                | ViewAllergies
+                | ViewDoses
+                | ViewMeasurements
+                | RaiseEmergency
         ),
     }
 }

@@ -408,53 +408,8 @@ pub fn ingredient_display(ingredient: &str, country: &str) -> String {
     }
 }
 
-/// Emergency numbers for a family's country.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EmergencyNumbers {
-    pub emergency: &'static str,
-    pub poison_help: Option<&'static str>,
-}
-
-pub fn emergency_numbers(country: &str) -> EmergencyNumbers {
-    match country.to_ascii_uppercase().as_str() {
-        "US" => EmergencyNumbers {
-            emergency: "911",
-            poison_help: Some("1-800-222-1222"),
-        },
-        "CA" => EmergencyNumbers {
-            emergency: "911",
-            poison_help: Some("1-844-764-7669"),
-        },
-        "MX" => EmergencyNumbers {
-            emergency: "911",
-            poison_help: None,
-        },
-        "GB" | "UK" => EmergencyNumbers {
-            emergency: "999",
-            poison_help: Some("111"),
-        },
-        "AU" => EmergencyNumbers {
-            emergency: "000",
-            poison_help: Some("13 11 26"),
-        },
-        "NZ" => EmergencyNumbers {
-            emergency: "111",
-            poison_help: Some("0800 764 766"),
-        },
-        "IE" => EmergencyNumbers {
-            emergency: "112",
-            poison_help: Some("01 809 2166"),
-        },
-        "ES" => EmergencyNumbers {
-            emergency: "112",
-            poison_help: Some("91 562 04 20"),
-        },
-        _ => EmergencyNumbers {
-            emergency: "112",
-            poison_help: None,
-        },
-    }
-}
+/// Emergency numbers live with the red-flag screen; re-exported for the rest of the domain.
+pub use crate::screen::{emergency_numbers, EmergencyNumbers};
 
 /// A medication's strength for one active ingredient: `mg` per `per_amount` `per_unit`
 /// (160 mg per 5 ml; 200 mg per 1 tablet), with that ingredient's daily maximum if one is set.

@@ -69,65 +69,10 @@ pub enum Command {
     SwitchFamily {
         name: Option<String>,
     },
-    /// A red-flag emergency: answered at once, before anything else.
-    Emergency {
-        poisoning: bool,
-    },
     /// A time was given but is not a time ("at 25:99").
     BadTime(String),
     Unknown,
     Empty,
-}
-
-/// Phrases that mean "get help now". Matched on whole words in lower case.
-const EMERGENCY_PHRASES: &[&str] = &[
-    "not breathing",
-    "stopped breathing",
-    "can't breathe",
-    "cant breathe",
-    "cannot breathe",
-    "trouble breathing",
-    "struggling to breathe",
-    "choking",
-    "unconscious",
-    "unresponsive",
-    "won't wake",
-    "wont wake",
-    "not waking",
-    "seizure",
-    "seizing",
-    "convulsion",
-    "turning blue",
-    "blue lips",
-    "lips are blue",
-    "anaphylaxis",
-    "anaphylactic",
-    "throat swelling",
-    "swollen throat",
-    "severe bleeding",
-    "bleeding heavily",
-    "overdose",
-    "overdosed",
-];
-
-const POISONING_PHRASES: &[&str] = &[
-    "swallowed",
-    "ate some",
-    "drank some",
-    "got into the",
-    "poison",
-    "poisoned",
-    "overdose",
-    "overdosed",
-    "whole bottle",
-];
-
-/// Whether `text` describes a red-flag emergency (and whether it sounds like a poisoning).
-pub fn detect_emergency(text: &str) -> Option<bool> {
-    let lower = text.to_lowercase().replace('’', "'");
-    let emergency = EMERGENCY_PHRASES.iter().any(|p| lower.contains(p));
-    let poisoning = POISONING_PHRASES.iter().any(|p| lower.contains(p));
-    (emergency || poisoning).then_some(poisoning)
 }
 
 /// Parses "9:30", "09:30", "9.30", "9:30pm", "9pm", "21:30", "noon", "midnight".
@@ -208,9 +153,6 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
     let text = text.trim();
     if text.is_empty() {
         return Command::Empty;
-    }
-    if let Some(poisoning) = detect_emergency(text) {
-        return Command::Emergency { poisoning };
     }
     let lower = text.to_lowercase();
     let words: Vec<&str> = text.split_whitespace().collect();
@@ -331,11 +273,7 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
             .any(|w| strip_punctuation(w).eq_ignore_ascii_case(k))
     });
     if temp_word.is_some() {
-        let value = without_time
-            .split_whitespace()
-            .map(strip_punctuation)
-            .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
-            .map(str::to_string);
+        let value = temperature_value(&without_time);
         if let Some(value) = value {
             return Command::Temperature {
                 child: child_mentioned,
@@ -432,6 +370,53 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         };
     }
     Command::Unknown
+}
+
+/// Words after a number that make it an age, a weight or a length, never a temperature.
+const NOT_TEMPERATURE_UNITS: &[&str] = &[
+    "day", "days", "week", "weeks", "wk", "wks", "w", "month", "months", "mo", "mos", "m", "year",
+    "years", "yr", "yrs", "y", "yo", "kg", "kgs", "kilos", "g", "lb", "lbs", "pounds", "oz", "cm",
+    "in", "inches", "ml", "mg", "semanas", "meses", "dias", "años", "anos",
+];
+
+/// The number in a temperature message that is the reading: "my 6 week old, 4.5 kg, temp 38.2"
+/// is 38.2, never 6 or 4.5. The first number in a thermometer's range wins; without one, the
+/// first number that is not an age or a weight (so a bad reading still gets its clear refusal).
+fn temperature_value(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().map(strip_punctuation).collect();
+    let candidates: Vec<&str> = words
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .filter(|(i, w)| {
+            let glued = w
+                .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',')
+                .to_lowercase();
+            let next = words
+                .get(i + 1)
+                .map(|n| n.to_lowercase())
+                .unwrap_or_default();
+            let next = next.trim_end_matches('-').to_string();
+            !NOT_TEMPERATURE_UNITS.contains(&glued.as_str())
+                && !NOT_TEMPERATURE_UNITS.contains(&next.as_str())
+        })
+        .map(|(_, w)| *w)
+        .collect();
+    let plausible = |w: &&&str| {
+        let digits: String = w
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+            .collect();
+        digits
+            .replace(',', ".")
+            .parse::<f64>()
+            .is_ok_and(|v| (30.0..=45.0).contains(&v) || (86.0..=113.0).contains(&v))
+    };
+    candidates
+        .iter()
+        .find(plausible)
+        .or(candidates.first())
+        .map(|w| w.to_string())
 }
 
 /// Finds the amount in the tokens: "5 ml", "5ml", "1/2 tablet", "-5 ml", "5 spoons" (a number followed
@@ -671,12 +656,28 @@ mod tests {
             ),
             ("undo", Command::Undo),
             (
-                "Leo swallowed some of the dishwasher pods",
-                Command::Emergency { poisoning: true },
+                "my 6 week old has a temp of 38.2",
+                Command::Temperature {
+                    child: None,
+                    value: "38.2".into(),
+                    at: None,
+                },
             ),
             (
-                "Emma is having a seizure",
-                Command::Emergency { poisoning: false },
+                "Emma is 4 years old, 17 kg, temp 38.9",
+                Command::Temperature {
+                    child: Some("Emma".into()),
+                    value: "38.9".into(),
+                    at: None,
+                },
+            ),
+            (
+                "Leo 14 months fever 101.2F",
+                Command::Temperature {
+                    child: Some("Leo".into()),
+                    value: "101.2F".into(),
+                    at: None,
+                },
             ),
             (
                 "gave Emma 5 ml Tylenol at 25:99",

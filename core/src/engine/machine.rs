@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::command::Command;
 use crate::domain::{DoseAmount, EmergencyNumbers, Role, Temperature};
 use crate::messages::Msg;
+use crate::screen::RedFlag;
 use crate::services::care::DoseRequest;
 
 /// How long a yes/no question stays open: an old "yes" must never log a dose.
@@ -96,6 +97,11 @@ pub enum Task {
         role: Role,
     },
     Export,
+    /// Alert the guardians and audit: someone reported an emergency.
+    RaiseEmergency {
+        flag: RedFlag,
+        child_id: Option<i64>,
+    },
 }
 
 impl Task {
@@ -147,6 +153,12 @@ pub enum TaskResult {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
+    /// The red-flag screen fired on the message (it is then never parsed).
+    Emergency {
+        flag: RedFlag,
+        /// The child the message named, if it named exactly one.
+        child_id: Option<i64>,
+    },
     Said(Command),
     Done(TaskResult),
 }
@@ -167,14 +179,17 @@ type Transition = (ConversationState, Vec<Effect>);
 pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transition {
     use ConversationState as S;
     match (state, event) {
-        // A red flag is answered at once, whatever was pending.
-        (_, Event::Said(Command::Emergency { poisoning })) => (
+        // A red flag is answered at once, whatever was pending: the answer first, then the
+        // guardians are alerted (a failure to alert never holds the answer back).
+        (_, Event::Emergency { flag, child_id }) => (
             S::Idle,
-            vec![Effect::Say(Msg::Emergency {
-                number: ctx.emergency.emergency.to_string(),
-                poison_help: ctx.emergency.poison_help.map(str::to_string),
-                poisoning,
-            })],
+            vec![
+                Effect::Say(Msg::Emergency {
+                    flag: flag.clone(),
+                    numbers: Some(ctx.emergency),
+                }),
+                Effect::Run(Task::RaiseEmergency { flag, child_id }),
+            ],
         ),
         (_, Event::Done(result)) => task_done(state, result, ctx),
 
@@ -425,14 +440,6 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
         Command::Yes | Command::No | Command::Choose(_) | Command::Unknown | Command::Empty => {
             say(Msg::NotUnderstood)
         }
-        Command::Emergency { poisoning } => (
-            ConversationState::Idle,
-            vec![Effect::Say(Msg::Emergency {
-                number: ctx.emergency.emergency.to_string(),
-                poison_help: ctx.emergency.poison_help.map(str::to_string),
-                poisoning,
-            })],
-        ),
     }
 }
 
@@ -440,6 +447,7 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
 mod tests {
     use super::*;
     use crate::domain::{emergency_numbers, DoseUnit};
+    use crate::screen::Category;
     use chrono::TimeZone;
 
     fn ctx_at(now: DateTime<Utc>) -> Context {
@@ -478,6 +486,9 @@ mod tests {
     #[test]
     fn transitions() {
         let ctx = ctx_at(now());
+        let poisoning = RedFlag {
+            categories: vec![Category::Poisoning],
+        };
         let pending = ConversationState::ConfirmExtraDose {
             request: request(),
             asked_at: now() - Duration::minutes(1),
@@ -567,15 +578,23 @@ mod tests {
                 vec![Effect::Say(Msg::QuestionDropped), log_emma],
             ),
             (
-                "an emergency is answered at once, even mid-question",
+                "an emergency is answered at once, even mid-question, then the guardians alerted",
                 pending,
-                Event::Said(Command::Emergency { poisoning: true }),
+                Event::Emergency {
+                    flag: poisoning.clone(),
+                    child_id: Some(2),
+                },
                 ConversationState::Idle,
-                vec![Effect::Say(Msg::Emergency {
-                    number: "911".into(),
-                    poison_help: Some("1-800-222-1222".into()),
-                    poisoning: true,
-                })],
+                vec![
+                    Effect::Say(Msg::Emergency {
+                        flag: poisoning.clone(),
+                        numbers: Some(emergency_numbers("US")),
+                    }),
+                    Effect::Run(Task::RaiseEmergency {
+                        flag: poisoning.clone(),
+                        child_id: Some(2),
+                    }),
+                ],
             ),
             (
                 "yes with nothing pending",

@@ -34,7 +34,9 @@ use crate::messages::{
     render, render_dashboard, ConcernText, DashboardText, DoseLine, Locale, MedicationLine, Msg,
     RenderContext, Reply, ScheduleText,
 };
+use crate::screen::{self, RedFlag};
 use crate::services::care::{DoseOutcome, DoseRequest, DoseView, MedicationView, Schedule};
+use crate::services::emergency::named_child;
 use crate::services::{FamilyInfo, ServiceError, Services};
 
 /// One message from a person, whatever the channel.
@@ -158,8 +160,13 @@ impl<S: ConversationStore> Engine<S> {
             Err(error) => {
                 tracing::error!(%error, "turn failed");
                 let ctx = self.render_context(None, Locale::En);
+                // Even with the database down, an emergency gets its answer.
+                let msg = match screen::screen(&inbound.text, &[]) {
+                    Some(flag) => emergency_unknown_country(flag),
+                    None => Msg::InternalError,
+                };
                 Turn {
-                    replies: vec![render(&Msg::InternalError, &ctx)],
+                    replies: vec![render(&msg, &ctx)],
                     ..Turn::default()
                 }
             }
@@ -298,20 +305,26 @@ impl<S: ConversationStore> Engine<S> {
     }
 
     async fn turn(&self, inbound: &Inbound) -> Result<Turn, TurnError> {
+        // The red-flag screen reads the message before anything else does: before the parser, the
+        // conversation state and any question that was pending (docs/architecture.md).
+        let red_flag = screen::screen(&inbound.text, &[]);
         let services = &self.services;
         let person_id = services
             .resolve_identity(inbound.identity, &inbound.external_id)
             .await?;
         let no_children: [String; 0] = [];
-        let first = parse(
-            &inbound.text,
-            &Vocabulary {
-                children: &no_children,
-            },
-        );
+        let first = match &red_flag {
+            Some(_) => Command::Empty,
+            None => parse(
+                &inbound.text,
+                &Vocabulary {
+                    children: &no_children,
+                },
+            ),
+        };
 
         let Some(person_id) = person_id else {
-            return Ok(self.stranger(inbound, first).await?);
+            return Ok(self.stranger(inbound, first, red_flag).await?);
         };
         let locale = Locale::from_tag(&services.person_locale(person_id).await?);
         let actor = Actor::person(person_id, inbound.channel);
@@ -373,9 +386,9 @@ impl<S: ConversationStore> Engine<S> {
         let family_id = match chosen {
             Some(id) => id,
             None if memberships.is_empty() => {
-                let msg = match first {
-                    Command::Emergency { poisoning } => emergency_unknown_country(poisoning),
-                    _ => Msg::NoFamily,
+                let msg = match red_flag {
+                    Some(flag) => emergency_unknown_country(flag),
+                    None => Msg::NoFamily,
                 };
                 return Ok(self.finish(vec![msg], None, locale, person_id));
             }
@@ -409,11 +422,9 @@ impl<S: ConversationStore> Engine<S> {
                         let names = options.iter().map(|(_, n)| n.clone()).collect();
                         session.state = ConversationState::ChooseFamily { options };
                         self.save(&key, person_id, &session, loaded.version).await;
-                        let msg = match first {
-                            Command::Emergency { poisoning } => {
-                                emergency_unknown_country(poisoning)
-                            }
-                            _ => Msg::ChooseFamily { options: names },
+                        let msg = match red_flag {
+                            Some(flag) => emergency_unknown_country(flag),
+                            None => Msg::ChooseFamily { options: names },
                         };
                         return Ok(self.finish(vec![msg], None, locale, person_id));
                     }
@@ -437,8 +448,29 @@ impl<S: ConversationStore> Engine<S> {
             now,
             delivery_key: inbound.delivery_key.clone(),
         };
-        let names: Vec<String> = scene.children.iter().map(|(_, n)| n.clone()).collect();
-        let command = parse(&inbound.text, &Vocabulary { children: &names });
+        // Birth dates and recorded allergens are read only for a message the screen could read
+        // differently with them (a fever, something eaten): most messages skip the query.
+        let needs_facts = red_flag.is_some() || screen::needs_child_facts(&inbound.text);
+        let facts = if needs_facts {
+            services.screening_facts(family_id).await?
+        } else {
+            Vec::new()
+        };
+        let red_flag = red_flag.or_else(|| {
+            needs_facts
+                .then(|| screen::screen(&inbound.text, &facts))
+                .flatten()
+        });
+        let first_event = match red_flag {
+            Some(flag) => Event::Emergency {
+                child_id: named_child(&inbound.text, &facts),
+                flag,
+            },
+            None => {
+                let names: Vec<String> = scene.children.iter().map(|(_, n)| n.clone()).collect();
+                Event::Said(parse(&inbound.text, &Vocabulary { children: &names }))
+            }
+        };
 
         let context = Context {
             now,
@@ -447,7 +479,7 @@ impl<S: ConversationStore> Engine<S> {
             children: scene.children.clone(),
         };
         let mut state = session.state.clone();
-        let mut events = VecDeque::from([Event::Said(command)]);
+        let mut events = VecDeque::from([first_event]);
         // Each event yields at most a few effects and a task result is never a task again beyond one
         // level, so this loop is short; the bound guards against a mistake turning into a spin.
         let mut budget = 16;
@@ -508,9 +540,11 @@ impl<S: ConversationStore> Engine<S> {
             Some(id) if id != family.id => services.family_info(id).await?,
             _ => family,
         };
-        let messages_queued_alerts = messages
-            .iter()
-            .any(|m| matches!(m, Msg::DoseLogged { alerted, .. } if !alerted.is_empty()));
+        let messages_queued_alerts = messages.iter().any(|m| match m {
+            Msg::DoseLogged { alerted, .. } => !alerted.is_empty(),
+            Msg::GuardiansTold { names } => !names.is_empty(),
+            _ => false,
+        });
         let mut turn = self.finish(messages, Some(&shown_family), locale, person_id);
         turn.changed_record = changed_record;
         turn.alerts_queued = messages_queued_alerts;
@@ -520,10 +554,22 @@ impl<S: ConversationStore> Engine<S> {
     }
 
     /// Someone the engine does not know: welcome them, or let them join with a code.
-    async fn stranger(&self, inbound: &Inbound, command: Command) -> Result<Turn, ServiceError> {
+    async fn stranger(
+        &self,
+        inbound: &Inbound,
+        command: Command,
+        red_flag: Option<RedFlag>,
+    ) -> Result<Turn, ServiceError> {
         let services = &self.services;
+        if let Some(flag) = red_flag {
+            // Nobody to alert and no family to audit in: the answer is all there is to give.
+            let ctx = self.render_context(None, Locale::En);
+            return Ok(Turn {
+                replies: vec![render(&emergency_unknown_country(flag), &ctx)],
+                ..Turn::default()
+            });
+        }
         let msg = match command {
-            Command::Emergency { poisoning } => emergency_unknown_country(poisoning),
             Command::CreateFamily { name } => {
                 let person_id = self.new_person(inbound).await?;
                 match self
@@ -870,6 +916,16 @@ impl<S: ConversationStore> Engine<S> {
                     expires_at: invite.expires_at,
                 }])
             }
+            Task::RaiseEmergency { flag, child_id } => {
+                let told = services
+                    .raise_emergency(actor, scene.family.id, &flag, child_id)
+                    .await?;
+                answered(if told.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Msg::GuardiansTold { names: told }]
+                })
+            }
             Task::Export => {
                 let export = services.export_json(actor, scene.family.id).await?;
                 let document = serde_json::to_string_pretty(&export).map_err(|e| {
@@ -991,13 +1047,10 @@ impl<S: ConversationStore> Engine<S> {
 }
 
 /// Emergency advice when the family (and so the country) is unknown.
-fn emergency_unknown_country(poisoning: bool) -> Msg {
+fn emergency_unknown_country(flag: RedFlag) -> Msg {
     Msg::Emergency {
-        number:
-            "your local emergency number (911 in the US and Canada, 112 in Europe, 999 in the UK)"
-                .into(),
-        poison_help: None,
-        poisoning,
+        flag,
+        numbers: None,
     }
 }
 

@@ -7,9 +7,86 @@ use super::{
     Reply, ScheduleText, Tone,
 };
 use crate::domain::{format_number, AmountError, TemperatureError};
+use crate::screen::{EmergencyNumbers, RedFlag};
 use crate::services::care::{Alert, FeverAdvice};
 use crate::services::dashboard::{Dashboard, RecentEntry};
 use crate::services::Problem;
+
+/// The red-flag answer. The first line is always who to call; then the one or two first-aid
+/// lines that are safe in every case of the category (reviewed against the AAP, NHS and Red Cross
+/// first-aid advice); never a diagnosis, never a dose.
+fn emergency(flag: &RedFlag, numbers: Option<&EmergencyNumbers>) -> String {
+    use crate::screen::Category::*;
+    let number = numbers.map(|n| n.emergency).unwrap_or(
+        "your local emergency number (911 in the US and Canada, 999 in the UK, 112 in Europe)",
+    );
+    let primary = flag.primary();
+    let mut lines = Vec::new();
+    lines.push(match primary {
+        Abuse => format!("🚨 If the child is in danger now, call {number}."),
+        SelfHarm => format!("🚨 If anyone is in danger now, call {number}."),
+        _ => format!("🚨 Call {number} now."),
+    });
+    if flag.involves(Poisoning) {
+        match numbers.and_then(|n| n.poison_help) {
+            Some(poison) => lines.push(format!(
+                "If the child is awake and breathing normally, you can call Poison Help at {poison} instead; they will tell you what to do."
+            )),
+            None => {}
+        }
+    }
+    if flag.involves(SelfHarm) {
+        match numbers.and_then(|n| n.crisis_line) {
+            Some((name, phone)) => {
+                lines.push(format!("You can call {name} at {phone}, any time, free."))
+            }
+            None => lines.push(
+                "A crisis line can help any time: the emergency number can put you through.".into(),
+            ),
+        }
+    }
+    if flag.involves(Abuse) {
+        if let Some((name, phone)) = numbers.and_then(|n| n.child_protection) {
+            lines.push(format!(
+                "To report abuse or get advice, call {name} at {phone}."
+            ));
+        }
+    }
+    lines.push(
+        match primary {
+            Breathing => "If the child is not breathing, start CPR: the call handler will talk you through it. If they are choking and can't cough, cry or breathe, give back blows.",
+            Consciousness => "Check they are breathing. If not, start CPR; if they are, lay them on their side and stay with them.",
+            Seizure => "Lay them on their side on the floor, move hard things away and note the time it started. Don't hold them down or put anything in their mouth.",
+            Allergy => "If they have an adrenaline auto-injector (EpiPen), use it now. Lay them down with legs raised, or sitting up if breathing is hard.",
+            Poisoning => "Keep the package, bottle or battery with you. Don't make them vomit, and give nothing to eat or drink unless you are told to.",
+            Injury => "Press hard on bleeding with a clean cloth and keep pressing. Cool a burn under cool running water for 20 minutes. If they may have hurt their neck or back, don't move them.",
+            Infection => "Don't wait for more signs or for the temperature to come down. Tell them the child's age and what you saw.",
+            Dehydration => "If they can swallow, keep offering small sips (breast milk or formula for a baby) on the way.",
+            SelfHarm => "Stay with them and put away anything they could hurt themselves with. If you are afraid you might hurt the baby, lay the baby on their back in the cot and step away.",
+            Abuse => "Keep the child safe and away from that person. Don't confront them; write down what the child said, in their words.",
+        }
+        .to_string(),
+    );
+    lines.push("I can't give medical advice in an emergency: the emergency services can.".into());
+    lines.join("\n")
+}
+
+/// How a guardian's alert names the kind of emergency.
+fn emergency_kind(category: crate::screen::Category) -> &'static str {
+    use crate::screen::Category::*;
+    match category {
+        Breathing => "a breathing emergency",
+        Consciousness => "a child who is unresponsive or won't wake",
+        Seizure => "a seizure",
+        Allergy => "a severe allergic reaction",
+        Poisoning => "a possible poisoning",
+        Injury => "a serious injury",
+        Infection => "signs of a serious infection",
+        Dehydration => "signs of dehydration",
+        SelfHarm => "a mental-health crisis",
+        Abuse => "a child-safety concern",
+    }
+}
 
 /// "13:10" today, "yesterday 20:00", "tomorrow 08:00", else "Mon 2 Mar 13:10" — in the family's zone.
 fn when(at: DateTime<Utc>, ctx: &RenderContext) -> String {
@@ -561,16 +638,9 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         Msg::Joined { family, role } => {
             reply(format!("Welcome to the {family} family! You joined as {role}. Send help to see what I can do."), Success, msg)
         }
-        Msg::Emergency { number, poison_help, poisoning } => {
-            let mut text = format!("🚨 Call {number} now.");
-            if *poisoning {
-                if let Some(poison) = poison_help {
-                    text.push_str(&format!(" If the child is awake and breathing, you can call Poison Help at {poison}."));
-                }
-                text.push_str(" Keep the package or bottle with you.");
-            }
-            text.push_str(" Stay with the child. I can't give medical advice in an emergency.");
-            reply(text, Urgent, msg)
+        Msg::Emergency { flag, numbers } => reply(emergency(flag, numbers.as_ref()), Urgent, msg),
+        Msg::GuardiansTold { names } => {
+            reply(format!("I've alerted {} on their phones.", list(names)), Urgent, msg)
         }
         Msg::UnknownChild { name, known } => {
             reply(format!("I don't know a child called {name}. Children here: {}.", list(known)), Error, msg)
@@ -620,6 +690,20 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             Error,
             msg,
         ),
+        Msg::Alert(Alert::Emergency(alert)) => {
+            let about = alert.child_name.as_deref().map(|c| format!(" about {c}")).unwrap_or_default();
+            let what = alert.categories.first().map(|c| emergency_kind(*c)).unwrap_or("an emergency");
+            reply(
+                format!(
+                    "🚨 Emergency: {} reported {what}{about} at {} and was told to call the emergency number. Call {} now.",
+                    alert.reported_by,
+                    when(alert.at, ctx),
+                    alert.reported_by
+                ),
+                Urgent,
+                msg,
+            )
+        }
         Msg::Alert(Alert::ExtraDose { child_name, medication_name, amount, given_at, given_by, past_daily_maximum, .. }) => {
             let mut text = format!(
                 "⚠ Alert: {given_by} confirmed an extra dose — {child_name} was given {amount} {medication_name} at {}.",

@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{AmountError, DoseAmount, TemperatureError};
+use crate::screen::{EmergencyNumbers, RedFlag};
 use crate::services::care::{Alert, FeverAdvice};
 use crate::services::dashboard::Dashboard;
 use crate::services::Problem;
@@ -224,10 +225,15 @@ pub enum Msg {
         family: String,
         document: String,
     },
+    /// The red-flag answer: who to call, first, then first aid that is safe in every case of the
+    /// category. `numbers` is `None` when the family (so the country) is not known.
     Emergency {
-        number: String,
-        poison_help: Option<String>,
-        poisoning: bool,
+        flag: RedFlag,
+        numbers: Option<EmergencyNumbers>,
+    },
+    /// After an emergency answer: the other guardians were alerted on their channels.
+    GuardiansTold {
+        names: Vec<String>,
     },
     UnknownChild {
         name: String,
@@ -342,6 +348,7 @@ impl Msg {
                 | Msg::ClockedIn { .. }
                 | Msg::ClockedOut { .. }
                 | Msg::Emergency { .. }
+                | Msg::GuardiansTold { .. }
         )
     }
 }

@@ -1130,30 +1130,18 @@ pub(super) fn poisoning(doc: &Doc, names: &[&str]) -> bool {
                 .any(|j| doc.toks[j].possessive && names.contains(&doc.toks[j].w.as_str()))
                 && named_other_child(doc, names, i);
         // "5 pills", "three of his tablets": a count of medicines, not "5 ml" or "at 9:30".
+        // "5 pills", "three of his tablets": a count of medicines, not "5 ml" or "at 9:30".
         let counted = |j: usize| {
             doc.toks[j].num.is_some_and(|n| n >= 3.0)
                 && j < i
-                && (i - j <= 3 || doc.is(j + 1, C::Medicine) || matches!(doc.w(j + 1), "of" | "de"))
                 && doc.w(j.wrapping_sub(1)) != "at"
-                && !matches!(
-                    doc.w(j + 1),
-                    "ml" | "mls"
-                        | "mg"
-                        | "cc"
-                        | "tsp"
-                        | "teaspoon"
-                        | "teaspoons"
-                        | "tbsp"
-                        | "drops"
-                        | "gotas"
-                        | "am"
-                        | "pm"
-                        | "h"
-                        | "hours"
-                        | "c"
-                        | "f"
-                        | "degrees"
-                )
+                && (doc.is(j + 1, C::Medicine)
+                    || matches!(doc.w(j + 1), "of" | "de")
+                    || (j + 2 == i
+                        && matches!(
+                            doc.w(j + 1),
+                            "gummy" | "chewable" | "adult" | "little" | "small" | "extra"
+                        )))
         };
         let quantity = window().any(|j| doc.is(j, C::Quantity) || counted(j))
             || doc.has_word(&["whole", "entire", "handful", "bunch", "bottle", "frasco"]);
@@ -1166,11 +1154,11 @@ pub(super) fn poisoning(doc: &Doc, names: &[&str]) -> bool {
             "equivocacion",
             "double",
         ]);
-        let took = (start..i).any(|j| {
-            doc.is(j, C::Took)
-                || doc.is(j, C::Ingest)
-                || matches!(doc.w(j), "gave" | "given" | "give")
-        }) || near_ingestion(i);
+        let took =
+            (start..i).any(|j| doc.is(j, C::Took) || doc.is(j, C::Ingest)) || near_ingestion(i);
+        // Giving a dose is reported with its amount; only someone else's medicine or a mistake
+        // makes it a poisoning ("gave Emma Leo's amoxicillin by mistake").
+        let gave = (start..i).any(|j| matches!(doc.w(j), "gave" | "given" | "give" | "di" | "dio"));
         let strong_ingest = ingestions.iter().any(|&j| {
             j.abs_diff(i) <= 8
                 && doc.w(j) != "tomo"
@@ -1205,7 +1193,8 @@ pub(super) fn poisoning(doc: &Doc, names: &[&str]) -> bool {
             "encontre",
         ]);
         let fine_after = doc.near(i, C::Fine, 0, 4);
-        if took && (someone_elses || quantity || mistake) {
+        if (took && (someone_elses || quantity || mistake)) || (gave && (someone_elses || mistake))
+        {
             return true;
         }
         if strong_ingest && !own && !fine_after && (generic || unsupervised) {

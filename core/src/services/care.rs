@@ -345,6 +345,8 @@ pub enum Alert {
         concerns: Vec<String>,
         past_daily_maximum: bool,
     },
+    /// Someone in the family reported an emergency (the red-flag screen fired).
+    Emergency(super::emergency::EmergencyAlert),
 }
 
 fn validate_text(text: &str) -> ServiceResult<String> {

@@ -9,12 +9,14 @@
 //! - `family`: families, people, identities, members, invites, caregiver assignments.
 //! - `care`: children, medications, allergies, conditions, doses (with the dose-safety check),
 //!   measurements, notes.
+//! - `emergency`: what the red-flag screen knows of the children; raising an emergency.
 //! - `shifts`: clock in / clock out.
 //! - `export`: everything a family has, as JSON or a FHIR R4 bundle.
 //! - `erase`: GDPR erasure of a member or a whole family.
 
 pub mod care;
 pub mod dashboard;
+pub mod emergency;
 pub mod erase;
 pub mod export;
 pub mod family;
