@@ -201,6 +201,20 @@ mod tests {
     }
 
     #[test]
+    fn every_active_member_may_raise_an_emergency() {
+        for role in [Role::Guardian, Role::Caregiver, Role::Viewer] {
+            let member = Standing::Member {
+                role,
+                status: MemberStatus::Active,
+            };
+            assert!(
+                allows(member, Permission::RaiseEmergency, Scope::Family),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
     fn caregivers_only_reach_assigned_children() {
         let nanny = Standing::Member {
             role: Role::Caregiver,
