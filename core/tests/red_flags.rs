@@ -28,7 +28,22 @@ fn short(text: &str) -> String {
 
 #[test]
 fn every_emergency_in_the_evaluation_set_is_caught() {
-    let corpus = include_str!("red_flags/emergencies.tsv");
+    emergencies_are_caught(include_str!("red_flags/emergencies.tsv"), 150);
+}
+
+/// The held-out set, written later by someone who had seen neither the screen nor the first set,
+/// in other voices (voice-note transcripts, nanny reports, British English, more Spanish).
+#[test]
+fn every_emergency_in_the_held_out_set_is_caught() {
+    emergencies_are_caught(include_str!("red_flags/holdout_emergencies.tsv"), 100);
+}
+
+#[test]
+fn look_alikes_in_the_held_out_set_rarely_raise_a_false_alarm() {
+    false_alarms_are_rare(include_str!("red_flags/holdout_lookalikes.txt"), 75);
+}
+
+fn emergencies_are_caught(corpus: &str, at_least: usize) {
     let kids = family();
     let mut total = 0;
     let mut missed = Vec::new();
@@ -51,8 +66,8 @@ fn every_emergency_in_the_evaluation_set_is_caught() {
         }
     }
     assert!(
-        total >= 150,
-        "the evaluation set has {total} emergencies (at least 150)"
+        total >= at_least,
+        "the evaluation set has {total} emergencies (at least {at_least})"
     );
     println!("{} of {total} emergencies caught", total - missed.len());
     for line in &other_category {
@@ -70,9 +85,14 @@ fn every_emergency_in_the_evaluation_set_is_caught() {
 /// those the category must be right, not only the alarm.
 #[test]
 fn poisoning_self_harm_and_abuse_are_recognised_as_such() {
-    let corpus = include_str!("red_flags/emergencies.tsv");
     let kids = family();
     let mut wrong = Vec::new();
+    let corpus = [
+        include_str!("red_flags/emergencies.tsv"),
+        include_str!("red_flags/holdout_emergencies.tsv"),
+    ]
+    .join("\n");
+    let corpus = corpus.as_str();
     for line in lines(corpus) {
         let Some((expected, message)) = line.split_once('\t') else {
             continue;
@@ -100,7 +120,10 @@ fn poisoning_self_harm_and_abuse_are_recognised_as_such() {
 
 #[test]
 fn look_alikes_rarely_raise_a_false_alarm() {
-    let corpus = include_str!("red_flags/lookalikes.txt");
+    false_alarms_are_rare(include_str!("red_flags/lookalikes.txt"), 75);
+}
+
+fn false_alarms_are_rare(corpus: &str, at_least: usize) {
     let kids = family();
     let mut total = 0;
     let mut alarms = Vec::new();
@@ -111,8 +134,8 @@ fn look_alikes_rarely_raise_a_false_alarm() {
         }
     }
     assert!(
-        total >= 75,
-        "the evaluation set has {total} look-alikes (at least 75)"
+        total >= at_least,
+        "the evaluation set has {total} look-alikes (at least {at_least})"
     );
     let rate = alarms.len() as f64 / total as f64 * 100.0;
     println!(

@@ -28,11 +28,10 @@ fn emergency(flag: &RedFlag, numbers: Option<&EmergencyNumbers>) -> String {
         _ => format!("🚨 Call {number} now."),
     });
     if flag.involves(Poisoning) {
-        match numbers.and_then(|n| n.poison_help) {
-            Some(poison) => lines.push(format!(
+        if let Some(poison) = numbers.and_then(|n| n.poison_help) {
+            lines.push(format!(
                 "If the child is awake and breathing normally, you can call Poison Help at {poison} instead; they will tell you what to do."
-            )),
-            None => {}
+            ));
         }
     }
     if flag.involves(SelfHarm) {

@@ -103,7 +103,14 @@ mod tests {
     #[test]
     fn each_country_has_its_numbers() {
         // (country, emergency, poison help, crisis line, child protection)
-        let table: &[(&str, &str, Option<&str>, Option<&str>, Option<&str>)] = &[
+        type Row = (
+            &'static str,
+            &'static str,
+            Option<&'static str>,
+            Option<&'static str>,
+            Option<&'static str>,
+        );
+        let table: &[Row] = &[
             (
                 "US",
                 "911",
