@@ -135,17 +135,32 @@ pub fn screen(message: &str, children: &[ChildFacts]) -> Option<RedFlag> {
 }
 
 /// Whether the family's facts (birth dates, allergens) could change the verdict on this message:
-/// it mentions a temperature or fever, or something eaten. Lets a caller skip loading them for
+/// it mentions a temperature or fever, something eaten, or a sign of an allergic reaction. Lets a caller skip loading them for
 /// the great majority of messages, which cannot be emergencies of those kinds.
 pub fn needs_child_facts(message: &str) -> bool {
     let doc = text::read(message, &[]);
-    doc.toks.iter().any(|t| {
-        t.has(text::Concept::Fever)
-            || t.has(text::Concept::Ingest)
-            || t.has(text::Concept::Took)
-            || t.num.is_some()
-            || matches!(t.w.as_str(), "hot" | "burning" | "some" | "tried" | "bite")
-    }) || doc.toks.iter().any(|t| t.possessive)
+    !doc.temperatures().is_empty()
+        || doc.toks.iter().any(|t| {
+            t.has(text::Concept::Fever)
+                || t.has(text::Concept::Ingest)
+                || t.has(text::Concept::Took)
+                || t.has(text::Concept::Vomit)
+                || t.has(text::Concept::Hives)
+                || t.has(text::Concept::Swell)
+                || t.has(text::Concept::Wheeze)
+                || matches!(
+                    t.w.as_str(),
+                    "hot"
+                        | "burning"
+                        | "some"
+                        | "tried"
+                        | "bite"
+                        | "cough"
+                        | "coughing"
+                        | "rash"
+                        | "itchy"
+                )
+        })
 }
 
 #[cfg(test)]
@@ -220,6 +235,26 @@ mod tests {
             None
         );
         assert_eq!(category("leo didn't eat any peanuts", &kids), None);
+    }
+
+    #[test]
+    fn the_familys_facts_are_read_only_when_they_could_matter() {
+        for text in [
+            "Sofia temp 38.2",
+            "sofia 100.6",
+            "leo ate a cracker",
+            "he had some nuts",
+        ] {
+            assert!(needs_child_facts(text), "{text}");
+        }
+        for text in [
+            "note Emma bench note 17",
+            "gave Emma 5 ml Tylenol at 9:30",
+            "kids",
+            "last doses",
+        ] {
+            assert!(!needs_child_facts(text), "{text}");
+        }
     }
 
     #[test]
