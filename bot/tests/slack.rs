@@ -27,6 +27,7 @@ use test_support::{
 const WAIT: Duration = Duration::from_secs(20);
 const ANA: &str = "U0ANA";
 const LUIS: &str = "U0LUIS";
+const NANNY: &str = "U0MAYA";
 
 /// Where a test's family lives: a SQLite file, or its own PostgreSQL database (created here and
 /// dropped when the test ends) when `MEDNANNY_TEST_DATABASE_URL` names a server.
@@ -557,6 +558,31 @@ async fn a_dm_conversation_with_a_confirmation_button_and_an_alert() {
         let export = family.export();
         assert_eq!(export.matches("\"flagged\": true").count(), 1, "{export}");
     }
+}
+
+/// ```text
+/// nanny (DM)> leo swallowed a button battery      -> 🚨 Call 911 now. ... Poison Help ...
+/// Ana's DM  <- 🚨 Emergency: Maya Lopez reported a possible poisoning about Leo ...
+/// ```
+#[tokio::test]
+async fn an_emergency_in_a_dm_is_answered_at_once_and_pushed_to_the_guardians() {
+    let (slack, family, _bot) = garcia_with_ana("sqlite").await;
+    join(&slack, &family, NANNY, "Maya Lopez", "caregiver").await;
+
+    dm(&slack, NANNY, "leo swallowed a button battery").await;
+    let answer = posted(&slack, &dm_channel(NANNY), "Call 911 now").await;
+    let text = shown(&answer);
+    assert!(text.contains("1-800-222-1222"), "{text}");
+    let told = shown(&posted(&slack, &dm_channel(NANNY), "I've alerted").await);
+    assert!(told.contains("Ana"), "{told}");
+    let alert = posted(&slack, &dm_channel(ANA), "Emergency").await;
+    let alert = shown(&alert);
+    assert!(
+        alert.contains("Maya Lopez reported a possible poisoning about Leo"),
+        "{alert}"
+    );
+    // Nothing about the battery was recorded as a dose.
+    assert!(!family.export().contains("battery"));
 }
 
 #[tokio::test]
