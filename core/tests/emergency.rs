@@ -3,7 +3,7 @@
 //! ```text
 //! luis> gave Emma 5 ml Tylenol        -> ⚠ Wait — ... Reply yes or no.     (a question pending)
 //! maya> leo took 3 of Luis's pills    -> 🚨 Call 911 now. ... Poison Help 1-800-222-1222 ...
-//!                                        I've alerted Ana and Luis on their phones.
+//!                                        I've alerted Ana and Luis.
 //!       (no dose of "of" is logged; the event is audited; Ana and Luis have an alert waiting)
 //! luis> emma is not breathing         -> 🚨 Call 911 now. ... start CPR ...  (his question is gone)
 //! luis> yes                           -> not understood: nothing is logged

@@ -639,7 +639,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         }
         Msg::Emergency { flag, numbers } => reply(emergency(flag, numbers.as_ref()), Urgent, msg),
         Msg::GuardiansTold { names } => {
-            reply(format!("I've alerted {} on their phones.", list(names)), Urgent, msg)
+            reply(format!("I've alerted {}.", list(names)), Urgent, msg)
         }
         Msg::UnknownChild { name, known } => {
             reply(format!("I don't know a child called {name}. Children here: {}.", list(known)), Error, msg)

@@ -133,7 +133,7 @@ impl Services {
         )
         .await?;
         // Which category stays out of the log: health data never goes to logs.
-        tracing::warn!(family_id, guardians_told = told.len(), "emergency raised");
+        tracing::info!(family_id, guardians_told = told.len(), "emergency raised");
         Ok(told)
     }
 }
