@@ -8,8 +8,36 @@
 //! ("38,5" → 38.5), and each word's [`Concept`] looked up in one lexicon. Clause boundaries (`.`,
 //! `,`, `!`, `?`, `;`, "but") limit how far a "not" reaches.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
+
+/// FNV-1a: the screen hashes a few hundred short words per message, and SipHash was a third of
+/// its time. The sets hold one message's words (or the fixed lexicon), so flooding is no concern.
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+pub type FastSet<T> = HashSet<T, BuildHasherDefault<Fnv>>;
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// What a word means to the rules. One word has one concept; the rules also read the words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -131,6 +159,8 @@ pub struct Tok {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Doc {
     pub toks: Vec<Tok>,
+    /// The words, for "does the message say any of these" without a scan per question.
+    pub words: FastSet<String>,
 }
 
 #[rustfmt::skip]
@@ -759,8 +789,8 @@ const MEDICINE_ENDINGS: &[&str] = &[
 
 const LEVENSHTEIN_MIN_LEN: usize = 6;
 
-static WORDS: LazyLock<HashMap<&'static str, u128>> = LazyLock::new(|| {
-    let mut map: HashMap<&'static str, u128> = HashMap::new();
+static WORDS: LazyLock<FastMap<&'static str, u128>> = LazyLock::new(|| {
+    let mut map: FastMap<&'static str, u128> = FastMap::default();
     for (concept, words) in LEXICON {
         for word in *words {
             *map.entry(*word).or_insert(0) |= concept.bit();
@@ -781,7 +811,7 @@ impl Tok {
     }
 }
 
-static SPELLINGS: LazyLock<HashMap<&'static str, &'static str>> =
+static SPELLINGS: LazyLock<FastMap<&'static str, &'static str>> =
     LazyLock::new(|| SPELLING.iter().copied().collect());
 
 /// The concepts of a word (0 when the lexicon does not know it).
@@ -805,13 +835,18 @@ fn fold_char(c: char) -> char {
 
 /// Optimal string alignment distance (edits and adjacent swaps), stopping early past `max`.
 fn distance_within(a: &[u8], b: &[u8], max: usize) -> bool {
-    if a.len().abs_diff(b.len()) > max {
+    // Three rows on the stack: this runs for unknown long words in every message.
+    const MAX_LEN: usize = 32;
+    if a.len().abs_diff(b.len()) > max || a.len() >= MAX_LEN || b.len() >= MAX_LEN {
         return false;
     }
     let n = b.len();
-    let mut prev2 = vec![0usize; n + 1];
-    let mut prev: Vec<usize> = (0..=n).collect();
-    let mut cur = vec![0usize; n + 1];
+    let mut prev2 = [0usize; MAX_LEN];
+    let mut prev = [0usize; MAX_LEN];
+    let mut cur = [0usize; MAX_LEN];
+    for (j, cell) in prev.iter_mut().enumerate().take(n + 1) {
+        *cell = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];
@@ -827,8 +862,8 @@ fn distance_within(a: &[u8], b: &[u8], max: usize) -> bool {
         if row_min > max {
             return false;
         }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
+        prev2 = prev;
+        prev = cur;
     }
     prev[n] <= max
 }
@@ -977,7 +1012,8 @@ pub fn read(text: &str, names: &[String]) -> Doc {
         }
         tok.clause += shift;
     }
-    Doc { toks }
+    let words = toks.iter().map(|t| t.w.clone()).collect();
+    Doc { toks, words }
 }
 
 fn push_word(toks: &mut Vec<Tok>, raw: &str, clause: u16, names: &[String]) {

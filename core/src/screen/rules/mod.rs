@@ -55,7 +55,7 @@ impl Doc {
     }
 
     fn has_word(&self, words: &[&str]) -> bool {
-        self.toks.iter().any(|t| words.contains(&t.w.as_str()))
+        words.iter().any(|w| self.words.contains(*w))
     }
 
     fn same_clause(&self, i: usize, j: usize) -> bool {
