@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{
     allergy, care_note, caregiver_assignment, child, condition, dose_log, measurement, medication,
     member, notification,
@@ -42,56 +42,7 @@ impl ChildView {
     }
 }
 
-/// When a medication is given.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Schedule {
-    /// At these local times every day.
-    FixedTimes { times: Vec<NaiveTime> },
-    /// Regularly, every N hours.
-    EveryHours { hours: u32 },
-    /// Only when needed, within the limits.
-    AsNeeded,
-}
-
-impl Schedule {
-    fn kind(&self) -> &'static str {
-        match self {
-            Schedule::FixedTimes { .. } => "fixed_times",
-            Schedule::EveryHours { .. } => "every_hours",
-            Schedule::AsNeeded => "as_needed",
-        }
-    }
-
-    fn times_text(&self) -> Option<String> {
-        match self {
-            Schedule::FixedTimes { times } => Some(
-                times
-                    .iter()
-                    .map(|t| t.format("%H:%M").to_string())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ),
-            Schedule::EveryHours { hours } => Some(hours.to_string()),
-            Schedule::AsNeeded => None,
-        }
-    }
-
-    fn from_row(kind: &str, times: Option<&str>) -> Self {
-        match (kind, times) {
-            ("fixed_times", Some(times)) => Schedule::FixedTimes {
-                times: times
-                    .split(',')
-                    .filter_map(|t| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok())
-                    .collect(),
-            },
-            ("every_hours", Some(hours)) => Schedule::EveryHours {
-                hours: hours.trim().parse().unwrap_or(0),
-            },
-            _ => Schedule::AsNeeded,
-        }
-    }
-}
+pub use crate::domain::Schedule;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MedicationView {
@@ -124,7 +75,8 @@ impl MedicationView {
                 value: row.dose_amount,
                 unit: dose_unit,
             },
-            schedule: Schedule::from_row(&row.schedule_kind, row.schedule_times.as_deref()),
+            schedule: Schedule::parse(&row.schedule_kind, row.schedule_times.as_deref())
+                .unwrap_or(Schedule::AsNeeded),
             min_interval: Duration::minutes(i64::from(row.min_interval_minutes)),
             max_doses_per_day: row.max_doses_per_day.and_then(|n| u32::try_from(n).ok()),
             starts_on: row.starts_on,
