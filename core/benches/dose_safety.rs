@@ -44,6 +44,7 @@ fn usual_dose(child: usize) -> DoseRequest {
         },
         given_at: None,
         confirmed_extra: true,
+        override_unchecked: false,
         source_key: None,
     }
 }
@@ -278,15 +279,10 @@ async fn bench(settings: DatabaseSettings) {
             .all(db.conn())
             .await
             .expect("window");
+        // Decoded strictly, as the services do (an unreadable dose would make the check refuse).
         let prior: Vec<mednanny_core::dose_safety::PriorDose> = rows
             .iter()
-            .map(|r| mednanny_core::dose_safety::PriorDose {
-                id: r.id,
-                given_at: r.given_at,
-                given_by_member_id: r.given_by_member_id,
-                medication_id: r.medication_id,
-                ingredient_mg: serde_json::from_str(&r.ingredient_mg).unwrap_or_default(),
-            })
+            .map(|r| mednanny_core::dose_safety::prior_dose(r).expect("a readable dose"))
             .collect();
         let verdict = mednanny_core::dose_safety::assess(&rules, &prior, now, &rules.usual_mg);
         let next = mednanny_core::dose_safety::next_allowed_at(&rules, &prior, now);

@@ -23,8 +23,11 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 pub enum Outcome {
     Ok,
     Denied,
-    /// Done, but against a safety rule the person confirmed (an extra dose).
+    /// Done, but against a safety rule the person confirmed (an extra dose), or without the check a
+    /// guardian overrode.
     Flagged,
+    /// Not done, for safety: the dose check could not be done (nothing was written).
+    Refused,
 }
 
 impl Outcome {
@@ -33,6 +36,7 @@ impl Outcome {
             Outcome::Ok => "ok",
             Outcome::Denied => "denied",
             Outcome::Flagged => "flagged",
+            Outcome::Refused => "refused",
         }
     }
 }

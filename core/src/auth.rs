@@ -1,6 +1,7 @@
 //! Who may do what: one authorization policy, a pure function, used by every service call.
 //!
-//! - guardian: everything in their family;
+//! - guardian: everything in their family, including logging a dose the dose-safety check cannot
+//!   check (an explicit override: the dose is flagged and the other guardians are told);
 //! - caregiver (nanny): the children assigned to them — read medications, allergies and non-private
 //!   conditions, log doses, measurements and notes, clock in/out; never manage members, export or erase;
 //! - viewer: read-only summaries (children, medications, allergies, doses, measurements);
@@ -53,6 +54,8 @@ pub enum Permission {
     ViewPrivateConditions,
     ViewDoses,
     LogDose,
+    /// Log a dose although the dose-safety check cannot be done (guardians only).
+    OverrideDoseCheck,
     VoidDose,
     ViewMeasurements,
     LogMeasurement,
@@ -68,7 +71,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::ViewChildren,
         Permission::ViewMedications,
         Permission::ViewAllergies,
@@ -76,6 +79,7 @@ impl Permission {
         Permission::ViewPrivateConditions,
         Permission::ViewDoses,
         Permission::LogDose,
+        Permission::OverrideDoseCheck,
         Permission::VoidDose,
         Permission::ViewMeasurements,
         Permission::LogMeasurement,
@@ -99,6 +103,7 @@ impl Permission {
             Permission::ViewPrivateConditions => "conditions.view_private",
             Permission::ViewDoses => "doses.view",
             Permission::LogDose => "dose.log",
+            Permission::OverrideDoseCheck => "dose.override_check",
             Permission::VoidDose => "dose.void",
             Permission::ViewMeasurements => "measurements.view",
             Permission::LogMeasurement => "measurement.log",
@@ -211,6 +216,33 @@ mod tests {
                 allows(member, Permission::RaiseEmergency, Scope::Family),
                 "{role:?}"
             );
+        }
+    }
+
+    #[test]
+    fn only_guardians_may_override_the_dose_check_and_whoever_may_also_logs() {
+        for role in [Role::Guardian, Role::Caregiver, Role::Viewer] {
+            for status in [
+                MemberStatus::Active,
+                MemberStatus::Revoked,
+                MemberStatus::Invited,
+            ] {
+                for scope in [
+                    Scope::Family,
+                    Scope::Child { assigned: true },
+                    Scope::Child { assigned: false },
+                ] {
+                    let standing = Standing::Member { role, status };
+                    let may = allows(standing, Permission::OverrideDoseCheck, scope);
+                    assert_eq!(
+                        may,
+                        role == Role::Guardian && status == MemberStatus::Active,
+                        "{role:?} {status:?} {scope:?}"
+                    );
+                    // The service asks for the override instead of `LogDose`: it must imply it.
+                    assert!(!may || allows(standing, Permission::LogDose, scope));
+                }
+            }
         }
     }
 

@@ -411,6 +411,64 @@ pub fn ingredient_display(ingredient: &str, country: &str) -> String {
 /// Emergency numbers live with the red-flag screen; re-exported for the rest of the domain.
 pub use crate::screen::{emergency_numbers, EmergencyNumbers};
 
+/// When a medication is given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Schedule {
+    /// At these local times every day.
+    FixedTimes { times: Vec<chrono::NaiveTime> },
+    /// Regularly, every N hours.
+    EveryHours { hours: u32 },
+    /// Only when needed, within the limits.
+    AsNeeded,
+}
+
+impl Schedule {
+    /// The stored kind (`medications.schedule_kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Schedule::FixedTimes { .. } => "fixed_times",
+            Schedule::EveryHours { .. } => "every_hours",
+            Schedule::AsNeeded => "as_needed",
+        }
+    }
+
+    /// The stored times (`medications.schedule_times`): "08:00,20:00", or the hours, or nothing.
+    pub fn times_text(&self) -> Option<String> {
+        match self {
+            Schedule::FixedTimes { times } => Some(
+                times
+                    .iter()
+                    .map(|t| t.format("%H:%M").to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            Schedule::EveryHours { hours } => Some(hours.to_string()),
+            Schedule::AsNeeded => None,
+        }
+    }
+
+    /// Reads a stored schedule back, strictly: `None` when any part of it cannot be read (an unknown
+    /// kind, a time that is not `HH:MM`, no times, zero hours), never a schedule it did not say.
+    pub fn parse(kind: &str, times: Option<&str>) -> Option<Self> {
+        match (kind, times) {
+            ("fixed_times", Some(times)) => {
+                let times = times
+                    .split(',')
+                    .map(|t| chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").ok())
+                    .collect::<Option<Vec<_>>>()?;
+                (!times.is_empty()).then_some(Schedule::FixedTimes { times })
+            }
+            ("every_hours", Some(hours)) => match hours.trim().parse::<u32>() {
+                Ok(hours) if hours > 0 => Some(Schedule::EveryHours { hours }),
+                _ => None,
+            },
+            ("as_needed", _) => Some(Schedule::AsNeeded),
+            _ => None,
+        }
+    }
+}
+
 /// A medication's strength for one active ingredient: `mg` per `per_amount` `per_unit`
 /// (160 mg per 5 ml; 200 mg per 1 tablet), with that ingredient's daily maximum if one is set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -514,6 +572,35 @@ mod tests {
             DoseAmount::parse("5"),
             Err(AmountError::UnknownUnit(_))
         ));
+    }
+
+    #[test]
+    fn schedules_read_back_what_was_written_and_nothing_else() {
+        let at = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).expect("valid");
+        for schedule in [
+            Schedule::AsNeeded,
+            Schedule::EveryHours { hours: 8 },
+            Schedule::FixedTimes {
+                times: vec![at(8, 0), at(20, 30)],
+            },
+        ] {
+            let text = schedule.times_text();
+            assert_eq!(
+                Schedule::parse(schedule.kind(), text.as_deref()),
+                Some(schedule)
+            );
+        }
+        for (kind, times) in [
+            ("sometimes", None),
+            ("fixed_times", None),
+            ("fixed_times", Some("")),
+            ("fixed_times", Some("08:00,noonish")),
+            ("every_hours", Some("0")),
+            ("every_hours", Some("-4")),
+            ("every_hours", None),
+        ] {
+            assert_eq!(Schedule::parse(kind, times), None, "{kind} {times:?}");
+        }
     }
 
     #[test]

@@ -1,15 +1,100 @@
-//! The dose-safety rules, as pure functions: the core promise that nobody double-doses a child.
+//! The dose-safety rules: the core promise that nobody double-doses a child. Start reading here.
 //!
-//! Given a medication's rules, every non-voided dose the child had (by anyone, on any channel, of any
-//! product) and a proposed dose, `assess` says which rules the dose would break, and
-//! `next_allowed_at` says when the usual dose would break none. Doses count *by active ingredient*:
-//! acetaminophen in a cold remedy counts toward the acetaminophen limits of Children's Tylenol.
-//! The service layer loads the inputs and acts on the verdict inside one transaction.
+//! # The rules
+//! A proposed dose is checked against its medication's rules and every non-voided dose the child had —
+//! by anyone, on any channel, of any product — that shares one of its active ingredients
+//! ([`sharing_ingredient`]): acetaminophen in a cold remedy counts toward Children's Tylenol.
+//! - the minimum interval, both ways (a back-dated dose can also be too close to a later one);
+//! - at most `max_doses_per_day` such doses in any 24 hours ([`DAY`]) containing the dose;
+//! - at most `max_mg_per_day` of each ingredient in any such 24 hours;
+//! - no more than the medication's usual single amount.
+//!
+//! [`assess`] says which rules a dose would break, [`conflicting_dose`] which earlier dose a refusal
+//! names, [`next_allowed_at`] when the usual dose breaks none, [`allowed_now`] whether "can she have it
+//! now?" is yes, [`others_recent`] which doses by other people a reply calls out, and [`course`]
+//! whether the day is within the medication's course.
+//!
+//! # Fail closed
+//! The check is only as good as what it reads, so every stored input is decoded here, strictly: the
+//! medication's ingredients, usual dose, limits and schedule ([`Medication::from_row`]), each earlier
+//! dose ([`prior_dose`]), and the clock against the record ([`DoseContext::new`]). What cannot be read
+//! gives an [`Uncheckable`] reason and never a default: an empty ingredient list, a missing earlier dose
+//! or an ignored limit would each make a dose look safe without anyone noticing. When the check cannot
+//! be done the answer is "I can't check this dose safely right now": nothing is logged unless a
+//! guardian explicitly overrides (the dose is then flagged `unchecked` and the other guardians are
+//! told), "allowed now" is never said and no next time is made up. The refusal is logged (reason code
+//! and ids only) and audited.
+//!
+//! # Where the inputs come from
+//! `Services::dose_contexts` (in `services/care.rs`) is the one loader: in the caller's transaction it
+//! reads the child's doses from `at - load_window(..)` onwards and builds a [`DoseContext`] per
+//! medication with the functions here. `log_dose`, `check_dose` and the dashboard use only that; the
+//! service acts on the verdict inside the same transaction, so two people logging at the same instant
+//! cannot both pass.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::{dose_log, medication};
 use serde::{Deserialize, Serialize};
+
+use crate::domain::{DoseAmount, DoseUnit, IngredientStrength, Schedule};
+
+/// The daily limits count doses in any 24 hours (real hours: across a daylight-saving change too).
+pub const DAY: Duration = Duration::hours(24);
+
+/// A phone a few minutes fast is not "the future": a dose may be logged this far ahead of now. It is
+/// also how far the record may be ahead of the clock before the clock is distrusted (see
+/// [`Uncheckable::Clock`]): no write can be further ahead unless the clock has since gone back.
+pub const CLOCK_TOLERANCE: Duration = Duration::minutes(5);
+
+/// The shortest and longest minimum interval a medication may have. Shorter than half an hour is no
+/// interval at all (and zero or less would switch the interval rule off); longer than a week is not a
+/// medicine given "every so often". Adding a medication applies the same bounds.
+pub const MIN_INTERVAL_BOUNDS: (Duration, Duration) = (Duration::minutes(30), Duration::days(7));
+
+/// How far before `at` the doses that matter reach: a day for the daily limits, the interval when it
+/// is longer, and an hour's margin. (Doses after `at` are all read: a back-dated dose is also checked
+/// against later ones, and the clock check needs the newest.)
+pub fn load_window(min_interval: Duration) -> Duration {
+    Duration::hours(25).max(min_interval + Duration::hours(1))
+}
+
+/// Why the check cannot be done. Each is a fact about stored data (or the clock), never about the
+/// person asking; the code is what logs and audits carry — never amounts, names or text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uncheckable {
+    /// The medication's active ingredients or strengths cannot be read, or it has none.
+    MedicationIngredients,
+    /// Its usual dose (amount or unit) cannot be read or does not convert to mg of its ingredients.
+    MedicationDose,
+    /// Its minimum interval, daily maximum or an ingredient's daily mg cannot be read or is not sane.
+    MedicationLimits,
+    /// Its schedule cannot be read.
+    MedicationSchedule,
+    /// One of the child's earlier doses cannot be read (its amounts per ingredient, amount or unit).
+    /// It may share an ingredient with this one, so no verdict can leave it out.
+    PriorDose { dose_id: i64 },
+    /// The record is ahead of the clock: a dose of the child was given or recorded more than
+    /// [`CLOCK_TOLERANCE`] after now. Writes are never that far ahead, so the clock has gone back (or
+    /// the row is wrong), and "24 hours ago" or "4 hours since" cannot be trusted. A clock that jumped
+    /// *forward* cannot be told from a quiet week without another clock to compare with; that is the
+    /// host's NTP's job.
+    Clock,
+}
+
+impl Uncheckable {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Uncheckable::MedicationIngredients => "medication_ingredients",
+            Uncheckable::MedicationDose => "medication_dose",
+            Uncheckable::MedicationLimits => "medication_limits",
+            Uncheckable::MedicationSchedule => "medication_schedule",
+            Uncheckable::PriorDose { .. } => "prior_dose",
+            Uncheckable::Clock => "clock",
+        }
+    }
+}
 
 /// The limits of one medication (applied to every dose sharing one of its ingredients).
 #[derive(Debug, Clone, PartialEq)]
@@ -19,7 +104,131 @@ pub struct DoseRules {
     /// Per active ingredient: at most this many mg in any 24 hours.
     pub max_mg_per_day: BTreeMap<String, f64>,
     /// The medication's usual single amount, in mg per ingredient (for "more than the usual dose").
+    /// Holds every ingredient of the medication, so its keys are the medication's ingredients.
     pub usual_mg: BTreeMap<String, f64>,
+}
+
+/// A medication as the check needs it, every part of it read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Medication {
+    pub id: i64,
+    pub ingredients: Vec<IngredientStrength>,
+    /// The usual single dose.
+    pub dose: DoseAmount,
+    pub rules: DoseRules,
+}
+
+impl Medication {
+    /// Decodes a stored medication for the check, or says which part cannot be read.
+    pub fn from_row(row: &medication::Model) -> Result<Self, Uncheckable> {
+        let ingredients = medication_ingredients(row)?;
+        let dose = usual_dose(row)?;
+        let usual_mg =
+            ingredient_mg(&ingredients, dose.unit, dose).ok_or(Uncheckable::MedicationDose)?;
+        let minutes = i64::from(row.min_interval_minutes);
+        let min_interval = Duration::minutes(minutes);
+        let (shortest, longest) = MIN_INTERVAL_BOUNDS;
+        if min_interval < shortest || min_interval > longest {
+            return Err(Uncheckable::MedicationLimits);
+        }
+        // No maximum is a choice a guardian can make; a maximum below one dose a day is not.
+        let max_doses_per_day = match row.max_doses_per_day {
+            None => None,
+            Some(n) => match u32::try_from(n) {
+                Ok(n) if n >= 1 => Some(n),
+                _ => return Err(Uncheckable::MedicationLimits),
+            },
+        };
+        let mut max_mg_per_day = BTreeMap::new();
+        for strength in &ingredients {
+            if let Some(max) = strength.max_mg_per_day {
+                if !(max.is_finite() && max > 0.0) {
+                    return Err(Uncheckable::MedicationLimits);
+                }
+                max_mg_per_day.insert(strength.ingredient.clone(), max);
+            }
+        }
+        // The check itself does not use the schedule, but a schedule that cannot be read means the
+        // row is damaged, and the rest of it cannot be trusted either.
+        Schedule::parse(&row.schedule_kind, row.schedule_times.as_deref())
+            .ok_or(Uncheckable::MedicationSchedule)?;
+        Ok(Self {
+            id: row.id,
+            ingredients,
+            dose,
+            rules: DoseRules {
+                min_interval,
+                max_doses_per_day,
+                max_mg_per_day,
+                usual_mg,
+            },
+        })
+    }
+
+    /// Milligrams of each ingredient in `amount`; `None` when its unit is neither this medication's
+    /// nor mg (tablets of a liquid).
+    pub fn ingredient_mg(&self, amount: DoseAmount) -> Option<BTreeMap<String, f64>> {
+        ingredient_mg(&self.ingredients, self.dose.unit, amount)
+    }
+}
+
+/// A medication's active ingredients, read strictly: at least one, each named once, with a finite,
+/// positive strength. Used alone when a guardian overrides an uncheckable dose, so the dose still
+/// records what it held whenever that can be read.
+pub fn medication_ingredients(
+    row: &medication::Model,
+) -> Result<Vec<IngredientStrength>, Uncheckable> {
+    let unreadable = Uncheckable::MedicationIngredients;
+    let ingredients: Vec<IngredientStrength> =
+        serde_json::from_str(&row.ingredients).map_err(|_| unreadable)?;
+    if ingredients.is_empty() {
+        return Err(unreadable);
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for s in &ingredients {
+        let sane = |x: f64| x.is_finite() && x > 0.0;
+        let name = s.ingredient.trim();
+        if name.is_empty()
+            || name != s.ingredient
+            || !names.insert(name)
+            || !sane(s.mg)
+            || !sane(s.per_amount)
+        {
+            return Err(unreadable);
+        }
+    }
+    Ok(ingredients)
+}
+
+/// A medication's usual single dose, read strictly.
+pub fn usual_dose(row: &medication::Model) -> Result<DoseAmount, Uncheckable> {
+    let unit = DoseUnit::parse(&row.dose_unit).ok_or(Uncheckable::MedicationDose)?;
+    if !(row.dose_amount.is_finite() && row.dose_amount > 0.0) {
+        return Err(Uncheckable::MedicationDose);
+    }
+    Ok(DoseAmount {
+        value: row.dose_amount,
+        unit,
+    })
+}
+
+/// Milligrams of each ingredient in `amount` of a medication measured in `unit`; `None` when the
+/// amount's unit is neither that unit nor mg, or the result is not a finite amount.
+pub fn ingredient_mg(
+    ingredients: &[IngredientStrength],
+    unit: DoseUnit,
+    amount: DoseAmount,
+) -> Option<BTreeMap<String, f64>> {
+    if amount.unit != unit && amount.unit != DoseUnit::Mg {
+        return None;
+    }
+    ingredients
+        .iter()
+        .map(|s| {
+            let mg = s.mg_in(amount).filter(|mg| mg.is_finite())?;
+            Some((s.ingredient.clone(), mg))
+        })
+        .collect()
 }
 
 /// A dose already given.
@@ -34,10 +243,189 @@ pub struct PriorDose {
 }
 
 impl PriorDose {
-    fn shares_ingredient_with(&self, rules: &BTreeMap<String, f64>) -> bool {
+    fn shares_ingredient_with(&self, ingredients: &BTreeMap<String, f64>) -> bool {
         self.ingredient_mg
             .keys()
-            .any(|ingredient| rules.contains_key(ingredient))
+            .any(|ingredient| ingredients.contains_key(ingredient))
+    }
+}
+
+/// Decodes a stored dose for the check, strictly: its mg per ingredient (at least one, each finite and
+/// positive), its amount and its unit.
+pub fn prior_dose(row: &dose_log::Model) -> Result<PriorDose, Uncheckable> {
+    let unreadable = Uncheckable::PriorDose { dose_id: row.id };
+    let ingredient_mg: BTreeMap<String, f64> =
+        serde_json::from_str(&row.ingredient_mg).map_err(|_| unreadable)?;
+    let sane = |mg: &f64| mg.is_finite() && *mg > 0.0;
+    if ingredient_mg.is_empty()
+        || !ingredient_mg
+            .iter()
+            .all(|(name, mg)| !name.trim().is_empty() && sane(mg))
+        || DoseUnit::parse(&row.unit).is_none()
+        || !sane(&row.amount)
+    {
+        return Err(unreadable);
+    }
+    Ok(PriorDose {
+        id: row.id,
+        given_at: row.given_at,
+        given_by_member_id: row.given_by_member_id,
+        medication_id: row.medication_id,
+        ingredient_mg,
+    })
+}
+
+/// The doses in `prior` that share an ingredient with `ingredients` (mg per ingredient: a proposed
+/// dose, or a medication's usual dose): the only doses any rule counts.
+pub fn sharing_ingredient<'a>(
+    prior: &'a [PriorDose],
+    ingredients: &'a BTreeMap<String, f64>,
+) -> impl DoubleEndedIterator<Item = &'a PriorDose> + 'a {
+    prior
+        .iter()
+        .filter(move |d| d.shares_ingredient_with(ingredients))
+}
+
+/// Everything one check needs, all of it read: the medication, the child's doses around `at`, and the
+/// times. Built only by [`DoseContext::new`], so holding one means the check can be done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DoseContext {
+    pub medication: Medication,
+    /// The child's non-voided doses from `at - load_window` on, oldest first (any medication).
+    pub prior: Vec<PriorDose>,
+    /// When the dose is (or would be) given.
+    pub at: DateTime<Utc>,
+    /// The clock now (`at` differs for a back-dated dose).
+    pub now: DateTime<Utc>,
+}
+
+impl DoseContext {
+    /// Decodes the medication and the child's doses (`rows`: non-voided, from `at - load_window` on,
+    /// oldest first), or says why the check cannot be done.
+    pub fn new(
+        medication: &medication::Model,
+        rows: &[dose_log::Model],
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, Uncheckable> {
+        let ahead = now + CLOCK_TOLERANCE;
+        if rows
+            .iter()
+            .any(|r| r.given_at > ahead || r.recorded_at > ahead)
+        {
+            return Err(Uncheckable::Clock);
+        }
+        let medication = Medication::from_row(medication)?;
+        let prior = rows.iter().map(prior_dose).collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            medication,
+            prior,
+            at,
+            now,
+        })
+    }
+
+    pub fn rules(&self) -> &DoseRules {
+        &self.medication.rules
+    }
+
+    /// The verdict on giving `proposed_mg` at `at`.
+    pub fn assess(&self, proposed_mg: &BTreeMap<String, f64>) -> Assessment {
+        assess(self.rules(), &self.prior, self.at, proposed_mg)
+    }
+
+    /// The verdict on the usual dose at `at` ("can she have it?").
+    pub fn assess_usual(&self) -> Assessment {
+        self.assess(&self.rules().usual_mg)
+    }
+
+    /// When the usual dose is next allowed, from now (or from `at`, if that is later).
+    pub fn next_allowed_at(&self) -> DateTime<Utc> {
+        next_allowed_at(self.rules(), &self.prior, self.now.max(self.at))
+    }
+
+    /// The newest dose sharing an ingredient with the medication, given at or before `at`.
+    pub fn last_dose(&self) -> Option<&PriorDose> {
+        latest_sharing(&self.prior, self.at, &self.rules().usual_mg)
+    }
+}
+
+/// The newest dose in `prior` sharing an ingredient with `ingredients`, given at or before `at`.
+pub fn latest_sharing<'a>(
+    prior: &'a [PriorDose],
+    at: DateTime<Utc>,
+    ingredients: &'a BTreeMap<String, f64>,
+) -> Option<&'a PriorDose> {
+    sharing_ingredient(prior, ingredients)
+        .filter(|d| d.given_at <= at)
+        .max_by_key(|d| d.given_at)
+}
+
+/// The earlier dose a refusal names: the one too close in time, else the newest one sharing an
+/// ingredient (the one the daily limits were counted up to).
+pub fn conflicting_dose(
+    assessment: &Assessment,
+    prior: &[PriorDose],
+    at: DateTime<Utc>,
+    proposed_mg: &BTreeMap<String, f64>,
+) -> Option<i64> {
+    assessment
+        .concerns
+        .iter()
+        .find_map(|c| match c {
+            Concern::TooSoon { previous, .. } => Some(previous.id),
+            _ => None,
+        })
+        .or_else(|| latest_sharing(prior, at, proposed_mg).map(|d| d.id))
+}
+
+/// Whether the usual dose may be given now, from its assessment: when it breaks no rule. (Its being
+/// above the usual dose can only be a rounding artefact of the usual dose itself.) There is no
+/// "allowed" without an assessment, and no assessment without a [`DoseContext`].
+pub fn allowed_now(assessment: &Assessment) -> bool {
+    assessment
+        .concerns
+        .iter()
+        .all(|c| matches!(c, Concern::AboveUsualDose { .. }))
+}
+
+/// The doses a reply calls out by name: in the 24 hours up to `dose`, sharing an ingredient with it,
+/// given by someone else.
+pub fn others_recent(prior: &[PriorDose], dose: &PriorDose) -> Vec<i64> {
+    sharing_ingredient(prior, &dose.ingredient_mg)
+        .filter(|d| {
+            d.id != dose.id
+                && d.given_at > dose.given_at - DAY
+                && d.given_at <= dose.given_at
+                && d.given_by_member_id != dose.given_by_member_id
+        })
+        .map(|d| d.id)
+        .collect()
+}
+
+/// Whether a medication may be given on a day (in the family's time zone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Course {
+    Allowed,
+    /// The medication was stopped.
+    Inactive,
+    /// Before its first day or after its last.
+    Outside,
+}
+
+/// The course check: a medication is given only while active and within its start and end dates.
+pub fn course(
+    day: NaiveDate,
+    active: bool,
+    starts_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
+) -> Course {
+    if !active {
+        Course::Inactive
+    } else if starts_on.is_some_and(|start| day < start) || ends_on.is_some_and(|end| day > end) {
+        Course::Outside
+    } else {
+        Course::Allowed
     }
 }
 
@@ -95,8 +483,6 @@ impl Assessment {
     }
 }
 
-const DAY_HOURS: i64 = 24;
-
 /// Assesses giving `proposed_mg` (mg per ingredient) at `at`, against `prior` doses.
 pub fn assess(
     rules: &DoseRules,
@@ -104,11 +490,8 @@ pub fn assess(
     at: DateTime<Utc>,
     proposed_mg: &BTreeMap<String, f64>,
 ) -> Assessment {
-    let day = Duration::hours(DAY_HOURS);
-    let relevant: Vec<&PriorDose> = prior
-        .iter()
-        .filter(|d| d.shares_ingredient_with(proposed_mg))
-        .collect();
+    let day = DAY;
+    let relevant: Vec<&PriorDose> = sharing_ingredient(prior, proposed_mg).collect();
     let mut concerns = Vec::new();
 
     // Minimum interval, both ways: a back-dated dose can also be too close to a later one.
@@ -197,7 +580,7 @@ pub fn next_allowed_at(
     prior: &[PriorDose],
     now: DateTime<Utc>,
 ) -> DateTime<Utc> {
-    let day = Duration::hours(DAY_HOURS);
+    let day = DAY;
     let mut at = now;
     // Each step moves past one blocking dose, so this ends within a few steps; the bound is a guard.
     for _ in 0..64 {
@@ -208,9 +591,7 @@ pub fn next_allowed_at(
                 Concern::TooSoon { allowed_from, .. } => later = later.max(*allowed_from),
                 Concern::TooManyDoses { .. } | Concern::TooMuchIngredient { .. } => {
                     // The oldest relevant dose in the last day must drop out of the window.
-                    if let Some(oldest) = prior
-                        .iter()
-                        .filter(|d| d.shares_ingredient_with(&rules.usual_mg))
+                    if let Some(oldest) = sharing_ingredient(prior, &rules.usual_mg)
                         .map(|d| d.given_at)
                         .filter(|t| *t > at - day && *t <= at)
                         .min()
@@ -232,6 +613,7 @@ pub fn next_allowed_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::DoseUnit;
     use chrono::TimeZone;
 
     fn t(h: i64, m: i64) -> DateTime<Utc> {
@@ -367,6 +749,364 @@ mod tests {
         assert!(
             matches!(verdict.concerns.as_slice(), [Concern::TooSoon { allowed_from, .. }] if *allowed_from == t(12, 0))
         );
+    }
+
+    /// Children's Tylenol as stored: 160 mg/5 ml, 5 ml, every 4 h, 5 a day, 800 mg a day.
+    fn tylenol_row() -> medication::Model {
+        medication::Model {
+            id: 1,
+            child_id: 1,
+            name: "Children's Tylenol".into(),
+            form: "oral suspension".into(),
+            route: "oral".into(),
+            ingredients: r#"[{"ingredient":"acetaminophen","mg":160.0,"per_amount":5.0,"per_unit":"ml","max_mg_per_day":800.0}]"#.into(),
+            dose_amount: 5.0,
+            dose_unit: "ml".into(),
+            schedule_kind: "as_needed".into(),
+            schedule_times: None,
+            min_interval_minutes: 240,
+            max_doses_per_day: Some(5),
+            starts_on: None,
+            ends_on: None,
+            active: true,
+            created_at: t(0, 0),
+        }
+    }
+
+    fn dose_row(id: i64, at: DateTime<Utc>) -> dose_log::Model {
+        dose_log::Model {
+            id,
+            family_id: 1,
+            child_id: 1,
+            medication_id: 1,
+            given_by_member_id: Some(1),
+            given_at: at,
+            recorded_at: at,
+            amount: 5.0,
+            unit: "ml".into(),
+            ingredient_mg: r#"{"acetaminophen":160.0}"#.into(),
+            channel: "console".into(),
+            flagged: false,
+            flag_reason: None,
+            voided_at: None,
+            voided_by_member_id: None,
+            note: None,
+            source_key: None,
+        }
+    }
+
+    #[test]
+    fn a_readable_medication_gives_its_rules() {
+        let med = Medication::from_row(&tylenol_row()).expect("readable");
+        assert_eq!(
+            med.rules,
+            DoseRules {
+                min_interval: Duration::hours(4),
+                max_doses_per_day: Some(5),
+                max_mg_per_day: mg("acetaminophen", 800.0),
+                usual_mg: mg("acetaminophen", 160.0),
+            }
+        );
+        let ml = |value| DoseAmount {
+            value,
+            unit: DoseUnit::Ml,
+        };
+        assert_eq!(
+            med.ingredient_mg(ml(10.0)),
+            Some(mg("acetaminophen", 320.0))
+        );
+        let tablets = DoseAmount {
+            value: 1.0,
+            unit: DoseUnit::Tablet,
+        };
+        assert_eq!(med.ingredient_mg(tablets), None, "tablets of a liquid");
+    }
+
+    /// Every part of a stored medication the check reads, made unreadable in turn: each is refused
+    /// with its reason, never read as a default.
+    #[test]
+    fn an_unreadable_medication_is_uncheckable_with_its_reason() {
+        use Uncheckable::*;
+        type Corrupt = fn(&mut medication::Model);
+        fn ingredient(json: &str) -> String {
+            format!(r#"[{{"ingredient":"acetaminophen",{json},"per_unit":"ml"}}]"#)
+        }
+        let cases: Vec<(&str, Corrupt, Uncheckable)> = vec![
+            (
+                "not JSON",
+                |m| m.ingredients = "not json".into(),
+                MedicationIngredients,
+            ),
+            (
+                "no ingredients",
+                |m| m.ingredients = "[]".into(),
+                MedicationIngredients,
+            ),
+            (
+                "JSON of another shape",
+                |m| m.ingredients = r#"{"acetaminophen":160}"#.into(),
+                MedicationIngredients,
+            ),
+            (
+                "a negative strength",
+                |m| m.ingredients = ingredient(r#""mg":-160.0,"per_amount":5.0"#),
+                MedicationIngredients,
+            ),
+            (
+                "a zero strength",
+                |m| m.ingredients = ingredient(r#""mg":0.0,"per_amount":5.0"#),
+                MedicationIngredients,
+            ),
+            (
+                "a strength that is not a number",
+                |m| m.ingredients = ingredient(r#""mg":"NaN","per_amount":5.0"#),
+                MedicationIngredients,
+            ),
+            (
+                "a strength out of range",
+                |m| m.ingredients = ingredient(r#""mg":1e999,"per_amount":5.0"#),
+                MedicationIngredients,
+            ),
+            (
+                "per zero ml",
+                |m| m.ingredients = ingredient(r#""mg":160.0,"per_amount":0.0"#),
+                MedicationIngredients,
+            ),
+            (
+                "an unnamed ingredient",
+                |m| {
+                    m.ingredients =
+                        r#"[{"ingredient":" ","mg":160.0,"per_amount":5.0,"per_unit":"ml"}]"#.into()
+                },
+                MedicationIngredients,
+            ),
+            (
+                "an ingredient twice",
+                |m| {
+                    m.ingredients = format!(
+                        "[{0},{0}]",
+                        r#"{"ingredient":"acetaminophen","mg":160.0,"per_amount":5.0,"per_unit":"ml"}"#
+                    )
+                },
+                MedicationIngredients,
+            ),
+            (
+                "a negative daily mg",
+                |m| {
+                    m.ingredients =
+                        ingredient(r#""mg":160.0,"per_amount":5.0,"max_mg_per_day":-1.0"#)
+                },
+                MedicationLimits,
+            ),
+            (
+                "an unknown dose unit",
+                |m| m.dose_unit = "furlongs".into(),
+                MedicationDose,
+            ),
+            ("a dose of nothing", |m| m.dose_amount = 0.0, MedicationDose),
+            (
+                "a dose that is not a number",
+                |m| m.dose_amount = f64::NAN,
+                MedicationDose,
+            ),
+            (
+                "a usual dose in tablets of a liquid",
+                |m| m.dose_unit = "tablet".into(),
+                MedicationDose,
+            ),
+            (
+                "no interval",
+                |m| m.min_interval_minutes = 0,
+                MedicationLimits,
+            ),
+            (
+                "a negative interval",
+                |m| m.min_interval_minutes = -240,
+                MedicationLimits,
+            ),
+            (
+                "a minute's interval",
+                |m| m.min_interval_minutes = 1,
+                MedicationLimits,
+            ),
+            (
+                "a negative daily count",
+                |m| m.max_doses_per_day = Some(-1),
+                MedicationLimits,
+            ),
+            (
+                "a daily count of zero",
+                |m| m.max_doses_per_day = Some(0),
+                MedicationLimits,
+            ),
+            (
+                "an unknown schedule",
+                |m| m.schedule_kind = "sometimes".into(),
+                MedicationSchedule,
+            ),
+            (
+                "unreadable times",
+                |m| {
+                    m.schedule_kind = "fixed_times".into();
+                    m.schedule_times = Some("08:00,noonish".into());
+                },
+                MedicationSchedule,
+            ),
+            (
+                "every zero hours",
+                |m| {
+                    m.schedule_kind = "every_hours".into();
+                    m.schedule_times = Some("0".into());
+                },
+                MedicationSchedule,
+            ),
+        ];
+        for (name, corrupt, expected) in cases {
+            let mut row = tylenol_row();
+            corrupt(&mut row);
+            assert_eq!(Medication::from_row(&row), Err(expected), "{name}");
+            let context = DoseContext::new(&row, &[], t(9, 0), t(9, 0));
+            assert_eq!(context.map(|_| ()), Err(expected), "{name}");
+        }
+        // No daily count is a guardian's choice, and readable.
+        let mut row = tylenol_row();
+        row.max_doses_per_day = None;
+        assert!(Medication::from_row(&row).is_ok());
+    }
+
+    #[test]
+    fn an_unreadable_earlier_dose_is_uncheckable_whatever_it_was() {
+        type Corrupt = fn(&mut dose_log::Model);
+        let cases: Vec<(&str, Corrupt)> = vec![
+            ("not JSON", |d| d.ingredient_mg = "garbage".into()),
+            ("no ingredients", |d| d.ingredient_mg = "{}".into()),
+            ("a list", |d| d.ingredient_mg = "[160]".into()),
+            ("negative mg", |d| {
+                d.ingredient_mg = r#"{"acetaminophen":-160.0}"#.into()
+            }),
+            ("mg out of range", |d| {
+                d.ingredient_mg = r#"{"acetaminophen":1e999}"#.into()
+            }),
+            ("mg as text", |d| {
+                d.ingredient_mg = r#"{"acetaminophen":"NaN"}"#.into()
+            }),
+            ("an unknown unit", |d| d.unit = "furlongs".into()),
+            ("an amount of nothing", |d| d.amount = 0.0),
+            ("an amount that is not a number", |d| {
+                d.amount = f64::INFINITY
+            }),
+        ];
+        for (name, corrupt) in cases {
+            let mut row = dose_row(7, t(1, 0));
+            corrupt(&mut row);
+            let expected = Uncheckable::PriorDose { dose_id: 7 };
+            assert_eq!(prior_dose(&row), Err(expected), "{name}");
+            // Even an old dose of another medication: it may share an ingredient, nobody can tell.
+            let rows = [dose_row(6, t(0, 30)), row];
+            let context = DoseContext::new(&tylenol_row(), &rows, t(9, 0), t(9, 0));
+            assert_eq!(context.map(|_| ()), Err(expected), "{name}");
+        }
+        assert_eq!(
+            prior_dose(&dose_row(7, t(1, 0))).map(|d| d.ingredient_mg),
+            Ok(mg("acetaminophen", 160.0))
+        );
+    }
+
+    #[test]
+    fn a_record_ahead_of_the_clock_is_uncheckable() {
+        let med = tylenol_row();
+        let now = t(9, 0);
+        let within = dose_row(1, now + CLOCK_TOLERANCE);
+        assert!(
+            DoseContext::new(&med, &[within], now, now).is_ok(),
+            "a phone a little fast"
+        );
+        let given_later = dose_row(2, now + CLOCK_TOLERANCE + Duration::seconds(1));
+        let mut recorded_later = dose_row(3, now - Duration::hours(1));
+        recorded_later.recorded_at = now + Duration::hours(3);
+        for row in [given_later, recorded_later] {
+            let context = DoseContext::new(&med, &[row], now, now);
+            assert_eq!(context.map(|_| ()), Err(Uncheckable::Clock));
+        }
+    }
+
+    #[test]
+    fn the_context_answers_the_questions_the_services_ask() {
+        let now = t(9, 0);
+        let mut motrin = dose_row(2, t(8, 30));
+        motrin.ingredient_mg = r#"{"ibuprofen":100.0}"#.into();
+        motrin.given_by_member_id = Some(2);
+        let mut by_luis = dose_row(1, t(7, 0));
+        by_luis.given_by_member_id = Some(2);
+        let rows = [dose_row(0, t(1, 0)), by_luis, motrin];
+        let context = DoseContext::new(&tylenol_row(), &rows, now, now).expect("checkable");
+        // The last acetaminophen dose, not the later ibuprofen one.
+        assert_eq!(context.last_dose().map(|d| d.id), Some(1));
+        let usual = context.assess_usual();
+        assert_eq!(usual.doses_in_last_day, 2);
+        assert!(!allowed_now(&usual));
+        assert_eq!(context.next_allowed_at(), t(11, 0));
+        assert_eq!(
+            conflicting_dose(&usual, &context.prior, now, &context.rules().usual_mg),
+            Some(1)
+        );
+        // Ana's dose at 9:00 would call out Luis's 7:00 dose, not her own, nor the ibuprofen.
+        let mine = PriorDose {
+            id: 9,
+            given_at: now,
+            given_by_member_id: Some(1),
+            medication_id: 1,
+            ingredient_mg: mg("acetaminophen", 160.0),
+        };
+        assert_eq!(others_recent(&context.prior, &mine), [1]);
+        let shared: Vec<i64> = sharing_ingredient(&context.prior, &mine.ingredient_mg)
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(shared, [0, 1]);
+        // Four hours after the last one: allowed, and the refusal would name nobody too close.
+        let later = DoseContext::new(&tylenol_row(), &rows, t(11, 0), t(11, 0)).expect("checkable");
+        assert!(allowed_now(&later.assess_usual()));
+        assert_eq!(later.next_allowed_at(), t(11, 0));
+    }
+
+    #[test]
+    fn the_load_window_covers_a_day_or_the_interval() {
+        assert_eq!(load_window(Duration::hours(4)), Duration::hours(25));
+        assert_eq!(load_window(Duration::hours(36)), Duration::hours(37));
+        assert_eq!(load_window(Duration::zero()), Duration::hours(25));
+    }
+
+    #[test]
+    fn course_dates_and_stopping() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).expect("valid");
+        let cases = [
+            ("no dates", true, None, None, Course::Allowed),
+            ("stopped", false, None, None, Course::Inactive),
+            (
+                "stopped, within dates",
+                false,
+                Some(day(1)),
+                Some(day(20)),
+                Course::Inactive,
+            ),
+            ("first day", true, Some(day(10)), None, Course::Allowed),
+            ("the day before", true, Some(day(11)), None, Course::Outside),
+            ("last day", true, None, Some(day(10)), Course::Allowed),
+            (
+                "the day after",
+                true,
+                Some(day(1)),
+                Some(day(9)),
+                Course::Outside,
+            ),
+        ];
+        for (name, active, starts_on, ends_on, expected) in cases {
+            assert_eq!(
+                course(day(10), active, starts_on, ends_on),
+                expected,
+                "{name}"
+            );
+        }
     }
 
     #[test]

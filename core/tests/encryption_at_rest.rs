@@ -119,6 +119,7 @@ async fn health_text_is_ciphertext_in_the_database_and_plain_through_the_service
         // An extra-dose alert names the child and the medicine: sealed too.
         let tylenol = |confirmed_extra| DoseRequest {
             confirmed_extra,
+            override_unchecked: false,
             ..support::dose_request(demo.emma, demo.emma_acetaminophen, 5.0, DoseUnit::Ml)
         };
         s.log_dose(&maya, tylenol(false)).await.unwrap();

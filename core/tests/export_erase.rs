@@ -76,7 +76,7 @@ async fn logged(app: &TestApp, actor: &Actor, request: DoseRequest) -> i64 {
         .expect("log dose")
     {
         DoseOutcome::Logged(logged) => logged.dose.id,
-        DoseOutcome::NeedsConfirmation(conflict) => panic!("dose needs confirmation: {conflict:?}"),
+        other => panic!("dose not logged: {other:?}"),
     }
 }
 
@@ -125,6 +125,7 @@ async fn seed(app: &TestApp) -> Seeded {
         amount: ml(5.0),
         given_at: None,
         confirmed_extra,
+        override_unchecked: false,
         source_key: None,
     };
     let maya_dose = logged(app, &maya, dose(demo.emma_acetaminophen, false)).await;
@@ -1032,6 +1033,7 @@ async fn erasing_a_member_keeps_the_record_without_their_name() {
             amount: ml(5.0),
             given_at: None,
             confirmed_extra: false,
+            override_unchecked: false,
             source_key: None,
         };
         assert!(denied(app.services.log_dose(&s.maya, request).await));

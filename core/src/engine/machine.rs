@@ -29,6 +29,11 @@ pub enum ConversationState {
         request: DoseRequest,
         asked_at: DateTime<Utc>,
     },
+    /// A guardian's dose could not be checked; waiting for "yes, log it without the check" or "no".
+    ConfirmUncheckedDose {
+        request: DoseRequest,
+        asked_at: DateTime<Utc>,
+    },
     /// The medication named matches several of the child's; waiting for a number.
     ChooseMedication {
         child_id: i64,
@@ -70,6 +75,8 @@ pub enum Task {
         amount: DoseAmount,
         at: Option<DateTime<Utc>>,
     },
+    /// Log a dose the person confirmed: an extra dose (`confirmed_extra`) or, for a guardian, one
+    /// the check could not be done for (`override_unchecked`).
     ConfirmExtraDose(DoseRequest),
     CheckDose {
         child_id: i64,
@@ -143,6 +150,11 @@ pub enum TaskResult {
         request: DoseRequest,
         question: Msg,
     },
+    /// The check cannot be done and the person is a guardian: ask whether to log it unchecked.
+    NeedsOverride {
+        request: DoseRequest,
+        question: Msg,
+    },
     MedicationAmbiguous {
         child_id: i64,
         child_name: String,
@@ -211,6 +223,25 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
         (S::ConfirmExtraDose { .. }, Event::Said(Command::No | Command::Choose(2))) => {
             (S::Idle, vec![Effect::Say(Msg::ExtraDoseNotLogged)])
         }
+        // The same 15 minutes: an old "yes" must never log a dose, least of all an unchecked one.
+        (
+            S::ConfirmUncheckedDose { request, asked_at },
+            Event::Said(Command::Yes | Command::Choose(1)),
+        ) => {
+            if ctx.now - *asked_at > Duration::minutes(QUESTION_TTL_MINUTES) {
+                (S::Idle, vec![Effect::Say(Msg::QuestionExpired)])
+            } else {
+                let request = DoseRequest {
+                    override_unchecked: true,
+                    source_key: None,
+                    ..request.clone()
+                };
+                (S::Idle, vec![Effect::Run(Task::ConfirmExtraDose(request))])
+            }
+        }
+        (S::ConfirmUncheckedDose { .. }, Event::Said(Command::No | Command::Choose(2))) => {
+            (S::Idle, vec![Effect::Say(Msg::ExtraDoseNotLogged)])
+        }
         (
             S::ChooseMedication {
                 child_id,
@@ -256,7 +287,12 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
             }
         }
         // Anything else while a question is open drops the question (saying so) and is handled anew.
-        (S::ConfirmExtraDose { .. } | S::ChooseMedication { .. }, Event::Said(command)) => {
+        (
+            S::ConfirmExtraDose { .. }
+            | S::ConfirmUncheckedDose { .. }
+            | S::ChooseMedication { .. },
+            Event::Said(command),
+        ) => {
             let (next, mut effects) = command_effects(command, ctx);
             effects.insert(0, Effect::Say(Msg::QuestionDropped));
             (next, effects)
@@ -273,6 +309,13 @@ fn task_done(state: &ConversationState, result: TaskResult, ctx: &Context) -> Tr
         ),
         TaskResult::NeedsConfirmation { request, question } => (
             ConversationState::ConfirmExtraDose {
+                request,
+                asked_at: ctx.now,
+            },
+            vec![Effect::Say(question)],
+        ),
+        TaskResult::NeedsOverride { request, question } => (
+            ConversationState::ConfirmUncheckedDose {
                 request,
                 asked_at: ctx.now,
             },
@@ -479,6 +522,7 @@ mod tests {
             amount: ml5(),
             given_at: None,
             confirmed_extra: false,
+            override_unchecked: false,
             source_key: None,
         }
     }
@@ -496,6 +540,16 @@ mod tests {
         let stale = ConversationState::ConfirmExtraDose {
             request: request(),
             asked_at: now() - Duration::minutes(16),
+        };
+        let unchecked = ConversationState::ConfirmUncheckedDose {
+            request: request(),
+            asked_at: now() - Duration::minutes(1),
+        };
+        let cannot_check = Msg::CannotCheckDose {
+            child: "Emma".into(),
+            medication: "Tylenol".into(),
+            logging: true,
+            guardian_may_override: true,
         };
         let give = |child: Option<&str>| Command::GiveDose {
             child: child.map(str::to_string),
@@ -562,6 +616,54 @@ mod tests {
                 Event::Said(Command::No),
                 ConversationState::Idle,
                 vec![Effect::Say(Msg::ExtraDoseNotLogged)],
+            ),
+            (
+                "can't check, for a guardian: ask whether to log it unchecked, and wait",
+                ConversationState::Idle,
+                Event::Done(TaskResult::NeedsOverride {
+                    request: request(),
+                    question: cannot_check.clone(),
+                }),
+                ConversationState::ConfirmUncheckedDose {
+                    request: request(),
+                    asked_at: now(),
+                },
+                vec![Effect::Say(cannot_check)],
+            ),
+            (
+                "yes logs it unchecked, by override",
+                unchecked.clone(),
+                Event::Said(Command::Yes),
+                ConversationState::Idle,
+                vec![Effect::Run(Task::ConfirmExtraDose(DoseRequest {
+                    override_unchecked: true,
+                    source_key: None,
+                    ..request()
+                }))],
+            ),
+            (
+                "no to the unchecked dose logs nothing",
+                unchecked.clone(),
+                Event::Said(Command::Choose(2)),
+                ConversationState::Idle,
+                vec![Effect::Say(Msg::ExtraDoseNotLogged)],
+            ),
+            (
+                "a stale yes to an unchecked dose logs nothing",
+                ConversationState::ConfirmUncheckedDose {
+                    request: request(),
+                    asked_at: now() - Duration::minutes(16),
+                },
+                Event::Said(Command::Yes),
+                ConversationState::Idle,
+                vec![Effect::Say(Msg::QuestionExpired)],
+            ),
+            (
+                "another command drops the unchecked question, saying so",
+                unchecked,
+                Event::Said(Command::Help),
+                ConversationState::Idle,
+                vec![Effect::Say(Msg::QuestionDropped), Effect::Say(Msg::Help)],
             ),
             (
                 "a stale yes logs nothing",

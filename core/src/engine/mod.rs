@@ -803,6 +803,7 @@ impl<S: ConversationStore> Engine<S> {
                     amount,
                     given_at: at,
                     confirmed_extra: false,
+                    override_unchecked: false,
                     source_key: None,
                 };
                 self.log_dose(scene, request).await
@@ -820,16 +821,31 @@ impl<S: ConversationStore> Engine<S> {
                     Err(result) => return Ok(result),
                 };
                 let check = services.check_dose(actor, child_id, medication_id).await?;
-                answered(vec![Msg::CanHave {
-                    child: Self::child_name(scene, child_id),
-                    medication: check.medication.name.clone(),
-                    dose: check.medication.dose,
-                    allowed_now: check.allowed_now,
-                    next_allowed_at: check.next_allowed_at,
-                    last: check.last.as_ref().map(dose_line),
-                    doses_in_last_day: check.doses_in_last_day,
-                    max_doses_per_day: check.max_doses_per_day,
-                }])
+                let child = Self::child_name(scene, child_id);
+                // Only a check that was done gives an answer with times; anything else says so.
+                let msg = match (
+                    check.cannot_check,
+                    check.next_allowed_at,
+                    check.doses_in_last_day,
+                ) {
+                    (None, Some(next_allowed_at), Some(doses_in_last_day)) => Msg::CanHave {
+                        child,
+                        medication: check.medication.name.clone(),
+                        dose: check.medication.dose,
+                        allowed_now: check.allowed_now,
+                        next_allowed_at,
+                        last: check.last.as_ref().map(dose_line),
+                        doses_in_last_day,
+                        max_doses_per_day: check.max_doses_per_day,
+                    },
+                    _ => Msg::CannotCheckDose {
+                        child,
+                        medication: check.medication.name,
+                        logging: false,
+                        guardian_may_override: false,
+                    },
+                };
+                answered(vec![msg])
             }
             Task::LastDoses { child_id } => {
                 let mut out = Vec::new();
@@ -1003,11 +1019,29 @@ impl<S: ConversationStore> Engine<S> {
                     next_allowed_at: logged.next_allowed_at,
                     others: logged.others_recent.iter().map(dose_line).collect(),
                     flagged: logged.flagged,
+                    unchecked: logged.unchecked,
                     alerted: logged.alerted,
                     poison_help: logged
                         .past_daily_maximum
                         .then(|| numbers.poison_help.unwrap_or(numbers.emergency).to_string()),
                 }]))
+            }
+            DoseOutcome::CannotCheck {
+                medication,
+                may_override,
+                ..
+            } => {
+                let question = Msg::CannotCheckDose {
+                    child,
+                    medication,
+                    logging: true,
+                    guardian_may_override: may_override,
+                };
+                Ok(if may_override {
+                    TaskResult::NeedsOverride { request, question }
+                } else {
+                    TaskResult::Answered(vec![question])
+                })
             }
             DoseOutcome::NeedsConfirmation(conflict) => {
                 let medication = conflict

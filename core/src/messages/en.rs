@@ -309,6 +309,22 @@ pub(super) fn render_dashboard(d: &Dashboard, ctx: &RenderContext) -> DashboardT
                     .medications
                     .iter()
                     .map(|m| {
+                        let due = m
+                            .next_scheduled_at
+                            .map(|at| format!(" · due {}", when(at, ctx)))
+                            .unwrap_or_default();
+                        let next = match m.next_allowed_at {
+                            // The check could not be done: no time it could not compute, and no
+                            // "last dose" either (which doses count is unknown).
+                            None => {
+                                return format!(
+                                    "{} ({}): ⚠ can't check doses safely right now — check the label and the last doses given{due}",
+                                    m.name, m.dose
+                                )
+                            }
+                            Some(at) if at <= ctx.now => "can have it now".to_string(),
+                            Some(at) => format!("next allowed {}", when(at, ctx)),
+                        };
                         let last = match &m.last {
                             Some(dose) => format!(
                                 "last {} {} by {} at {}",
@@ -319,15 +335,6 @@ pub(super) fn render_dashboard(d: &Dashboard, ctx: &RenderContext) -> DashboardT
                             ),
                             None => "no dose in the last day".into(),
                         };
-                        let next = if m.next_allowed_at <= ctx.now {
-                            "can have it now".to_string()
-                        } else {
-                            format!("next allowed {}", when(m.next_allowed_at, ctx))
-                        };
-                        let due = m
-                            .next_scheduled_at
-                            .map(|at| format!(" · due {}", when(at, ctx)))
-                            .unwrap_or_default();
                         format!("{} ({}): {last} · {next}{due}", m.name, m.dose)
                     })
                     .collect()
@@ -465,10 +472,16 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             reply(format!("{child}'s allergies:\n{}", lines.join("\n")), Warning, msg)
         }
         Msg::NoAllergies { child } => reply(format!("{child} has no allergies on file."), Info, msg),
-        Msg::DoseLogged { dose, next_allowed_at, others, flagged, alerted, poison_help } => {
+        Msg::DoseLogged { dose, next_allowed_at, others, flagged, unchecked, alerted, poison_help } => {
             let mut text = format!(
                 "{} {} {} {} at {}.",
-                if *flagged { "Logged (flagged as an extra dose):" } else { "Logged:" },
+                if *unchecked {
+                    "Logged without the safety check (flagged):"
+                } else if *flagged {
+                    "Logged (flagged as an extra dose):"
+                } else {
+                    "Logged:"
+                },
                 dose.child,
                 dose.amount,
                 dose.medication,
@@ -483,7 +496,12 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                     when(other.at, ctx)
                 ));
             }
-            text.push_str(&format!("\nNext dose allowed at {}.", when(*next_allowed_at, ctx)));
+            match next_allowed_at {
+                Some(at) => text.push_str(&format!("\nNext dose allowed at {}.", when(*at, ctx))),
+                None => text.push_str(
+                    "\nI can't work out when the next dose is allowed: check the label and the last doses given.",
+                ),
+            }
             if !alerted.is_empty() {
                 text.push_str(&format!("\nI've alerted {}.", list(alerted)));
             }
@@ -492,7 +510,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                     "\nThis is past the daily maximum. Call Poison Help now at {number} — they'll tell you what to do."
                 ));
             }
-            let tone = if poison_help.is_some() { Urgent } else if *flagged { Warning } else { Success };
+            let tone = if poison_help.is_some() { Urgent } else if *flagged || *unchecked { Warning } else { Success };
             Reply {
                 text,
                 choices: vec![Choice { label: "Undo".into(), value: "undo".into() }],
@@ -523,6 +541,26 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             }
         }
         Msg::ExtraDoseNotLogged => reply("OK — nothing was logged.".into(), Info, msg),
+        Msg::CannotCheckDose { child, medication, logging, guardian_may_override } => {
+            let mut text = if *logging {
+                format!("⚠ I can't check this dose of {medication} for {child} safely right now, so I haven't logged it.")
+            } else {
+                format!("⚠ I can't check safely right now whether {child} can have {medication}.")
+            };
+            let choices = if *logging && *guardian_may_override {
+                text.push_str(
+                    "\nReply yes to log it anyway without the check (it will be flagged and the other guardians told), or no.",
+                );
+                vec![
+                    Choice { label: "Yes, log it unchecked".into(), value: "yes".into() },
+                    Choice { label: "No, don't log it".into(), value: "no".into() },
+                ]
+            } else {
+                text.push_str("\nAsk a guardian, or check the label and the last doses given before giving anything.");
+                Vec::new()
+            };
+            Reply { choices, ..reply(text, Warning, msg) }
+        }
         Msg::QuestionExpired => reply(
             "That question has expired, so nothing was logged. If a dose was given, tell me again.".into(),
             Info,
@@ -703,9 +741,14 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 msg,
             )
         }
-        Msg::Alert(Alert::ExtraDose { child_name, medication_name, amount, given_at, given_by, past_daily_maximum, .. }) => {
+        Msg::Alert(Alert::ExtraDose { child_name, medication_name, amount, given_at, given_by, concerns, past_daily_maximum, .. }) => {
+            let what = if concerns.iter().any(|c| c == crate::services::care::UNCHECKED_FLAG) {
+                "logged a dose without the safety check (it could not be done)"
+            } else {
+                "confirmed an extra dose"
+            };
             let mut text = format!(
-                "⚠ Alert: {given_by} confirmed an extra dose — {child_name} was given {amount} {medication_name} at {}.",
+                "⚠ Alert: {given_by} {what} — {child_name} was given {amount} {medication_name} at {}.",
                 when(*given_at, ctx)
             );
             if *past_daily_maximum {

@@ -143,9 +143,12 @@ pub enum Msg {
     },
     DoseLogged {
         dose: DoseLine,
-        next_allowed_at: DateTime<Utc>,
+        /// `None` when it cannot be worked out (the dose was logged without the check).
+        next_allowed_at: Option<DateTime<Utc>>,
         others: Vec<DoseLine>,
         flagged: bool,
+        /// A guardian logged it although the check could not be done.
+        unchecked: bool,
         alerted: Vec<String>,
         poison_help: Option<String>,
     },
@@ -157,6 +160,15 @@ pub enum Msg {
         next_allowed_at: DateTime<Utc>,
     },
     ExtraDoseNotLogged,
+    /// The dose check cannot be done right now (unreadable record or clock): nothing was logged
+    /// (`logging`: someone said they gave it) or no "yes" is given (a "can she have it?" question).
+    /// A guardian who logs is offered to log it anyway, unchecked.
+    CannotCheckDose {
+        child: String,
+        medication: String,
+        logging: bool,
+        guardian_may_override: bool,
+    },
     QuestionExpired,
     QuestionDropped,
     CanHave {

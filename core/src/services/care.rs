@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{
     allergy, care_note, caregiver_assignment, child, condition, dose_log, measurement, medication,
     member, notification,
@@ -16,15 +16,15 @@ use serde::{Deserialize, Serialize};
 
 use super::{Authorized, Problem, ServiceError, ServiceResult, Services, Target};
 use crate::audit::Outcome;
-use crate::auth::{Actor, Permission};
+use crate::auth::{allows, Actor, Permission, Scope, Standing};
 use crate::db::WriteTxn;
 use crate::domain::{DoseAmount, DoseUnit, IngredientStrength, MemberStatus, Role, Temperature};
-use crate::dose_safety::{self, Concern, DoseRules, PriorDose};
+use crate::dose_safety::{self, Concern, Course, DoseContext, Uncheckable};
 
 /// How far back a dose may be logged ("gave Emma 5 ml at 9:30" the day after, at most).
 const MAX_BACKDATE_DAYS: i64 = 2;
-/// A little clock skew between phones is not "the future".
-const FUTURE_TOLERANCE_MINUTES: i64 = 5;
+/// The `flag_reason` of a dose a guardian logged although the check could not be done.
+pub const UNCHECKED_FLAG: &str = "unchecked";
 const MAX_NOTE_CHARS: usize = 2000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,56 +42,7 @@ impl ChildView {
     }
 }
 
-/// When a medication is given.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Schedule {
-    /// At these local times every day.
-    FixedTimes { times: Vec<NaiveTime> },
-    /// Regularly, every N hours.
-    EveryHours { hours: u32 },
-    /// Only when needed, within the limits.
-    AsNeeded,
-}
-
-impl Schedule {
-    fn kind(&self) -> &'static str {
-        match self {
-            Schedule::FixedTimes { .. } => "fixed_times",
-            Schedule::EveryHours { .. } => "every_hours",
-            Schedule::AsNeeded => "as_needed",
-        }
-    }
-
-    fn times_text(&self) -> Option<String> {
-        match self {
-            Schedule::FixedTimes { times } => Some(
-                times
-                    .iter()
-                    .map(|t| t.format("%H:%M").to_string())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ),
-            Schedule::EveryHours { hours } => Some(hours.to_string()),
-            Schedule::AsNeeded => None,
-        }
-    }
-
-    fn from_row(kind: &str, times: Option<&str>) -> Self {
-        match (kind, times) {
-            ("fixed_times", Some(times)) => Schedule::FixedTimes {
-                times: times
-                    .split(',')
-                    .filter_map(|t| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok())
-                    .collect(),
-            },
-            ("every_hours", Some(hours)) => Schedule::EveryHours {
-                hours: hours.trim().parse().unwrap_or(0),
-            },
-            _ => Schedule::AsNeeded,
-        }
-    }
-}
+pub use crate::domain::Schedule;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MedicationView {
@@ -111,6 +62,9 @@ pub struct MedicationView {
 }
 
 impl MedicationView {
+    /// The medication as people read it: for display only, showing what can be read (an unreadable
+    /// part shows empty or as a plain default). The dose-safety check never uses this: it decodes the
+    /// row itself, strictly ([`dose_safety::Medication::from_row`]).
     pub(super) fn from_row(row: medication::Model) -> Self {
         let dose_unit = DoseUnit::parse(&row.dose_unit).unwrap_or(DoseUnit::Ml);
         Self {
@@ -124,57 +78,14 @@ impl MedicationView {
                 value: row.dose_amount,
                 unit: dose_unit,
             },
-            schedule: Schedule::from_row(&row.schedule_kind, row.schedule_times.as_deref()),
+            schedule: Schedule::parse(&row.schedule_kind, row.schedule_times.as_deref())
+                .unwrap_or(Schedule::AsNeeded),
             min_interval: Duration::minutes(i64::from(row.min_interval_minutes)),
             max_doses_per_day: row.max_doses_per_day.and_then(|n| u32::try_from(n).ok()),
             starts_on: row.starts_on,
             ends_on: row.ends_on,
             active: row.active,
         }
-    }
-
-    /// Milligrams of each ingredient in `amount` of this medication, or the unit problem.
-    pub fn ingredient_mg(&self, amount: DoseAmount) -> Result<BTreeMap<String, f64>, Problem> {
-        let mut out = BTreeMap::new();
-        for strength in &self.ingredients {
-            let mg = strength
-                .mg_in(amount)
-                .ok_or_else(|| Problem::UnitMismatch {
-                    medication: self.name.clone(),
-                    expected: self.dose.unit.label(2.0),
-                    given: amount.unit.label(2.0),
-                })?;
-            out.insert(strength.ingredient.clone(), mg);
-        }
-        if amount.unit != self.dose.unit && amount.unit != DoseUnit::Mg {
-            return Err(Problem::UnitMismatch {
-                medication: self.name.clone(),
-                expected: self.dose.unit.label(2.0),
-                given: amount.unit.label(2.0),
-            });
-        }
-        Ok(out)
-    }
-
-    /// The rules of this medication for the dose-safety check.
-    pub fn rules(&self) -> DoseRules {
-        DoseRules {
-            min_interval: self.min_interval,
-            max_doses_per_day: self.max_doses_per_day,
-            max_mg_per_day: self
-                .ingredients
-                .iter()
-                .filter_map(|s| s.max_mg_per_day.map(|max| (s.ingredient.clone(), max)))
-                .collect(),
-            usual_mg: self.ingredient_mg(self.dose).unwrap_or_default(),
-        }
-    }
-
-    pub fn ingredient_names(&self) -> Vec<String> {
-        self.ingredients
-            .iter()
-            .map(|s| s.ingredient.clone())
-            .collect()
     }
 }
 
@@ -241,6 +152,10 @@ pub struct DoseRequest {
     pub given_at: Option<DateTime<Utc>>,
     /// The person confirmed that a further dose was really given despite the concerns.
     pub confirmed_extra: bool,
+    /// A guardian asks to log the dose although the check cannot be done (it is then flagged
+    /// `unchecked` and the other guardians are alerted). Anyone else asking is denied.
+    #[serde(default)]
+    pub override_unchecked: bool,
     /// The delivery this request came from (`slack:…`), when a channel has one: the same delivery
     /// processed again after a crash gets back the dose it wrote, and writes nothing.
     #[serde(default)]
@@ -252,6 +167,14 @@ pub enum DoseOutcome {
     Logged(LoggedDose),
     /// Nothing was written: the dose breaks a rule and the person must confirm it was really given.
     NeedsConfirmation(DoseConflict),
+    /// Nothing was written: the check cannot be done (see [`Uncheckable`]). Only a guardian's explicit
+    /// override logs the dose now; `may_override` says whether the person asking is one.
+    CannotCheck {
+        reason: Uncheckable,
+        /// The medication's name, for the reply.
+        medication: String,
+        may_override: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -265,8 +188,11 @@ pub struct DoseConflict {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoggedDose {
     pub dose: DoseView,
-    pub next_allowed_at: DateTime<Utc>,
+    /// `None` when it cannot be worked out (the dose was logged without the check).
+    pub next_allowed_at: Option<DateTime<Utc>>,
     pub flagged: bool,
+    /// Logged by a guardian's override, without the check.
+    pub unchecked: bool,
     pub concerns: Vec<Concern>,
     /// Guardians who were alerted (flagged doses).
     pub alerted: Vec<String>,
@@ -280,11 +206,16 @@ pub struct LoggedDose {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DoseCheck {
     pub medication: MedicationView,
+    /// Never true unless the check was done and found nothing against the usual dose.
     pub allowed_now: bool,
-    pub next_allowed_at: DateTime<Utc>,
+    /// `None` when the check cannot be done.
+    pub next_allowed_at: Option<DateTime<Utc>>,
     pub last: Option<DoseView>,
-    pub doses_in_last_day: u32,
+    /// `None` when the check cannot be done.
+    pub doses_in_last_day: Option<u32>,
     pub max_doses_per_day: Option<u32>,
+    /// Why the check cannot be done, if it cannot: then the answer is "I can't check safely".
+    pub cannot_check: Option<Uncheckable>,
 }
 
 /// Temperature guidance. Never a diagnosis: when to call someone.
@@ -367,7 +298,9 @@ impl Services {
     fn check_time(&self, at: Option<DateTime<Utc>>) -> ServiceResult<DateTime<Utc>> {
         let now = self.now();
         let Some(at) = at else { return Ok(now) };
-        if at > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
+        // The same tolerance the dose check's clock test relies on: nothing is ever written further
+        // ahead of the clock than this.
+        if at > now + dose_safety::CLOCK_TOLERANCE {
             return Err(Problem::FutureTime.into());
         }
         if at < now - Duration::days(MAX_BACKDATE_DAYS) {
@@ -475,7 +408,10 @@ impl Services {
             )
             .into());
         }
-        if new.min_interval < Duration::minutes(30) || new.min_interval > Duration::days(7) {
+        // The bounds the dose check reads a stored interval with: a medication outside them could be
+        // added but never checked.
+        let (shortest, longest) = dose_safety::MIN_INTERVAL_BOUNDS;
+        if new.min_interval < shortest || new.min_interval > longest {
             return Err(Problem::Other(
                 "the minimum interval must be between 30 minutes and 7 days".into(),
             )
@@ -699,50 +635,45 @@ impl Services {
 
     // ----- doses ------------------------------------------------------------------------------
 
-    async fn medication_for_child<C: sea_orm::ConnectionTrait>(
+    /// The stored row of one of the child's medications (another child's is "not found").
+    async fn medication_row<C: sea_orm::ConnectionTrait>(
         &self,
         db: &C,
         child_id: i64,
         medication_id: i64,
-    ) -> ServiceResult<MedicationView> {
-        let row = medication::Entity::find_by_id(medication_id)
+    ) -> ServiceResult<medication::Model> {
+        medication::Entity::find_by_id(medication_id)
             .one(db)
             .await?
             .filter(|m| m.child_id == child_id)
-            .ok_or(ServiceError::NotFound("medication"))?;
-        Ok(MedicationView::from_row(row))
+            .ok_or(ServiceError::NotFound("medication"))
     }
 
     /// A medication can be given only while it is active and within its course (start and end dates,
-    /// in the family's time zone).
+    /// in the family's time zone): [`dose_safety::course`].
     async fn check_course(
         &self,
-        med: &MedicationView,
+        med: &medication::Model,
         family_id: i64,
         at: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        if !med.active {
-            return Err(Problem::MedicationInactive.into());
-        }
-        if med.starts_on.is_none() && med.ends_on.is_none() {
+        if med.active && med.starts_on.is_none() && med.ends_on.is_none() {
             return Ok(());
         }
         let family = self.family_info(family_id).await?;
         let day = at.with_timezone(&family.timezone).date_naive();
-        let before = med.starts_on.is_some_and(|start| day < start);
-        let after = med.ends_on.is_some_and(|end| day > end);
-        if before || after {
-            return Err(Problem::OutsideCourse {
+        match dose_safety::course(day, med.active, med.starts_on, med.ends_on) {
+            Course::Allowed => Ok(()),
+            Course::Inactive => Err(Problem::MedicationInactive.into()),
+            Course::Outside => Err(Problem::OutsideCourse {
                 medication: med.name.clone(),
                 starts_on: med.starts_on,
                 ends_on: med.ends_on,
             }
-            .into());
+            .into()),
         }
-        Ok(())
     }
 
-    /// Non-voided doses of a child between `from` and `to`, oldest first.
     /// A family's children in the order they were added; for a caregiver, only those assigned to
     /// them. The one place that rule is applied to lists.
     pub(super) async fn visible_children<C: sea_orm::ConnectionTrait>(
@@ -770,31 +701,63 @@ impl Services {
         Ok(rows)
     }
 
-    pub(super) async fn doses_between<C: sea_orm::ConnectionTrait>(
+    /// The one loader of the dose-safety check's inputs: the child's non-voided doses from
+    /// `at - load_window` (for the longest interval among `meds`) on, oldest first, read once in the
+    /// caller's transaction, and for each medication its [`DoseContext`] or why the check cannot be
+    /// done. `log_dose`, `check_dose` and the dashboard read doses for the check only through here.
+    pub(super) async fn dose_contexts<C: sea_orm::ConnectionTrait>(
         &self,
         db: &C,
         child_id: i64,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> ServiceResult<Vec<dose_log::Model>> {
-        Ok(dose_log::Entity::find()
+        meds: &[&medication::Model],
+        at: DateTime<Utc>,
+    ) -> ServiceResult<ChildDoses> {
+        // The window comes from the stored intervals as they are, kept within the bounds a readable
+        // one has (so a damaged row does not read a lifetime of doses): an interval outside them is
+        // refused by the medication's own decoding below, whatever window this gives.
+        let (_, longest_allowed) = dose_safety::MIN_INTERVAL_BOUNDS;
+        let longest = meds
+            .iter()
+            .map(|m| {
+                Duration::minutes(i64::from(m.min_interval_minutes))
+                    .clamp(Duration::zero(), longest_allowed)
+            })
+            .max()
+            .unwrap_or_else(Duration::zero);
+        let from = at - dose_safety::load_window(longest);
+        // No upper bound: later doses count against a back-dated one, and a dose "in the future"
+        // is how a clock that went back shows (see `Uncheckable::Clock`).
+        let rows = dose_log::Entity::find()
             .filter(dose_log::Column::ChildId.eq(child_id))
             .filter(dose_log::Column::GivenAt.gte(from))
-            .filter(dose_log::Column::GivenAt.lte(to))
             .filter(dose_log::Column::VoidedAt.is_null())
             .order_by_asc(dose_log::Column::GivenAt)
+            .order_by_asc(dose_log::Column::Id)
             .all(db)
-            .await?)
+            .await?;
+        let now = self.now();
+        let contexts = meds
+            .iter()
+            .map(|med| DoseContext::new(med, &rows, at, now))
+            .collect();
+        Ok(ChildDoses { rows, contexts })
     }
 
-    pub(super) fn prior_dose(row: &dose_log::Model) -> PriorDose {
-        PriorDose {
-            id: row.id,
-            given_at: row.given_at,
-            given_by_member_id: row.given_by_member_id,
-            medication_id: row.medication_id,
-            ingredient_mg: serde_json::from_str(&row.ingredient_mg).unwrap_or_default(),
-        }
+    /// [`Services::dose_contexts`] for one medication.
+    async fn dose_context<C: sea_orm::ConnectionTrait>(
+        &self,
+        db: &C,
+        child_id: i64,
+        med: &medication::Model,
+        at: DateTime<Utc>,
+    ) -> ServiceResult<(Vec<dose_log::Model>, Result<DoseContext, Uncheckable>)> {
+        let loaded = self.dose_contexts(db, child_id, &[med], at).await?;
+        let context = loaded
+            .contexts
+            .into_iter()
+            .next()
+            .ok_or(ServiceError::NotFound("medication"))?;
+        Ok((loaded.rows, context))
     }
 
     pub(super) async fn dose_views<C: sea_orm::ConnectionTrait>(
@@ -819,6 +782,7 @@ impl Services {
             })
             .await?;
         let (names, meds, children) = (&book.members, &book.medications, &book.children);
+        // For display only (what the check counts is decoded strictly by `dose_safety::prior_dose`).
         Ok(rows
             .into_iter()
             .map(|r| DoseView {
@@ -842,9 +806,27 @@ impl Services {
             .collect())
     }
 
+    /// The views of the rows with these ids, in the order of `rows`.
+    async fn views_of<C: sea_orm::ConnectionTrait>(
+        &self,
+        db: &C,
+        family_id: i64,
+        rows: &[dose_log::Model],
+        ids: &[i64],
+    ) -> ServiceResult<Vec<DoseView>> {
+        let chosen = rows
+            .iter()
+            .filter(|r| ids.contains(&r.id))
+            .cloned()
+            .collect();
+        self.dose_views(db, family_id, chosen).await
+    }
+
     /// Records a dose, enforcing the dose-safety rules in the same transaction as the write: a dose
     /// that breaks a rule is not written unless `confirmed_extra`; then it is written flagged, the
-    /// guardians are alerted (outbox) and the audit event says `flagged`.
+    /// guardians are alerted (outbox) and the audit event says `flagged`. A dose that cannot be
+    /// checked is not written unless a guardian asks with `override_unchecked` (see
+    /// [`DoseOutcome::CannotCheck`]).
     #[tracing::instrument(skip(self, request), fields(actor = ?actor.kind, child_id = request.child_id))]
     pub async fn log_dose(
         &self,
@@ -852,11 +834,19 @@ impl Services {
         request: DoseRequest,
     ) -> ServiceResult<DoseOutcome> {
         let given_at = self.check_time(request.given_at)?;
+        // An override is asked of the policy before anything else, so a non-guardian's override is
+        // one audited denial and nothing more, whether or not the check could have been done.
+        // (Whoever may override may log: the auth tests hold the policy to that.)
+        let permission = if request.override_unchecked {
+            Permission::OverrideDoseCheck
+        } else {
+            Permission::LogDose
+        };
         let (txn, auth) = self
-            .begin(actor, Permission::LogDose, Target::Child(request.child_id))
+            .begin(actor, permission, Target::Child(request.child_id))
             .await?;
         let med = self
-            .medication_for_child(&*txn, request.child_id, request.medication_id)
+            .medication_row(&*txn, request.child_id, request.medication_id)
             .await?;
         if let Some(key) = request.source_key.as_deref() {
             let written = dose_log::Entity::find()
@@ -868,48 +858,46 @@ impl Services {
             }
         }
         self.check_course(&med, auth.family_id, given_at).await?;
-        let proposed_mg = med.ingredient_mg(request.amount)?;
-        let window = Duration::hours(25).max(med.min_interval + Duration::hours(1));
-        let rows = self
-            .doses_between(
-                &*txn,
-                request.child_id,
-                given_at - window,
-                given_at + window,
-            )
+        let (rows, context) = self
+            .dose_context(&*txn, request.child_id, &med, given_at)
             .await?;
-        let prior: Vec<PriorDose> = rows.iter().map(Self::prior_dose).collect();
-        let rules = med.rules();
-        let assessment = dose_safety::assess(&rules, &prior, given_at, &proposed_mg);
+        let context = match context {
+            Ok(context) => context,
+            Err(reason) if request.override_unchecked => {
+                return self
+                    .log_unchecked_dose(txn, &auth, actor, &request, &med, given_at, reason)
+                    .await;
+            }
+            Err(reason) => {
+                self.refuse_uncheckable(txn, &auth, actor, &med, reason)
+                    .await?;
+                return Ok(DoseOutcome::CannotCheck {
+                    reason,
+                    medication: med.name,
+                    may_override: may_override(&auth),
+                });
+            }
+        };
+        let proposed_mg = context
+            .medication
+            .ingredient_mg(request.amount)
+            .ok_or_else(|| {
+                unit_mismatch(&med.name, context.medication.dose.unit, request.amount)
+            })?;
+        let assessment = context.assess(&proposed_mg);
 
         if !assessment.is_safe() && !request.confirmed_extra {
-            let conflicting_id = assessment.concerns.iter().find_map(|c| match c {
-                Concern::TooSoon { previous, .. } => Some(previous.id),
-                _ => None,
-            });
-            let conflicting_id = conflicting_id.or_else(|| {
-                rows.iter()
-                    .filter(|r| {
-                        r.given_at <= given_at
-                            && Self::prior_dose(r)
-                                .ingredient_mg
-                                .keys()
-                                .any(|i| proposed_mg.contains_key(i))
-                    })
-                    .map(|r| r.id)
-                    .next_back()
-            });
-            let conflicting_row: Vec<dose_log::Model> = rows
-                .iter()
-                .filter(|r| Some(r.id) == conflicting_id)
-                .cloned()
-                .collect();
+            let conflicting_id =
+                dose_safety::conflicting_dose(&assessment, &context.prior, given_at, &proposed_mg);
             let conflicting = self
-                .dose_views(&*txn, auth.family_id, conflicting_row)
+                .views_of(
+                    &*txn,
+                    auth.family_id,
+                    &rows,
+                    &Vec::from_iter(conflicting_id),
+                )
                 .await?
                 .pop();
-            let next_allowed_at =
-                dose_safety::next_allowed_at(&rules, &prior, self.now().max(given_at));
             self.commit_audited(
                 txn,
                 &auth,
@@ -921,7 +909,7 @@ impl Services {
             return Ok(DoseOutcome::NeedsConfirmation(DoseConflict {
                 concerns: assessment.concerns,
                 conflicting,
-                next_allowed_at,
+                next_allowed_at: context.next_allowed_at(),
             }));
         }
 
@@ -930,31 +918,23 @@ impl Services {
             .concerns
             .iter()
             .any(Concern::exceeds_daily_maximum);
-        let row = dose_log::ActiveModel {
-            family_id: Set(auth.family_id),
-            child_id: Set(request.child_id),
-            medication_id: Set(med.id),
-            given_by_member_id: Set(auth.member_id),
-            given_at: Set(given_at),
-            recorded_at: Set(self.now()),
-            amount: Set(request.amount.value),
-            unit: Set(request.amount.unit.as_str().to_string()),
-            ingredient_mg: Set(serde_json::to_string(&proposed_mg).unwrap_or_else(|_| "{}".into())),
-            channel: Set(actor.channel.as_str().to_string()),
-            flagged: Set(flagged),
-            source_key: Set(request.source_key.clone()),
-            flag_reason: Set(flagged.then(|| {
-                assessment
-                    .concerns
-                    .iter()
-                    .map(Concern::code)
-                    .collect::<Vec<_>>()
-                    .join(",")
-            })),
-            ..Default::default()
-        }
-        .insert(&*txn)
-        .await?;
+        let codes: Vec<String> = assessment
+            .concerns
+            .iter()
+            .map(|c| c.code().to_string())
+            .collect();
+        let flag_reason = flagged.then(|| codes.join(","));
+        let row = self
+            .insert_dose(
+                &txn,
+                &auth,
+                actor,
+                &request,
+                given_at,
+                &proposed_mg,
+                flag_reason,
+            )
+            .await?;
         let outcome = if flagged {
             Outcome::Flagged
         } else {
@@ -970,31 +950,27 @@ impl Services {
         )
         .await?;
 
-        let mut prior_after = prior.clone();
-        prior_after.push(Self::prior_dose(&row));
-        let next_allowed_at =
-            dose_safety::next_allowed_at(&rules, &prior_after, self.now().max(given_at));
-        let others_rows: Vec<dose_log::Model> = rows
-            .iter()
-            .filter(|r| {
-                r.given_at > given_at - Duration::hours(24)
-                    && r.given_at <= given_at
-                    && r.given_by_member_id != auth.member_id
-                    && Self::prior_dose(r)
-                        .ingredient_mg
-                        .keys()
-                        .any(|i| proposed_mg.contains_key(i))
-            })
-            .cloned()
-            .collect();
+        // The new dose counts from now on: the next allowed time includes it.
+        let mut context = context;
+        let logged = dose_safety::PriorDose {
+            id: row.id,
+            given_at: row.given_at,
+            given_by_member_id: row.given_by_member_id,
+            medication_id: row.medication_id,
+            ingredient_mg: proposed_mg,
+        };
+        let others = dose_safety::others_recent(&context.prior, &logged);
+        context.prior.push(logged);
+        let next_allowed_at = context.next_allowed_at();
         // One lookup of names for the new dose and the others' doses together.
-        let mut all_rows = others_rows;
-        all_rows.push(row.clone());
-        let mut others_recent = self.dose_views(&*txn, auth.family_id, all_rows).await?;
+        let mut shown = rows;
+        shown.retain(|r| others.contains(&r.id));
+        shown.push(row);
+        let mut others_recent = self.dose_views(&*txn, auth.family_id, shown).await?;
         let dose = others_recent.pop().ok_or(ServiceError::NotFound("dose"))?;
 
         let alerted = if flagged {
-            self.alert_guardians(&txn, &auth, &dose, &assessment.concerns, past_daily_maximum)
+            self.alert_guardians(&txn, &auth, &dose, codes, past_daily_maximum)
                 .await?
         } else {
             Vec::new()
@@ -1002,12 +978,155 @@ impl Services {
         txn.commit().await?;
         Ok(DoseOutcome::Logged(LoggedDose {
             dose,
-            next_allowed_at,
+            next_allowed_at: Some(next_allowed_at),
             flagged,
+            unchecked: false,
             concerns: assessment.concerns,
             alerted,
             past_daily_maximum,
             others_recent,
+        }))
+    }
+
+    /// Writes a dose row (inside the caller's transaction).
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_dose(
+        &self,
+        txn: &WriteTxn,
+        auth: &Authorized,
+        actor: &Actor,
+        request: &DoseRequest,
+        given_at: DateTime<Utc>,
+        ingredient_mg: &BTreeMap<String, f64>,
+        flag_reason: Option<String>,
+    ) -> ServiceResult<dose_log::Model> {
+        let ingredient_mg =
+            serde_json::to_string(ingredient_mg).map_err(|e| Problem::Other(e.to_string()))?;
+        Ok(dose_log::ActiveModel {
+            family_id: Set(auth.family_id),
+            child_id: Set(request.child_id),
+            medication_id: Set(request.medication_id),
+            given_by_member_id: Set(auth.member_id),
+            given_at: Set(given_at),
+            recorded_at: Set(self.now()),
+            amount: Set(request.amount.value),
+            unit: Set(request.amount.unit.as_str().to_string()),
+            ingredient_mg: Set(ingredient_mg),
+            channel: Set(actor.channel.as_str().to_string()),
+            flagged: Set(flag_reason.is_some()),
+            source_key: Set(request.source_key.clone()),
+            flag_reason: Set(flag_reason),
+            ..Default::default()
+        }
+        .insert(&**txn)
+        .await?)
+    }
+
+    /// The check cannot be done and nobody may override it now: nothing is written but the refusal,
+    /// which is logged (reason code and ids only) and audited, and committed.
+    async fn refuse_uncheckable(
+        &self,
+        txn: WriteTxn,
+        auth: &Authorized,
+        actor: &Actor,
+        med: &medication::Model,
+        reason: Uncheckable,
+    ) -> ServiceResult<()> {
+        tracing::warn!(
+            reason = reason.code(),
+            ?reason,
+            family_id = auth.family_id,
+            child_id = med.child_id,
+            medication_id = med.id,
+            "dose check cannot be done: refused"
+        );
+        self.audit(
+            &txn,
+            auth,
+            actor,
+            "dose.check",
+            format!("child:{}", med.child_id),
+            Outcome::Refused,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// A guardian's explicit override of a check that cannot be done: the dose is written flagged
+    /// `unchecked`, audited as flagged, and the other guardians are alerted as for an extra dose.
+    #[allow(clippy::too_many_arguments)]
+    async fn log_unchecked_dose(
+        &self,
+        txn: WriteTxn,
+        auth: &Authorized,
+        actor: &Actor,
+        request: &DoseRequest,
+        med: &medication::Model,
+        given_at: DateTime<Utc>,
+        reason: Uncheckable,
+    ) -> ServiceResult<DoseOutcome> {
+        // The dose records the mg it held whenever the medication's strengths can be read (an amount
+        // in the wrong unit is still the person's to fix). When they cannot, it records none ("{}"),
+        // which every later check reads as an unreadable dose: until it leaves the window nobody is
+        // told a dose is safe for this child, because nobody knows what was in this one.
+        let ingredient_mg = match dose_safety::medication_ingredients(med) {
+            Ok(ingredients) => {
+                // The usual dose's unit, when it can be read, refuses an amount in another unit as
+                // always; the strengths alone still refuse an amount they do not measure.
+                let unit = dose_safety::usual_dose(med).map_or(request.amount.unit, |d| d.unit);
+                dose_safety::ingredient_mg(&ingredients, unit, request.amount)
+                    .ok_or_else(|| unit_mismatch(&med.name, unit, request.amount))?
+            }
+            Err(_) => BTreeMap::new(),
+        };
+        let row = self
+            .insert_dose(
+                &txn,
+                auth,
+                actor,
+                request,
+                given_at,
+                &ingredient_mg,
+                Some(UNCHECKED_FLAG.to_string()),
+            )
+            .await?;
+        self.audit(
+            &txn,
+            auth,
+            actor,
+            "dose.log",
+            format!("dose:{}", row.id),
+            Outcome::Flagged,
+        )
+        .await?;
+        let dose = self
+            .dose_views(&*txn, auth.family_id, vec![row])
+            .await?
+            .pop()
+            .ok_or(ServiceError::NotFound("dose"))?;
+        let alerted = self
+            .alert_guardians(&txn, auth, &dose, vec![UNCHECKED_FLAG.to_string()], false)
+            .await?;
+        txn.commit().await?;
+        tracing::warn!(
+            reason = reason.code(),
+            ?reason,
+            family_id = auth.family_id,
+            child_id = request.child_id,
+            medication_id = med.id,
+            dose_id = dose.id,
+            "dose logged without the check (guardian override)"
+        );
+        Ok(DoseOutcome::Logged(LoggedDose {
+            dose,
+            next_allowed_at: None,
+            flagged: true,
+            unchecked: true,
+            concerns: Vec::new(),
+            alerted,
+            past_daily_maximum: false,
+            others_recent: Vec::new(),
         }))
     }
 
@@ -1018,37 +1137,35 @@ impl Services {
         txn: WriteTxn,
         auth: &Authorized,
         actor: &Actor,
-        med: &MedicationView,
+        med: &medication::Model,
         row: dose_log::Model,
     ) -> ServiceResult<DoseOutcome> {
-        let window = Duration::hours(25).max(med.min_interval + Duration::hours(1));
-        let rows = self
-            .doses_between(
-                &*txn,
-                row.child_id,
-                row.given_at - window,
-                row.given_at + window,
-            )
+        let (rows, context) = self
+            .dose_context(&*txn, row.child_id, med, row.given_at)
             .await?;
-        let prior: Vec<PriorDose> = rows.iter().map(Self::prior_dose).collect();
-        let next_allowed_at =
-            dose_safety::next_allowed_at(&med.rules(), &prior, self.now().max(row.given_at));
-        let ingredients = Self::prior_dose(&row).ingredient_mg;
-        let mut shown: Vec<dose_log::Model> = rows
-            .iter()
-            .filter(|r| {
-                r.id != row.id
-                    && r.given_at > row.given_at - Duration::hours(24)
-                    && r.given_at <= row.given_at
-                    && r.given_by_member_id != row.given_by_member_id
-                    && Self::prior_dose(r)
-                        .ingredient_mg
-                        .keys()
-                        .any(|i| ingredients.contains_key(i))
-            })
-            .cloned()
-            .collect();
+        // The dose is written whatever the check says now; only what the reply adds needs the check.
+        let (next_allowed_at, others) = match (context, dose_safety::prior_dose(&row)) {
+            (Ok(context), Ok(this)) => (
+                Some(context.next_allowed_at()),
+                dose_safety::others_recent(&context.prior, &this),
+            ),
+            (Err(reason), _) | (_, Err(reason)) => {
+                tracing::warn!(
+                    reason = reason.code(),
+                    ?reason,
+                    family_id = auth.family_id,
+                    dose_id = row.id,
+                    "dose check cannot be done for a repeated delivery"
+                );
+                (None, Vec::new())
+            }
+        };
         let flagged = row.flagged;
+        let unchecked = row.flag_reason.as_deref() == Some(UNCHECKED_FLAG);
+        let mut shown: Vec<dose_log::Model> = rows
+            .into_iter()
+            .filter(|r| others.contains(&r.id))
+            .collect();
         shown.push(row);
         let mut others_recent = self.dose_views(&*txn, auth.family_id, shown).await?;
         let dose = others_recent.pop().ok_or(ServiceError::NotFound("dose"))?;
@@ -1064,6 +1181,7 @@ impl Services {
             dose,
             next_allowed_at,
             flagged,
+            unchecked,
             concerns: Vec::new(),
             alerted: Vec::new(),
             past_daily_maximum: false,
@@ -1077,7 +1195,7 @@ impl Services {
         txn: &WriteTxn,
         auth: &Authorized,
         dose: &DoseView,
-        concerns: &[Concern],
+        concerns: Vec<String>,
         past_daily_maximum: bool,
     ) -> ServiceResult<Vec<String>> {
         let guardians = member::Entity::find()
@@ -1096,7 +1214,7 @@ impl Services {
             amount: dose.amount,
             given_at: dose.given_at,
             given_by: dose.given_by.clone().unwrap_or_default(),
-            concerns: concerns.iter().map(|c| c.code().to_string()).collect(),
+            concerns,
             past_daily_maximum,
         };
         let body = serde_json::to_string(&alert).map_err(|e| Problem::Other(e.to_string()))?;
@@ -1120,7 +1238,9 @@ impl Services {
         Ok(alerted)
     }
 
-    /// "Can Emma have ibuprofen?": the same check as logging, at `at` (default now), writing no dose.
+    /// "Can Emma have ibuprofen?": the same check as logging the usual dose now, writing no dose.
+    /// When the check cannot be done, the answer says so (never "yes"), and the refusal is logged
+    /// and audited like a refused dose.
     pub async fn check_dose(
         &self,
         actor: &Actor,
@@ -1131,48 +1251,41 @@ impl Services {
         let (txn, auth) = self
             .begin(actor, Permission::ViewDoses, Target::Child(child_id))
             .await?;
-        let med = self
-            .medication_for_child(&*txn, child_id, medication_id)
-            .await?;
+        let med = self.medication_row(&*txn, child_id, medication_id).await?;
         self.check_course(&med, auth.family_id, now).await?;
-        let window = Duration::hours(25).max(med.min_interval + Duration::hours(1));
-        let rows = self
-            .doses_between(&*txn, child_id, now - window, now + window)
-            .await?;
-        let prior: Vec<PriorDose> = rows.iter().map(Self::prior_dose).collect();
-        let rules = med.rules();
-        let assessment = dose_safety::assess(&rules, &prior, now, &rules.usual_mg);
-        let next_allowed_at = dose_safety::next_allowed_at(&rules, &prior, now);
-        let ingredients = med.ingredient_names();
-        let last_row: Vec<dose_log::Model> = rows
-            .iter()
-            .rfind(|r| {
-                r.given_at <= now
-                    && Self::prior_dose(r)
-                        .ingredient_mg
-                        .keys()
-                        .any(|i| ingredients.contains(i))
-            })
-            .cloned()
-            .into_iter()
-            .collect();
+        let (rows, context) = self.dose_context(&*txn, child_id, &med, now).await?;
+        let context = match context {
+            Ok(context) => context,
+            Err(reason) => {
+                self.refuse_uncheckable(txn, &auth, actor, &med, reason)
+                    .await?;
+                return Ok(DoseCheck {
+                    medication: MedicationView::from_row(med),
+                    allowed_now: false,
+                    next_allowed_at: None,
+                    last: None,
+                    doses_in_last_day: None,
+                    max_doses_per_day: None,
+                    cannot_check: Some(reason),
+                });
+            }
+        };
+        let assessment = context.assess_usual();
+        let last_id = context.last_dose().map(|d| d.id);
         let last = self
-            .dose_views(&*txn, auth.family_id, last_row)
+            .views_of(&*txn, auth.family_id, &rows, &Vec::from_iter(last_id))
             .await?
             .pop();
         self.commit_audited(txn, &auth, actor, "dose.check", format!("child:{child_id}"))
             .await?;
-        let allowed_now = assessment
-            .concerns
-            .iter()
-            .all(|c| matches!(c, Concern::AboveUsualDose { .. }));
         Ok(DoseCheck {
-            max_doses_per_day: med.max_doses_per_day,
-            medication: med,
-            allowed_now,
-            next_allowed_at,
+            max_doses_per_day: context.rules().max_doses_per_day,
+            medication: MedicationView::from_row(med),
+            allowed_now: dose_safety::allowed_now(&assessment),
+            next_allowed_at: Some(context.next_allowed_at()),
             last,
-            doses_in_last_day: assessment.doses_in_last_day,
+            doses_in_last_day: Some(assessment.doses_in_last_day),
+            cannot_check: None,
         })
     }
 
@@ -1686,6 +1799,40 @@ impl Services {
         let body = self.keys().open("notifications.body", &row.body)?;
         Ok(serde_json::from_str(&body).map_err(|e| Problem::Other(e.to_string()))?)
     }
+}
+
+/// What [`Services::dose_contexts`] read for one child.
+pub(super) struct ChildDoses {
+    /// The child's non-voided doses in the window, as stored (to show them by name).
+    pub rows: Vec<dose_log::Model>,
+    /// One per medication asked about, in order: its context, or why the check cannot be done.
+    pub contexts: Vec<Result<DoseContext, Uncheckable>>,
+}
+
+/// Whether an actor who was let through for a dose on this child may also override a check that
+/// cannot be done: asked of the one policy. Passing `begin` for the child means an active member (and,
+/// for a caregiver, one assigned to the child); the operator may do anything.
+fn may_override(auth: &Authorized) -> bool {
+    match auth.role {
+        None => true,
+        Some(role) => allows(
+            Standing::Member {
+                role,
+                status: MemberStatus::Active,
+            },
+            Permission::OverrideDoseCheck,
+            Scope::Child { assigned: true },
+        ),
+    }
+}
+
+fn unit_mismatch(medication: &str, expected: DoseUnit, amount: DoseAmount) -> ServiceError {
+    Problem::UnitMismatch {
+        medication: medication.to_string(),
+        expected: expected.label(2.0),
+        given: amount.unit.label(2.0),
+    }
+    .into()
 }
 
 /// An alert not yet delivered, with the id that marks it delivered.

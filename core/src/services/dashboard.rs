@@ -13,7 +13,7 @@ use super::care::{DoseView, MedicationView, Schedule};
 use super::{ServiceResult, Services, Target};
 use crate::auth::{Actor, Permission};
 use crate::domain::DoseAmount;
-use crate::dose_safety::{self, PriorDose};
+use crate::dose_safety::DAY;
 
 /// Everything a dashboard shows, for one viewer in one family.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,9 +36,11 @@ pub struct ChildBoard {
 pub struct MedicationBoard {
     pub name: String,
     pub dose: DoseAmount,
-    /// The last dose of any product with the same ingredient, by anyone.
+    /// The last dose of any product with the same ingredient, by anyone (`None` also when the check
+    /// cannot be done: which doses share an ingredient is then unknown).
     pub last: Option<DoseView>,
-    pub next_allowed_at: DateTime<Utc>,
+    /// `None` when the dose check cannot be done: the board shows "can't check", never a made-up time.
+    pub next_allowed_at: Option<DateTime<Utc>>,
     /// The next time on the medication's schedule (fixed times, or every N hours after the last).
     pub next_scheduled_at: Option<DateTime<Utc>>,
 }
@@ -98,46 +100,49 @@ impl Services {
                 .map(|c| c.name.clone())
                 .unwrap_or_default()
         };
-        let medications: Vec<MedicationView> = medication::Entity::find()
+        let medications: Vec<medication::Model> = medication::Entity::find()
             .filter(medication::Column::ChildId.is_in(child_ids.clone()))
             .filter(medication::Column::Active.eq(true))
             .order_by_asc(medication::Column::Id)
             .all(&*txn)
-            .await?
-            .into_iter()
-            .map(MedicationView::from_row)
-            .collect();
+            .await?;
 
         let mut boards = Vec::new();
         let mut recent = Vec::new();
         for child in &children {
-            let meds: Vec<&MedicationView> = medications
+            let meds: Vec<&medication::Model> = medications
                 .iter()
                 .filter(|m| m.child_id == child.id)
                 .collect();
-            let longest = meds
-                .iter()
-                .map(|m| m.min_interval)
-                .max()
-                .unwrap_or_default();
-            let window = Duration::hours(25).max(longest + Duration::hours(1));
-            let rows = self
-                .doses_between(&*txn, child.id, now - window, now)
-                .await?;
-            let prior: Vec<PriorDose> = rows.iter().map(Self::prior_dose).collect();
-            let views = self.dose_views(&*txn, family_id, rows).await?;
+            // The dose check's one loader: the child's doses, read once for all their medications.
+            let loaded = self.dose_contexts(&*txn, child.id, &meds, now).await?;
+            let views = self.dose_views(&*txn, family_id, loaded.rows).await?;
             let mut medication_boards = Vec::new();
-            for med in meds {
-                let ingredients = med.ingredient_names();
-                let last = views
-                    .iter()
-                    .rfind(|d| d.ingredient_mg.keys().any(|i| ingredients.contains(i)))
-                    .cloned();
-                let next_scheduled_at = next_scheduled(med, last.as_ref(), now, info.timezone);
+            for (row, context) in meds.into_iter().zip(loaded.contexts) {
+                let (last, next_allowed_at) = match context {
+                    Ok(context) => {
+                        let last_id = context.last_dose().map(|d| d.id);
+                        let last = views.iter().find(|d| Some(d.id) == last_id).cloned();
+                        (last, Some(context.next_allowed_at()))
+                    }
+                    Err(reason) => {
+                        tracing::warn!(
+                            reason = reason.code(),
+                            ?reason,
+                            family_id,
+                            child_id = child.id,
+                            medication_id = row.id,
+                            "dose check cannot be done for the dashboard"
+                        );
+                        (None, None)
+                    }
+                };
+                let med = MedicationView::from_row(row.clone());
+                let next_scheduled_at = next_scheduled(&med, last.as_ref(), now, info.timezone);
                 medication_boards.push(MedicationBoard {
-                    name: med.name.clone(),
+                    name: med.name,
                     dose: med.dose,
-                    next_allowed_at: dose_safety::next_allowed_at(&med.rules(), &prior, now),
+                    next_allowed_at,
                     next_scheduled_at,
                     last,
                 });
@@ -145,7 +150,7 @@ impl Services {
             recent.extend(
                 views
                     .into_iter()
-                    .filter(|d| d.given_at > now - Duration::hours(24))
+                    .filter(|d| d.given_at > now - DAY && d.given_at <= now)
                     .map(RecentEntry::Dose),
             );
             boards.push(ChildBoard {

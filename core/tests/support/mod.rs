@@ -205,6 +205,7 @@ pub fn dose_request(child_id: i64, medication_id: i64, value: f64, unit: DoseUni
         amount: DoseAmount { value, unit },
         given_at: None,
         confirmed_extra: false,
+        override_unchecked: false,
         source_key: None,
     }
 }
