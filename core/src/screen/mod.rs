@@ -139,9 +139,11 @@ pub fn screen(message: &str, children: &[ChildFacts]) -> Option<RedFlag> {
 /// the great majority of messages, which cannot be emergencies of those kinds.
 pub fn needs_child_facts(message: &str) -> bool {
     let doc = text::read(message, &[]);
-    !doc.temperatures().is_empty()
+    // A reading from 35.5 to 37.9 °C is no emergency at any age: "Emma temp 37.2" reads nothing.
+    doc.temperatures().iter().any(|c| *c >= 38.0 || *c < 35.5)
         || doc.toks.iter().any(|t| {
-            t.has(text::Concept::Fever)
+            (t.has(text::Concept::Fever)
+                && !matches!(t.w.as_str(), "temp" | "temperature" | "temperatura"))
                 || t.has(text::Concept::Ingest)
                 || t.has(text::Concept::Took)
                 || t.has(text::Concept::Vomit)
