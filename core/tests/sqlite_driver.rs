@@ -239,3 +239,47 @@ async fn a_write_dropped_in_a_group_undoes_only_its_own_work() {
         "the two kept writes, in one commit"
     );
 }
+
+/// The SQLite driver reads each column by its kind from a table built from the entity crate. A table
+/// or column the migrations create but that table lacks would be read by SQLite's storage class (a
+/// date as text, a bool as a number) and fail at run time: every migrated column must be known.
+#[tokio::test]
+async fn every_table_the_migrations_create_is_known_to_the_driver() {
+    let db = support::TestDb::new(Backend::Sqlite).await;
+    let path = db.sqlite_path().unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations' ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(tables.len() >= 20, "the migrations ran: {tables:?}");
+    let mut missing = Vec::new();
+    for table in &tables {
+        let columns: Vec<String> = conn
+            .prepare(&format!("PRAGMA table_info({table})"))
+            .unwrap()
+            .query_map([], |row| row.get(1))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        match mednanny_core::db::known_columns(table) {
+            None => missing.push(format!("table {table}")),
+            Some(known) => missing.extend(
+                columns
+                    .iter()
+                    .filter(|c| !known.contains(c))
+                    .map(|c| format!("{table}.{c}")),
+            ),
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not in the SQLite driver's column table (core/src/db/sqlite.rs, ENTITY_COLUMNS): {missing:?}"
+    );
+}

@@ -24,7 +24,7 @@ use sea_orm::{
     DbErr, ExecResult, QueryResult, RuntimeErr, Statement, TransactionTrait,
 };
 
-pub use self::sqlite::WriteStats;
+pub use self::sqlite::{known_columns, WriteStats};
 use self::sqlite::{Shared, SqliteDb, SqliteFile, Writing};
 use crate::audit::ChainHeads;
 use crate::settings::DatabaseSettings;

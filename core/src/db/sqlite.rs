@@ -1066,6 +1066,15 @@ static ENTITY_COLUMNS: LazyLock<HashMap<String, HashMap<String, Option<Kind>>>> 
         tables
     });
 
+/// The columns this driver knows for a table (from the entity crate), or `None` for a table it does
+/// not know. A table or column missing here is read by SQLite's storage class, not by its kind:
+/// `core/tests/sqlite_driver.rs` checks that every table the migrations create is known.
+pub fn known_columns(table: &str) -> Option<Vec<String>> {
+    ENTITY_COLUMNS
+        .get(table)
+        .map(|columns| columns.keys().cloned().collect())
+}
+
 /// The kinds of a prepared statement's result columns, from the tables they come from.
 fn plan_columns(statement: &rusqlite::Statement<'_>) -> Arc<[ColumnPlan]> {
     statement
