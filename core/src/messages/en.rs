@@ -63,6 +63,7 @@ fn emergency(flag: &RedFlag, numbers: Option<&EmergencyNumbers>) -> String {
             Dehydration => "If they can swallow, keep offering small sips (breast milk or formula for a baby) on the way.",
             SelfHarm => "Stay with them and put away anything they could hurt themselves with. If you are afraid you might hurt the baby, lay the baby on their back in the cot and step away.",
             Abuse => "Keep the child safe and away from that person. Don't confront them; write down what the child said, in their words.",
+            Unspecified => "Stay with the child and tell the call handler what you see: they will talk you through what to do.",
         }
         .to_string(),
     );
@@ -84,6 +85,7 @@ fn emergency_kind(category: crate::screen::Category) -> &'static str {
         Dehydration => "signs of dehydration",
         SelfHarm => "a mental-health crisis",
         Abuse => "a child-safety concern",
+        Unspecified => "an emergency",
     }
 }
 

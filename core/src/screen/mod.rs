@@ -46,10 +46,12 @@ pub enum Category {
     Dehydration,
     SelfHarm,
     Abuse,
+    /// Someone calls for an ambulance or the emergency number without saying why.
+    Unspecified,
 }
 
 impl Category {
-    pub const ALL: [Category; 10] = [
+    pub const ALL: [Category; 11] = [
         Category::Breathing,
         Category::Consciousness,
         Category::Seizure,
@@ -60,6 +62,7 @@ impl Category {
         Category::Dehydration,
         Category::SelfHarm,
         Category::Abuse,
+        Category::Unspecified,
     ];
 
     pub fn code(self) -> &'static str {
@@ -74,6 +77,7 @@ impl Category {
             Category::Dehydration => "dehydration",
             Category::SelfHarm => "self_harm",
             Category::Abuse => "abuse",
+            Category::Unspecified => "unspecified",
         }
     }
 
@@ -237,6 +241,25 @@ mod tests {
             None
         );
         assert_eq!(category("leo didn't eat any peanuts", &kids), None);
+    }
+
+    #[test]
+    fn a_sign_that_goes_on_and_a_bare_call_for_help() {
+        let kids = family();
+        let table: &[(&str, Option<Category>)] = &[
+            ("baby wont stop seizing", Some(Category::Seizure)),
+            ("she won't stop convulsing", Some(Category::Seizure)),
+            ("call an ambulance", Some(Category::Unspecified)),
+            ("911", Some(Category::Unspecified)),
+            ("EMERGENCY leo", Some(Category::Unspecified)),
+            ("call 911 he is not breathing", Some(Category::Breathing)),
+            ("please update the emergency contact to Luis", None),
+            ("leo loves ambulance videos", None),
+            ("help", None),
+        ];
+        for (text, expected) in table {
+            assert_eq!(category(text, &kids), *expected, "{text}");
+        }
     }
 
     #[test]

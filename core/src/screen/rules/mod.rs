@@ -90,7 +90,7 @@ impl Doc {
     }
 
     /// A "not" shortly before `i` in its clause. "Do not wake her" and "not want to wake him" are
-    /// instructions, not signs.
+    /// instructions, not signs; "won't stop seizing" is the sign, going on.
     fn negated(&self, i: usize) -> bool {
         self.around(i, NEG_REACH, 0).any(|j| {
             self.is(j, C::Neg)
@@ -108,7 +108,7 @@ impl Doc {
                             | "sure"
                             | "only"
                             | "just"
-                    )
+                    ) || self.is(k, C::Stop)
                 })
         })
     }
@@ -253,7 +253,7 @@ pub(crate) fn fires(doc: &Doc, i: usize) -> bool {
 pub(super) fn all(doc: &Doc, children: &[ChildFacts]) -> Vec<Category> {
     let names: Vec<&str> = children.iter().map(|c| c.name.as_str()).collect();
     let mut out = Vec::new();
-    let checks: [(Category, bool); 10] = [
+    let checks: [(Category, bool); 11] = [
         (Category::Breathing, breathing(doc)),
         (Category::Consciousness, consciousness(doc)),
         (Category::Seizure, seizure(doc)),
@@ -264,11 +264,65 @@ pub(super) fn all(doc: &Doc, children: &[ChildFacts]) -> Vec<Category> {
         (Category::Dehydration, dehydration(doc)),
         (Category::SelfHarm, self_harm(doc)),
         (Category::Abuse, abuse(doc)),
+        (Category::Unspecified, asks_for_help(doc)),
     ];
     for (category, fired) in checks {
-        if fired {
+        // A call for help only stands alone: with a sign, the sign's answer says more.
+        if fired && (category != Category::Unspecified || out.is_empty()) {
             out.push(category);
         }
     }
     out
+}
+
+/// "Call an ambulance", "911!!", "emergency": someone asking for help now without saying why. Only
+/// counted when no other category fired (it is last), and never "emergency contact" or "the
+/// ambulance videos".
+fn asks_for_help(doc: &Doc) -> bool {
+    const NUMBERS: &[&str] = &["911", "999", "112", "000", "111"];
+    let only_a_number =
+        doc.toks.len() <= 3 && doc.toks.iter().any(|t| NUMBERS.contains(&t.w.as_str()));
+    let call_number = doc.toks.iter().enumerate().any(|(i, t)| {
+        matches!(
+            t.w.as_str(),
+            "call" | "calling" | "called" | "llama" | "llamar" | "llamen"
+        ) && (NUMBERS.contains(&doc.w(i + 1))
+            || matches!(doc.w(i + 1), "ambulance" | "ambulancia" | "paramedics")
+            || (matches!(doc.w(i + 1), "an" | "a" | "una" | "the")
+                && matches!(doc.w(i + 2), "ambulance" | "ambulancia")))
+            && !doc.hypothetical(i)
+            && !doc.negated(i)
+    });
+    let ambulance = doc.toks.iter().enumerate().any(|(i, t)| {
+        matches!(
+            t.w.as_str(),
+            "ambulance" | "ambulancia" | "paramedics" | "paramedicos"
+        ) && !doc.hypothetical(i)
+            && !doc.negated(i)
+            && !doc.has_word(&[
+                "video", "videos", "toy", "book", "show", "driver", "siren", "sirens",
+            ])
+    });
+    let emergency_now = doc.toks.iter().enumerate().any(|(i, t)| {
+        matches!(t.w.as_str(), "emergency" | "emergencia" | "sos" | "mayday")
+            && !matches!(
+                doc.w(i + 1),
+                "contact"
+                    | "contacts"
+                    | "number"
+                    | "numbers"
+                    | "plan"
+                    | "kit"
+                    | "fund"
+                    | "card"
+                    | "info"
+                    | "information"
+                    | "room"
+                    | "services"
+                    | "drill"
+            )
+            && !doc.hypothetical(i)
+            && !doc.negated(i)
+    });
+    only_a_number || call_number || ambulance || emergency_now
 }
