@@ -34,7 +34,7 @@ use crate::messages::{
     render, render_dashboard, ConcernText, DashboardText, DoseLine, Locale, MedicationLine, Msg,
     RenderContext, Reply, ScheduleText,
 };
-use crate::screen::{self, RedFlag};
+use crate::screen::{self, RedFlag, Screening};
 use crate::services::care::{DoseOutcome, DoseRequest, DoseView, MedicationView, Schedule};
 use crate::services::emergency::named_child;
 use crate::services::{FamilyInfo, ServiceError, Services};
@@ -307,7 +307,8 @@ impl<S: ConversationStore> Engine<S> {
     async fn turn(&self, inbound: &Inbound) -> Result<Turn, TurnError> {
         // The red-flag screen reads the message before anything else does: before the parser, the
         // conversation state and any question that was pending (docs/architecture.md).
-        let red_flag = screen::screen(&inbound.text, &[]);
+        let screening = Screening::new(&inbound.text);
+        let red_flag = screening.verdict(&[]);
         let services = &self.services;
         let person_id = services
             .resolve_identity(inbound.identity, &inbound.external_id)
@@ -450,17 +451,14 @@ impl<S: ConversationStore> Engine<S> {
         };
         // Birth dates and recorded allergens are read only for a message the screen could read
         // differently with them (a fever, something eaten): most messages skip the query.
-        let needs_facts = red_flag.is_some() || screen::needs_child_facts(&inbound.text);
+        let needs_facts = red_flag.is_some() || screening.needs_child_facts();
         let facts = if needs_facts {
             services.screening_facts(family_id).await?
         } else {
             Vec::new()
         };
-        let red_flag = red_flag.or_else(|| {
-            needs_facts
-                .then(|| screen::screen(&inbound.text, &facts))
-                .flatten()
-        });
+        let red_flag =
+            red_flag.or_else(|| needs_facts.then(|| screening.verdict(&facts)).flatten());
         let first_event = match red_flag {
             Some(flag) => Event::Emergency {
                 child_id: named_child(&inbound.text, &facts),

@@ -129,44 +129,73 @@ impl ChildFacts {
     }
 }
 
-/// Screens one message. `children` may be empty: the rules that need a birth date or a recorded
-/// allergen then rely on what the message itself says.
+/// Screens one message.
 pub fn screen(message: &str, children: &[ChildFacts]) -> Option<RedFlag> {
-    let names: Vec<String> = children.iter().map(|c| c.name.clone()).collect();
-    let doc = text::read(message, &names);
-    let categories = rules::all(&doc, children);
-    (!categories.is_empty()).then_some(RedFlag { categories })
+    Screening::new(message).verdict(children)
 }
 
 /// Whether the family's facts (birth dates, allergens) could change the verdict on this message:
-/// it mentions a temperature or fever, something eaten, or a sign of an allergic reaction. Lets a caller skip loading them for
-/// the great majority of messages, which cannot be emergencies of those kinds.
+/// it mentions a temperature or fever, something eaten, or a sign of an allergic reaction.
 pub fn needs_child_facts(message: &str) -> bool {
-    let doc = text::read(message, &[]);
-    // A reading from 35.5 to 37.9 °C is no emergency at any age: "Emma temp 37.2" reads nothing.
-    doc.temperatures().iter().any(|c| *c >= 38.0 || *c < 35.5)
-        || doc.toks.iter().any(|t| {
-            (t.has(text::Concept::Fever)
-                && !matches!(t.w.as_str(), "temp" | "temperature" | "temperatura"))
-                || t.has(text::Concept::Ingest)
-                || t.has(text::Concept::Took)
-                || t.has(text::Concept::Vomit)
-                || t.has(text::Concept::Hives)
-                || t.has(text::Concept::Swell)
-                || t.has(text::Concept::Wheeze)
-                || matches!(
-                    t.w.as_str(),
-                    "hot"
-                        | "burning"
-                        | "some"
-                        | "tried"
-                        | "bite"
-                        | "cough"
-                        | "coughing"
-                        | "rash"
-                        | "itchy"
-                )
-        })
+    Screening::new(message).needs_child_facts()
+}
+
+/// One message read once, for a turn that screens it without the family's facts first and then,
+/// only when they could matter, with them.
+pub struct Screening<'a> {
+    message: &'a str,
+    doc: text::Doc,
+}
+
+impl<'a> Screening<'a> {
+    pub fn new(message: &'a str) -> Self {
+        Self {
+            message,
+            doc: text::read(message, &[]),
+        }
+    }
+
+    /// The verdict, with what is known of the children (names, ages, recorded allergens).
+    pub fn verdict(&self, children: &[ChildFacts]) -> Option<RedFlag> {
+        let categories = if children.is_empty() {
+            rules::all(&self.doc, children)
+        } else {
+            // The children's names change how the words read ("emmas pills" is a possessive).
+            let names: Vec<String> = children.iter().map(|c| c.name.clone()).collect();
+            rules::all(&text::read(self.message, &names), children)
+        };
+        (!categories.is_empty()).then_some(RedFlag { categories })
+    }
+
+    /// Whether the family's facts could change the verdict (see [`needs_child_facts`]). Most
+    /// messages cannot be emergencies of those kinds, and skip loading them.
+    pub fn needs_child_facts(&self) -> bool {
+        let doc = &self.doc;
+        // A reading from 35.5 to 37.9 °C is no emergency at any age: "Emma temp 37.2" reads nothing.
+        doc.temperatures().iter().any(|c| *c >= 38.0 || *c < 35.5)
+            || doc.toks.iter().any(|t| {
+                (t.has(text::Concept::Fever)
+                    && !matches!(t.w.as_str(), "temp" | "temperature" | "temperatura"))
+                    || t.has(text::Concept::Ingest)
+                    || t.has(text::Concept::Took)
+                    || t.has(text::Concept::Vomit)
+                    || t.has(text::Concept::Hives)
+                    || t.has(text::Concept::Swell)
+                    || t.has(text::Concept::Wheeze)
+                    || matches!(
+                        t.w.as_str(),
+                        "hot"
+                            | "burning"
+                            | "some"
+                            | "tried"
+                            | "bite"
+                            | "cough"
+                            | "coughing"
+                            | "rash"
+                            | "itchy"
+                    )
+            })
+    }
 }
 
 #[cfg(test)]
