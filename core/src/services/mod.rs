@@ -7,19 +7,35 @@
 //!
 //! # Layout
 //! - `family`: families, people, identities, members, invites, caregiver assignments.
-//! - `care`: children, medications, allergies, conditions, doses (with the dose-safety check),
-//!   measurements, notes.
+//! - `care`: the public face of the children's record: re-exports the types of the modules below, so
+//!   callers name them `services::care::…` wherever they live.
+//!   - `children`: children, allergies, conditions; which children a caregiver sees.
+//!   - `medications`: medications and their course dates.
+//!   - `doses`: doses as people read them, the dose-safety check's one loader, "can she have it?",
+//!     recent doses, voiding.
+//!   - `log_dose`: writing a dose under the dose-safety rules, and alerting the guardians.
+//!   - `measurements`: temperatures (with fever guidance), weights, heights.
+//!   - `notes`: notes about a child.
+//!   - `alerts`: the alerts waiting for a member, and handing them over.
+//! - `dashboard`: the family at a glance, in one authorized read.
 //! - `emergency`: what the red-flag screen knows of the children; raising an emergency.
 //! - `shifts`: clock in / clock out.
 //! - `export`: everything a family has, as JSON or a FHIR R4 bundle.
 //! - `erase`: GDPR erasure of a member or a whole family.
 
+mod alerts;
 pub mod care;
+mod children;
 pub mod dashboard;
+mod doses;
 pub mod emergency;
 pub mod erase;
 pub mod export;
 pub mod family;
+mod log_dose;
+mod measurements;
+mod medications;
+mod notes;
 pub mod shifts;
 
 use std::sync::Arc;
