@@ -74,42 +74,47 @@ impl Services {
         {
             return Err(Problem::Other("the birth date is not plausible".into()).into());
         }
-        let (txn, auth) = self
-            .begin(actor, Permission::ManageChildren, Target::Family(family_id))
-            .await?;
-        let row = child::ActiveModel {
-            family_id: Set(family_id),
-            name: Set(name.to_string()),
-            birth_date: Set(birth_date),
-            created_at: Set(self.now()),
-            ..Default::default()
-        }
-        .insert(&*txn)
-        .await?;
-        self.commit_audited(txn, &auth, actor, "child.add", format!("child:{}", row.id))
+        let id = self
+            .authorized_as(
+                actor,
+                Permission::ManageChildren,
+                Target::Family(family_id),
+                "child.add",
+                |id| format!("child:{id}"),
+                async |txn, _| {
+                    let row = child::ActiveModel {
+                        family_id: Set(family_id),
+                        name: Set(name.to_string()),
+                        birth_date: Set(birth_date),
+                        created_at: Set(self.now()),
+                        ..Default::default()
+                    }
+                    .insert(&**txn)
+                    .await?;
+                    Ok(row.id)
+                },
+            )
             .await?;
         self.forget_names(family_id).await;
         self.forget_rosters(family_id);
-        Ok(row.id)
+        Ok(id)
     }
 
     /// The children the actor can see: all of them for guardians and viewers, the assigned ones for
     /// caregivers.
     pub async fn children(&self, actor: &Actor, family_id: i64) -> ServiceResult<Vec<ChildView>> {
-        let (txn, auth) = self
-            .begin(actor, Permission::ViewChildren, Target::Family(family_id))
-            .await?;
         let rows = self
-            .visible_children(&*txn, family_id, auth.role, auth.member_id)
+            .authorized(
+                actor,
+                Permission::ViewChildren,
+                Target::Family(family_id),
+                |_| format!("family:{family_id}"),
+                async |txn, auth| {
+                    self.visible_children(&**txn, family_id, auth.role, auth.member_id)
+                        .await
+                },
+            )
             .await?;
-        self.commit_audited(
-            txn,
-            &auth,
-            actor,
-            "children.view",
-            format!("family:{family_id}"),
-        )
-        .await?;
         Ok(rows
             .into_iter()
             .map(|c| ChildView {
@@ -142,46 +147,44 @@ impl Services {
                 .into())
             }
         };
-        let (txn, auth) = self
-            .begin(actor, Permission::ManageChildren, Target::Child(child_id))
-            .await?;
-        let row = allergy::ActiveModel {
-            child_id: Set(child_id),
-            allergen: Set(allergen.to_string()),
-            severity: Set(severity),
-            reaction: Set(self.keys().seal_opt("allergies.reaction", reaction)),
-            created_at: Set(self.now()),
-            ..Default::default()
-        }
-        .insert(&*txn)
-        .await?;
-        self.commit_audited(
-            txn,
-            &auth,
+        self.authorized_as(
             actor,
+            Permission::ManageChildren,
+            Target::Child(child_id),
             "allergy.add",
-            format!("allergy:{}", row.id),
+            |id| format!("allergy:{id}"),
+            async move |txn, _| {
+                let row = allergy::ActiveModel {
+                    child_id: Set(child_id),
+                    allergen: Set(allergen.to_string()),
+                    severity: Set(severity),
+                    reaction: Set(self.keys().seal_opt("allergies.reaction", reaction)),
+                    created_at: Set(self.now()),
+                    ..Default::default()
+                }
+                .insert(&**txn)
+                .await?;
+                Ok(row.id)
+            },
         )
-        .await?;
-        Ok(row.id)
+        .await
     }
 
     pub async fn allergies(&self, actor: &Actor, child_id: i64) -> ServiceResult<Vec<AllergyView>> {
-        let (txn, auth) = self
-            .begin(actor, Permission::ViewAllergies, Target::Child(child_id))
+        let rows = self
+            .authorized(
+                actor,
+                Permission::ViewAllergies,
+                Target::Child(child_id),
+                |_| format!("child:{child_id}"),
+                async |txn, _| {
+                    Ok(allergy::Entity::find()
+                        .filter(allergy::Column::ChildId.eq(child_id))
+                        .all(&**txn)
+                        .await?)
+                },
+            )
             .await?;
-        let rows = allergy::Entity::find()
-            .filter(allergy::Column::ChildId.eq(child_id))
-            .all(&*txn)
-            .await?;
-        self.commit_audited(
-            txn,
-            &auth,
-            actor,
-            "allergies.view",
-            format!("child:{child_id}"),
-        )
-        .await?;
         rows.into_iter()
             .map(|a| {
                 Ok(AllergyView {
@@ -206,28 +209,27 @@ impl Services {
         guardian_only: bool,
     ) -> ServiceResult<i64> {
         let name = validate_text(name)?;
-        let (txn, auth) = self
-            .begin(actor, Permission::ManageChildren, Target::Child(child_id))
-            .await?;
-        let row = condition::ActiveModel {
-            child_id: Set(child_id),
-            name: Set(self.keys().seal("conditions.name", &name)),
-            notes: Set(self.keys().seal_opt("conditions.notes", notes)),
-            guardian_only: Set(guardian_only),
-            created_at: Set(self.now()),
-            ..Default::default()
-        }
-        .insert(&*txn)
-        .await?;
-        self.commit_audited(
-            txn,
-            &auth,
+        self.authorized_as(
             actor,
+            Permission::ManageChildren,
+            Target::Child(child_id),
             "condition.add",
-            format!("condition:{}", row.id),
+            |id| format!("condition:{id}"),
+            async |txn, _| {
+                let row = condition::ActiveModel {
+                    child_id: Set(child_id),
+                    name: Set(self.keys().seal("conditions.name", &name)),
+                    notes: Set(self.keys().seal_opt("conditions.notes", notes)),
+                    guardian_only: Set(guardian_only),
+                    created_at: Set(self.now()),
+                    ..Default::default()
+                }
+                .insert(&**txn)
+                .await?;
+                Ok(row.id)
+            },
         )
-        .await?;
-        Ok(row.id)
+        .await
     }
 
     /// A child's conditions: guardians see all, others only those not marked guardian-only.
@@ -236,22 +238,22 @@ impl Services {
         actor: &Actor,
         child_id: i64,
     ) -> ServiceResult<Vec<ConditionView>> {
-        let (txn, auth) = self
-            .begin(actor, Permission::ViewConditions, Target::Child(child_id))
+        let (include_private, rows) = self
+            .authorized(
+                actor,
+                Permission::ViewConditions,
+                Target::Child(child_id),
+                |_| format!("child:{child_id}"),
+                async |txn, auth| {
+                    let include_private = auth.role == Some(Role::Guardian) || auth.role.is_none();
+                    let rows = condition::Entity::find()
+                        .filter(condition::Column::ChildId.eq(child_id))
+                        .all(&**txn)
+                        .await?;
+                    Ok((include_private, rows))
+                },
+            )
             .await?;
-        let include_private = auth.role == Some(Role::Guardian) || auth.role.is_none();
-        let rows = condition::Entity::find()
-            .filter(condition::Column::ChildId.eq(child_id))
-            .all(&*txn)
-            .await?;
-        self.commit_audited(
-            txn,
-            &auth,
-            actor,
-            "conditions.view",
-            format!("child:{child_id}"),
-        )
-        .await?;
         rows.into_iter()
             .filter(|c| include_private || !c.guardian_only)
             .map(|c| {

@@ -316,20 +316,23 @@ impl Services {
         child_id: i64,
         limit: u64,
     ) -> ServiceResult<Vec<DoseView>> {
-        let (txn, auth) = self
-            .begin(actor, Permission::ViewDoses, Target::Child(child_id))
-            .await?;
-        let rows = dose_log::Entity::find()
-            .filter(dose_log::Column::ChildId.eq(child_id))
-            .filter(dose_log::Column::VoidedAt.is_null())
-            .order_by_desc(dose_log::Column::GivenAt)
-            .limit(limit)
-            .all(&*txn)
-            .await?;
-        let views = self.dose_views(&*txn, auth.family_id, rows).await?;
-        self.commit_audited(txn, &auth, actor, "doses.view", format!("child:{child_id}"))
-            .await?;
-        Ok(views)
+        self.authorized(
+            actor,
+            Permission::ViewDoses,
+            Target::Child(child_id),
+            |_| format!("child:{child_id}"),
+            async |txn, auth| {
+                let rows = dose_log::Entity::find()
+                    .filter(dose_log::Column::ChildId.eq(child_id))
+                    .filter(dose_log::Column::VoidedAt.is_null())
+                    .order_by_desc(dose_log::Column::GivenAt)
+                    .limit(limit)
+                    .all(&**txn)
+                    .await?;
+                self.dose_views(&**txn, auth.family_id, rows).await
+            },
+        )
+        .await
     }
 
     /// Voids a dose (a correction: the row stays, marked void). Caregivers may void only their own.

@@ -154,32 +154,30 @@ impl Services {
         if !range.contains(&value) {
             return Err(Problem::Other(format!("{value} {unit} is not a plausible {kind}")).into());
         }
-        let (txn, auth) = self
-            .begin(actor, Permission::LogMeasurement, Target::Child(child_id))
-            .await?;
-        let row = measurement::ActiveModel {
-            family_id: Set(auth.family_id),
-            child_id: Set(child_id),
-            kind: Set(kind.to_string()),
-            value: Set(value),
-            unit: Set(unit.to_string()),
-            measured_at: Set(self.now()),
-            recorded_by_member_id: Set(auth.member_id),
-            channel: Set(actor.channel.as_str().to_string()),
-            created_at: Set(self.now()),
-            ..Default::default()
-        }
-        .insert(&*txn)
-        .await?;
-        self.commit_audited(
-            txn,
-            &auth,
+        self.authorized(
             actor,
-            "measurement.log",
-            format!("measurement:{}", row.id),
+            Permission::LogMeasurement,
+            Target::Child(child_id),
+            |id| format!("measurement:{id}"),
+            async |txn, auth| {
+                let row = measurement::ActiveModel {
+                    family_id: Set(auth.family_id),
+                    child_id: Set(child_id),
+                    kind: Set(kind.to_string()),
+                    value: Set(value),
+                    unit: Set(unit.to_string()),
+                    measured_at: Set(self.now()),
+                    recorded_by_member_id: Set(auth.member_id),
+                    channel: Set(actor.channel.as_str().to_string()),
+                    created_at: Set(self.now()),
+                    ..Default::default()
+                }
+                .insert(&**txn)
+                .await?;
+                Ok(row.id)
+            },
         )
-        .await?;
-        Ok(row.id)
+        .await
     }
 
     /// A child's recent measurements, most recent first.
@@ -189,30 +187,30 @@ impl Services {
         child_id: i64,
         limit: u64,
     ) -> ServiceResult<Vec<MeasurementView>> {
-        let (txn, auth) = self
-            .begin(actor, Permission::ViewMeasurements, Target::Child(child_id))
-            .await?;
-        let rows = measurement::Entity::find()
-            .filter(measurement::Column::ChildId.eq(child_id))
-            .order_by_desc(measurement::Column::MeasuredAt)
-            .limit(limit)
-            .all(&*txn)
-            .await?;
-        let names = self
-            .member_names(
-                &*txn,
-                auth.family_id,
-                rows.iter().filter_map(|m| m.recorded_by_member_id),
+        let (rows, names) = self
+            .authorized(
+                actor,
+                Permission::ViewMeasurements,
+                Target::Child(child_id),
+                |_| format!("child:{child_id}"),
+                async |txn, auth| {
+                    let rows = measurement::Entity::find()
+                        .filter(measurement::Column::ChildId.eq(child_id))
+                        .order_by_desc(measurement::Column::MeasuredAt)
+                        .limit(limit)
+                        .all(&**txn)
+                        .await?;
+                    let names = self
+                        .member_names(
+                            &**txn,
+                            auth.family_id,
+                            rows.iter().filter_map(|m| m.recorded_by_member_id),
+                        )
+                        .await?;
+                    Ok((rows, names))
+                },
             )
             .await?;
-        self.commit_audited(
-            txn,
-            &auth,
-            actor,
-            "measurements.view",
-            format!("child:{child_id}"),
-        )
-        .await?;
         Ok(rows
             .into_iter()
             .map(|m| MeasurementView {

@@ -99,47 +99,46 @@ impl Services {
             )
             .into());
         }
-        let (txn, auth) = self
-            .begin(
+        let (id, family_id) = self
+            .authorized_as(
                 actor,
                 Permission::ManageChildren,
                 Target::Child(new.child_id),
+                "medication.add",
+                |(id, _)| format!("medication:{id}"),
+                async move |txn, auth| {
+                    let ingredients = serde_json::to_string(&new.ingredients)
+                        .map_err(|e| Problem::Other(e.to_string()))?;
+                    let row = medication::ActiveModel {
+                        child_id: Set(new.child_id),
+                        name: Set(name.to_string()),
+                        form: Set(new.form),
+                        route: Set(new.route),
+                        ingredients: Set(ingredients),
+                        dose_amount: Set(new.dose.value),
+                        dose_unit: Set(new.dose.unit.as_str().to_string()),
+                        schedule_kind: Set(new.schedule.kind().to_string()),
+                        schedule_times: Set(new.schedule.times_text()),
+                        min_interval_minutes: Set(
+                            i32::try_from(new.min_interval.num_minutes()).unwrap_or(i32::MAX)
+                        ),
+                        max_doses_per_day: Set(new
+                            .max_doses_per_day
+                            .and_then(|n| i32::try_from(n).ok())),
+                        starts_on: Set(new.starts_on),
+                        ends_on: Set(new.ends_on),
+                        active: Set(true),
+                        created_at: Set(self.now()),
+                        ..Default::default()
+                    }
+                    .insert(&**txn)
+                    .await?;
+                    Ok((row.id, auth.family_id))
+                },
             )
             .await?;
-        let ingredients =
-            serde_json::to_string(&new.ingredients).map_err(|e| Problem::Other(e.to_string()))?;
-        let row = medication::ActiveModel {
-            child_id: Set(new.child_id),
-            name: Set(name.to_string()),
-            form: Set(new.form),
-            route: Set(new.route),
-            ingredients: Set(ingredients),
-            dose_amount: Set(new.dose.value),
-            dose_unit: Set(new.dose.unit.as_str().to_string()),
-            schedule_kind: Set(new.schedule.kind().to_string()),
-            schedule_times: Set(new.schedule.times_text()),
-            min_interval_minutes: Set(
-                i32::try_from(new.min_interval.num_minutes()).unwrap_or(i32::MAX)
-            ),
-            max_doses_per_day: Set(new.max_doses_per_day.and_then(|n| i32::try_from(n).ok())),
-            starts_on: Set(new.starts_on),
-            ends_on: Set(new.ends_on),
-            active: Set(true),
-            created_at: Set(self.now()),
-            ..Default::default()
-        }
-        .insert(&*txn)
-        .await?;
-        self.commit_audited(
-            txn,
-            &auth,
-            actor,
-            "medication.add",
-            format!("medication:{}", row.id),
-        )
-        .await?;
-        self.forget_names(auth.family_id).await;
-        Ok(row.id)
+        self.forget_names(family_id).await;
+        Ok(id)
     }
 
     /// A child's active medications.
@@ -148,23 +147,22 @@ impl Services {
         actor: &Actor,
         child_id: i64,
     ) -> ServiceResult<Vec<MedicationView>> {
-        let (txn, auth) = self
-            .begin(actor, Permission::ViewMedications, Target::Child(child_id))
+        let rows = self
+            .authorized(
+                actor,
+                Permission::ViewMedications,
+                Target::Child(child_id),
+                |_| format!("child:{child_id}"),
+                async |txn, _| {
+                    Ok(medication::Entity::find()
+                        .filter(medication::Column::ChildId.eq(child_id))
+                        .filter(medication::Column::Active.eq(true))
+                        .order_by_asc(medication::Column::Id)
+                        .all(&**txn)
+                        .await?)
+                },
+            )
             .await?;
-        let rows = medication::Entity::find()
-            .filter(medication::Column::ChildId.eq(child_id))
-            .filter(medication::Column::Active.eq(true))
-            .order_by_asc(medication::Column::Id)
-            .all(&*txn)
-            .await?;
-        self.commit_audited(
-            txn,
-            &auth,
-            actor,
-            "medications.view",
-            format!("child:{child_id}"),
-        )
-        .await?;
         Ok(rows.into_iter().map(MedicationView::from_row).collect())
     }
 

@@ -89,23 +89,29 @@ impl Services {
         child_id: i64,
         limit: u64,
     ) -> ServiceResult<Vec<NoteView>> {
-        let (txn, auth) = self
-            .begin(actor, Permission::ViewNotes, Target::Child(child_id))
-            .await?;
-        let rows = care_note::Entity::find()
-            .filter(care_note::Column::ChildId.eq(child_id))
-            .order_by_desc(care_note::Column::CreatedAt)
-            .limit(limit)
-            .all(&*txn)
-            .await?;
-        let names = self
-            .member_names(
-                &*txn,
-                auth.family_id,
-                rows.iter().filter_map(|n| n.author_member_id),
+        let (rows, names) = self
+            .authorized(
+                actor,
+                Permission::ViewNotes,
+                Target::Child(child_id),
+                |_| format!("child:{child_id}"),
+                async |txn, auth| {
+                    let rows = care_note::Entity::find()
+                        .filter(care_note::Column::ChildId.eq(child_id))
+                        .order_by_desc(care_note::Column::CreatedAt)
+                        .limit(limit)
+                        .all(&**txn)
+                        .await?;
+                    let names = self
+                        .member_names(
+                            &**txn,
+                            auth.family_id,
+                            rows.iter().filter_map(|n| n.author_member_id),
+                        )
+                        .await?;
+                    Ok((rows, names))
+                },
             )
-            .await?;
-        self.commit_audited(txn, &auth, actor, "notes.view", format!("child:{child_id}"))
             .await?;
         rows.into_iter()
             .map(|n| {
