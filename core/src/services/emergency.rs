@@ -75,63 +75,64 @@ impl Services {
         flag: &RedFlag,
         child_id: Option<i64>,
     ) -> ServiceResult<Vec<String>> {
-        let (txn, auth) = self
-            .begin(actor, Permission::RaiseEmergency, Target::Family(family_id))
+        let told = self
+            .authorized(
+                actor,
+                Permission::RaiseEmergency,
+                Target::Family(family_id),
+                |_| format!("family:{family_id}"),
+                async |txn, auth| {
+                    let guardians = member::Entity::find()
+                        .filter(member::Column::FamilyId.eq(family_id))
+                        .filter(member::Column::Role.eq(Role::Guardian.as_str()))
+                        .filter(member::Column::Status.eq(MemberStatus::Active.as_str()))
+                        .all(&**txn)
+                        .await?;
+                    let mut wanted: Vec<i64> = guardians.iter().map(|g| g.id).collect();
+                    wanted.extend(auth.member_id);
+                    let names = self.member_names(&**txn, family_id, wanted).await?;
+                    let child_name = match child_id {
+                        Some(id) => child::Entity::find_by_id(id)
+                            .one(&**txn)
+                            .await?
+                            .filter(|c| c.family_id == family_id)
+                            .map(|c| c.name),
+                        None => None,
+                    };
+                    let alert = Alert::Emergency(EmergencyAlert {
+                        categories: flag.categories.clone(),
+                        reported_by: auth
+                            .member_id
+                            .and_then(|id| names.get(&id).cloned())
+                            .unwrap_or_else(|| "someone".into()),
+                        child_name,
+                        at: self.now(),
+                    });
+                    let body =
+                        serde_json::to_string(&alert).map_err(|e| Problem::Other(e.to_string()))?;
+                    let mut told = Vec::new();
+                    for guardian in guardians
+                        .into_iter()
+                        .filter(|g| Some(g.id) != auth.member_id)
+                    {
+                        notification::ActiveModel {
+                            family_id: Set(family_id),
+                            recipient_member_id: Set(guardian.id),
+                            kind: Set("emergency".into()),
+                            body: Set(self.keys().seal("notifications.body", &body)),
+                            created_at: Set(self.now()),
+                            ..Default::default()
+                        }
+                        .insert(&**txn)
+                        .await?;
+                        if let Some(name) = names.get(&guardian.id) {
+                            told.push(name.clone());
+                        }
+                    }
+                    Ok(told)
+                },
+            )
             .await?;
-        let guardians = member::Entity::find()
-            .filter(member::Column::FamilyId.eq(family_id))
-            .filter(member::Column::Role.eq(Role::Guardian.as_str()))
-            .filter(member::Column::Status.eq(MemberStatus::Active.as_str()))
-            .all(&*txn)
-            .await?;
-        let mut wanted: Vec<i64> = guardians.iter().map(|g| g.id).collect();
-        wanted.extend(auth.member_id);
-        let names = self.member_names(&*txn, family_id, wanted).await?;
-        let child_name = match child_id {
-            Some(id) => child::Entity::find_by_id(id)
-                .one(&*txn)
-                .await?
-                .filter(|c| c.family_id == family_id)
-                .map(|c| c.name),
-            None => None,
-        };
-        let alert = Alert::Emergency(EmergencyAlert {
-            categories: flag.categories.clone(),
-            reported_by: auth
-                .member_id
-                .and_then(|id| names.get(&id).cloned())
-                .unwrap_or_else(|| "someone".into()),
-            child_name,
-            at: self.now(),
-        });
-        let body = serde_json::to_string(&alert).map_err(|e| Problem::Other(e.to_string()))?;
-        let mut told = Vec::new();
-        for guardian in guardians
-            .into_iter()
-            .filter(|g| Some(g.id) != auth.member_id)
-        {
-            notification::ActiveModel {
-                family_id: Set(family_id),
-                recipient_member_id: Set(guardian.id),
-                kind: Set("emergency".into()),
-                body: Set(self.keys().seal("notifications.body", &body)),
-                created_at: Set(self.now()),
-                ..Default::default()
-            }
-            .insert(&*txn)
-            .await?;
-            if let Some(name) = names.get(&guardian.id) {
-                told.push(name.clone());
-            }
-        }
-        self.commit_audited(
-            txn,
-            &auth,
-            actor,
-            Permission::RaiseEmergency.action(),
-            format!("family:{family_id}"),
-        )
-        .await?;
         // Which category stays out of the log: health data never goes to logs.
         tracing::info!(family_id, guardians_told = told.len(), "emergency raised");
         Ok(told)

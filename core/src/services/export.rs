@@ -63,19 +63,14 @@ impl Services {
         actor: &Actor,
         family_id: i64,
     ) -> ServiceResult<FamilyRecord> {
-        let (txn, auth) = self
-            .begin(actor, Permission::Export, Target::Family(family_id))
-            .await?;
-        let record = FamilyRecord::load(&*txn, self.keys(), family_id, self.now()).await?;
-        self.commit_audited(
-            txn,
-            &auth,
+        self.authorized(
             actor,
-            "family.export",
-            format!("family:{family_id}"),
+            Permission::Export,
+            Target::Family(family_id),
+            |_| format!("family:{family_id}"),
+            async |txn, _| FamilyRecord::load(&**txn, self.keys(), family_id, self.now()).await,
         )
-        .await?;
-        Ok(record)
+        .await
     }
 }
 

@@ -358,36 +358,38 @@ impl Services {
         family_id: i64,
         role: Role,
     ) -> ServiceResult<IssuedInvite> {
-        let (txn, auth) = self
-            .begin(actor, Permission::ManageMembers, Target::Family(family_id))
+        let (_, issued) = self
+            .authorized_as(
+                actor,
+                Permission::ManageMembers,
+                Target::Family(family_id),
+                "invite.create",
+                |(id, _)| format!("invite:{id}"),
+                async |txn, auth| {
+                    let code = new_code();
+                    let now = self.now();
+                    let expires_at = now + self.inner.invite_ttl;
+                    let row = invite::ActiveModel {
+                        family_id: Set(family_id),
+                        code_hash: Set(hash_code(&code)),
+                        role: Set(role.as_str().to_string()),
+                        created_by_member_id: Set(auth.member_id),
+                        expires_at: Set(expires_at),
+                        created_at: Set(now),
+                        ..Default::default()
+                    }
+                    .insert(&**txn)
+                    .await?;
+                    let issued = IssuedInvite {
+                        code,
+                        role,
+                        expires_at,
+                    };
+                    Ok((row.id, issued))
+                },
+            )
             .await?;
-        let code = new_code();
-        let now = self.now();
-        let expires_at = now + self.inner.invite_ttl;
-        let row = invite::ActiveModel {
-            family_id: Set(family_id),
-            code_hash: Set(hash_code(&code)),
-            role: Set(role.as_str().to_string()),
-            created_by_member_id: Set(auth.member_id),
-            expires_at: Set(expires_at),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&*txn)
-        .await?;
-        self.commit_audited(
-            txn,
-            &auth,
-            actor,
-            "invite.create",
-            format!("invite:{}", row.id),
-        )
-        .await?;
-        Ok(IssuedInvite {
-            code,
-            role,
-            expires_at,
-        })
+        Ok(issued)
     }
 
     /// Redeems an invite code: the person becomes an active member with the invite's role.
@@ -473,25 +475,26 @@ impl Services {
 
     /// Lists a family's members (guardians).
     pub async fn members(&self, actor: &Actor, family_id: i64) -> ServiceResult<Vec<MemberView>> {
-        let (txn, auth) = self
-            .begin(actor, Permission::ManageMembers, Target::Family(family_id))
+        let (rows, names) = self
+            .authorized_as(
+                actor,
+                Permission::ManageMembers,
+                Target::Family(family_id),
+                "members.view",
+                |_| format!("family:{family_id}"),
+                async |txn, _| {
+                    let rows = member::Entity::find()
+                        .filter(member::Column::FamilyId.eq(family_id))
+                        .order_by_asc(member::Column::Id)
+                        .all(&**txn)
+                        .await?;
+                    let names = self
+                        .member_names(&**txn, family_id, rows.iter().map(|m| m.id))
+                        .await?;
+                    Ok((rows, names))
+                },
+            )
             .await?;
-        let rows = member::Entity::find()
-            .filter(member::Column::FamilyId.eq(family_id))
-            .order_by_asc(member::Column::Id)
-            .all(&*txn)
-            .await?;
-        let names = self
-            .member_names(&*txn, family_id, rows.iter().map(|m| m.id))
-            .await?;
-        self.commit_audited(
-            txn,
-            &auth,
-            actor,
-            "members.view",
-            format!("family:{family_id}"),
-        )
-        .await?;
         Ok(rows
             .into_iter()
             .map(|m| MemberView {
@@ -511,23 +514,19 @@ impl Services {
             .one(self.db().conn())
             .await?
             .ok_or(ServiceError::NotFound("member"))?;
-        let (txn, auth) = self
-            .begin(
-                actor,
-                Permission::ManageMembers,
-                Target::Family(target.family_id),
-            )
-            .await?;
         let person_id = target.person_id;
-        let mut active: member::ActiveModel = target.into();
-        active.status = Set(MemberStatus::Revoked.as_str().to_string());
-        active.update(&*txn).await?;
-        self.commit_audited(
-            txn,
-            &auth,
+        self.authorized_as(
             actor,
+            Permission::ManageMembers,
+            Target::Family(target.family_id),
             "member.revoke",
-            format!("member:{member_id}"),
+            |_| format!("member:{member_id}"),
+            async move |txn, _| {
+                let mut active: member::ActiveModel = target.into();
+                active.status = Set(MemberStatus::Revoked.as_str().to_string());
+                active.update(&**txn).await?;
+                Ok(())
+            },
         )
         .await?;
         self.forget_memberships(person_id).await;
@@ -541,41 +540,42 @@ impl Services {
         member_id: i64,
         child_id: i64,
     ) -> ServiceResult<()> {
-        let (txn, auth) = self
-            .begin(actor, Permission::ManageMembers, Target::Child(child_id))
+        let family_id = self
+            .authorized_as(
+                actor,
+                Permission::ManageMembers,
+                Target::Child(child_id),
+                "caregiver.assign",
+                |_| format!("member:{member_id}"),
+                async |txn, auth| {
+                    let member = member::Entity::find_by_id(member_id)
+                        .one(&**txn)
+                        .await?
+                        .ok_or(ServiceError::NotFound("member"))?;
+                    if member.family_id != auth.family_id {
+                        return Err(ServiceError::NotFound("member"));
+                    }
+                    let exists = caregiver_assignment::Entity::find()
+                        .filter(caregiver_assignment::Column::MemberId.eq(member_id))
+                        .filter(caregiver_assignment::Column::ChildId.eq(child_id))
+                        .one(&**txn)
+                        .await?
+                        .is_some();
+                    if !exists {
+                        caregiver_assignment::ActiveModel {
+                            member_id: Set(member_id),
+                            child_id: Set(child_id),
+                            created_at: Set(self.now()),
+                            ..Default::default()
+                        }
+                        .insert(&**txn)
+                        .await?;
+                    }
+                    Ok(auth.family_id)
+                },
+            )
             .await?;
-        let member = member::Entity::find_by_id(member_id)
-            .one(&*txn)
-            .await?
-            .ok_or(ServiceError::NotFound("member"))?;
-        if member.family_id != auth.family_id {
-            return Err(ServiceError::NotFound("member"));
-        }
-        let exists = caregiver_assignment::Entity::find()
-            .filter(caregiver_assignment::Column::MemberId.eq(member_id))
-            .filter(caregiver_assignment::Column::ChildId.eq(child_id))
-            .one(&*txn)
-            .await?
-            .is_some();
-        if !exists {
-            caregiver_assignment::ActiveModel {
-                member_id: Set(member_id),
-                child_id: Set(child_id),
-                created_at: Set(self.now()),
-                ..Default::default()
-            }
-            .insert(&*txn)
-            .await?;
-        }
-        self.commit_audited(
-            txn,
-            &auth,
-            actor,
-            "caregiver.assign",
-            format!("member:{member_id}"),
-        )
-        .await?;
-        self.forget_rosters(auth.family_id);
+        self.forget_rosters(family_id);
         Ok(())
     }
 

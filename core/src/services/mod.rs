@@ -5,21 +5,42 @@
 //! transaction. A denied call changes nothing and is audited in a transaction of its own. No Slack,
 //! Twilio or terminal type appears here: channels call these through the conversation engine.
 //!
+//! A plain call is that sentence in one helper, `Services::authorized` (or `authorized_as`, for a
+//! call audited under its own action name); the calls that refuse, or audit something else, on
+//! their way (logging a dose, voiding one, an erasure) open the transaction with
+//! `Services::begin` and write their audit events themselves.
+//!
 //! # Layout
 //! - `family`: families, people, identities, members, invites, caregiver assignments.
-//! - `care`: children, medications, allergies, conditions, doses (with the dose-safety check),
-//!   measurements, notes.
+//! - `care`: the public face of the children's record: re-exports the types of the modules below, so
+//!   callers name them `services::care::…` wherever they live.
+//!   - `children`: children, allergies, conditions; which children a caregiver sees.
+//!   - `medications`: medications and their course dates.
+//!   - `doses`: doses as people read them, the dose-safety check's one loader, "can she have it?",
+//!     recent doses, voiding.
+//!   - `log_dose`: writing a dose under the dose-safety rules, and alerting the guardians.
+//!   - `measurements`: temperatures (with fever guidance), weights, heights.
+//!   - `notes`: notes about a child.
+//!   - `alerts`: the alerts waiting for a member, and handing them over.
+//! - `dashboard`: the family at a glance, in one authorized read.
 //! - `emergency`: what the red-flag screen knows of the children; raising an emergency.
 //! - `shifts`: clock in / clock out.
 //! - `export`: everything a family has, as JSON or a FHIR R4 bundle.
 //! - `erase`: GDPR erasure of a member or a whole family.
 
+mod alerts;
 pub mod care;
+mod children;
 pub mod dashboard;
+mod doses;
 pub mod emergency;
 pub mod erase;
 pub mod export;
 pub mod family;
+mod log_dose;
+mod measurements;
+mod medications;
+mod notes;
 pub mod shifts;
 
 use std::sync::Arc;
@@ -489,6 +510,47 @@ impl Services {
             .await?;
         txn.commit().await?;
         Ok(())
+    }
+
+    /// The whole of a plain call: [`Services::begin`] (a denial is audited and returned), then `work`
+    /// inside the family's transaction, then the `ok` audit event named by [`Permission::action`]
+    /// about `subject(&result)`, and commit. When `work` fails nothing is written, nor audited.
+    pub(crate) async fn authorized<T>(
+        &self,
+        actor: &Actor,
+        permission: Permission,
+        target: Target,
+        subject: impl FnOnce(&T) -> String,
+        work: impl AsyncFnOnce(&WriteTxn, &Authorized) -> ServiceResult<T>,
+    ) -> ServiceResult<T> {
+        self.authorized_as(
+            actor,
+            permission,
+            target,
+            permission.action(),
+            subject,
+            work,
+        )
+        .await
+    }
+
+    /// [`Services::authorized`] for a call audited under its own `action` rather than its
+    /// permission's: adding an allergy (`allergy.add`) needs `ManageChildren`, whose action is
+    /// `children.manage`. Audit action names are persisted and read back, so they stay as they are.
+    pub(crate) async fn authorized_as<T>(
+        &self,
+        actor: &Actor,
+        permission: Permission,
+        target: Target,
+        action: &'static str,
+        subject: impl FnOnce(&T) -> String,
+        work: impl AsyncFnOnce(&WriteTxn, &Authorized) -> ServiceResult<T>,
+    ) -> ServiceResult<T> {
+        let (txn, auth) = self.begin(actor, permission, target).await?;
+        let result = work(&txn, &auth).await?;
+        self.commit_audited(txn, &auth, actor, action, subject(&result))
+            .await?;
+        Ok(result)
     }
 
     /// Display names of members, by member id (for "Luis gave ..."), with every id in `wanted`

@@ -19,69 +19,67 @@ pub struct ShiftView {
 impl Services {
     /// Starts the actor's shift in a family.
     pub async fn clock_in(&self, actor: &Actor, family_id: i64) -> ServiceResult<ShiftView> {
-        let (txn, auth) = self
-            .begin(actor, Permission::ClockInOut, Target::Family(family_id))
-            .await?;
-        let member_id = auth
-            .member_id
-            .ok_or(Problem::Other("only members have shifts".into()))?;
-        if open_shift(&txn, member_id).await?.is_some() {
-            return Err(Problem::AlreadyOnShift.into());
-        }
-        let now = self.now();
-        let row = shift::ActiveModel {
-            family_id: Set(family_id),
-            member_id: Set(member_id),
-            clock_in_at: Set(now),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&*txn)
-        .await?;
-        self.commit_audited(
-            txn,
-            &auth,
+        self.authorized_as(
             actor,
+            Permission::ClockInOut,
+            Target::Family(family_id),
             "shift.clock_in",
-            format!("shift:{}", row.id),
+            |shift: &ShiftView| format!("shift:{}", shift.id),
+            async |txn, auth| {
+                let member_id = auth
+                    .member_id
+                    .ok_or(Problem::Other("only members have shifts".into()))?;
+                if open_shift(txn, member_id).await?.is_some() {
+                    return Err(Problem::AlreadyOnShift.into());
+                }
+                let now = self.now();
+                let row = shift::ActiveModel {
+                    family_id: Set(family_id),
+                    member_id: Set(member_id),
+                    clock_in_at: Set(now),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&**txn)
+                .await?;
+                Ok(ShiftView {
+                    id: row.id,
+                    member_id,
+                    clock_in_at: row.clock_in_at,
+                    clock_out_at: None,
+                })
+            },
         )
-        .await?;
-        Ok(ShiftView {
-            id: row.id,
-            member_id,
-            clock_in_at: row.clock_in_at,
-            clock_out_at: None,
-        })
+        .await
     }
 
     /// Ends the actor's open shift in a family.
     pub async fn clock_out(&self, actor: &Actor, family_id: i64) -> ServiceResult<ShiftView> {
-        let (txn, auth) = self
-            .begin(actor, Permission::ClockInOut, Target::Family(family_id))
-            .await?;
-        let member_id = auth
-            .member_id
-            .ok_or(Problem::Other("only members have shifts".into()))?;
-        let open = open_shift(&txn, member_id)
-            .await?
-            .ok_or(Problem::NotOnShift)?;
-        let mut active: shift::ActiveModel = open.into();
-        active.clock_out_at = Set(Some(self.now()));
-        let row = active.update(&*txn).await?;
-        self.commit_audited(
-            txn,
-            &auth,
+        self.authorized_as(
             actor,
+            Permission::ClockInOut,
+            Target::Family(family_id),
             "shift.clock_out",
-            format!("shift:{}", row.id),
+            |shift: &ShiftView| format!("shift:{}", shift.id),
+            async |txn, auth| {
+                let member_id = auth
+                    .member_id
+                    .ok_or(Problem::Other("only members have shifts".into()))?;
+                let open = open_shift(txn, member_id)
+                    .await?
+                    .ok_or(Problem::NotOnShift)?;
+                let mut active: shift::ActiveModel = open.into();
+                active.clock_out_at = Set(Some(self.now()));
+                let row = active.update(&**txn).await?;
+                Ok(ShiftView {
+                    id: row.id,
+                    member_id,
+                    clock_in_at: row.clock_in_at,
+                    clock_out_at: row.clock_out_at,
+                })
+            },
         )
-        .await?;
-        Ok(ShiftView {
-            id: row.id,
-            member_id,
-            clock_in_at: row.clock_in_at,
-            clock_out_at: row.clock_out_at,
-        })
+        .await
     }
 }
 

@@ -1,0 +1,207 @@
+//! A child's medications: their dose rules as people read them, adding one, and the course check a
+//! dose must pass.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::medication;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+
+use super::{Problem, ServiceError, ServiceResult, Services, Target};
+use crate::auth::{Actor, Permission};
+use crate::domain::{DoseAmount, DoseUnit, IngredientStrength, Schedule};
+use crate::dose_safety::{self, Course};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MedicationView {
+    pub id: i64,
+    pub child_id: i64,
+    pub name: String,
+    pub form: String,
+    pub route: String,
+    pub ingredients: Vec<IngredientStrength>,
+    pub dose: DoseAmount,
+    pub schedule: Schedule,
+    pub min_interval: Duration,
+    pub max_doses_per_day: Option<u32>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub active: bool,
+}
+
+impl MedicationView {
+    /// The medication as people read it: for display only, showing what can be read (an unreadable
+    /// part shows empty or as a plain default). The dose-safety check never uses this: it decodes the
+    /// row itself, strictly ([`dose_safety::Medication::from_row`]).
+    pub(super) fn from_row(row: medication::Model) -> Self {
+        let dose_unit = DoseUnit::parse(&row.dose_unit).unwrap_or(DoseUnit::Ml);
+        Self {
+            id: row.id,
+            child_id: row.child_id,
+            name: row.name,
+            form: row.form,
+            route: row.route,
+            ingredients: serde_json::from_str(&row.ingredients).unwrap_or_default(),
+            dose: DoseAmount {
+                value: row.dose_amount,
+                unit: dose_unit,
+            },
+            schedule: Schedule::parse(&row.schedule_kind, row.schedule_times.as_deref())
+                .unwrap_or(Schedule::AsNeeded),
+            min_interval: Duration::minutes(i64::from(row.min_interval_minutes)),
+            max_doses_per_day: row.max_doses_per_day.and_then(|n| u32::try_from(n).ok()),
+            starts_on: row.starts_on,
+            ends_on: row.ends_on,
+            active: row.active,
+        }
+    }
+}
+
+/// A new medication for a child (guardians).
+#[derive(Debug, Clone)]
+pub struct NewMedication {
+    pub child_id: i64,
+    pub name: String,
+    pub form: String,
+    pub route: String,
+    pub ingredients: Vec<IngredientStrength>,
+    pub dose: DoseAmount,
+    pub schedule: Schedule,
+    pub min_interval: Duration,
+    pub max_doses_per_day: Option<u32>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+}
+
+impl Services {
+    /// Adds a medication with its dose rules (guardians).
+    pub async fn add_medication(&self, actor: &Actor, new: NewMedication) -> ServiceResult<i64> {
+        let name = new.name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(Problem::BadName.into());
+        }
+        if new.ingredients.is_empty()
+            || new
+                .ingredients
+                .iter()
+                .any(|s| s.mg <= 0.0 || s.per_amount <= 0.0)
+        {
+            return Err(Problem::Other(
+                "a medication needs at least one active ingredient with its strength".into(),
+            )
+            .into());
+        }
+        // The bounds the dose check reads a stored interval with: a medication outside them could be
+        // added but never checked.
+        let (shortest, longest) = dose_safety::MIN_INTERVAL_BOUNDS;
+        if new.min_interval < shortest || new.min_interval > longest {
+            return Err(Problem::Other(
+                "the minimum interval must be between 30 minutes and 7 days".into(),
+            )
+            .into());
+        }
+        let (id, family_id) = self
+            .authorized_as(
+                actor,
+                Permission::ManageChildren,
+                Target::Child(new.child_id),
+                "medication.add",
+                |(id, _)| format!("medication:{id}"),
+                async move |txn, auth| {
+                    let ingredients = serde_json::to_string(&new.ingredients)
+                        .map_err(|e| Problem::Other(e.to_string()))?;
+                    let row = medication::ActiveModel {
+                        child_id: Set(new.child_id),
+                        name: Set(name.to_string()),
+                        form: Set(new.form),
+                        route: Set(new.route),
+                        ingredients: Set(ingredients),
+                        dose_amount: Set(new.dose.value),
+                        dose_unit: Set(new.dose.unit.as_str().to_string()),
+                        schedule_kind: Set(new.schedule.kind().to_string()),
+                        schedule_times: Set(new.schedule.times_text()),
+                        min_interval_minutes: Set(
+                            i32::try_from(new.min_interval.num_minutes()).unwrap_or(i32::MAX)
+                        ),
+                        max_doses_per_day: Set(new
+                            .max_doses_per_day
+                            .and_then(|n| i32::try_from(n).ok())),
+                        starts_on: Set(new.starts_on),
+                        ends_on: Set(new.ends_on),
+                        active: Set(true),
+                        created_at: Set(self.now()),
+                        ..Default::default()
+                    }
+                    .insert(&**txn)
+                    .await?;
+                    Ok((row.id, auth.family_id))
+                },
+            )
+            .await?;
+        self.forget_names(family_id).await;
+        Ok(id)
+    }
+
+    /// A child's active medications.
+    pub async fn medications(
+        &self,
+        actor: &Actor,
+        child_id: i64,
+    ) -> ServiceResult<Vec<MedicationView>> {
+        let rows = self
+            .authorized(
+                actor,
+                Permission::ViewMedications,
+                Target::Child(child_id),
+                |_| format!("child:{child_id}"),
+                async |txn, _| {
+                    Ok(medication::Entity::find()
+                        .filter(medication::Column::ChildId.eq(child_id))
+                        .filter(medication::Column::Active.eq(true))
+                        .order_by_asc(medication::Column::Id)
+                        .all(&**txn)
+                        .await?)
+                },
+            )
+            .await?;
+        Ok(rows.into_iter().map(MedicationView::from_row).collect())
+    }
+
+    /// The stored row of one of the child's medications (another child's is "not found").
+    pub(super) async fn medication_row<C: sea_orm::ConnectionTrait>(
+        &self,
+        db: &C,
+        child_id: i64,
+        medication_id: i64,
+    ) -> ServiceResult<medication::Model> {
+        medication::Entity::find_by_id(medication_id)
+            .one(db)
+            .await?
+            .filter(|m| m.child_id == child_id)
+            .ok_or(ServiceError::NotFound("medication"))
+    }
+
+    /// A medication can be given only while it is active and within its course (start and end dates,
+    /// in the family's time zone): [`dose_safety::course`].
+    pub(super) async fn check_course(
+        &self,
+        med: &medication::Model,
+        family_id: i64,
+        at: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        if med.active && med.starts_on.is_none() && med.ends_on.is_none() {
+            return Ok(());
+        }
+        let family = self.family_info(family_id).await?;
+        let day = at.with_timezone(&family.timezone).date_naive();
+        match dose_safety::course(day, med.active, med.starts_on, med.ends_on) {
+            Course::Allowed => Ok(()),
+            Course::Inactive => Err(Problem::MedicationInactive.into()),
+            Course::Outside => Err(Problem::OutsideCourse {
+                medication: med.name.clone(),
+                starts_on: med.starts_on,
+                ends_on: med.ends_on,
+            }
+            .into()),
+        }
+    }
+}
