@@ -39,7 +39,8 @@ fn strength(
     text: &str,
     max_mg_per_day: Option<f64>,
 ) -> ServiceResult<crate::domain::IngredientStrength> {
-    let mut s = parse_strength(ingredient, text).map_err(crate::services::Problem::Other)?;
+    let mut s = parse_strength(ingredient, text)
+        .map_err(|_| crate::services::Problem::BadStrength(text.to_string()))?;
     s.max_mg_per_day = max_mg_per_day;
     Ok(s)
 }

@@ -942,9 +942,7 @@ impl<S: ConversationStore> Engine<S> {
             }
             Task::Export => {
                 let export = services.export_json(actor, scene.family.id).await?;
-                let document = serde_json::to_string_pretty(&export).map_err(|e| {
-                    ServiceError::Invalid(crate::services::Problem::Other(e.to_string()))
-                })?;
+                let document = serde_json::to_string_pretty(&export).map_err(ServiceError::from)?;
                 answered(vec![Msg::Export {
                     family: scene.family.name.clone(),
                     document,
@@ -1093,7 +1091,7 @@ fn msg_for_error(error: ServiceError) -> Msg {
         ServiceError::Denied => Msg::Denied,
         ServiceError::NotFound(what) => Msg::NotFound(what.to_string()),
         ServiceError::Invalid(problem) => Msg::Problem(problem),
-        ServiceError::Database(_) | ServiceError::Crypto(_) => {
+        ServiceError::Database(_) | ServiceError::Crypto(_) | ServiceError::Serialization(_) => {
             tracing::error!(%error, "service call failed");
             Msg::InternalError
         }

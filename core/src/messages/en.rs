@@ -256,7 +256,30 @@ fn problem(p: &Problem) -> String {
         Problem::AlreadyVoided => "That dose was already undone.".into(),
         Problem::NotOnShift => "You are not on shift.".into(),
         Problem::AlreadyOnShift => "You are already on shift.".into(),
-        Problem::Other(text) => format!("{text}."),
+        Problem::NotAMember => "Only members of the family can clock in or out.".into(),
+        Problem::ImplausibleBirthDate => {
+            "That birth date can't be right: it must be in the past, and this is a record for children. Nothing was recorded.".into()
+        }
+        Problem::BadSeverity(given) => {
+            format!("\"{given}\" is not a severity: use mild, moderate, severe or unknown. Nothing was recorded.")
+        }
+        Problem::UnknownMeasurement(given) => {
+            format!("I record weight (kg) and height (cm), not \"{given}\". Nothing was recorded.")
+        }
+        Problem::ImplausibleMeasurement { kind, value, unit } => format!(
+            "{} {unit} is not a plausible {kind} for a child: please check it. Nothing was recorded.",
+            format_number(*value)
+        ),
+        Problem::AmbiguousFamily(name) => {
+            format!("Several families are called \"{name}\": use the family's number instead.")
+        }
+        Problem::IdentityTaken => "That account already belongs to someone else in MedNanny.".into(),
+        Problem::LastGuardian => "That is the family's last active guardian, and a family can't be left without one: erase the whole family instead.".into(),
+        Problem::NoIngredient => "A medication needs at least one active ingredient with its strength (like \"acetaminophen 160 mg/5 ml\"). Nothing was recorded.".into(),
+        Problem::IntervalOutOfRange => "The time between doses must be between 30 minutes and 7 days. Nothing was recorded.".into(),
+        Problem::BadStrength(given) => {
+            format!("\"{given}\" is not a strength: write it like \"160 mg/5 ml\" or \"200 mg/tablet\". Nothing was recorded.")
+        }
     }
 }
 

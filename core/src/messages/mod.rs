@@ -364,3 +364,57 @@ impl Msg {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> RenderContext {
+        RenderContext {
+            locale: Locale::En,
+            timezone: chrono_tz::America::New_York,
+            country: "US",
+            now: Utc::now(),
+        }
+    }
+
+    /// Every refusal is a sentence written for the family: what was wrong and what to do, never
+    /// internal text (these were one `Other(String)` before, some of it serde's words).
+    #[test]
+    fn refusals_are_written_for_the_family() {
+        let table: Vec<(Problem, &str)> = vec![
+            (Problem::NotAMember, "Only members of the family"),
+            (Problem::ImplausibleBirthDate, "birth date can't be right"),
+            (
+                Problem::BadSeverity("awful".into()),
+                "\"awful\" is not a severity: use mild",
+            ),
+            (Problem::UnknownMeasurement("girth".into()), "not \"girth\""),
+            (
+                Problem::ImplausibleMeasurement {
+                    kind: "weight",
+                    value: 400.0,
+                    unit: "kg",
+                },
+                "400 kg is not a plausible weight",
+            ),
+            (
+                Problem::AmbiguousFamily("Garcia".into()),
+                "Several families are called \"Garcia\"",
+            ),
+            (Problem::IdentityTaken, "already belongs to someone else"),
+            (Problem::LastGuardian, "erase the whole family instead"),
+            (Problem::NoIngredient, "at least one active ingredient"),
+            (Problem::IntervalOutOfRange, "between 30 minutes and 7 days"),
+            (
+                Problem::BadStrength("lots".into()),
+                "\"lots\" is not a strength",
+            ),
+        ];
+        for (problem, expected) in table {
+            let reply = render(&Msg::Problem(problem.clone()), &ctx());
+            assert!(reply.text.contains(expected), "{problem:?}: {}", reply.text);
+            assert!(reply.text.ends_with('.'), "{problem:?}: {}", reply.text);
+        }
+    }
+}

@@ -7,7 +7,7 @@ use entity::notification;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 
-use super::{Authorized, Problem, ServiceResult, Services, Target};
+use super::{Authorized, ServiceResult, Services, Target};
 use crate::auth::{Actor, Permission};
 use crate::db::WriteTxn;
 use crate::domain::DoseAmount;
@@ -191,6 +191,6 @@ impl Services {
 
     fn open_alert(&self, row: &notification::Model) -> ServiceResult<Alert> {
         let body = self.keys().open("notifications.body", &row.body)?;
-        Ok(serde_json::from_str(&body).map_err(|e| Problem::Other(e.to_string()))?)
+        Ok(serde_json::from_str(&body)?)
     }
 }

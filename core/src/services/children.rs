@@ -72,7 +72,7 @@ impl Services {
         if birth_date > self.now().date_naive()
             || birth_date < NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default()
         {
-            return Err(Problem::Other("the birth date is not plausible".into()).into());
+            return Err(Problem::ImplausibleBirthDate.into());
         }
         let id = self
             .authorized_as(
@@ -140,12 +140,7 @@ impl Services {
         }
         let severity = match severity.trim().to_ascii_lowercase().as_str() {
             s @ ("mild" | "moderate" | "severe" | "unknown") => s.to_string(),
-            other => {
-                return Err(Problem::Other(format!(
-                    "severity {other:?}: use mild, moderate, severe or unknown"
-                ))
-                .into())
-            }
+            other => return Err(Problem::BadSeverity(other.to_string()).into()),
         };
         self.authorized_as(
             actor,

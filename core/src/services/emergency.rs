@@ -11,7 +11,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 
 use super::care::Alert;
-use super::{Problem, ServiceResult, Services, Target};
+use super::{ServiceResult, Services, Target};
 use crate::auth::{Actor, Permission};
 use crate::domain::{MemberStatus, Role};
 use crate::screen::{Category, ChildFacts, RedFlag};
@@ -108,8 +108,7 @@ impl Services {
                         child_name,
                         at: self.now(),
                     });
-                    let body =
-                        serde_json::to_string(&alert).map_err(|e| Problem::Other(e.to_string()))?;
+                    let body = serde_json::to_string(&alert)?;
                     let mut told = Vec::new();
                     for guardian in guardians
                         .into_iter()

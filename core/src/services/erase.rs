@@ -304,12 +304,7 @@ impl Services {
                 .count(&*txn)
                 .await?;
             if other_guardians == 0 {
-                return Err(Problem::Other(
-                    "that is the family's last active guardian: a family cannot be left without one, \
-                     so erase the whole family instead"
-                        .into(),
-                )
-                .into());
+                return Err(Problem::LastGuardian.into());
             }
         }
         self.audit(

@@ -135,10 +135,7 @@ impl Services {
         match found.as_slice() {
             [one] => self.family_info(one.id).await,
             [] => Err(ServiceError::NotFound("family")),
-            _ => Err(Problem::Other(format!(
-                "several families are called {id_or_name:?}; use the family id"
-            ))
-            .into()),
+            _ => Err(Problem::AmbiguousFamily(id_or_name.to_string()).into()),
         }
     }
 
@@ -208,9 +205,7 @@ impl Services {
             if existing == person_id {
                 return Ok(());
             }
-            return Err(
-                Problem::Other("that identity already belongs to someone else".into()).into(),
-            );
+            return Err(Problem::IdentityTaken.into());
         }
         let txn = self.db().write(LockScope::System).await?;
         identity::ActiveModel {

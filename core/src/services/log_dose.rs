@@ -196,8 +196,7 @@ impl Services {
         ingredient_mg: &BTreeMap<String, f64>,
         flag_reason: Option<String>,
     ) -> ServiceResult<dose_log::Model> {
-        let ingredient_mg =
-            serde_json::to_string(ingredient_mg).map_err(|e| Problem::Other(e.to_string()))?;
+        let ingredient_mg = serde_json::to_string(ingredient_mg)?;
         Ok(dose_log::ActiveModel {
             family_id: Set(auth.family_id),
             child_id: Set(request.child_id),
@@ -413,7 +412,7 @@ impl Services {
             concerns,
             past_daily_maximum,
         };
-        let body = serde_json::to_string(&alert).map_err(|e| Problem::Other(e.to_string()))?;
+        let body = serde_json::to_string(&alert)?;
         let mut alerted = Vec::new();
         for guardian in guardians
             .into_iter()

@@ -149,10 +149,11 @@ impl Services {
         let (unit, range) = match kind {
             "weight" => ("kg", 0.5..=150.0),
             "height" => ("cm", 30.0..=220.0),
-            _ => return Err(Problem::Other(format!("unknown measurement {kind:?}")).into()),
+            _ => return Err(Problem::UnknownMeasurement(kind.to_string()).into()),
         };
         if !range.contains(&value) {
-            return Err(Problem::Other(format!("{value} {unit} is not a plausible {kind}")).into());
+            let kind = if kind == "weight" { "weight" } else { "height" };
+            return Err(Problem::ImplausibleMeasurement { kind, value, unit }.into());
         }
         self.authorized(
             actor,

@@ -85,19 +85,13 @@ impl Services {
                 .iter()
                 .any(|s| s.mg <= 0.0 || s.per_amount <= 0.0)
         {
-            return Err(Problem::Other(
-                "a medication needs at least one active ingredient with its strength".into(),
-            )
-            .into());
+            return Err(Problem::NoIngredient.into());
         }
         // The bounds the dose check reads a stored interval with: a medication outside them could be
         // added but never checked.
         let (shortest, longest) = dose_safety::MIN_INTERVAL_BOUNDS;
         if new.min_interval < shortest || new.min_interval > longest {
-            return Err(Problem::Other(
-                "the minimum interval must be between 30 minutes and 7 days".into(),
-            )
-            .into());
+            return Err(Problem::IntervalOutOfRange.into());
         }
         let (id, family_id) = self
             .authorized_as(
@@ -107,8 +101,7 @@ impl Services {
                 "medication.add",
                 |(id, _)| format!("medication:{id}"),
                 async move |txn, auth| {
-                    let ingredients = serde_json::to_string(&new.ingredients)
-                        .map_err(|e| Problem::Other(e.to_string()))?;
+                    let ingredients = serde_json::to_string(&new.ingredients)?;
                     let row = medication::ActiveModel {
                         child_id: Set(new.child_id),
                         name: Set(name.to_string()),

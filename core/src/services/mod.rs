@@ -106,8 +106,32 @@ pub enum Problem {
     NotOnShift,
     #[error("already on shift")]
     AlreadyOnShift,
-    #[error("{0}")]
-    Other(String),
+    #[error("only members of the family have shifts")]
+    NotAMember,
+    #[error("the birth date is not plausible")]
+    ImplausibleBirthDate,
+    #[error("severity {0:?}: use mild, moderate, severe or unknown")]
+    BadSeverity(String),
+    #[error("unknown measurement {0:?}: weight or height")]
+    UnknownMeasurement(String),
+    #[error("{value} {unit} is not a plausible {kind}")]
+    ImplausibleMeasurement {
+        kind: &'static str,
+        value: f64,
+        unit: &'static str,
+    },
+    #[error("several families are called {0:?}; use the family id")]
+    AmbiguousFamily(String),
+    #[error("that identity already belongs to someone else")]
+    IdentityTaken,
+    #[error("that is the family's last active guardian: a family cannot be left without one, so erase the whole family instead")]
+    LastGuardian,
+    #[error("a medication needs an active ingredient with its strength")]
+    NoIngredient,
+    #[error("the minimum interval must be between 30 minutes and 7 days")]
+    IntervalOutOfRange,
+    #[error("strength {0:?} should look like \"160 mg/5 ml\"")]
+    BadStrength(String),
 }
 
 /// What can go wrong in a service call.
@@ -125,6 +149,9 @@ pub enum ServiceError {
     Database(#[from] DbErr),
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    /// A stored or built document (an alert, a dose's amounts) could not be written or read.
+    #[error("serialization: {0}")]
+    Serialization(#[from] serde_json::Error),
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -26,9 +26,7 @@ impl Services {
             "shift.clock_in",
             |shift: &ShiftView| format!("shift:{}", shift.id),
             async |txn, auth| {
-                let member_id = auth
-                    .member_id
-                    .ok_or(Problem::Other("only members have shifts".into()))?;
+                let member_id = auth.member_id.ok_or(Problem::NotAMember)?;
                 if open_shift(txn, member_id).await?.is_some() {
                     return Err(Problem::AlreadyOnShift.into());
                 }
@@ -62,9 +60,7 @@ impl Services {
             "shift.clock_out",
             |shift: &ShiftView| format!("shift:{}", shift.id),
             async |txn, auth| {
-                let member_id = auth
-                    .member_id
-                    .ok_or(Problem::Other("only members have shifts".into()))?;
+                let member_id = auth.member_id.ok_or(Problem::NotAMember)?;
                 let open = open_shift(txn, member_id)
                     .await?
                     .ok_or(Problem::NotOnShift)?;
