@@ -68,10 +68,14 @@ pub enum Permission {
     Erase,
     /// Report an emergency (the red-flag screen fired): the guardians are alerted. Every member.
     RaiseEmergency,
+    /// Void a dose someone else gave (a caregiver corrects only their own).
+    VoidOthersDose,
+    /// Add a person to a family without their invite and consent: nobody but the operator.
+    AddMemberDirectly,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 21] = [
         Permission::ViewChildren,
         Permission::ViewMedications,
         Permission::ViewAllergies,
@@ -91,6 +95,8 @@ impl Permission {
         Permission::Export,
         Permission::Erase,
         Permission::RaiseEmergency,
+        Permission::VoidOthersDose,
+        Permission::AddMemberDirectly,
     ];
 
     /// The audit action name.
@@ -115,6 +121,8 @@ impl Permission {
             Permission::Export => "family.export",
             Permission::Erase => "erase",
             Permission::RaiseEmergency => "emergency.raise",
+            Permission::VoidOthersDose => "dose.void_others",
+            Permission::AddMemberDirectly => "member.add",
         }
     }
 }
@@ -148,7 +156,8 @@ pub fn allows(standing: Standing, permission: Permission, scope: Scope) -> bool 
         return false;
     };
     match role {
-        Role::Guardian => true,
+        // A guardian may do everything in their family but add someone without an invite.
+        Role::Guardian => !matches!(permission, AddMemberDirectly),
         Role::Caregiver => {
             let allowed = matches!(
                 permission,
@@ -203,6 +212,77 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_rules_that_used_to_live_in_the_services() {
+        let member = |role| Standing::Member {
+            role,
+            status: MemberStatus::Active,
+        };
+        let assigned = Scope::Child { assigned: true };
+        let unassigned = Scope::Child { assigned: false };
+        // Guardian-only conditions.
+        assert!(allows(
+            member(Role::Guardian),
+            Permission::ViewPrivateConditions,
+            assigned
+        ));
+        assert!(!allows(
+            member(Role::Caregiver),
+            Permission::ViewPrivateConditions,
+            assigned
+        ));
+        assert!(!allows(
+            member(Role::Viewer),
+            Permission::ViewPrivateConditions,
+            assigned
+        ));
+        // Voiding someone else's dose.
+        assert!(allows(
+            member(Role::Guardian),
+            Permission::VoidOthersDose,
+            assigned
+        ));
+        assert!(!allows(
+            member(Role::Caregiver),
+            Permission::VoidOthersDose,
+            assigned
+        ));
+        assert!(allows(
+            member(Role::Caregiver),
+            Permission::VoidDose,
+            assigned
+        ));
+        // The caregiver's child filter: lists show only what `ViewChildren` reaches.
+        assert!(allows(
+            member(Role::Guardian),
+            Permission::ViewChildren,
+            unassigned
+        ));
+        assert!(allows(
+            member(Role::Viewer),
+            Permission::ViewChildren,
+            unassigned
+        ));
+        assert!(!allows(
+            member(Role::Caregiver),
+            Permission::ViewChildren,
+            unassigned
+        ));
+        // Adding a member without an invite: not even a guardian (the operator bypasses the policy).
+        for role in [Role::Guardian, Role::Caregiver, Role::Viewer] {
+            assert!(!allows(
+                member(role),
+                Permission::AddMemberDirectly,
+                Scope::Family
+            ));
+        }
+        assert!(allows(
+            member(Role::Guardian),
+            Permission::ManageMembers,
+            Scope::Family
+        ));
     }
 
     #[test]

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::notes::validate_text;
 use super::{Problem, ServiceError, ServiceResult, Services, Target};
-use crate::auth::{Actor, Permission};
-use crate::domain::Role;
+use crate::auth::{allows, Actor, Permission, Scope, Standing};
+use crate::domain::{MemberStatus, Role};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChildView {
@@ -240,7 +240,10 @@ impl Services {
                 Target::Child(child_id),
                 |_| format!("child:{child_id}"),
                 async |txn, auth| {
-                    let include_private = auth.role == Some(Role::Guardian) || auth.role.is_none();
+                    let include_private = auth.permits(
+                        Permission::ViewPrivateConditions,
+                        Scope::Child { assigned: true },
+                    );
                     let rows = condition::Entity::find()
                         .filter(condition::Column::ChildId.eq(child_id))
                         .all(&**txn)
@@ -279,7 +282,19 @@ impl Services {
             .order_by_asc(child::Column::Id)
             .all(db)
             .await?;
-        if role == Some(Role::Caregiver) {
+        // Lists show the children the policy lets this role see without an assignment (all of
+        // them) or, when it asks for one (a caregiver), those assigned.
+        let limited = role.is_some_and(|role| {
+            !allows(
+                Standing::Member {
+                    role,
+                    status: MemberStatus::Active,
+                },
+                Permission::ViewChildren,
+                Scope::Child { assigned: false },
+            )
+        });
+        if limited {
             let assigned: Vec<i64> = caregiver_assignment::Entity::find()
                 .filter(caregiver_assignment::Column::MemberId.eq(member_id.unwrap_or_default()))
                 .all(db)

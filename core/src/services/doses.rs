@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use super::medications::MedicationView;
 use super::{Problem, ServiceError, ServiceResult, Services, Target};
 use crate::audit::Outcome;
-use crate::auth::{Actor, Permission};
-use crate::domain::{DoseAmount, DoseUnit, Role};
+use crate::auth::{Actor, Permission, Scope};
+use crate::domain::{DoseAmount, DoseUnit};
 use crate::dose_safety::{self, Concern, DoseContext, Uncheckable};
 
 /// How far back a dose may be logged ("gave Emma 5 ml at 9:30" the day after, at most).
@@ -349,8 +349,10 @@ impl Services {
             .one(&*txn)
             .await?
             .ok_or(ServiceError::NotFound("dose"))?;
-        if auth.role == Some(Role::Caregiver) && row.given_by_member_id != auth.member_id {
-            // Caregivers correct their own doses only; the refusal is audited like any denial.
+        let own = row.given_by_member_id.is_some() && row.given_by_member_id == auth.member_id;
+        if !own && !auth.permits(Permission::VoidOthersDose, Scope::Child { assigned: true }) {
+            // Caregivers correct their own doses only; the refusal is audited like any denial
+            // (under the action attempted, voiding).
             let target = Target::Child(row.child_id);
             return Err(self
                 .refuse(txn, actor, &auth, Permission::VoidDose, target)

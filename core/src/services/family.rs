@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use sha2::{Digest, Sha256};
 
 use super::{Authorized, FamilyInfo, Problem, ServiceError, ServiceResult, Services, Target};
-use crate::auth::{Actor, ActorKind, Permission};
+use crate::auth::{Actor, ActorKind, Permission, Scope};
 use crate::db::LockScope;
 use crate::domain::{IdentityKind, MemberStatus, Role};
 
@@ -324,7 +324,7 @@ impl Services {
         let (txn, auth) = self
             .begin(actor, Permission::ManageMembers, Target::Family(family_id))
             .await?;
-        if actor.kind != ActorKind::Operator {
+        if !auth.permits(Permission::AddMemberDirectly, Scope::Family) {
             // Even a guardian may not add someone without their consent: the refusal is audited.
             let target = Target::Family(family_id);
             return Err(self

@@ -175,6 +175,25 @@ pub struct Authorized {
     pub actor_ref: String,
 }
 
+impl Authorized {
+    /// Whether the one policy ([`crate::auth::allows`]) lets this already-authorized caller do
+    /// `permission` too: for the rules inside a call (guardian-only conditions, voiding someone
+    /// else's dose, adding a member directly). The operator (no role) may.
+    pub(crate) fn permits(&self, permission: Permission, scope: Scope) -> bool {
+        match self.role {
+            None => true,
+            Some(role) => allows(
+                Standing::Member {
+                    role,
+                    status: MemberStatus::Active,
+                },
+                permission,
+                scope,
+            ),
+        }
+    }
+}
+
 /// What a call is about, so the family (and a caregiver's assignment) can be found.
 #[derive(Debug, Clone, Copy)]
 pub enum Target {
