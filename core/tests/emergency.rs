@@ -297,3 +297,37 @@ async fn every_member_may_raise_an_emergency() {
     assert!(answer.contains("alerted Ana and Luis"), "{answer}");
     assert_eq!(raised_events(&app.services).await.len(), 1);
 }
+
+/// The same delivery handled twice (the bot died before marking it done): the guardians are
+/// alerted once, and the second pass is audited as a repeat.
+#[tokio::test]
+async fn a_redelivered_emergency_alerts_nobody_twice() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let family_id = demo::ensure(&app.services).await.unwrap().family_id;
+        let engine = Engine::with_database_store(app.services.clone());
+        let delivery = Inbound {
+            delivery_key: Some("slack:ev:EvEmergency1".into()),
+            ..said("maya", "leo is not breathing")
+        };
+        for _ in 0..2 {
+            let turn = engine.handle(&delivery).await;
+            assert!(turn.replies[0].text.starts_with("🚨 Call 911 now."));
+        }
+        for guardian in ["ana", "luis"] {
+            let emergencies = alerts_for(&app.services, family_id, guardian)
+                .await
+                .into_iter()
+                .filter(|a| matches!(a, Alert::Emergency(_)))
+                .count();
+            assert_eq!(emergencies, 1, "{guardian}");
+        }
+        let repeated = audit_event::Entity::find()
+            .filter(audit_event::Column::Action.eq("emergency.raise.repeated"))
+            .count(app.services.db().conn())
+            .await
+            .unwrap();
+        assert_eq!(raised_events(&app.services).await.len(), 1);
+        assert_eq!(repeated, 1);
+    }
+}

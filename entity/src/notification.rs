@@ -17,6 +17,9 @@ pub struct Model {
     pub body: String,
     pub created_at: DateTimeUtc,
     pub delivered_at: Option<DateTimeUtc>,
+    /// The channel delivery that raised the alert (emergencies), so a redelivery alerts no one twice.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub source_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

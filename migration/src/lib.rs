@@ -7,6 +7,7 @@
 //! - `m20261125_000001_care_core`: the care core (families, people, members, children, medical record,
 //!   dose log, nanny side, audit trail, conversation state, notification outbox).
 //! - `m20261125_000002_channel_inbox`: the channels' durable inbox and idempotency keys.
+//! - `m20261203_000003_notification_source_key`: alerts carry the delivery key that raised them.
 //! - `inbox_store`: [`InboxMigrator`], the inbox table alone, for a SQLite inbox kept in its own file.
 
 pub use sea_orm_migration::prelude::*;
@@ -14,6 +15,7 @@ pub use sea_orm_migration::prelude::*;
 mod inbox_store;
 mod m20261125_000001_care_core;
 mod m20261125_000002_channel_inbox;
+mod m20261203_000003_notification_source_key;
 
 pub use inbox_store::InboxMigrator;
 
@@ -26,6 +28,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_care_core::Migration),
             Box::new(m20261125_000002_channel_inbox::Migration),
+            Box::new(m20261203_000003_notification_source_key::Migration),
         ]
     }
 }

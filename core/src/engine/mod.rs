@@ -932,7 +932,13 @@ impl<S: ConversationStore> Engine<S> {
             }
             Task::RaiseEmergency { flag, child_id } => {
                 let told = services
-                    .raise_emergency(actor, scene.family.id, &flag, child_id)
+                    .raise_emergency(
+                        actor,
+                        scene.family.id,
+                        &flag,
+                        child_id,
+                        scene.delivery_key.as_deref(),
+                    )
                     .await?;
                 answered(if told.is_empty() {
                     Vec::new()

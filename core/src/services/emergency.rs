@@ -67,19 +67,40 @@ impl Services {
     ///
     /// Every member may raise one, a viewer too. The audit event names the family, not the
     /// category: the trail is for who did what, the alert (sealed) carries what it was about.
-    #[tracing::instrument(skip(self, flag), fields(actor = ?actor.kind, family_id))]
+    ///
+    /// `source_key` is the channel delivery's key: the same delivery processed again (after a
+    /// crash) alerts nobody twice; it is audited as `emergency.raise.repeated`.
+    #[tracing::instrument(skip(self, flag, source_key), fields(actor = ?actor.kind, family_id))]
     pub async fn raise_emergency(
         &self,
         actor: &Actor,
         family_id: i64,
         flag: &RedFlag,
         child_id: Option<i64>,
+        source_key: Option<&str>,
     ) -> ServiceResult<Vec<String>> {
+        let raised_before = match source_key {
+            Some(key) => notification::Entity::find()
+                .filter(notification::Column::FamilyId.eq(family_id))
+                .filter(notification::Column::SourceKey.eq(key))
+                .all(self.db().conn())
+                .await?
+                .into_iter()
+                .map(|n| n.recipient_member_id)
+                .collect::<Vec<i64>>(),
+            None => Vec::new(),
+        };
+        let action = if raised_before.is_empty() {
+            Permission::RaiseEmergency.action()
+        } else {
+            "emergency.raise.repeated"
+        };
         let told = self
-            .authorized(
+            .authorized_as(
                 actor,
                 Permission::RaiseEmergency,
                 Target::Family(family_id),
+                action,
                 |_| format!("family:{family_id}"),
                 async |txn, auth| {
                     let guardians = member::Entity::find()
@@ -114,12 +135,20 @@ impl Services {
                         .into_iter()
                         .filter(|g| Some(g.id) != auth.member_id)
                     {
+                        if raised_before.contains(&guardian.id) {
+                            // Told already, by the first time this delivery was processed.
+                            if let Some(name) = names.get(&guardian.id) {
+                                told.push(name.clone());
+                            }
+                            continue;
+                        }
                         notification::ActiveModel {
                             family_id: Set(family_id),
                             recipient_member_id: Set(guardian.id),
                             kind: Set("emergency".into()),
                             body: Set(self.keys().seal("notifications.body", &body)),
                             created_at: Set(self.now()),
+                            source_key: Set(source_key.map(str::to_string)),
                             ..Default::default()
                         }
                         .insert(&**txn)
