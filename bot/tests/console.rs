@@ -430,3 +430,35 @@ fn the_process_runs_on_every_cpu_unless_told_to_pin() {
         assert!(child.wait().expect("exits").success());
     }
 }
+
+/// ```text
+/// ana> Emma weighs 17.2 kg now   -> ✓ Logged: Emma's weight, 17.2 kg.
+/// ana> Leo is 31 in tall         -> ✓ Logged: Leo's height, 78.7 cm.
+/// ana> Leo weighs 400 kg         -> refused: not a plausible weight, nothing recorded
+/// ```
+#[test]
+fn a_weight_or_height_said_in_plain_words_is_recorded() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.chat(
+        &["--demo"],
+        &[
+            "Emma weighs 17.2 kg now",
+            "Leo is 31 in tall",
+            "Leo weighs 400 kg",
+        ],
+    );
+    assert!(
+        reply_to(&out, "Emma weighs 17.2 kg now").contains("✓ Logged: Emma's weight, 17.2 kg."),
+        "{out}"
+    );
+    assert!(
+        reply_to(&out, "Leo is 31 in tall").contains("✓ Logged: Leo's height, 78.7 cm."),
+        "{out}"
+    );
+    let refused = reply_to(&out, "Leo weighs 400 kg");
+    assert!(
+        refused.contains("400 kg is not a plausible weight"),
+        "{refused}"
+    );
+    assert!(refused.contains("Nothing was recorded"), "{refused}");
+}

@@ -86,7 +86,7 @@ pub async fn ensure(services: &Services) -> ServiceResult<Demo> {
     for child in [emma, leo] {
         services.assign_caregiver(&op, members[2], child).await?;
     }
-    services.log_growth(&op, emma, "weight", 16.0).await?;
+    services.log_growth(&op, emma, "weight", 16.0, None).await?;
     services
         .add_allergy(
             &op,

@@ -457,7 +457,7 @@ async fn call(
                 .map(ignore)
         }
         Action::LogGrowth => s
-            .log_growth(actor, p.child_id, "height", 104.0)
+            .log_growth(actor, p.child_id, "height", 104.0, None)
             .await
             .map(ignore),
         Action::Notes => s.notes(actor, p.child_id, 10).await.map(ignore),

@@ -43,6 +43,12 @@ pub enum Command {
         child: Option<String>,
         text: String,
     },
+    /// "Emma weighs 17 kg now", "Leo is 80 cm tall": a growth measurement, in kg or cm.
+    Growth {
+        child: Option<String>,
+        kind: GrowthKind,
+        value: f64,
+    },
     Notes {
         child: Option<String>,
     },
@@ -73,6 +79,76 @@ pub enum Command {
     BadTime(String),
     Unknown,
     Empty,
+}
+
+/// What a growth measurement measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrowthKind {
+    /// In kg.
+    Weight,
+    /// In cm.
+    Height,
+}
+
+impl GrowthKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GrowthKind::Weight => "weight",
+            GrowthKind::Height => "height",
+        }
+    }
+}
+
+/// "Emma weighs 17 kg now", "Leo weighs 22 lb", "Emma is 102 cm tall", "height 80cm": the value in
+/// kg or cm. A weight or height needs its unit: a bare number is not guessed at.
+fn growth(text: &str) -> Option<(GrowthKind, f64)> {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().map(strip_punctuation).collect();
+    let weight = words.iter().any(|w| {
+        matches!(
+            *w,
+            "weighs" | "weighed" | "weight" | "weigh" | "pesa" | "peso"
+        )
+    });
+    let height = words
+        .iter()
+        .any(|w| matches!(*w, "tall" | "height" | "measures" | "mide" | "long"));
+    if !weight && !height {
+        return None;
+    }
+    for (i, word) in words.iter().enumerate() {
+        let number: String = word
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+            .collect();
+        let Ok(value) = number.replace(',', ".").parse::<f64>() else {
+            continue;
+        };
+        let glued = &word[number.len()..];
+        let unit = if glued.is_empty() {
+            words.get(i + 1).copied().unwrap_or("")
+        } else {
+            glued
+        };
+        let found = match unit {
+            "kg" | "kgs" | "kilos" | "kilo" | "kilograms" if weight => {
+                Some((GrowthKind::Weight, value))
+            }
+            "lb" | "lbs" | "pounds" | "pound" if weight => {
+                Some((GrowthKind::Weight, value * 0.453_592))
+            }
+            "cm" | "centimeters" | "centimetres" if height => Some((GrowthKind::Height, value)),
+            "in" | "inches" | "inch" if height => Some((GrowthKind::Height, value * 2.54)),
+            "m" | "meters" | "metres" if height && value < 3.0 => {
+                Some((GrowthKind::Height, value * 100.0))
+            }
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
 }
 
 /// Parses "9:30", "09:30", "9.30", "9:30pm", "9pm", "21:30", "noon", "midnight".
@@ -258,6 +334,14 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         || lower.contains("ending my shift")
     {
         return Command::ShiftOut;
+    }
+
+    if let Some((kind, value)) = growth(text) {
+        return Command::Growth {
+            child: child_mentioned,
+            kind,
+            value,
+        };
     }
 
     // "at 9:30" anywhere (last occurrence), removed from what follows.
@@ -655,6 +739,30 @@ mod tests {
                 },
             ),
             ("undo", Command::Undo),
+            (
+                "Emma weighs 17 kg now",
+                Command::Growth {
+                    child: Some("Emma".into()),
+                    kind: GrowthKind::Weight,
+                    value: 17.0,
+                },
+            ),
+            (
+                "Leo is 80cm tall",
+                Command::Growth {
+                    child: Some("Leo".into()),
+                    kind: GrowthKind::Height,
+                    value: 80.0,
+                },
+            ),
+            (
+                "emma's weight 16,5 kilos",
+                Command::Growth {
+                    child: Some("Emma".into()),
+                    kind: GrowthKind::Weight,
+                    value: 16.5,
+                },
+            ),
             (
                 "my 6 week old has a temp of 38.2",
                 Command::Temperature {

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::Command;
+use super::command::{Command, GrowthKind};
 use crate::domain::{DoseAmount, EmergencyNumbers, Role, Temperature};
 use crate::messages::Msg;
 use crate::screen::RedFlag;
@@ -94,6 +94,11 @@ pub enum Task {
         child_id: i64,
         text: String,
     },
+    LogGrowth {
+        child_id: i64,
+        kind: GrowthKind,
+        value: f64,
+    },
     Notes {
         child_id: i64,
     },
@@ -120,6 +125,7 @@ impl Task {
                 | Task::ConfirmExtraDose(_)
                 | Task::LogTemperature { .. }
                 | Task::AddNote { .. }
+                | Task::LogGrowth { .. }
                 | Task::Undo
                 | Task::ClockIn
                 | Task::ClockOut
@@ -462,6 +468,14 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
             Ok(child_id) => run(Task::AddNote { child_id, text }),
             Err(msg) => say(msg),
         },
+        Command::Growth { child, kind, value } => match resolve_child(child.as_deref(), ctx) {
+            Ok(child_id) => run(Task::LogGrowth {
+                child_id,
+                kind,
+                value,
+            }),
+            Err(msg) => say(msg),
+        },
         Command::Notes { child } => match resolve_child(child.as_deref(), ctx) {
             Ok(child_id) => run(Task::Notes { child_id }),
             Err(msg) => say(msg),
@@ -697,6 +711,34 @@ mod tests {
                         child_id: Some(2),
                     }),
                 ],
+            ),
+            (
+                "a weight for a named child is recorded",
+                ConversationState::Idle,
+                Event::Said(Command::Growth {
+                    child: Some("Leo".into()),
+                    kind: GrowthKind::Weight,
+                    value: 10.5,
+                }),
+                ConversationState::Idle,
+                vec![Effect::Run(Task::LogGrowth {
+                    child_id: 2,
+                    kind: GrowthKind::Weight,
+                    value: 10.5,
+                })],
+            ),
+            (
+                "a height without a child asks which",
+                ConversationState::Idle,
+                Event::Said(Command::Growth {
+                    child: None,
+                    kind: GrowthKind::Height,
+                    value: 80.0,
+                }),
+                ConversationState::Idle,
+                vec![Effect::Say(Msg::WhichChild {
+                    known: vec!["Emma".into(), "Leo".into()],
+                })],
             ),
             (
                 "yes with nothing pending",

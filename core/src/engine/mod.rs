@@ -892,6 +892,26 @@ impl<S: ConversationStore> Engine<S> {
                     child: Self::child_name(scene, child_id),
                 }])
             }
+            Task::LogGrowth {
+                child_id,
+                kind,
+                value,
+            } => {
+                services
+                    .log_growth(
+                        actor,
+                        child_id,
+                        kind.as_str(),
+                        value,
+                        scene.delivery_key.as_deref(),
+                    )
+                    .await?;
+                answered(vec![Msg::GrowthLogged {
+                    child: Self::child_name(scene, child_id),
+                    kind: kind.as_str(),
+                    value,
+                }])
+            }
             Task::Notes { child_id } => {
                 let notes = services.notes(actor, child_id, 10).await?;
                 let child = Self::child_name(scene, child_id);

@@ -431,6 +431,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • last doses for Leo\n\
              • allergies Leo\n\
              • Emma temp 38.4\n\
+             • Emma weighs 17 kg / Leo is 80 cm tall\n\
              • note Emma ate a good lunch / notes Emma\n\
              • undo — take back the last dose you logged\n\
              • shift in / shift out\n\
@@ -699,6 +700,14 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         },
         Msg::Joined { family, role } => {
             reply(format!("Welcome to the {family} family! You joined as {role}. Send help to see what I can do."), Success, msg)
+        }
+        Msg::GrowthLogged { child, kind, value } => {
+            let unit = if *kind == "weight" { "kg" } else { "cm" };
+            reply(
+                format!("✓ Logged: {child}'s {kind}, {} {unit}.", format_number((value * 10.0).round() / 10.0)),
+                Success,
+                msg,
+            )
         }
         Msg::Emergency { flag, numbers } => reply(emergency(flag, numbers.as_ref()), Urgent, msg),
         Msg::GuardiansTold { names } => {

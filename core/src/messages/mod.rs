@@ -195,6 +195,12 @@ pub enum Msg {
         advice: FeverAdvice,
         emergency_number: String,
     },
+    /// A weight (kg) or height (cm) was recorded.
+    GrowthLogged {
+        child: String,
+        kind: &'static str,
+        value: f64,
+    },
     NoteSaved {
         child: String,
     },

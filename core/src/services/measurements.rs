@@ -138,13 +138,15 @@ impl Services {
         .await?)
     }
 
-    /// Records a weight (kg) or height (cm).
+    /// Records a weight (kg) or height (cm). `source_key` is the channel delivery's: the same
+    /// delivery processed again finds its measurement instead of writing a second one.
     pub async fn log_growth(
         &self,
         actor: &Actor,
         child_id: i64,
         kind: &str,
         value: f64,
+        source_key: Option<&str>,
     ) -> ServiceResult<i64> {
         let (unit, range) = match kind {
             "weight" => ("kg", 0.5..=150.0),
@@ -161,6 +163,15 @@ impl Services {
             Target::Child(child_id),
             |id| format!("measurement:{id}"),
             async |txn, auth| {
+                if let Some(key) = source_key {
+                    let written = measurement::Entity::find()
+                        .filter(measurement::Column::SourceKey.eq(key))
+                        .one(&**txn)
+                        .await?;
+                    if let Some(row) = written {
+                        return Ok(row.id);
+                    }
+                }
                 let row = measurement::ActiveModel {
                     family_id: Set(auth.family_id),
                     child_id: Set(child_id),
@@ -171,6 +182,7 @@ impl Services {
                     recorded_by_member_id: Set(auth.member_id),
                     channel: Set(actor.channel.as_str().to_string()),
                     created_at: Set(self.now()),
+                    source_key: Set(source_key.map(str::to_string)),
                     ..Default::default()
                 }
                 .insert(&**txn)
