@@ -291,6 +291,22 @@ mod tests {
         }
     }
 
+    /// Invite codes ("join 7OD3K-XY9ZQ") are screened like every message: their letters must never
+    /// spell a sign ("od" is an overdose). Every code of the generator's alphabet, at random.
+    #[test]
+    fn no_invite_code_is_an_emergency() {
+        use rand::{Rng, SeedableRng};
+        const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        for _ in 0..20_000 {
+            let raw: String = (0..10)
+                .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+                .collect();
+            let text = format!("join {}-{}", &raw[..5], &raw[5..]);
+            assert_eq!(screen(&text, &[]), None, "{text}");
+        }
+    }
+
     #[test]
     fn the_familys_facts_are_read_only_when_they_could_matter() {
         for text in [

@@ -958,6 +958,45 @@ fn expand(word: &str) -> Option<&'static [&'static str]> {
     })
 }
 
+/// Blanks out codes and ids ("join 7OD3K-XY9ZQ", "ref B12X"): a chunk where a letter is followed by
+/// a digit is not language, and its letters could spell a sign ("od"). A number with its unit
+/// ("5ml", "38.5c", "6wk") starts with the digits and stays.
+fn without_codes(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_code = |chunk: &str| {
+        let mut seen_letter = false;
+        for c in chunk.chars() {
+            if c.is_alphabetic() {
+                seen_letter = true;
+            } else if c.is_ascii_digit() && seen_letter {
+                return true;
+            }
+        }
+        false
+    };
+    if !text.split_whitespace().any(is_code) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, chunk) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if is_code(chunk) {
+            // Keep the punctuation around it: it may end a clause.
+            out.extend(chunk.chars().map(|c| {
+                if c.is_alphanumeric() || c == '-' {
+                    ' '
+                } else {
+                    c
+                }
+            }));
+        } else {
+            out.push_str(chunk);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Reads a message into words.
 pub fn read(text: &str, names: &[String]) -> Doc {
     let mut toks: Vec<Tok> = Vec::with_capacity(32);
@@ -968,6 +1007,7 @@ pub fn read(text: &str, names: &[String]) -> Doc {
         .flat_map(char::to_lowercase)
         .map(fold_char)
         .collect();
+    let folded = without_codes(&folded);
     let chars: Vec<char> = folded.chars().collect();
     let mut i = 0;
     while i <= chars.len() {
@@ -1109,6 +1149,16 @@ mod tests {
         assert_eq!(words("convulsimg"), ["convulsing"]);
         assert_eq!(words("cooking"), ["cooking"]);
         assert_eq!(words("consulting"), ["consulting"]);
+    }
+
+    #[test]
+    fn codes_are_not_words_but_numbers_with_units_are() {
+        assert_eq!(words("join 7OD3K-XY9ZQ"), ["join"]);
+        assert_eq!(words("join AB2SOS-4KMNP now"), ["join", "now"]);
+        assert_eq!(
+            words("5ml at 9:30, 38.5c"),
+            ["5", "ml", "at", "9", "30", "38.5", "c"]
+        );
     }
 
     #[test]
