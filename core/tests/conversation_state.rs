@@ -15,33 +15,11 @@ mod support;
 
 use entity::{conversation_state, dose_log};
 use mednanny_core::demo;
-use mednanny_core::domain::{Channel, IdentityKind};
-use mednanny_core::engine::{Engine, Inbound};
+use mednanny_core::engine::Engine;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
-use support::{backends, TestApp};
+use support::{backends, turn, TestApp};
 
 const DROPPED: &str = "I dropped my earlier question";
-
-fn said(name: &str, text: &str) -> Inbound {
-    Inbound {
-        channel: Channel::Console,
-        identity: IdentityKind::Console,
-        external_id: name.into(),
-        display_name: None,
-        text: text.into(),
-        delivery_key: None,
-    }
-}
-
-/// Everything the engine answered, as one string.
-async fn turn(engine: &Engine, name: &str, text: &str) -> String {
-    let turn = engine.handle(&said(name, text)).await;
-    turn.replies
-        .iter()
-        .map(|r| r.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 async fn doses(app: &TestApp) -> u64 {
     dose_log::Entity::find()

@@ -24,14 +24,14 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{audit_event, dose_log, notification};
 use mednanny_core::auth::Actor;
 use mednanny_core::demo::{self, Demo};
-use mednanny_core::domain::{Channel, DoseUnit, IdentityKind};
+use mednanny_core::domain::{Channel, DoseUnit};
 use mednanny_core::dose_safety::Uncheckable;
-use mednanny_core::engine::{Engine, Inbound};
+use mednanny_core::engine::Engine;
 use mednanny_core::services::care::{Alert, DoseOutcome, DoseRequest, UNCHECKED_FLAG};
 use mednanny_core::services::dashboard::MedicationBoard;
 use mednanny_core::services::{ServiceError, Services};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
-use support::{dose_request, Backend, TestApp};
+use support::{dose_request, turn, Backend, TestApp};
 
 /// How an input is damaged.
 #[derive(Debug, Clone, Copy)]
@@ -460,24 +460,6 @@ async fn an_override_of_a_checkable_dose_is_an_ordinary_dose() {
 /// The whole conversation, through the engine.
 #[tokio::test]
 async fn the_conversation_says_it_cannot_check_and_only_a_guardian_may_log_it_anyway() {
-    fn said(name: &str, text: &str) -> Inbound {
-        Inbound {
-            channel: Channel::Console,
-            identity: IdentityKind::Console,
-            external_id: name.into(),
-            display_name: None,
-            text: text.into(),
-            delivery_key: None,
-        }
-    }
-    async fn turn(engine: &Engine, name: &str, text: &str) -> String {
-        let turn = engine.handle(&said(name, text)).await;
-        turn.replies
-            .iter()
-            .map(|r| r.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
     for backend in support::backends() {
         let g = Garcia::new(backend).await;
         g.damage(Damage::Medication("ingredients = 'not json'"))

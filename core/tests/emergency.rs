@@ -21,27 +21,7 @@ use mednanny_core::engine::{Engine, Inbound};
 use mednanny_core::services::care::Alert;
 use mednanny_core::services::Services;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use support::{backends, TestApp};
-
-fn said(name: &str, text: &str) -> Inbound {
-    Inbound {
-        channel: Channel::Console,
-        identity: IdentityKind::Console,
-        external_id: name.into(),
-        display_name: None,
-        text: text.into(),
-        delivery_key: None,
-    }
-}
-
-async fn turn(engine: &Engine, name: &str, text: &str) -> String {
-    let turn = engine.handle(&said(name, text)).await;
-    turn.replies
-        .iter()
-        .map(|r| r.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+use support::{backends, said, turn, TestApp};
 
 async fn count_doses(services: &Services) -> u64 {
     dose_log::Entity::find()

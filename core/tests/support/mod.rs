@@ -9,7 +9,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use mednanny_core::clock::ManualClock;
 use mednanny_core::crypto::Keyring;
 use mednanny_core::db::Database;
-use mednanny_core::domain::{DoseAmount, DoseUnit};
+use mednanny_core::domain::{Channel, DoseAmount, DoseUnit, IdentityKind};
+use mednanny_core::engine::{Engine, Inbound};
 use mednanny_core::services::care::DoseRequest;
 use mednanny_core::services::Services;
 use mednanny_core::settings::DatabaseSettings;
@@ -208,4 +209,26 @@ pub fn dose_request(child_id: i64, medication_id: i64, value: f64, unit: DoseUni
         override_unchecked: false,
         source_key: None,
     }
+}
+
+/// A console message from `name` (the demo's console ids: "ana", "luis", "maya").
+pub fn said(name: &str, text: &str) -> Inbound {
+    Inbound {
+        channel: Channel::Console,
+        identity: IdentityKind::Console,
+        external_id: name.into(),
+        display_name: None,
+        text: text.into(),
+        delivery_key: None,
+    }
+}
+
+/// Everything the engine answered to one message, as one string.
+pub async fn turn(engine: &Engine, name: &str, text: &str) -> String {
+    let turn = engine.handle(&said(name, text)).await;
+    turn.replies
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
