@@ -214,18 +214,14 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
         (
             S::ConfirmExtraDose { request, asked_at },
             Event::Said(Command::Yes | Command::Choose(1)),
-        ) => {
-            if ctx.now - *asked_at > Duration::minutes(QUESTION_TTL_MINUTES) {
-                (S::Idle, vec![Effect::Say(Msg::QuestionExpired)])
-            } else {
-                let request = DoseRequest {
-                    confirmed_extra: true,
-                    source_key: None,
-                    ..request.clone()
-                };
-                (S::Idle, vec![Effect::Run(Task::ConfirmExtraDose(request))])
-            }
-        }
+        ) => confirm_dose(
+            *asked_at,
+            ctx,
+            DoseRequest {
+                confirmed_extra: true,
+                ..request.clone()
+            },
+        ),
         (S::ConfirmExtraDose { .. }, Event::Said(Command::No | Command::Choose(2))) => {
             (S::Idle, vec![Effect::Say(Msg::ExtraDoseNotLogged)])
         }
@@ -233,18 +229,14 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
         (
             S::ConfirmUncheckedDose { request, asked_at },
             Event::Said(Command::Yes | Command::Choose(1)),
-        ) => {
-            if ctx.now - *asked_at > Duration::minutes(QUESTION_TTL_MINUTES) {
-                (S::Idle, vec![Effect::Say(Msg::QuestionExpired)])
-            } else {
-                let request = DoseRequest {
-                    override_unchecked: true,
-                    source_key: None,
-                    ..request.clone()
-                };
-                (S::Idle, vec![Effect::Run(Task::ConfirmExtraDose(request))])
-            }
-        }
+        ) => confirm_dose(
+            *asked_at,
+            ctx,
+            DoseRequest {
+                override_unchecked: true,
+                ..request.clone()
+            },
+        ),
         (S::ConfirmUncheckedDose { .. }, Event::Said(Command::No | Command::Choose(2))) => {
             (S::Idle, vec![Effect::Say(Msg::ExtraDoseNotLogged)])
         }
@@ -305,6 +297,25 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
         }
         (S::Idle | S::ChooseFamily { .. }, Event::Said(command)) => command_effects(command, ctx),
     }
+}
+
+/// A "yes" to a dose question: the dose runs (as a new write, so without the first delivery's
+/// key), unless the question is older than [`QUESTION_TTL_MINUTES`].
+fn confirm_dose(asked_at: DateTime<Utc>, ctx: &Context, request: DoseRequest) -> Transition {
+    if ctx.now - asked_at > Duration::minutes(QUESTION_TTL_MINUTES) {
+        return (
+            ConversationState::Idle,
+            vec![Effect::Say(Msg::QuestionExpired)],
+        );
+    }
+    let request = DoseRequest {
+        source_key: None,
+        ..request
+    };
+    (
+        ConversationState::Idle,
+        vec![Effect::Run(Task::ConfirmExtraDose(request))],
+    )
 }
 
 fn task_done(state: &ConversationState, result: TaskResult, ctx: &Context) -> Transition {
