@@ -6,6 +6,7 @@
 
 use chrono::NaiveTime;
 
+use super::forms::FormKind;
 use crate::domain::{AmountError, DoseAmount, Role};
 
 /// A time of day someone mentioned ("at 9:30"), in the family's time zone.
@@ -74,6 +75,12 @@ pub enum Command {
     Export,
     SwitchFamily {
         name: Option<String>,
+    },
+    /// "add child Emma born 14 March 2022", "add a medication for Leo", "Emma is allergic to
+    /// peanuts": a form, with the words that came with the command (the form reads them).
+    StartForm {
+        kind: FormKind,
+        text: String,
     },
     /// A time was given but is not a time ("at 25:99").
     BadTime(String),
@@ -149,6 +156,36 @@ fn growth(text: &str) -> Option<(GrowthKind, f64)> {
         }
     }
     None
+}
+
+/// "add child ...", "add a new medication for Leo", "add allergy": the form and the words after
+/// the one that names it.
+fn start_form(words: &[&str]) -> Option<Command> {
+    let mut rest = words;
+    while let Some(first) = rest.first() {
+        if matches!(
+            strip_punctuation(first).to_lowercase().as_str(),
+            "a" | "an" | "new" | "another" | "un" | "una" | "nuevo" | "nueva" | "my" | "our"
+        ) {
+            rest = &rest[1..];
+        } else {
+            break;
+        }
+    }
+    let (first, after) = rest.split_first()?;
+    let kind = match strip_punctuation(first).to_lowercase().as_str() {
+        "child" | "kid" | "baby" | "son" | "daughter" | "hijo" | "hija" | "niño" | "niña"
+        | "bebé" | "bebe" => FormKind::Child,
+        "medication" | "medicine" | "med" | "medicamento" | "medicina" | "prescription" => {
+            FormKind::Medication
+        }
+        "allergy" | "alergia" => FormKind::Allergy,
+        _ => return None,
+    };
+    Some(Command::StartForm {
+        kind,
+        text: after.join(" "),
+    })
 }
 
 /// Parses "9:30", "09:30", "9.30", "9:30pm", "9pm", "21:30", "noon", "midnight".
@@ -268,6 +305,11 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
                 name: name.to_string(),
             };
         }
+        "add" | "new" | "agregar" | "añadir" | "anadir" | "register" => {
+            if let Some(command) = start_form(&words[1..]) {
+                return command;
+            }
+        }
         "invite" => {
             return Command::Invite {
                 role: words.get(1).and_then(|w| strip_punctuation(w).parse().ok()),
@@ -334,6 +376,21 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         || lower.contains("ending my shift")
     {
         return Command::ShiftOut;
+    }
+
+    // "Emma is allergic to peanuts", "Leo has a peanut allergy".
+    if words.iter().any(|w| {
+        matches!(
+            strip_punctuation(w).to_lowercase().as_str(),
+            "allergic" | "alérgica" | "alérgico" | "alergica" | "alergico"
+        )
+    }) && !lower.contains('?')
+        && !lower.starts_with("is ")
+    {
+        return Command::StartForm {
+            kind: FormKind::Allergy,
+            text: text.to_string(),
+        };
     }
 
     if let Some((kind, value)) = growth(text) {

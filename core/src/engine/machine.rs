@@ -9,7 +9,8 @@
 use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::{Command, GrowthKind};
+use super::command::{parse, Command, GrowthKind, Vocabulary};
+use super::forms::{self, Form, FormContext, Outcome, Question};
 use crate::domain::{DoseAmount, EmergencyNumbers, Role, Temperature};
 use crate::messages::Msg;
 use crate::screen::RedFlag;
@@ -44,6 +45,13 @@ pub enum ConversationState {
     },
     /// The person belongs to several families; waiting for a number.
     ChooseFamily { options: Vec<(i64, String)> },
+    /// A form is being filled in: `asked` is the question waiting for an answer, `None` once the
+    /// summary was shown and a "yes" saves it.
+    Collecting {
+        form: Form,
+        asked: Option<Question>,
+        asked_at: DateTime<Utc>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,6 +117,8 @@ pub enum Task {
         role: Role,
     },
     Export,
+    /// Save a form the person confirmed (a child, a medication, an allergy).
+    SaveForm(Form),
     /// Alert the guardians and audit: someone reported an emergency.
     RaiseEmergency {
         flag: RedFlag,
@@ -126,6 +136,7 @@ impl Task {
                 | Task::LogTemperature { .. }
                 | Task::AddNote { .. }
                 | Task::LogGrowth { .. }
+                | Task::SaveForm(_)
                 | Task::Undo
                 | Task::ClockIn
                 | Task::ClockOut
@@ -178,6 +189,8 @@ pub enum Event {
         child_id: Option<i64>,
     },
     Said(Command),
+    /// A message while a form waits for an answer: the form reads the text itself.
+    Answer(String),
     Done(TaskResult),
 }
 
@@ -189,6 +202,18 @@ pub struct Context {
     pub emergency: EmergencyNumbers,
     /// The children this person can see: (id, name).
     pub children: Vec<(i64, String)>,
+    /// How the family writes dates: "03/04/2022" is 3 April (day first) everywhere but the US.
+    pub day_first: bool,
+}
+
+impl Context {
+    fn forms(&self) -> FormContext<'_> {
+        FormContext {
+            today: self.now.with_timezone(&self.timezone).date_naive(),
+            day_first: self.day_first,
+            children: &self.children,
+        }
+    }
 }
 
 type Transition = (ConversationState, Vec<Effect>);
@@ -210,6 +235,31 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
             ],
         ),
         (_, Event::Done(result)) => task_done(state, result, ctx),
+
+        (
+            S::Collecting {
+                form,
+                asked,
+                asked_at,
+            },
+            Event::Answer(text),
+        ) => {
+            // A form left half-filled expires like any question: the message is then read as new.
+            if ctx.now - *asked_at > Duration::minutes(QUESTION_TTL_MINUTES) {
+                let names: Vec<String> = ctx.children.iter().map(|(_, n)| n.clone()).collect();
+                let command = parse(&text, &Vocabulary { children: &names });
+                let (next, mut effects) = command_effects(command, ctx);
+                effects.insert(0, Effect::Say(Msg::FormExpired { kind: form.kind() }));
+                return (next, effects);
+            }
+            form_outcome(forms::answer(form, *asked, &text, &ctx.forms()), ctx)
+        }
+        // Only a form reads raw answers; anywhere else the text is a command like any other.
+        (_, Event::Answer(text)) => {
+            let names: Vec<String> = ctx.children.iter().map(|(_, n)| n.clone()).collect();
+            let command = parse(&text, &Vocabulary { children: &names });
+            step(state, Event::Said(command), ctx)
+        }
 
         (
             S::ConfirmExtraDose { request, asked_at },
@@ -288,7 +338,8 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
         (
             S::ConfirmExtraDose { .. }
             | S::ConfirmUncheckedDose { .. }
-            | S::ChooseMedication { .. },
+            | S::ChooseMedication { .. }
+            | S::Collecting { .. },
             Event::Said(command),
         ) => {
             let (next, mut effects) = command_effects(command, ctx);
@@ -355,6 +406,39 @@ fn task_done(state: &ConversationState, result: TaskResult, ctx: &Context) -> Tr
                 options: options.into_iter().map(|(_, name)| name).collect(),
             })],
         ),
+    }
+}
+
+/// A form's next step as the conversation's: ask, show the summary, save, or drop it.
+fn form_outcome(outcome: Outcome, ctx: &Context) -> Transition {
+    match outcome {
+        Outcome::Ask {
+            form,
+            question,
+            problem,
+        } => (
+            ConversationState::Collecting {
+                form: form.clone(),
+                asked: Some(question),
+                asked_at: ctx.now,
+            },
+            vec![Effect::Say(Msg::FormAsk {
+                form,
+                question,
+                problem,
+                children: ctx.children.iter().map(|(_, n)| n.clone()).collect(),
+            })],
+        ),
+        Outcome::Confirm { form, problem } => (
+            ConversationState::Collecting {
+                form: form.clone(),
+                asked: None,
+                asked_at: ctx.now,
+            },
+            vec![Effect::Say(Msg::FormSummary { form, problem })],
+        ),
+        Outcome::Save(form) => run(Task::SaveForm(form)),
+        Outcome::Cancelled => say(Msg::FormCancelled),
     }
 }
 
@@ -500,6 +584,9 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
         Command::SwitchFamily { name } => {
             (ConversationState::Idle, vec![Effect::PickFamily { name }])
         }
+        Command::StartForm { kind, text } => {
+            form_outcome(forms::start(kind, &text, &ctx.forms()), ctx)
+        }
         Command::BadTime(text) => say(Msg::BadTime(text)),
         // Joining is handled before a family is known (see the runner); here it means a second family.
         Command::Join { .. } | Command::CreateFamily { .. } => {
@@ -524,6 +611,7 @@ mod tests {
             timezone: chrono_tz::America::New_York,
             emergency: emergency_numbers("US"),
             children: vec![(1, "Emma".into()), (2, "Leo".into())],
+            day_first: false,
         }
     }
 

@@ -13,6 +13,8 @@
 //! - this file: the runner that performs effects and maps every error to a reply in one place.
 
 pub mod command;
+pub mod forms;
+mod save_form;
 pub mod machine;
 pub mod store;
 
@@ -466,7 +468,11 @@ impl<S: ConversationStore> Engine<S> {
             },
             None => {
                 let names: Vec<String> = scene.children.iter().map(|(_, n)| n.clone()).collect();
-                Event::Said(parse(&inbound.text, &Vocabulary { children: &names }))
+                match session.state {
+                    // A form reads its answers itself ("Emma" may be a name, "5 ml" a dose).
+                    ConversationState::Collecting { .. } => Event::Answer(inbound.text.clone()),
+                    _ => Event::Said(parse(&inbound.text, &Vocabulary { children: &names })),
+                }
             }
         };
 
@@ -475,6 +481,7 @@ impl<S: ConversationStore> Engine<S> {
             timezone: family.timezone,
             emergency: emergency_numbers(&family.country),
             children: scene.children.clone(),
+            day_first: family.country != "US",
         };
         let mut state = session.state.clone();
         let mut events = VecDeque::from([first_event]);
@@ -912,6 +919,7 @@ impl<S: ConversationStore> Engine<S> {
                     value,
                 }])
             }
+            Task::SaveForm(form) => answered(vec![self.save_form(form, scene).await?]),
             Task::Notes { child_id } => {
                 let notes = services.notes(actor, child_id, 10).await?;
                 let child = Self::child_name(scene, child_id);

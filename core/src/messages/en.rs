@@ -1,5 +1,7 @@
 //! English.
 
+mod forms;
+
 use chrono::{DateTime, Datelike, Utc};
 
 use super::{
@@ -432,6 +434,9 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • allergies Leo\n\
              • Emma temp 38.4\n\
              • Emma weighs 17 kg / Leo is 80 cm tall\n\
+             • add child Emma born 14 March 2022\n\
+             • add a medication for Emma — I ask for what I need\n\
+             • Emma is allergic to peanuts\n\
              • note Emma ate a good lunch / notes Emma\n\
              • undo — take back the last dose you logged\n\
              • shift in / shift out\n\
@@ -661,10 +666,70 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         ),
         Msg::FamilyCreated { name } => reply(
             format!(
-                "The {name} family is ready, and you are its guardian. Next: ask your operator to add the \
-                 children and their medicines, then send invite caregiver (or guardian, viewer) for a code \
-                 to give your nanny or partner."
+                "The {name} family is ready, and you are its guardian. Next:\n\
+                 • add child Emma born 14 March 2022\n\
+                 • add a medication for Emma (I'll ask what I need)\n\
+                 • Emma is allergic to peanuts\n\
+                 • invite caregiver (or guardian, viewer): a one-time code for your nanny or partner"
             ),
+            Success,
+            msg,
+        ),
+        Msg::FormAsk {
+            form,
+            question,
+            problem,
+            children,
+        } => {
+            let (text, choices) = forms::question(form, *question, children);
+            let text = match problem {
+                Some(p) => format!("{}\n{text}", forms::problem(p, false)),
+                None => text,
+            };
+            Reply {
+                choices,
+                ..reply(text, if problem.is_some() { Warning } else { Info }, msg)
+            }
+        }
+        Msg::FormSummary { form, problem } => {
+            let text = match problem {
+                Some(p) => format!("{}\n{}", forms::problem(p, true), forms::summary(form)),
+                None => forms::summary(form),
+            };
+            Reply {
+                choices: vec![
+                    Choice { label: "Yes, save it".into(), value: "yes".into() },
+                    Choice { label: "Cancel".into(), value: "cancel".into() },
+                ],
+                ..reply(text, Info, msg)
+            }
+        }
+        Msg::FormCancelled => reply("Cancelled: nothing was saved.".into(), Info, msg),
+        Msg::FormExpired { .. } => reply(
+            "(That form waited too long, so I dropped it; nothing was saved.)".into(),
+            Info,
+            msg,
+        ),
+        Msg::ChildAdded { name } => reply(
+            format!("Added {name}. Next: add a medication for {name}, or {name} is allergic to ..."),
+            Success,
+            msg,
+        ),
+        Msg::MedicationAdded { child, name, pending: false } => reply(
+            format!("Saved {name} for {child}. Log a dose with: gave {child} <amount> {name}."),
+            Success,
+            msg,
+        ),
+        Msg::MedicationAdded { child, name, pending: true } => reply(
+            format!(
+                "Saved {name} for {child}, waiting for a guardian's approval: I've asked them. \
+                 No dose can be logged until they approve it."
+            ),
+            Success,
+            msg,
+        ),
+        Msg::AllergyAdded { child, allergen } => reply(
+            format!("Saved: {child} is allergic to {allergen}. Everyone caring for {child} will see it."),
             Success,
             msg,
         ),

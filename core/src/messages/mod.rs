@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{AmountError, DoseAmount, TemperatureError};
+use crate::engine::forms::{FieldError, Form, FormKind, Question};
 use crate::screen::{EmergencyNumbers, RedFlag};
 use crate::services::care::{Alert, FeverAdvice};
 use crate::services::dashboard::Dashboard;
@@ -253,6 +254,37 @@ pub enum Msg {
     GuardiansTold {
         names: Vec<String>,
     },
+    /// A form's next question; `problem` says why the last answer was not taken.
+    FormAsk {
+        form: Form,
+        question: Question,
+        problem: Option<FieldError>,
+        /// The children's names, offered as buttons when the question is which child.
+        children: Vec<String>,
+    },
+    /// A complete form, waiting for yes.
+    FormSummary {
+        form: Form,
+        problem: Option<FieldError>,
+    },
+    FormCancelled,
+    /// A half-filled form was dropped after the question expired.
+    FormExpired {
+        kind: FormKind,
+    },
+    ChildAdded {
+        name: String,
+    },
+    MedicationAdded {
+        child: String,
+        name: String,
+        /// Added by a caregiver: a guardian must approve it before a dose is given.
+        pending: bool,
+    },
+    AllergyAdded {
+        child: String,
+        allergen: String,
+    },
     UnknownChild {
         name: String,
         known: Vec<String>,
@@ -367,6 +399,8 @@ impl Msg {
                 | Msg::ClockedOut { .. }
                 | Msg::Emergency { .. }
                 | Msg::GuardiansTold { .. }
+                | Msg::FormCancelled
+                | Msg::FormExpired { .. }
         )
     }
 }

@@ -1,0 +1,258 @@
+//! Table tests of the forms: scripted answers and what is asked, refused or saved.
+
+use chrono::NaiveDate;
+
+use super::*;
+use crate::domain::{DoseUnit, Schedule};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 3).expect("valid")
+}
+
+const CHILDREN: [(i64, &str); 2] = [(1, "Emma"), (2, "Leo")];
+
+fn children() -> Vec<(i64, String)> {
+    CHILDREN.iter().map(|(id, n)| (*id, n.to_string())).collect()
+}
+
+/// Plays a form: the start words, then each answer; returns every outcome.
+fn play(kind: FormKind, start_text: &str, answers: &[&str]) -> Vec<Outcome> {
+    let kids = children();
+    let ctx = FormContext {
+        today: today(),
+        day_first: true,
+        children: &kids,
+    };
+    let mut outcomes = vec![start(kind, start_text, &ctx)];
+    for text in answers {
+        let (form, asked) = match outcomes.last().expect("started") {
+            Outcome::Ask { form, question, .. } => (form.clone(), Some(*question)),
+            Outcome::Confirm { form, .. } => (form.clone(), None),
+            other => panic!("the form ended before {text:?}: {other:?}"),
+        };
+        outcomes.push(answer(&form, asked, text, &ctx));
+    }
+    outcomes
+}
+
+fn asked(outcome: &Outcome) -> (Option<Question>, Option<FieldError>) {
+    match outcome {
+        Outcome::Ask {
+            question, problem, ..
+        } => (Some(*question), problem.clone()),
+        Outcome::Confirm { problem, .. } => (None, problem.clone()),
+        other => panic!("not a question: {other:?}"),
+    }
+}
+
+fn saved_medication(outcome: &Outcome) -> MedicationDraft {
+    match outcome {
+        Outcome::Save(Form::AddMedication(d)) => d.clone(),
+        other => panic!("not saved: {other:?}"),
+    }
+}
+
+#[test]
+fn a_child_in_one_line_then_yes() {
+    let o = play(FormKind::Child, "Mia born 14 March 2022", &["yes"]);
+    assert_eq!(asked(&o[0]), (None, None));
+    match &o[1] {
+        Outcome::Save(Form::AddChild(d)) => {
+            assert_eq!(d.name.as_deref(), Some("Mia"));
+            assert_eq!(d.birth_date, NaiveDate::from_ymd_opt(2022, 3, 14));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_child_step_by_step_with_bad_answers_re_asked() {
+    let o = play(
+        FormKind::Child,
+        "",
+        &["Emma", "Mia", "last spring", "14 March 2030", "1 January 2001", "2022-03-14", "no"],
+    );
+    let expected = [
+        (Some(Question::ChildName), None),
+        (
+            Some(Question::ChildName),
+            Some(FieldError::DuplicateName("Emma".into())),
+        ),
+        (Some(Question::BirthDate), None),
+        (Some(Question::BirthDate), Some(FieldError::BadDate)),
+        (Some(Question::BirthDate), Some(FieldError::DateInFuture)),
+        (Some(Question::BirthDate), Some(FieldError::TooOld)),
+        (None, None),
+    ];
+    for (i, want) in expected.iter().enumerate() {
+        assert_eq!(&asked(&o[i]), want, "step {i}");
+    }
+    assert_eq!(o[7], Outcome::Cancelled);
+}
+
+#[test]
+fn an_over_the_counter_medicine_gets_the_label_limits_proposed() {
+    let o = play(
+        FormKind::Medication,
+        "for Leo",
+        &["Children's Motrin", "100 mg/5 ml", "5 ml", "as needed", "none", "ongoing", "yes"],
+    );
+    assert_eq!(asked(&o[0]).0, Some(Question::MedicationName));
+    assert_eq!(asked(&o[1]).0, Some(Question::Ingredients));
+    assert_eq!(asked(&o[2]).0, Some(Question::UsualDose));
+    assert_eq!(asked(&o[3]).0, Some(Question::Schedule));
+    // The interval and the count come from the label: the next question is the mg maximum.
+    assert_eq!(asked(&o[4]).0, Some(Question::MaxMg(0)));
+    assert_eq!(asked(&o[5]).0, Some(Question::Course));
+    assert_eq!(asked(&o[6]), (None, None));
+    let d = saved_medication(&o[7]);
+    assert_eq!(d.child, Some((2, "Leo".into())));
+    let ingredients = d.ingredients.expect("ingredients");
+    assert_eq!(ingredients[0].ingredient, "ibuprofen");
+    assert_eq!(d.interval_hours, Some(6));
+    assert_eq!(d.max_doses, Some(Some(4)));
+    assert_eq!(d.schedule, Some(Schedule::AsNeeded));
+    assert_eq!(d.course, Some((Some(today()), None)));
+    let proposed = d.proposed.expect("proposed");
+    assert!(proposed.interval && proposed.max_doses);
+}
+
+#[test]
+fn answers_in_any_order_and_changes_at_the_summary() {
+    let o = play(
+        FormKind::Medication,
+        "Amoxil for Emma",
+        &[
+            "amoxicillin 250 mg/5ml",
+            "5 ml every 8 hours for 10 days",
+            "max 3 a day",
+            "none",
+            "dose 7.5 ml",
+            "yes",
+        ],
+    );
+    assert_eq!(asked(&o[0]).0, Some(Question::Ingredients));
+    assert_eq!(asked(&o[1]).0, Some(Question::UsualDose));
+    // The dose, the schedule, the interval and the course came in one answer.
+    assert_eq!(asked(&o[2]).0, Some(Question::MaxDoses));
+    assert_eq!(asked(&o[3]).0, Some(Question::MaxMg(0)));
+    assert_eq!(asked(&o[4]), (None, None));
+    assert_eq!(asked(&o[5]), (None, None));
+    let d = saved_medication(&o[6]);
+    assert_eq!(d.dose.map(|a| (a.value, a.unit)), Some((7.5, DoseUnit::Ml)));
+    assert_eq!(d.schedule, Some(Schedule::EveryHours { hours: 8 }));
+    assert_eq!(d.interval_hours, Some(8));
+    assert_eq!(
+        d.course,
+        Some((Some(today()), NaiveDate::from_ymd_opt(2026, 12, 12)))
+    );
+    assert_eq!(d.proposed, None);
+}
+
+#[test]
+fn a_daily_maximum_below_one_dose_is_asked_again() {
+    let o = play(
+        FormKind::Medication,
+        "Tylenol for Emma",
+        &["160 mg/5 ml", "10 ml", "as needed", "100", "1000", "ongoing"],
+    );
+    // 10 ml is 320 mg: a 100 mg daily maximum could never be met.
+    assert_eq!(
+        asked(&o[4]),
+        (
+            Some(Question::MaxMg(0)),
+            Some(FieldError::MaxMgBelowOneDose {
+                ingredient: "acetaminophen".into(),
+                one_dose_mg: 320.0
+            })
+        )
+    );
+    assert_eq!(asked(&o[5]).0, Some(Question::Course));
+    assert_eq!(asked(&o[6]), (None, None));
+}
+
+#[test]
+fn bad_answers_are_refused_with_the_reason() {
+    let o = play(
+        FormKind::Medication,
+        "Zyrtec for Emma",
+        &[
+            "strong",
+            "1 mg/ml",
+            "cetirizine 1 mg/ml",
+            "2 tablets",
+            "2.5 ml",
+            "twice a day",
+            "every 0 hours",
+            "as needed",
+            "0",
+            "5",
+        ],
+    );
+    let steps: Vec<(Option<Question>, Option<FieldError>)> = o.iter().map(asked).collect();
+    use Question as Q;
+    assert_eq!(
+        steps,
+        vec![
+            (Some(Q::Ingredients), None),
+            (Some(Q::Ingredients), Some(FieldError::BadStrength)),
+            (Some(Q::Ingredients), Some(FieldError::IngredientMissing)),
+            (Some(Q::UsualDose), None),
+            (
+                Some(Q::UsualDose),
+                Some(FieldError::DoseUnitMismatch { expected: "ml" })
+            ),
+            (Some(Q::Schedule), None),
+            (Some(Q::Schedule), Some(FieldError::TimesNeeded)),
+            (Some(Q::Schedule), Some(FieldError::BadInterval)),
+            (Some(Q::Interval), None),
+            (Some(Q::Interval), Some(FieldError::BadInterval)),
+            (Some(Q::MaxDoses), None),
+        ]
+    );
+}
+
+#[test]
+fn cancel_leaves_at_any_step_and_help_re_asks() {
+    let o = play(FormKind::Allergy, "", &["Emma", "help", "cancel"]);
+    assert_eq!(asked(&o[0]).0, Some(Question::Child));
+    assert_eq!(asked(&o[1]).0, Some(Question::Allergen));
+    assert_eq!(
+        asked(&o[2]),
+        (Some(Question::Allergen), Some(FieldError::NotAChange))
+    );
+    assert_eq!(o[3], Outcome::Cancelled);
+}
+
+#[test]
+fn an_allergy_said_in_a_sentence() {
+    let o = play(
+        FormKind::Allergy,
+        "Emma is allergic to peanuts",
+        &["severe", "hives and swelling", "yes"],
+    );
+    assert_eq!(asked(&o[0]).0, Some(Question::Severity));
+    assert_eq!(asked(&o[1]).0, Some(Question::Reaction));
+    match &o[3] {
+        Outcome::Save(Form::AddAllergy(d)) => {
+            assert_eq!(d.child, Some((1, "Emma".into())));
+            assert_eq!(d.allergen.as_deref(), Some("peanuts"));
+            assert_eq!(d.severity.as_deref(), Some("severe"));
+            assert_eq!(d.reaction, Some(Some("hives and swelling".into())));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_form_survives_a_round_trip_through_json() {
+    let o = play(FormKind::Medication, "Tylenol for Emma", &["160 mg/5 ml"]);
+    let Outcome::Ask { form, .. } = &o[1] else {
+        panic!("{:?}", o[1]);
+    };
+    let json = serde_json::to_string(form).expect("serializes");
+    assert_eq!(
+        &serde_json::from_str::<Form>(&json).expect("parses"),
+        form
+    );
+}

@@ -1,0 +1,303 @@
+//! English for forms: the questions, why an answer was not taken, and the summaries.
+
+use chrono::NaiveDate;
+
+use super::amount_error;
+use crate::domain::{format_number, Schedule};
+use crate::engine::forms::{
+    strength_text, AllergyDraft, ChildDraft, FieldError, Form, FormKind, MedicationDraft,
+    Question,
+};
+use crate::messages::Choice;
+
+fn date(d: NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+fn choice(label: &str, value: &str) -> Choice {
+    Choice {
+        label: label.into(),
+        value: value.into(),
+    }
+}
+
+fn child_of(form: &Form) -> Option<&str> {
+    match form {
+        Form::AddMedication(d) => d.child.as_ref().map(|(_, n)| n.as_str()),
+        Form::AddAllergy(d) => d.child.as_ref().map(|(_, n)| n.as_str()),
+        Form::AddChild(d) => d.name.as_deref(),
+    }
+}
+
+/// The question, with the buttons that answer it in one tap.
+pub(super) fn question(
+    form: &Form,
+    question: Question,
+    known_children: &[String],
+) -> (String, Vec<Choice>) {
+    let child = child_of(form).unwrap_or("the child");
+    match (form, question) {
+        (_, Question::Child) => (
+            match form.kind() {
+                FormKind::Medication => "Which child is the medicine for?".into(),
+                _ => "Which child is it for?".into(),
+            },
+            known_children.iter().map(|n| choice(n, n)).collect(),
+        ),
+        (_, Question::ChildName) => ("What is the child's name?".into(), Vec::new()),
+        (_, Question::BirthDate) => (
+            format!("When was {child} born? (for example 14 March 2022)"),
+            Vec::new(),
+        ),
+        (_, Question::MedicationName) => (
+            format!(
+                "What is {child}'s medicine called? The name on the box, like Children's Tylenol or Amoxil."
+            ),
+            Vec::new(),
+        ),
+        (Form::AddMedication(d), Question::Ingredients) => (
+            match d.known_ingredient() {
+                Some(ingredient) => format!(
+                    "What strength is it? It's on the label, for example \"160 mg/5 ml\" or \"80 mg tablets\". \
+                     ({} is {ingredient}; if the label says otherwise, write the ingredient too.)",
+                    d.name.as_deref().unwrap_or("It")
+                ),
+                None => "What is in it, and how strong? Copy it from the label: the active ingredient and \
+                         strength, like \"amoxicillin 250 mg/5 ml\" or \"ibuprofen 200 mg tablets\". \
+                         For two ingredients, join them with \"and\"."
+                    .into(),
+            },
+            Vec::new(),
+        ),
+        (_, Question::UsualDose) => (
+            format!(
+                "How much does {child} take each time? For example 5 ml, or 1 tablet. \
+                 Use what the doctor or the label says for {child}: I never work a dose out."
+            ),
+            Vec::new(),
+        ),
+        (_, Question::Schedule) => (
+            "How is it given: as needed, every few hours (\"every 8 hours\"), or at set times (\"8am and 8pm\")?"
+                .into(),
+            vec![choice("As needed", "as needed")],
+        ),
+        (_, Question::Interval) => (
+            "At least how many hours between two doses? (for example 6)".into(),
+            Vec::new(),
+        ),
+        (_, Question::MaxDoses) => (
+            "At most how many doses in 24 hours? A number, or \"none\".".into(),
+            vec![choice("No maximum", "none")],
+        ),
+        (Form::AddMedication(d), Question::MaxMg(i)) => {
+            let ingredient = d
+                .ingredients
+                .as_ref()
+                .and_then(|v| v.get(i))
+                .map(|s| s.ingredient.as_str())
+                .unwrap_or("the ingredient");
+            (
+                format!(
+                    "Is there a daily maximum of {ingredient}, in mg per 24 hours? The number the doctor or \
+                     pharmacist gave you, or \"none\"."
+                ),
+                vec![choice("None", "none")],
+            )
+        }
+        (_, Question::Course) => (
+            "For how long? \"ongoing\", \"for 10 days\", or \"until 20 December\".".into(),
+            vec![choice("Ongoing", "ongoing")],
+        ),
+        (_, Question::Allergen) => (format!("What is {child} allergic to?"), Vec::new()),
+        (_, Question::Severity) => (
+            "How severe is it?".into(),
+            vec![
+                choice("Mild", "mild"),
+                choice("Moderate", "moderate"),
+                choice("Severe / anaphylaxis", "severe"),
+                choice("Not sure", "unknown"),
+            ],
+        ),
+        (_, Question::Reaction) => (
+            "What happens when it's a reaction (for example hives, swelling)? Or \"skip\".".into(),
+            vec![choice("Skip", "skip")],
+        ),
+        (_, Question::Ingredients | Question::MaxMg(_)) => ("?".into(), Vec::new()),
+    }
+}
+
+/// Why the last answer was not taken.
+pub(super) fn problem(problem: &FieldError, at_summary: bool) -> String {
+    match problem {
+        FieldError::BadDate => "I couldn't read that date. Write it like 14 March 2022.".into(),
+        FieldError::DateInFuture => "That date is in the future.".into(),
+        FieldError::TooOld => {
+            "That is more than 18 years ago: MedNanny keeps children's records.".into()
+        }
+        FieldError::BadName => "That doesn't look like a name.".into(),
+        FieldError::DuplicateName(name) => {
+            format!("There is already a child called {name} in the family.")
+        }
+        FieldError::UnknownChild { known } => {
+            format!("I don't know that child. The children: {}.", known.join(", "))
+        }
+        FieldError::BadStrength => {
+            "I couldn't read the strength. It's on the label, like \"160 mg/5 ml\" or \"200 mg tablets\"."
+                .into()
+        }
+        FieldError::IngredientMissing => {
+            "Which ingredient is that? Write it with the strength, like \"acetaminophen 160 mg/5 ml\"."
+                .into()
+        }
+        FieldError::BadDose(e) => amount_error(e),
+        FieldError::DoseUnitMismatch { expected } => {
+            format!("The strength is per {expected}, so give the dose in {expected} (or mg).")
+        }
+        FieldError::BadSchedule => "I couldn't read how it is given.".into(),
+        FieldError::TimesNeeded => {
+            "Please say when: the times (like 8am and 8pm), or every how many hours.".into()
+        }
+        FieldError::BadInterval => {
+            "The time between doses must be whole hours, from 1 to 72.".into()
+        }
+        FieldError::BadMaxDoses => {
+            "The maximum must be a number of doses from 1 to 24, or \"none\".".into()
+        }
+        FieldError::BadMaxMg => "Write the maximum in mg, like 1000, or \"none\".".into(),
+        FieldError::MaxMgBelowOneDose {
+            ingredient,
+            one_dose_mg,
+        } => format!(
+            "That is less than one usual dose ({} mg of {ingredient}), so no dose could ever be given.",
+            format_number(*one_dose_mg)
+        ),
+        FieldError::BadCourse => {
+            "I couldn't read how long: \"ongoing\", \"for 10 days\" or \"until 20 December\".".into()
+        }
+        FieldError::EndsBeforeStart => "The course would end before it starts.".into(),
+        FieldError::BadSeverity => "Say mild, moderate, severe or not sure.".into(),
+        FieldError::TooLong => "That is too long; please keep it short.".into(),
+        FieldError::NotAChange if at_summary => {
+            "Say yes to save it, cancel to drop it, or tell me what to change (like \"every 6 hours\", \
+             \"max 3 a day\", \"dose 7.5 ml\" or \"for 7 days\")."
+                .into()
+        }
+        FieldError::NotAChange => "Please answer this question, or say cancel to stop.".into(),
+    }
+}
+
+/// The summary shown before saving.
+pub(super) fn summary(form: &Form) -> String {
+    let body = match form {
+        Form::AddChild(d) => child_summary(d),
+        Form::AddMedication(d) => medication_summary(d),
+        Form::AddAllergy(d) => allergy_summary(d),
+    };
+    format!("{body}\nSave it? Say yes, cancel, or tell me what to change.")
+}
+
+fn child_summary(d: &ChildDraft) -> String {
+    format!(
+        "Add {}, born {}.",
+        d.name.as_deref().unwrap_or("?"),
+        d.birth_date.map(date).unwrap_or_default()
+    )
+}
+
+fn allergy_summary(d: &AllergyDraft) -> String {
+    let mut text = format!(
+        "{}: allergic to {} ({}).",
+        d.child.as_ref().map(|(_, n)| n.as_str()).unwrap_or("?"),
+        d.allergen.as_deref().unwrap_or("?"),
+        d.severity.as_deref().unwrap_or("unknown"),
+    );
+    if let Some(Some(reaction)) = &d.reaction {
+        text.push_str(&format!(" Reaction: {reaction}."));
+    }
+    text
+}
+
+fn medication_summary(d: &MedicationDraft) -> String {
+    let child = d.child.as_ref().map(|(_, n)| n.as_str()).unwrap_or("?");
+    let mut lines = vec![format!("New medicine for {child}:")];
+    let ingredients = d.ingredients.clone().unwrap_or_default();
+    let strengths: Vec<String> = ingredients.iter().map(strength_text).collect();
+    lines.push(format!(
+        "• {} — {}",
+        d.name.as_deref().unwrap_or("?"),
+        strengths.join(" + ")
+    ));
+    if let Some(dose) = d.dose {
+        let mg: Vec<String> = ingredients
+            .iter()
+            .filter_map(|s| {
+                s.mg_in(dose)
+                    .map(|mg| format!("{} mg {}", format_number(mg), s.ingredient))
+            })
+            .collect();
+        let mg = if dose.unit == crate::domain::DoseUnit::Mg || mg.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", mg.join(", "))
+        };
+        lines.push(format!("• Usual dose: {dose}{mg}"));
+    }
+    let proposed = d.proposed.as_ref();
+    let mark = |flag: bool| if flag { " *" } else { "" };
+    let interval = d
+        .interval_hours
+        .map(|h| {
+            format!(
+                "at least {h} hour{} apart{}",
+                if h == 1 { "" } else { "s" },
+                mark(proposed.is_some_and(|p| p.interval))
+            )
+        })
+        .unwrap_or_default();
+    lines.push(match &d.schedule {
+        Some(Schedule::AsNeeded) | None => format!("• As needed, {interval}"),
+        Some(Schedule::EveryHours { hours }) => format!("• Every {hours} hours ({interval})"),
+        Some(Schedule::FixedTimes { times }) => format!(
+            "• At {} ({interval})",
+            times
+                .iter()
+                .map(|t| t.format("%H:%M").to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    });
+    match d.max_doses {
+        Some(Some(n)) => lines.push(format!(
+            "• At most {n} dose{} in 24 hours{}",
+            if n == 1 { "" } else { "s" },
+            mark(proposed.is_some_and(|p| p.max_doses))
+        )),
+        Some(None) => lines.push("• No maximum number of doses in 24 hours".into()),
+        None => {}
+    }
+    for s in &ingredients {
+        if let Some(mg) = s.max_mg_per_day {
+            lines.push(format!(
+                "• At most {} mg of {} in 24 hours",
+                format_number(mg),
+                s.ingredient
+            ));
+        }
+    }
+    match d.course {
+        Some((Some(start), Some(end))) => lines.push(format!(
+            "• From {} to {} (the last day)",
+            date(start),
+            date(end)
+        )),
+        Some((Some(start), None)) => lines.push(format!("• From {}, ongoing", date(start))),
+        _ => {}
+    }
+    if let Some(p) = proposed.filter(|p| p.interval || p.max_doses) {
+        lines.push(format!(
+            "* From the children's {} label. If the doctor said otherwise, tell me (like \"every 6 hours\" or \"max 3 a day\").",
+            p.ingredient
+        ));
+    }
+    lines.join("\n")
+}
