@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::command::{parse, Command, GrowthKind, Vocabulary};
-use super::forms::{self, Form, FormContext, Outcome, Question};
+use super::forms::{self, Form, FormContext, FormKind, Outcome, Question};
 use crate::domain::{DoseAmount, EmergencyNumbers, Role, Temperature};
 use crate::messages::Msg;
 use crate::screen::RedFlag;
@@ -204,6 +204,9 @@ pub struct Context {
     pub children: Vec<(i64, String)>,
     /// How the family writes dates: "03/04/2022" is 3 April (day first) everywhere but the US.
     pub day_first: bool,
+    /// The person's role in the family: a form they could never save is not started. (The
+    /// services still authorize the write; this only spares a caregiver six questions.)
+    pub role: Role,
 }
 
 impl Context {
@@ -423,7 +426,7 @@ fn form_outcome(outcome: Outcome, ctx: &Context) -> Transition {
                 asked_at: ctx.now,
             },
             vec![Effect::Say(Msg::FormAsk {
-                form,
+                form: Box::new(form),
                 question,
                 problem,
                 children: ctx.children.iter().map(|(_, n)| n.clone()).collect(),
@@ -435,7 +438,10 @@ fn form_outcome(outcome: Outcome, ctx: &Context) -> Transition {
                 asked: None,
                 asked_at: ctx.now,
             },
-            vec![Effect::Say(Msg::FormSummary { form, problem })],
+            vec![Effect::Say(Msg::FormSummary {
+                form: Box::new(form),
+                problem,
+            })],
         ),
         Outcome::Save(form) => run(Task::SaveForm(form)),
         Outcome::Cancelled => say(Msg::FormCancelled),
@@ -584,9 +590,12 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
         Command::SwitchFamily { name } => {
             (ConversationState::Idle, vec![Effect::PickFamily { name }])
         }
-        Command::StartForm { kind, text } => {
-            form_outcome(forms::start(kind, &text, &ctx.forms()), ctx)
-        }
+        Command::StartForm { kind, text } => match (kind, ctx.role) {
+            (_, Role::Guardian) => form_outcome(forms::start(kind, &text, &ctx.forms()), ctx),
+            (FormKind::Child | FormKind::Allergy | FormKind::Medication, _) => {
+                say(Msg::GuardiansOnly)
+            }
+        },
         Command::BadTime(text) => say(Msg::BadTime(text)),
         // Joining is handled before a family is known (see the runner); here it means a second family.
         Command::Join { .. } | Command::CreateFamily { .. } => {
@@ -612,6 +621,7 @@ mod tests {
             emergency: emergency_numbers("US"),
             children: vec![(1, "Emma".into()), (2, "Leo".into())],
             day_first: false,
+            role: Role::Guardian,
         }
     }
 

@@ -14,8 +14,8 @@
 
 pub mod command;
 pub mod forms;
-mod save_form;
 pub mod machine;
+mod save_form;
 pub mod store;
 
 use std::collections::VecDeque;
@@ -438,11 +438,14 @@ impl<S: ConversationStore> Engine<S> {
         let family = services.family_info(family_id).await?;
         // The names the parser listens for. Not shown to anyone, so not a disclosure to audit: the
         // services still authorize and audit whatever the command then reads or writes.
-        let children: Vec<(i64, String)> =
-            match memberships.iter().find(|m| m.family_id == family_id) {
-                Some(membership) => services.child_roster(membership).await?,
-                None => Vec::new(),
-            };
+        let membership = memberships.iter().find(|m| m.family_id == family_id);
+        let role = membership
+            .map(|m| m.role)
+            .unwrap_or(crate::domain::Role::Viewer);
+        let children: Vec<(i64, String)> = match membership {
+            Some(membership) => services.child_roster(membership).await?,
+            None => Vec::new(),
+        };
         let now = services.now();
         let scene = Scene {
             actor,
@@ -482,6 +485,7 @@ impl<S: ConversationStore> Engine<S> {
             emergency: emergency_numbers(&family.country),
             children: scene.children.clone(),
             day_first: family.country != "US",
+            role,
         };
         let mut state = session.state.clone();
         let mut events = VecDeque::from([first_event]);

@@ -704,6 +704,11 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 ..reply(text, Info, msg)
             }
         }
+        Msg::GuardiansOnly => reply(
+            "Only a guardian can add or change that. Ask a parent to do it from their chat.".into(),
+            Info,
+            msg,
+        ),
         Msg::FormCancelled => reply("Cancelled: nothing was saved.".into(), Info, msg),
         Msg::FormExpired { .. } => reply(
             "(That form waited too long, so I dropped it; nothing was saved.)".into(),

@@ -256,7 +256,7 @@ pub enum Msg {
     },
     /// A form's next question; `problem` says why the last answer was not taken.
     FormAsk {
-        form: Form,
+        form: Box<Form>,
         question: Question,
         problem: Option<FieldError>,
         /// The children's names, offered as buttons when the question is which child.
@@ -264,10 +264,12 @@ pub enum Msg {
     },
     /// A complete form, waiting for yes.
     FormSummary {
-        form: Form,
+        form: Box<Form>,
         problem: Option<FieldError>,
     },
     FormCancelled,
+    /// Only a guardian can change the family's record this way.
+    GuardiansOnly,
     /// A half-filled form was dropped after the question expired.
     FormExpired {
         kind: FormKind,
@@ -400,6 +402,7 @@ impl Msg {
                 | Msg::Emergency { .. }
                 | Msg::GuardiansTold { .. }
                 | Msg::FormCancelled
+                | Msg::GuardiansOnly
                 | Msg::FormExpired { .. }
         )
     }

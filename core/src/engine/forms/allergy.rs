@@ -64,8 +64,10 @@ impl Draft for AllergyDraft {
         });
         if let Some(i) = lead {
             let mut start = i + 1;
-            while matches!(answer.norm(start), "to" | "a" | "al" | "los" | "las" | "la" | "el")
-            {
+            while matches!(
+                answer.norm(start),
+                "to" | "a" | "al" | "los" | "las" | "la" | "el"
+            ) {
                 start += 1;
             }
             let mut end = start;

@@ -398,7 +398,8 @@ impl Draft for MedicationDraft {
                     let mut answer = Answer::new(&format!("for {lower}"));
                     match answer.take_for_days() {
                         Some(days) if answer.residue().is_empty() => {
-                            self.course = Some((Some(ctx.today), Some(course_end(ctx.today, days?))))
+                            self.course =
+                                Some((Some(ctx.today), Some(course_end(ctx.today, days?))))
                         }
                         _ => return Err(FieldError::BadCourse),
                     }
@@ -445,7 +446,8 @@ impl Draft for MedicationDraft {
             return Ok(());
         };
         for (i, ingredient) in ingredients.iter().enumerate() {
-            if let (Some(max), Some(one)) = (ingredient.max_mg_per_day, self.mg_per_dose(ingredient))
+            if let (Some(max), Some(one)) =
+                (ingredient.max_mg_per_day, self.mg_per_dose(ingredient))
             {
                 if max < one {
                     return Err((
@@ -482,11 +484,15 @@ impl Draft for MedicationDraft {
 
 /// "160 mg/5 ml": a strength as the summary shows it.
 pub fn strength_text(s: &IngredientStrength) -> String {
-    let per = if (s.per_amount - 1.0).abs() < f64::EPSILON && s.per_unit != crate::domain::DoseUnit::Ml
-    {
-        s.per_unit.label(1.0).to_string()
-    } else {
-        format!("{} {}", format_number(s.per_amount), s.per_unit.label(s.per_amount))
-    };
+    let per =
+        if (s.per_amount - 1.0).abs() < f64::EPSILON && s.per_unit != crate::domain::DoseUnit::Ml {
+            s.per_unit.label(1.0).to_string()
+        } else {
+            format!(
+                "{} {}",
+                format_number(s.per_amount),
+                s.per_unit.label(s.per_amount)
+            )
+        };
     format!("{} {} mg/{per}", s.ingredient, format_number(s.mg))
 }

@@ -241,12 +241,7 @@ pub fn start(kind: FormKind, text: &str, ctx: &FormContext<'_>) -> Outcome {
 }
 
 /// Reads an answer to the form's question (`None`: the summary was shown).
-pub fn answer(
-    form: &Form,
-    asked: Option<Question>,
-    text: &str,
-    ctx: &FormContext<'_>,
-) -> Outcome {
+pub fn answer(form: &Form, asked: Option<Question>, text: &str, ctx: &FormContext<'_>) -> Outcome {
     let lower = text.trim().trim_end_matches(['.', '!']).to_lowercase();
     if is_cancel(&lower) {
         return Outcome::Cancelled;
@@ -383,7 +378,17 @@ fn is_cancel(text: &str) -> bool {
 fn is_yes(text: &str) -> bool {
     matches!(
         text,
-        "yes" | "y" | "yeah" | "yep" | "ok" | "okay" | "save" | "confirm" | "correct" | "si" | "sí"
+        "yes"
+            | "y"
+            | "yeah"
+            | "yep"
+            | "ok"
+            | "okay"
+            | "save"
+            | "confirm"
+            | "correct"
+            | "si"
+            | "sí"
             | "1"
     )
 }

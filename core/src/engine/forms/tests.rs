@@ -12,7 +12,10 @@ fn today() -> NaiveDate {
 const CHILDREN: [(i64, &str); 2] = [(1, "Emma"), (2, "Leo")];
 
 fn children() -> Vec<(i64, String)> {
-    CHILDREN.iter().map(|(id, n)| (*id, n.to_string())).collect()
+    CHILDREN
+        .iter()
+        .map(|(id, n)| (*id, n.to_string()))
+        .collect()
 }
 
 /// Plays a form: the start words, then each answer; returns every outcome.
@@ -70,7 +73,15 @@ fn a_child_step_by_step_with_bad_answers_re_asked() {
     let o = play(
         FormKind::Child,
         "",
-        &["Emma", "Mia", "last spring", "14 March 2030", "1 January 2001", "2022-03-14", "no"],
+        &[
+            "Emma",
+            "Mia",
+            "last spring",
+            "14 March 2030",
+            "1 January 2001",
+            "2022-03-14",
+            "no",
+        ],
     );
     let expected = [
         (Some(Question::ChildName), None),
@@ -95,7 +106,15 @@ fn an_over_the_counter_medicine_gets_the_label_limits_proposed() {
     let o = play(
         FormKind::Medication,
         "for Leo",
-        &["Children's Motrin", "100 mg/5 ml", "5 ml", "as needed", "none", "ongoing", "yes"],
+        &[
+            "Children's Motrin",
+            "100 mg/5 ml",
+            "5 ml",
+            "as needed",
+            "none",
+            "ongoing",
+            "yes",
+        ],
     );
     assert_eq!(asked(&o[0]).0, Some(Question::MedicationName));
     assert_eq!(asked(&o[1]).0, Some(Question::Ingredients));
@@ -154,7 +173,14 @@ fn a_daily_maximum_below_one_dose_is_asked_again() {
     let o = play(
         FormKind::Medication,
         "Tylenol for Emma",
-        &["160 mg/5 ml", "10 ml", "as needed", "100", "1000", "ongoing"],
+        &[
+            "160 mg/5 ml",
+            "10 ml",
+            "as needed",
+            "100",
+            "1000",
+            "ongoing",
+        ],
     );
     // 10 ml is 320 mg: a 100 mg daily maximum could never be met.
     assert_eq!(
@@ -251,8 +277,5 @@ fn a_form_survives_a_round_trip_through_json() {
         panic!("{:?}", o[1]);
     };
     let json = serde_json::to_string(form).expect("serializes");
-    assert_eq!(
-        &serde_json::from_str::<Form>(&json).expect("parses"),
-        form
-    );
+    assert_eq!(&serde_json::from_str::<Form>(&json).expect("parses"), form);
 }

@@ -66,6 +66,10 @@ impl Answer {
         self.tokens.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
     pub fn consume(&mut self, range: std::ops::Range<usize>) {
         for t in &mut self.tokens[range] {
             t.used = true;
@@ -722,11 +726,8 @@ mod tests {
         assert_eq!(s[0].ingredient, "acetaminophen");
         let s = parse_ingredients("ibuprofen 200 mg tablets", None).expect("reads");
         assert_eq!((s[0].per_amount, s[0].per_unit), (1.0, DoseUnit::Tablet));
-        let s = parse_ingredients(
-            "amoxicillin 400 mg/5 ml and clavulanate 57 mg/5 ml",
-            None,
-        )
-        .expect("reads");
+        let s = parse_ingredients("amoxicillin 400 mg/5 ml and clavulanate 57 mg/5 ml", None)
+            .expect("reads");
         assert_eq!(s.len(), 2);
         assert_eq!(s[1].ingredient, "clavulanate");
         assert_eq!(

@@ -5,8 +5,7 @@ use chrono::NaiveDate;
 use super::amount_error;
 use crate::domain::{format_number, Schedule};
 use crate::engine::forms::{
-    strength_text, AllergyDraft, ChildDraft, FieldError, Form, FormKind, MedicationDraft,
-    Question,
+    strength_text, AllergyDraft, ChildDraft, FieldError, Form, FormKind, MedicationDraft, Question,
 };
 use crate::messages::Choice;
 
