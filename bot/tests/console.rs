@@ -462,3 +462,46 @@ fn a_weight_or_height_said_in_plain_words_is_recorded() {
     );
     assert!(refused.contains("Nothing was recorded"), "{refused}");
 }
+
+#[test]
+fn a_guardian_adds_a_medicine_by_answering_questions_and_doses_are_checked_against_it() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.chat(
+        &["--demo"],
+        &[
+            "add a medication for Leo",
+            "Children's Motrin",
+            "50 mg/1.25 ml",
+            "1.25 ml as needed, for 5 days",
+            "none",
+            "yes",
+            "gave Leo 1.25 ml Motrin",
+            "gave Leo 1.25 ml Motrin",
+            "no",
+        ],
+    );
+    assert!(
+        reply_to(&out, "Children's Motrin").contains("Children's Motrin is ibuprofen"),
+        "{out}"
+    );
+    let summary = reply_to(&out, "none");
+    for line in [
+        "• Children's Motrin — ibuprofen 50 mg/1.25 ml",
+        "• Usual dose: 1.25 ml (50 mg ibuprofen)",
+        "• As needed, at least 6 hours apart *",
+        "• At most 4 doses in 24 hours *",
+        "* From the children's ibuprofen label.",
+    ] {
+        assert!(summary.contains(line), "{line:?} in:\n{summary}");
+    }
+    assert!(
+        reply_to(&out, "yes").contains("Saved Children's Motrin for Leo"),
+        "{out}"
+    );
+    let first = out
+        .find("Logged: Leo 1.25 ml Children's Motrin")
+        .expect("logged");
+    let second = reply_to(&out[first..], "gave Leo 1.25 ml Motrin");
+    assert!(second.contains("Reply yes or no"), "too soon: {second}");
+    assert!(reply_to(&out, "no").contains("nothing was logged"), "{out}");
+}
