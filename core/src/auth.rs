@@ -3,7 +3,8 @@
 //! - guardian: everything in their family, including logging a dose the dose-safety check cannot
 //!   check (an explicit override: the dose is flagged and the other guardians are told);
 //! - caregiver (nanny): the children assigned to them — read medications, allergies and non-private
-//!   conditions, log doses, measurements and notes, clock in/out; never manage members, export or erase;
+//!   conditions, log doses, measurements and notes, clock in/out, add a medication (which waits for
+//!   a guardian's approval); never approve one, manage members, export or erase;
 //! - viewer: read-only summaries (children, medications, allergies, doses, measurements);
 //! - revoked members, invited-but-not-joined members and other families' members: nothing.
 //!
@@ -72,10 +73,15 @@ pub enum Permission {
     VoidOthersDose,
     /// Add a person to a family without their invite and consent: nobody but the operator.
     AddMemberDirectly,
+    /// Add a medication to a child's record. A guardian's is approved at once; a caregiver's (on a
+    /// child assigned to them) waits for a guardian's approval before any dose.
+    AddMedication,
+    /// Approve or deny a medication a caregiver added (guardians).
+    ApproveMedication,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 23] = [
         Permission::ViewChildren,
         Permission::ViewMedications,
         Permission::ViewAllergies,
@@ -97,6 +103,8 @@ impl Permission {
         Permission::RaiseEmergency,
         Permission::VoidOthersDose,
         Permission::AddMemberDirectly,
+        Permission::AddMedication,
+        Permission::ApproveMedication,
     ];
 
     /// The audit action name.
@@ -123,6 +131,8 @@ impl Permission {
             Permission::RaiseEmergency => "emergency.raise",
             Permission::VoidOthersDose => "dose.void_others",
             Permission::AddMemberDirectly => "member.add",
+            Permission::AddMedication => "medication.add",
+            Permission::ApproveMedication => "medication.approve",
         }
     }
 }
@@ -174,6 +184,7 @@ pub fn allows(standing: Standing, permission: Permission, scope: Scope) -> bool 
                     | WriteNote
                     | ClockInOut
                     | RaiseEmergency
+                    | AddMedication
             );
             let in_scope = match scope {
                 Scope::Family => true,
@@ -294,6 +305,47 @@ mod tests {
             };
             assert!(
                 allows(member, Permission::RaiseEmergency, Scope::Family),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_caregiver_may_add_a_medication_for_an_assigned_child_but_only_a_guardian_approves_it() {
+        let member = |role| Standing::Member {
+            role,
+            status: MemberStatus::Active,
+        };
+        let assigned = Scope::Child { assigned: true };
+        let unassigned = Scope::Child { assigned: false };
+        assert!(allows(
+            member(Role::Guardian),
+            Permission::AddMedication,
+            unassigned
+        ));
+        assert!(allows(
+            member(Role::Caregiver),
+            Permission::AddMedication,
+            assigned
+        ));
+        assert!(!allows(
+            member(Role::Caregiver),
+            Permission::AddMedication,
+            unassigned
+        ));
+        assert!(!allows(
+            member(Role::Viewer),
+            Permission::AddMedication,
+            assigned
+        ));
+        assert!(allows(
+            member(Role::Guardian),
+            Permission::ApproveMedication,
+            assigned
+        ));
+        for role in [Role::Caregiver, Role::Viewer] {
+            assert!(
+                !allows(member(role), Permission::ApproveMedication, assigned),
                 "{role:?}"
             );
         }

@@ -83,6 +83,34 @@ impl FromStr for Role {
     }
 }
 
+/// Whether a guardian has authorized a medication: one a caregiver adds is pending until a guardian
+/// approves it, and no dose of it is logged before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Approval {
+    Approved,
+    Pending,
+    Denied,
+}
+
+impl Approval {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Approval::Approved => "approved",
+            Approval::Pending => "pending",
+            Approval::Denied => "denied",
+        }
+    }
+    /// Reads a stored state; anything unexpected is read as not approved (no dose).
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "approved" => Approval::Approved,
+            "pending" => Approval::Pending,
+            _ => Approval::Denied,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MemberStatus {

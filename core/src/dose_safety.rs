@@ -770,6 +770,10 @@ mod tests {
             ends_on: None,
             active: true,
             created_at: t(0, 0),
+            approval: "approved".into(),
+            proposed_by_member_id: None,
+            decided_by_member_id: None,
+            decided_at: None,
         }
     }
 

@@ -82,6 +82,10 @@ enum Action {
     ClockOut,
     AddChild,
     AddMedication,
+    /// Approve a medication waiting for approval (here: one made pending for the call).
+    ApproveMedication,
+    /// List the medications waiting for approval.
+    MedicationsToApprove,
     AddAllergy,
     AddCondition,
     CreateInvite,
@@ -106,6 +110,7 @@ impl Action {
                 | Action::Measurements
                 | Action::Notes
                 | Action::Members
+                | Action::MedicationsToApprove
         )
     }
 
@@ -125,10 +130,9 @@ impl Action {
             Action::Notes => "notes.view",
             Action::AddNote => "note.write",
             Action::ClockIn | Action::ClockOut => "shift.clock",
-            Action::AddChild
-            | Action::AddMedication
-            | Action::AddAllergy
-            | Action::AddCondition => "children.manage",
+            Action::AddChild | Action::AddAllergy | Action::AddCondition => "children.manage",
+            Action::AddMedication => "medication.add",
+            Action::ApproveMedication | Action::MedicationsToApprove => "medication.approve",
             Action::CreateInvite
             | Action::Members
             | Action::RevokeMember
@@ -171,7 +175,10 @@ const POLICY: &[(Action, [Expect; 7], [Expect; 7])] = &[
     (Action::ClockIn,          [A, A, A, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::ClockOut,         [A, A, A, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::AddChild,         [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
-    (Action::AddMedication,    [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    // A caregiver's medication waits for a guardian's approval (tests/medication_approval.rs).
+    (Action::AddMedication,    [A, A, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::ApproveMedication,[A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::MedicationsToApprove,[A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::AddAllergy,       [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::AddCondition,     [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::CreateInvite,     [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
@@ -387,6 +394,19 @@ impl World {
                     .1,
             ),
             Action::AddMember => Prepared::Id(s.create_person("Newcomer", "en").await.unwrap()),
+            Action::ApproveMedication => {
+                // Only a caregiver's medication waits, and neither the unassigned child nor the
+                // Smiths have a caregiver who could add one: mark the operator's pending directly.
+                let id = s.add_medication(op, tylenol(place.child_id)).await.unwrap();
+                s.db()
+                    .conn()
+                    .execute_unprepared(&format!(
+                        "UPDATE medications SET approval = 'pending' WHERE id = {id}"
+                    ))
+                    .await
+                    .unwrap();
+                Prepared::Id(id)
+            }
             _ => Prepared::Nothing,
         }
     }
@@ -475,6 +495,14 @@ async fn call(
             .add_medication(actor, tylenol(p.child_id))
             .await
             .map(ignore),
+        Action::ApproveMedication => s
+            .decide_medication(actor, prepared.id(), true)
+            .await
+            .map(ignore),
+        Action::MedicationsToApprove => s
+            .medications_to_approve(actor, p.family_id)
+            .await
+            .map(ignore),
         Action::AddAllergy => s
             .add_allergy(actor, p.child_id, "penicillin", "moderate", Some("rash"))
             .await
@@ -505,7 +533,7 @@ struct Snapshot {
     denied_events: i64,
 }
 
-const RECORD_COUNTS: [(&str, &str); 17] = [
+const RECORD_COUNTS: [(&str, &str); 18] = [
     ("families", "SELECT COUNT(*) FROM families"),
     ("people", "SELECT COUNT(*) FROM people"),
     ("members", "SELECT COUNT(*) FROM members"),
@@ -517,6 +545,10 @@ const RECORD_COUNTS: [(&str, &str); 17] = [
     ("invites", "SELECT COUNT(*) FROM invites"),
     ("children", "SELECT COUNT(*) FROM children"),
     ("medications", "SELECT COUNT(*) FROM medications"),
+    (
+        "approved medications",
+        "SELECT COUNT(*) FROM medications WHERE approval = 'approved'",
+    ),
     ("allergies", "SELECT COUNT(*) FROM allergies"),
     ("conditions", "SELECT COUNT(*) FROM conditions"),
     ("doses", "SELECT COUNT(*) FROM dose_logs"),

@@ -1,4 +1,5 @@
 //! `medications`: A medication a child has, with its dose rules. `ingredients` is JSON: strength per active ingredient.
+//! One a caregiver adds is `pending` until a guardian approves it.
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,14 @@ pub struct Model {
     pub ends_on: Option<Date>,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    /// "approved", "pending" (a caregiver added it: no dose until a guardian approves) or "denied".
+    #[sea_orm(column_type = "Text")]
+    pub approval: String,
+    /// The caregiver who proposed it (none when a guardian or the operator added it).
+    pub proposed_by_member_id: Option<i64>,
+    /// The guardian who approved or denied it, and when.
+    pub decided_by_member_id: Option<i64>,
+    pub decided_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

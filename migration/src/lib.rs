@@ -8,6 +8,7 @@
 //!   dose log, nanny side, audit trail, conversation state, notification outbox).
 //! - `m20261125_000002_channel_inbox`: the channels' durable inbox and idempotency keys.
 //! - `m20261203_000003_notification_source_key`: alerts carry the delivery key that raised them.
+//! - `m20261203_000004_medication_approval`: a caregiver's medication waits for a guardian's approval.
 //! - `inbox_store`: [`InboxMigrator`], the inbox table alone, for a SQLite inbox kept in its own file.
 
 pub use sea_orm_migration::prelude::*;
@@ -16,6 +17,7 @@ mod inbox_store;
 mod m20261125_000001_care_core;
 mod m20261125_000002_channel_inbox;
 mod m20261203_000003_notification_source_key;
+mod m20261203_000004_medication_approval;
 
 pub use inbox_store::InboxMigrator;
 
@@ -29,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_care_core::Migration),
             Box::new(m20261125_000002_channel_inbox::Migration),
             Box::new(m20261203_000003_notification_source_key::Migration),
+            Box::new(m20261203_000004_medication_approval::Migration),
         ]
     }
 }

@@ -82,6 +82,12 @@ pub enum Command {
         kind: FormKind,
         text: String,
     },
+    /// "approve", "deny #12", "approve Leo's Motrin": a guardian decides about a medication a
+    /// caregiver added; `which` is what came after the verb, if anything.
+    Decide {
+        approve: bool,
+        which: Option<String>,
+    },
     /// A time was given but is not a time ("at 25:99").
     BadTime(String),
     Unknown,
@@ -309,6 +315,16 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
             if let Some(command) = start_form(&words[1..]) {
                 return command;
             }
+        }
+        "approve" | "aprobar" | "apruebo" | "deny" | "reject" | "decline" | "denegar"
+        | "rechazar" => {
+            let which = rest_text
+                .trim_start_matches(|c: char| c == ':' || c.is_whitespace())
+                .trim_end_matches(|c: char| c == '.' || c == '!' || c.is_whitespace());
+            return Command::Decide {
+                approve: matches!(first.as_str(), "approve" | "aprobar" | "apruebo"),
+                which: (!which.is_empty()).then(|| which.to_string()),
+            };
         }
         "invite" => {
             return Command::Invite {
@@ -796,6 +812,27 @@ mod tests {
                 },
             ),
             ("undo", Command::Undo),
+            (
+                "approve",
+                Command::Decide {
+                    approve: true,
+                    which: None,
+                },
+            ),
+            (
+                "deny #12",
+                Command::Decide {
+                    approve: false,
+                    which: Some("#12".into()),
+                },
+            ),
+            (
+                "Approve Leo's Motrin.",
+                Command::Decide {
+                    approve: true,
+                    which: Some("Leo's Motrin".into()),
+                },
+            ),
             (
                 "Emma weighs 17 kg now",
                 Command::Growth {

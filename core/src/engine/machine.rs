@@ -119,6 +119,12 @@ pub enum Task {
     Export,
     /// Save a form the person confirmed (a child, a medication, an allergy).
     SaveForm(Form),
+    /// Approve or deny a medication a caregiver added: the one `which` names ("#12", "Leo's
+    /// Motrin"), or the only one waiting.
+    DecideMedication {
+        approve: bool,
+        which: Option<String>,
+    },
     /// Alert the guardians and audit: someone reported an emergency.
     RaiseEmergency {
         flag: RedFlag,
@@ -137,6 +143,7 @@ impl Task {
                 | Task::AddNote { .. }
                 | Task::LogGrowth { .. }
                 | Task::SaveForm(_)
+                | Task::DecideMedication { .. }
                 | Task::Undo
                 | Task::ClockIn
                 | Task::ClockOut
@@ -591,10 +598,17 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
             (ConversationState::Idle, vec![Effect::PickFamily { name }])
         }
         Command::StartForm { kind, text } => match (kind, ctx.role) {
-            (_, Role::Guardian) => form_outcome(forms::start(kind, &text, &ctx.forms()), ctx),
+            // A caregiver may add a medication: it waits for a guardian's approval.
+            (_, Role::Guardian) | (FormKind::Medication, Role::Caregiver) => {
+                form_outcome(forms::start(kind, &text, &ctx.forms()), ctx)
+            }
             (FormKind::Child | FormKind::Allergy | FormKind::Medication, _) => {
                 say(Msg::GuardiansOnly)
             }
+        },
+        Command::Decide { approve, which } => match ctx.role {
+            Role::Guardian => run(Task::DecideMedication { approve, which }),
+            Role::Caregiver | Role::Viewer => say(Msg::OnlyGuardiansApprove),
         },
         Command::BadTime(text) => say(Msg::BadTime(text)),
         // Joining is handled before a family is known (see the runner); here it means a second family.

@@ -12,6 +12,7 @@
 //! - `store`: the storage trait for conversation state and its database implementation.
 //! - this file: the runner that performs effects and maps every error to a reply in one place.
 
+mod approvals;
 pub mod command;
 pub mod forms;
 pub mod machine;
@@ -34,10 +35,10 @@ use crate::domain::{
 use crate::dose_safety::Concern;
 use crate::messages::{
     render, render_dashboard, ConcernText, DashboardText, DoseLine, Locale, MedicationLine, Msg,
-    RenderContext, Reply, ScheduleText,
+    RenderContext, Reply,
 };
 use crate::screen::{self, RedFlag, Screening};
-use crate::services::care::{DoseOutcome, DoseRequest, DoseView, MedicationView, Schedule};
+use crate::services::care::{DoseOutcome, DoseRequest, DoseView, MedicationView};
 use crate::services::emergency::named_child;
 use crate::services::{FamilyInfo, ServiceError, Services};
 
@@ -552,6 +553,9 @@ impl<S: ConversationStore> Engine<S> {
         let messages_queued_alerts = messages.iter().any(|m| match m {
             Msg::DoseLogged { alerted, .. } => !alerted.is_empty(),
             Msg::GuardiansTold { names } => !names.is_empty(),
+            // A caregiver's medication asks the guardians; a decision tells the caregiver.
+            Msg::MedicationAdded { pending, .. } => *pending,
+            Msg::MedicationDecided { caregiver_told, .. } => caregiver_told.is_some(),
             _ => false,
         });
         let mut turn = self.finish(messages, Some(&shown_family), locale, person_id);
@@ -763,7 +767,7 @@ impl<S: ConversationStore> Engine<S> {
                             child,
                             medications: meds
                                 .iter()
-                                .map(|m| medication_line(m, &scene.family.country))
+                                .map(|m| MedicationLine::of(m, &scene.family.country))
                                 .collect(),
                         }
                     });
@@ -924,6 +928,9 @@ impl<S: ConversationStore> Engine<S> {
                 }])
             }
             Task::SaveForm(form) => answered(vec![self.save_form(form, scene).await?]),
+            Task::DecideMedication { approve, which } => {
+                answered(vec![self.decide_medication(approve, which, scene).await?])
+            }
             Task::Notes { child_id } => {
                 let notes = services.notes(actor, child_id, 10).await?;
                 let child = Self::child_name(scene, child_id);
@@ -1161,45 +1168,6 @@ pub fn match_medication<'a>(query: &str, meds: &'a [MedicationView]) -> Vec<&'a 
 
 fn dose_line(d: &DoseView) -> DoseLine {
     DoseLine::from(d)
-}
-
-fn medication_line(m: &MedicationView, country: &str) -> MedicationLine {
-    let strength = m
-        .ingredients
-        .iter()
-        .map(|s| {
-            format!(
-                "{} {} mg/{}",
-                ingredient_display(&s.ingredient, country),
-                crate::domain::format_number(s.mg),
-                DoseAmount {
-                    value: s.per_amount,
-                    unit: s.per_unit
-                }
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" + ")
-        .replace("/1 ml", "/ml")
-        .replace("/1 tablet", "/tablet");
-    MedicationLine {
-        name: m.name.clone(),
-        dose: m.dose,
-        strength,
-        schedule: match &m.schedule {
-            Schedule::AsNeeded => ScheduleText::AsNeeded {
-                min_hours: m.min_interval.num_minutes() as f64 / 60.0,
-            },
-            Schedule::EveryHours { hours } => ScheduleText::EveryHours(*hours),
-            Schedule::FixedTimes { times } => ScheduleText::At(
-                times
-                    .iter()
-                    .map(|t| t.format("%H:%M").to_string())
-                    .collect(),
-            ),
-        },
-        max_doses_per_day: m.max_doses_per_day,
-    }
 }
 
 fn concern_text(c: &Concern, conflicting: Option<&DoseView>, country: &str) -> ConcernText {

@@ -6,7 +6,7 @@ use chrono::Duration;
 use super::forms::{AllergyDraft, ChildDraft, Form, MedicationDraft};
 use super::store::ConversationStore;
 use super::{Engine, Scene};
-use crate::domain::DoseUnit;
+use crate::domain::{Approval, DoseUnit};
 use crate::messages::Msg;
 use crate::services::care::NewMedication;
 use crate::services::{ServiceError, ServiceResult};
@@ -71,11 +71,11 @@ impl<S: ConversationStore> Engine<S> {
             starts_on,
             ends_on,
         };
-        self.services.add_medication(&scene.actor, new).await?;
+        let added = self.services.propose_medication(&scene.actor, new).await?;
         Ok(Msg::MedicationAdded {
             child,
             name,
-            pending: false,
+            pending: added.approval == Approval::Pending,
         })
     }
 

@@ -1,5 +1,6 @@
 //! English.
 
+mod approvals;
 mod forms;
 
 use chrono::{DateTime, Datelike, Utc};
@@ -139,7 +140,7 @@ fn age(born: chrono::NaiveDate, today: chrono::NaiveDate) -> String {
     }
 }
 
-fn medication_line(m: &MedicationLine) -> String {
+pub(super) fn medication_line(m: &MedicationLine) -> String {
     let schedule = match &m.schedule {
         ScheduleText::AsNeeded { min_hours } => {
             format!("as needed, at least {} h apart", format_number(*min_hours))
@@ -151,7 +152,15 @@ fn medication_line(m: &MedicationLine) -> String {
         .max_doses_per_day
         .map(|n| format!(", max {n} a day"))
         .unwrap_or_default();
-    format!("• {} ({}): {}, {schedule}{max}", m.name, m.strength, m.dose)
+    let waiting = if m.awaiting_approval {
+        " — waiting for a guardian's approval"
+    } else {
+        ""
+    };
+    format!(
+        "• {} ({}): {}, {schedule}{max}{waiting}",
+        m.name, m.strength, m.dose
+    )
 }
 
 fn concern(c: &ConcernText, ctx: &RenderContext) -> String {
@@ -282,6 +291,20 @@ fn problem(p: &Problem) -> String {
         Problem::BadStrength(given) => {
             format!("\"{given}\" is not a strength: write it like \"160 mg/5 ml\" or \"200 mg/tablet\". Nothing was recorded.")
         }
+        Problem::CourseEndsBeforeStart => {
+            "The course ends before it starts: check the start and end dates. Nothing was recorded.".into()
+        }
+        Problem::MedicationNotApproved { medication, denied: false } => format!(
+            "{medication} is waiting for a guardian's approval, so no dose of it can be logged yet. \
+             A guardian approves it with: approve. Nothing was recorded."
+        ),
+        Problem::MedicationNotApproved { medication, denied: true } => format!(
+            "A guardian did not approve {medication}, so it cannot be given through MedNanny. \
+             Nothing was recorded: ask a guardian."
+        ),
+        Problem::NotAwaitingApproval { medication } => format!(
+            "{medication} is not waiting for approval: a guardian already decided. Nothing was changed."
+        ),
     }
 }
 
@@ -303,7 +326,7 @@ fn temperature(celsius: f64, fahrenheit_first: bool) -> String {
     }
 }
 
-fn reply(text: String, tone: Tone, msg: &Msg) -> Reply {
+pub(super) fn reply(text: String, tone: Tone, msg: &Msg) -> Reply {
     Reply {
         text,
         choices: Vec::new(),
@@ -435,7 +458,8 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • Emma temp 38.4\n\
              • Emma weighs 17 kg / Leo is 80 cm tall\n\
              • add child Emma born 14 March 2022\n\
-             • add a medication for Emma — I ask for what I need\n\
+             • add a medication for Emma — I ask for what I need (a caregiver's waits for a guardian)\n\
+             • approve / deny — a medication a caregiver added (guardians)\n\
              • Emma is allergic to peanuts\n\
              • note Emma ate a good lunch / notes Emma\n\
              • undo — take back the last dose you logged\n\
@@ -733,6 +757,13 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             Success,
             msg,
         ),
+        Msg::OnlyGuardiansApprove
+        | Msg::NothingToApprove
+        | Msg::WhichToApprove { .. }
+        | Msg::MedicationDecided { .. }
+        | Msg::Alert(Alert::MedicationToApprove { .. } | Alert::MedicationDecided { .. }) => {
+            approvals::render(msg, ctx)
+        }
         Msg::AllergyAdded { child, allergen } => reply(
             format!("Saved: {child} is allergic to {allergen}. Everyone caring for {child} will see it."),
             Success,

@@ -12,7 +12,7 @@ mod en;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{AmountError, DoseAmount, TemperatureError};
+use crate::domain::{ingredient_display, AmountError, DoseAmount, Schedule, TemperatureError};
 use crate::engine::forms::{FieldError, Form, FormKind, Question};
 use crate::screen::{EmergencyNumbers, RedFlag};
 use crate::services::care::{Alert, FeverAdvice};
@@ -75,6 +75,52 @@ pub struct MedicationLine {
     pub strength: String,
     pub schedule: ScheduleText,
     pub max_doses_per_day: Option<u32>,
+    /// Added by a caregiver and not yet approved by a guardian (no dose until then).
+    #[serde(default)]
+    pub awaiting_approval: bool,
+}
+
+impl MedicationLine {
+    /// A medication as the catalogue lists it, its ingredients named as the family's country does.
+    pub fn of(m: &crate::services::care::MedicationView, country: &str) -> Self {
+        let strength = m
+            .ingredients
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} mg/{}",
+                    ingredient_display(&s.ingredient, country),
+                    crate::domain::format_number(s.mg),
+                    DoseAmount {
+                        value: s.per_amount,
+                        unit: s.per_unit
+                    }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" + ")
+            .replace("/1 ml", "/ml")
+            .replace("/1 tablet", "/tablet");
+        Self {
+            name: m.name.clone(),
+            dose: m.dose,
+            strength,
+            schedule: match &m.schedule {
+                Schedule::AsNeeded => ScheduleText::AsNeeded {
+                    min_hours: m.min_interval.num_minutes() as f64 / 60.0,
+                },
+                Schedule::EveryHours { hours } => ScheduleText::EveryHours(*hours),
+                Schedule::FixedTimes { times } => ScheduleText::At(
+                    times
+                        .iter()
+                        .map(|t| t.format("%H:%M").to_string())
+                        .collect(),
+                ),
+            },
+            max_doses_per_day: m.max_doses_per_day,
+            awaiting_approval: m.approval != crate::domain::Approval::Approved,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -287,6 +333,23 @@ pub enum Msg {
         child: String,
         allergen: String,
     },
+    /// Only a guardian approves or denies a caregiver's medication.
+    OnlyGuardiansApprove,
+    /// "approve" with no medication waiting.
+    NothingToApprove,
+    /// Several medications wait (or the one named was not found among them): which one?
+    WhichToApprove {
+        approve: bool,
+        /// (medication id, medication name, child name)
+        options: Vec<(i64, String, String)>,
+    },
+    MedicationDecided {
+        child: String,
+        medication: String,
+        approved: bool,
+        /// The caregiver who added it and was told.
+        caregiver_told: Option<String>,
+    },
     UnknownChild {
         name: String,
         known: Vec<String>,
@@ -403,6 +466,8 @@ impl Msg {
                 | Msg::GuardiansTold { .. }
                 | Msg::FormCancelled
                 | Msg::GuardiansOnly
+                | Msg::OnlyGuardiansApprove
+                | Msg::NothingToApprove
                 | Msg::FormExpired { .. }
         )
     }

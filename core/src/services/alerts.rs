@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use entity::notification;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{Authorized, ServiceResult, Services, Target};
@@ -28,6 +30,20 @@ pub enum Alert {
     },
     /// Someone in the family reported an emergency (the red-flag screen fired).
     Emergency(super::emergency::EmergencyAlert),
+    /// A caregiver added a medication: no dose until a guardian approves it (to the guardians).
+    MedicationToApprove {
+        medication_id: i64,
+        child_name: String,
+        medication: crate::messages::MedicationLine,
+        proposed_by: String,
+    },
+    /// A guardian approved or denied the medication a caregiver added (to that caregiver).
+    MedicationDecided {
+        child_name: String,
+        medication_name: String,
+        approved: bool,
+        decided_by: String,
+    },
 }
 
 /// An alert not yet delivered, with the id that marks it delivered.
@@ -187,6 +203,34 @@ impl Services {
             ))
             .await?;
         Ok(waiting.is_none())
+    }
+
+    /// Queues one alert for each recipient (member ids), sealed, in the caller's transaction: the
+    /// alert exists exactly when the change that caused it does.
+    pub(super) async fn queue_alert(
+        &self,
+        txn: &WriteTxn,
+        family_id: i64,
+        recipients: impl IntoIterator<Item = i64>,
+        kind: &str,
+        alert: &Alert,
+    ) -> ServiceResult<()> {
+        let body = self
+            .keys()
+            .seal("notifications.body", &serde_json::to_string(alert)?);
+        for recipient in recipients {
+            notification::ActiveModel {
+                family_id: Set(family_id),
+                recipient_member_id: Set(recipient),
+                kind: Set(kind.to_string()),
+                body: Set(body.clone()),
+                created_at: Set(self.now()),
+                ..Default::default()
+            }
+            .insert(&**txn)
+            .await?;
+        }
+        Ok(())
     }
 
     fn open_alert(&self, row: &notification::Model) -> ServiceResult<Alert> {

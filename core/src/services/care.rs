@@ -7,11 +7,12 @@
 //! modules are arranged.
 
 pub use super::alerts::{Alert, PendingAlert};
+pub use super::approvals::{MedicationDecision, MedicationToApprove};
 pub use super::children::{AllergyView, ChildView, ConditionView};
 pub use super::doses::{
     DoseCheck, DoseConflict, DoseOutcome, DoseRequest, DoseView, LoggedDose, UNCHECKED_FLAG,
 };
 pub use super::measurements::{fever_advice, FeverAdvice, MeasurementView};
-pub use super::medications::{MedicationView, NewMedication};
+pub use super::medications::{AddedMedication, MedicationView, NewMedication};
 pub use super::notes::NoteView;
 pub use crate::domain::Schedule;

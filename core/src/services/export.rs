@@ -734,6 +734,13 @@ fn medication_json(med: &MedicationView) -> Value {
         "starts_on": med.starts_on.map(date),
         "ends_on": med.ends_on.map(date),
         "active": med.active,
+        // A caregiver's medication and the guardian's authorization of it.
+        "approval": {
+            "state": med.approval.as_str(),
+            "proposed_by_member_id": med.proposed_by_member_id,
+            "decided_by_member_id": med.decided_by_member_id,
+            "decided_at": med.decided_at.map(|t| t.to_rfc3339()),
+        },
     })
 }
 

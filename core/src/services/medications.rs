@@ -7,8 +7,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use serde::{Deserialize, Serialize};
 
 use super::{Problem, ServiceError, ServiceResult, Services, Target};
-use crate::auth::{Actor, Permission};
-use crate::domain::{DoseAmount, DoseUnit, IngredientStrength, Schedule};
+use crate::auth::{Actor, Permission, Scope};
+use crate::domain::{Approval, DoseAmount, DoseUnit, IngredientStrength, Schedule};
 use crate::dose_safety::{self, Course};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,6 +26,12 @@ pub struct MedicationView {
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
     pub active: bool,
+    /// A caregiver's medication waits for a guardian's approval before any dose.
+    pub approval: Approval,
+    /// Who added it when it needed approval, and who decided and when (member ids).
+    pub proposed_by_member_id: Option<i64>,
+    pub decided_by_member_id: Option<i64>,
+    pub decided_at: Option<DateTime<Utc>>,
 }
 
 impl MedicationView {
@@ -52,11 +58,24 @@ impl MedicationView {
             starts_on: row.starts_on,
             ends_on: row.ends_on,
             active: row.active,
+            approval: Approval::parse(&row.approval),
+            proposed_by_member_id: row.proposed_by_member_id,
+            decided_by_member_id: row.decided_by_member_id,
+            decided_at: row.decided_at,
         }
     }
 }
 
-/// A new medication for a child (guardians).
+/// A medication just added, and whether it waits for a guardian's approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddedMedication {
+    pub id: i64,
+    pub approval: Approval,
+    /// How many guardians were asked to approve it (none when it is approved).
+    pub guardians_asked: usize,
+}
+
+/// A new medication for a child.
 #[derive(Debug, Clone)]
 pub struct NewMedication {
     pub child_id: i64,
@@ -73,8 +92,19 @@ pub struct NewMedication {
 }
 
 impl Services {
-    /// Adds a medication with its dose rules (guardians).
+    /// Adds a medication with its dose rules (guardians and the operator): approved at once.
     pub async fn add_medication(&self, actor: &Actor, new: NewMedication) -> ServiceResult<i64> {
+        Ok(self.propose_medication(actor, new).await?.id)
+    }
+
+    /// Adds a medication with its dose rules. A guardian's (or the operator's) is approved at once;
+    /// a caregiver's, for a child assigned to them, is pending: every active guardian is asked to
+    /// approve it, in the same transaction, and no dose of it is logged until one does.
+    pub async fn propose_medication(
+        &self,
+        actor: &Actor,
+        new: NewMedication,
+    ) -> ServiceResult<AddedMedication> {
         let name = new.name.trim();
         if name.is_empty() || name.chars().count() > 80 {
             return Err(Problem::BadName.into());
@@ -93,14 +123,27 @@ impl Services {
         if new.min_interval < shortest || new.min_interval > longest {
             return Err(Problem::IntervalOutOfRange.into());
         }
-        let (id, family_id) = self
-            .authorized_as(
+        if let (Some(start), Some(end)) = (new.starts_on, new.ends_on) {
+            if end < start {
+                return Err(Problem::CourseEndsBeforeStart.into());
+            }
+        }
+        let (added, family_id) = self
+            .authorized(
                 actor,
-                Permission::ManageChildren,
+                Permission::AddMedication,
                 Target::Child(new.child_id),
-                "medication.add",
-                |(id, _)| format!("medication:{id}"),
+                |(added, _): &(AddedMedication, i64)| format!("medication:{}", added.id),
                 async move |txn, auth| {
+                    // Asked of the one policy: whoever may approve needs no approval.
+                    let approval = if auth.permits(
+                        Permission::ApproveMedication,
+                        Scope::Child { assigned: true },
+                    ) {
+                        Approval::Approved
+                    } else {
+                        Approval::Pending
+                    };
                     let ingredients = serde_json::to_string(&new.ingredients)?;
                     let row = medication::ActiveModel {
                         child_id: Set(new.child_id),
@@ -122,16 +165,34 @@ impl Services {
                         ends_on: Set(new.ends_on),
                         active: Set(true),
                         created_at: Set(self.now()),
+                        approval: Set(approval.as_str().to_string()),
+                        proposed_by_member_id: Set(match approval {
+                            Approval::Approved => None,
+                            _ => auth.member_id,
+                        }),
+                        decided_by_member_id: Set(None),
+                        decided_at: Set(None),
                         ..Default::default()
                     }
                     .insert(&**txn)
                     .await?;
-                    Ok((row.id, auth.family_id))
+                    let guardians_asked = match approval {
+                        Approval::Approved => 0,
+                        _ => self.ask_guardians_to_approve(txn, auth, &row).await?,
+                    };
+                    Ok((
+                        AddedMedication {
+                            id: row.id,
+                            approval,
+                            guardians_asked,
+                        },
+                        auth.family_id,
+                    ))
                 },
             )
             .await?;
         self.forget_names(family_id).await;
-        Ok(id)
+        Ok(added)
     }
 
     /// A child's active medications.
@@ -173,14 +234,25 @@ impl Services {
             .ok_or(ServiceError::NotFound("medication"))
     }
 
-    /// A medication can be given only while it is active and within its course (start and end dates,
-    /// in the family's time zone): [`dose_safety::course`].
+    /// A medication can be given only once a guardian approved it (see `approvals.rs`), while it is
+    /// active and within its course (start and end dates, in the family's time zone):
+    /// [`dose_safety::course`].
     pub(super) async fn check_course(
         &self,
         med: &medication::Model,
         family_id: i64,
         at: DateTime<Utc>,
     ) -> ServiceResult<()> {
+        match Approval::parse(&med.approval) {
+            Approval::Approved => {}
+            approval => {
+                return Err(Problem::MedicationNotApproved {
+                    medication: med.name.clone(),
+                    denied: approval == Approval::Denied,
+                }
+                .into())
+            }
+        }
         if med.active && med.starts_on.is_none() && med.ends_on.is_none() {
             return Ok(());
         }

@@ -29,6 +29,7 @@
 //! - `erase`: GDPR erasure of a member or a whole family.
 
 mod alerts;
+mod approvals;
 pub mod care;
 mod children;
 pub mod dashboard;
@@ -132,6 +133,12 @@ pub enum Problem {
     IntervalOutOfRange,
     #[error("strength {0:?} should look like \"160 mg/5 ml\"")]
     BadStrength(String),
+    #[error("the course ends before it starts")]
+    CourseEndsBeforeStart,
+    #[error("{medication} is not approved by a guardian (denied: {denied})")]
+    MedicationNotApproved { medication: String, denied: bool },
+    #[error("{medication} is not waiting for approval")]
+    NotAwaitingApproval { medication: String },
 }
 
 /// What can go wrong in a service call.

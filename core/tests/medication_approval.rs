@@ -1,0 +1,227 @@
+//! A guardian approves the nanny's medicines, on both databases, through the engine as any channel
+//! drives it (the Slack test clicks the same Approve button in a DM).
+//!
+//! ```text
+//! maya> add a medication for Leo ... yes -> Saved ..., waiting for a guardian's approval
+//! maya> gave Leo 5 ml Motrin             -> ... waiting for a guardian's approval ... Nothing was recorded.
+//! ana>  meds Leo                         -> 💊 Approval needed: Maya added ... [Approve] [Deny]
+//! ana>  approve                          -> Approved Children's Motrin for Leo ... I've told Maya.
+//! maya> gave Leo 5 ml Motrin             -> ✅ Ana approved ... / Logged: ...
+//! ```
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use entity::{audit_event, dose_log, medication};
+use mednanny_core::engine::Engine;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use support::{backends, said, turn, TestApp};
+
+async fn doses(app: &TestApp) -> u64 {
+    dose_log::Entity::find()
+        .count(app.services.db().conn())
+        .await
+        .unwrap()
+}
+
+/// The newest medication of that name (the demo gives Emma a Children's Motrin of her own).
+async fn medication_named(app: &TestApp, name: &str) -> medication::Model {
+    medication::Entity::find()
+        .filter(medication::Column::Name.eq(name))
+        .order_by_desc(medication::Column::Id)
+        .one(app.services.db().conn())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Maya fills in the medication form for Leo; returns what the last answer (yes) said.
+async fn maya_adds(engine: &Engine, name: &'static str, strength: &'static str) -> String {
+    let say = |text: &'static str| turn(engine, "maya", text);
+    let q = say("add a medication for Leo").await;
+    assert!(q.contains("medicine called"), "{q}");
+    say(name).await;
+    say(strength).await;
+    say("5 ml").await;
+    say("as needed").await;
+    say("none").await;
+    let summary = say("ongoing").await;
+    assert!(summary.contains("Save it?"), "{summary}");
+    say("yes").await
+}
+
+#[tokio::test]
+async fn a_nannys_medicine_waits_for_a_guardian_and_is_given_once_approved() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        mednanny_core::demo::ensure(&app.services).await.unwrap();
+        let engine = Engine::with_database_store(app.services.clone());
+        let say = |who: &'static str, text: &'static str| turn(&engine, who, text);
+        let before = doses(&app).await;
+
+        let saved = maya_adds(&engine, "Children's Motrin", "100 mg/5 ml").await;
+        assert!(
+            saved.contains("waiting for a guardian's approval"),
+            "{saved}"
+        );
+        let row = medication_named(&app, "Children's Motrin").await;
+        assert_eq!(row.approval, "pending");
+        assert!(row.proposed_by_member_id.is_some());
+
+        // No dose before approval: refused with the reason, nothing written.
+        let refused = say("maya", "gave Leo 5 ml Motrin").await;
+        assert!(
+            refused.contains("waiting for a guardian's approval"),
+            "{refused}"
+        );
+        assert_eq!(doses(&app).await, before);
+        let asked = say("maya", "when can Leo have Motrin").await;
+        assert!(
+            asked.contains("waiting for a guardian's approval"),
+            "{asked}"
+        );
+
+        // The nanny cannot approve her own.
+        assert!(say("maya", "approve")
+            .await
+            .contains("Only a guardian can approve"));
+
+        // Both guardians were asked, with Approve and Deny on the message.
+        let ana = engine.handle(&said("ana", "meds Leo")).await;
+        let alert = ana
+            .replies
+            .iter()
+            .find(|r| r.text.contains("Approval needed"))
+            .unwrap_or_else(|| panic!("ana was asked: {:?}", ana.replies));
+        assert!(
+            alert.text.contains("Maya added a medication for Leo"),
+            "{}",
+            alert.text
+        );
+        assert!(alert.text.contains("Children's Motrin"), "{}", alert.text);
+        let values: Vec<&str> = alert.choices.iter().map(|c| c.value.as_str()).collect();
+        assert_eq!(
+            values,
+            [format!("approve #{}", row.id), format!("deny #{}", row.id)]
+        );
+        let listed = ana.replies.last().unwrap();
+        assert!(
+            listed.text.contains("Children's Motrin")
+                && listed.text.contains("waiting for a guardian's approval"),
+            "{}",
+            listed.text
+        );
+
+        // Ana presses Approve: its value is said as if typed.
+        let approved = turn(&engine, "ana", &alert.choices[0].value).await;
+        assert!(
+            approved.contains("Approved Children's Motrin for Leo"),
+            "{approved}"
+        );
+        assert!(approved.contains("I've told Maya"), "{approved}");
+        let row = medication_named(&app, "Children's Motrin").await;
+        assert_eq!(row.approval, "approved");
+        assert!(row.decided_by_member_id.is_some() && row.decided_at.is_some());
+
+        // Maya hears the outcome with her next message, and the dose is checked and logged.
+        let given = say("maya", "gave Leo 5 ml Motrin").await;
+        assert!(
+            given.contains("Ana approved Children's Motrin for Leo"),
+            "{given}"
+        );
+        assert!(given.contains("Logged"), "{given}");
+        assert_eq!(doses(&app).await, before + 1);
+
+        // Luis's question arrives too; deciding again changes nothing.
+        let luis = say("luis", "approve").await;
+        assert!(luis.contains("Approval needed"), "{luis}");
+        assert!(
+            luis.contains("No medication is waiting for approval"),
+            "{luis}"
+        );
+        let again = turn(&engine, "luis", &format!("deny #{}", row.id)).await;
+        assert!(again.contains("No medication is waiting"), "{again}");
+        assert_eq!(
+            medication_named(&app, "Children's Motrin").await.approval,
+            "approved"
+        );
+
+        let actions: Vec<String> = audit_event::Entity::find()
+            .all(app.services.db().conn())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        for action in ["medication.add", "medication.approve", "dose.log"] {
+            assert!(actions.iter().any(|a| a == action), "{action} audited");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_denied_medicine_is_never_given_and_the_nanny_is_told() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        mednanny_core::demo::ensure(&app.services).await.unwrap();
+        let engine = Engine::with_database_store(app.services.clone());
+        let say = |who: &'static str, text: &'static str| turn(&engine, who, text);
+        let before = doses(&app).await;
+
+        maya_adds(&engine, "Children's Motrin", "100 mg/5 ml").await;
+        maya_adds(&engine, "Junior Advil", "100 mg/5 ml").await;
+
+        // Two wait: a bare "deny" asks which, never guesses.
+        let which = say("ana", "deny").await;
+        assert!(which.contains("Which one?"), "{which}");
+        assert!(
+            which.contains("Children's Motrin for Leo") && which.contains("Junior Advil for Leo"),
+            "{which}"
+        );
+        let denied = say("ana", "deny the Advil").await;
+        assert!(denied.contains("Denied Junior Advil for Leo"), "{denied}");
+        let row = medication_named(&app, "Junior Advil").await;
+        assert_eq!(row.approval, "denied");
+        assert!(!row.active, "a denied medicine leaves the active list");
+
+        let told = say("maya", "gave Leo 5 ml Advil").await;
+        assert!(
+            told.contains("Ana did not approve Junior Advil for Leo"),
+            "{told}"
+        );
+        assert!(!told.contains("Logged"), "{told}");
+        assert_eq!(doses(&app).await, before);
+        assert!(medication_named(&app, "Junior Advil").await.approval == "denied");
+        assert!(!say("maya", "meds Leo").await.contains("Junior Advil"));
+
+        // The other one still waits, and a guardian's own medicine needs nobody's approval.
+        assert_eq!(
+            medication_named(&app, "Children's Motrin").await.approval,
+            "pending"
+        );
+        let q = say("luis", "add a medication for Emma").await;
+        assert!(q.contains("medicine called"), "{q}");
+        for answer in [
+            "Children's Tylenol",
+            "160 mg/5 ml",
+            "5 ml",
+            "as needed",
+            "none",
+            "ongoing",
+        ] {
+            say("luis", answer).await;
+        }
+        let saved = say("luis", "yes").await;
+        assert!(
+            saved.contains("Saved Children's Tylenol for Emma"),
+            "{saved}"
+        );
+        assert!(!saved.contains("approval"), "{saved}");
+        let added = medication::Entity::find()
+            .filter(medication::Column::Name.eq("Children's Tylenol"))
+            .all(app.services.db().conn())
+            .await
+            .unwrap();
+        assert!(added.iter().all(|m| m.approval == "approved"));
+    }
+}
