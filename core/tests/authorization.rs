@@ -16,7 +16,9 @@ use mednanny_core::audit;
 use mednanny_core::auth::Actor;
 use mednanny_core::demo::{self, Demo};
 use mednanny_core::domain::{parse_strength, Channel, DoseAmount, DoseUnit, Role, Temperature};
-use mednanny_core::services::care::{DoseOutcome, DoseRequest, NewMedication, Schedule};
+use mednanny_core::services::care::{
+    CourseChange, DoseOutcome, DoseRequest, NewMedication, Schedule,
+};
 use mednanny_core::services::{ServiceError, ServiceResult, Services};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
 use support::TestApp;
@@ -92,6 +94,16 @@ enum Action {
     Members,
     RevokeMember,
     AssignCaregiver,
+    /// Take a child off a caregiver's list (here: a fresh caregiver assigned for the call).
+    UnassignCaregiver,
+    /// Change a member's role (here: a fresh viewer made a caregiver).
+    ChangeRole,
+    /// Every medication a child has had, active or not (what a guardian can stop or resume).
+    MedicationHistory,
+    /// Stop, pause or resume a course (here: a fresh medication, paused first for resume).
+    StopMedication,
+    PauseMedication,
+    ResumeMedication,
     /// Operator-only: people join with invites.
     AddMember,
 }
@@ -111,6 +123,7 @@ impl Action {
                 | Action::Notes
                 | Action::Members
                 | Action::MedicationsToApprove
+                | Action::MedicationHistory
         )
     }
 
@@ -118,7 +131,7 @@ impl Action {
     fn denied_action(self) -> &'static str {
         match self {
             Action::Children => "children.view",
-            Action::Medications => "medications.view",
+            Action::Medications | Action::MedicationHistory => "medications.view",
             Action::Allergies => "allergies.view",
             Action::Conditions => "conditions.view",
             Action::CheckDose | Action::RecentDoses => "doses.view",
@@ -130,13 +143,20 @@ impl Action {
             Action::Notes => "notes.view",
             Action::AddNote => "note.write",
             Action::ClockIn | Action::ClockOut => "shift.clock",
-            Action::AddChild | Action::AddAllergy | Action::AddCondition => "children.manage",
+            Action::AddChild
+            | Action::AddAllergy
+            | Action::AddCondition
+            | Action::StopMedication
+            | Action::PauseMedication
+            | Action::ResumeMedication => "children.manage",
             Action::AddMedication => "medication.add",
             Action::ApproveMedication | Action::MedicationsToApprove => "medication.approve",
             Action::CreateInvite
             | Action::Members
             | Action::RevokeMember
             | Action::AssignCaregiver
+            | Action::UnassignCaregiver
+            | Action::ChangeRole
             | Action::AddMember => "members.manage",
         }
     }
@@ -185,6 +205,13 @@ const POLICY: &[(Action, [Expect; 7], [Expect; 7])] = &[
     (Action::Members,          [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::RevokeMember,     [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::AssignCaregiver,  [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::UnassignCaregiver,[A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::ChangeRole,       [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::MedicationHistory,[A, A, D, A, D, D, D], [D, D, D, D, D, D, A]),
+    // Stopping a course is the parents' decision (tests/keeping_the_record.rs).
+    (Action::StopMedication,   [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::PauseMedication,  [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::ResumeMedication, [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::AddMember,        [D, D, D, D, D, D, D], [D, D, D, D, D, D, D]),
 ];
 
@@ -393,6 +420,25 @@ impl World {
                     .await
                     .1,
             ),
+            Action::UnassignCaregiver => {
+                let (_, member) = person_in(s, "Temp", place.family_id, Role::Caregiver).await;
+                s.assign_caregiver(op, member, place.child_id)
+                    .await
+                    .unwrap();
+                Prepared::Id(member)
+            }
+            Action::ChangeRole => {
+                Prepared::Id(person_in(s, "Temp", place.family_id, Role::Viewer).await.1)
+            }
+            Action::StopMedication | Action::PauseMedication | Action::ResumeMedication => {
+                let id = s.add_medication(op, tylenol(place.child_id)).await.unwrap();
+                if action == Action::ResumeMedication {
+                    s.change_course(op, place.child_id, id, CourseChange::Pause)
+                        .await
+                        .unwrap();
+                }
+                Prepared::Id(id)
+            }
             Action::AddMember => Prepared::Id(s.create_person("Newcomer", "en").await.unwrap()),
             Action::ApproveMedication => {
                 // Only a caregiver's medication waits, and neither the unassigned child nor the
@@ -518,6 +564,25 @@ async fn call(
         Action::Members => s.members(actor, p.family_id).await.map(ignore),
         Action::RevokeMember => s.revoke_member(actor, prepared.id()).await,
         Action::AssignCaregiver => s.assign_caregiver(actor, prepared.id(), p.child_id).await,
+        Action::UnassignCaregiver => {
+            s.set_assignments(actor, prepared.id(), &[p.child_id], false)
+                .await
+        }
+        Action::ChangeRole => s
+            .change_role(actor, prepared.id(), Role::Caregiver)
+            .await
+            .map(ignore),
+        Action::MedicationHistory => s.medication_history(actor, p.child_id).await.map(ignore),
+        Action::StopMedication | Action::PauseMedication | Action::ResumeMedication => {
+            let change = match action {
+                Action::StopMedication => CourseChange::Stop,
+                Action::PauseMedication => CourseChange::Pause,
+                _ => CourseChange::Resume,
+            };
+            s.change_course(actor, p.child_id, prepared.id(), change)
+                .await
+                .map(ignore)
+        }
         Action::AddMember => s
             .add_member(actor, p.family_id, prepared.id(), Role::Viewer)
             .await
@@ -533,13 +598,17 @@ struct Snapshot {
     denied_events: i64,
 }
 
-const RECORD_COUNTS: [(&str, &str); 18] = [
+const RECORD_COUNTS: [(&str, &str); 20] = [
     ("families", "SELECT COUNT(*) FROM families"),
     ("people", "SELECT COUNT(*) FROM people"),
     ("members", "SELECT COUNT(*) FROM members"),
     (
         "active members",
         "SELECT COUNT(*) FROM members WHERE status = 'active'",
+    ),
+    (
+        "caregivers",
+        "SELECT COUNT(*) FROM members WHERE role = 'caregiver'",
     ),
     ("assignments", "SELECT COUNT(*) FROM caregiver_assignments"),
     ("invites", "SELECT COUNT(*) FROM invites"),
@@ -548,6 +617,10 @@ const RECORD_COUNTS: [(&str, &str); 18] = [
     (
         "approved medications",
         "SELECT COUNT(*) FROM medications WHERE approval = 'approved'",
+    ),
+    (
+        "active medications",
+        "SELECT COUNT(*) FROM medications WHERE active",
     ),
     ("allergies", "SELECT COUNT(*) FROM allergies"),
     ("conditions", "SELECT COUNT(*) FROM conditions"),

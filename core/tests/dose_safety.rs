@@ -639,7 +639,8 @@ async fn bad_inputs_are_refused_and_write_nothing() {
             "{unknown_check:?}"
         );
 
-        // A stopped medication (no service stops one yet: set it directly) is refused by name.
+        // An inactive medication (paused; set directly here, the chat's pause and stop are tested in
+        // keeping_the_record.rs) is refused by name.
         s.db()
             .conn()
             .execute_unprepared(&format!(
@@ -651,7 +652,10 @@ async fn bad_inputs_are_refused_and_write_nothing() {
         assert!(
             matches!(
                 stopped,
-                Err(ServiceError::Invalid(Problem::MedicationInactive))
+                Err(ServiceError::Invalid(Problem::MedicationInactive {
+                    ended_on: None,
+                    ..
+                }))
             ),
             "{stopped:?}"
         );

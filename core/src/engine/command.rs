@@ -8,6 +8,9 @@ use chrono::NaiveTime;
 
 use super::forms::FormKind;
 use crate::domain::{AmountError, DoseAmount, Role};
+use crate::services::care::CourseChange;
+
+mod keeping;
 
 /// A time of day someone mentioned ("at 9:30"), in the family's time zone.
 pub type LocalTime = NaiveTime;
@@ -87,6 +90,30 @@ pub enum Command {
     Decide {
         approve: bool,
         which: Option<String>,
+    },
+    /// "stop Leo's amoxicillin", "pause Emma's Tylenol", "resume #12": a guardian changes a
+    /// medication's course; `medication` is empty when none was named.
+    Course {
+        change: CourseChange,
+        child: Option<String>,
+        medication: String,
+    },
+    /// "members": who is in the family, with their roles and children (guardians).
+    Members,
+    /// "Maya looks after Emma and Leo" (or no longer does): a caregiver's children.
+    Assign {
+        member: String,
+        children: Vec<String>,
+        assign: bool,
+    },
+    /// "make Luis a viewer"; `None` when the role was not understood.
+    SetRole {
+        member: String,
+        role: Option<Role>,
+    },
+    /// "revoke Maya", "remove Maya from the family".
+    Revoke {
+        member: String,
     },
     /// A time was given but is not a time ("at 25:99").
     BadTime(String),
@@ -282,7 +309,7 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
     match strip_punctuation(&lower) {
         "help" | "?" | "menu" | "commands" | "ayuda" => return Command::Help,
         "yes" | "y" | "yeah" | "yep" | "confirm" | "si" | "sí" => return Command::Yes,
-        "no" | "n" | "nope" | "cancel" => return Command::No,
+        "no" | "n" | "nope" | "cancel" | "stop" => return Command::No,
         "undo" => return Command::Undo,
         "kids" | "children" | "who" => return Command::Children,
         _ => {}
@@ -295,6 +322,9 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
     let child_mentioned = words
         .iter()
         .find_map(|w| vocabulary.child_in(strip_punctuation(w)));
+    if let Some(command) = keeping::parse(text, &words, vocabulary) {
+        return command;
+    }
 
     match first.as_str() {
         "join" => {

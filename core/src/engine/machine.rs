@@ -14,7 +14,7 @@ use super::forms::{self, Form, FormContext, FormKind, Outcome, Question};
 use crate::domain::{DoseAmount, EmergencyNumbers, Role, Temperature};
 use crate::messages::Msg;
 use crate::screen::RedFlag;
-use crate::services::care::DoseRequest;
+use crate::services::care::{CourseChange, DoseRequest};
 
 /// How long a yes/no question stays open: an old "yes" must never log a dose.
 pub const QUESTION_TTL_MINUTES: i64 = 15;
@@ -52,6 +52,20 @@ pub enum ConversationState {
         asked: Option<Question>,
         asked_at: DateTime<Utc>,
     },
+    /// A change that is hard to take back (stopping a course, revoking a member) was asked for;
+    /// waiting for "yes".
+    ConfirmChange {
+        change: Confirmable,
+        asked_at: DateTime<Utc>,
+    },
+}
+
+/// A change made only after a "yes", with everything needed to make it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Confirmable {
+    StopMedication { child_id: i64, medication_id: i64 },
+    RevokeMember { member_id: i64 },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,6 +139,29 @@ pub enum Task {
         approve: bool,
         which: Option<String>,
     },
+    /// Stop, pause or resume the medication a guardian named (stopping asks first).
+    ChangeCourse {
+        child_id: Option<i64>,
+        medication: String,
+        change: CourseChange,
+    },
+    ListMembers,
+    /// Give a caregiver children to look after, or take them off their list.
+    Assign {
+        member: String,
+        child_ids: Vec<i64>,
+        assign: bool,
+    },
+    SetRole {
+        member: String,
+        role: Role,
+    },
+    /// Find the member and ask before revoking.
+    Revoke {
+        member: String,
+    },
+    /// Make a change the person said yes to.
+    Confirmed(Confirmable),
     /// Alert the guardians and audit: someone reported an emergency.
     RaiseEmergency {
         flag: RedFlag,
@@ -144,6 +181,10 @@ impl Task {
                 | Task::LogGrowth { .. }
                 | Task::SaveForm(_)
                 | Task::DecideMedication { .. }
+                | Task::ChangeCourse { .. }
+                | Task::Assign { .. }
+                | Task::SetRole { .. }
+                | Task::Confirmed(_)
                 | Task::Undo
                 | Task::ClockIn
                 | Task::ClockOut
@@ -184,6 +225,11 @@ pub enum TaskResult {
         child_name: String,
         options: Vec<(i64, String)>,
         dose: Option<PendingDose>,
+    },
+    /// Ask before making a change that is hard to take back.
+    NeedsYes {
+        change: Confirmable,
+        question: Msg,
     },
 }
 
@@ -332,6 +378,16 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
                 None => (state.clone(), vec![Effect::Say(Msg::NotUnderstood)]),
             }
         }
+        // An old "yes" must not stop a medicine or revoke someone either.
+        (S::ConfirmChange { change, asked_at }, Event::Said(Command::Yes | Command::Choose(1))) => {
+            if ctx.now - *asked_at > Duration::minutes(QUESTION_TTL_MINUTES) {
+                return say(Msg::ChangeExpired);
+            }
+            run(Task::Confirmed(change.clone()))
+        }
+        (S::ConfirmChange { .. }, Event::Said(Command::No | Command::Choose(2))) => {
+            say(Msg::NothingChanged)
+        }
         (S::ChooseFamily { options }, Event::Said(Command::Choose(n))) => {
             match options.get(n.wrapping_sub(1)) {
                 Some((family_id, name)) => (
@@ -349,7 +405,8 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
             S::ConfirmExtraDose { .. }
             | S::ConfirmUncheckedDose { .. }
             | S::ChooseMedication { .. }
-            | S::Collecting { .. },
+            | S::Collecting { .. }
+            | S::ConfirmChange { .. },
             Event::Said(command),
         ) => {
             let (next, mut effects) = command_effects(command, ctx);
@@ -395,6 +452,13 @@ fn task_done(state: &ConversationState, result: TaskResult, ctx: &Context) -> Tr
         TaskResult::NeedsOverride { request, question } => (
             ConversationState::ConfirmUncheckedDose {
                 request,
+                asked_at: ctx.now,
+            },
+            vec![Effect::Say(question)],
+        ),
+        TaskResult::NeedsYes { change, question } => (
+            ConversationState::ConfirmChange {
+                change,
                 asked_at: ctx.now,
             },
             vec![Effect::Say(question)],
@@ -610,6 +674,61 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
             Role::Guardian => run(Task::DecideMedication { approve, which }),
             Role::Caregiver | Role::Viewer => say(Msg::OnlyGuardiansApprove),
         },
+        Command::Course { .. }
+        | Command::Members
+        | Command::Assign { .. }
+        | Command::SetRole { .. }
+        | Command::Revoke { .. }
+            if ctx.role != Role::Guardian =>
+        {
+            say(Msg::GuardiansOnly)
+        }
+        Command::Course {
+            change,
+            child,
+            medication,
+        } => {
+            if medication.is_empty() {
+                return say(Msg::CourseUsage { change });
+            }
+            match child_or_all(child) {
+                Ok(child_id) => run(Task::ChangeCourse {
+                    child_id,
+                    medication,
+                    change,
+                }),
+                Err(msg) => say(msg),
+            }
+        }
+        Command::Members => run(Task::ListMembers),
+        Command::Assign {
+            member,
+            children,
+            assign,
+        } => {
+            if children.is_empty() {
+                return say(Msg::WhichChildren { member, assign });
+            }
+            let mut child_ids = Vec::with_capacity(children.len());
+            for name in &children {
+                match resolve_child(Some(name), ctx) {
+                    Ok(id) => child_ids.push(id),
+                    Err(msg) => return say(msg),
+                }
+            }
+            run(Task::Assign {
+                member,
+                child_ids,
+                assign,
+            })
+        }
+        Command::SetRole {
+            member,
+            role: Some(role),
+        } => run(Task::SetRole { member, role }),
+        Command::SetRole { member, role: None } => say(Msg::WhichRoleFor { member }),
+        Command::Revoke { member } if member.is_empty() => say(Msg::WhoToRevoke),
+        Command::Revoke { member } => run(Task::Revoke { member }),
         Command::BadTime(text) => say(Msg::BadTime(text)),
         // Joining is handled before a family is known (see the runner); here it means a second family.
         Command::Join { .. } | Command::CreateFamily { .. } => {
@@ -922,6 +1041,202 @@ mod tests {
             assert_eq!(next, expected_state, "{name}");
             assert_eq!(effects, expected_effects, "{name}");
         }
+    }
+
+    #[test]
+    fn keeping_the_record_current_asks_before_what_is_hard_to_undo() {
+        let guardian = ctx_at(now());
+        let nanny = Context {
+            role: Role::Caregiver,
+            ..ctx_at(now())
+        };
+        let stop_asked = |minutes_ago: i64| ConversationState::ConfirmChange {
+            change: Confirmable::StopMedication {
+                child_id: 2,
+                medication_id: 9,
+            },
+            asked_at: now() - Duration::minutes(minutes_ago),
+        };
+        let stop_leo = Command::Course {
+            change: CourseChange::Stop,
+            child: Some("Leo".into()),
+            medication: "amoxicillin".into(),
+        };
+        type Case<'a> = (
+            &'a str,
+            &'a Context,
+            ConversationState,
+            Event,
+            ConversationState,
+            Vec<Effect>,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "a guardian's stop goes to the runner, which finds the medicine and asks",
+                &guardian,
+                ConversationState::Idle,
+                Event::Said(stop_leo.clone()),
+                ConversationState::Idle,
+                vec![Effect::Run(Task::ChangeCourse {
+                    child_id: Some(2),
+                    medication: "amoxicillin".into(),
+                    change: CourseChange::Stop,
+                })],
+            ),
+            (
+                "a caregiver is told only guardians change a course",
+                &nanny,
+                ConversationState::Idle,
+                Event::Said(stop_leo),
+                ConversationState::Idle,
+                vec![Effect::Say(Msg::GuardiansOnly)],
+            ),
+            (
+                "a caregiver does not manage members",
+                &nanny,
+                ConversationState::Idle,
+                Event::Said(Command::Members),
+                ConversationState::Idle,
+                vec![Effect::Say(Msg::GuardiansOnly)],
+            ),
+            (
+                "pause with no medicine named says how",
+                &guardian,
+                ConversationState::Idle,
+                Event::Said(Command::Course {
+                    change: CourseChange::Pause,
+                    child: None,
+                    medication: String::new(),
+                }),
+                ConversationState::Idle,
+                vec![Effect::Say(Msg::CourseUsage {
+                    change: CourseChange::Pause,
+                })],
+            ),
+            (
+                "yes stops it",
+                &guardian,
+                stop_asked(1),
+                Event::Said(Command::Yes),
+                ConversationState::Idle,
+                vec![Effect::Run(Task::Confirmed(Confirmable::StopMedication {
+                    child_id: 2,
+                    medication_id: 9,
+                }))],
+            ),
+            (
+                "no changes nothing",
+                &guardian,
+                stop_asked(1),
+                Event::Said(Command::No),
+                ConversationState::Idle,
+                vec![Effect::Say(Msg::NothingChanged)],
+            ),
+            (
+                "an old yes changes nothing",
+                &guardian,
+                stop_asked(16),
+                Event::Said(Command::Yes),
+                ConversationState::Idle,
+                vec![Effect::Say(Msg::ChangeExpired)],
+            ),
+            (
+                "anything else drops the question and is handled",
+                &guardian,
+                stop_asked(1),
+                Event::Said(Command::Members),
+                ConversationState::Idle,
+                vec![
+                    Effect::Say(Msg::QuestionDropped),
+                    Effect::Run(Task::ListMembers),
+                ],
+            ),
+            (
+                "the children a caregiver looks after are resolved before anything runs",
+                &guardian,
+                ConversationState::Idle,
+                Event::Said(Command::Assign {
+                    member: "Maya".into(),
+                    children: vec!["Emma".into(), "Leo".into()],
+                    assign: true,
+                }),
+                ConversationState::Idle,
+                vec![Effect::Run(Task::Assign {
+                    member: "Maya".into(),
+                    child_ids: vec![1, 2],
+                    assign: true,
+                })],
+            ),
+            (
+                "an unknown child assigns nobody",
+                &guardian,
+                ConversationState::Idle,
+                Event::Said(Command::Assign {
+                    member: "Maya".into(),
+                    children: vec!["Emma".into(), "Nico".into()],
+                    assign: true,
+                }),
+                ConversationState::Idle,
+                vec![Effect::Say(Msg::UnknownChild {
+                    name: "Nico".into(),
+                    known: vec!["Emma".into(), "Leo".into()],
+                })],
+            ),
+            (
+                "a role not understood is asked about",
+                &guardian,
+                ConversationState::Idle,
+                Event::Said(Command::SetRole {
+                    member: "Luis".into(),
+                    role: None,
+                }),
+                ConversationState::Idle,
+                vec![Effect::Say(Msg::WhichRoleFor {
+                    member: "Luis".into(),
+                })],
+            ),
+            (
+                "a revocation is looked up (and then asked about)",
+                &guardian,
+                ConversationState::Idle,
+                Event::Said(Command::Revoke {
+                    member: "Maya".into(),
+                }),
+                ConversationState::Idle,
+                vec![Effect::Run(Task::Revoke {
+                    member: "Maya".into(),
+                })],
+            ),
+        ];
+        for (name, ctx, state, event, expected_state, expected_effects) in cases {
+            let (next, effects) = step(&state, event, ctx);
+            assert_eq!(next, expected_state, "{name}");
+            assert_eq!(effects, expected_effects, "{name}");
+        }
+        // The runner's question becomes the waiting state.
+        let (next, effects) = step(
+            &ConversationState::Idle,
+            Event::Done(TaskResult::NeedsYes {
+                change: Confirmable::RevokeMember { member_id: 4 },
+                question: Msg::ConfirmRevoke {
+                    member: "Maya".into(),
+                },
+            }),
+            &guardian,
+        );
+        assert_eq!(
+            next,
+            ConversationState::ConfirmChange {
+                change: Confirmable::RevokeMember { member_id: 4 },
+                asked_at: now(),
+            }
+        );
+        assert_eq!(
+            effects,
+            vec![Effect::Say(Msg::ConfirmRevoke {
+                member: "Maya".into()
+            })]
+        );
     }
 
     #[test]

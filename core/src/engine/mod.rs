@@ -15,6 +15,7 @@
 mod approvals;
 pub mod command;
 pub mod forms;
+mod keeping;
 pub mod machine;
 mod save_form;
 pub mod store;
@@ -931,6 +932,25 @@ impl<S: ConversationStore> Engine<S> {
             Task::DecideMedication { approve, which } => {
                 answered(vec![self.decide_medication(approve, which, scene).await?])
             }
+            Task::ChangeCourse {
+                child_id,
+                medication,
+                change,
+            } => {
+                self.change_course(child_id, medication, change, scene)
+                    .await
+            }
+            Task::Confirmed(change) => answered(vec![self.confirmed(change, scene).await?]),
+            Task::ListMembers => answered(vec![self.list_members(scene).await?]),
+            Task::Assign {
+                member,
+                child_ids,
+                assign,
+            } => answered(vec![self.assign(&member, child_ids, assign, scene).await?]),
+            Task::SetRole { member, role } => {
+                answered(vec![self.set_role(&member, role, scene).await?])
+            }
+            Task::Revoke { member } => self.revoke(&member, scene).await,
             Task::Notes { child_id } => {
                 let notes = services.notes(actor, child_id, 10).await?;
                 let child = Self::child_name(scene, child_id);
@@ -1020,6 +1040,17 @@ impl<S: ConversationStore> Engine<S> {
         let meds = self.services.medications(&scene.actor, child_id).await?;
         let child_name = Self::child_name(scene, child_id);
         let found = match_medication(&query, &meds);
+        if found.is_empty() {
+            // A stopped or paused medicine is named back as such (the dose check refuses it with
+            // the reason), not as one that was never on file.
+            let history = self
+                .services
+                .medication_history(&scene.actor, child_id)
+                .await?;
+            if let Some(inactive) = match_medication(&query, &history).last() {
+                return Ok(Ok(inactive.id));
+            }
+        }
         Ok(match found.as_slice() {
             [one] => Ok(one.id),
             [] => Err(TaskResult::Answered(vec![Msg::UnknownMedication {

@@ -2,6 +2,7 @@
 
 mod approvals;
 mod forms;
+mod keeping;
 
 use chrono::{DateTime, Datelike, Utc};
 
@@ -244,9 +245,13 @@ fn problem(p: &Problem) -> String {
         Problem::InviteExpired => "That invite code has expired. Ask for a new one.".into(),
         Problem::InviteUsed => "That invite code was already used. Ask for a new one.".into(),
         Problem::AlreadyMember => "You are already a member of that family.".into(),
-        Problem::MedicationInactive => {
-            "That medication is no longer active. Nothing was recorded.".into()
-        }
+        Problem::MedicationInactive { medication, ended_on: Some(on) } => format!(
+            "{medication} was stopped (its course ended {}), so no more doses of it are logged. Nothing was recorded: ask a guardian.",
+            on.format("%-d %b")
+        ),
+        Problem::MedicationInactive { medication, ended_on: None } => format!(
+            "{medication} is paused by a guardian, so no dose of it is logged until they resume it. Nothing was recorded."
+        ),
         Problem::OutsideCourse {
             medication,
             starts_on,
@@ -285,7 +290,10 @@ fn problem(p: &Problem) -> String {
             format!("Several families are called \"{name}\": use the family's number instead.")
         }
         Problem::IdentityTaken => "That account already belongs to someone else in MedNanny.".into(),
-        Problem::LastGuardian => "That is the family's last active guardian, and a family can't be left without one: erase the whole family instead.".into(),
+        Problem::LastGuardian => "That is the family's last active guardian, and a family can't be left without one: make someone else a guardian first (or erase the whole family). Nothing was changed.".into(),
+        Problem::MemberRevoked => "That person's membership was revoked: invite them again instead. Nothing was changed.".into(),
+        Problem::AlreadyInRole => "They already have that role. Nothing was changed.".into(),
+        Problem::NotACaregiver => "Only a caregiver is assigned to children (guardians see them all): make them a caregiver first. Nothing was changed.".into(),
         Problem::NoIngredient => "A medication needs at least one active ingredient with its strength (like \"acetaminophen 160 mg/5 ml\"). Nothing was recorded.".into(),
         Problem::IntervalOutOfRange => "The time between doses must be between 30 minutes and 7 days. Nothing was recorded.".into(),
         Problem::BadStrength(given) => {
@@ -304,6 +312,16 @@ fn problem(p: &Problem) -> String {
         ),
         Problem::NotAwaitingApproval { medication } => format!(
             "{medication} is not waiting for approval: a guardian already decided. Nothing was changed."
+        ),
+        Problem::CourseAlreadyEnded { medication, on } => format!(
+            "{medication}'s course already ended on {}. To give it again, add it as a new medication. Nothing was changed.",
+            on.format("%-d %b")
+        ),
+        Problem::AlreadyPaused { medication } => format!(
+            "{medication} is already paused. Resume it with: resume {medication}. Nothing was changed."
+        ),
+        Problem::NotPaused { medication } => format!(
+            "{medication} is not paused: it can be given as usual. Nothing was changed."
         ),
     }
 }
@@ -460,6 +478,8 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • add child Emma born 14 March 2022\n\
              • add a medication for Emma — I ask for what I need (a caregiver's waits for a guardian)\n\
              • approve / deny — a medication a caregiver added (guardians)\n\
+             • stop Leo's amoxicillin / pause Emma's Tylenol / resume Emma's Tylenol (guardians)\n\
+             • members · Maya looks after Emma and Leo · make Luis a viewer · revoke Maya (guardians)\n\
              • Emma is allergic to peanuts\n\
              • note Emma ate a good lunch / notes Emma\n\
              • undo — take back the last dose you logged\n\
@@ -764,6 +784,23 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::Alert(Alert::MedicationToApprove { .. } | Alert::MedicationDecided { .. }) => {
             approvals::render(msg, ctx)
         }
+        Msg::CourseUsage { .. }
+        | Msg::NoMedicationToChange { .. }
+        | Msg::WhichMedicationToChange { .. }
+        | Msg::ConfirmStop { .. }
+        | Msg::CourseChanged { .. }
+        | Msg::NothingChanged
+        | Msg::ChangeExpired
+        | Msg::Members { .. }
+        | Msg::UnknownMember { .. }
+        | Msg::AmbiguousMember { .. }
+        | Msg::WhichChildren { .. }
+        | Msg::Assigned { .. }
+        | Msg::WhichRoleFor { .. }
+        | Msg::RoleChanged { .. }
+        | Msg::WhoToRevoke
+        | Msg::ConfirmRevoke { .. }
+        | Msg::MemberRevoked { .. } => keeping::render(msg, ctx),
         Msg::AllergyAdded { child, allergen } => reply(
             format!("Saved: {child} is allergic to {allergen}. Everyone caring for {child} will see it."),
             Success,

@@ -12,10 +12,12 @@ mod en;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{ingredient_display, AmountError, DoseAmount, Schedule, TemperatureError};
+use crate::domain::{
+    ingredient_display, AmountError, DoseAmount, MemberStatus, Role, Schedule, TemperatureError,
+};
 use crate::engine::forms::{FieldError, Form, FormKind, Question};
 use crate::screen::{EmergencyNumbers, RedFlag};
-use crate::services::care::{Alert, FeverAdvice};
+use crate::services::care::{Alert, CourseChange, FeverAdvice};
 use crate::services::dashboard::Dashboard;
 use crate::services::Problem;
 
@@ -350,6 +352,77 @@ pub enum Msg {
         /// The caregiver who added it and was told.
         caregiver_told: Option<String>,
     },
+    /// "pause" with no medication named: how to say it.
+    CourseUsage {
+        change: CourseChange,
+    },
+    /// None of the children's medications matches what was named.
+    NoMedicationToChange {
+        change: CourseChange,
+        asked: String,
+        /// "Emma's Children's Tylenol", ...
+        known: Vec<String>,
+    },
+    /// Several medications match: which? (medication id, medication name, child name)
+    WhichMedicationToChange {
+        change: CourseChange,
+        options: Vec<(i64, String, String)>,
+    },
+    /// Stopping ends a course: asked before.
+    ConfirmStop {
+        child: String,
+        medication: String,
+    },
+    CourseChanged {
+        child: String,
+        medication: String,
+        change: CourseChange,
+        ends_on: Option<NaiveDate>,
+    },
+    /// "no" to a change: nothing was done.
+    NothingChanged,
+    /// "yes" to a change asked about too long ago: nothing was done.
+    ChangeExpired,
+    Members {
+        members: Vec<MemberLine>,
+    },
+    /// No active member of the family has that name.
+    UnknownMember {
+        name: String,
+        known: Vec<String>,
+    },
+    /// Several members match the name given.
+    AmbiguousMember {
+        name: String,
+        matches: Vec<String>,
+    },
+    /// "Maya looks after" with no child named.
+    WhichChildren {
+        member: String,
+        assign: bool,
+    },
+    Assigned {
+        member: String,
+        children: Vec<String>,
+        assign: bool,
+    },
+    /// "make Maya a ..." with no role understood.
+    WhichRoleFor {
+        member: String,
+    },
+    RoleChanged {
+        member: String,
+        role: Role,
+    },
+    /// "revoke" with nobody named.
+    WhoToRevoke,
+    /// Revoking is asked before.
+    ConfirmRevoke {
+        member: String,
+    },
+    MemberRevoked {
+        member: String,
+    },
     UnknownChild {
         name: String,
         known: Vec<String>,
@@ -376,6 +449,18 @@ pub enum Msg {
     NotUnderstood,
     InternalError,
     Alert(Alert),
+}
+
+/// A member as guardians see them listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberLine {
+    pub name: String,
+    pub role: Role,
+    pub status: MemberStatus,
+    /// A caregiver's children.
+    pub children: Vec<String>,
+    /// The person reading the list.
+    pub is_you: bool,
 }
 
 /// What the reader needs besides the message: their language and the family's clock and country.
@@ -469,6 +554,19 @@ impl Msg {
                 | Msg::OnlyGuardiansApprove
                 | Msg::NothingToApprove
                 | Msg::FormExpired { .. }
+                | Msg::CourseUsage { .. }
+                | Msg::NothingChanged
+                | Msg::ChangeExpired
+                | Msg::Members { .. }
+                | Msg::UnknownMember { .. }
+                | Msg::AmbiguousMember { .. }
+                | Msg::WhichChildren { .. }
+                | Msg::Assigned { .. }
+                | Msg::WhichRoleFor { .. }
+                | Msg::RoleChanged { .. }
+                | Msg::WhoToRevoke
+                | Msg::ConfirmRevoke { .. }
+                | Msg::MemberRevoked { .. }
         )
     }
 }
@@ -511,7 +609,15 @@ mod tests {
                 "Several families are called \"Garcia\"",
             ),
             (Problem::IdentityTaken, "already belongs to someone else"),
-            (Problem::LastGuardian, "erase the whole family instead"),
+            (Problem::LastGuardian, "make someone else a guardian first"),
+            (Problem::NotACaregiver, "make them a caregiver first"),
+            (
+                Problem::CourseAlreadyEnded {
+                    medication: "Amoxicillin".into(),
+                    on: chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap_or_default(),
+                },
+                "Amoxicillin's course already ended on 8 Dec",
+            ),
             (Problem::NoIngredient, "at least one active ingredient"),
             (Problem::IntervalOutOfRange, "between 30 minutes and 7 days"),
             (

@@ -9,6 +9,7 @@
 pub use super::alerts::{Alert, PendingAlert};
 pub use super::approvals::{MedicationDecision, MedicationToApprove};
 pub use super::children::{AllergyView, ChildView, ConditionView};
+pub use super::courses::{CourseChange, CourseChanged, CourseState};
 pub use super::doses::{
     DoseCheck, DoseConflict, DoseOutcome, DoseRequest, DoseView, LoggedDose, UNCHECKED_FLAG,
 };

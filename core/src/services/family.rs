@@ -2,11 +2,12 @@
 //! caregiver assignments.
 
 use chrono::Duration;
-use entity::{caregiver_assignment, child, family, identity, invite, member, person};
+use entity::{child, family, identity, invite, member, person};
 use rand::Rng;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use sha2::{Digest, Sha256};
 
+pub use super::members::{MemberView, RoleChanged};
 use super::{Authorized, FamilyInfo, Problem, ServiceError, ServiceResult, Services, Target};
 use crate::auth::{Actor, ActorKind, Permission, Scope};
 use crate::db::LockScope;
@@ -19,16 +20,6 @@ pub struct Membership {
     pub family_id: i64,
     pub family_name: String,
     pub role: Role,
-}
-
-/// A member as listed to guardians.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MemberView {
-    pub member_id: i64,
-    pub person_id: i64,
-    pub name: String,
-    pub role: Role,
-    pub status: MemberStatus,
 }
 
 /// A freshly made invite; the code is shown once and only its hash is kept.
@@ -466,112 +457,6 @@ impl Services {
             family_name: info.name,
             role,
         })
-    }
-
-    /// Lists a family's members (guardians).
-    pub async fn members(&self, actor: &Actor, family_id: i64) -> ServiceResult<Vec<MemberView>> {
-        let (rows, names) = self
-            .authorized_as(
-                actor,
-                Permission::ManageMembers,
-                Target::Family(family_id),
-                "members.view",
-                |_| format!("family:{family_id}"),
-                async |txn, _| {
-                    let rows = member::Entity::find()
-                        .filter(member::Column::FamilyId.eq(family_id))
-                        .order_by_asc(member::Column::Id)
-                        .all(&**txn)
-                        .await?;
-                    let names = self
-                        .member_names(&**txn, family_id, rows.iter().map(|m| m.id))
-                        .await?;
-                    Ok((rows, names))
-                },
-            )
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|m| MemberView {
-                member_id: m.id,
-                person_id: m.person_id,
-                name: names.get(&m.id).cloned().unwrap_or_default(),
-                role: m.role.parse().unwrap_or(Role::Viewer),
-                status: MemberStatus::parse(&m.status),
-            })
-            .collect())
-    }
-
-    /// Revokes a membership: from now on the member can do nothing in this family.
-    #[tracing::instrument(skip(self), fields(actor = ?actor.kind))]
-    pub async fn revoke_member(&self, actor: &Actor, member_id: i64) -> ServiceResult<()> {
-        let target = member::Entity::find_by_id(member_id)
-            .one(self.db().conn())
-            .await?
-            .ok_or(ServiceError::NotFound("member"))?;
-        let person_id = target.person_id;
-        self.authorized_as(
-            actor,
-            Permission::ManageMembers,
-            Target::Family(target.family_id),
-            "member.revoke",
-            |_| format!("member:{member_id}"),
-            async move |txn, _| {
-                let mut active: member::ActiveModel = target.into();
-                active.status = Set(MemberStatus::Revoked.as_str().to_string());
-                active.update(&**txn).await?;
-                Ok(())
-            },
-        )
-        .await?;
-        self.forget_memberships(person_id).await;
-        Ok(())
-    }
-
-    /// Assigns a caregiver member to a child (guardians).
-    pub async fn assign_caregiver(
-        &self,
-        actor: &Actor,
-        member_id: i64,
-        child_id: i64,
-    ) -> ServiceResult<()> {
-        let family_id = self
-            .authorized_as(
-                actor,
-                Permission::ManageMembers,
-                Target::Child(child_id),
-                "caregiver.assign",
-                |_| format!("member:{member_id}"),
-                async |txn, auth| {
-                    let member = member::Entity::find_by_id(member_id)
-                        .one(&**txn)
-                        .await?
-                        .ok_or(ServiceError::NotFound("member"))?;
-                    if member.family_id != auth.family_id {
-                        return Err(ServiceError::NotFound("member"));
-                    }
-                    let exists = caregiver_assignment::Entity::find()
-                        .filter(caregiver_assignment::Column::MemberId.eq(member_id))
-                        .filter(caregiver_assignment::Column::ChildId.eq(child_id))
-                        .one(&**txn)
-                        .await?
-                        .is_some();
-                    if !exists {
-                        caregiver_assignment::ActiveModel {
-                            member_id: Set(member_id),
-                            child_id: Set(child_id),
-                            created_at: Set(self.now()),
-                            ..Default::default()
-                        }
-                        .insert(&**txn)
-                        .await?;
-                    }
-                    Ok(auth.family_id)
-                },
-            )
-            .await?;
-        self.forget_rosters(family_id);
-        Ok(())
     }
 
     /// Changes a person's language (en now; es and more as the catalogue grows).

@@ -260,7 +260,11 @@ impl Services {
         let day = at.with_timezone(&family.timezone).date_naive();
         match dose_safety::course(day, med.active, med.starts_on, med.ends_on) {
             Course::Allowed => Ok(()),
-            Course::Inactive => Err(Problem::MedicationInactive.into()),
+            Course::Inactive => Err(Problem::MedicationInactive {
+                medication: med.name.clone(),
+                ended_on: med.ends_on.filter(|end| *end <= day),
+            }
+            .into()),
             Course::Outside => Err(Problem::OutsideCourse {
                 medication: med.name.clone(),
                 starts_on: med.starts_on,

@@ -32,6 +32,7 @@ mod alerts;
 mod approvals;
 pub mod care;
 mod children;
+mod courses;
 pub mod dashboard;
 mod doses;
 pub mod emergency;
@@ -41,6 +42,7 @@ pub mod family;
 mod log_dose;
 mod measurements;
 mod medications;
+mod members;
 mod notes;
 pub mod shifts;
 
@@ -93,8 +95,12 @@ pub enum Problem {
     InviteUsed,
     #[error("already a member of that family")]
     AlreadyMember,
-    #[error("the medication is not active")]
-    MedicationInactive,
+    #[error("{medication} is not active (course ended: {ended_on:?})")]
+    MedicationInactive {
+        medication: String,
+        /// When its course ended (stopped); `None` while it is paused.
+        ended_on: Option<chrono::NaiveDate>,
+    },
     #[error("{medication} is outside its course dates")]
     OutsideCourse {
         medication: String,
@@ -139,6 +145,21 @@ pub enum Problem {
     MedicationNotApproved { medication: String, denied: bool },
     #[error("{medication} is not waiting for approval")]
     NotAwaitingApproval { medication: String },
+    #[error("{medication}'s course already ended on {on}")]
+    CourseAlreadyEnded {
+        medication: String,
+        on: chrono::NaiveDate,
+    },
+    #[error("{medication} is already paused")]
+    AlreadyPaused { medication: String },
+    #[error("{medication} is not paused")]
+    NotPaused { medication: String },
+    #[error("that membership was revoked")]
+    MemberRevoked,
+    #[error("the member already has that role")]
+    AlreadyInRole,
+    #[error("only a caregiver is assigned to children")]
+    NotACaregiver,
 }
 
 /// What can go wrong in a service call.

@@ -1,0 +1,180 @@
+//! A guardian keeps the record current from chat, on both databases, through the engine as every
+//! channel drives it: a medicine's course (stop asks first, pause, resume) and the family's members
+//! (the list, which children the nanny looks after, roles, revoking), each refused with the reason
+//! when it cannot be done, and only guardians may.
+//!
+//! ```text
+//! ana>  stop Leo's amoxicillin   -> Stop Leo's Amoxicillin? ... [Yes, stop it] [No, keep it]
+//! ana>  yes                      -> Stopped Leo's Amoxicillin (course ended 2 Mar) ...
+//! maya> gave Leo 5 ml amoxicillin -> ... no longer active. Nothing was recorded.
+//! ana>  Maya no longer looks after Leo -> Maya no longer looks after Leo ...
+//! ana>  revoke Maya / yes        -> Maya is no longer a member of the family ...
+//! ```
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use entity::{audit_event, dose_log, medication};
+use mednanny_core::engine::Engine;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use support::{backends, turn, TestApp};
+
+async fn doses(app: &TestApp) -> u64 {
+    dose_log::Entity::find()
+        .count(app.services.db().conn())
+        .await
+        .unwrap()
+}
+
+async fn audited(app: &TestApp, action: &str) -> u64 {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq(action))
+        .filter(audit_event::Column::Outcome.eq("ok"))
+        .count(app.services.db().conn())
+        .await
+        .unwrap()
+}
+
+async fn medication(app: &TestApp, id: i64) -> medication::Model {
+    medication::Entity::find_by_id(id)
+        .one(app.services.db().conn())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_guardian_stops_pauses_and_resumes_a_medicine_and_doses_follow() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let demo = mednanny_core::demo::ensure(&app.services).await.unwrap();
+        let engine = Engine::with_database_store(app.services.clone());
+        let say = |who: &'static str, text: &'static str| turn(&engine, who, text);
+        let today = app.services.now().date_naive();
+
+        // The nanny may not stop a course: told so, nothing changed.
+        let refused = say("maya", "stop Leo's amoxicillin").await;
+        assert!(refused.contains("Only a guardian"), "{refused}");
+        assert!(medication(&app, demo.leo_amoxicillin).await.active);
+
+        // Stopping asks first; "no" keeps it.
+        let asked = say("ana", "stop Leo's amoxicillin").await;
+        assert!(asked.contains("Stop Leo's Amoxicillin?"), "{asked}");
+        assert!(say("ana", "no").await.contains("nothing was changed"));
+        assert!(medication(&app, demo.leo_amoxicillin).await.active);
+
+        // "yes" ends the course today and keeps the history; the nanny's dose is refused.
+        say("ana", "stop the amoxicillin").await;
+        let stopped = say("ana", "yes").await;
+        assert!(stopped.contains("Stopped Leo's Amoxicillin"), "{stopped}");
+        let row = medication(&app, demo.leo_amoxicillin).await;
+        assert!(!row.active);
+        assert_eq!(row.ends_on, Some(today));
+        assert_eq!(audited(&app, "medication.stop").await, 1);
+        let before = doses(&app).await;
+        let given = say("maya", "gave Leo 5 ml amoxicillin").await;
+        assert!(given.contains("Amoxicillin was stopped"), "{given}");
+        assert!(given.contains("Nothing was recorded"), "{given}");
+        assert_eq!(doses(&app).await, before);
+        // Stopped is stopped: neither stopped again nor resumed.
+        let again = say("ana", "stop Leo's amoxicillin").await;
+        assert!(again.contains("already ended"), "{again}");
+        let resumed = say("ana", "resume Leo's amoxicillin").await;
+        assert!(resumed.contains("already ended"), "{resumed}");
+        assert!(!medication(&app, demo.leo_amoxicillin).await.active);
+
+        // Pause and resume happen at once; doses follow.
+        let paused = say("ana", "pause Emma's Tylenol").await;
+        assert!(
+            paused.contains("Paused Emma's Children's Tylenol"),
+            "{paused}"
+        );
+        let given = say("maya", "gave Emma 5 ml Tylenol").await;
+        assert!(given.contains("Children's Tylenol is paused"), "{given}");
+        assert!(given.contains("Nothing was recorded"), "{given}");
+        assert_eq!(doses(&app).await, before);
+        assert!(say("ana", "pause Emma's Tylenol")
+            .await
+            .contains("already paused"));
+        let resumed = say("ana", "resume Emma's tylenol").await;
+        assert!(
+            resumed.contains("Resumed Emma's Children's Tylenol"),
+            "{resumed}"
+        );
+        let given = say("maya", "gave Emma 5 ml Tylenol").await;
+        assert!(given.contains("Logged"), "{given}");
+        assert_eq!(doses(&app).await, before + 1);
+        assert_eq!(audited(&app, "medication.pause").await, 1);
+        assert_eq!(audited(&app, "medication.resume").await, 1);
+
+        // A medicine nobody has is named back with what there is.
+        let unknown = say("ana", "pause Motrin for Leo").await;
+        assert!(
+            unknown.contains("can't find a medicine called \"Motrin\""),
+            "{unknown}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_guardian_manages_the_members_from_chat() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        mednanny_core::demo::ensure(&app.services).await.unwrap();
+        let engine = Engine::with_database_store(app.services.clone());
+        let say = |who: &'static str, text: &'static str| turn(&engine, who, text);
+
+        let listed = say("ana", "members").await;
+        assert!(listed.contains("Ana (you): guardian"), "{listed}");
+        assert!(
+            listed.contains("Maya: caregiver — looks after Emma and Leo"),
+            "{listed}"
+        );
+        assert!(say("maya", "members").await.contains("Only a guardian"));
+
+        // Leo comes off Maya's list: she can no longer see his record or log his doses.
+        let off = say("ana", "Maya no longer looks after Leo").await;
+        assert!(off.contains("Maya no longer looks after Leo"), "{off}");
+        let meds = say("maya", "meds Leo").await;
+        assert!(!meds.contains("Amoxicillin"), "{meds}");
+        let before = doses(&app).await;
+        say("maya", "gave Leo 5 ml amoxicillin").await;
+        assert_eq!(doses(&app).await, before);
+        let back = say("ana", "Maya looks after Emma and Leo").await;
+        assert!(back.contains("Maya now looks after Emma and Leo"), "{back}");
+        assert!(say("maya", "meds Leo").await.contains("Amoxicillin"));
+        assert_eq!(audited(&app, "caregiver.unassign").await, 1);
+
+        // An unknown child or member changes nothing, saying who is known.
+        let nico = say("ana", "Maya looks after Nico").await;
+        assert!(nico.contains("I don't know a child called Nico"), "{nico}");
+        let nobody = say("ana", "Rosa looks after Emma").await;
+        assert!(nobody.contains("Nobody called \"Rosa\""), "{nobody}");
+        // Only a caregiver is given children.
+        let luis = say("ana", "Luis looks after Emma").await;
+        assert!(luis.contains("Only a caregiver"), "{luis}");
+
+        // Roles: Luis becomes a viewer (and can no longer add a child), then a guardian again.
+        let viewer = say("ana", "make Luis a viewer").await;
+        assert!(viewer.contains("Luis is now a viewer"), "{viewer}");
+        assert!(say("luis", "add child Nico born 1 May 2024")
+            .await
+            .contains("Only a guardian"));
+        // Ana is now the only guardian: she cannot leave the family without one.
+        let last = say("ana", "make Ana a viewer").await;
+        assert!(last.contains("last active guardian"), "{last}");
+        say("ana", "make Luis a guardian").await;
+        assert_eq!(audited(&app, "member.role").await, 2);
+
+        // Revoking asks first; then Maya can do nothing in the family.
+        let asked = say("ana", "revoke Maya").await;
+        assert!(asked.contains("Revoke Maya's membership?"), "{asked}");
+        let revoked = say("ana", "yes").await;
+        assert!(revoked.contains("Maya is no longer a member"), "{revoked}");
+        let after = say("maya", "meds Leo").await;
+        assert!(!after.contains("Amoxicillin"), "{after}");
+        let listed = say("ana", "members").await;
+        assert!(!listed.contains("• Maya"), "{listed}");
+        assert_eq!(audited(&app, "member.revoke").await, 1);
+    }
+}
