@@ -561,6 +561,90 @@ async fn a_dm_conversation_with_a_confirmation_button_and_an_alert() {
 }
 
 /// ```text
+/// ana (DM)>  Maya Lopez looks after Leo          -> Maya Lopez now looks after Leo ...
+/// nanny (DM)> add a medication for Leo ... yes   -> Saved ..., waiting for a guardian's approval
+/// Ana's DM  <- 💊 Approval needed: Maya Lopez added ... [Approve] [Deny]
+/// ana clicks Approve                             -> Approved Children's Zyrtec for Leo ...
+/// Maya's DM <- ✅ Ana Garcia approved ...; her dose is then logged
+/// ```
+#[tokio::test]
+async fn a_nannys_medicine_is_approved_from_the_guardians_dm_button() {
+    for backend in stores() {
+        let (slack, family, _bot) = garcia_with_ana(backend).await;
+        join(&slack, &family, NANNY, "Maya Lopez", "caregiver").await;
+        let nanny_dm = dm_channel(NANNY);
+
+        // Ana gives the new nanny Leo to look after, from her DM.
+        dm(&slack, ANA, "Maya Lopez looks after Leo").await;
+        posted(&slack, &dm_channel(ANA), "Maya Lopez now looks after Leo").await;
+
+        // Maya adds a medicine for Leo: it waits for a guardian.
+        for answer in [
+            "add a medication for Leo",
+            "Children's Zyrtec",
+            "cetirizine 5 mg/5 ml",
+            "5 ml",
+            "as needed",
+            "24",
+            "1",
+            "none",
+            "ongoing",
+        ] {
+            dm(&slack, NANNY, answer).await;
+        }
+        posted(&slack, &nanny_dm, "Save it?").await;
+        dm(&slack, NANNY, "yes").await;
+        posted(&slack, &nanny_dm, "waiting for a guardian's approval").await;
+        dm(&slack, NANNY, "gave Leo 5 ml Zyrtec").await;
+        posted(&slack, &nanny_dm, "Nothing was recorded").await;
+
+        // Ana is asked in her DM at once, with Approve and Deny buttons.
+        let asked = posted(&slack, &dm_channel(ANA), "Approval needed").await;
+        let blocks = asked.params["blocks"].to_string();
+        let approve = blocks
+            .split('"')
+            .find(|part| part.starts_with("approve #"))
+            .unwrap_or_else(|| panic!("an Approve button: {blocks}"))
+            .to_string();
+        assert!(blocks.contains("deny #"), "{blocks}");
+
+        let response = slack.response_url("click-approve");
+        let mut click = button_click(
+            TEAM_ID,
+            ANA,
+            &dm_channel(ANA),
+            "mednanny-choice-0",
+            &approve,
+            &response,
+            "1700000600.000100",
+        );
+        click["message"]["text"] = asked.param_str("text").unwrap_or_default().into();
+        click["actions"][0]["text"]["text"] = "Approve".into();
+        let envelope = slack.send_envelope("interactive", click, 0).await;
+        assert!(slack.wait_for_ack(&envelope, WAIT).await.is_some());
+        posted(
+            &slack,
+            &dm_channel(ANA),
+            "Approved Children's Zyrtec for Leo",
+        )
+        .await;
+
+        // Maya is told, and her dose is checked and logged.
+        posted(&slack, &nanny_dm, "approved Children's Zyrtec for Leo").await;
+        dm(&slack, NANNY, "gave Leo 5 ml Zyrtec").await;
+        posted(&slack, &nanny_dm, "Logged:").await;
+        // The demo's three medicines and Maya's, all approved now; none left waiting.
+        let export = family.export();
+        assert_eq!(
+            export.matches("\"state\": \"approved\"").count(),
+            4,
+            "{export}"
+        );
+        assert!(!export.contains("\"state\": \"pending\""), "{export}");
+    }
+}
+
+/// ```text
 /// nanny (DM)> leo swallowed a button battery      -> 🚨 Call 911 now. ... Poison Help ...
 /// Ana's DM  <- 🚨 Emergency: Maya Lopez reported a possible poisoning about Leo ...
 /// ```
