@@ -14,8 +14,11 @@
 
 mod support;
 
-use entity::{audit_event, dose_log, medication};
+use entity::{audit_event, child, dose_log, medication};
+use mednanny_core::auth::Actor;
+use mednanny_core::domain::Channel;
 use mednanny_core::engine::Engine;
+use mednanny_core::services::{Problem, ServiceError};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use support::{backends, turn, TestApp};
 
@@ -176,5 +179,66 @@ async fn a_guardian_manages_the_members_from_chat() {
         let listed = say("ana", "members").await;
         assert!(!listed.contains("• Maya"), "{listed}");
         assert_eq!(audited(&app, "member.revoke").await, 1);
+    }
+}
+
+/// Whatever the channel (a form, the operator's command, two at once), the services refuse a second
+/// child of the same name and a birth date that is not a child's; nothing is written.
+#[tokio::test]
+async fn a_second_child_of_the_same_name_or_an_adult_is_refused() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let demo = mednanny_core::demo::ensure(&app.services).await.unwrap();
+        let ana = Actor::person(demo.ana, Channel::Console);
+        let today = app.services.now().date_naive();
+        let children = || async {
+            child::Entity::find()
+                .count(app.services.db().conn())
+                .await
+                .unwrap()
+        };
+        let before = children().await;
+
+        let twice = app
+            .services
+            .add_child(
+                &ana,
+                demo.family_id,
+                "emma",
+                today - chrono::Duration::days(400),
+            )
+            .await;
+        assert!(
+            matches!(&twice, Err(ServiceError::Invalid(Problem::DuplicateChild(n))) if n == "emma"),
+            "{twice:?}"
+        );
+        let adult = app
+            .services
+            .add_child(
+                &ana,
+                demo.family_id,
+                "Nico",
+                today - chrono::Duration::days(19 * 366),
+            )
+            .await;
+        assert!(
+            matches!(
+                adult,
+                Err(ServiceError::Invalid(Problem::ImplausibleBirthDate))
+            ),
+            "{adult:?}"
+        );
+        assert_eq!(children().await, before);
+        // A child of 17 is still a child.
+        app.services
+            .add_child(
+                &ana,
+                demo.family_id,
+                "Nico",
+                today - chrono::Duration::days(17 * 365),
+            )
+            .await
+            .unwrap();
+        assert_eq!(children().await, before + 1);
     }
 }

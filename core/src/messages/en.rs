@@ -273,8 +273,11 @@ fn problem(p: &Problem) -> String {
         Problem::NotOnShift => "You are not on shift.".into(),
         Problem::AlreadyOnShift => "You are already on shift.".into(),
         Problem::NotAMember => "Only members of the family can clock in or out.".into(),
+        Problem::DuplicateChild(name) => format!(
+            "The family already has a child called {name}. Use another name (a middle name or an initial) so it is always clear who a dose is for. Nothing was recorded."
+        ),
         Problem::ImplausibleBirthDate => {
-            "That birth date can't be right: it must be in the past, and this is a record for children. Nothing was recorded.".into()
+            "That birth date can't be right: it must be in the past and less than 18 years ago (this is a record for children). Nothing was recorded.".into()
         }
         Problem::BadSeverity(given) => {
             format!("\"{given}\" is not a severity: use mild, moderate, severe or unknown. Nothing was recorded.")

@@ -592,6 +592,10 @@ mod tests {
             (Problem::NotAMember, "Only members of the family"),
             (Problem::ImplausibleBirthDate, "birth date can't be right"),
             (
+                Problem::DuplicateChild("Emma".into()),
+                "already has a child called Emma",
+            ),
+            (
                 Problem::BadSeverity("awful".into()),
                 "\"awful\" is not a severity: use mild",
             ),

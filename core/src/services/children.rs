@@ -69,9 +69,12 @@ impl Services {
         if name.is_empty() || name.chars().count() > 60 {
             return Err(Problem::BadName.into());
         }
-        if birth_date > self.now().date_naive()
-            || birth_date < NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default()
-        {
+        // A record for children: born by today and under 18 (the form asks the same).
+        let today = self.now().date_naive();
+        let eighteen_years_ago = today
+            .checked_sub_months(chrono::Months::new(18 * 12))
+            .unwrap_or(NaiveDate::MIN);
+        if birth_date > today || birth_date <= eighteen_years_ago {
             return Err(Problem::ImplausibleBirthDate.into());
         }
         let id = self
@@ -82,6 +85,17 @@ impl Services {
                 "child.add",
                 |id| format!("child:{id}"),
                 async |txn, _| {
+                    // Under the family's lock, so two channels adding "Emma" at once add one: a
+                    // name must say which child a dose is for.
+                    let same_name = child::Entity::find()
+                        .filter(child::Column::FamilyId.eq(family_id))
+                        .all(&**txn)
+                        .await?
+                        .into_iter()
+                        .any(|c| c.name.to_lowercase() == name.to_lowercase());
+                    if same_name {
+                        return Err(Problem::DuplicateChild(name.to_string()).into());
+                    }
                     let row = child::ActiveModel {
                         family_id: Set(family_id),
                         name: Set(name.to_string()),

@@ -117,6 +117,8 @@ pub enum Problem {
     NotAMember,
     #[error("the birth date is not plausible")]
     ImplausibleBirthDate,
+    #[error("the family already has a child called {0:?}")]
+    DuplicateChild(String),
     #[error("severity {0:?}: use mild, moderate, severe or unknown")]
     BadSeverity(String),
     #[error("unknown measurement {0:?}: weight or height")]
