@@ -5,9 +5,7 @@
 
 use chrono::NaiveDate;
 use entity::medication;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, IntoActiveModel, Set};
 use serde::{Deserialize, Serialize};
 
 use super::medications::MedicationView;
@@ -127,23 +125,12 @@ impl Services {
         actor: &Actor,
         child_id: i64,
     ) -> ServiceResult<Vec<MedicationView>> {
-        let rows = self
-            .authorized(
-                actor,
-                Permission::ViewMedications,
-                Target::Child(child_id),
-                |_| format!("child:{child_id}"),
-                async |txn, _| {
-                    Ok(medication::Entity::find()
-                        .filter(medication::Column::ChildId.eq(child_id))
-                        .filter(medication::Column::Approval.ne(Approval::Denied.as_str()))
-                        .order_by_asc(medication::Column::Id)
-                        .all(&**txn)
-                        .await?)
-                },
-            )
-            .await?;
-        Ok(rows.into_iter().map(MedicationView::from_row).collect())
+        self.child_medications(
+            actor,
+            child_id,
+            medication::Column::Approval.ne(Approval::Denied.as_str()),
+        )
+        .await
     }
 
     /// Stops, pauses or resumes a child's medication (guardians; audited as `medication.stop`,

@@ -201,6 +201,17 @@ impl Services {
         actor: &Actor,
         child_id: i64,
     ) -> ServiceResult<Vec<MedicationView>> {
+        self.child_medications(actor, child_id, medication::Column::Active.eq(true))
+            .await
+    }
+
+    /// A child's medications that pass `filter`, oldest first (`ViewMedications`).
+    pub(super) async fn child_medications(
+        &self,
+        actor: &Actor,
+        child_id: i64,
+        filter: sea_orm::sea_query::SimpleExpr,
+    ) -> ServiceResult<Vec<MedicationView>> {
         let rows = self
             .authorized(
                 actor,
@@ -210,7 +221,7 @@ impl Services {
                 async |txn, _| {
                     Ok(medication::Entity::find()
                         .filter(medication::Column::ChildId.eq(child_id))
-                        .filter(medication::Column::Active.eq(true))
+                        .filter(filter)
                         .order_by_asc(medication::Column::Id)
                         .all(&**txn)
                         .await?)

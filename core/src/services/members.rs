@@ -105,7 +105,7 @@ impl Services {
     /// last active guardian cannot be revoked.
     #[tracing::instrument(skip(self), fields(actor = ?actor.kind))]
     pub async fn revoke_member(&self, actor: &Actor, member_id: i64) -> ServiceResult<()> {
-        let target = self.member_row(member_id).await?;
+        let target = self.member_row(self.db().conn(), member_id).await?;
         let person_id = target.person_id;
         self.authorized_as(
             actor,
@@ -115,10 +115,7 @@ impl Services {
             |_| format!("member:{member_id}"),
             async move |txn, _| {
                 // Re-read under the family's lock: a concurrent change is seen.
-                let target = member::Entity::find_by_id(member_id)
-                    .one(&**txn)
-                    .await?
-                    .ok_or(ServiceError::NotFound("member"))?;
+                let target = self.member_row(&**txn, member_id).await?;
                 keeps_a_guardian(txn, &target).await?;
                 let mut active = target.into_active_model();
                 active.status = Set(MemberStatus::Revoked.as_str().to_string());
@@ -139,7 +136,7 @@ impl Services {
         member_id: i64,
         role: Role,
     ) -> ServiceResult<RoleChanged> {
-        let target = self.member_row(member_id).await?;
+        let target = self.member_row(self.db().conn(), member_id).await?;
         let (person_id, family_id) = (target.person_id, target.family_id);
         let changed = self
             .authorized_as(
@@ -149,10 +146,7 @@ impl Services {
                 "member.role",
                 |_| format!("member:{member_id}"),
                 async move |txn, _| {
-                    let target = member::Entity::find_by_id(member_id)
-                        .one(&**txn)
-                        .await?
-                        .ok_or(ServiceError::NotFound("member"))?;
+                    let target = self.member_row(&**txn, member_id).await?;
                     if MemberStatus::parse(&target.status) == MemberStatus::Revoked {
                         return Err(Problem::MemberRevoked.into());
                     }
@@ -207,7 +201,10 @@ impl Services {
         } else {
             "caregiver.unassign"
         };
-        let family_id = self.member_row(member_id).await?.family_id;
+        let family_id = self
+            .member_row(self.db().conn(), member_id)
+            .await?
+            .family_id;
         let subject = format!("member:{member_id}");
         self.authorized_as(
             actor,
@@ -216,10 +213,7 @@ impl Services {
             action,
             |_| subject,
             async |txn, _| {
-                let member = member::Entity::find_by_id(member_id)
-                    .one(&**txn)
-                    .await?
-                    .ok_or(ServiceError::NotFound("member"))?;
+                let member = self.member_row(&**txn, member_id).await?;
                 if assign && member.role != Role::Caregiver.as_str() {
                     return Err(Problem::NotACaregiver.into());
                 }
@@ -267,9 +261,15 @@ impl Services {
         Ok(())
     }
 
-    async fn member_row(&self, member_id: i64) -> ServiceResult<member::Model> {
+    /// A member's row, read outside a transaction (to find the family to lock) or inside one
+    /// (again, under the family's lock, so a concurrent change is seen).
+    async fn member_row<C: sea_orm::ConnectionTrait>(
+        &self,
+        db: &C,
+        member_id: i64,
+    ) -> ServiceResult<member::Model> {
         member::Entity::find_by_id(member_id)
-            .one(self.db().conn())
+            .one(db)
             .await?
             .ok_or(ServiceError::NotFound("member"))
     }
