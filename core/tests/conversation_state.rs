@@ -13,20 +13,13 @@
 
 mod support;
 
-use entity::{conversation_state, dose_log};
+use entity::conversation_state;
 use mednanny_core::demo;
 use mednanny_core::engine::Engine;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use support::{backends, turn, TestApp};
 
 const DROPPED: &str = "I dropped my earlier question";
-
-async fn doses(app: &TestApp) -> u64 {
-    dose_log::Entity::find()
-        .count(app.services.db().conn())
-        .await
-        .unwrap()
-}
 
 /// Luis is asked to confirm an extra dose; returns the stored row of his conversation.
 async fn luis_asked_to_confirm(app: &TestApp) -> conversation_state::Model {
@@ -57,7 +50,7 @@ async fn a_question_waiting_for_an_answer_survives_a_restart() {
         let answer = turn(&restarted, "luis", "yes").await;
         assert!(answer.contains("Logged"), "{answer}");
         assert!(!answer.contains(DROPPED), "{answer}");
-        assert_eq!(doses(&app).await, 2, "the confirmed extra dose is logged");
+        assert_eq!(app.doses().await, 2, "the confirmed extra dose is logged");
     }
 }
 
@@ -78,7 +71,7 @@ async fn an_unreadable_conversation_state_is_dropped_with_a_word_and_nothing_log
             let answer = turn(&restarted, "luis", "yes").await;
             assert!(answer.contains(DROPPED), "{damage}: {answer}");
             assert_eq!(
-                doses(&app).await,
+                app.doses().await,
                 1,
                 "{damage}: a 'yes' to a dropped question confirms nothing"
             );

@@ -14,20 +14,13 @@
 
 mod support;
 
-use entity::{audit_event, child, dose_log, medication};
+use entity::{audit_event, child, medication};
 use mednanny_core::auth::Actor;
 use mednanny_core::domain::Channel;
 use mednanny_core::engine::Engine;
 use mednanny_core::services::{Problem, ServiceError};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use support::{backends, turn, TestApp};
-
-async fn doses(app: &TestApp) -> u64 {
-    dose_log::Entity::find()
-        .count(app.services.db().conn())
-        .await
-        .unwrap()
-}
 
 async fn audited(app: &TestApp, action: &str) -> u64 {
     audit_event::Entity::find()
@@ -74,11 +67,11 @@ async fn a_guardian_stops_pauses_and_resumes_a_medicine_and_doses_follow() {
         assert!(!row.active);
         assert_eq!(row.ends_on, Some(today));
         assert_eq!(audited(&app, "medication.stop").await, 1);
-        let before = doses(&app).await;
+        let before = app.doses().await;
         let given = say("maya", "gave Leo 5 ml amoxicillin").await;
         assert!(given.contains("Amoxicillin was stopped"), "{given}");
         assert!(given.contains("Nothing was recorded"), "{given}");
-        assert_eq!(doses(&app).await, before);
+        assert_eq!(app.doses().await, before);
         // Stopped is stopped: neither stopped again nor resumed.
         let again = say("ana", "stop Leo's amoxicillin").await;
         assert!(again.contains("already ended"), "{again}");
@@ -95,7 +88,7 @@ async fn a_guardian_stops_pauses_and_resumes_a_medicine_and_doses_follow() {
         let given = say("maya", "gave Emma 5 ml Tylenol").await;
         assert!(given.contains("Children's Tylenol is paused"), "{given}");
         assert!(given.contains("Nothing was recorded"), "{given}");
-        assert_eq!(doses(&app).await, before);
+        assert_eq!(app.doses().await, before);
         assert!(say("ana", "pause Emma's Tylenol")
             .await
             .contains("already paused"));
@@ -106,7 +99,7 @@ async fn a_guardian_stops_pauses_and_resumes_a_medicine_and_doses_follow() {
         );
         let given = say("maya", "gave Emma 5 ml Tylenol").await;
         assert!(given.contains("Logged"), "{given}");
-        assert_eq!(doses(&app).await, before + 1);
+        assert_eq!(app.doses().await, before + 1);
         assert_eq!(audited(&app, "medication.pause").await, 1);
         assert_eq!(audited(&app, "medication.resume").await, 1);
 
@@ -140,9 +133,9 @@ async fn a_guardian_manages_the_members_from_chat() {
         assert!(off.contains("Maya no longer looks after Leo"), "{off}");
         let meds = say("maya", "meds Leo").await;
         assert!(!meds.contains("Amoxicillin"), "{meds}");
-        let before = doses(&app).await;
+        let before = app.doses().await;
         say("maya", "gave Leo 5 ml amoxicillin").await;
-        assert_eq!(doses(&app).await, before);
+        assert_eq!(app.doses().await, before);
         let back = say("ana", "Maya looks after Emma and Leo").await;
         assert!(back.contains("Maya now looks after Emma and Leo"), "{back}");
         assert!(say("maya", "meds Leo").await.contains("Amoxicillin"));

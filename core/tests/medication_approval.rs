@@ -12,17 +12,10 @@
 
 mod support;
 
-use entity::{audit_event, dose_log, medication};
+use entity::{audit_event, medication};
 use mednanny_core::engine::Engine;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use support::{backends, said, turn, TestApp};
-
-async fn doses(app: &TestApp) -> u64 {
-    dose_log::Entity::find()
-        .count(app.services.db().conn())
-        .await
-        .unwrap()
-}
 
 /// The newest medication of that name (the demo gives Emma a Children's Motrin of her own).
 async fn medication_named(app: &TestApp, name: &str) -> medication::Model {
@@ -57,7 +50,7 @@ async fn a_nannys_medicine_waits_for_a_guardian_and_is_given_once_approved() {
         mednanny_core::demo::ensure(&app.services).await.unwrap();
         let engine = Engine::with_database_store(app.services.clone());
         let say = |who: &'static str, text: &'static str| turn(&engine, who, text);
-        let before = doses(&app).await;
+        let before = app.doses().await;
 
         let saved = maya_adds(&engine, "Children's Motrin", "100 mg/5 ml").await;
         assert!(
@@ -74,7 +67,7 @@ async fn a_nannys_medicine_waits_for_a_guardian_and_is_given_once_approved() {
             refused.contains("waiting for a guardian's approval"),
             "{refused}"
         );
-        assert_eq!(doses(&app).await, before);
+        assert_eq!(app.doses().await, before);
         let asked = say("maya", "when can Leo have Motrin").await;
         assert!(
             asked.contains("waiting for a guardian's approval"),
@@ -130,7 +123,7 @@ async fn a_nannys_medicine_waits_for_a_guardian_and_is_given_once_approved() {
             "{given}"
         );
         assert!(given.contains("Logged"), "{given}");
-        assert_eq!(doses(&app).await, before + 1);
+        assert_eq!(app.doses().await, before + 1);
 
         // Luis's question arrives too; deciding again changes nothing.
         let luis = say("luis", "approve").await;
@@ -166,7 +159,7 @@ async fn a_denied_medicine_is_never_given_and_the_nanny_is_told() {
         mednanny_core::demo::ensure(&app.services).await.unwrap();
         let engine = Engine::with_database_store(app.services.clone());
         let say = |who: &'static str, text: &'static str| turn(&engine, who, text);
-        let before = doses(&app).await;
+        let before = app.doses().await;
 
         maya_adds(&engine, "Children's Motrin", "100 mg/5 ml").await;
         maya_adds(&engine, "Junior Advil", "100 mg/5 ml").await;
@@ -190,7 +183,7 @@ async fn a_denied_medicine_is_never_given_and_the_nanny_is_told() {
             "{told}"
         );
         assert!(!told.contains("Logged"), "{told}");
-        assert_eq!(doses(&app).await, before);
+        assert_eq!(app.doses().await, before);
         assert!(medication_named(&app, "Junior Advil").await.approval == "denied");
         assert!(!say("maya", "meds Leo").await.contains("Junior Advil"));
 

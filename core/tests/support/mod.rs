@@ -160,6 +160,15 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// How many doses are in the record (voided ones included).
+    pub async fn doses(&self) -> u64 {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        entity::dose_log::Entity::find()
+            .count(self.services.db().conn())
+            .await
+            .expect("count doses")
+    }
+
     pub async fn new(backend: Backend) -> Self {
         Self::at(backend, default_now()).await
     }
