@@ -78,10 +78,14 @@ pub enum Permission {
     AddMedication,
     /// Approve or deny a medication a caregiver added (guardians).
     ApproveMedication,
+    ViewVaccinations,
+    ViewAppointments,
+    /// The family's doctors and their phones (a nanny needs the paediatrician's number).
+    ViewProviders,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 23] = [
+    pub const ALL: [Permission; 26] = [
         Permission::ViewChildren,
         Permission::ViewMedications,
         Permission::ViewAllergies,
@@ -105,6 +109,9 @@ impl Permission {
         Permission::AddMemberDirectly,
         Permission::AddMedication,
         Permission::ApproveMedication,
+        Permission::ViewVaccinations,
+        Permission::ViewAppointments,
+        Permission::ViewProviders,
     ];
 
     /// The audit action name.
@@ -133,6 +140,9 @@ impl Permission {
             Permission::AddMemberDirectly => "member.add",
             Permission::AddMedication => "medication.add",
             Permission::ApproveMedication => "medication.approve",
+            Permission::ViewVaccinations => "vaccinations.view",
+            Permission::ViewAppointments => "appointments.view",
+            Permission::ViewProviders => "providers.view",
         }
     }
 }
@@ -185,6 +195,9 @@ pub fn allows(standing: Standing, permission: Permission, scope: Scope) -> bool 
                     | ClockInOut
                     | RaiseEmergency
                     | AddMedication
+                    | ViewVaccinations
+                    | ViewAppointments
+                    | ViewProviders
             );
             let in_scope = match scope {
                 Scope::Family => true,
@@ -200,6 +213,9 @@ pub fn allows(standing: Standing, permission: Permission, scope: Scope) -> bool 
                 | ViewDoses
                 | ViewMeasurements
                 | RaiseEmergency
+                | ViewVaccinations
+                | ViewAppointments
+                | ViewProviders
         ),
     }
 }

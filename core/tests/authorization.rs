@@ -17,7 +17,7 @@ use mednanny_core::auth::Actor;
 use mednanny_core::demo::{self, Demo};
 use mednanny_core::domain::{parse_strength, Channel, DoseAmount, DoseUnit, Role, Temperature};
 use mednanny_core::services::care::{
-    CourseChange, DoseOutcome, DoseRequest, NewMedication, Schedule,
+    CourseChange, DoseOutcome, DoseRequest, NewMedication, RecordEntry, Schedule,
 };
 use mednanny_core::services::{ServiceError, ServiceResult, Services};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
@@ -104,6 +104,19 @@ enum Action {
     StopMedication,
     PauseMedication,
     ResumeMedication,
+    Vaccinations,
+    Appointments,
+    /// The family's doctors (family-wide, like the children list).
+    Providers,
+    AddVaccination,
+    AddAppointment,
+    AddProvider,
+    /// Remove an entry of each list a guardian keeps (here: one made fresh for the call).
+    RemoveAllergy,
+    RemoveCondition,
+    RemoveVaccination,
+    RemoveAppointment,
+    RemoveProvider,
     /// Operator-only: people join with invites.
     AddMember,
 }
@@ -124,6 +137,9 @@ impl Action {
                 | Action::Members
                 | Action::MedicationsToApprove
                 | Action::MedicationHistory
+                | Action::Vaccinations
+                | Action::Appointments
+                | Action::Providers
         )
     }
 
@@ -143,9 +159,20 @@ impl Action {
             Action::Notes => "notes.view",
             Action::AddNote => "note.write",
             Action::ClockIn | Action::ClockOut => "shift.clock",
+            Action::Vaccinations => "vaccinations.view",
+            Action::Appointments => "appointments.view",
+            Action::Providers => "providers.view",
             Action::AddChild
             | Action::AddAllergy
             | Action::AddCondition
+            | Action::AddVaccination
+            | Action::AddAppointment
+            | Action::AddProvider
+            | Action::RemoveAllergy
+            | Action::RemoveCondition
+            | Action::RemoveVaccination
+            | Action::RemoveAppointment
+            | Action::RemoveProvider
             | Action::StopMedication
             | Action::PauseMedication
             | Action::ResumeMedication => "children.manage",
@@ -212,6 +239,18 @@ const POLICY: &[(Action, [Expect; 7], [Expect; 7])] = &[
     (Action::StopMedication,   [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::PauseMedication,  [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::ResumeMedication, [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    // Everyone who cares for the child reads these; only guardians keep them (tests/records_from_chat.rs).
+    (Action::Vaccinations,     [A, A, D, A, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::Appointments,     [A, A, D, A, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::Providers,        [A, A, A, A, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::AddVaccination,   [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::AddAppointment,   [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::AddProvider,      [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::RemoveAllergy,    [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::RemoveCondition,  [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::RemoveVaccination,[A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::RemoveAppointment,[A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::RemoveProvider,   [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::AddMember,        [D, D, D, D, D, D, D], [D, D, D, D, D, D, D]),
 ];
 
@@ -440,6 +479,31 @@ impl World {
                 Prepared::Id(id)
             }
             Action::AddMember => Prepared::Id(s.create_person("Newcomer", "en").await.unwrap()),
+            Action::RemoveAllergy => Prepared::Entry(RecordEntry::Allergy(
+                s.add_allergy(op, place.child_id, "latex", "mild", None)
+                    .await
+                    .unwrap(),
+            )),
+            Action::RemoveCondition => Prepared::Entry(RecordEntry::Condition(
+                s.add_condition(op, place.child_id, "eczema", None, false)
+                    .await
+                    .unwrap(),
+            )),
+            Action::RemoveVaccination => Prepared::Entry(RecordEntry::Vaccination(
+                s.add_vaccination(op, place.child_id, "MMR", today(), Some(1))
+                    .await
+                    .unwrap(),
+            )),
+            Action::RemoveAppointment => Prepared::Entry(RecordEntry::Appointment(
+                s.add_appointment(op, place.child_id, in_two_days(), Some("Dr Patel"), None)
+                    .await
+                    .unwrap(),
+            )),
+            Action::RemoveProvider => Prepared::Entry(RecordEntry::Provider(
+                s.add_provider(op, place.family_id, &fresh_name(), None, None)
+                    .await
+                    .unwrap(),
+            )),
             Action::ApproveMedication => {
                 // Only a caregiver's medication waits, and neither the unassigned child nor the
                 // Smiths have a caregiver who could add one: mark the operator's pending directly.
@@ -462,13 +526,38 @@ impl World {
 enum Prepared {
     Nothing,
     Id(i64),
+    Entry(RecordEntry),
+}
+
+fn today() -> NaiveDate {
+    support::default_now().date_naive()
+}
+
+fn in_two_days() -> chrono::DateTime<chrono::Utc> {
+    support::default_now() + Duration::days(2)
+}
+
+/// A provider name no call used yet (adding an existing name completes that provider instead).
+fn fresh_name() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    format!(
+        "Dr Number {}",
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )
 }
 
 impl Prepared {
     fn id(self) -> i64 {
         match self {
             Prepared::Id(id) => id,
-            Prepared::Nothing => panic!("this action needs a prepared id"),
+            Prepared::Nothing | Prepared::Entry(_) => panic!("this action needs a prepared id"),
+        }
+    }
+
+    fn entry(self) -> RecordEntry {
+        match self {
+            Prepared::Entry(entry) => entry,
+            _ => panic!("this action needs a prepared record entry"),
         }
     }
 }
@@ -587,6 +676,32 @@ async fn call(
             .add_member(actor, p.family_id, prepared.id(), Role::Viewer)
             .await
             .map(ignore),
+        Action::Vaccinations => s.vaccinations(actor, p.child_id).await.map(ignore),
+        Action::Appointments => s.appointments(actor, p.child_id).await.map(ignore),
+        Action::Providers => s.providers(actor, p.family_id).await.map(ignore),
+        Action::AddVaccination => s
+            .add_vaccination(actor, p.child_id, "DTaP", today(), Some(2))
+            .await
+            .map(ignore),
+        Action::AddAppointment => s
+            .add_appointment(actor, p.child_id, in_two_days(), None, Some("checkup"))
+            .await
+            .map(ignore),
+        Action::AddProvider => s
+            .add_provider(
+                actor,
+                p.family_id,
+                &fresh_name(),
+                None,
+                Some("555 010 2030"),
+            )
+            .await
+            .map(ignore),
+        Action::RemoveAllergy
+        | Action::RemoveCondition
+        | Action::RemoveVaccination
+        | Action::RemoveAppointment
+        | Action::RemoveProvider => s.remove_record(actor, p.family_id, prepared.entry()).await,
     }
 }
 
@@ -598,7 +713,7 @@ struct Snapshot {
     denied_events: i64,
 }
 
-const RECORD_COUNTS: [(&str, &str); 20] = [
+const RECORD_COUNTS: [(&str, &str); 23] = [
     ("families", "SELECT COUNT(*) FROM families"),
     ("people", "SELECT COUNT(*) FROM people"),
     ("members", "SELECT COUNT(*) FROM members"),
@@ -637,6 +752,9 @@ const RECORD_COUNTS: [(&str, &str); 20] = [
         "SELECT COUNT(*) FROM shifts WHERE clock_out_at IS NULL",
     ),
     ("notifications", "SELECT COUNT(*) FROM notifications"),
+    ("vaccinations", "SELECT COUNT(*) FROM vaccinations"),
+    ("appointments", "SELECT COUNT(*) FROM appointments"),
+    ("providers", "SELECT COUNT(*) FROM providers"),
 ];
 
 async fn snapshot(services: &Services) -> Snapshot {

@@ -115,10 +115,147 @@ pub enum Command {
     Revoke {
         member: String,
     },
+    /// "vaccinations", "Emma's appointments", "doctors": one of the record's lists.
+    Records {
+        kind: RecordKind,
+        child: Option<String>,
+    },
+    /// "remove Emma's peanut allergy", "cancel appointment #12", "delete Dr Patel": `which` is
+    /// what names the entry (empty when nothing did).
+    RemoveRecord {
+        kind: Option<RecordKind>,
+        child: Option<String>,
+        which: String,
+    },
     /// A time was given but is not a time ("at 25:99").
     BadTime(String),
     Unknown,
     Empty,
+}
+
+/// The lists of the record a guardian keeps from chat (beside medications and doses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Allergies,
+    Conditions,
+    Vaccinations,
+    Appointments,
+    Providers,
+}
+
+impl RecordKind {
+    /// The list a word names ("vaccines", "shots", "doctors", "appointment").
+    fn named(word: &str) -> Option<RecordKind> {
+        Some(match word {
+            "allergy" | "allergies" | "alergia" | "alergias" => RecordKind::Allergies,
+            "condition" | "conditions" | "diagnosis" | "diagnoses" | "condiciones" => {
+                RecordKind::Conditions
+            }
+            "vaccination" | "vaccinations" | "vaccine" | "vaccines" | "shots" | "immunizations"
+            | "immunisations" | "vacunas" | "vacuna" => RecordKind::Vaccinations,
+            "appointment" | "appointments" | "appt" | "appts" | "visits" | "cita" | "citas" => {
+                RecordKind::Appointments
+            }
+            "doctors" | "doctor" | "providers" | "provider" | "médicos" | "medicos" => {
+                RecordKind::Providers
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// "vaccinations", "show Emma's appointments", "who is our doctor?", "remove Leo's peanut
+/// allergy", "cancel appointment #12".
+fn records(words: &[&str], vocabulary: &Vocabulary<'_>) -> Option<Command> {
+    let lower: Vec<String> = words
+        .iter()
+        .map(|w| strip_punctuation(w).to_lowercase())
+        .collect();
+    let first = lower.first()?.as_str();
+    let child = words
+        .iter()
+        .find_map(|w| vocabulary.child_in(strip_punctuation(w)));
+    let removing = matches!(
+        first,
+        "remove" | "delete" | "cancel" | "borrar" | "eliminar" | "quitar" | "cancelar"
+    );
+    if removing {
+        if words.len() < 2 {
+            return None;
+        }
+        let kind = lower[1..].iter().find_map(|w| RecordKind::named(w));
+        let which: Vec<&str> = words[1..]
+            .iter()
+            .zip(&lower[1..])
+            .filter(|(_, l)| {
+                RecordKind::named(l).is_none()
+                    && vocabulary.child_in(l).is_none()
+                    && !matches!(
+                        l.as_str(),
+                        "the"
+                            | "a"
+                            | "an"
+                            | "her"
+                            | "his"
+                            | "their"
+                            | "our"
+                            | "from"
+                            | "record"
+                            | "list"
+                            | "next"
+                            | "la"
+                            | "el"
+                            | "de"
+                    )
+            })
+            .map(|(w, _)| strip_punctuation(w))
+            .collect();
+        return Some(Command::RemoveRecord {
+            kind,
+            child,
+            which: which.join(" "),
+        });
+    }
+    // A list: the message is about one of them and asks nothing else ("Emma's vaccines",
+    // "show appointments", "when is Leo's next appointment?").
+    // Allergies have their own phrasings ("is Emma allergic to anything?"), read further on.
+    let kind = lower
+        .iter()
+        .find_map(|w| RecordKind::named(w))
+        .filter(|k| *k != RecordKind::Allergies)?;
+    let listing = lower.len() <= 6
+        && lower.iter().all(|w| {
+            RecordKind::named(w).is_some()
+                || vocabulary.child_in(w).is_some()
+                || matches!(
+                    w.as_str(),
+                    "show"
+                        | "list"
+                        | "my"
+                        | "our"
+                        | "the"
+                        | "all"
+                        | "what"
+                        | "are"
+                        | "is"
+                        | "when"
+                        | "who"
+                        | "next"
+                        | "upcoming"
+                        | "'s"
+                        | "any"
+                        | "has"
+                        | "had"
+                        | "family"
+                        | "mis"
+                        | "las"
+                        | "los"
+                        | "de"
+                        | "ver"
+                )
+        });
+    listing.then_some(Command::Records { kind, child })
 }
 
 /// What a growth measurement measures.
@@ -206,15 +343,35 @@ fn start_form(words: &[&str]) -> Option<Command> {
         }
     }
     let (first, after) = rest.split_first()?;
-    let kind = match strip_punctuation(first).to_lowercase().as_str() {
-        "child" | "kid" | "baby" | "son" | "daughter" | "hijo" | "hija" | "niño" | "niña"
-        | "bebé" | "bebe" => FormKind::Child,
-        "medication" | "medicine" | "med" | "medicamento" | "medicina" | "prescription" => {
-            FormKind::Medication
-        }
-        "allergy" | "alergia" => FormKind::Allergy,
-        _ => return None,
-    };
+    let kind =
+        match strip_punctuation(first).to_lowercase().as_str() {
+            "child" | "kid" | "baby" | "son" | "daughter" | "hijo" | "hija" | "niño" | "niña"
+            | "bebé" | "bebe" => FormKind::Child,
+            "medication" | "medicine" | "med" | "medicamento" | "medicina" | "prescription" => {
+                FormKind::Medication
+            }
+            "allergy" | "alergia" => FormKind::Allergy,
+            "condition" | "diagnosis" | "condición" | "condicion" | "diagnóstico"
+            | "diagnostico" => FormKind::Condition,
+            "vaccination" | "vaccine" | "shot" | "immunization" | "immunisation" | "jab"
+            | "vacuna" => FormKind::Vaccination,
+            "appointment" | "appt" | "visit" | "checkup" | "check-up" | "cita" | "consulta" => {
+                FormKind::Appointment
+            }
+            word if word == "doctor"
+                || word == "provider"
+                || word == "médico"
+                || word == "medico"
+                || super::forms::specialty(word).is_some() =>
+            {
+                // The provider's form reads what they are from the word itself.
+                return Some(Command::StartForm {
+                    kind: FormKind::Provider,
+                    text: rest.join(" "),
+                });
+            }
+            _ => return None,
+        };
     Some(Command::StartForm {
         kind,
         text: after.join(" "),
@@ -323,6 +480,9 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         .iter()
         .find_map(|w| vocabulary.child_in(strip_punctuation(w)));
     if let Some(command) = keeping::parse(text, &words, vocabulary) {
+        return command;
+    }
+    if let Some(command) = records(&words, vocabulary) {
         return command;
     }
 
@@ -678,6 +838,124 @@ mod tests {
             value: v,
             unit: DoseUnit::Ml,
         })
+    }
+
+    #[test]
+    fn the_records_lists_and_removals() {
+        let emma = || Some("Emma".to_string());
+        let leo = || Some("Leo".to_string());
+        let cases: Vec<(&str, Command)> = vec![
+            (
+                "vaccinations",
+                Command::Records {
+                    kind: RecordKind::Vaccinations,
+                    child: None,
+                },
+            ),
+            (
+                "show Emma's vaccines",
+                Command::Records {
+                    kind: RecordKind::Vaccinations,
+                    child: emma(),
+                },
+            ),
+            (
+                "when is Leo's next appointment?",
+                Command::Records {
+                    kind: RecordKind::Appointments,
+                    child: leo(),
+                },
+            ),
+            (
+                "who is our doctor?",
+                Command::Records {
+                    kind: RecordKind::Providers,
+                    child: None,
+                },
+            ),
+            (
+                "conditions",
+                Command::Records {
+                    kind: RecordKind::Conditions,
+                    child: None,
+                },
+            ),
+            (
+                "remove Leo's peanut allergy",
+                Command::RemoveRecord {
+                    kind: Some(RecordKind::Allergies),
+                    child: leo(),
+                    which: "peanut".into(),
+                },
+            ),
+            (
+                "cancel Emma's next appointment",
+                Command::RemoveRecord {
+                    kind: Some(RecordKind::Appointments),
+                    child: emma(),
+                    which: String::new(),
+                },
+            ),
+            (
+                "remove appointment #12",
+                Command::RemoveRecord {
+                    kind: Some(RecordKind::Appointments),
+                    child: None,
+                    which: "#12".into(),
+                },
+            ),
+            (
+                "delete Dr Patel",
+                Command::RemoveRecord {
+                    kind: None,
+                    child: None,
+                    which: "Dr Patel".into(),
+                },
+            ),
+            (
+                "add vaccination MMR for Leo",
+                Command::StartForm {
+                    kind: FormKind::Vaccination,
+                    text: "MMR for Leo".into(),
+                },
+            ),
+            (
+                "add an appointment for Emma tomorrow at 3pm",
+                Command::StartForm {
+                    kind: FormKind::Appointment,
+                    text: "for Emma tomorrow at 3pm".into(),
+                },
+            ),
+            (
+                "add paediatrician Dr Patel",
+                Command::StartForm {
+                    kind: FormKind::Provider,
+                    text: "paediatrician Dr Patel".into(),
+                },
+            ),
+            (
+                "add condition for Leo: eczema",
+                Command::StartForm {
+                    kind: FormKind::Condition,
+                    text: "for Leo: eczema".into(),
+                },
+            ),
+            // Not the record: a family member, a bare "cancel", a dose.
+            ("cancel", Command::No),
+            (
+                "remove Maya from the family",
+                Command::Revoke {
+                    member: "Maya".into(),
+                },
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_with_kids(text), expected, "{text}");
+        }
+        assert!(matches!(
+            parse_with_kids("gave Emma 5 ml Tylenol before her appointment"),
+            Command::GiveDose { .. }
+        ));
     }
 
     #[test]

@@ -111,6 +111,9 @@ impl<S: ConversationStore> Engine<S> {
                 self.services.revoke_member(&scene.actor, member_id).await?;
                 Ok(Msg::MemberRevoked { member: name })
             }
+            Confirmable::RemoveRecord { child, item } => {
+                self.remove_confirmed(child, *item, scene).await
+            }
         }
     }
 

@@ -9,12 +9,12 @@
 use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::{parse, Command, GrowthKind, Vocabulary};
+use super::command::{parse, Command, GrowthKind, RecordKind, Vocabulary};
 use super::forms::{self, Form, FormContext, FormKind, Outcome, Question};
 use crate::domain::{DoseAmount, EmergencyNumbers, Role, Temperature};
 use crate::messages::Msg;
 use crate::screen::RedFlag;
-use crate::services::care::{CourseChange, DoseRequest};
+use crate::services::care::{CourseChange, DoseRequest, RecordItem};
 
 /// How long a yes/no question stays open: an old "yes" must never log a dose.
 pub const QUESTION_TTL_MINUTES: i64 = 15;
@@ -64,8 +64,18 @@ pub enum ConversationState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Confirmable {
-    StopMedication { child_id: i64, medication_id: i64 },
-    RevokeMember { member_id: i64 },
+    StopMedication {
+        child_id: i64,
+        medication_id: i64,
+    },
+    RevokeMember {
+        member_id: i64,
+    },
+    /// Remove an entry of the record, as the question showed it.
+    RemoveRecord {
+        child: Option<String>,
+        item: Box<RecordItem>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -162,6 +172,18 @@ pub enum Task {
     },
     /// Make a change the person said yes to.
     Confirmed(Confirmable),
+    /// One of the record's lists, for a child (all children when `None`; providers are the
+    /// family's).
+    ListRecords {
+        kind: RecordKind,
+        child_id: Option<i64>,
+    },
+    /// Find the entry a guardian named and ask before removing it.
+    RemoveRecord {
+        kind: Option<RecordKind>,
+        child_id: Option<i64>,
+        which: String,
+    },
     /// Alert the guardians and audit: someone reported an emergency.
     RaiseEmergency {
         flag: RedFlag,
@@ -666,9 +688,7 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
             (_, Role::Guardian) | (FormKind::Medication, Role::Caregiver) => {
                 form_outcome(forms::start(kind, &text, &ctx.forms()), ctx)
             }
-            (FormKind::Child | FormKind::Allergy | FormKind::Medication, _) => {
-                say(Msg::GuardiansOnly)
-            }
+            (_, Role::Caregiver | Role::Viewer) => say(Msg::GuardiansOnly),
         },
         Command::Decide { approve, which } => match ctx.role {
             Role::Guardian => run(Task::DecideMedication { approve, which }),
@@ -729,6 +749,22 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
         Command::SetRole { member, role: None } => say(Msg::WhichRoleFor { member }),
         Command::Revoke { member } if member.is_empty() => say(Msg::WhoToRevoke),
         Command::Revoke { member } => run(Task::Revoke { member }),
+        Command::Records { kind, child } => match child_or_all(child) {
+            Ok(child_id) => run(Task::ListRecords { kind, child_id }),
+            Err(msg) => say(msg),
+        },
+        Command::RemoveRecord { .. } if ctx.role != Role::Guardian => say(Msg::GuardiansOnly),
+        Command::RemoveRecord {
+            kind: None, which, ..
+        } if which.is_empty() => say(Msg::WhatToRemove { kind: None }),
+        Command::RemoveRecord { kind, child, which } => match child_or_all(child) {
+            Ok(child_id) => run(Task::RemoveRecord {
+                kind,
+                child_id,
+                which,
+            }),
+            Err(msg) => say(msg),
+        },
         Command::BadTime(text) => say(Msg::BadTime(text)),
         // Joining is handled before a family is known (see the runner); here it means a second family.
         Command::Join { .. } | Command::CreateFamily { .. } => {

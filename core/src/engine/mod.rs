@@ -17,6 +17,7 @@ pub mod command;
 pub mod forms;
 mod keeping;
 pub mod machine;
+mod records;
 mod save_form;
 pub mod store;
 
@@ -941,6 +942,17 @@ impl<S: ConversationStore> Engine<S> {
                     .await
             }
             Task::Confirmed(change) => answered(vec![self.confirmed(change, scene).await?]),
+            Task::ListRecords { kind, child_id } => {
+                answered(self.list_records(kind, child_id, scene).await?)
+            }
+            Task::RemoveRecord {
+                kind,
+                child_id,
+                which,
+            } => {
+                self.find_record_to_remove(kind, child_id, &which, scene)
+                    .await
+            }
             Task::ListMembers => answered(vec![self.list_members(scene).await?]),
             Task::Assign {
                 member,

@@ -1,15 +1,20 @@
 //! Saving a confirmed form through the services, which validate and authorize it again and audit
 //! the write: the form's own checks are for asking well, not the last word.
 
-use chrono::Duration;
+use chrono::{Duration, TimeZone, Utc};
 
-use super::forms::{AllergyDraft, ChildDraft, Form, MedicationDraft};
+use super::forms::{
+    AllergyDraft, AppointmentDraft, ChildDraft, ConditionDraft, Form, MedicationDraft,
+    ProviderDraft, VaccinationDraft,
+};
 use super::store::ConversationStore;
 use super::{Engine, Scene};
 use crate::domain::{Approval, DoseUnit};
 use crate::messages::Msg;
-use crate::services::care::NewMedication;
-use crate::services::{ServiceError, ServiceResult};
+use crate::services::care::{
+    AppointmentView, ConditionView, NewMedication, ProviderView, RecordItem, VaccinationView,
+};
+use crate::services::{Problem, ServiceError, ServiceResult};
 
 impl<S: ConversationStore> Engine<S> {
     pub(super) async fn save_form(&self, form: Form, scene: &Scene) -> ServiceResult<Msg> {
@@ -17,7 +22,132 @@ impl<S: ConversationStore> Engine<S> {
             Form::AddChild(draft) => self.save_child(draft, scene).await,
             Form::AddMedication(draft) => self.save_medication(draft, scene).await,
             Form::AddAllergy(draft) => self.save_allergy(draft, scene).await,
+            Form::AddCondition(draft) => self.save_condition(draft, scene).await,
+            Form::AddVaccination(draft) => self.save_vaccination(draft, scene).await,
+            Form::AddAppointment(draft) => self.save_appointment(draft, scene).await,
+            Form::AddProvider(draft) => self.save_provider(draft, scene).await,
         }
+    }
+
+    async fn save_condition(&self, draft: ConditionDraft, scene: &Scene) -> ServiceResult<Msg> {
+        let (Some((child_id, child)), Some(name), Some(guardian_only)) =
+            (draft.child, draft.name, draft.guardian_only)
+        else {
+            return Err(incomplete());
+        };
+        let id = self
+            .services
+            .add_condition(&scene.actor, child_id, &name, None, guardian_only)
+            .await?;
+        Ok(Msg::RecordAdded {
+            child: Some(child),
+            item: RecordItem::Condition(ConditionView {
+                id,
+                child_id,
+                name,
+                notes: None,
+                guardian_only,
+            }),
+        })
+    }
+
+    async fn save_vaccination(&self, draft: VaccinationDraft, scene: &Scene) -> ServiceResult<Msg> {
+        let (Some((child_id, child)), Some(vaccine), Some(given_on), Some(dose_number)) = (
+            draft.child,
+            draft.vaccine,
+            draft.given_on,
+            draft.dose_number,
+        ) else {
+            return Err(incomplete());
+        };
+        let id = self
+            .services
+            .add_vaccination(&scene.actor, child_id, &vaccine, given_on, dose_number)
+            .await?;
+        Ok(Msg::RecordAdded {
+            child: Some(child),
+            item: RecordItem::Vaccination(VaccinationView {
+                id,
+                child_id,
+                vaccine,
+                dose_number,
+                given_on,
+            }),
+        })
+    }
+
+    async fn save_appointment(&self, draft: AppointmentDraft, scene: &Scene) -> ServiceResult<Msg> {
+        let (Some((child_id, child)), Some(date), Some(time), Some(with), Some(purpose)) = (
+            draft.child,
+            draft.date,
+            draft.time,
+            draft.with,
+            draft.purpose,
+        ) else {
+            return Err(incomplete());
+        };
+        // The family's wall-clock time; in the hour that does not exist when clocks go forward,
+        // the hour after (the clinic's clock has jumped too).
+        let local = date.and_time(time);
+        let starts_at = scene
+            .family
+            .timezone
+            .from_local_datetime(&local)
+            .earliest()
+            .or_else(|| {
+                scene
+                    .family
+                    .timezone
+                    .from_local_datetime(&(local + Duration::hours(1)))
+                    .earliest()
+            })
+            .map(|at| at.with_timezone(&Utc))
+            .ok_or(ServiceError::Invalid(Problem::AppointmentNotAhead))?;
+        let id = self
+            .services
+            .add_appointment(
+                &scene.actor,
+                child_id,
+                starts_at,
+                with.as_deref(),
+                purpose.as_deref(),
+            )
+            .await?;
+        Ok(Msg::RecordAdded {
+            child: Some(child),
+            item: RecordItem::Appointment(AppointmentView {
+                id,
+                child_id,
+                starts_at,
+                with,
+                purpose,
+            }),
+        })
+    }
+
+    async fn save_provider(&self, draft: ProviderDraft, scene: &Scene) -> ServiceResult<Msg> {
+        let (Some(name), Some(phone)) = (draft.name, draft.phone) else {
+            return Err(incomplete());
+        };
+        let id = self
+            .services
+            .add_provider(
+                &scene.actor,
+                scene.family.id,
+                &name,
+                draft.specialty.as_deref(),
+                phone.as_deref(),
+            )
+            .await?;
+        Ok(Msg::RecordAdded {
+            child: None,
+            item: RecordItem::Provider(ProviderView {
+                id,
+                name,
+                specialty: draft.specialty,
+                phone,
+            }),
+        })
     }
 
     async fn save_child(&self, draft: ChildDraft, scene: &Scene) -> ServiceResult<Msg> {

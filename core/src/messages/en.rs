@@ -3,6 +3,7 @@
 mod approvals;
 mod forms;
 mod keeping;
+mod records;
 
 use chrono::{DateTime, Datelike, Utc};
 
@@ -326,6 +327,15 @@ fn problem(p: &Problem) -> String {
         Problem::NotPaused { medication } => format!(
             "{medication} is not paused: it can be given as usual. Nothing was changed."
         ),
+        Problem::VaccinatedBeforeBirth { child, born } => format!(
+            "That date is before {child} was born ({}): check the date on the vaccination card. Nothing was recorded.",
+            born.format("%-d %b %Y")
+        ),
+        Problem::BadDoseNumber => "The dose number is the one on the vaccination card, from 1 to 10. Nothing was recorded.".into(),
+        Problem::AppointmentNotAhead => "An appointment must be ahead of us, and within two years: check the date and time. Nothing was recorded.".into(),
+        Problem::BadPhone(given) => format!(
+            "\"{given}\" is not a phone number: write it with its digits, like +1 555 010 2030. Nothing was recorded."
+        ),
     }
 }
 
@@ -483,7 +493,11 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • approve / deny — a medication a caregiver added (guardians)\n\
              • stop Leo's amoxicillin / pause Emma's Tylenol / resume Emma's Tylenol (guardians)\n\
              • members · Maya looks after Emma and Leo · make Luis a viewer · revoke Maya (guardians)\n\
-             • Emma is allergic to peanuts\n\
+             • Emma is allergic to peanuts · add condition for Leo (guardians only, or shared)\n\
+             • add vaccination MMR for Leo on 5 Jan 2026 · vaccinations Leo\n\
+             • add appointment for Emma with Dr Patel on 12 January at 10:30 · appointments\n\
+             • add paediatrician Dr Patel 555 010 2030 · doctors\n\
+             • remove Leo's peanut allergy · cancel Emma's appointment (guardians; asked first)\n\
              • note Emma ate a good lunch / notes Emma\n\
              • undo — take back the last dose you logged\n\
              • shift in / shift out\n\
@@ -804,6 +818,13 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::WhoToRevoke
         | Msg::ConfirmRevoke { .. }
         | Msg::MemberRevoked { .. } => keeping::render(msg, ctx),
+        Msg::RecordList { .. }
+        | Msg::RecordAdded { .. }
+        | Msg::WhatToRemove { .. }
+        | Msg::NothingToRemove { .. }
+        | Msg::WhichToRemove { .. }
+        | Msg::ConfirmRemove { .. }
+        | Msg::RecordRemoved { .. } => records::render(msg, ctx),
         Msg::AllergyAdded { child, allergen } => reply(
             format!("Saved: {child} is allergic to {allergen}. Everyone caring for {child} will see it."),
             Success,

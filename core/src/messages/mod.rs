@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{
     ingredient_display, AmountError, DoseAmount, MemberStatus, Role, Schedule, TemperatureError,
 };
+use crate::engine::command::RecordKind;
 use crate::engine::forms::{FieldError, Form, FormKind, Question};
 use crate::screen::{EmergencyNumbers, RedFlag};
-use crate::services::care::{Alert, CourseChange, FeverAdvice};
+use crate::services::care::{Alert, CourseChange, FeverAdvice, RecordItem};
 use crate::services::dashboard::Dashboard;
 use crate::services::Problem;
 
@@ -423,6 +424,38 @@ pub enum Msg {
     MemberRevoked {
         member: String,
     },
+    /// One of the record's lists: a child's (`child`), or the family's providers (`None`).
+    RecordList {
+        kind: RecordKind,
+        child: Option<String>,
+        items: Vec<RecordItem>,
+    },
+    RecordAdded {
+        child: Option<String>,
+        item: RecordItem,
+    },
+    /// "remove" with nothing named.
+    WhatToRemove {
+        kind: Option<RecordKind>,
+    },
+    /// Nothing in the record matches what was named.
+    NothingToRemove {
+        kind: Option<RecordKind>,
+        which: String,
+    },
+    /// Several entries match: which one? (child's name, entry)
+    WhichToRemove {
+        options: Vec<(Option<String>, RecordItem)>,
+    },
+    /// Removing is asked before.
+    ConfirmRemove {
+        child: Option<String>,
+        item: RecordItem,
+    },
+    RecordRemoved {
+        child: Option<String>,
+        item: RecordItem,
+    },
     UnknownChild {
         name: String,
         known: Vec<String>,
@@ -567,6 +600,7 @@ impl Msg {
                 | Msg::WhoToRevoke
                 | Msg::ConfirmRevoke { .. }
                 | Msg::MemberRevoked { .. }
+                | Msg::WhatToRemove { .. }
         )
     }
 }
@@ -627,6 +661,19 @@ mod tests {
             (
                 Problem::BadStrength("lots".into()),
                 "\"lots\" is not a strength",
+            ),
+            (
+                Problem::VaccinatedBeforeBirth {
+                    child: "Leo".into(),
+                    born: chrono::NaiveDate::from_ymd_opt(2025, 1, 2).unwrap_or_default(),
+                },
+                "before Leo was born (2 Jan 2025)",
+            ),
+            (Problem::BadDoseNumber, "from 1 to 10"),
+            (Problem::AppointmentNotAhead, "must be ahead of us"),
+            (
+                Problem::BadPhone("call me".into()),
+                "\"call me\" is not a phone number",
             ),
         ];
         for (problem, expected) in table {

@@ -16,4 +16,5 @@ pub use super::doses::{
 pub use super::measurements::{fever_advice, FeverAdvice, MeasurementView};
 pub use super::medications::{AddedMedication, MedicationView, NewMedication};
 pub use super::notes::NoteView;
+pub use super::records::{AppointmentView, ProviderView, RecordEntry, RecordItem, VaccinationView};
 pub use crate::domain::Schedule;

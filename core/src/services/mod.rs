@@ -44,6 +44,7 @@ mod measurements;
 mod medications;
 mod members;
 mod notes;
+pub mod records;
 pub mod shifts;
 
 use std::sync::Arc;
@@ -162,6 +163,17 @@ pub enum Problem {
     AlreadyInRole,
     #[error("only a caregiver is assigned to children")]
     NotACaregiver,
+    #[error("a vaccination before {child}'s birth ({born})")]
+    VaccinatedBeforeBirth {
+        child: String,
+        born: chrono::NaiveDate,
+    },
+    #[error("a vaccine dose number must be from 1 to 10")]
+    BadDoseNumber,
+    #[error("an appointment must be ahead, within two years")]
+    AppointmentNotAhead,
+    #[error("{0:?} is not a phone number")]
+    BadPhone(String),
 }
 
 /// What can go wrong in a service call.

@@ -7,11 +7,13 @@
 //!
 //! # Layout
 //! - `words`: reading answers (marked phrases, dates, doses, strengths);
-//! - `child`, `medication`, `allergy`: one draft per form.
+//! - `child`, `medication`, `allergy`: one draft per form;
+//! - `records`: the small ones (condition, vaccination, appointment, provider).
 
 mod allergy;
 mod child;
 mod medication;
+mod records;
 pub mod words;
 
 use chrono::NaiveDate;
@@ -20,6 +22,7 @@ use serde::{Deserialize, Serialize};
 pub use allergy::AllergyDraft;
 pub use child::ChildDraft;
 pub use medication::{label_limits, strength_text, LabelLimits, MedicationDraft};
+pub use records::{specialty, AppointmentDraft, ConditionDraft, ProviderDraft, VaccinationDraft};
 use words::Answer;
 
 use crate::domain::AmountError;
@@ -31,6 +34,10 @@ pub enum FormKind {
     Child,
     Medication,
     Allergy,
+    Condition,
+    Vaccination,
+    Appointment,
+    Provider,
 }
 
 /// A form being filled in, persisted with the conversation.
@@ -40,6 +47,10 @@ pub enum Form {
     AddChild(ChildDraft),
     AddMedication(MedicationDraft),
     AddAllergy(AllergyDraft),
+    AddCondition(ConditionDraft),
+    AddVaccination(VaccinationDraft),
+    AddAppointment(AppointmentDraft),
+    AddProvider(ProviderDraft),
 }
 
 /// What a form asks for.
@@ -62,6 +73,18 @@ pub enum Question {
     Allergen,
     Severity,
     Reaction,
+    ConditionName,
+    /// Whether only guardians see a condition.
+    GuardianOnly,
+    VaccineName,
+    VaccineDate,
+    VaccineDose,
+    AppointmentDate,
+    AppointmentTime,
+    AppointmentWith,
+    AppointmentPurpose,
+    ProviderName,
+    ProviderPhone,
 }
 
 /// Why an answer was not taken: the form re-asks with this reason.
@@ -100,6 +123,14 @@ pub enum FieldError {
     EndsBeforeStart,
     BadSeverity,
     TooLong,
+    /// A vaccine dose number outside 1 to 10.
+    BadDoseNumber,
+    /// An appointment's day that has passed.
+    DateInPast,
+    /// More than two years ahead.
+    TooFarAhead,
+    BadTime,
+    BadPhone,
     /// At the summary, something that is neither yes, no, nor a change MedNanny can read.
     NotAChange,
 }
@@ -199,6 +230,10 @@ impl Form {
             FormKind::Child => Form::AddChild(ChildDraft::default()),
             FormKind::Medication => Form::AddMedication(MedicationDraft::default()),
             FormKind::Allergy => Form::AddAllergy(AllergyDraft::default()),
+            FormKind::Condition => Form::AddCondition(ConditionDraft::default()),
+            FormKind::Vaccination => Form::AddVaccination(VaccinationDraft::default()),
+            FormKind::Appointment => Form::AddAppointment(AppointmentDraft::default()),
+            FormKind::Provider => Form::AddProvider(ProviderDraft::default()),
         }
     }
 
@@ -207,6 +242,10 @@ impl Form {
             Form::AddChild(_) => FormKind::Child,
             Form::AddMedication(_) => FormKind::Medication,
             Form::AddAllergy(_) => FormKind::Allergy,
+            Form::AddCondition(_) => FormKind::Condition,
+            Form::AddVaccination(_) => FormKind::Vaccination,
+            Form::AddAppointment(_) => FormKind::Appointment,
+            Form::AddProvider(_) => FormKind::Provider,
         }
     }
 }
@@ -218,6 +257,10 @@ macro_rules! with_draft {
             Form::AddChild($d) => $body,
             Form::AddMedication($d) => $body,
             Form::AddAllergy($d) => $body,
+            Form::AddCondition($d) => $body,
+            Form::AddVaccination($d) => $body,
+            Form::AddAppointment($d) => $body,
+            Form::AddProvider($d) => $body,
         }
     };
 }

@@ -279,3 +279,153 @@ fn a_form_survives_a_round_trip_through_json() {
     let json = serde_json::to_string(form).expect("serializes");
     assert_eq!(&serde_json::from_str::<Form>(&json).expect("parses"), form);
 }
+
+fn saved(outcome: &Outcome) -> Form {
+    match outcome {
+        Outcome::Save(form) => form.clone(),
+        other => panic!("not saved: {other:?}"),
+    }
+}
+
+#[test]
+fn a_vaccination_reads_its_date_and_dose_in_any_order_and_refuses_a_future_date() {
+    let o = play(
+        FormKind::Vaccination,
+        "MMR for Leo, dose 2, on 3 March 2024",
+        &["yes"],
+    );
+    match saved(&o[1]) {
+        Form::AddVaccination(d) => {
+            assert_eq!(d.child, Some((2, "Leo".into())));
+            assert_eq!(d.vaccine.as_deref(), Some("MMR"));
+            assert_eq!(d.given_on, NaiveDate::from_ymd_opt(2024, 3, 3));
+            assert_eq!(d.dose_number, Some(Some(2)));
+        }
+        other => panic!("{other:?}"),
+    }
+    let o = play(
+        FormKind::Vaccination,
+        "for Emma",
+        &["DTaP", "25 December 2026", "1 June 2025", "second", "yes"],
+    );
+    assert_eq!(asked(&o[0]).0, Some(Question::VaccineName));
+    assert_eq!(
+        asked(&o[2]),
+        (Some(Question::VaccineDate), Some(FieldError::DateInFuture))
+    );
+    assert_eq!(asked(&o[3]).0, Some(Question::VaccineDose));
+    match saved(&o[5]) {
+        Form::AddVaccination(d) => assert_eq!(d.dose_number, Some(Some(2))),
+        other => panic!("{other:?}"),
+    }
+    // A dose number past the card's: re-asked.
+    let o = play(FormKind::Vaccination, "MMR for Emma today", &["dose 40"]);
+    assert_eq!(
+        asked(&o[1]),
+        (Some(Question::VaccineDose), Some(FieldError::BadDoseNumber))
+    );
+}
+
+#[test]
+fn an_appointment_in_december_for_january_is_next_year_and_a_past_day_is_refused() {
+    let o = play(
+        FormKind::Appointment,
+        "for Emma with Dr Patel on 12 January at 10:30 about vaccines",
+        &["yes"],
+    );
+    match saved(&o[1]) {
+        Form::AddAppointment(d) => {
+            assert_eq!(d.date, NaiveDate::from_ymd_opt(2027, 1, 12));
+            assert_eq!(d.time, chrono::NaiveTime::from_hms_opt(10, 30, 0));
+            assert_eq!(d.with, Some(Some("Dr Patel".into())));
+            assert_eq!(d.purpose, Some(Some("vaccines".into())));
+        }
+        other => panic!("{other:?}"),
+    }
+    let o = play(
+        FormKind::Appointment,
+        "for Leo",
+        &["1 December 2026", "tomorrow", "3pm", "skip", "skip", "yes"],
+    );
+    assert_eq!(asked(&o[0]).0, Some(Question::AppointmentDate));
+    assert_eq!(
+        asked(&o[1]),
+        (
+            Some(Question::AppointmentDate),
+            Some(FieldError::DateInPast)
+        )
+    );
+    assert_eq!(asked(&o[2]).0, Some(Question::AppointmentTime));
+    match saved(&o[6]) {
+        Form::AddAppointment(d) => {
+            assert_eq!(d.date, NaiveDate::from_ymd_opt(2026, 12, 4));
+            assert_eq!(d.time, chrono::NaiveTime::from_hms_opt(15, 0, 0));
+            assert_eq!(d.with, Some(None));
+            assert_eq!(d.purpose, Some(None));
+        }
+        other => panic!("{other:?}"),
+    }
+    let o = play(FormKind::Appointment, "for Leo tomorrow", &["half past"]);
+    assert_eq!(
+        asked(&o[1]),
+        (Some(Question::AppointmentTime), Some(FieldError::BadTime))
+    );
+}
+
+#[test]
+fn a_provider_keeps_what_they_are_and_a_phone_only_when_it_is_one() {
+    let o = play(
+        FormKind::Provider,
+        "paediatrician Dr Patel +1 (555) 010-2030",
+        &["yes"],
+    );
+    match saved(&o[1]) {
+        Form::AddProvider(d) => {
+            assert_eq!(d.name.as_deref(), Some("Dr Patel"));
+            assert_eq!(d.specialty.as_deref(), Some("paediatrician"));
+            assert_eq!(d.phone, Some(Some("+1 (555) 010-2030".into())));
+        }
+        other => panic!("{other:?}"),
+    }
+    let o = play(
+        FormKind::Provider,
+        "doctor",
+        &["Dr Lee", "ring the desk", "12", "none", "yes"],
+    );
+    assert_eq!(asked(&o[0]).0, Some(Question::ProviderName));
+    assert_eq!(
+        asked(&o[2]),
+        (Some(Question::ProviderPhone), Some(FieldError::BadPhone))
+    );
+    assert_eq!(
+        asked(&o[3]),
+        (Some(Question::ProviderPhone), Some(FieldError::BadPhone))
+    );
+    match saved(&o[5]) {
+        Form::AddProvider(d) => assert_eq!(d.phone, Some(None)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_condition_asks_who_sees_it_unless_told() {
+    let o = play(FormKind::Condition, "for Leo: eczema", &["private", "yes"]);
+    assert_eq!(asked(&o[0]).0, Some(Question::GuardianOnly));
+    match saved(&o[2]) {
+        Form::AddCondition(d) => {
+            assert_eq!(d.name.as_deref(), Some("eczema"));
+            assert_eq!(d.guardian_only, Some(true));
+        }
+        other => panic!("{other:?}"),
+    }
+    let o = play(FormKind::Condition, "asthma for Emma, shared", &["yes"]);
+    match saved(&o[1]) {
+        Form::AddCondition(d) => assert_eq!(d.guardian_only, Some(false)),
+        other => panic!("{other:?}"),
+    }
+    let o = play(FormKind::Condition, "for Emma", &["asthma", "maybe"]);
+    assert_eq!(
+        asked(&o[2]),
+        (Some(Question::GuardianOnly), Some(FieldError::NotAChange))
+    );
+}

@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 use super::amount_error;
 use crate::domain::{format_number, Schedule};
 use crate::engine::forms::{
-    strength_text, AllergyDraft, ChildDraft, FieldError, Form, FormKind, MedicationDraft, Question,
+    strength_text, AllergyDraft, AppointmentDraft, ChildDraft, ConditionDraft, FieldError, Form,
+    FormKind, MedicationDraft, ProviderDraft, Question, VaccinationDraft,
 };
 use crate::messages::Choice;
 
@@ -25,6 +26,10 @@ fn child_of(form: &Form) -> Option<&str> {
         Form::AddMedication(d) => d.child.as_ref().map(|(_, n)| n.as_str()),
         Form::AddAllergy(d) => d.child.as_ref().map(|(_, n)| n.as_str()),
         Form::AddChild(d) => d.name.as_deref(),
+        Form::AddCondition(d) => d.child.as_ref().map(|(_, n)| n.as_str()),
+        Form::AddVaccination(d) => d.child.as_ref().map(|(_, n)| n.as_str()),
+        Form::AddAppointment(d) => d.child.as_ref().map(|(_, n)| n.as_str()),
+        Form::AddProvider(_) => None,
     }
 }
 
@@ -39,6 +44,8 @@ pub(super) fn question(
         (_, Question::Child) => (
             match form.kind() {
                 FormKind::Medication => "Which child is the medicine for?".into(),
+                FormKind::Vaccination => "Which child had the vaccination?".into(),
+                FormKind::Appointment => "Which child is the appointment for?".into(),
                 _ => "Which child is it for?".into(),
             },
             known_children.iter().map(|n| choice(n, n)).collect(),
@@ -121,6 +128,60 @@ pub(super) fn question(
             "What happens when it's a reaction (for example hives, swelling)? Or \"skip\".".into(),
             vec![choice("Skip", "skip")],
         ),
+        (_, Question::ConditionName) => (
+            format!("What is {child}'s condition? (for example asthma, eczema, type 1 diabetes)"),
+            Vec::new(),
+        ),
+        (_, Question::GuardianOnly) => (
+            format!(
+                "Who should see it: everyone caring for {child} (the nanny too), or guardians only?"
+            ),
+            vec![
+                choice("Everyone caring", "shared"),
+                choice("Guardians only", "private"),
+            ],
+        ),
+        (_, Question::VaccineName) => (
+            format!("Which vaccine did {child} have? As the card says, like MMR or DTaP."),
+            Vec::new(),
+        ),
+        (_, Question::VaccineDate) => (
+            "When was it given? (for example 3 March 2024)".into(),
+            vec![choice("Today", "today")],
+        ),
+        (_, Question::VaccineDose) => (
+            "Which dose was it (1, 2, 3...)? Or \"not sure\".".into(),
+            vec![
+                choice("1", "1"),
+                choice("2", "2"),
+                choice("3", "3"),
+                choice("Not sure", "skip"),
+            ],
+        ),
+        (_, Question::AppointmentDate) => (
+            "Which day is the appointment? (for example 12 January, or tomorrow)".into(),
+            vec![choice("Tomorrow", "tomorrow")],
+        ),
+        (_, Question::AppointmentTime) => (
+            "At what time? (for example 10:30 or 3pm)".into(),
+            Vec::new(),
+        ),
+        (_, Question::AppointmentWith) => (
+            "Who is it with? (for example Dr Patel) Or \"skip\".".into(),
+            vec![choice("Skip", "skip")],
+        ),
+        (_, Question::AppointmentPurpose) => (
+            "What is it for? (for example a checkup, vaccines) Or \"skip\".".into(),
+            vec![choice("Skip", "skip")],
+        ),
+        (_, Question::ProviderName) => (
+            "What is the doctor's name? (for example Dr Patel, or the clinic's name)".into(),
+            Vec::new(),
+        ),
+        (_, Question::ProviderPhone) => (
+            "Their phone number? (so whoever is with the children can call) Or \"skip\".".into(),
+            vec![choice("Skip", "skip")],
+        ),
         (_, Question::Ingredients | Question::MaxMg(_)) => ("?".into(), Vec::new()),
     }
 }
@@ -176,6 +237,15 @@ pub(super) fn problem(problem: &FieldError, at_summary: bool) -> String {
         FieldError::EndsBeforeStart => "The course would end before it starts.".into(),
         FieldError::BadSeverity => "Say mild, moderate, severe or not sure.".into(),
         FieldError::TooLong => "That is too long; please keep it short.".into(),
+        FieldError::BadDoseNumber => {
+            "The dose number is the one on the vaccination card, from 1 to 10.".into()
+        }
+        FieldError::DateInPast => "That day has passed: an appointment is ahead of us.".into(),
+        FieldError::TooFarAhead => "That is more than two years ahead.".into(),
+        FieldError::BadTime => "I couldn't read that time. Write it like 10:30 or 3pm.".into(),
+        FieldError::BadPhone => {
+            "That doesn't look like a phone number: write its digits, like +1 555 010 2030.".into()
+        }
         FieldError::NotAChange if at_summary => {
             "Say yes to save it, cancel to drop it, or tell me what to change (like \"every 6 hours\", \
              \"max 3 a day\", \"dose 7.5 ml\" or \"for 7 days\")."
@@ -191,6 +261,10 @@ pub(super) fn summary(form: &Form) -> String {
         Form::AddChild(d) => child_summary(d),
         Form::AddMedication(d) => medication_summary(d),
         Form::AddAllergy(d) => allergy_summary(d),
+        Form::AddCondition(d) => condition_summary(d),
+        Form::AddVaccination(d) => vaccination_summary(d),
+        Form::AddAppointment(d) => appointment_summary(d),
+        Form::AddProvider(d) => provider_summary(d),
     };
     format!("{body}\nSave it? Say yes, cancel, or tell me what to change.")
 }
@@ -201,6 +275,69 @@ fn child_summary(d: &ChildDraft) -> String {
         d.name.as_deref().unwrap_or("?"),
         d.birth_date.map(date).unwrap_or_default()
     )
+}
+
+fn child_name(child: &Option<(i64, String)>) -> &str {
+    child.as_ref().map(|(_, n)| n.as_str()).unwrap_or("?")
+}
+
+fn condition_summary(d: &ConditionDraft) -> String {
+    let who = if d.guardian_only == Some(true) {
+        "guardians only"
+    } else {
+        "everyone caring for them sees it"
+    };
+    format!(
+        "{}: {} ({who}).",
+        child_name(&d.child),
+        d.name.as_deref().unwrap_or("?")
+    )
+}
+
+fn vaccination_summary(d: &VaccinationDraft) -> String {
+    let dose = match d.dose_number {
+        Some(Some(n)) => format!(", dose {n}"),
+        _ => String::new(),
+    };
+    format!(
+        "{}: {} vaccination on {}{dose}.",
+        child_name(&d.child),
+        d.vaccine.as_deref().unwrap_or("?"),
+        d.given_on.map(date).unwrap_or_default()
+    )
+}
+
+fn appointment_summary(d: &AppointmentDraft) -> String {
+    let mut text = format!(
+        "{}: appointment on {} at {}",
+        child_name(&d.child),
+        d.date
+            .map(|d| d.format("%A %-d %B %Y").to_string())
+            .unwrap_or_default(),
+        d.time
+            .map(|t| t.format("%H:%M").to_string())
+            .unwrap_or_default()
+    );
+    if let Some(Some(with)) = &d.with {
+        text.push_str(&format!(" with {with}"));
+    }
+    if let Some(Some(purpose)) = &d.purpose {
+        text.push_str(&format!(" ({purpose})"));
+    }
+    text.push('.');
+    text
+}
+
+fn provider_summary(d: &ProviderDraft) -> String {
+    let mut text = d.name.clone().unwrap_or_default();
+    if let Some(specialty) = &d.specialty {
+        text.push_str(&format!(", {specialty}"));
+    }
+    match &d.phone {
+        Some(Some(phone)) => text.push_str(&format!(", phone {phone}")),
+        _ => text.push_str(", no phone"),
+    }
+    format!("Add {text}.")
 }
 
 fn allergy_summary(d: &AllergyDraft) -> String {
