@@ -104,6 +104,9 @@ enum Action {
     StopMedication,
     PauseMedication,
     ResumeMedication,
+    /// Change a medication's rules (here: a fresh one's dose, 5 ml to 7.5 ml). A caregiver's change
+    /// waits for a guardian (tests/keeping_the_record.rs).
+    ChangeMedication,
     Vaccinations,
     Appointments,
     /// The family's doctors (family-wide, like the children list).
@@ -176,7 +179,7 @@ impl Action {
             | Action::StopMedication
             | Action::PauseMedication
             | Action::ResumeMedication => "children.manage",
-            Action::AddMedication => "medication.add",
+            Action::AddMedication | Action::ChangeMedication => "medication.add",
             Action::ApproveMedication | Action::MedicationsToApprove => "medication.approve",
             Action::CreateInvite
             | Action::Members
@@ -251,6 +254,7 @@ const POLICY: &[(Action, [Expect; 7], [Expect; 7])] = &[
     (Action::RemoveVaccination,[A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::RemoveAppointment,[A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::RemoveProvider,   [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::ChangeMedication, [A, A, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::AddMember,        [D, D, D, D, D, D, D], [D, D, D, D, D, D, D]),
 ];
 
@@ -469,6 +473,9 @@ impl World {
             Action::ChangeRole => {
                 Prepared::Id(person_in(s, "Temp", place.family_id, Role::Viewer).await.1)
             }
+            Action::ChangeMedication => {
+                Prepared::Id(s.add_medication(op, tylenol(place.child_id)).await.unwrap())
+            }
             Action::StopMedication | Action::PauseMedication | Action::ResumeMedication => {
                 let id = s.add_medication(op, tylenol(place.child_id)).await.unwrap();
                 if action == Action::ResumeMedication {
@@ -676,6 +683,13 @@ async fn call(
             .add_member(actor, p.family_id, prepared.id(), Role::Viewer)
             .await
             .map(ignore),
+        Action::ChangeMedication => {
+            let mut new = tylenol(p.child_id);
+            new.dose.value = 7.5;
+            s.change_medication(actor, prepared.id(), new)
+                .await
+                .map(ignore)
+        }
         Action::Vaccinations => s.vaccinations(actor, p.child_id).await.map(ignore),
         Action::Appointments => s.appointments(actor, p.child_id).await.map(ignore),
         Action::Providers => s.providers(actor, p.family_id).await.map(ignore),
@@ -713,7 +727,7 @@ struct Snapshot {
     denied_events: i64,
 }
 
-const RECORD_COUNTS: [(&str, &str); 23] = [
+const RECORD_COUNTS: [(&str, &str); 24] = [
     ("families", "SELECT COUNT(*) FROM families"),
     ("people", "SELECT COUNT(*) FROM people"),
     ("members", "SELECT COUNT(*) FROM members"),
@@ -755,6 +769,11 @@ const RECORD_COUNTS: [(&str, &str); 23] = [
     ("vaccinations", "SELECT COUNT(*) FROM vaccinations"),
     ("appointments", "SELECT COUNT(*) FROM appointments"),
     ("providers", "SELECT COUNT(*) FROM providers"),
+    // Changing a medication's rules changes no count: its doses, in tenths of a unit, do.
+    (
+        "medication doses",
+        "SELECT CAST(COALESCE(SUM(dose_amount * 10), 0) AS BIGINT) FROM medications",
+    ),
 ];
 
 async fn snapshot(services: &Services) -> Snapshot {

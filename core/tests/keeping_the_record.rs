@@ -235,3 +235,88 @@ async fn a_second_child_of_the_same_name_or_an_adult_is_refused() {
         assert_eq!(children().await, before + 1);
     }
 }
+
+#[tokio::test]
+async fn a_medicine_is_changed_from_chat_and_a_nannys_change_waits_for_a_guardian() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let demo = mednanny_core::demo::ensure(&app.services).await.unwrap();
+        let engine = Engine::with_database_store(app.services.clone());
+        let say = |who: &'static str, text: &'static str| turn(&engine, who, text);
+
+        // The guardian's change: the summary shows the new rules, saved on yes, at once.
+        let summary = say("ana", "change Emma's Tylenol dose to 7.5 ml").await;
+        assert!(summary.contains("Emma's medicine, changed:"), "{summary}");
+        assert!(
+            summary.contains("Usual dose: 7.5 ml (240 mg acetaminophen)"),
+            "{summary}"
+        );
+        let changed = say("ana", "yes").await;
+        assert!(
+            changed.contains("Changed Emma's Children's Tylenol"),
+            "{changed}"
+        );
+        let row = medication(&app, demo.emma_acetaminophen).await;
+        assert_eq!(row.dose_amount, 7.5);
+        assert_eq!(row.approval, "approved");
+        assert_eq!(audited(&app, "medication.change").await, 1);
+
+        // Bad values are re-asked with the reason; "cancel" leaves the rules as they were.
+        let bad = say("ana", "change Emma's Tylenol to every 0 hours").await;
+        assert!(bad.contains("from 1 to 72"), "{bad}");
+        let bad = say("ana", "dose 2 tablets").await;
+        assert!(bad.contains("give the dose in ml"), "{bad}");
+        assert!(say("ana", "cancel").await.contains("nothing was saved"));
+        assert_eq!(
+            medication(&app, demo.emma_acetaminophen)
+                .await
+                .min_interval_minutes,
+            240
+        );
+        let unknown = say("ana", "change Emma's aspirin dose to 5 ml").await;
+        assert!(
+            unknown.contains("can't find a current medicine called \"aspirin\""),
+            "{unknown}"
+        );
+
+        // The nanny's change waits: no dose until a guardian approves the new rules.
+        let summary = say("maya", "change Emma's Motrin to every 8 hours").await;
+        assert!(summary.contains("at least 8 hours apart"), "{summary}");
+        let waiting = say("maya", "yes").await;
+        assert!(
+            waiting.contains("waiting for a guardian's approval"),
+            "{waiting}"
+        );
+        let row = medication(&app, demo.emma_ibuprofen).await;
+        assert_eq!(row.approval, "pending");
+        assert_eq!(row.min_interval_minutes, 480);
+        let before = app.doses().await;
+        let refused = say("maya", "gave Emma 5 ml Motrin").await;
+        assert!(
+            refused.contains("waiting for a guardian's approval"),
+            "{refused}"
+        );
+        assert_eq!(app.doses().await, before);
+        // The guardian is asked (the alert comes first in her next reply) and approves.
+        let asked = say("ana", "meds Emma").await;
+        assert!(
+            asked.contains("Maya changed a medication for Emma"),
+            "{asked}"
+        );
+        let approved = say("ana", "approve").await;
+        assert!(approved.contains("Approved"), "{approved}");
+        assert_eq!(
+            medication(&app, demo.emma_ibuprofen).await.approval,
+            "approved"
+        );
+        let given = say("maya", "gave Emma 5 ml Motrin").await;
+        assert!(given.contains("Logged"), "{given}");
+        assert_eq!(app.doses().await, before + 1);
+
+        // A stopped course is history: not changed.
+        say("ana", "stop Leo's amoxicillin").await;
+        say("ana", "yes").await;
+        let ended = say("ana", "change Leo's amoxicillin dose to 4 ml").await;
+        assert!(ended.contains("can't find a current medicine"), "{ended}");
+    }
+}

@@ -98,6 +98,13 @@ pub enum Command {
         child: Option<String>,
         medication: String,
     },
+    /// "change Emma's Tylenol dose to 7.5 ml": a medication's rules; `change` is what to change
+    /// ("dose to 7.5 ml"), read by the medication form.
+    EditMedication {
+        child: Option<String>,
+        medication: String,
+        change: String,
+    },
     /// "members": who is in the family, with their roles and children (guardians).
     Members,
     /// "Maya looks after Emma and Leo" (or no longer does): a caregiver's children.

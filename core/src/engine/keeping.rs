@@ -2,6 +2,7 @@
 //! happen at once) and the family's members. The services authorize, validate and audit; here is
 //! only which medication or member the guardian meant, never a guess.
 
+use super::forms::{Form, MedicationDraft};
 use super::machine::{Confirmable, TaskResult};
 use super::store::ConversationStore;
 use super::{match_medication, Engine, Scene};
@@ -67,6 +68,56 @@ impl<S: ConversationStore> Engine<S> {
                     .iter()
                     .map(|(_, child, med, _)| (med.id, med.name.clone(), child.clone()))
                     .collect(),
+            }])),
+        }
+    }
+
+    /// "change Emma's Tylenol dose to 7.5 ml": the medication's current rules in the medication
+    /// form, changed as said, for a yes. A medication that could be stopped can be changed (active
+    /// or paused); a caregiver's change waits for a guardian (the services decide).
+    pub(super) async fn edit_medication(
+        &self,
+        child_id: Option<i64>,
+        asked: String,
+        change: String,
+        scene: &Scene,
+    ) -> ServiceResult<TaskResult> {
+        let today = scene.now.with_timezone(&scene.family.timezone).date_naive();
+        let mut candidates: Vec<(i64, String, MedicationView, CourseState)> = Vec::new();
+        for (id, name) in Self::children_or_all(scene, child_id) {
+            for med in self.services.medication_history(&scene.actor, id).await? {
+                let state = CourseState::of(med.active, med.approval, med.ends_on, today);
+                candidates.push((id, name.clone(), med, state));
+            }
+        }
+        let current =
+            |state: &CourseState| matches!(state, CourseState::Active | CourseState::Paused);
+        let picked: Vec<_> = pick_for_change(&candidates, &asked, CourseChange::Stop)
+            .into_iter()
+            .filter(|c| current(&c.3))
+            .collect();
+        match picked.as_slice() {
+            [] => Ok(TaskResult::Answered(vec![Msg::NoMedicationToEdit {
+                asked,
+                known: candidates
+                    .iter()
+                    .filter(|(_, _, _, state)| current(state))
+                    .map(|(_, child, med, _)| format!("{child}'s {}", med.name))
+                    .collect(),
+            }])),
+            [(child_id, child, med, _)] => Ok(TaskResult::Edit {
+                form: Box::new(Form::AddMedication(MedicationDraft::editing(
+                    med,
+                    (*child_id, child.clone()),
+                ))),
+                change,
+            }),
+            several => Ok(TaskResult::Answered(vec![Msg::WhichMedicationToEdit {
+                options: several
+                    .iter()
+                    .map(|(_, child, med, _)| (med.id, med.name.clone(), child.clone()))
+                    .collect(),
+                change,
             }])),
         }
     }

@@ -172,6 +172,12 @@ pub enum Task {
     },
     /// Make a change the person said yes to.
     Confirmed(Confirmable),
+    /// Find the medication named and open its rules, changed as said, for a yes.
+    EditMedication {
+        child_id: Option<i64>,
+        medication: String,
+        change: String,
+    },
     /// One of the record's lists, for a child (all children when `None`; providers are the
     /// family's).
     ListRecords {
@@ -252,6 +258,12 @@ pub enum TaskResult {
     NeedsYes {
         change: Confirmable,
         question: Msg,
+    },
+    /// A record's current values in a form, with the change said at once ("dose to 7.5 ml"): the
+    /// form reads the change and shows the summary.
+    Edit {
+        form: Box<Form>,
+        change: String,
     },
 }
 
@@ -478,6 +490,9 @@ fn task_done(state: &ConversationState, result: TaskResult, ctx: &Context) -> Tr
             },
             vec![Effect::Say(question)],
         ),
+        TaskResult::Edit { form, change } => {
+            form_outcome(forms::edit(*form, &change, &ctx.forms()), ctx)
+        }
         TaskResult::NeedsYes { change, question } => (
             ConversationState::ConfirmChange {
                 change,
@@ -749,6 +764,20 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
         Command::SetRole { member, role: None } => say(Msg::WhichRoleFor { member }),
         Command::Revoke { member } if member.is_empty() => say(Msg::WhoToRevoke),
         Command::Revoke { member } => run(Task::Revoke { member }),
+        Command::EditMedication { .. } if ctx.role == Role::Viewer => say(Msg::GuardiansOnly),
+        Command::EditMedication { medication, .. } if medication.is_empty() => say(Msg::EditUsage),
+        Command::EditMedication {
+            child,
+            medication,
+            change,
+        } => match child_or_all(child) {
+            Ok(child_id) => run(Task::EditMedication {
+                child_id,
+                medication,
+                change,
+            }),
+            Err(msg) => say(msg),
+        },
         Command::Records { kind, child } => match child_or_all(child) {
             Ok(child_id) => run(Task::ListRecords { kind, child_id }),
             Err(msg) => say(msg),

@@ -942,6 +942,14 @@ impl<S: ConversationStore> Engine<S> {
                     .await
             }
             Task::Confirmed(change) => answered(vec![self.confirmed(change, scene).await?]),
+            Task::EditMedication {
+                child_id,
+                medication,
+                change,
+            } => {
+                self.edit_medication(child_id, medication, change, scene)
+                    .await
+            }
             Task::ListRecords { kind, child_id } => {
                 answered(self.list_records(kind, child_id, scene).await?)
             }

@@ -201,6 +201,17 @@ impl<S: ConversationStore> Engine<S> {
             starts_on,
             ends_on,
         };
+        if let Some(medication_id) = draft.editing {
+            let changed = self
+                .services
+                .change_medication(&scene.actor, medication_id, new)
+                .await?;
+            return Ok(Msg::MedicationEdited {
+                child,
+                name,
+                pending: changed.approval == Approval::Pending,
+            });
+        }
         let added = self.services.propose_medication(&scene.actor, new).await?;
         Ok(Msg::MedicationAdded {
             child,

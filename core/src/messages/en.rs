@@ -490,7 +490,8 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • Emma weighs 17 kg / Leo is 80 cm tall\n\
              • add child Emma born 14 March 2022\n\
              • add a medication for Emma — I ask for what I need (a caregiver's waits for a guardian)\n\
-             • approve / deny — a medication a caregiver added (guardians)\n\
+             • change Emma's Tylenol dose to 7.5 ml — any of its rules (a caregiver's change waits for a guardian)\n\
+             • approve / deny — a medication a caregiver added or changed (guardians)\n\
              • stop Leo's amoxicillin / pause Emma's Tylenol / resume Emma's Tylenol (guardians)\n\
              • members · Maya looks after Emma and Leo · make Luis a viewer · revoke Maya (guardians)\n\
              • Emma is allergic to peanuts · add condition for Leo (guardians only, or shared)\n\
@@ -794,6 +795,44 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             Success,
             msg,
         ),
+        Msg::MedicationEdited { child, name, pending: false } => reply(
+            format!("Changed {child}'s {name}: every dose check uses the new rules from now on."),
+            Success,
+            msg,
+        ),
+        Msg::MedicationEdited { child, name, pending: true } => reply(
+            format!(
+                "Saved the change to {child}'s {name}, waiting for a guardian's approval: I've asked them. \
+                 No dose of it can be logged until they approve the new rules."
+            ),
+            Success,
+            msg,
+        ),
+        Msg::EditUsage => reply(
+            "Which medicine, and what changes? For example: change Emma's Tylenol dose to 7.5 ml, \
+             or change Leo's amoxicillin to every 8 hours."
+                .into(),
+            Info,
+            msg,
+        ),
+        Msg::NoMedicationToEdit { asked, known } => {
+            let known = if known.is_empty() { "none yet".to_string() } else { list(known) };
+            reply(
+                format!("I can't find a current medicine called \"{asked}\" to change. The children's medicines: {known}. Nothing was changed."),
+                Error,
+                msg,
+            )
+        }
+        Msg::WhichMedicationToEdit { options, change } => Reply {
+            choices: options
+                .iter()
+                .map(|(id, medication, child)| Choice {
+                    label: format!("{child}'s {medication}"),
+                    value: format!("change #{id} {change}").trim_end().to_string(),
+                })
+                .collect(),
+            ..reply("Which one should I change?".into(), Info, msg)
+        },
         Msg::OnlyGuardiansApprove
         | Msg::NothingToApprove
         | Msg::WhichToApprove { .. }

@@ -336,6 +336,25 @@ pub enum Msg {
         child: String,
         allergen: String,
     },
+    /// A medication's rules were changed; a caregiver's change waits for a guardian.
+    MedicationEdited {
+        child: String,
+        name: String,
+        pending: bool,
+    },
+    /// "change" with no medication named: how to say it.
+    EditUsage,
+    /// None of the children's current medications matches what was named.
+    NoMedicationToEdit {
+        asked: String,
+        known: Vec<String>,
+    },
+    /// Several match: which? (medication id, medication name, child name)
+    WhichMedicationToEdit {
+        options: Vec<(i64, String, String)>,
+        /// What was to change, carried into each choice.
+        change: String,
+    },
     /// Only a guardian approves or denies a caregiver's medication.
     OnlyGuardiansApprove,
     /// "approve" with no medication waiting.
@@ -601,6 +620,7 @@ impl Msg {
                 | Msg::ConfirmRevoke { .. }
                 | Msg::MemberRevoked { .. }
                 | Msg::WhatToRemove { .. }
+                | Msg::EditUsage
         )
     }
 }

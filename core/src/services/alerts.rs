@@ -36,6 +36,9 @@ pub enum Alert {
         child_name: String,
         medication: crate::messages::MedicationLine,
         proposed_by: String,
+        /// A change to a medication the child already had (its new rules are shown), not a new one.
+        #[serde(default)]
+        changed: bool,
     },
     /// A guardian approved or denied the medication a caregiver added (to that caregiver).
     MedicationDecided {

@@ -49,6 +49,7 @@ impl Services {
         txn: &WriteTxn,
         auth: &Authorized,
         row: &medication::Model,
+        changed: bool,
     ) -> ServiceResult<usize> {
         let guardians: Vec<i64> = member::Entity::find()
             .filter(member::Column::FamilyId.eq(auth.family_id))
@@ -72,6 +73,7 @@ impl Services {
                 .member_id
                 .and_then(|id| names.get(&id).cloned())
                 .unwrap_or_default(),
+            changed,
         };
         self.queue_alert(
             txn,

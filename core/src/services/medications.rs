@@ -91,6 +91,35 @@ pub struct NewMedication {
     pub ends_on: Option<NaiveDate>,
 }
 
+/// What every medication's rules must satisfy, added or changed: a name, an ingredient with a
+/// strength, an interval the dose check can read, a course that ends after it starts.
+fn validate(new: &NewMedication) -> ServiceResult<String> {
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(Problem::BadName.into());
+    }
+    if new.ingredients.is_empty()
+        || new
+            .ingredients
+            .iter()
+            .any(|s| s.mg <= 0.0 || s.per_amount <= 0.0)
+    {
+        return Err(Problem::NoIngredient.into());
+    }
+    // The bounds the dose check reads a stored interval with: a medication outside them could be
+    // added but never checked.
+    let (shortest, longest) = dose_safety::MIN_INTERVAL_BOUNDS;
+    if new.min_interval < shortest || new.min_interval > longest {
+        return Err(Problem::IntervalOutOfRange.into());
+    }
+    if let (Some(start), Some(end)) = (new.starts_on, new.ends_on) {
+        if end < start {
+            return Err(Problem::CourseEndsBeforeStart.into());
+        }
+    }
+    Ok(name.to_string())
+}
+
 impl Services {
     /// Adds a medication with its dose rules (guardians and the operator): approved at once.
     pub async fn add_medication(&self, actor: &Actor, new: NewMedication) -> ServiceResult<i64> {
@@ -105,29 +134,7 @@ impl Services {
         actor: &Actor,
         new: NewMedication,
     ) -> ServiceResult<AddedMedication> {
-        let name = new.name.trim();
-        if name.is_empty() || name.chars().count() > 80 {
-            return Err(Problem::BadName.into());
-        }
-        if new.ingredients.is_empty()
-            || new
-                .ingredients
-                .iter()
-                .any(|s| s.mg <= 0.0 || s.per_amount <= 0.0)
-        {
-            return Err(Problem::NoIngredient.into());
-        }
-        // The bounds the dose check reads a stored interval with: a medication outside them could be
-        // added but never checked.
-        let (shortest, longest) = dose_safety::MIN_INTERVAL_BOUNDS;
-        if new.min_interval < shortest || new.min_interval > longest {
-            return Err(Problem::IntervalOutOfRange.into());
-        }
-        if let (Some(start), Some(end)) = (new.starts_on, new.ends_on) {
-            if end < start {
-                return Err(Problem::CourseEndsBeforeStart.into());
-            }
-        }
+        let name = validate(&new)?;
         let (added, family_id) = self
             .authorized(
                 actor,
@@ -178,7 +185,10 @@ impl Services {
                     .await?;
                     let guardians_asked = match approval {
                         Approval::Approved => 0,
-                        _ => self.ask_guardians_to_approve(txn, auth, &row).await?,
+                        _ => {
+                            self.ask_guardians_to_approve(txn, auth, &row, false)
+                                .await?
+                        }
                     };
                     Ok((
                         AddedMedication {
@@ -193,6 +203,86 @@ impl Services {
             .await?;
         self.forget_names(family_id).await;
         Ok(added)
+    }
+
+    /// Changes a medication's rules (the dose, schedule, limits, course; the strength when the
+    /// bottle changed). Like adding one: a guardian's change applies at once; a caregiver's (on a
+    /// child assigned to them) makes the medication pending again, the guardians are asked, and no
+    /// dose is logged until one approves the new rules. A stopped course is not changed: it is
+    /// history (a new course is a new medication).
+    pub async fn change_medication(
+        &self,
+        actor: &Actor,
+        medication_id: i64,
+        new: NewMedication,
+    ) -> ServiceResult<AddedMedication> {
+        let name = validate(&new)?;
+        let (changed, family_id) = self
+            .authorized_as(
+                actor,
+                Permission::AddMedication,
+                Target::Child(new.child_id),
+                "medication.change",
+                |(changed, _): &(AddedMedication, i64)| format!("medication:{}", changed.id),
+                async move |txn, auth| {
+                    let row = self
+                        .medication_row(&**txn, new.child_id, medication_id)
+                        .await?;
+                    if let (false, Some(on)) = (row.active, row.ends_on) {
+                        return Err(Problem::CourseAlreadyEnded {
+                            medication: row.name,
+                            on,
+                        }
+                        .into());
+                    }
+                    let approval = if auth.permits(
+                        Permission::ApproveMedication,
+                        Scope::Child { assigned: true },
+                    ) {
+                        Approval::Approved
+                    } else {
+                        Approval::Pending
+                    };
+                    let mut update: medication::ActiveModel = row.into();
+                    update.name = Set(name);
+                    update.form = Set(new.form);
+                    update.route = Set(new.route);
+                    update.ingredients = Set(serde_json::to_string(&new.ingredients)?);
+                    update.dose_amount = Set(new.dose.value);
+                    update.dose_unit = Set(new.dose.unit.as_str().to_string());
+                    update.schedule_kind = Set(new.schedule.kind().to_string());
+                    update.schedule_times = Set(new.schedule.times_text());
+                    update.min_interval_minutes =
+                        Set(i32::try_from(new.min_interval.num_minutes()).unwrap_or(i32::MAX));
+                    update.max_doses_per_day =
+                        Set(new.max_doses_per_day.and_then(|n| i32::try_from(n).ok()));
+                    update.starts_on = Set(new.starts_on);
+                    update.ends_on = Set(new.ends_on);
+                    update.approval = Set(approval.as_str().to_string());
+                    if approval == Approval::Pending {
+                        // The new rules wait for a guardian, whoever approved the old ones.
+                        update.proposed_by_member_id = Set(auth.member_id);
+                        update.decided_by_member_id = Set(None);
+                        update.decided_at = Set(None);
+                    }
+                    let row = update.update(&**txn).await?;
+                    let guardians_asked = match approval {
+                        Approval::Approved => 0,
+                        _ => self.ask_guardians_to_approve(txn, auth, &row, true).await?,
+                    };
+                    Ok((
+                        AddedMedication {
+                            id: row.id,
+                            approval,
+                            guardians_asked,
+                        },
+                        auth.family_id,
+                    ))
+                },
+            )
+            .await?;
+        self.forget_names(family_id).await;
+        Ok(changed)
     }
 
     /// A child's active medications.

@@ -26,6 +26,12 @@ pub(super) fn parse(text: &str, words: &[&str], vocabulary: &Vocabulary<'_>) -> 
             medication,
         });
     }
+    if matches!(
+        first.as_str(),
+        "change" | "edit" | "update" | "modify" | "adjust" | "cambiar" | "cambia" | "modificar"
+    ) {
+        return Some(edit_medication(rest, vocabulary));
+    }
     match first.as_str() {
         "members" | "miembros" | "team" => return Some(Command::Members),
         "revoke" => {
@@ -168,6 +174,83 @@ fn children_named(words: &[&str], vocabulary: &Vocabulary<'_>) -> Vec<String> {
 
 /// "Leo's amoxicillin", "the Tylenol for Emma", "#12", "giving Leo amoxicillin": the child named
 /// (if any) and the words that name the medication.
+/// "change Emma's Tylenol dose to 7.5 ml": the medication is what comes before the first word that
+/// starts a change ("dose", "to", "every", "max"...); the change is the rest, without child names.
+fn edit_medication(words: &[&str], vocabulary: &Vocabulary<'_>) -> Command {
+    let starts_change = |w: &str| {
+        matches!(
+            strip_punctuation(w).to_lowercase().as_str(),
+            "dose"
+                | "dosis"
+                | "to"
+                | "a"
+                | "every"
+                | "cada"
+                | "max"
+                | "maximum"
+                | "at"
+                | "from"
+                | "until"
+                | "till"
+                | "as"
+                | "ongoing"
+                | "strength"
+                | "interval"
+                | "schedule"
+                | "so"
+                | "now"
+                | "con"
+                | "with"
+        )
+    };
+    let split = words
+        .iter()
+        .position(|w| starts_change(w))
+        .unwrap_or(words.len());
+    // "for 10 days" also starts a change, but "for Emma" names the child.
+    let split = words[..split]
+        .iter()
+        .enumerate()
+        .position(|(i, w)| {
+            strip_punctuation(w).eq_ignore_ascii_case("for")
+                && words
+                    .get(i + 1)
+                    .is_some_and(|next| vocabulary.child_in(strip_punctuation(next)).is_none())
+        })
+        .unwrap_or(split);
+    let (target, change) = words.split_at(split);
+    let (mut child, mut medication) = course_target(target, vocabulary);
+    let mut change: Vec<&str> = change.to_vec();
+    // "change the dose of Emma's Tylenol to 5 ml": the medication follows "of".
+    if medication.is_empty() {
+        if let Some(of) = change
+            .iter()
+            .position(|w| matches!(w.to_lowercase().as_str(), "of" | "de"))
+        {
+            let end = change[of + 1..]
+                .iter()
+                .position(|w| starts_change(w))
+                .map_or(change.len(), |p| of + 1 + p);
+            let (named_child, named) = course_target(&change[of + 1..end], vocabulary);
+            child = child.or(named_child);
+            medication = named;
+            change.drain(of..end);
+        }
+    }
+    let mut rest = Vec::new();
+    for word in change {
+        match vocabulary.child_in(strip_punctuation(word)) {
+            Some(name) => child = child.or(Some(name)),
+            None => rest.push(word),
+        }
+    }
+    Command::EditMedication {
+        child,
+        medication,
+        change: rest.join(" "),
+    }
+}
+
 fn course_target(words: &[&str], vocabulary: &Vocabulary<'_>) -> (Option<String>, String) {
     let mut child = None;
     let mut medication = Vec::new();
@@ -229,6 +312,45 @@ mod tests {
             children: children.iter().map(|c| c.to_string()).collect(),
             assign,
         })
+    }
+
+    fn edit(child: Option<&str>, medication: &str, change: &str) -> Option<Command> {
+        Some(Command::EditMedication {
+            child: child.map(str::to_string),
+            medication: medication.into(),
+            change: change.into(),
+        })
+    }
+
+    #[test]
+    fn a_change_to_a_medicine_names_it_then_says_what_changes() {
+        let table: Vec<(&str, Option<Command>)> = vec![
+            (
+                "change Emma's Tylenol dose to 7.5 ml",
+                edit(Some("Emma"), "Tylenol", "dose to 7.5 ml"),
+            ),
+            (
+                "change Leo's amoxicillin to every 8 hours",
+                edit(Some("Leo"), "amoxicillin", "to every 8 hours"),
+            ),
+            (
+                "change the dose of Emma's Motrin to 7.5 ml",
+                edit(Some("Emma"), "Motrin", "dose to 7.5 ml"),
+            ),
+            (
+                "update the Tylenol for Emma, max 4 a day",
+                edit(Some("Emma"), "Tylenol", "max 4 a day"),
+            ),
+            (
+                "edit Leo's amoxicillin for 7 days",
+                edit(Some("Leo"), "amoxicillin", "for 7 days"),
+            ),
+            ("edit #12", edit(None, "#12", "")),
+            ("change", edit(None, "", "")),
+        ];
+        for (text, expected) in table {
+            assert_eq!(read(text), expected, "{text}");
+        }
     }
 
     #[test]

@@ -76,6 +76,9 @@ pub struct MedicationDraft {
     /// The limits MedNanny filled in from the label (said so in the summary until changed).
     #[serde(default)]
     pub proposed: Option<ProposedLimits>,
+    /// The medication this draft changes ("change Emma's Tylenol dose to 7.5 ml"); `None` adds one.
+    #[serde(default)]
+    pub editing: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,6 +89,29 @@ pub struct ProposedLimits {
 }
 
 impl MedicationDraft {
+    /// A draft holding a medication's current rules, to change some of them. An interval that is
+    /// not whole hours is shown rounded up (never shorter than it was).
+    pub fn editing(
+        medication: &crate::services::care::MedicationView,
+        child: (i64, String),
+    ) -> Self {
+        let minutes = medication.min_interval.num_minutes().max(60);
+        let hours = u32::try_from((minutes + 59) / 60).unwrap_or(72);
+        Self {
+            child: Some(child),
+            name: Some(medication.name.clone()),
+            ingredients: Some(medication.ingredients.clone()),
+            dose: Some(medication.dose),
+            schedule: Some(medication.schedule.clone()),
+            interval_hours: Some(hours),
+            max_doses: Some(medication.max_doses_per_day),
+            max_mg_asked: vec![true; medication.ingredients.len()],
+            course: Some((medication.starts_on, medication.ends_on)),
+            proposed: None,
+            editing: Some(medication.id),
+        }
+    }
+
     /// The ingredient the product is known to contain, from its name ("Tylenol": acetaminophen).
     pub fn known_ingredient(&self) -> Option<&'static str> {
         self.name

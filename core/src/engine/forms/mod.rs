@@ -283,6 +283,18 @@ pub fn start(kind: FormKind, text: &str, ctx: &FormContext<'_>) -> Outcome {
     next(form, problem)
 }
 
+/// Opens a form on a record's current values with a change said at once ("dose to 7.5 ml"): the
+/// summary, changed; or, when the words change nothing, the summary asking what to change.
+pub fn edit(form: Form, change: &str, ctx: &FormContext<'_>) -> Outcome {
+    if change.trim().is_empty() {
+        return Outcome::Confirm {
+            form,
+            problem: None,
+        };
+    }
+    answer(&form, None, change, ctx)
+}
+
 /// Reads an answer to the form's question (`None`: the summary was shown).
 pub fn answer(form: &Form, asked: Option<Question>, text: &str, ctx: &FormContext<'_>) -> Outcome {
     let lower = text.trim().trim_end_matches(['.', '!']).to_lowercase();

@@ -78,7 +78,13 @@ pub(super) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
             child_name,
             medication,
             proposed_by,
+            changed,
         }) => {
+            let did = if *changed {
+                "changed a medication"
+            } else {
+                "added a medication"
+            };
             let who = if proposed_by.is_empty() {
                 "A caregiver"
             } else {
@@ -95,7 +101,7 @@ pub(super) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
                 ],
                 ..reply(
                     format!(
-                        "💊 Approval needed: {who} added a medication for {child_name}:\n{line}\n\
+                        "💊 Approval needed: {who} {did} for {child_name}:\n{line}\n\
                          No dose of it can be logged until a guardian approves it. \
                          Reply approve #{medication_id} or deny #{medication_id}."
                     ),

@@ -355,7 +355,10 @@ fn allergy_summary(d: &AllergyDraft) -> String {
 
 fn medication_summary(d: &MedicationDraft) -> String {
     let child = d.child.as_ref().map(|(_, n)| n.as_str()).unwrap_or("?");
-    let mut lines = vec![format!("New medicine for {child}:")];
+    let mut lines = vec![match d.editing {
+        Some(_) => format!("{child}'s medicine, changed:"),
+        None => format!("New medicine for {child}:"),
+    }];
     let ingredients = d.ingredients.clone().unwrap_or_default();
     let strengths: Vec<String> = ingredients.iter().map(strength_text).collect();
     lines.push(format!(
