@@ -107,6 +107,12 @@ enum Action {
     /// Change a medication's rules (here: a fresh one's dose, 5 ml to 7.5 ml). A caregiver's change
     /// waits for a guardian (tests/keeping_the_record.rs).
     ChangeMedication,
+    /// Rename a child (here: a fresh one).
+    RenameChild,
+    /// Take a child out of active care, bring one back (fresh ones), list those out of care.
+    LeaveCare,
+    ReturnToCare,
+    ChildrenOutOfCare,
     Vaccinations,
     Appointments,
     /// The family's doctors (family-wide, like the children list).
@@ -143,6 +149,7 @@ impl Action {
                 | Action::Vaccinations
                 | Action::Appointments
                 | Action::Providers
+                | Action::ChildrenOutOfCare
         )
     }
 
@@ -166,6 +173,10 @@ impl Action {
             Action::Appointments => "appointments.view",
             Action::Providers => "providers.view",
             Action::AddChild
+            | Action::RenameChild
+            | Action::LeaveCare
+            | Action::ReturnToCare
+            | Action::ChildrenOutOfCare
             | Action::AddAllergy
             | Action::AddCondition
             | Action::AddVaccination
@@ -255,6 +266,10 @@ const POLICY: &[(Action, [Expect; 7], [Expect; 7])] = &[
     (Action::RemoveAppointment,[A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::RemoveProvider,   [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::ChangeMedication, [A, A, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::RenameChild,      [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::LeaveCare,        [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::ReturnToCare,     [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::ChildrenOutOfCare,[A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::AddMember,        [D, D, D, D, D, D, D], [D, D, D, D, D, D, D]),
 ];
 
@@ -476,6 +491,16 @@ impl World {
             Action::ChangeMedication => {
                 Prepared::Id(s.add_medication(op, tylenol(place.child_id)).await.unwrap())
             }
+            Action::RenameChild | Action::LeaveCare | Action::ReturnToCare => {
+                let id = s
+                    .add_child(op, place.family_id, &fresh_name(), birthday(2))
+                    .await
+                    .unwrap();
+                if action == Action::ReturnToCare {
+                    s.set_in_care(op, id, false).await.unwrap();
+                }
+                Prepared::Id(id)
+            }
             Action::StopMedication | Action::PauseMedication | Action::ResumeMedication => {
                 let id = s.add_medication(op, tylenol(place.child_id)).await.unwrap();
                 if action == Action::ResumeMedication {
@@ -690,6 +715,13 @@ async fn call(
                 .await
                 .map(ignore)
         }
+        Action::RenameChild => s
+            .rename_child(actor, prepared.id(), &format!("Renamed {}", fresh_name()))
+            .await
+            .map(ignore),
+        Action::LeaveCare => s.set_in_care(actor, prepared.id(), false).await,
+        Action::ReturnToCare => s.set_in_care(actor, prepared.id(), true).await,
+        Action::ChildrenOutOfCare => s.children_out_of_care(actor, p.family_id).await.map(ignore),
         Action::Vaccinations => s.vaccinations(actor, p.child_id).await.map(ignore),
         Action::Appointments => s.appointments(actor, p.child_id).await.map(ignore),
         Action::Providers => s.providers(actor, p.family_id).await.map(ignore),
@@ -727,7 +759,7 @@ struct Snapshot {
     denied_events: i64,
 }
 
-const RECORD_COUNTS: [(&str, &str); 24] = [
+const RECORD_COUNTS: [(&str, &str); 26] = [
     ("families", "SELECT COUNT(*) FROM families"),
     ("people", "SELECT COUNT(*) FROM people"),
     ("members", "SELECT COUNT(*) FROM members"),
@@ -769,6 +801,15 @@ const RECORD_COUNTS: [(&str, &str); 24] = [
     ("vaccinations", "SELECT COUNT(*) FROM vaccinations"),
     ("appointments", "SELECT COUNT(*) FROM appointments"),
     ("providers", "SELECT COUNT(*) FROM providers"),
+    (
+        "children in care",
+        "SELECT COUNT(*) FROM children WHERE archived_at IS NULL",
+    ),
+    // Renaming changes no count: the names' letters do.
+    (
+        "child name letters",
+        "SELECT CAST(COALESCE(SUM(LENGTH(name)), 0) AS BIGINT) FROM children",
+    ),
     // Changing a medication's rules changes no count: its doses, in tenths of a unit, do.
     (
         "medication doses",

@@ -320,3 +320,82 @@ async fn a_medicine_is_changed_from_chat_and_a_nannys_change_waits_for_a_guardia
         assert!(ended.contains("can't find a current medicine"), "{ended}");
     }
 }
+
+#[tokio::test]
+async fn a_child_is_renamed_and_taken_out_of_care_and_back_keeping_the_record() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let demo = mednanny_core::demo::ensure(&app.services).await.unwrap();
+        let engine = Engine::with_database_store(app.services.clone());
+        let say = |who: &'static str, text: &'static str| turn(&engine, who, text);
+        let row = |id: i64| {
+            let db = app.services.db().conn().clone();
+            async move {
+                child::Entity::find_by_id(id)
+                    .one(&db)
+                    .await
+                    .unwrap()
+                    .unwrap()
+            }
+        };
+
+        // Renaming: the nanny may not; a name another child has is refused; the guardian may.
+        assert!(say("maya", "rename Emma to Emmy")
+            .await
+            .contains("Only a guardian"));
+        let taken = say("ana", "rename Emma to leo").await;
+        assert!(taken.contains("already has a child called leo"), "{taken}");
+        let renamed = say("ana", "change Emma's name to Emmy").await;
+        assert!(renamed.contains("Emma is now Emmy"), "{renamed}");
+        assert_eq!(row(demo.emma).await.name, "Emmy");
+        // The new name is the one everyone uses from now on, doses included.
+        let given = say("maya", "gave Emmy 5 ml Tylenol").await;
+        assert!(given.contains("Logged"), "{given}");
+
+        // Out of care: asked first; then gone from the lists, no dose logged, record kept.
+        let asked = say("ana", "remove Leo from active care").await;
+        assert!(asked.contains("Take Leo out of active care?"), "{asked}");
+        assert!(say("ana", "no").await.contains("nothing was changed"));
+        assert!(row(demo.leo).await.archived_at.is_none());
+        say("ana", "archive Leo").await;
+        let left = say("ana", "yes").await;
+        assert!(left.contains("Leo is out of active care"), "{left}");
+        assert!(row(demo.leo).await.archived_at.is_some());
+        let kids = say("ana", "kids").await;
+        assert!(!kids.contains("Leo"), "{kids}");
+        let before = app.doses().await;
+        // Leo is no longer a name the nanny's messages reach (Emmy is now her only child).
+        let refused = say("maya", "gave Leo 5 ml amoxicillin").await;
+        assert!(refused.contains("can't check or record it"), "{refused}");
+        // Not through the services either, whatever the channel.
+        let direct = app
+            .services
+            .log_dose(
+                &Actor::person(demo.ana, Channel::Console),
+                support::dose_request(
+                    demo.leo,
+                    demo.leo_amoxicillin,
+                    5.0,
+                    mednanny_core::domain::DoseUnit::Ml,
+                ),
+            )
+            .await;
+        assert!(
+            matches!(direct, Err(ServiceError::Invalid(Problem::NotInCare(_)))),
+            "{direct:?}"
+        );
+        assert_eq!(app.doses().await, before);
+        assert_eq!(audited(&app, "child.leave_care").await, 1);
+
+        // Back in care, as before.
+        let unknown = say("ana", "return Mia to care").await;
+        assert!(
+            unknown.contains("No child called \"Mia\" is out of care"),
+            "{unknown}"
+        );
+        let back = say("ana", "return Leo to care").await;
+        assert!(back.contains("Leo is back in active care"), "{back}");
+        assert!(say("ana", "kids").await.contains("Leo"));
+        assert!(row(demo.leo).await.archived_at.is_none());
+    }
+}

@@ -13,6 +13,9 @@ pub struct Model {
     pub name: String,
     pub birth_date: Date,
     pub created_at: DateTimeUtc,
+    /// When the child left active care (kept in the record, hidden from lists, no doses); `None`
+    /// while in care.
+    pub archived_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@
 //! - `m20261125_000002_channel_inbox`: the channels' durable inbox and idempotency keys.
 //! - `m20261203_000003_notification_source_key`: alerts carry the delivery key that raised them.
 //! - `m20261203_000004_medication_approval`: a caregiver's medication waits for a guardian's approval.
+//! - `m20261204_000005_child_in_care`: a child leaves active care and stays in the record.
 //! - `inbox_store`: [`InboxMigrator`], the inbox table alone, for a SQLite inbox kept in its own file.
 
 pub use sea_orm_migration::prelude::*;
@@ -18,6 +19,7 @@ mod m20261125_000001_care_core;
 mod m20261125_000002_channel_inbox;
 mod m20261203_000003_notification_source_key;
 mod m20261203_000004_medication_approval;
+mod m20261204_000005_child_in_care;
 
 pub use inbox_store::InboxMigrator;
 
@@ -32,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_channel_inbox::Migration),
             Box::new(m20261203_000003_notification_source_key::Migration),
             Box::new(m20261203_000004_medication_approval::Migration),
+            Box::new(m20261204_000005_child_in_care::Migration),
         ]
     }
 }

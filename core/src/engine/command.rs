@@ -105,6 +105,17 @@ pub enum Command {
         medication: String,
         change: String,
     },
+    /// "rename Emma to Emmy", "change Emma's name to Emmy".
+    RenameChild {
+        child: Option<String>,
+        name: String,
+    },
+    /// "archive Emma", "remove Emma from active care" (`in_care: false`); "return Emma to care"
+    /// (`in_care: true`: the name is not among the children in care, so it is kept as said).
+    ChildCare {
+        name: String,
+        in_care: bool,
+    },
     /// "members": who is in the family, with their roles and children (guardians).
     Members,
     /// "Maya looks after Emma and Leo" (or no longer does): a caregiver's children.

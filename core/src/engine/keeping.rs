@@ -122,6 +122,44 @@ impl<S: ConversationStore> Engine<S> {
         }
     }
 
+    pub(super) async fn rename_child(
+        &self,
+        child_id: i64,
+        name: String,
+        scene: &Scene,
+    ) -> ServiceResult<Msg> {
+        let old = self
+            .services
+            .rename_child(&scene.actor, child_id, &name)
+            .await?;
+        Ok(Msg::ChildRenamed {
+            old,
+            new: name.trim().to_string(),
+        })
+    }
+
+    pub(super) async fn return_to_care(&self, name: String, scene: &Scene) -> ServiceResult<Msg> {
+        let out = self
+            .services
+            .children_out_of_care(&scene.actor, scene.family.id)
+            .await?;
+        let wanted = name.trim().to_lowercase();
+        match out.iter().find(|c| c.name.to_lowercase() == wanted) {
+            Some(child) => {
+                self.services
+                    .set_in_care(&scene.actor, child.id, true)
+                    .await?;
+                Ok(Msg::ChildBackInCare {
+                    child: child.name.clone(),
+                })
+            }
+            None => Ok(Msg::NotOutOfCare {
+                name,
+                out_of_care: out.into_iter().map(|c| c.name).collect(),
+            }),
+        }
+    }
+
     async fn apply_course(
         &self,
         child_id: i64,
@@ -161,6 +199,12 @@ impl<S: ConversationStore> Engine<S> {
                     .unwrap_or_default();
                 self.services.revoke_member(&scene.actor, member_id).await?;
                 Ok(Msg::MemberRevoked { member: name })
+            }
+            Confirmable::ChildLeavesCare { child_id, name } => {
+                self.services
+                    .set_in_care(&scene.actor, child_id, false)
+                    .await?;
+                Ok(Msg::ChildLeftCare { child: name })
             }
             Confirmable::RemoveRecord { child, item } => {
                 self.remove_confirmed(child, *item, scene).await

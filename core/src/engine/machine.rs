@@ -71,6 +71,11 @@ pub enum Confirmable {
     RevokeMember {
         member_id: i64,
     },
+    /// Take a child out of active care.
+    ChildLeavesCare {
+        child_id: i64,
+        name: String,
+    },
     /// Remove an entry of the record, as the question showed it.
     RemoveRecord {
         child: Option<String>,
@@ -172,6 +177,14 @@ pub enum Task {
     },
     /// Make a change the person said yes to.
     Confirmed(Confirmable),
+    RenameChild {
+        child_id: i64,
+        name: String,
+    },
+    /// Bring a child back into active care (found among those out of care by name).
+    ReturnToCare {
+        name: String,
+    },
     /// Find the medication named and open its rules, changed as said, for a yes.
     EditMedication {
         child_id: Option<i64>,
@@ -213,6 +226,8 @@ impl Task {
                 | Task::Assign { .. }
                 | Task::SetRole { .. }
                 | Task::Confirmed(_)
+                | Task::RenameChild { .. }
+                | Task::ReturnToCare { .. }
                 | Task::Undo
                 | Task::ClockIn
                 | Task::ClockOut
@@ -764,6 +779,45 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
         Command::SetRole { member, role: None } => say(Msg::WhichRoleFor { member }),
         Command::Revoke { member } if member.is_empty() => say(Msg::WhoToRevoke),
         Command::Revoke { member } => run(Task::Revoke { member }),
+        Command::RenameChild { .. } | Command::ChildCare { .. } if ctx.role != Role::Guardian => {
+            say(Msg::GuardiansOnly)
+        }
+        Command::RenameChild { name, .. } if name.is_empty() => say(Msg::RenameUsage),
+        Command::RenameChild { child, name } => match resolve_child(child.as_deref(), ctx) {
+            Ok(child_id) => run(Task::RenameChild { child_id, name }),
+            Err(msg) => say(msg),
+        },
+        Command::ChildCare {
+            name,
+            in_care: true,
+        } => run(Task::ReturnToCare { name }),
+        Command::ChildCare {
+            name,
+            in_care: false,
+        } => {
+            let named = (!name.is_empty()).then_some(name.as_str());
+            match resolve_child(named, ctx) {
+                Ok(child_id) => {
+                    let name = ctx
+                        .children
+                        .iter()
+                        .find(|(id, _)| *id == child_id)
+                        .map(|(_, n)| n.clone())
+                        .unwrap_or(name);
+                    (
+                        ConversationState::ConfirmChange {
+                            change: Confirmable::ChildLeavesCare {
+                                child_id,
+                                name: name.clone(),
+                            },
+                            asked_at: ctx.now,
+                        },
+                        vec![Effect::Say(Msg::ConfirmLeaveCare { child: name })],
+                    )
+                }
+                Err(msg) => say(msg),
+            }
+        }
         Command::EditMedication { .. } if ctx.role == Role::Viewer => say(Msg::GuardiansOnly),
         Command::EditMedication { medication, .. } if medication.is_empty() => say(Msg::EditUsage),
         Command::EditMedication {

@@ -942,6 +942,10 @@ impl<S: ConversationStore> Engine<S> {
                     .await
             }
             Task::Confirmed(change) => answered(vec![self.confirmed(change, scene).await?]),
+            Task::RenameChild { child_id, name } => {
+                answered(vec![self.rename_child(child_id, name, scene).await?])
+            }
+            Task::ReturnToCare { name } => answered(vec![self.return_to_care(name, scene).await?]),
             Task::EditMedication {
                 child_id,
                 medication,

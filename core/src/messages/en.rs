@@ -333,6 +333,10 @@ fn problem(p: &Problem) -> String {
         ),
         Problem::BadDoseNumber => "The dose number is the one on the vaccination card, from 1 to 10. Nothing was recorded.".into(),
         Problem::AppointmentNotAhead => "An appointment must be ahead of us, and within two years: check the date and time. Nothing was recorded.".into(),
+        Problem::AlreadyInCare(child) => format!("{child} is already in active care. Nothing was changed."),
+        Problem::NotInCare(child) => format!(
+            "{child} is no longer in active care, so nothing new is recorded for them. A guardian can bring them back with: return {child} to care. Nothing was recorded."
+        ),
         Problem::BadPhone(given) => format!(
             "\"{given}\" is not a phone number: write it with its digits, like +1 555 010 2030. Nothing was recorded."
         ),
@@ -488,7 +492,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • allergies Leo\n\
              • Emma temp 38.4\n\
              • Emma weighs 17 kg / Leo is 80 cm tall\n\
-             • add child Emma born 14 March 2022\n\
+             • add child Emma born 14 March 2022 · rename Emma to Emmy · remove Leo from active care / return Leo to care\n\
              • add a medication for Emma — I ask for what I need (a caregiver's waits for a guardian)\n\
              • change Emma's Tylenol dose to 7.5 ml — any of its rules (a caregiver's change waits for a guardian)\n\
              • approve / deny — a medication a caregiver added or changed (guardians)\n\
@@ -729,7 +733,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         Msg::FamilyCreated { name } => reply(
             format!(
                 "The {name} family is ready, and you are its guardian. Next:\n\
-                 • add child Emma born 14 March 2022\n\
+                 • add child Emma born 14 March 2022 · rename Emma to Emmy · remove Leo from active care / return Leo to care\n\
                  • add a medication for Emma (I'll ask what I need)\n\
                  • Emma is allergic to peanuts\n\
                  • invite caregiver (or guardian, viewer): a one-time code for your nanny or partner"
@@ -808,6 +812,47 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             Success,
             msg,
         ),
+        Msg::RenameUsage => reply(
+            "What is the new name? For example: rename Emma to Emmy.".into(),
+            Info,
+            msg,
+        ),
+        Msg::ChildRenamed { old, new } => reply(
+            format!("✓ {old} is now {new}: the record, medicines and doses stay with them."),
+            Success,
+            msg,
+        ),
+        Msg::ConfirmLeaveCare { child } => Reply {
+            choices: vec![
+                Choice { label: format!("Yes, {child} leaves care"), value: "yes".into() },
+                Choice { label: "No, keep them".into(), value: "no".into() },
+            ],
+            ..reply(
+                format!(
+                    "Take {child} out of active care? Their record stays (the export keeps it), but {child} leaves every list and no dose is logged for them. You can bring them back with: return {child} to care. Reply yes or no."
+                ),
+                Warning,
+                msg,
+            )
+        },
+        Msg::ChildLeftCare { child } => reply(
+            format!("✓ {child} is out of active care; the record is kept. To bring them back: return {child} to care."),
+            Success,
+            msg,
+        ),
+        Msg::ChildBackInCare { child } => reply(
+            format!("✓ {child} is back in active care. Their medicines are as they were; check them with: meds {child}."),
+            Success,
+            msg,
+        ),
+        Msg::NotOutOfCare { name, out_of_care } => {
+            let known = if out_of_care.is_empty() { "none".to_string() } else { list(out_of_care) };
+            reply(
+                format!("No child called \"{name}\" is out of care. Children out of care: {known}. Nothing was changed."),
+                Error,
+                msg,
+            )
+        }
         Msg::EditUsage => reply(
             "Which medicine, and what changes? For example: change Emma's Tylenol dose to 7.5 ml, \
              or change Leo's amoxicillin to every 8 hours."

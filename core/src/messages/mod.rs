@@ -344,6 +344,27 @@ pub enum Msg {
     },
     /// "change" with no medication named: how to say it.
     EditUsage,
+    /// "rename Emma" without the new name.
+    RenameUsage,
+    ChildRenamed {
+        old: String,
+        new: String,
+    },
+    /// Leaving active care is asked before.
+    ConfirmLeaveCare {
+        child: String,
+    },
+    ChildLeftCare {
+        child: String,
+    },
+    ChildBackInCare {
+        child: String,
+    },
+    /// "return Mia to care": no child of that name is out of care.
+    NotOutOfCare {
+        name: String,
+        out_of_care: Vec<String>,
+    },
     /// None of the children's current medications matches what was named.
     NoMedicationToEdit {
         asked: String,
@@ -621,6 +642,7 @@ impl Msg {
                 | Msg::MemberRevoked { .. }
                 | Msg::WhatToRemove { .. }
                 | Msg::EditUsage
+                | Msg::RenameUsage
         )
     }
 }

@@ -114,6 +114,121 @@ impl Services {
         Ok(id)
     }
 
+    /// Renames a child (guardians): the same rules as adding one, and no second child of the new
+    /// name. Doses, medicines and notes stay with the child. Returns the old name.
+    pub async fn rename_child(
+        &self,
+        actor: &Actor,
+        child_id: i64,
+        name: &str,
+    ) -> ServiceResult<String> {
+        let name = name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 60 {
+            return Err(Problem::BadName.into());
+        }
+        let (old, family_id) = self
+            .authorized_as(
+                actor,
+                Permission::ManageChildren,
+                Target::Child(child_id),
+                "child.rename",
+                |_| format!("child:{child_id}"),
+                async |txn, auth| {
+                    let row = self.child_row(&**txn, child_id).await?;
+                    let taken = child::Entity::find()
+                        .filter(child::Column::FamilyId.eq(auth.family_id))
+                        .filter(child::Column::Id.ne(child_id))
+                        .all(&**txn)
+                        .await?
+                        .into_iter()
+                        .any(|c| c.name.to_lowercase() == name.to_lowercase());
+                    if taken {
+                        return Err(Problem::DuplicateChild(name.clone()).into());
+                    }
+                    let old = row.name.clone();
+                    let mut update: child::ActiveModel = row.into();
+                    update.name = Set(name.clone());
+                    update.update(&**txn).await?;
+                    Ok((old, auth.family_id))
+                },
+            )
+            .await?;
+        self.forget_names(family_id).await;
+        self.forget_rosters(family_id);
+        Ok(old)
+    }
+
+    /// Takes a child out of active care, or back (guardians). Out of care, the child keeps the
+    /// whole record (the export has it) but leaves every list, and no dose is logged for them.
+    pub async fn set_in_care(
+        &self,
+        actor: &Actor,
+        child_id: i64,
+        in_care: bool,
+    ) -> ServiceResult<()> {
+        let family_id = self
+            .authorized_as(
+                actor,
+                Permission::ManageChildren,
+                Target::Child(child_id),
+                if in_care {
+                    "child.return_to_care"
+                } else {
+                    "child.leave_care"
+                },
+                |_| format!("child:{child_id}"),
+                async |txn, auth| {
+                    let row = self.child_row(&**txn, child_id).await?;
+                    match (in_care, row.archived_at.is_none()) {
+                        (true, true) => return Err(Problem::AlreadyInCare(row.name).into()),
+                        (false, false) => return Err(Problem::NotInCare(row.name).into()),
+                        _ => {}
+                    }
+                    let mut update: child::ActiveModel = row.into();
+                    update.archived_at = Set((!in_care).then(|| self.now()));
+                    update.update(&**txn).await?;
+                    Ok(auth.family_id)
+                },
+            )
+            .await?;
+        self.forget_names(family_id).await;
+        self.forget_rosters(family_id);
+        Ok(())
+    }
+
+    /// The family's children out of active care (guardians: who could be brought back).
+    pub async fn children_out_of_care(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+    ) -> ServiceResult<Vec<ChildView>> {
+        let rows = self
+            .authorized(
+                actor,
+                Permission::ManageChildren,
+                Target::Family(family_id),
+                |_| format!("family:{family_id}"),
+                async |txn, _| {
+                    Ok(child::Entity::find()
+                        .filter(child::Column::FamilyId.eq(family_id))
+                        .filter(child::Column::ArchivedAt.is_not_null())
+                        .order_by_asc(child::Column::Id)
+                        .all(&**txn)
+                        .await?)
+                },
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|c| ChildView {
+                id: c.id,
+                family_id: c.family_id,
+                name: c.name,
+                birth_date: c.birth_date,
+            })
+            .collect())
+    }
+
     /// The children the actor can see: all of them for guardians and viewers, the assigned ones for
     /// caregivers.
     pub async fn children(&self, actor: &Actor, family_id: i64) -> ServiceResult<Vec<ChildView>> {
@@ -282,8 +397,8 @@ impl Services {
             .collect()
     }
 
-    /// A family's children in the order they were added; for a caregiver, only those assigned to
-    /// them. The one place that rule is applied to lists.
+    /// A family's children in active care, in the order they were added; for a caregiver, only
+    /// those assigned to them. The one place these rules are applied to lists.
     pub(super) async fn visible_children<C: sea_orm::ConnectionTrait>(
         &self,
         db: &C,
@@ -293,6 +408,7 @@ impl Services {
     ) -> ServiceResult<Vec<child::Model>> {
         let mut rows = child::Entity::find()
             .filter(child::Column::FamilyId.eq(family_id))
+            .filter(child::Column::ArchivedAt.is_null())
             .order_by_asc(child::Column::Id)
             .all(db)
             .await?;

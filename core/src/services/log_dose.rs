@@ -54,6 +54,10 @@ impl Services {
             }
         }
         self.check_course(&med, auth.family_id, given_at).await?;
+        let child = self.child_row(&*txn, request.child_id).await?;
+        if child.archived_at.is_some() {
+            return Err(Problem::NotInCare(child.name).into());
+        }
         let (rows, context) = self
             .dose_context(&*txn, request.child_id, &med, given_at)
             .await?;

@@ -174,6 +174,10 @@ pub enum Problem {
     AppointmentNotAhead,
     #[error("{0:?} is not a phone number")]
     BadPhone(String),
+    #[error("{0} is already in active care")]
+    AlreadyInCare(String),
+    #[error("{0} is not in active care")]
+    NotInCare(String),
 }
 
 /// What can go wrong in a service call.

@@ -26,6 +26,9 @@ pub(super) fn parse(text: &str, words: &[&str], vocabulary: &Vocabulary<'_>) -> 
             medication,
         });
     }
+    if let Some(command) = child_care(&first, rest, &lower, vocabulary) {
+        return Some(command);
+    }
     if matches!(
         first.as_str(),
         "change" | "edit" | "update" | "modify" | "adjust" | "cambiar" | "cambia" | "modificar"
@@ -174,6 +177,71 @@ fn children_named(words: &[&str], vocabulary: &Vocabulary<'_>) -> Vec<String> {
 
 /// "Leo's amoxicillin", "the Tylenol for Emma", "#12", "giving Leo amoxicillin": the child named
 /// (if any) and the words that name the medication.
+/// "rename Emma to Emmy", "change Emma's name to Emmy", "archive Emma", "remove Emma from active
+/// care", "return Emma to care", "restore Emma".
+fn child_care(
+    first: &str,
+    rest: &[&str],
+    lower: &str,
+    vocabulary: &Vocabulary<'_>,
+) -> Option<Command> {
+    let child_in = |words: &[&str]| {
+        words
+            .iter()
+            .find_map(|w| vocabulary.child_in(strip_punctuation(w)))
+    };
+    let after_to = |words: &[&str]| -> Option<String> {
+        let to = words
+            .iter()
+            .rposition(|w| matches!(w.to_lowercase().as_str(), "to" | "as" | "a"))?;
+        let name: Vec<&str> = words[to + 1..]
+            .iter()
+            .map(|w| strip_punctuation(w))
+            .collect();
+        Some(name.join(" "))
+    };
+    let renaming = matches!(first, "rename" | "renombrar")
+        || (matches!(first, "change" | "update" | "cambiar") && lower.contains(" name "));
+    if renaming {
+        return Some(Command::RenameChild {
+            child: child_in(rest),
+            name: after_to(rest).unwrap_or_default(),
+        });
+    }
+    let name_of = |words: &[&str]| -> String {
+        words
+            .iter()
+            .map(|w| strip_punctuation(w))
+            .filter(|w| {
+                !matches!(
+                    w.to_lowercase().as_str(),
+                    "the" | "child" | "from" | "active" | "care" | "to" | "our" | "into" | "back"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if first == "archive"
+        || (first == "remove"
+            && (lower.ends_with("from active care") || lower.ends_with("from care")))
+    {
+        return Some(Command::ChildCare {
+            name: child_in(rest).unwrap_or_else(|| name_of(rest)),
+            in_care: false,
+        });
+    }
+    if matches!(first, "unarchive" | "restore")
+        || (first == "return" && lower.contains("care"))
+        || (first == "bring" && lower.contains("care"))
+    {
+        return Some(Command::ChildCare {
+            name: name_of(rest),
+            in_care: true,
+        });
+    }
+    None
+}
+
 /// "change Emma's Tylenol dose to 7.5 ml": the medication is what comes before the first word that
 /// starts a change ("dose", "to", "every", "max"...); the change is the rest, without child names.
 fn edit_medication(words: &[&str], vocabulary: &Vocabulary<'_>) -> Command {
@@ -346,6 +414,42 @@ mod tests {
                 edit(Some("Leo"), "amoxicillin", "for 7 days"),
             ),
             ("edit #12", edit(None, "#12", "")),
+            // A child's name is not a medicine.
+            (
+                "change Emma's name to Emmy",
+                Some(Command::RenameChild {
+                    child: Some("Emma".into()),
+                    name: "Emmy".into(),
+                }),
+            ),
+            (
+                "rename Leo to Leo Jr",
+                Some(Command::RenameChild {
+                    child: Some("Leo".into()),
+                    name: "Leo Jr".into(),
+                }),
+            ),
+            (
+                "remove Leo from active care",
+                Some(Command::ChildCare {
+                    name: "Leo".into(),
+                    in_care: false,
+                }),
+            ),
+            (
+                "archive Emma",
+                Some(Command::ChildCare {
+                    name: "Emma".into(),
+                    in_care: false,
+                }),
+            ),
+            (
+                "return Mia to care",
+                Some(Command::ChildCare {
+                    name: "Mia".into(),
+                    in_care: true,
+                }),
+            ),
             ("change", edit(None, "", "")),
         ];
         for (text, expected) in table {
