@@ -63,6 +63,7 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
         text: text.to_string(),
         // The console has no redeliveries: each line is typed once.
         delivery_key: None,
+        form: None,
     };
     let interactive = std::io::stdin().is_terminal();
     let mut stdout = tokio::io::stdout();

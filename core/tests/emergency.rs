@@ -288,6 +288,7 @@ async fn a_redelivered_emergency_alerts_nobody_twice() {
         let engine = Engine::with_database_store(app.services.clone());
         let delivery = Inbound {
             delivery_key: Some("slack:ev:EvEmergency1".into()),
+            form: None,
             ..said("maya", "leo is not breathing")
         };
         for _ in 0..2 {

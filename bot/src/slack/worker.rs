@@ -397,5 +397,6 @@ async fn inbound(context: &SlackContext, team: &str, user: &str, text: &str, key
         display_name,
         text: text.to_string(),
         delivery_key: Some(key.to_string()),
+        form: None,
     }
 }

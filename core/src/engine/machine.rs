@@ -293,6 +293,9 @@ pub enum Event {
     Said(Command),
     /// A message while a form waits for an answer: the form reads the text itself.
     Answer(String),
+    /// A whole form filled at once and checked by the channel (a Slack modal): saved as a form
+    /// confirmed in chat is, whatever the conversation was waiting for (that stays as it was).
+    Submitted(Box<Form>),
     Done(TaskResult),
 }
 
@@ -340,6 +343,18 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
             ],
         ),
         (_, Event::Done(result)) => task_done(state, result, ctx),
+        (_, Event::Submitted(form)) => {
+            let allowed = match (form.kind(), ctx.role) {
+                (_, Role::Guardian) | (FormKind::Medication, Role::Caregiver) => true,
+                (_, Role::Caregiver | Role::Viewer) => false,
+            };
+            let effect = if allowed {
+                Effect::Run(Task::SaveForm(*form))
+            } else {
+                Effect::Say(Msg::GuardiansOnly)
+            };
+            (state.clone(), vec![effect])
+        }
 
         (
             S::Collecting {
@@ -1414,5 +1429,35 @@ mod tests {
             serde_json::from_str::<ConversationState>(&json).expect("parses"),
             state
         );
+    }
+
+    #[test]
+    fn a_whole_form_is_saved_for_whoever_may_and_leaves_a_waiting_question_alone() {
+        let form = Form::AddChild(forms::ChildDraft {
+            name: Some("Mia".into()),
+            birth_date: chrono::NaiveDate::from_ymd_opt(2022, 3, 14),
+        });
+        let waiting = ConversationState::ChooseFamily {
+            options: vec![(1, "Garcia".into())],
+        };
+        let guardian = ctx_at(now());
+        let (next, effects) = step(
+            &waiting,
+            Event::Submitted(Box::new(form.clone())),
+            &guardian,
+        );
+        assert_eq!(next, waiting);
+        assert_eq!(effects, vec![Effect::Run(Task::SaveForm(form.clone()))]);
+        let nanny = Context {
+            role: Role::Caregiver,
+            ..ctx_at(now())
+        };
+        let (next, effects) = step(
+            &ConversationState::Idle,
+            Event::Submitted(Box::new(form)),
+            &nanny,
+        );
+        assert_eq!(next, ConversationState::Idle);
+        assert_eq!(effects, vec![Effect::Say(Msg::GuardiansOnly)]);
     }
 }

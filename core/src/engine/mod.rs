@@ -44,6 +44,32 @@ use crate::services::care::{DoseOutcome, DoseRequest, DoseView, MedicationView};
 use crate::services::emergency::named_child;
 use crate::services::{FamilyInfo, ServiceError, Services};
 
+/// What a whole form needs from the record to be shown and read at once (see
+/// [`Engine::form_setup`]); a channel may keep it with the form (a modal's metadata) and read the
+/// answers with [`FormSetup::read`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FormSetup {
+    pub kind: forms::FormKind,
+    pub children: Vec<(i64, String)>,
+    pub today: chrono::NaiveDate,
+    pub day_first: bool,
+}
+
+impl FormSetup {
+    /// Reads the form's answers ([`forms::submit`]).
+    pub fn read(
+        &self,
+        answers: &[(forms::Question, String)],
+    ) -> Result<forms::Form, Vec<(forms::Question, forms::FieldError)>> {
+        let ctx = forms::FormContext {
+            today: self.today,
+            day_first: self.day_first,
+            children: &self.children,
+        };
+        forms::submit(self.kind, answers, &ctx)
+    }
+}
+
 /// One message from a person, whatever the channel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inbound {
@@ -58,6 +84,10 @@ pub struct Inbound {
     /// carries it, so the same delivery handled again after a crash finds that record instead of
     /// writing a second one.
     pub delivery_key: Option<String>,
+    /// A whole form filled at once (a Slack modal), already read and checked by the channel with
+    /// [`forms::submit`]: saved like a form confirmed in chat. `text` then holds what the fields
+    /// said, for the red-flag screen.
+    pub form: Option<Box<forms::Form>>,
 }
 
 impl Inbound {
@@ -216,6 +246,55 @@ impl<S: ConversationStore> Engine<S> {
         let locale = Locale::from_tag(&services.person_locale(person_id).await?);
         let ctx = self.render_context(Some(&family), locale);
         Ok(Some(render_dashboard(&dashboard, &ctx)))
+    }
+
+    /// What a channel needs to show a whole form at once (a Slack modal) to whoever speaks from
+    /// this identity, in the family their conversation is in: the children they can see, today in
+    /// the family's zone, how dates are written there. `Err(msg)`: what to say instead (they are in
+    /// no family yet, or the form is a guardian's). The services authorize the save again.
+    pub async fn form_setup(
+        &self,
+        identity: IdentityKind,
+        external_id: &str,
+        kind: forms::FormKind,
+    ) -> Result<Result<FormSetup, Reply>, ServiceError> {
+        let services = &self.services;
+        let refuse = |msg: Msg| Ok(Err(self.notice(&msg)));
+        let Some(person_id) = services.resolve_identity(identity, external_id).await? else {
+            return refuse(Msg::Welcome);
+        };
+        let memberships = services.memberships(person_id).await?;
+        let key = format!("{}:{external_id}", identity.as_str());
+        let chosen = match self.store.load(&key).await {
+            Ok(loaded) => loaded.session.family_id,
+            Err(_) => None,
+        };
+        let Some(membership) = chosen
+            .and_then(|id| memberships.iter().find(|m| m.family_id == id))
+            .or_else(|| memberships.first())
+        else {
+            return refuse(Msg::NoFamily);
+        };
+        let allowed = matches!(
+            (kind, membership.role),
+            (_, crate::domain::Role::Guardian)
+                | (forms::FormKind::Medication, crate::domain::Role::Caregiver)
+        );
+        if !allowed {
+            return refuse(Msg::GuardiansOnly);
+        }
+        let family = services.family_info(membership.family_id).await?;
+        let children = services.child_roster(membership).await?;
+        let needs_child = forms::fields(kind).contains(&forms::Question::Child);
+        if needs_child && children.is_empty() {
+            return refuse(Msg::NoChildren);
+        }
+        Ok(Ok(FormSetup {
+            kind,
+            children,
+            today: services.now().with_timezone(&family.timezone).date_naive(),
+            day_first: family.country != "US",
+        }))
     }
 
     /// Alerts waiting for whoever speaks from this identity, in every family they belong to,
@@ -474,10 +553,15 @@ impl<S: ConversationStore> Engine<S> {
             },
             None => {
                 let names: Vec<String> = scene.children.iter().map(|(_, n)| n.clone()).collect();
-                match session.state {
+                match (&inbound.form, &session.state) {
+                    (Some(form), _) => Event::Submitted(form.clone()),
                     // A form reads its answers itself ("Emma" may be a name, "5 ml" a dose).
-                    ConversationState::Collecting { .. } => Event::Answer(inbound.text.clone()),
-                    _ => Event::Said(parse(&inbound.text, &Vocabulary { children: &names })),
+                    (None, ConversationState::Collecting { .. }) => {
+                        Event::Answer(inbound.text.clone())
+                    }
+                    (None, _) => {
+                        Event::Said(parse(&inbound.text, &Vocabulary { children: &names }))
+                    }
                 }
             }
         };

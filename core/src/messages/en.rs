@@ -478,6 +478,18 @@ pub(super) fn render_dashboard(d: &Dashboard, ctx: &RenderContext) -> DashboardT
     }
 }
 
+pub(super) fn form_field_problem(problem: &crate::engine::forms::FieldError) -> String {
+    forms::problem(problem, false)
+}
+
+pub(super) fn form_title(kind: crate::engine::forms::FormKind) -> &'static str {
+    forms::title(kind)
+}
+
+pub(super) fn form_field(question: crate::engine::forms::Question) -> (&'static str, &'static str) {
+    forms::field(question)
+}
+
 pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
     use Tone::*;
     match msg {

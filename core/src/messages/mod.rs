@@ -592,6 +592,27 @@ pub fn render_dashboard(dashboard: &Dashboard, ctx: &RenderContext) -> Dashboard
     }
 }
 
+/// Why a form field was not taken, for channels that show the error on the field.
+pub fn field_problem(problem: &FieldError, locale: Locale) -> String {
+    match locale {
+        Locale::En => en::form_field_problem(problem),
+    }
+}
+
+/// A whole form's title, for channels that show it at once (a Slack modal).
+pub fn form_title(kind: FormKind, locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => en::form_title(kind),
+    }
+}
+
+/// A form field's label and example.
+pub fn form_field(question: Question, locale: Locale) -> (&'static str, &'static str) {
+    match locale {
+        Locale::En => en::form_field(question),
+    }
+}
+
 /// Renders a message for a reader.
 pub fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
     match ctx.locale {

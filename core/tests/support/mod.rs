@@ -229,6 +229,7 @@ pub fn said(name: &str, text: &str) -> Inbound {
         display_name: None,
         text: text.into(),
         delivery_key: None,
+        form: None,
     }
 }
 

@@ -133,6 +133,8 @@ pub enum FieldError {
     BadPhone,
     /// At the summary, something that is neither yes, no, nor a change MedNanny can read.
     NotAChange,
+    /// A form field left empty that is needed (a modal submitted without it).
+    Missing,
 }
 
 /// What the form knows of the world: today in the family's zone, how dates are written there,
@@ -293,6 +295,129 @@ pub fn edit(form: Form, change: &str, ctx: &FormContext<'_>) -> Outcome {
         };
     }
     answer(&form, None, change, ctx)
+}
+
+/// The fields a whole form shows at once (a Slack modal), in the order they are read: the child
+/// first, since what follows may depend on it; the strength before the dose.
+pub fn fields(kind: FormKind) -> Vec<Question> {
+    use Question::*;
+    match kind {
+        FormKind::Child => vec![ChildName, BirthDate],
+        FormKind::Medication => vec![
+            Child,
+            MedicationName,
+            Ingredients,
+            UsualDose,
+            Schedule,
+            Interval,
+            MaxDoses,
+            MaxMg(0),
+            Course,
+        ],
+        FormKind::Allergy => vec![Child, Allergen, Severity, Reaction],
+        FormKind::Condition => vec![Child, ConditionName, GuardianOnly],
+        FormKind::Vaccination => vec![Child, VaccineName, VaccineDate, VaccineDose],
+        FormKind::Appointment => vec![
+            Child,
+            AppointmentDate,
+            AppointmentTime,
+            AppointmentWith,
+            AppointmentPurpose,
+        ],
+        FormKind::Provider => vec![ProviderName, ProviderPhone],
+    }
+}
+
+/// What an empty field means when the form is filled at once: the answer "skip" means in chat, or
+/// `None` when the field is needed. An empty interval or daily count of a medicine takes the
+/// label's limits where MedNanny proposes them (the summary in the reply says so).
+pub fn empty_means(question: Question) -> Option<&'static str> {
+    match question {
+        Question::Reaction
+        | Question::VaccineDose
+        | Question::AppointmentWith
+        | Question::AppointmentPurpose
+        | Question::ProviderPhone
+        | Question::MaxDoses
+        | Question::MaxMg(_) => Some("none"),
+        Question::Course => Some("ongoing"),
+        _ => None,
+    }
+}
+
+/// Reads a whole form at once (a Slack modal's fields): every field as the answer to its question,
+/// in [`fields`] order, then the checks across fields. Every field that does not read is reported,
+/// with its reason, so all can be fixed in one go; nothing is saved until there is none.
+pub fn submit(
+    kind: FormKind,
+    answers: &[(Question, String)],
+    ctx: &FormContext<'_>,
+) -> Result<Form, Vec<(Question, FieldError)>> {
+    let mut form = Form::new(kind);
+    with_draft!(&mut form, d => d.begin(ctx));
+    let mut errors: Vec<(Question, FieldError)> = Vec::new();
+    for question in fields(kind) {
+        let text = answers
+            .iter()
+            .find(|(q, _)| *q == question)
+            .map(|(_, t)| t.trim())
+            .unwrap_or("");
+        if text.is_empty() {
+            continue;
+        }
+        // The field's own words replace whatever another field or a label proposal put there.
+        with_draft!(&mut form, d => d.clear(question));
+        if let Err(problem) = read_field(&mut form, question, text, ctx) {
+            errors.push((question, problem));
+        }
+    }
+    // What is still missing: an optional field takes its default; a needed one is reported.
+    for _ in 0..32 {
+        let Some(question) = with_draft!(&form, d => d.next_question()) else {
+            break;
+        };
+        if errors.iter().any(|(q, _)| *q == question) {
+            break;
+        }
+        match empty_means(question) {
+            Some(default) => {
+                if let Err(problem) = read_field(&mut form, question, default, ctx) {
+                    errors.push((question, problem));
+                    break;
+                }
+            }
+            None => {
+                errors.push((question, FieldError::Missing));
+                break;
+            }
+        }
+    }
+    if errors.is_empty() {
+        if let Err((question, problem)) = with_draft!(&form, d => d.check()) {
+            errors.push((question, problem));
+        }
+    }
+    if errors.is_empty() {
+        Ok(form)
+    } else {
+        Err(errors)
+    }
+}
+
+/// One field's words, read as a chat answer to its question is: marked phrases, then the rest.
+fn read_field(
+    form: &mut Form,
+    question: Question,
+    text: &str,
+    ctx: &FormContext<'_>,
+) -> Result<(), FieldError> {
+    let mut answer = Answer::new(text);
+    with_draft!(&mut *form, d => d.read_marked(&mut answer, ctx))?;
+    let residue = answer.residue();
+    if residue.is_empty() {
+        return Ok(());
+    }
+    with_draft!(&mut *form, d => d.read_answer(question, &residue, ctx))
 }
 
 /// Reads an answer to the form's question (`None`: the summary was shown).

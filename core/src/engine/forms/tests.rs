@@ -429,3 +429,100 @@ fn a_condition_asks_who_sees_it_unless_told() {
         (Some(Question::GuardianOnly), Some(FieldError::NotAChange))
     );
 }
+
+fn submit_with(
+    kind: FormKind,
+    answers: &[(Question, &str)],
+) -> Result<Form, Vec<(Question, FieldError)>> {
+    let kids = children();
+    let ctx = FormContext {
+        today: today(),
+        day_first: true,
+        children: &kids,
+    };
+    let answers: Vec<(Question, String)> =
+        answers.iter().map(|(q, t)| (*q, t.to_string())).collect();
+    submit(kind, &answers, &ctx)
+}
+
+#[test]
+fn a_whole_form_at_once_reports_every_field_that_does_not_read() {
+    use Question::*;
+    let errors = submit_with(FormKind::Child, &[(ChildName, "Emma"), (BirthDate, "soon")])
+        .expect_err("refused");
+    assert_eq!(
+        errors,
+        vec![
+            (ChildName, FieldError::DuplicateName("Emma".into())),
+            (BirthDate, FieldError::BadDate)
+        ]
+    );
+    let errors = submit_with(FormKind::Child, &[(ChildName, "Mia")]).expect_err("refused");
+    assert_eq!(errors, vec![(BirthDate, FieldError::Missing)]);
+    match submit_with(
+        FormKind::Child,
+        &[(ChildName, "Mia"), (BirthDate, "14 March 2022")],
+    ) {
+        Ok(Form::AddChild(d)) => {
+            assert_eq!(d.name.as_deref(), Some("Mia"));
+            assert_eq!(d.birth_date, NaiveDate::from_ymd_opt(2022, 3, 14));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_whole_medicine_form_takes_the_label_limits_when_left_empty_and_checks_across_fields() {
+    use Question::*;
+    let saved = submit_with(
+        FormKind::Medication,
+        &[
+            (Child, "Leo"),
+            (MedicationName, "Children's Motrin"),
+            (Ingredients, "100 mg/5 ml"),
+            (UsualDose, "5 ml"),
+            (Schedule, "as needed"),
+        ],
+    );
+    match saved {
+        Ok(Form::AddMedication(d)) => {
+            assert_eq!(d.child, Some((2, "Leo".into())));
+            assert_eq!(d.interval_hours, Some(6));
+            assert_eq!(d.max_doses, Some(Some(4)));
+            assert_eq!(d.course, Some((Some(today()), None)));
+        }
+        other => panic!("{other:?}"),
+    }
+    // The field's own value wins over the label's; a daily mg maximum below one dose is refused.
+    let errors = submit_with(
+        FormKind::Medication,
+        &[
+            (Child, "Leo"),
+            (MedicationName, "Children's Motrin"),
+            (Ingredients, "100 mg/5 ml"),
+            (UsualDose, "5 ml"),
+            (Schedule, "as needed"),
+            (Interval, "8"),
+            (MaxMg(0), "50"),
+        ],
+    )
+    .expect_err("refused");
+    assert!(
+        matches!(
+            errors.as_slice(),
+            [(MaxMg(0), FieldError::MaxMgBelowOneDose { .. })]
+        ),
+        "{errors:?}"
+    );
+    let errors = submit_with(
+        FormKind::Medication,
+        &[
+            (Child, "Mia"),
+            (MedicationName, "Tylenol"),
+            (UsualDose, "5 spoons"),
+        ],
+    )
+    .expect_err("refused");
+    assert_eq!(errors[0].0, Child);
+    assert!(errors.iter().any(|(q, _)| *q == UsualDose), "{errors:?}");
+}

@@ -252,6 +252,7 @@ pub(super) fn problem(problem: &FieldError, at_summary: bool) -> String {
                 .into()
         }
         FieldError::NotAChange => "Please answer this question, or say cancel to stop.".into(),
+        FieldError::Missing => "Please fill this in.".into(),
     }
 }
 
@@ -439,4 +440,54 @@ fn medication_summary(d: &MedicationDraft) -> String {
         ));
     }
     lines.join("\n")
+}
+
+/// A form's title and a field's label and example, for channels that show a whole form at once
+/// (Slack modals; Slack allows 24 characters in a title).
+pub(super) fn title(kind: FormKind) -> &'static str {
+    match kind {
+        FormKind::Child => "Add a child",
+        FormKind::Medication => "Add a medicine",
+        FormKind::Allergy => "Add an allergy",
+        FormKind::Condition => "Add a condition",
+        FormKind::Vaccination => "Add a vaccination",
+        FormKind::Appointment => "Add an appointment",
+        FormKind::Provider => "Add a doctor",
+    }
+}
+
+pub(super) fn field(question: Question) -> (&'static str, &'static str) {
+    match question {
+        Question::Child => ("Child", ""),
+        Question::ChildName => ("Name", "Emma"),
+        Question::BirthDate => ("Birth date", "14 March 2022"),
+        Question::MedicationName => ("Medicine (the name on the box)", "Children's Tylenol"),
+        Question::Ingredients => (
+            "Active ingredient and strength",
+            "acetaminophen 160 mg/5 ml",
+        ),
+        Question::UsualDose => ("Usual dose (what the doctor or label says)", "5 ml"),
+        Question::Schedule => ("How it is given", "as needed / every 8 hours / 8am and 8pm"),
+        Question::Interval => ("Hours between doses (empty: the label's)", "6"),
+        Question::MaxDoses => ("Most doses in 24 hours (empty: the label's, or none)", "4"),
+        Question::MaxMg(_) => ("Most mg in 24 hours (optional)", "1000"),
+        Question::Course => (
+            "How long (empty: ongoing)",
+            "for 10 days / until 20 December",
+        ),
+        Question::Allergen => ("Allergic to", "peanuts"),
+        Question::Severity => ("Severity", "mild / moderate / severe / not sure"),
+        Question::Reaction => ("Reaction (optional)", "hives, swelling"),
+        Question::ConditionName => ("Condition", "asthma"),
+        Question::GuardianOnly => ("Who sees it", "shared / private"),
+        Question::VaccineName => ("Vaccine", "MMR"),
+        Question::VaccineDate => ("Given on", "3 March 2024"),
+        Question::VaccineDose => ("Dose number (optional)", "1"),
+        Question::AppointmentDate => ("Day", "12 January"),
+        Question::AppointmentTime => ("Time", "10:30"),
+        Question::AppointmentWith => ("With (optional)", "Dr Patel"),
+        Question::AppointmentPurpose => ("What for (optional)", "checkup"),
+        Question::ProviderName => ("Name", "Dr Patel"),
+        Question::ProviderPhone => ("Phone (optional)", "+1 555 010 2030"),
+    }
 }
