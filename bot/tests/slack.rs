@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use test_support::{
-    app_home_opened, app_mention, button_click, message_im, slash_command, ApiCall, FakeSlack,
-    APP_TOKEN, BOT_TOKEN, TEAM_ID,
+    app_home_opened, app_mention, button_click, home_button_click, message_im, slash_command,
+    view_submission, ApiCall, FakeSlack, APP_TOKEN, BOT_TOKEN, TEAM_ID,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -1205,4 +1205,197 @@ async fn start_up_without_tokens_names_the_setting() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("MEDNANNY__SLACK__APP_TOKEN"), "{stderr}");
+}
+
+/// The view a `views.open` call opened, as JSON (the client sends it as a JSON string or object).
+fn opened_view(call: &ApiCall) -> Value {
+    match call.params.get("view") {
+        Some(Value::String(text)) => serde_json::from_str(text).expect("the view is JSON"),
+        Some(view) => view.clone(),
+        None => panic!("views.open without a view: {}", call.params),
+    }
+}
+
+/// Clicks an App Home button that opens a form; returns the modal Slack was asked to open.
+async fn open_modal(slack: &FakeSlack, user: &str, value: &str) -> Value {
+    let trigger = format!("trigger-{}", EVENTS.fetch_add(1, Ordering::SeqCst));
+    let payload = home_button_click(TEAM_ID, user, "mednanny-choice-home0", value, &trigger);
+    let envelope = slack.send_envelope("interactive", payload, 0).await;
+    assert!(slack.wait_for_ack(&envelope, WAIT).await.is_some());
+    let call = slack
+        .wait_for_call(WAIT, |c| {
+            c.method == "views.open" && c.param_str("trigger_id") == Some(trigger.as_str())
+        })
+        .await
+        .unwrap_or_else(|| panic!("no modal opened for {value}"));
+    assert!(call.error.is_none(), "{:?}", call.error);
+    opened_view(&call)
+}
+
+/// Submits a modal with these fields (block id → text typed, or an option chosen); returns the
+/// ack's payload (`response_action: errors`, or nothing when the modal closes).
+async fn submit_modal(
+    slack: &FakeSlack,
+    user: &str,
+    view: &Value,
+    fields: &[(&str, &str)],
+) -> Option<Value> {
+    let metadata = view["private_metadata"].as_str().expect("metadata");
+    let callback = view["callback_id"].as_str().expect("callback id");
+    let values: Vec<(&str, &str, Value)> = fields
+        .iter()
+        .map(|(block, text)| {
+            let select = view["blocks"]
+                .as_array()
+                .and_then(|blocks| blocks.iter().find(|b| b["block_id"] == *block))
+                .is_some_and(|b| b["element"]["type"] == "static_select");
+            let value = if select {
+                serde_json::json!({
+                    "type": "static_select",
+                    "selected_option": {"text": {"type": "plain_text", "text": text}, "value": text}
+                })
+            } else {
+                serde_json::json!({"type": "plain_text_input", "value": text})
+            };
+            (*block, "value", value)
+        })
+        .collect();
+    let trigger = format!("trigger-{}", EVENTS.fetch_add(1, Ordering::SeqCst));
+    let payload = view_submission(
+        TEAM_ID, user, &trigger, "V0MODAL", callback, metadata, &values,
+    );
+    let envelope = slack.send_envelope("interactive", payload, 0).await;
+    slack
+        .wait_for_ack(&envelope, WAIT)
+        .await
+        .expect("submission acknowledged")
+        .payload
+}
+
+#[tokio::test]
+async fn a_new_workspace_user_reaches_a_logged_dose_on_app_home_using_only_slack() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let _bot = family.serve(&slack).await;
+    let rosa = "U0ROSA";
+    slack.set_user(rosa, "Rosa Lopez", TEAM_ID);
+
+    dm(&slack, rosa, "create family Lopez").await;
+    posted(&slack, &dm_channel(rosa), "The Lopez family is ready").await;
+    let envelope = slack
+        .send_envelope(
+            "events_api",
+            app_home_opened(TEAM_ID, rosa, "EvLopezHome"),
+            0,
+        )
+        .await;
+    assert!(slack.wait_for_ack(&envelope, WAIT).await.is_some());
+    let home = slack
+        .wait_for_call(WAIT, |c| {
+            c.method == "views.publish" && c.params.to_string().contains("The Lopez family")
+        })
+        .await
+        .expect("home published");
+    assert!(
+        home.params.to_string().contains("open:child"),
+        "{}",
+        home.params
+    );
+
+    // "Add child": a field that does not read is shown on the field, and nothing is saved.
+    let modal = open_modal(&slack, rosa, "open:child").await;
+    assert_eq!(modal["title"]["text"], "Add a child");
+    let refused = submit_modal(&slack, rosa, &modal, &[("q0", "Mia"), ("q1", "someday")])
+        .await
+        .expect("errors in the ack");
+    assert_eq!(refused["response_action"], "errors", "{refused}");
+    assert!(
+        refused["errors"]["q1"]
+            .as_str()
+            .is_some_and(|e| e.contains("couldn't read that date")),
+        "{refused}"
+    );
+    let closed = submit_modal(
+        &slack,
+        rosa,
+        &modal,
+        &[("q0", "Mia"), ("q1", "14 March 2022")],
+    )
+    .await;
+    assert!(
+        closed
+            .as_ref()
+            .is_none_or(|p| p.get("response_action").is_none()),
+        "{closed:?}"
+    );
+    posted(&slack, &dm_channel(rosa), "Added Mia").await;
+
+    // "Add medicine": the child chosen from the list; the label's limits fill the empty fields.
+    let modal = open_modal(&slack, rosa, "open:medication").await;
+    assert!(modal.to_string().contains("Mia"), "{modal}");
+    let closed = submit_modal(
+        &slack,
+        rosa,
+        &modal,
+        &[
+            ("q0", "Mia"),
+            ("q1", "Children's Tylenol"),
+            ("q2", "160 mg/5 ml"),
+            ("q3", "5 ml"),
+            ("q4", "as needed"),
+        ],
+    )
+    .await;
+    assert!(
+        closed
+            .as_ref()
+            .is_none_or(|p| p.get("response_action").is_none()),
+        "{closed:?}"
+    );
+    posted(
+        &slack,
+        &dm_channel(rosa),
+        "Saved Children's Tylenol for Mia",
+    )
+    .await;
+
+    // The dose, checked and logged, and on App Home.
+    dm(&slack, rosa, "gave Mia 5 ml Tylenol").await;
+    posted(&slack, &dm_channel(rosa), "Logged").await;
+    slack
+        .wait_for_call(WAIT, |c| {
+            c.method == "views.publish"
+                && c.param_str("user_id") == Some(rosa)
+                && c.params
+                    .to_string()
+                    .contains("last 5 ml Children's Tylenol by Rosa Lopez")
+        })
+        .await
+        .expect("App Home shows the dose");
+    // `/mednanny add allergy` opens its modal too (the command's trigger), with Mia to choose.
+    let payload = {
+        let mut p = slash_command(
+            TEAM_ID,
+            rosa,
+            "C0FAMILY",
+            "add allergy",
+            &slack.response_url("rA"),
+        );
+        p["trigger_id"] = "trigger-slash-allergy".into();
+        p
+    };
+    let envelope = slack.send_envelope("slash_commands", payload, 0).await;
+    assert!(slack.wait_for_ack(&envelope, WAIT).await.is_some());
+    let allergy = slack
+        .wait_for_call(WAIT, |c| {
+            c.method == "views.open" && c.param_str("trigger_id") == Some("trigger-slash-allergy")
+        })
+        .await
+        .expect("the allergy modal opened");
+    let allergy = opened_view(&allergy);
+    assert_eq!(allergy["title"]["text"], "Add an allergy");
+    assert!(allergy.to_string().contains("Mia"), "{allergy}");
+    // No operator command was run for the Lopez family: its record came from Slack alone.
+    let export = family.run(&["family", "list"], "");
+    assert!(export.contains("Lopez"), "{export}");
 }

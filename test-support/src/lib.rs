@@ -47,7 +47,10 @@ mod server;
 mod socket_mode;
 mod web_api;
 
-pub use payloads::{app_home_opened, app_mention, button_click, message_im, slash_command};
+pub use payloads::{
+    app_home_opened, app_mention, button_click, home_button_click, message_im, slash_command,
+    view_submission,
+};
 pub use server::{Ack, ApiCall, FakeSlack};
 
 /// The app-level token (`xapp-…`) that `apps.connections.open` requires.

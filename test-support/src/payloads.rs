@@ -180,9 +180,176 @@ pub fn button_click(
     })
 }
 
+/// A click on a button of the App Home tab (Socket Mode `interactive`, `block_actions`): unlike a
+/// message button there is no `channel`, `message` or `response_url`; the container is the view.
+pub fn home_button_click(
+    team: &str,
+    user: &str,
+    action_id: &str,
+    value: &str,
+    trigger_id: &str,
+) -> Value {
+    json!({
+        "type": "block_actions",
+        "user": {
+            "id": user,
+            "username": user.to_lowercase(),
+            "name": user.to_lowercase(),
+            "team_id": team
+        },
+        "api_app_id": APP_ID,
+        "token": "fake-verification-token",
+        "container": { "type": "view", "view_id": "V0HOME" },
+        "trigger_id": trigger_id,
+        "team": { "id": team, "domain": TEAM_DOMAIN },
+        "is_enterprise_install": false,
+        "view": {
+            "id": "V0HOME",
+            "team_id": team,
+            "type": "home",
+            "blocks": [],
+            "private_metadata": "",
+            "callback_id": "",
+            "state": { "values": {} },
+            "hash": "1700000000.home",
+            "app_id": APP_ID,
+            "bot_id": BOT_ID,
+            "root_view_id": "V0HOME",
+            "previous_view_id": null
+        },
+        "actions": [{
+            "type": "button",
+            "action_id": action_id,
+            "block_id": "home_forms",
+            "text": { "type": "plain_text", "text": value, "emoji": true },
+            "value": value,
+            "action_ts": "1700000001.000200"
+        }]
+    })
+}
+
+/// A modal submitted (Socket Mode `interactive`, `view_submission`): the view Slack opened, with
+/// the state of its inputs. `values` are (block id, action id, the element's state object), such
+/// as `{"type": "plain_text_input", "value": "Mia"}` or a `static_select`'s `selected_option`.
+pub fn view_submission(
+    team: &str,
+    user: &str,
+    trigger_id: &str,
+    view_id: &str,
+    callback_id: &str,
+    private_metadata: &str,
+    values: &[(&str, &str, Value)],
+) -> Value {
+    let mut state = serde_json::Map::new();
+    for (block, action, value) in values {
+        let entry = state.entry(block.to_string()).or_insert_with(|| json!({}));
+        entry[*action] = value.clone();
+    }
+    json!({
+        "type": "view_submission",
+        "team": { "id": team, "domain": TEAM_DOMAIN },
+        "user": {
+            "id": user,
+            "username": user.to_lowercase(),
+            "name": user.to_lowercase(),
+            "team_id": team
+        },
+        "api_app_id": APP_ID,
+        "token": "fake-verification-token",
+        "trigger_id": trigger_id,
+        "view": {
+            "id": view_id,
+            "team_id": team,
+            "type": "modal",
+            "blocks": [],
+            "private_metadata": private_metadata,
+            "callback_id": callback_id,
+            "state": { "values": state },
+            "hash": format!("{view_id}.hash"),
+            "title": { "type": "plain_text", "text": "MedNanny" },
+            "submit": { "type": "plain_text", "text": "Save" },
+            "close": { "type": "plain_text", "text": "Cancel" },
+            "app_id": APP_ID,
+            "bot_id": BOT_ID,
+            "root_view_id": view_id,
+            "previous_view_id": null
+        },
+        "response_urls": []
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn home_button_click_is_a_block_action_without_a_channel() {
+        let ev: SlackInteractionEvent = serde_json::from_value(home_button_click(
+            "T0TEAM",
+            "U0ANA",
+            "act",
+            "open:child",
+            "trig-1",
+        ))
+        .expect("deserializes as SlackInteractionEvent");
+        match ev {
+            SlackInteractionEvent::BlockActions(b) => {
+                assert!(b.channel.is_none());
+                assert_eq!(b.trigger_id.to_string(), "trig-1");
+                let actions = b.actions.expect("actions");
+                assert_eq!(actions[0].value.as_deref(), Some("open:child"));
+            }
+            other => panic!("not block actions: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn view_submission_is_a_slack_morphism_view_submission_with_its_state() {
+        let ev: SlackInteractionEvent = serde_json::from_value(view_submission(
+            "T0TEAM",
+            "U0ANA",
+            "trig-2",
+            "V0MODAL",
+            "cb",
+            "{\"k\":1}",
+            &[
+                (
+                    "q0",
+                    "value",
+                    json!({"type": "plain_text_input", "value": "Mia"}),
+                ),
+                (
+                    "q1",
+                    "value",
+                    json!({"type": "static_select", "selected_option": {
+                        "text": {"type": "plain_text", "text": "Emma"}, "value": "12"}}),
+                ),
+            ],
+        ))
+        .expect("deserializes as SlackInteractionEvent");
+        let SlackInteractionEvent::ViewSubmission(submission) = ev else {
+            panic!("not a view submission");
+        };
+        let SlackView::Modal(modal) = &submission.view.view else {
+            panic!("not a modal");
+        };
+        assert_eq!(modal.callback_id.as_ref().map(|c| c.0.as_str()), Some("cb"));
+        assert_eq!(modal.private_metadata.as_deref(), Some("{\"k\":1}"));
+        let values = &submission
+            .view
+            .state_params
+            .state
+            .as_ref()
+            .expect("state")
+            .values;
+        let text = &values[&SlackBlockId("q0".into())][&SlackActionId("value".into())];
+        assert_eq!(text.value.as_deref(), Some("Mia"));
+        let select = &values[&SlackBlockId("q1".into())][&SlackActionId("value".into())];
+        assert_eq!(
+            select.selected_option.as_ref().map(|o| o.value.as_str()),
+            Some("12")
+        );
+    }
     use slack_morphism::prelude::*;
 
     fn push(payload: Value) -> SlackPushEventCallback {

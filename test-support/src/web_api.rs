@@ -315,6 +315,8 @@ fn answer(shared: &Shared, method: &str, params: &Value) -> Outcome {
             Outcome::Ok(json!({ "ok": true, "user": user_json(shared, user_id) }))
         }
         "views.publish" if str_param(params, "user_id").is_none() => err("invalid_arguments"),
+        // A modal opens only in answer to a person's click or command, within its trigger's life.
+        "views.open" if str_param(params, "trigger_id").is_none() => err("invalid_arguments"),
         "views.publish" | "views.open" | "views.update" | "views.push" => view(shared, params),
         _ => err("unknown_method"),
     }

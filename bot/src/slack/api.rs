@@ -183,6 +183,17 @@ impl SlackApi {
         Ok(())
     }
 
+    /// Opens a modal for the person who clicked or typed (`trigger_id` lasts three seconds, so it
+    /// is tried once: a retry would be too late).
+    pub async fn open_view(&self, trigger_id: &str, view: SlackView) -> Result<(), SlackApiError> {
+        let request = SlackApiViewsOpenRequest::new(trigger_id.into(), view);
+        self.client
+            .open_session(&self.token)
+            .views_open(&request)
+            .await?;
+        Ok(())
+    }
+
     /// A person's name as Slack shows it (for someone joining a family).
     pub async fn display_name(&self, user: &str) -> Result<Option<String>, SlackApiError> {
         let request = SlackApiUsersInfoRequest::new(user.into());

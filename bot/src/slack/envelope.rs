@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 
 /// One thing a person did in Slack that MedNanny answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SlackDelivery {
     /// A DM to the app, or a mention of it in a channel.
@@ -29,6 +29,9 @@ pub enum SlackDelivery {
         channel: String,
         text: String,
         response_url: String,
+        /// What a modal is opened with (`/mednanny add child`); Slack's ids last seconds.
+        #[serde(default)]
+        trigger_id: String,
     },
     /// A button: its value is said to the engine as if typed.
     Button {
@@ -43,6 +46,21 @@ pub enum SlackDelivery {
     },
     /// The App Home tab was opened: publish the dashboard.
     HomeOpened { team: String, user: String },
+    /// A button asked for a form's modal ("Add child" on App Home).
+    OpenForm {
+        team: String,
+        user: String,
+        trigger_id: String,
+        form_kind: mednanny_core::engine::forms::FormKind,
+    },
+    /// A modal was submitted and its fields read (see `modal.rs`): the form to save, and what the
+    /// fields said (for the red-flag screen).
+    FormSubmitted {
+        team: String,
+        user: String,
+        form: Box<mednanny_core::engine::forms::Form>,
+        text: String,
+    },
 }
 
 impl SlackDelivery {
@@ -52,7 +70,9 @@ impl SlackDelivery {
             SlackDelivery::Message { team, user, .. }
             | SlackDelivery::Command { team, user, .. }
             | SlackDelivery::Button { team, user, .. }
-            | SlackDelivery::HomeOpened { team, user } => (team, user),
+            | SlackDelivery::HomeOpened { team, user }
+            | SlackDelivery::OpenForm { team, user, .. }
+            | SlackDelivery::FormSubmitted { team, user, .. } => (team, user),
         }
     }
 
@@ -63,6 +83,8 @@ impl SlackDelivery {
             SlackDelivery::Command { .. } => "slash_command",
             SlackDelivery::Button { .. } => "block_actions",
             SlackDelivery::HomeOpened { .. } => "app_home_opened",
+            SlackDelivery::OpenForm { .. } => "block_actions",
+            SlackDelivery::FormSubmitted { .. } => "view_submission",
         }
     }
 }
@@ -132,6 +154,7 @@ pub fn from_command(trigger_id: &str, command: &SlackCommandEvent) -> (String, S
             channel: command.channel_id.to_string(),
             text: command.text.clone().unwrap_or_default(),
             response_url: command.response_url.0.to_string(),
+            trigger_id: trigger_id.to_string(),
         },
     )
 }
@@ -141,6 +164,27 @@ pub fn from_interaction(
     trigger_id: &str,
     event: &SlackInteractionEvent,
 ) -> Option<(String, SlackDelivery)> {
+    if let SlackInteractionEvent::Shortcut(shortcut) = event {
+        // A global shortcut from the manifest: its callback id is `open:<form>`.
+        let word = shortcut
+            .callback_id
+            .0
+            .strip_prefix(super::modal::OPEN_PREFIX)?;
+        return Some((
+            format!("slack:trigger:{trigger_id}"),
+            SlackDelivery::OpenForm {
+                team: shortcut
+                    .user
+                    .team_id
+                    .as_ref()
+                    .map(|t| t.to_string())
+                    .unwrap_or_else(|| shortcut.team.id.to_string()),
+                user: shortcut.user.id.to_string(),
+                trigger_id: trigger_id.to_string(),
+                form_kind: super::modal::kind_named(word)?,
+            },
+        ));
+    }
     let SlackInteractionEvent::BlockActions(click) = event else {
         return None;
     };
@@ -150,6 +194,27 @@ pub fn from_interaction(
         .iter()
         .find(|a| a.action_id.0.starts_with(super::render::ACTION_PREFIX))?;
     let user = click.user.as_ref()?;
+    let team = user
+        .team_id
+        .as_ref()
+        .map(|t| t.to_string())
+        .unwrap_or_else(|| click.team.id.to_string());
+    // "Add child" and the like (App Home has no channel): the form's modal.
+    if let Some(word) = action
+        .value
+        .as_deref()
+        .and_then(|v| v.strip_prefix(super::modal::OPEN_PREFIX))
+    {
+        return Some((
+            format!("slack:trigger:{trigger_id}"),
+            SlackDelivery::OpenForm {
+                team,
+                user: user.id.to_string(),
+                trigger_id: trigger_id.to_string(),
+                form_kind: super::modal::kind_named(word)?,
+            },
+        ));
+    }
     let label = match &action.text {
         Some(SlackBlockText::Plain(text)) => text.text.clone(),
         Some(SlackBlockText::MarkDown(text)) => text.text.clone(),
@@ -159,11 +224,7 @@ pub fn from_interaction(
     Some((
         format!("slack:trigger:{trigger_id}"),
         SlackDelivery::Button {
-            team: user
-                .team_id
-                .as_ref()
-                .map(|t| t.to_string())
-                .unwrap_or_else(|| click.team.id.to_string()),
+            team,
             user: user.id.to_string(),
             channel,
             value: action.value.clone().unwrap_or_default(),
@@ -191,7 +252,62 @@ pub fn strip_mentions(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use test_support::{app_home_opened, app_mention, button_click, message_im, slash_command};
+    use mednanny_core::engine::forms::FormKind;
+    use test_support::{
+        app_home_opened, app_mention, button_click, home_button_click, message_im, slash_command,
+    };
+
+    #[test]
+    fn an_app_home_button_or_a_shortcut_asks_for_a_forms_modal() {
+        let click: SlackInteractionEvent = serde_json::from_value(home_button_click(
+            "T0TEAM",
+            "U0ANA",
+            "mednanny-choice-home1",
+            "open:medication",
+            "trig-9",
+        ))
+        .expect("an interaction");
+        assert_eq!(
+            from_interaction("trig-9", &click),
+            Some((
+                "slack:trigger:trig-9".into(),
+                SlackDelivery::OpenForm {
+                    team: "T0TEAM".into(),
+                    user: "U0ANA".into(),
+                    trigger_id: "trig-9".into(),
+                    form_kind: FormKind::Medication,
+                }
+            ))
+        );
+        let shortcut: SlackInteractionEvent = serde_json::from_value(serde_json::json!({
+            "type": "shortcut",
+            "team": {"id": "T0TEAM", "domain": "family"},
+            "user": {"id": "U0ANA", "team_id": "T0TEAM", "username": "ana"},
+            "callback_id": "open:child",
+            "trigger_id": "trig-10",
+        }))
+        .expect("a shortcut");
+        assert!(matches!(
+            from_interaction("trig-10", &shortcut),
+            Some((
+                _,
+                SlackDelivery::OpenForm {
+                    form_kind: FormKind::Child,
+                    ..
+                }
+            ))
+        ));
+        // A button on App Home that is not a form's is not taken (it has no channel to answer in).
+        let other: SlackInteractionEvent = serde_json::from_value(home_button_click(
+            "T0TEAM",
+            "U0ANA",
+            "mednanny-choice-home1",
+            "kids",
+            "trig-11",
+        ))
+        .expect("an interaction");
+        assert_eq!(from_interaction("trig-11", &other), None);
+    }
 
     fn push(value: serde_json::Value) -> SlackPushEventCallback {
         serde_json::from_value(value).expect("a push event")

@@ -17,6 +17,7 @@ use slack_morphism::prelude::*;
 
 use super::api::https_connector;
 use super::envelope::{self, SlackDelivery};
+use super::modal;
 use super::reconnect::{Backoff, BackoffConnector, ReconnectPolicy};
 use super::render::escape;
 use super::worker::{Dispatcher, Job};
@@ -114,15 +115,60 @@ async fn on_interaction(
     event: SlackInteractionEvent,
     _client: Arc<SocketModeClient>,
     state: SlackClientEventsUserState,
-) -> UserCallbackResult<()> {
+) -> UserCallbackResult<SlackInteractionResponse> {
     let trigger = match &event {
         SlackInteractionEvent::BlockActions(click) => click.trigger_id.to_string(),
-        _ => return Ok(()),
+        SlackInteractionEvent::Shortcut(shortcut) => shortcut.trigger_id.to_string(),
+        SlackInteractionEvent::ViewSubmission(submission) => {
+            return on_submission(submission, &state).await;
+        }
+        _ => return Ok(SlackInteractionResponse::Empty),
     };
     if let Some((key, delivery)) = envelope::from_interaction(&trigger, &event) {
         intake_of(&state).await?.take(key, delivery).await?;
     }
-    Ok(())
+    Ok(SlackInteractionResponse::Empty)
+}
+
+/// A modal was submitted: its fields are read now, so that a field that does not read is shown
+/// on that field at once (`response_action: errors`) and nothing is kept; a valid form is kept in
+/// the inbox like any delivery, and the empty ack closes the modal.
+async fn on_submission(
+    submission: &SlackInteractionViewSubmissionEvent,
+    state: &SlackClientEventsUserState,
+) -> UserCallbackResult<SlackInteractionResponse> {
+    match modal::read_submission(&submission.view) {
+        modal::Submitted::NotOurs => Ok(SlackInteractionResponse::Empty),
+        modal::Submitted::Problems(errors) => Ok(SlackViewSubmissionResponse::Errors(
+            SlackViewSubmissionErrorsResponse::new(errors),
+        )
+        .into()),
+        modal::Submitted::Form { form, text } => {
+            let team = submission
+                .user
+                .team_id
+                .as_ref()
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| submission.team.id.to_string());
+            // A redelivered submission carries the same trigger id (the key); the view id and
+            // hash tell two submissions of one modal apart when Slack sends none.
+            let key = match &submission.trigger_id {
+                Some(trigger) => format!("slack:trigger:{trigger}"),
+                None => format!(
+                    "slack:view:{}:{}",
+                    submission.view.state_params.id, submission.view.state_params.hash
+                ),
+            };
+            let delivery = SlackDelivery::FormSubmitted {
+                team,
+                user: submission.user.id.to_string(),
+                form,
+                text,
+            };
+            intake_of(state).await?.take(key, delivery).await?;
+            Ok(SlackInteractionResponse::Empty)
+        }
+    }
 }
 
 /// Logs why an envelope was not acknowledged (never its content) and answers with an error status,

@@ -19,6 +19,7 @@ pub mod api;
 pub mod envelope;
 pub mod home;
 pub mod listener;
+pub mod modal;
 pub mod reconnect;
 pub mod render;
 pub mod worker;

@@ -118,7 +118,35 @@ pub fn home_view(dashboard: &DashboardText) -> SlackView {
         "type": "context",
         "elements": [{"type": "mrkdwn", "text": escape(&dashboard.footer)}]
     }));
+    blocks.push(home_actions());
     SlackView::Home(SlackHomeView::new(to_blocks(blocks)))
+}
+
+/// The App Home's buttons: each opens a form's modal (`modal.rs`); who may save it is the
+/// engine's to say, in the DM, when someone who may not clicks.
+fn home_actions() -> Value {
+    use mednanny_core::engine::forms::FormKind;
+    let forms = [
+        ("Add child", FormKind::Child),
+        ("Add medicine", FormKind::Medication),
+        ("Add allergy", FormKind::Allergy),
+        ("Add appointment", FormKind::Appointment),
+        ("Add vaccination", FormKind::Vaccination),
+        ("Add doctor", FormKind::Provider),
+    ];
+    let elements: Vec<Value> = forms
+        .iter()
+        .enumerate()
+        .map(|(n, (label, kind))| {
+            json!({
+                "type": "button",
+                "action_id": format!("{ACTION_PREFIX}home{n}"),
+                "text": {"type": "plain_text", "text": label},
+                "value": format!("{}{}", super::modal::OPEN_PREFIX, super::modal::kind_word(*kind)),
+            })
+        })
+        .collect();
+    json!({"type": "actions", "block_id": "home_forms", "elements": elements})
 }
 
 /// The App Home for someone not in a family yet: the welcome, as a view.

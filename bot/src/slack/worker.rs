@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use mednanny_core::domain::{Channel, IdentityKind};
+use mednanny_core::engine::forms::FormKind;
 use mednanny_core::engine::{Engine, Inbound};
 use mednanny_core::inbox::Inbox;
 use mednanny_core::messages::{Msg, Reply};
@@ -23,6 +24,7 @@ use tracing::Instrument;
 use super::api::{BotIdentity, SlackApi, SlackApiError};
 use super::envelope::SlackDelivery;
 use super::home::HomeRefresher;
+use super::modal;
 use super::render::{answered_message, reply_messages};
 use crate::sender_queue::SenderQueue;
 
@@ -237,6 +239,19 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
             context.home.after_turn(&turn);
         }
         SlackDelivery::Command {
+            text,
+            response_url,
+            trigger_id,
+            ..
+        } if !trigger_id.is_empty() && modal::command_opens(text).is_some() => {
+            let kind = modal::command_opens(text).unwrap_or(FormKind::Child);
+            if let Some(refusal) = open_form(context, team, user, trigger_id, kind).await? {
+                for message in reply_messages(&refusal) {
+                    api.respond(response_url, &message, false).await?;
+                }
+            }
+        }
+        SlackDelivery::Command {
             text, response_url, ..
         } => {
             let said = if text.trim().is_empty() { "help" } else { text };
@@ -295,8 +310,62 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
         SlackDelivery::HomeOpened { .. } => {
             context.home.opened(team, user).await?;
         }
+        SlackDelivery::OpenForm {
+            trigger_id,
+            form_kind,
+            ..
+        } => {
+            if let Some(refusal) = open_form(context, team, user, trigger_id, *form_kind).await? {
+                let dm = api.open_dm(user).await?;
+                for message in reply_messages(&refusal) {
+                    api.post(&dm, &message, None).await?;
+                }
+            }
+        }
+        SlackDelivery::FormSubmitted { form, text, .. } => {
+            // A modal has no conversation to answer in: what was saved (or why not) goes to the DM.
+            let mut inbound = inbound(context, team, user, text, &job.key).await;
+            inbound.form = Some(form.clone());
+            let turn = context.engine.handle(&inbound).await;
+            let dm = api.open_dm(user).await?;
+            for reply in &turn.replies {
+                for message in reply_messages(reply) {
+                    api.post(&dm, &message, None).await?;
+                }
+            }
+            context.home.after_turn(&turn);
+        }
     }
     Ok(())
+}
+
+/// Opens a form's modal for this person, with the children they can choose from; or says why not
+/// (not in a family, a guardian's form, no child yet).
+async fn open_form(
+    context: &SlackContext,
+    team: &str,
+    user: &str,
+    trigger_id: &str,
+    kind: FormKind,
+) -> Result<Option<Reply>, SlackApiError> {
+    let external_id = format!("{team}:{user}");
+    let setup = match context
+        .engine
+        .form_setup(IdentityKind::Slack, &external_id, kind)
+        .await
+    {
+        Ok(Ok(setup)) => setup,
+        Ok(Err(refusal)) => return Ok(Some(refusal)),
+        Err(error) => {
+            tracing::error!(%error, "form setup unavailable");
+            return Ok(Some(context.engine.notice(&Msg::InternalError)));
+        }
+    };
+    match modal::form_view(&setup) {
+        Some(view) => context.api.open_view(trigger_id, view).await?,
+        None => return Ok(Some(context.engine.notice(&Msg::InternalError))),
+    }
+    Ok(None)
 }
 
 /// A mention in a shared channel is answered in its thread; anything with health data only to the
@@ -363,7 +432,10 @@ async fn refuse_other_workspace(
             response_url: Some(url),
             ..
         } => api.respond(url, message, false).await,
-        SlackDelivery::Button { .. } | SlackDelivery::HomeOpened { .. } => Ok(()),
+        SlackDelivery::Button { .. }
+        | SlackDelivery::HomeOpened { .. }
+        | SlackDelivery::OpenForm { .. }
+        | SlackDelivery::FormSubmitted { .. } => Ok(()),
     }
 }
 

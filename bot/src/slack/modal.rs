@@ -1,0 +1,248 @@
+//! Forms as Block Kit modals: "Add child", "Add medicine"... opened from App Home buttons or
+//! `/mednanny add child|med|allergy|appointment|vaccination|condition|doctor`.
+//!
+//! A modal is the chat form with every question on one screen: its fields are the core's
+//! [`forms::fields`], read by the core's [`FormSetup::read`] when the modal is submitted. That
+//! reading is pure (what it needs from the record, the children and today's date, travels in the
+//! modal's `private_metadata`), so it happens before the submission is acknowledged: a field that
+//! does not read comes back at once as `response_action: errors` on that field, and nothing is
+//! written. A valid submission is kept in the inbox like any delivery and saved by the engine,
+//! which authorizes, validates and audits it again.
+
+use std::collections::HashMap;
+
+use mednanny_core::engine::forms::{self, Form, FormKind, Question};
+use mednanny_core::engine::FormSetup;
+use mednanny_core::messages::{field_problem, form_field, form_title, Locale};
+use serde_json::{json, Value};
+use slack_morphism::prelude::*;
+
+/// The modals' callback id: a submission with another one is not ours.
+pub const CALLBACK_ID: &str = "mednanny_form";
+/// A button whose value starts with this opens a form's modal: `open:child`.
+pub const OPEN_PREFIX: &str = "open:";
+
+/// The form a word names (`open:medication`, `/mednanny add med`).
+pub fn kind_named(word: &str) -> Option<FormKind> {
+    Some(match word.trim().to_lowercase().as_str() {
+        "child" | "kid" => FormKind::Child,
+        "medication" | "medicine" | "med" => FormKind::Medication,
+        "allergy" => FormKind::Allergy,
+        "condition" => FormKind::Condition,
+        "vaccination" | "vaccine" => FormKind::Vaccination,
+        "appointment" => FormKind::Appointment,
+        "doctor" | "provider" => FormKind::Provider,
+        _ => return None,
+    })
+}
+
+/// The word `open:` buttons carry for a form.
+pub fn kind_word(kind: FormKind) -> &'static str {
+    match kind {
+        FormKind::Child => "child",
+        FormKind::Medication => "medication",
+        FormKind::Allergy => "allergy",
+        FormKind::Condition => "condition",
+        FormKind::Vaccination => "vaccination",
+        FormKind::Appointment => "appointment",
+        FormKind::Provider => "doctor",
+    }
+}
+
+/// `/mednanny add child` and the like: a bare "add <form>" opens the modal (anything more, "add
+/// child Mia born ...", is a chat message for the engine).
+pub fn command_opens(text: &str) -> Option<FormKind> {
+    let mut words = text.split_whitespace();
+    let verb = words.next()?;
+    let what = words.next()?;
+    if !verb.eq_ignore_ascii_case("add") || words.next().is_some() {
+        return None;
+    }
+    kind_named(what)
+}
+
+fn plain(text: &str) -> Value {
+    json!({"type": "plain_text", "text": text})
+}
+
+/// Where each field lives in the modal: `q<index in forms::fields>`.
+fn block_id(index: usize) -> String {
+    format!("q{index}")
+}
+
+/// The modal for a form. An empty field of an optional question is allowed; Slack checks the
+/// others are filled before it even sends the submission.
+pub fn form_view(setup: &FormSetup) -> Option<SlackView> {
+    let locale = Locale::En;
+    let mut blocks = Vec::new();
+    for (index, question) in forms::fields(setup.kind).into_iter().enumerate() {
+        let (label, example) = form_field(question, locale);
+        let element = if question == Question::Child {
+            let options: Vec<Value> = setup
+                .children
+                .iter()
+                .take(100)
+                .map(|(_, name)| json!({"text": plain(name), "value": name}))
+                .collect();
+            let mut select = json!({
+                "type": "static_select",
+                "action_id": "value",
+                "placeholder": plain("Choose"),
+                "options": options,
+            });
+            if let [only] = options.as_slice() {
+                select["initial_option"] = only.clone();
+            }
+            select
+        } else {
+            json!({
+                "type": "plain_text_input",
+                "action_id": "value",
+                "placeholder": plain(example),
+            })
+        };
+        let optional = forms::empty_means(question).is_some() || question == Question::Interval;
+        blocks.push(json!({
+            "type": "input",
+            "block_id": block_id(index),
+            "label": plain(label),
+            "optional": optional,
+            "element": element,
+        }));
+    }
+    let view = json!({
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": plain(form_title(setup.kind, locale)),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
+        "private_metadata": serde_json::to_string(setup).ok()?,
+        "blocks": blocks,
+    });
+    match serde_json::from_value::<SlackView>(view) {
+        Ok(view) => Some(view),
+        Err(error) => {
+            tracing::error!(%error, "a modal did not match slack-morphism's model");
+            None
+        }
+    }
+}
+
+/// What a submitted modal says: the form, or the problems to show on its fields.
+pub enum Submitted {
+    Form {
+        form: Box<Form>,
+        text: String,
+    },
+    Problems(HashMap<String, String>),
+    /// Not one of our modals (another callback, unreadable metadata).
+    NotOurs,
+}
+
+/// Reads a submitted modal with the core's form reader.
+pub fn read_submission(view: &SlackStatefulView) -> Submitted {
+    let SlackView::Modal(modal) = &view.view else {
+        return Submitted::NotOurs;
+    };
+    if modal.callback_id.as_ref().map(|c| c.0.as_str()) != Some(CALLBACK_ID) {
+        return Submitted::NotOurs;
+    }
+    let Some(setup) = modal
+        .private_metadata
+        .as_deref()
+        .and_then(|m| serde_json::from_str::<FormSetup>(m).ok())
+    else {
+        return Submitted::NotOurs;
+    };
+    let values = view.state_params.state.as_ref().map(|s| &s.values);
+    let fields = forms::fields(setup.kind);
+    let answers: Vec<(Question, String)> = fields
+        .iter()
+        .enumerate()
+        .map(|(index, question)| {
+            let value = values
+                .and_then(|v| v.get(&SlackBlockId(block_id(index))))
+                .and_then(|actions| actions.get(&SlackActionId("value".into())))
+                .and_then(|state| {
+                    state
+                        .selected_option
+                        .as_ref()
+                        .map(|o| o.value.clone())
+                        .or_else(|| state.value.clone())
+                })
+                .unwrap_or_default();
+            (*question, value)
+        })
+        .collect();
+    match setup.read(&answers) {
+        Ok(form) => Submitted::Form {
+            form: Box::new(form),
+            // What the fields said, for the red-flag screen (a reaction "stopped breathing").
+            text: answers
+                .iter()
+                .map(|(_, text)| text.as_str())
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(". "),
+        },
+        Err(problems) => Submitted::Problems(
+            problems
+                .into_iter()
+                .filter_map(|(question, problem)| {
+                    let index = fields.iter().position(|q| *q == question)?;
+                    Some((block_id(index), field_problem(&problem, Locale::En)))
+                })
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_add_opens_a_modal_and_anything_more_is_a_message() {
+        assert_eq!(command_opens("add child"), Some(FormKind::Child));
+        assert_eq!(command_opens("ADD med"), Some(FormKind::Medication));
+        assert_eq!(
+            command_opens("add appointment"),
+            Some(FormKind::Appointment)
+        );
+        assert_eq!(command_opens("add child Mia born 14 March 2022"), None);
+        assert_eq!(command_opens("add"), None);
+        assert_eq!(command_opens("kids"), None);
+    }
+
+    #[test]
+    fn every_form_renders_as_a_modal_slack_morphism_accepts() {
+        for kind in [
+            FormKind::Child,
+            FormKind::Medication,
+            FormKind::Allergy,
+            FormKind::Condition,
+            FormKind::Vaccination,
+            FormKind::Appointment,
+            FormKind::Provider,
+        ] {
+            let setup = FormSetup {
+                kind,
+                children: vec![(1, "Emma".into()), (2, "Leo".into())],
+                today: chrono::NaiveDate::from_ymd_opt(2026, 12, 4).expect("date"),
+                day_first: false,
+            };
+            let view = form_view(&setup).expect("a modal");
+            let SlackView::Modal(modal) = view else {
+                panic!("not a modal");
+            };
+            assert_eq!(modal.blocks.len(), forms::fields(kind).len(), "{kind:?}");
+            assert_eq!(
+                modal
+                    .private_metadata
+                    .as_deref()
+                    .and_then(|m| serde_json::from_str::<FormSetup>(m).ok()),
+                Some(setup)
+            );
+        }
+    }
+}
