@@ -141,6 +141,30 @@ async fn a_poisoning_is_never_parsed_as_a_dose() {
     }
 }
 
+/// The product's name says who it is made for ("Children's Tylenol", "Infants' Motrin"): a routine
+/// dose of it is a dose, never someone else's medicine (found when a Slack dose form said the
+/// product's full name and the guardians were alerted to a poisoning).
+#[tokio::test]
+async fn a_dose_of_a_childrens_product_is_a_dose_not_a_poisoning() {
+    let app = TestApp::new(backends()[0]).await;
+    demo::ensure(&app.services).await.unwrap();
+    let engine = Engine::with_database_store(app.services.clone());
+    let logged = turn(&engine, "ana", "gave Emma 5 ml Children's Tylenol").await;
+    assert!(
+        logged.starts_with("✓ Logged: Emma") || logged.starts_with("Logged: Emma"),
+        "{logged}"
+    );
+    for text in [
+        "gave Emma 5 ml of Children's Motrin",
+        "gave Leo 1.25 ml infants' Motrin",
+        "Emma had her kids' Zyrtec at 8",
+    ] {
+        let answer = turn(&engine, "ana", text).await;
+        assert!(!answer.contains("Call 911"), "{text}: {answer}");
+    }
+    assert_eq!(count_doses(&app.services).await, 2);
+}
+
 /// Fever in a baby under 3 months, from the child's birth date, through the engine: answered as an
 /// emergency; the same reading in an older child is logged as a temperature.
 #[tokio::test]

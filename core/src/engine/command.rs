@@ -679,8 +679,11 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
             child: child_mentioned,
         };
     }
-    if lower.contains("children") || lower.starts_with("kids") || lower.contains("who are the kids")
-    {
+    // "the children", not "Children's Tylenol" (a product's name says who it is for).
+    let says_children = words
+        .iter()
+        .any(|w| strip_punctuation(w).eq_ignore_ascii_case("children"));
+    if says_children || lower.starts_with("kids ") || lower.contains("who are the kids") {
         return Command::Children;
     }
 
@@ -984,6 +987,15 @@ mod tests {
             ("help", Command::Help),
             ("kids", Command::Children),
             ("Who are the children?", Command::Children),
+            (
+                "gave Emma 5 ml Children's Tylenol",
+                Command::GiveDose {
+                    child: emma(),
+                    amount: ml(5.0),
+                    medication: "Children's Tylenol".into(),
+                    at: None,
+                },
+            ),
             ("yes", Command::Yes),
             ("No", Command::No),
             ("2", Command::Choose(2)),

@@ -140,7 +140,7 @@ pub(crate) fn poisoning(doc: &Doc, names: &[&str]) -> bool {
         // "Her medicine" is the child's own, unless someone else's things are in the message
         // ("got into grandma's handbag and chewed some of her tablets").
         let others_things = doc.toks.iter().enumerate().any(|(j, t)| {
-            (t.possessive && !names.contains(&t.w.as_str()))
+            (t.possessive && !names.contains(&t.w.as_str()) && !product_for_children(&t.w))
                 || (t.w == "de" && matches!(doc.w(j + 2), "abuela" | "abuelo" | "tia" | "tio"))
         });
         let adult_medicine = doc.has_word(&[
@@ -165,7 +165,7 @@ pub(crate) fn poisoning(doc: &Doc, names: &[&str]) -> bool {
         // Someone else's: "Luis's pills", "grandmas tablets", "my ibuprofen", "adult Advil".
         let someone_elses = (start..i).any(|j| {
             let tok = &doc.toks[j];
-            (tok.possessive && !names.contains(&tok.w.as_str()))
+            (tok.possessive && !names.contains(&tok.w.as_str()) && !product_for_children(&tok.w))
                 || (matches!(tok.w.as_str(), "adult" | "adults")
                     || (matches!(tok.w.as_str(), "my" | "our" | "your" | "mine") && i - j <= 3))
                     && !doc.is(j + 1, C::ChildWord)
@@ -290,6 +290,26 @@ pub(crate) fn poisoning(doc: &Doc, names: &[&str]) -> bool {
         return true;
     }
     false
+}
+
+/// "Children's Tylenol", "Infants' Motrin", "kid's Zyrtec": the product's name says who it is made
+/// for, not whose it is; it is not someone else's medicine.
+fn product_for_children(word: &str) -> bool {
+    matches!(
+        word,
+        "children"
+            | "childrens"
+            | "child"
+            | "kids"
+            | "kid"
+            | "infants"
+            | "infant"
+            | "baby"
+            | "babies"
+            | "toddler"
+            | "toddlers"
+            | "junior"
+    )
 }
 
 /// A child other than the medicine's owner is named ("gave Emma Leo's amoxicillin").
