@@ -1372,6 +1372,53 @@ async fn a_new_workspace_user_reaches_a_logged_dose_on_app_home_using_only_slack
         })
         .await
         .expect("App Home shows the dose");
+    // App Home's Give opens the dose form with the usual dose; the normal safety check runs (the
+    // dose just given makes this one a question), and a bad amount is marked on its field.
+    let home = slack
+        .wait_for_call(WAIT, |c| {
+            c.method == "views.publish" && c.params.to_string().contains("give #")
+        })
+        .await
+        .expect("a home with Give buttons");
+    let text = home.params.to_string();
+    let start = text.find("give #").expect("a Give value");
+    let give: String = text[start..]
+        .chars()
+        .take_while(|c| *c != '"' && *c != '\\')
+        .collect();
+    let id = give.trim_start_matches("give #").to_string();
+    let dose_form = open_modal(&slack, rosa, &give).await;
+    assert_eq!(dose_form["title"]["text"], "Give a dose");
+    assert!(
+        dose_form.to_string().contains("\"initial_value\":\"5 ml\""),
+        "{dose_form}"
+    );
+    let refused = submit_modal(&slack, rosa, &dose_form, &[("amount", "a splash")])
+        .await
+        .expect("errors in the ack");
+    assert_eq!(refused["response_action"], "errors", "{refused}");
+    assert!(refused["errors"]["amount"].is_string(), "{refused}");
+    let asked = submit_modal(&slack, rosa, &dose_form, &[("amount", "5 ml")]).await;
+    assert!(
+        asked
+            .as_ref()
+            .is_none_or(|p| p.get("response_action").is_none()),
+        "{asked:?}"
+    );
+    posted(&slack, &dm_channel(rosa), "really given").await;
+    dm(&slack, rosa, "no").await;
+    // Stop on App Home asks in the DM first.
+    let payload = home_button_click(
+        TEAM_ID,
+        rosa,
+        "mednanny-choice-med2",
+        &format!("stop #{id}"),
+        "trigger-home-stop",
+    );
+    let envelope = slack.send_envelope("interactive", payload, 0).await;
+    assert!(slack.wait_for_ack(&envelope, WAIT).await.is_some());
+    posted(&slack, &dm_channel(rosa), "Stop Mia's Children's Tylenol?").await;
+
     // `/mednanny add allergy` opens its modal too (the command's trigger), with Mia to choose.
     let payload = {
         let mut p = slash_command(

@@ -53,6 +53,13 @@ pub enum SlackDelivery {
         trigger_id: String,
         form_kind: mednanny_core::engine::forms::FormKind,
     },
+    /// App Home's *Give* on a medicine: the dose form (a modal) for it.
+    OpenDose {
+        team: String,
+        user: String,
+        trigger_id: String,
+        medication_id: i64,
+    },
     /// A modal was submitted and its fields read (see `modal.rs`): the form to save, and what the
     /// fields said (for the red-flag screen).
     FormSubmitted {
@@ -72,6 +79,7 @@ impl SlackDelivery {
             | SlackDelivery::Button { team, user, .. }
             | SlackDelivery::HomeOpened { team, user }
             | SlackDelivery::OpenForm { team, user, .. }
+            | SlackDelivery::OpenDose { team, user, .. }
             | SlackDelivery::FormSubmitted { team, user, .. } => (team, user),
         }
     }
@@ -83,7 +91,7 @@ impl SlackDelivery {
             SlackDelivery::Command { .. } => "slash_command",
             SlackDelivery::Button { .. } => "block_actions",
             SlackDelivery::HomeOpened { .. } => "app_home_opened",
-            SlackDelivery::OpenForm { .. } => "block_actions",
+            SlackDelivery::OpenForm { .. } | SlackDelivery::OpenDose { .. } => "block_actions",
             SlackDelivery::FormSubmitted { .. } => "view_submission",
         }
     }
@@ -215,12 +223,34 @@ pub fn from_interaction(
             },
         ));
     }
+    // "Give" on App Home: the dose form for that medicine.
+    if let Some(id) = action
+        .value
+        .as_deref()
+        .and_then(|v| v.strip_prefix("give #"))
+        .and_then(|id| id.trim().parse::<i64>().ok())
+    {
+        return Some((
+            format!("slack:trigger:{trigger_id}"),
+            SlackDelivery::OpenDose {
+                team,
+                user: user.id.to_string(),
+                trigger_id: trigger_id.to_string(),
+                medication_id: id,
+            },
+        ));
+    }
     let label = match &action.text {
         Some(SlackBlockText::Plain(text)) => text.text.clone(),
         Some(SlackBlockText::MarkDown(text)) => text.text.clone(),
         None => action.value.clone().unwrap_or_default(),
     };
-    let channel = click.channel.as_ref()?.id.to_string();
+    // App Home has no channel: the answer then goes to the person's DM.
+    let channel = click
+        .channel
+        .as_ref()
+        .map(|c| c.id.to_string())
+        .unwrap_or_default();
     Some((
         format!("slack:trigger:{trigger_id}"),
         SlackDelivery::Button {
@@ -297,16 +327,37 @@ mod tests {
                 }
             ))
         ));
-        // A button on App Home that is not a form's is not taken (it has no channel to answer in).
-        let other: SlackInteractionEvent = serde_json::from_value(home_button_click(
+        // Give on App Home opens the dose form; another button there is said, answered in the DM.
+        let give: SlackInteractionEvent = serde_json::from_value(home_button_click(
             "T0TEAM",
             "U0ANA",
-            "mednanny-choice-home1",
-            "kids",
+            "mednanny-choice-med0",
+            "give #12",
             "trig-11",
         ))
         .expect("an interaction");
-        assert_eq!(from_interaction("trig-11", &other), None);
+        assert!(matches!(
+            from_interaction("trig-11", &give),
+            Some((
+                _,
+                SlackDelivery::OpenDose {
+                    medication_id: 12,
+                    ..
+                }
+            ))
+        ));
+        let stop: SlackInteractionEvent = serde_json::from_value(home_button_click(
+            "T0TEAM",
+            "U0ANA",
+            "mednanny-choice-med2",
+            "stop #12",
+            "trig-12",
+        ))
+        .expect("an interaction");
+        assert!(matches!(
+            from_interaction("trig-12", &stop),
+            Some((_, SlackDelivery::Button { ref channel, ref value, .. })) if channel.is_empty() && value == "stop #12"
+        ));
     }
 
     fn push(value: serde_json::Value) -> SlackPushEventCallback {

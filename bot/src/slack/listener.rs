@@ -143,6 +143,32 @@ async fn on_submission(
             SlackViewSubmissionErrorsResponse::new(errors),
         )
         .into()),
+        modal::Submitted::Said(text) => {
+            let team = submission
+                .user
+                .team_id
+                .as_ref()
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| submission.team.id.to_string());
+            let key = match &submission.trigger_id {
+                Some(trigger) => format!("slack:trigger:{trigger}"),
+                None => format!(
+                    "slack:view:{}:{}",
+                    submission.view.state_params.id, submission.view.state_params.hash
+                ),
+            };
+            // Said in the person's DM (an empty channel), where the answer and any question go.
+            let delivery = SlackDelivery::Message {
+                team,
+                user: submission.user.id.to_string(),
+                channel: String::new(),
+                text,
+                ts: String::new(),
+                mention: false,
+            };
+            intake_of(state).await?.take(key, delivery).await?;
+            Ok(SlackInteractionResponse::Empty)
+        }
         modal::Submitted::Form { form, text } => {
             let team = submission
                 .user

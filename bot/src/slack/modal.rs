@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use mednanny_core::engine::forms::{self, Form, FormKind, Question};
-use mednanny_core::engine::FormSetup;
+use mednanny_core::engine::{DoseSetup, FormSetup};
 use mednanny_core::messages::{field_problem, form_field, form_title, Locale};
 use serde_json::{json, Value};
 use slack_morphism::prelude::*;
@@ -128,12 +128,62 @@ pub fn form_view(setup: &FormSetup) -> Option<SlackView> {
     }
 }
 
+/// The dose form's callback id.
+pub const DOSE_CALLBACK_ID: &str = "mednanny_dose";
+
+/// "Give" on App Home: the amount (the usual dose to start with) and the time (empty: now). The
+/// dose is then said as a message, so the engine runs the same safety check as for a typed one.
+pub fn dose_view(setup: &DoseSetup) -> Option<SlackView> {
+    let view = json!({
+        "type": "modal",
+        "callback_id": DOSE_CALLBACK_ID,
+        "title": plain("Give a dose"),
+        "submit": plain("Give"),
+        "close": plain("Cancel"),
+        "private_metadata": serde_json::to_string(setup).ok()?,
+        "blocks": [
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": format!("*{}* — {}", super::render::escape(&setup.child), super::render::escape(&setup.medication))}
+            },
+            {
+                "type": "input",
+                "block_id": "amount",
+                "label": plain("Amount given"),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "initial_value": setup.dose,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "at",
+                "optional": true,
+                "label": plain("At (empty: now)"),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "placeholder": plain("9:30"),
+                },
+            },
+        ],
+    });
+    serde_json::from_value::<SlackView>(view)
+        .map_err(
+            |error| tracing::error!(%error, "the dose modal did not match slack-morphism's model"),
+        )
+        .ok()
+}
+
 /// What a submitted modal says: the form, or the problems to show on its fields.
 pub enum Submitted {
     Form {
         form: Box<Form>,
         text: String,
     },
+    /// The dose form: the dose as a message to the engine.
+    Said(String),
     Problems(HashMap<String, String>),
     /// Not one of our modals (another callback, unreadable metadata).
     NotOurs,
@@ -144,6 +194,31 @@ pub fn read_submission(view: &SlackStatefulView) -> Submitted {
     let SlackView::Modal(modal) = &view.view else {
         return Submitted::NotOurs;
     };
+    let value = |block: &str| {
+        view.state_params
+            .state
+            .as_ref()
+            .and_then(|s| s.values.get(&SlackBlockId(block.into())))
+            .and_then(|actions| actions.get(&SlackActionId("value".into())))
+            .and_then(|state| state.value.clone())
+            .unwrap_or_default()
+    };
+    if modal.callback_id.as_ref().map(|c| c.0.as_str()) == Some(DOSE_CALLBACK_ID) {
+        let Some(setup) = modal
+            .private_metadata
+            .as_deref()
+            .and_then(|m| serde_json::from_str::<DoseSetup>(m).ok())
+        else {
+            return Submitted::NotOurs;
+        };
+        return match setup.said(&value("amount"), &value("at")) {
+            Ok(text) => Submitted::Said(text),
+            Err((amount, problem)) => Submitted::Problems(HashMap::from([(
+                if amount { "amount" } else { "at" }.to_string(),
+                field_problem(&problem, Locale::En),
+            )])),
+        };
+    }
     if modal.callback_id.as_ref().map(|c| c.0.as_str()) != Some(CALLBACK_ID) {
         return Submitted::NotOurs;
     }

@@ -99,6 +99,25 @@ pub fn home_view(dashboard: &DashboardText) -> SlackView {
             text.push_str(&escape(line));
         }
         blocks.extend(sections(&text));
+        // Give (a dose form), Change and Stop for each medicine; the engine says who may.
+        if let Some((_, choices)) = dashboard.actions.iter().find(|(name, _)| name == child) {
+            let elements: Vec<Value> = choices
+                .iter()
+                .take(25)
+                .enumerate()
+                .map(|(n, choice)| {
+                    json!({
+                        "type": "button",
+                        "action_id": format!("{ACTION_PREFIX}med{n}"),
+                        "text": {"type": "plain_text", "text": truncate(&choice.label, 75)},
+                        "value": choice.value,
+                    })
+                })
+                .collect();
+            if !elements.is_empty() {
+                blocks.push(json!({"type": "actions", "elements": elements}));
+            }
+        }
     }
     blocks.push(json!({"type": "divider"}));
     blocks.push(json!({
@@ -355,6 +374,7 @@ mod tests {
                 "Emma <b>".into(),
                 vec!["Children's Tylenol (5 ml): last 5 ml by Luis at 13:10".into()],
             )],
+            actions: Vec::new(),
             on_shift: "On shift: Maya (since 08:00)".into(),
             recent_title: "Last 24 hours".into(),
             recent: vec!["13:10 — Emma: 5 ml Children's Tylenol by Luis".into()],

@@ -227,6 +227,12 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
                 .engine
                 .handle(&inbound(context, team, user, text, &job.key).await)
                 .await;
+            // A message from a modal (App Home's dose form) has no channel: answered in the DM.
+            let channel = if channel.is_empty() {
+                &api.open_dm(user).await?
+            } else {
+                channel
+            };
             for reply in &turn.replies {
                 if *mention {
                     post_in_thread(context, channel, user, ts, reply).await?;
@@ -282,6 +288,12 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
             response_url,
             ..
         } => {
+            // A button on App Home has no channel: the answer goes to the DM.
+            let channel = if channel.is_empty() {
+                &api.open_dm(user).await?
+            } else {
+                channel
+            };
             // The question is answered: show the choice in place of the buttons, so nobody clicks
             // twice, then answer.
             let answered = answered_message(message_text, label);
@@ -320,6 +332,28 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
                 for message in reply_messages(&refusal) {
                     api.post(&dm, &message, None).await?;
                 }
+            }
+        }
+        SlackDelivery::OpenDose {
+            trigger_id,
+            medication_id,
+            ..
+        } => {
+            let external_id = format!("{team}:{user}");
+            let setup = context
+                .engine
+                .dose_setup(IdentityKind::Slack, &external_id, *medication_id)
+                .await;
+            match setup.map(|s| s.and_then(|s| modal::dose_view(&s))) {
+                Ok(Some(view)) => api.open_view(trigger_id, view).await?,
+                Ok(None) => {
+                    let dm = api.open_dm(user).await?;
+                    let notice = context.engine.notice(&Msg::NotFound("medication".into()));
+                    for message in reply_messages(&notice) {
+                        api.post(&dm, &message, None).await?;
+                    }
+                }
+                Err(error) => tracing::error!(%error, "dose form unavailable"),
             }
         }
         SlackDelivery::FormSubmitted { form, text, .. } => {
@@ -435,6 +469,7 @@ async fn refuse_other_workspace(
         SlackDelivery::Button { .. }
         | SlackDelivery::HomeOpened { .. }
         | SlackDelivery::OpenForm { .. }
+        | SlackDelivery::OpenDose { .. }
         | SlackDelivery::FormSubmitted { .. } => Ok(()),
     }
 }

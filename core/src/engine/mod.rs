@@ -70,6 +70,34 @@ impl FormSetup {
     }
 }
 
+/// What a dose form shows: whose medicine, which, and its usual dose (said as the form's default).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DoseSetup {
+    pub child: String,
+    pub medication: String,
+    pub dose: String,
+}
+
+impl DoseSetup {
+    /// The dose as a message ("gave Emma 5 ml Children's Tylenol at 9:30"), once the amount and the
+    /// time read; otherwise why not, for the amount's field or the time's.
+    pub fn said(&self, amount: &str, at: &str) -> Result<String, (bool, forms::FieldError)> {
+        let amount = amount.trim();
+        let dose = forms::words::parse_dose(amount).map_err(|e| (true, e))?;
+        let at = at.trim();
+        let at = if at.is_empty() || at.eq_ignore_ascii_case("now") {
+            String::new()
+        } else {
+            let time = command::parse_time(at).ok_or((false, forms::FieldError::BadTime))?;
+            format!(" at {}", time.format("%H:%M"))
+        };
+        Ok(format!(
+            "gave {} {dose} {}{at}",
+            self.child, self.medication
+        ))
+    }
+}
+
 /// One message from a person, whatever the channel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inbound {
@@ -295,6 +323,40 @@ impl<S: ConversationStore> Engine<S> {
             today: services.now().with_timezone(&family.timezone).date_naive(),
             day_first: family.country != "US",
         }))
+    }
+
+    /// What a dose form needs (a Slack modal from App Home's *Give*): the child's and the
+    /// medicine's names as the person knows them and its usual dose. `None` when the medicine is
+    /// not one they can see now (a stale button). The dose itself is then said as a message, so the
+    /// normal safety check runs.
+    pub async fn dose_setup(
+        &self,
+        identity: IdentityKind,
+        external_id: &str,
+        medication_id: i64,
+    ) -> Result<Option<DoseSetup>, ServiceError> {
+        let services = &self.services;
+        let Some(person_id) = services.resolve_identity(identity, external_id).await? else {
+            return Ok(None);
+        };
+        let actor = Actor::person(person_id, Channel::Slack);
+        for membership in services.memberships(person_id).await? {
+            for (child_id, child) in services.child_roster(&membership).await? {
+                let meds = match services.medications(&actor, child_id).await {
+                    Ok(meds) => meds,
+                    Err(ServiceError::Denied) => continue,
+                    Err(other) => return Err(other),
+                };
+                if let Some(med) = meds.into_iter().find(|m| m.id == medication_id) {
+                    return Ok(Some(DoseSetup {
+                        child,
+                        medication: med.name,
+                        dose: med.dose.to_string(),
+                    }));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Alerts waiting for whoever speaks from this identity, in every family they belong to,

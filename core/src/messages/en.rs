@@ -464,9 +464,38 @@ pub(super) fn render_dashboard(d: &Dashboard, ctx: &RenderContext) -> DashboardT
             }
         })
         .collect();
+    let actions = d
+        .children
+        .iter()
+        .filter(|child| !child.medications.is_empty())
+        .map(|child| {
+            let choices = child
+                .medications
+                .iter()
+                .flat_map(|m| {
+                    [
+                        Choice {
+                            label: format!("Give {}", m.name),
+                            value: format!("give #{}", m.id),
+                        },
+                        Choice {
+                            label: "Change".into(),
+                            value: format!("change #{}", m.id),
+                        },
+                        Choice {
+                            label: "Stop".into(),
+                            value: format!("stop #{}", m.id),
+                        },
+                    ]
+                })
+                .collect();
+            (child.name.clone(), choices)
+        })
+        .collect();
     DashboardText {
         title: format!("The {} family", d.family),
         children,
+        actions,
         on_shift,
         recent_title: "Last 24 hours".into(),
         recent,

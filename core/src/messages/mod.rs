@@ -579,6 +579,10 @@ pub struct DashboardText {
     pub title: String,
     /// (child's name, one line per active medication).
     pub children: Vec<(String, Vec<String>)>,
+    /// (child's name, what can be done with their medicines: give a dose, change it, stop it), for
+    /// channels that show buttons. Values are commands (`change #12`, `stop #12`), except `give
+    /// #12`, which a channel shows as a dose form (the dose is then said as a message).
+    pub actions: Vec<(String, Vec<Choice>)>,
     pub on_shift: String,
     pub recent_title: String,
     pub recent: Vec<String>,

@@ -34,6 +34,7 @@ pub struct ChildBoard {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MedicationBoard {
+    pub id: i64,
     pub name: String,
     pub dose: DoseAmount,
     /// The last dose of any product with the same ingredient, by anyone (`None` also when the check
@@ -147,6 +148,7 @@ impl Services {
                             let next_scheduled_at =
                                 next_scheduled(&med, last.as_ref(), now, info.timezone);
                             medication_boards.push(MedicationBoard {
+                                id: med.id,
                                 name: med.name,
                                 dose: med.dose,
                                 next_allowed_at,
