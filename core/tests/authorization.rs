@@ -17,7 +17,8 @@ use mednanny_core::auth::Actor;
 use mednanny_core::demo::{self, Demo};
 use mednanny_core::domain::{parse_strength, Channel, DoseAmount, DoseUnit, Role, Temperature};
 use mednanny_core::services::care::{
-    CourseChange, DoseOutcome, DoseRequest, NewMedication, RecordEntry, Schedule,
+    AllergyView, AppointmentView, ConditionView, CourseChange, DoseOutcome, DoseRequest,
+    NewMedication, ProviderView, RecordEntry, RecordItem, Schedule, VaccinationView,
 };
 use mednanny_core::services::{ServiceError, ServiceResult, Services};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
@@ -126,6 +127,12 @@ enum Action {
     RemoveVaccination,
     RemoveAppointment,
     RemoveProvider,
+    /// Change an entry of each list (here: the fresh one, one field changed).
+    ChangeAllergy,
+    ChangeCondition,
+    ChangeVaccination,
+    ChangeAppointment,
+    ChangeProvider,
     /// Operator-only: people join with invites.
     AddMember,
 }
@@ -187,6 +194,11 @@ impl Action {
             | Action::RemoveVaccination
             | Action::RemoveAppointment
             | Action::RemoveProvider
+            | Action::ChangeAllergy
+            | Action::ChangeCondition
+            | Action::ChangeVaccination
+            | Action::ChangeAppointment
+            | Action::ChangeProvider
             | Action::StopMedication
             | Action::PauseMedication
             | Action::ResumeMedication => "children.manage",
@@ -270,6 +282,11 @@ const POLICY: &[(Action, [Expect; 7], [Expect; 7])] = &[
     (Action::LeaveCare,        [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::ReturnToCare,     [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::ChildrenOutOfCare,[A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::ChangeAllergy,    [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::ChangeCondition,  [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::ChangeVaccination,[A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::ChangeAppointment,[A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
+    (Action::ChangeProvider,   [A, D, D, D, D, D, D], [D, D, D, D, D, D, A]),
     (Action::AddMember,        [D, D, D, D, D, D, D], [D, D, D, D, D, D, D]),
 ];
 
@@ -458,6 +475,15 @@ impl World {
 
     /// What a call needs that must be fresh for it (a dose to void, a member to revoke...).
     async fn prepare(&self, who: Who, side: Side, action: Action, place: &Place) -> Prepared {
+        // A change needs the same fresh entry as a removal.
+        let action = match action {
+            Action::ChangeAllergy => Action::RemoveAllergy,
+            Action::ChangeCondition => Action::RemoveCondition,
+            Action::ChangeVaccination => Action::RemoveVaccination,
+            Action::ChangeAppointment => Action::RemoveAppointment,
+            Action::ChangeProvider => Action::RemoveProvider,
+            other => other,
+        };
         let s = &self.services;
         let op = &self.op;
         match action {
@@ -591,6 +617,46 @@ impl Prepared {
             Prepared::Entry(entry) => entry,
             _ => panic!("this action needs a prepared record entry"),
         }
+    }
+}
+
+/// The prepared entry with one field changed, as `RECORD_COUNTS` sees it.
+fn with_one_field_changed(entry: RecordEntry, p: &Place) -> RecordItem {
+    match entry {
+        RecordEntry::Allergy(id) => RecordItem::Allergy(AllergyView {
+            id,
+            child_id: p.child_id,
+            allergen: "latex".into(),
+            severity: "severe".into(),
+            reaction: None,
+        }),
+        RecordEntry::Condition(id) => RecordItem::Condition(ConditionView {
+            id,
+            child_id: p.child_id,
+            name: "eczema".into(),
+            notes: None,
+            guardian_only: true,
+        }),
+        RecordEntry::Vaccination(id) => RecordItem::Vaccination(VaccinationView {
+            id,
+            child_id: p.child_id,
+            vaccine: "MMR".into(),
+            dose_number: Some(2),
+            given_on: today(),
+        }),
+        RecordEntry::Appointment(id) => RecordItem::Appointment(AppointmentView {
+            id,
+            child_id: p.child_id,
+            starts_at: in_two_days(),
+            with: Some("Dr Patel".into()),
+            purpose: Some("follow-up".into()),
+        }),
+        RecordEntry::Provider(id) => RecordItem::Provider(ProviderView {
+            id,
+            name: fresh_name(),
+            specialty: None,
+            phone: Some("555 010 2030".into()),
+        }),
     }
 }
 
@@ -743,6 +809,18 @@ async fn call(
             )
             .await
             .map(ignore),
+        Action::ChangeAllergy
+        | Action::ChangeCondition
+        | Action::ChangeVaccination
+        | Action::ChangeAppointment
+        | Action::ChangeProvider => {
+            s.change_record(
+                actor,
+                p.family_id,
+                &with_one_field_changed(prepared.entry(), p),
+            )
+            .await
+        }
         Action::RemoveAllergy
         | Action::RemoveCondition
         | Action::RemoveVaccination
@@ -759,7 +837,7 @@ struct Snapshot {
     denied_events: i64,
 }
 
-const RECORD_COUNTS: [(&str, &str); 26] = [
+const RECORD_COUNTS: [(&str, &str); 31] = [
     ("families", "SELECT COUNT(*) FROM families"),
     ("people", "SELECT COUNT(*) FROM people"),
     ("members", "SELECT COUNT(*) FROM members"),
@@ -801,6 +879,27 @@ const RECORD_COUNTS: [(&str, &str); 26] = [
     ("vaccinations", "SELECT COUNT(*) FROM vaccinations"),
     ("appointments", "SELECT COUNT(*) FROM appointments"),
     ("providers", "SELECT COUNT(*) FROM providers"),
+    // Changing an entry changes no count: the field each change sets does.
+    (
+        "severe allergies",
+        "SELECT COUNT(*) FROM allergies WHERE severity = 'severe'",
+    ),
+    (
+        "private conditions",
+        "SELECT COUNT(*) FROM conditions WHERE guardian_only",
+    ),
+    (
+        "vaccine doses",
+        "SELECT CAST(COALESCE(SUM(dose_number), 0) AS BIGINT) FROM vaccinations",
+    ),
+    (
+        "appointments with a purpose",
+        "SELECT COUNT(*) FROM appointments WHERE purpose IS NOT NULL",
+    ),
+    (
+        "providers with a phone",
+        "SELECT COUNT(*) FROM providers WHERE phone IS NOT NULL",
+    ),
     (
         "children in care",
         "SELECT COUNT(*) FROM children WHERE archived_at IS NULL",

@@ -275,7 +275,7 @@ async fn a_medicine_is_changed_from_chat_and_a_nannys_change_waits_for_a_guardia
         );
         let unknown = say("ana", "change Emma's aspirin dose to 5 ml").await;
         assert!(
-            unknown.contains("can't find a current medicine called \"aspirin\""),
+            unknown.contains("called \"aspirin\" to change"),
             "{unknown}"
         );
 

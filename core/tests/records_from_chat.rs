@@ -196,3 +196,54 @@ async fn a_guardian_only_condition_is_hidden_from_the_nanny_and_an_allergy_is_re
         assert_eq!(audited(&app, "allergy.remove").await, 1);
     }
 }
+
+#[tokio::test]
+async fn an_appointment_an_allergy_and_a_doctor_are_changed_in_place() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        mednanny_core::demo::ensure(&app.services).await.unwrap();
+        let engine = Engine::with_database_store(app.services.clone());
+        let say = |who: &'static str, text: &'static str| turn(&engine, who, text);
+
+        say(
+            "ana",
+            "add appointment for Emma with Dr Patel on 12 March at 10:30 about her checkup",
+        )
+        .await;
+        say("ana", "yes").await;
+
+        // Moved: the summary shows the new time; saved on yes, the same appointment (audited).
+        let summary = say("ana", "change Emma's appointment to 3pm").await;
+        assert!(
+            summary.contains("Changed, on file once you say yes"),
+            "{summary}"
+        );
+        assert!(summary.contains("at 15:00 with Dr Patel"), "{summary}");
+        let changed = say("ana", "yes").await;
+        assert!(changed.contains("Changed on Emma's record"), "{changed}");
+        assert_eq!(rows::<appointment::Entity>(&app).await, 1);
+        assert_eq!(audited(&app, "appointment.change").await, 1);
+        let list = say("maya", "Emma's appointments").await;
+        assert!(list.contains("15:00 with Dr Patel"), "{list}");
+
+        // An allergy's severity; a doctor's phone (a bad one re-asked with the reason).
+        say("ana", "change Leo's peanut allergy to mild").await;
+        say("ana", "yes").await;
+        let allergies = say("maya", "Leo's allergies").await;
+        assert!(allergies.contains("peanuts (mild)"), "{allergies}");
+        let bad = say("ana", "change Dr Patel's phone to call me").await;
+        assert!(!bad.contains("Changed on"), "{bad}");
+        say("ana", "cancel").await;
+        say("ana", "change Dr Patel's phone to 555 010 2030").await;
+        say("ana", "yes").await;
+        let doctors = say("maya", "doctors").await;
+        assert!(doctors.contains("Dr Patel — 555 010 2030"), "{doctors}");
+        assert_eq!(rows::<provider::Entity>(&app).await, 1);
+
+        // The nanny may not change the record's entries.
+        let refused = say("maya", "change Emma's appointment to 4pm").await;
+        assert!(refused.contains("Only a guardian"), "{refused}");
+        let list = say("maya", "Emma's appointments").await;
+        assert!(list.contains("15:00"), "{list}");
+    }
+}

@@ -164,7 +164,7 @@ pub enum RecordKind {
 
 impl RecordKind {
     /// The list a word names ("vaccines", "shots", "doctors", "appointment").
-    fn named(word: &str) -> Option<RecordKind> {
+    pub fn named(word: &str) -> Option<RecordKind> {
         Some(match word {
             "allergy" | "allergies" | "alergia" | "alergias" => RecordKind::Allergies,
             "condition" | "conditions" | "diagnosis" | "diagnoses" | "condiciones" => {

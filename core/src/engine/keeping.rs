@@ -96,6 +96,15 @@ impl<S: ConversationStore> Engine<S> {
             .into_iter()
             .filter(|c| current(&c.3))
             .collect();
+        if picked.is_empty() {
+            // Not a medicine: perhaps an entry of the record ("change Emma's appointment to 3pm").
+            if let Some(result) = self
+                .edit_record(child_id, &asked, change.clone(), scene)
+                .await?
+            {
+                return Ok(result);
+            }
+        }
         match picked.as_slice() {
             [] => Ok(TaskResult::Answered(vec![Msg::NoMedicationToEdit {
                 asked,

@@ -520,6 +520,12 @@ fn task_done(state: &ConversationState, result: TaskResult, ctx: &Context) -> Tr
             },
             vec![Effect::Say(question)],
         ),
+        // Only a medicine is a caregiver's to change (it then waits for a guardian).
+        TaskResult::Edit { form, .. }
+            if form.kind() != FormKind::Medication && ctx.role != Role::Guardian =>
+        {
+            say(Msg::GuardiansOnly)
+        }
         TaskResult::Edit { form, change } => {
             form_outcome(forms::edit(*form, &change, &ctx.forms()), ctx)
         }

@@ -2,6 +2,9 @@
 //! after a "yes".
 
 use super::command::RecordKind;
+use super::forms::{
+    AllergyDraft, AppointmentDraft, ConditionDraft, Form, ProviderDraft, VaccinationDraft,
+};
 use super::machine::{Confirmable, TaskResult};
 use super::store::ConversationStore;
 use super::{Engine, Scene};
@@ -126,6 +129,70 @@ impl<S: ConversationStore> Engine<S> {
         })
     }
 
+    /// "change Emma's appointment to 3pm", "Leo's peanut allergy to mild", "change Dr Patel's phone
+    /// to ...": the entry named, in its form with its current values, changed as said. `None`
+    /// when nothing in the record is called that (the caller then says so).
+    pub(super) async fn edit_record(
+        &self,
+        child_id: Option<i64>,
+        asked: &str,
+        change: String,
+        scene: &Scene,
+    ) -> ServiceResult<Option<TaskResult>> {
+        let (kind, which) = record_query(asked);
+        if kind.is_none() && which.is_empty() {
+            return Ok(None);
+        }
+        let kinds = match kind {
+            Some(kind) => vec![kind],
+            None => vec![
+                RecordKind::Allergies,
+                RecordKind::Conditions,
+                RecordKind::Vaccinations,
+                RecordKind::Appointments,
+                RecordKind::Providers,
+            ],
+        };
+        let mut all: Vec<Owned> = Vec::new();
+        for kind in kinds {
+            for (child, items) in self.record_items(kind, child_id, scene).await? {
+                all.extend(items.into_iter().map(|item| (child.clone(), item)));
+            }
+        }
+        let mut found = matching(&all, &which);
+        Ok(match found.len() {
+            0 => None,
+            1 => {
+                let (child, item) = found.remove(0);
+                let owner = |child_id: i64| (child_id, child.clone().unwrap_or_default());
+                let form =
+                    match &item {
+                        RecordItem::Allergy(a) => {
+                            Form::AddAllergy(AllergyDraft::editing(a, owner(a.child_id)))
+                        }
+                        RecordItem::Condition(c) => {
+                            Form::AddCondition(ConditionDraft::editing(c, owner(c.child_id)))
+                        }
+                        RecordItem::Vaccination(v) => {
+                            Form::AddVaccination(VaccinationDraft::editing(v, owner(v.child_id)))
+                        }
+                        RecordItem::Appointment(a) => Form::AddAppointment(
+                            AppointmentDraft::editing(a, owner(a.child_id), scene.family.timezone),
+                        ),
+                        RecordItem::Provider(p) => Form::AddProvider(ProviderDraft::editing(p)),
+                    };
+                Some(TaskResult::Edit {
+                    form: Box::new(form),
+                    change,
+                })
+            }
+            _ => Some(TaskResult::Answered(vec![Msg::WhichToChange {
+                options: found,
+                change,
+            }])),
+        })
+    }
+
     pub(super) async fn remove_confirmed(
         &self,
         child: Option<String>,
@@ -175,6 +242,37 @@ fn matching(all: &[Owned], which: &str) -> Vec<Owned> {
         .collect()
 }
 
+/// What a change names: the list it is in (from a word like "appointment" or "allergy") and what
+/// the entry is called, without possessives or the field being changed ("Dr Patel's phone" → the
+/// doctors, "dr patel").
+fn record_query(asked: &str) -> (Option<RecordKind>, String) {
+    let mut kind = None;
+    let mut rest = Vec::new();
+    for word in asked.split_whitespace() {
+        let word = word
+            .to_lowercase()
+            .trim_end_matches("'s")
+            .trim_end_matches("’s")
+            .trim_matches(|c: char| matches!(c, ',' | '.' | '?' | '!'))
+            .to_string();
+        if let Some(k) = RecordKind::named(&word) {
+            kind = kind.or(Some(k));
+            continue;
+        }
+        // The field being changed; a phone is only a doctor's, a severity only an allergy's.
+        match word.as_str() {
+            "phone" | "number" => kind = kind.or(Some(RecordKind::Providers)),
+            "severity" | "reaction" => kind = kind.or(Some(RecordKind::Allergies)),
+            "time" | "date" | "day" | "name" | "" => {}
+            _ => {
+                rest.push(word);
+                continue;
+            }
+        }
+    }
+    (kind, rest.join(" "))
+}
+
 fn entry_id(entry: RecordEntry) -> i64 {
     match entry {
         RecordEntry::Allergy(id)
@@ -213,6 +311,23 @@ mod tests {
                 phone: None,
             }),
         )
+    }
+
+    #[test]
+    fn a_change_names_the_list_and_the_entry() {
+        assert_eq!(
+            record_query("Dr Patel's phone"),
+            (Some(RecordKind::Providers), "dr patel".into())
+        );
+        assert_eq!(
+            record_query("appointment"),
+            (Some(RecordKind::Appointments), String::new())
+        );
+        assert_eq!(
+            record_query("peanut allergy"),
+            (Some(RecordKind::Allergies), "peanut".into())
+        );
+        assert_eq!(record_query("MMR"), (None, "mmr".into()));
     }
 
     #[test]

@@ -12,7 +12,8 @@ use super::{Engine, Scene};
 use crate::domain::{Approval, DoseUnit};
 use crate::messages::Msg;
 use crate::services::care::{
-    AppointmentView, ConditionView, NewMedication, ProviderView, RecordItem, VaccinationView,
+    AllergyView, AppointmentView, ConditionView, NewMedication, ProviderView, RecordItem,
+    VaccinationView,
 };
 use crate::services::{Problem, ServiceError, ServiceResult};
 
@@ -35,19 +36,25 @@ impl<S: ConversationStore> Engine<S> {
         else {
             return Err(incomplete());
         };
+        let view = |id| {
+            RecordItem::Condition(ConditionView {
+                id,
+                child_id,
+                name: name.clone(),
+                notes: None,
+                guardian_only,
+            })
+        };
+        if let Some(id) = draft.editing {
+            return self.change_entry(Some(child), view(id), scene).await;
+        }
         let id = self
             .services
             .add_condition(&scene.actor, child_id, &name, None, guardian_only)
             .await?;
         Ok(Msg::RecordAdded {
             child: Some(child),
-            item: RecordItem::Condition(ConditionView {
-                id,
-                child_id,
-                name,
-                notes: None,
-                guardian_only,
-            }),
+            item: view(id),
         })
     }
 
@@ -60,19 +67,25 @@ impl<S: ConversationStore> Engine<S> {
         ) else {
             return Err(incomplete());
         };
+        let view = |id| {
+            RecordItem::Vaccination(VaccinationView {
+                id,
+                child_id,
+                vaccine: vaccine.clone(),
+                dose_number,
+                given_on,
+            })
+        };
+        if let Some(id) = draft.editing {
+            return self.change_entry(Some(child), view(id), scene).await;
+        }
         let id = self
             .services
             .add_vaccination(&scene.actor, child_id, &vaccine, given_on, dose_number)
             .await?;
         Ok(Msg::RecordAdded {
             child: Some(child),
-            item: RecordItem::Vaccination(VaccinationView {
-                id,
-                child_id,
-                vaccine,
-                dose_number,
-                given_on,
-            }),
+            item: view(id),
         })
     }
 
@@ -103,6 +116,18 @@ impl<S: ConversationStore> Engine<S> {
             })
             .map(|at| at.with_timezone(&Utc))
             .ok_or(ServiceError::Invalid(Problem::AppointmentNotAhead))?;
+        let view = |id| {
+            RecordItem::Appointment(AppointmentView {
+                id,
+                child_id,
+                starts_at,
+                with: with.clone(),
+                purpose: purpose.clone(),
+            })
+        };
+        if let Some(id) = draft.editing {
+            return self.change_entry(Some(child), view(id), scene).await;
+        }
         let id = self
             .services
             .add_appointment(
@@ -115,13 +140,7 @@ impl<S: ConversationStore> Engine<S> {
             .await?;
         Ok(Msg::RecordAdded {
             child: Some(child),
-            item: RecordItem::Appointment(AppointmentView {
-                id,
-                child_id,
-                starts_at,
-                with,
-                purpose,
-            }),
+            item: view(id),
         })
     }
 
@@ -129,6 +148,15 @@ impl<S: ConversationStore> Engine<S> {
         let (Some(name), Some(phone)) = (draft.name, draft.phone) else {
             return Err(incomplete());
         };
+        if let Some(id) = draft.editing {
+            let item = RecordItem::Provider(ProviderView {
+                id,
+                name,
+                specialty: draft.specialty,
+                phone,
+            });
+            return self.change_entry(None, item, scene).await;
+        }
         let id = self
             .services
             .add_provider(
@@ -226,6 +254,16 @@ impl<S: ConversationStore> Engine<S> {
         else {
             return Err(incomplete());
         };
+        if let Some(id) = draft.editing {
+            let item = RecordItem::Allergy(AllergyView {
+                id,
+                child_id,
+                allergen,
+                severity,
+                reaction,
+            });
+            return self.change_entry(Some(child), item, scene).await;
+        }
         self.services
             .add_allergy(
                 &scene.actor,
@@ -236,6 +274,20 @@ impl<S: ConversationStore> Engine<S> {
             )
             .await?;
         Ok(Msg::AllergyAdded { child, allergen })
+    }
+}
+
+impl<S: ConversationStore> Engine<S> {
+    async fn change_entry(
+        &self,
+        child: Option<String>,
+        item: RecordItem,
+        scene: &Scene,
+    ) -> ServiceResult<Msg> {
+        self.services
+            .change_record(&scene.actor, scene.family.id, &item)
+            .await?;
+        Ok(Msg::RecordChanged { child, item })
     }
 }
 

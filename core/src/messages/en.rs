@@ -904,7 +904,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         Msg::NoMedicationToEdit { asked, known } => {
             let known = if known.is_empty() { "none yet".to_string() } else { list(known) };
             reply(
-                format!("I can't find a current medicine called \"{asked}\" to change. The children's medicines: {known}. Nothing was changed."),
+                format!("I can't find a current medicine or an entry of the record called \"{asked}\" to change. The children's medicines: {known}. Nothing was changed."),
                 Error,
                 msg,
             )
@@ -945,6 +945,8 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::MemberRevoked { .. } => keeping::render(msg, ctx),
         Msg::RecordList { .. }
         | Msg::RecordAdded { .. }
+        | Msg::RecordChanged { .. }
+        | Msg::WhichToChange { .. }
         | Msg::WhatToRemove { .. }
         | Msg::NothingToRemove { .. }
         | Msg::WhichToRemove { .. }

@@ -474,6 +474,15 @@ pub enum Msg {
         child: Option<String>,
         item: RecordItem,
     },
+    RecordChanged {
+        child: Option<String>,
+        item: RecordItem,
+    },
+    /// Several entries match what was to change: which one? (child's name, entry)
+    WhichToChange {
+        options: Vec<(Option<String>, RecordItem)>,
+        change: String,
+    },
     /// "remove" with nothing named.
     WhatToRemove {
         kind: Option<RecordKind>,

@@ -106,6 +106,16 @@ impl RecordEntry {
         }
     }
 
+    fn change_action(self) -> &'static str {
+        match self {
+            RecordEntry::Allergy(_) => "allergy.change",
+            RecordEntry::Condition(_) => "condition.change",
+            RecordEntry::Vaccination(_) => "vaccination.change",
+            RecordEntry::Appointment(_) => "appointment.change",
+            RecordEntry::Provider(_) => "provider.change",
+        }
+    }
+
     fn subject(self) -> String {
         match self {
             RecordEntry::Allergy(id) => format!("allergy:{id}"),
@@ -440,6 +450,45 @@ impl Services {
         family_id: i64,
         entry: RecordEntry,
     ) -> ServiceResult<()> {
+        let target = self.entry_target(family_id, entry).await?;
+        self.authorized_as(
+            actor,
+            Permission::ManageChildren,
+            target,
+            entry.audit_action(),
+            |_| entry.subject(),
+            async |txn, _| {
+                let gone = match entry {
+                    RecordEntry::Allergy(id) => {
+                        allergy::Entity::delete_by_id(id).exec(&**txn).await?
+                    }
+                    RecordEntry::Condition(id) => {
+                        condition::Entity::delete_by_id(id).exec(&**txn).await?
+                    }
+                    RecordEntry::Vaccination(id) => {
+                        vaccination::Entity::delete_by_id(id).exec(&**txn).await?
+                    }
+                    RecordEntry::Appointment(id) => {
+                        appointment::Entity::delete_by_id(id).exec(&**txn).await?
+                    }
+                    // Its appointments stay, without a provider (the schema sets it to null).
+                    RecordEntry::Provider(id) => {
+                        provider::Entity::delete_by_id(id).exec(&**txn).await?
+                    }
+                };
+                if gone.rows_affected == 0 {
+                    // Removed by someone else since it was looked up.
+                    return Err(ServiceError::NotFound("record entry"));
+                }
+                Ok(())
+            },
+        )
+        .await
+    }
+
+    /// The authorization target of an entry: its child, or the family for a provider. An entry of
+    /// another family is "not found".
+    async fn entry_target(&self, family_id: i64, entry: RecordEntry) -> ServiceResult<Target> {
         let target = match entry {
             RecordEntry::Provider(id) => {
                 let row = provider::Entity::find_by_id(id)
@@ -478,34 +527,147 @@ impl Services {
                     .await?
             }
         };
+        Ok(target)
+    }
+
+    /// Changes an entry of the record to `item`'s values (the same entry: its id), checked as when
+    /// it was added ("change Emma's appointment to 3pm", "Leo's peanut allergy is mild now").
+    pub async fn change_record(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        item: &RecordItem,
+    ) -> ServiceResult<()> {
+        let entry = item.entry();
+        // The checks that need nothing from the database, before anything is read.
+        match item {
+            RecordItem::Allergy(a) => {
+                label(&a.allergen, 80)?;
+                if !matches!(
+                    a.severity.as_str(),
+                    "mild" | "moderate" | "severe" | "unknown"
+                ) {
+                    return Err(Problem::BadSeverity(a.severity.clone()).into());
+                }
+            }
+            RecordItem::Condition(c) => {
+                super::notes::validate_text(&c.name)?;
+            }
+            RecordItem::Vaccination(v) => {
+                label(&v.vaccine, 80)?;
+                if v.dose_number
+                    .is_some_and(|n| !(1..=MAX_VACCINE_DOSE).contains(&n))
+                {
+                    return Err(Problem::BadDoseNumber.into());
+                }
+            }
+            RecordItem::Appointment(a) => {
+                let now = self.now();
+                if a.starts_at < now - chrono::Duration::hours(1)
+                    || a.starts_at > now + chrono::Duration::days(APPOINTMENT_HORIZON_DAYS)
+                {
+                    return Err(Problem::AppointmentNotAhead.into());
+                }
+                if let Some(with) = &a.with {
+                    label(with, 80)?;
+                }
+            }
+            RecordItem::Provider(p) => {
+                label(&p.name, 80)?;
+                if let Some(phone) = &p.phone {
+                    check_phone(phone)?;
+                }
+            }
+        }
+        let target = self.entry_target(family_id, entry).await?;
         self.authorized_as(
             actor,
             Permission::ManageChildren,
             target,
-            entry.audit_action(),
+            entry.change_action(),
             |_| entry.subject(),
-            async |txn, _| {
-                let gone = match entry {
-                    RecordEntry::Allergy(id) => {
-                        allergy::Entity::delete_by_id(id).exec(&**txn).await?
+            async |txn, auth| {
+                let db = &**txn;
+                let gone = || ServiceError::NotFound("record entry");
+                match item {
+                    RecordItem::Allergy(a) => {
+                        let mut row: allergy::ActiveModel = allergy::Entity::find_by_id(a.id)
+                            .one(db)
+                            .await?
+                            .ok_or_else(gone)?
+                            .into();
+                        row.allergen = Set(a.allergen.trim().to_string());
+                        row.severity = Set(a.severity.clone());
+                        row.reaction = Set(self
+                            .keys()
+                            .seal_opt("allergies.reaction", a.reaction.as_deref()));
+                        row.update(db).await?;
                     }
-                    RecordEntry::Condition(id) => {
-                        condition::Entity::delete_by_id(id).exec(&**txn).await?
+                    RecordItem::Condition(c) => {
+                        let mut row: condition::ActiveModel = condition::Entity::find_by_id(c.id)
+                            .one(db)
+                            .await?
+                            .ok_or_else(gone)?
+                            .into();
+                        row.name = Set(self.keys().seal("conditions.name", c.name.trim()));
+                        row.guardian_only = Set(c.guardian_only);
+                        row.update(db).await?;
                     }
-                    RecordEntry::Vaccination(id) => {
-                        vaccination::Entity::delete_by_id(id).exec(&**txn).await?
+                    RecordItem::Vaccination(v) => {
+                        let existing = vaccination::Entity::find_by_id(v.id)
+                            .one(db)
+                            .await?
+                            .ok_or_else(gone)?;
+                        let child = self.child_row(db, existing.child_id).await?;
+                        let family = self.family_info(auth.family_id).await?;
+                        let today = self.now().with_timezone(&family.timezone).date_naive();
+                        if v.given_on > today {
+                            return Err(Problem::FutureTime.into());
+                        }
+                        if v.given_on < child.birth_date {
+                            return Err(Problem::VaccinatedBeforeBirth {
+                                child: child.name,
+                                born: child.birth_date,
+                            }
+                            .into());
+                        }
+                        let mut row: vaccination::ActiveModel = existing.into();
+                        row.vaccine = Set(v.vaccine.trim().to_string());
+                        row.given_on = Set(v.given_on);
+                        row.dose_number = Set(v.dose_number);
+                        row.update(db).await?;
                     }
-                    RecordEntry::Appointment(id) => {
-                        appointment::Entity::delete_by_id(id).exec(&**txn).await?
+                    RecordItem::Appointment(a) => {
+                        let provider_id = match &a.with {
+                            Some(name) => {
+                                Some(self.provider_named(db, auth.family_id, name.trim()).await?)
+                            }
+                            None => None,
+                        };
+                        let mut row: appointment::ActiveModel =
+                            appointment::Entity::find_by_id(a.id)
+                                .one(db)
+                                .await?
+                                .ok_or_else(gone)?
+                                .into();
+                        row.starts_at = Set(a.starts_at);
+                        row.provider_id = Set(provider_id);
+                        row.purpose = Set(self
+                            .keys()
+                            .seal_opt("appointments.purpose", a.purpose.as_deref()));
+                        row.update(db).await?;
                     }
-                    // Its appointments stay, without a provider (the schema sets it to null).
-                    RecordEntry::Provider(id) => {
-                        provider::Entity::delete_by_id(id).exec(&**txn).await?
+                    RecordItem::Provider(p) => {
+                        let mut row: provider::ActiveModel = provider::Entity::find_by_id(p.id)
+                            .one(db)
+                            .await?
+                            .ok_or_else(gone)?
+                            .into();
+                        row.name = Set(p.name.trim().to_string());
+                        row.specialty = Set(p.specialty.clone());
+                        row.phone = Set(p.phone.clone());
+                        row.update(db).await?;
                     }
-                };
-                if gone.rows_affected == 0 {
-                    // Removed by someone else since it was looked up.
-                    return Err(ServiceError::NotFound("record entry"));
                 }
                 Ok(())
             },

@@ -13,6 +13,21 @@ pub struct AllergyDraft {
     pub severity: Option<String>,
     /// `Some(None)`: asked, and there is nothing to add.
     pub reaction: Option<Option<String>>,
+    /// The allergy this draft changes; `None` adds one.
+    #[serde(default)]
+    pub editing: Option<i64>,
+}
+
+impl AllergyDraft {
+    pub fn editing(a: &crate::services::care::AllergyView, child: (i64, String)) -> Self {
+        Self {
+            child: Some(child),
+            allergen: Some(a.allergen.clone()),
+            severity: Some(a.severity.clone()),
+            reaction: Some(a.reaction.clone()),
+            editing: Some(a.id),
+        }
+    }
 }
 
 /// The stored severity for what people say ("anaphylaxis" is severe).

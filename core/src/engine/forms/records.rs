@@ -16,6 +16,9 @@ pub struct ConditionDraft {
     pub name: Option<String>,
     /// Whether only guardians see it (caregivers and viewers do not).
     pub guardian_only: Option<bool>,
+    /// The entry this draft changes; `None` adds one (the same in every draft here).
+    #[serde(default)]
+    pub editing: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -25,6 +28,8 @@ pub struct VaccinationDraft {
     pub given_on: Option<NaiveDate>,
     /// `Some(None)`: asked, and the card does not say.
     pub dose_number: Option<Option<i32>>,
+    #[serde(default)]
+    pub editing: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -36,6 +41,8 @@ pub struct AppointmentDraft {
     /// `Some(None)`: asked, and it is with nobody in particular.
     pub with: Option<Option<String>>,
     pub purpose: Option<Option<String>>,
+    #[serde(default)]
+    pub editing: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -45,6 +52,62 @@ pub struct ProviderDraft {
     pub specialty: Option<String>,
     /// `Some(None)`: asked, and there is no number to keep.
     pub phone: Option<Option<String>>,
+    #[serde(default)]
+    pub editing: Option<i64>,
+}
+
+/// Drafts holding an entry's current values, to change some of them.
+impl ConditionDraft {
+    pub fn editing(c: &crate::services::care::ConditionView, child: (i64, String)) -> Self {
+        Self {
+            child: Some(child),
+            name: Some(c.name.clone()),
+            guardian_only: Some(c.guardian_only),
+            editing: Some(c.id),
+        }
+    }
+}
+
+impl VaccinationDraft {
+    pub fn editing(v: &crate::services::care::VaccinationView, child: (i64, String)) -> Self {
+        Self {
+            child: Some(child),
+            vaccine: Some(v.vaccine.clone()),
+            given_on: Some(v.given_on),
+            dose_number: Some(v.dose_number),
+            editing: Some(v.id),
+        }
+    }
+}
+
+impl AppointmentDraft {
+    /// The appointment's day and time in the family's zone.
+    pub fn editing(
+        a: &crate::services::care::AppointmentView,
+        child: (i64, String),
+        zone: chrono_tz::Tz,
+    ) -> Self {
+        let local = a.starts_at.with_timezone(&zone).naive_local();
+        Self {
+            child: Some(child),
+            date: Some(local.date()),
+            time: Some(local.time()),
+            with: Some(a.with.clone()),
+            purpose: Some(a.purpose.clone()),
+            editing: Some(a.id),
+        }
+    }
+}
+
+impl ProviderDraft {
+    pub fn editing(p: &crate::services::care::ProviderView) -> Self {
+        Self {
+            name: Some(p.name.clone()),
+            specialty: p.specialty.clone(),
+            phone: Some(p.phone.clone()),
+            editing: Some(p.id),
+        }
+    }
 }
 
 /// A short label (a condition, a vaccine, a name): not empty, at most `max` characters.

@@ -267,6 +267,20 @@ pub(super) fn summary(form: &Form) -> String {
         Form::AddAppointment(d) => appointment_summary(d),
         Form::AddProvider(d) => provider_summary(d),
     };
+    let editing = match form {
+        Form::AddAllergy(d) => d.editing.is_some(),
+        Form::AddCondition(d) => d.editing.is_some(),
+        Form::AddVaccination(d) => d.editing.is_some(),
+        Form::AddAppointment(d) => d.editing.is_some(),
+        Form::AddProvider(d) => d.editing.is_some(),
+        // The medicine's summary says it is a change itself.
+        Form::AddChild(_) | Form::AddMedication(_) => false,
+    };
+    let body = if editing {
+        format!("Changed, on file once you say yes:\n{body}")
+    } else {
+        body
+    };
     format!("{body}\nSave it? Say yes, cancel, or tell me what to change.")
 }
 
@@ -338,7 +352,10 @@ fn provider_summary(d: &ProviderDraft) -> String {
         Some(Some(phone)) => text.push_str(&format!(", phone {phone}")),
         _ => text.push_str(", no phone"),
     }
-    format!("Add {text}.")
+    match d.editing {
+        Some(_) => format!("{text}."),
+        None => format!("Add {text}."),
+    }
 }
 
 fn allergy_summary(d: &AllergyDraft) -> String {

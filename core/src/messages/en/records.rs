@@ -177,6 +177,36 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 msg,
             )
         }
+        Msg::RecordChanged { child, item } => {
+            let whose = child
+                .as_ref()
+                .map(|c| format!(" on {c}'s record"))
+                .unwrap_or_default();
+            reply(
+                format!("Changed{whose}: {}.", describe(item, ctx)),
+                Success,
+                msg,
+            )
+        }
+        Msg::WhichToChange { options, change } => Reply {
+            choices: options
+                .iter()
+                .map(|(child, item)| Choice {
+                    label: match child {
+                        Some(child) => format!("{child}: {}", describe(item, ctx)),
+                        None => describe(item, ctx),
+                    },
+                    value: format!("change {} #{} {change}", command_word(item), id(item))
+                        .trim_end()
+                        .to_string(),
+                })
+                .collect(),
+            ..reply(
+                "Several match. Which one should I change?".into(),
+                Info,
+                msg,
+            )
+        },
         Msg::WhatToRemove { kind } => {
             let example = match kind {
                 Some(RecordKind::Appointments) => "cancel Emma's appointment with Dr Patel",
