@@ -505,3 +505,85 @@ fn a_guardian_adds_a_medicine_by_answering_questions_and_doses_are_checked_again
     assert!(second.contains("Reply yes or no"), "too soon: {second}");
     assert!(reply_to(&out, "no").contains("nothing was logged"), "{out}");
 }
+
+#[test]
+fn a_guardian_keeps_the_whole_record_in_one_console_session() {
+    let sandbox = Sandbox::new();
+    let lines = [
+        "add vaccination MMR for Leo today, dose 1",
+        "yes",
+        "add appointment for Emma with Dr Patel tomorrow at 10:30 about her checkup",
+        "yes",
+        "change Emma's appointment to 3pm",
+        "yes",
+        "add paediatrician Dr Patel 555 010 2030",
+        "yes",
+        "add condition for Leo: eczema",
+        "guardians only",
+        "yes",
+        "change Emma's Tylenol dose to 7.5 ml",
+        "yes",
+        "rename Leo to Leon",
+        "remove Leon's peanut allergy",
+        "yes",
+        "remove Leon from active care",
+        "yes",
+        "kids",
+        "return Leon to care",
+        "doctors",
+    ];
+    let out = sandbox.chat(&["--demo"], &lines);
+    let said = |message: &str| reply_to(&out, message);
+    assert!(
+        said("add vaccination MMR for Leo today, dose 1").contains("MMR vaccination on"),
+        "{out}"
+    );
+    assert!(
+        out.contains("✓ Saved for Leo: the MMR vaccination"),
+        "{out}"
+    );
+    assert!(
+        said("change Emma's appointment to 3pm").contains("at 15:00 with Dr Patel (her checkup)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("✓ Changed on Emma's record: the appointment with Dr Patel"),
+        "{out}"
+    );
+    assert!(
+        said("add condition for Leo: eczema").contains("Who should see it"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Only guardians see it on Leo's record"),
+        "{out}"
+    );
+    assert!(
+        said("change Emma's Tylenol dose to 7.5 ml")
+            .contains("Usual dose: 7.5 ml (240 mg acetaminophen)"),
+        "{out}"
+    );
+    assert!(out.contains("✓ Changed Emma's Children's Tylenol"), "{out}");
+    assert!(
+        said("rename Leo to Leon").contains("Leo is now Leon"),
+        "{out}"
+    );
+    assert!(
+        said("remove Leon's peanut allergy")
+            .contains("Remove the peanuts allergy (severe) from Leon's record?"),
+        "{out}"
+    );
+    assert!(
+        said("remove Leon from active care").contains("Take Leon out of active care?"),
+        "{out}"
+    );
+    assert!(!said("kids").contains("Leon"), "{out}");
+    assert!(
+        said("return Leon to care").contains("Leon is back in active care"),
+        "{out}"
+    );
+    assert!(
+        said("doctors").contains("Dr Patel, paediatrician — 555 010 2030"),
+        "{out}"
+    );
+}
