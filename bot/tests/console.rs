@@ -587,3 +587,60 @@ fn a_guardian_keeps_the_whole_record_in_one_console_session() {
         "{out}"
     );
 }
+
+#[test]
+fn a_nannys_medicine_waits_for_a_guardian_and_members_are_kept_from_the_console() {
+    let sandbox = Sandbox::new();
+    // The demo first, as Ana; then Maya adds a medicine; then Ana decides and keeps the members.
+    sandbox.chat(&["--demo"], &["kids"]);
+    let maya = sandbox.chat(
+        &["--demo", "--as", "maya"],
+        &[
+            "add a medication for Leo",
+            "Children's Zyrtec",
+            "cetirizine 5 mg/5 ml",
+            "5 ml",
+            "as needed",
+            "24",
+            "1",
+            "none",
+            "ongoing",
+            "yes",
+            "gave Leo 5 ml Zyrtec",
+        ],
+    );
+    assert!(
+        reply_to(&maya, "yes").contains("waiting for a guardian's approval"),
+        "{maya}"
+    );
+    assert!(
+        reply_to(&maya, "gave Leo 5 ml Zyrtec").contains("waiting for a guardian's approval"),
+        "{maya}"
+    );
+    let ana = sandbox.chat(
+        &["--demo"],
+        &[
+            "members",
+            "approve",
+            "Maya no longer looks after Leo",
+            "make Luis a viewer",
+            "members",
+        ],
+    );
+    assert!(
+        reply_to(&ana, "members").contains("Approval needed: Maya added a medication for Leo"),
+        "{ana}"
+    );
+    assert!(
+        reply_to(&ana, "approve").contains("Approved Children's Zyrtec for Leo"),
+        "{ana}"
+    );
+    assert!(
+        reply_to(&ana, "Maya no longer looks after Leo").contains("Maya no longer looks after Leo"),
+        "{ana}"
+    );
+    assert!(
+        reply_to(&ana, "make Luis a viewer").contains("Luis"),
+        "{ana}"
+    );
+}

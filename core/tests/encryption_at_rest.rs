@@ -12,7 +12,7 @@ use mednanny_core::auth::Actor;
 use mednanny_core::crypto::Keyring;
 use mednanny_core::demo::{self, Demo};
 use mednanny_core::domain::{Channel, DoseUnit};
-use mednanny_core::services::care::DoseRequest;
+use mednanny_core::services::care::{DoseRequest, RecordItem};
 use mednanny_core::services::{ServiceError, Services};
 use sea_orm::{ConnectionTrait, Statement};
 use support::TestApp;
@@ -160,6 +160,42 @@ async fn health_text_is_ciphertext_in_the_database_and_plain_through_the_service
         let allergies = s.allergies(&ana, demo.emma).await.unwrap();
         assert_eq!(allergies.len(), 1);
         assert_eq!(allergies[0].reaction.as_deref(), Some(REACTION));
+
+        // An appointment's purpose is health data too, sealed when added and when changed; so is
+        // a condition's name when it is changed.
+        let purpose = "allergy test after the amoxicillin rash";
+        let at = s.now() + Duration::days(3);
+        let appointment = s
+            .add_appointment(&ana, demo.emma, at, Some("Dr Patel"), Some(purpose))
+            .await
+            .unwrap();
+        let sealed = raw(s, "appointments", "purpose", appointment).await;
+        assert_sealed(&sealed, purpose, &app.keys, "appointment purpose");
+        let mut seen = s.appointments(&ana, demo.emma).await.unwrap();
+        assert_eq!(seen[0].purpose.as_deref(), Some(purpose));
+        let moved = "follow-up on the amoxicillin rash";
+        seen[0].purpose = Some(moved.into());
+        s.change_record(
+            &ana,
+            demo.family_id,
+            &RecordItem::Appointment(seen[0].clone()),
+        )
+        .await
+        .unwrap();
+        let sealed = raw(s, "appointments", "purpose", appointment).await;
+        assert_sealed(&sealed, moved, &app.keys, "changed appointment purpose");
+        let mut condition = s.conditions(&ana, demo.emma).await.unwrap()[0].clone();
+        condition.name = "eczema, both elbows".into();
+        s.change_record(&ana, demo.family_id, &RecordItem::Condition(condition))
+            .await
+            .unwrap();
+        let sealed = raw(s, "conditions", "name", ids.condition).await;
+        assert_sealed(
+            &sealed,
+            "eczema, both elbows",
+            &app.keys,
+            "changed condition",
+        );
     }
 }
 
