@@ -9,6 +9,8 @@
 //! What it is at this stage: a stub that only serves `GET /healthz`, which
 //! answers `200 OK` with the body `ok`. Every other path is a `404`.
 
+pub mod signature;
+
 use std::future::Future;
 
 use axum::routing::get;
