@@ -144,19 +144,7 @@ async fn on_submission(
         )
         .into()),
         modal::Submitted::Said(text) => {
-            let team = submission
-                .user
-                .team_id
-                .as_ref()
-                .map(|t| t.to_string())
-                .unwrap_or_else(|| submission.team.id.to_string());
-            let key = match &submission.trigger_id {
-                Some(trigger) => format!("slack:trigger:{trigger}"),
-                None => format!(
-                    "slack:view:{}:{}",
-                    submission.view.state_params.id, submission.view.state_params.hash
-                ),
-            };
+            let (team, key) = submission_origin(submission);
             // Said in the person's DM (an empty channel), where the answer and any question go.
             let delivery = SlackDelivery::Message {
                 team,
@@ -170,21 +158,7 @@ async fn on_submission(
             Ok(SlackInteractionResponse::Empty)
         }
         modal::Submitted::Form { form, text } => {
-            let team = submission
-                .user
-                .team_id
-                .as_ref()
-                .map(|t| t.to_string())
-                .unwrap_or_else(|| submission.team.id.to_string());
-            // A redelivered submission carries the same trigger id (the key); the view id and
-            // hash tell two submissions of one modal apart when Slack sends none.
-            let key = match &submission.trigger_id {
-                Some(trigger) => format!("slack:trigger:{trigger}"),
-                None => format!(
-                    "slack:view:{}:{}",
-                    submission.view.state_params.id, submission.view.state_params.hash
-                ),
-            };
+            let (team, key) = submission_origin(submission);
             let delivery = SlackDelivery::FormSubmitted {
                 team,
                 user: submission.user.id.to_string(),
@@ -195,6 +169,25 @@ async fn on_submission(
             Ok(SlackInteractionResponse::Empty)
         }
     }
+}
+
+/// Whose submission it is (their team), and its inbox key: the trigger id, which a redelivery
+/// repeats; the view id and hash tell two submissions of one modal apart when Slack sends none.
+fn submission_origin(submission: &SlackInteractionViewSubmissionEvent) -> (String, String) {
+    let team = submission
+        .user
+        .team_id
+        .as_ref()
+        .map(|t| t.to_string())
+        .unwrap_or_else(|| submission.team.id.to_string());
+    let key = match &submission.trigger_id {
+        Some(trigger) => format!("slack:trigger:{trigger}"),
+        None => format!(
+            "slack:view:{}:{}",
+            submission.view.state_params.id, submission.view.state_params.hash
+        ),
+    };
+    (team, key)
 }
 
 /// Logs why an envelope was not acknowledged (never its content) and answers with an error status,

@@ -92,13 +92,7 @@ impl<S: ConversationStore> Engine<S> {
     ) -> ServiceResult<TaskResult> {
         let kinds = match kind {
             Some(kind) => vec![kind],
-            None => vec![
-                RecordKind::Allergies,
-                RecordKind::Conditions,
-                RecordKind::Vaccinations,
-                RecordKind::Appointments,
-                RecordKind::Providers,
-            ],
+            None => RecordKind::ALL.to_vec(),
         };
         let mut all: Vec<Owned> = Vec::new();
         for kind in kinds {
@@ -145,13 +139,7 @@ impl<S: ConversationStore> Engine<S> {
         }
         let kinds = match kind {
             Some(kind) => vec![kind],
-            None => vec![
-                RecordKind::Allergies,
-                RecordKind::Conditions,
-                RecordKind::Vaccinations,
-                RecordKind::Appointments,
-                RecordKind::Providers,
-            ],
+            None => RecordKind::ALL.to_vec(),
         };
         let mut all: Vec<Owned> = Vec::new();
         for kind in kinds {

@@ -132,6 +132,25 @@ const MAX_VACCINE_DOSE: i32 = 10;
 /// Appointments are booked months ahead, not years.
 const APPOINTMENT_HORIZON_DAYS: i64 = 2 * 366;
 
+/// A vaccine dose number is the card's: 1 to `MAX_VACCINE_DOSE`.
+fn check_dose_number(dose_number: Option<i32>) -> ServiceResult<()> {
+    if dose_number.is_some_and(|n| !(1..=MAX_VACCINE_DOSE).contains(&n)) {
+        return Err(Problem::BadDoseNumber.into());
+    }
+    Ok(())
+}
+
+/// An appointment is ahead (an hour's grace, for "the appointment at 3" said at 3:10) and within
+/// two years.
+fn check_appointment_time(now: DateTime<Utc>, starts_at: DateTime<Utc>) -> ServiceResult<()> {
+    if starts_at < now - chrono::Duration::hours(1)
+        || starts_at > now + chrono::Duration::days(APPOINTMENT_HORIZON_DAYS)
+    {
+        return Err(Problem::AppointmentNotAhead.into());
+    }
+    Ok(())
+}
+
 /// A name or short label: trimmed, not empty, at most `max` characters.
 fn label(text: &str, max: usize) -> ServiceResult<String> {
     let text = text.trim();
@@ -167,9 +186,7 @@ impl Services {
         dose_number: Option<i32>,
     ) -> ServiceResult<i64> {
         let vaccine = label(vaccine, 80)?;
-        if dose_number.is_some_and(|n| !(1..=MAX_VACCINE_DOSE).contains(&n)) {
-            return Err(Problem::BadDoseNumber.into());
-        }
+        check_dose_number(dose_number)?;
         self.authorized_as(
             actor,
             Permission::ManageChildren,
@@ -252,12 +269,7 @@ impl Services {
         with: Option<&str>,
         purpose: Option<&str>,
     ) -> ServiceResult<i64> {
-        let now = self.now();
-        if starts_at < now - chrono::Duration::hours(1)
-            || starts_at > now + chrono::Duration::days(APPOINTMENT_HORIZON_DAYS)
-        {
-            return Err(Problem::AppointmentNotAhead.into());
-        }
+        check_appointment_time(self.now(), starts_at)?;
         let with = with.map(|w| label(w, 80)).transpose()?;
         let purpose = purpose
             .map(|p| label(p, 200).map_err(|_| Problem::TextTooLong { max: 200 }))
@@ -562,12 +574,7 @@ impl Services {
                 }
             }
             RecordItem::Appointment(a) => {
-                let now = self.now();
-                if a.starts_at < now - chrono::Duration::hours(1)
-                    || a.starts_at > now + chrono::Duration::days(APPOINTMENT_HORIZON_DAYS)
-                {
-                    return Err(Problem::AppointmentNotAhead.into());
-                }
+                check_appointment_time(self.now(), a.starts_at)?;
                 if let Some(with) = &a.with {
                     label(with, 80)?;
                 }

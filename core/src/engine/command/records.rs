@@ -16,6 +16,14 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    pub const ALL: [RecordKind; 5] = [
+        RecordKind::Allergies,
+        RecordKind::Conditions,
+        RecordKind::Vaccinations,
+        RecordKind::Appointments,
+        RecordKind::Providers,
+    ];
+
     /// The list a word names ("vaccines", "shots", "doctors", "appointment").
     pub fn named(word: &str) -> Option<RecordKind> {
         Some(match word {

@@ -251,12 +251,17 @@ fn take_dose_number(answer: &mut Answer) -> Option<Result<i32, FieldError>> {
             continue;
         };
         answer.consume(span.start..span.end.min(answer.len()));
-        return Some(match i32::try_from(n) {
-            Ok(n) if (1..=10).contains(&n) => Ok(n),
-            _ => Err(FieldError::BadDoseNumber),
-        });
+        return Some(dose_number(n));
     }
     None
+}
+
+/// A vaccine dose number as the card writes it: 1 to 10.
+fn dose_number(n: u32) -> Result<i32, FieldError> {
+    match i32::try_from(n) {
+        Ok(n) if (1..=10).contains(&n) => Ok(n),
+        _ => Err(FieldError::BadDoseNumber),
+    }
 }
 
 /// "2", "2nd", "second", "segunda".
@@ -336,11 +341,9 @@ impl Draft for VaccinationDraft {
                 self.dose_number = Some(if is_none(&word) || word == "not sure" {
                     None
                 } else {
-                    let n = ordinal(&word).ok_or(FieldError::BadDoseNumber)?;
-                    match i32::try_from(n) {
-                        Ok(n) if (1..=10).contains(&n) => Some(n),
-                        _ => return Err(FieldError::BadDoseNumber),
-                    }
+                    Some(dose_number(
+                        ordinal(&word).ok_or(FieldError::BadDoseNumber)?,
+                    )?)
                 });
             }
             _ => {}

@@ -112,6 +112,24 @@ fn line(item: &RecordItem, ctx: &RenderContext) -> String {
     format!("• {text}  (#{})", id(item))
 }
 
+/// One button per entry, labelled with whose it is and what; `value` is the command it sends.
+fn entry_choices(
+    options: &[(Option<String>, RecordItem)],
+    ctx: &RenderContext,
+    value: impl Fn(&RecordItem) -> String,
+) -> Vec<Choice> {
+    options
+        .iter()
+        .map(|(child, item)| Choice {
+            label: match child {
+                Some(child) => format!("{child}: {}", describe(item, ctx)),
+                None => describe(item, ctx),
+            },
+            value: value(item),
+        })
+        .collect()
+}
+
 fn whose(child: &Option<String>, kind: RecordKind) -> String {
     match child {
         Some(child) => format!("{child}'s {}", plural(kind)),
@@ -189,18 +207,11 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             )
         }
         Msg::WhichToChange { options, change } => Reply {
-            choices: options
-                .iter()
-                .map(|(child, item)| Choice {
-                    label: match child {
-                        Some(child) => format!("{child}: {}", describe(item, ctx)),
-                        None => describe(item, ctx),
-                    },
-                    value: format!("change {} #{} {change}", command_word(item), id(item))
-                        .trim_end()
-                        .to_string(),
-                })
-                .collect(),
+            choices: entry_choices(options, ctx, |item| {
+                format!("change {} #{} {change}", command_word(item), id(item))
+                    .trim_end()
+                    .to_string()
+            }),
             ..reply(
                 "Several match. Which one should I change?".into(),
                 Info,
@@ -236,16 +247,9 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             )
         }
         Msg::WhichToRemove { options } => Reply {
-            choices: options
-                .iter()
-                .map(|(child, item)| Choice {
-                    label: match child {
-                        Some(child) => format!("{child}: {}", describe(item, ctx)),
-                        None => describe(item, ctx),
-                    },
-                    value: format!("remove {} #{}", command_word(item), id(item)),
-                })
-                .collect(),
+            choices: entry_choices(options, ctx, |item| {
+                format!("remove {} #{}", command_word(item), id(item))
+            }),
             ..reply(
                 "Several match. Which one should I remove?".into(),
                 Info,
