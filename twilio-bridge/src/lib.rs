@@ -6,8 +6,9 @@
 //! through Twilio's REST API via `reqwest`, with a configurable base URL (so
 //! tests can point it at a local fake).
 //!
-//! What it is at this stage: a stub that only serves `GET /healthz`, which
-//! answers `200 OK` with the body `ok`. Every other path is a `404`.
+//! What it is at this stage: it serves `GET /healthz` (`200 OK`, body `ok`;
+//! every other path is a `404`), and [`signature`] checks Twilio's request
+//! signature, ready for the webhook routes.
 
 pub mod signature;
 
