@@ -14,22 +14,13 @@
 
 mod support;
 
-use entity::{audit_event, child, medication};
+use entity::{child, medication};
 use mednanny_core::auth::Actor;
 use mednanny_core::domain::Channel;
 use mednanny_core::engine::Engine;
 use mednanny_core::services::{Problem, ServiceError};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use support::{backends, turn, TestApp};
-
-async fn audited(app: &TestApp, action: &str) -> u64 {
-    audit_event::Entity::find()
-        .filter(audit_event::Column::Action.eq(action))
-        .filter(audit_event::Column::Outcome.eq("ok"))
-        .count(app.services.db().conn())
-        .await
-        .unwrap()
-}
 
 async fn medication(app: &TestApp, id: i64) -> medication::Model {
     medication::Entity::find_by_id(id)
@@ -66,7 +57,7 @@ async fn a_guardian_stops_pauses_and_resumes_a_medicine_and_doses_follow() {
         let row = medication(&app, demo.leo_amoxicillin).await;
         assert!(!row.active);
         assert_eq!(row.ends_on, Some(today));
-        assert_eq!(audited(&app, "medication.stop").await, 1);
+        assert_eq!(app.audited("medication.stop").await, 1);
         let before = app.doses().await;
         let given = say("maya", "gave Leo 5 ml amoxicillin").await;
         assert!(given.contains("Amoxicillin was stopped"), "{given}");
@@ -100,8 +91,8 @@ async fn a_guardian_stops_pauses_and_resumes_a_medicine_and_doses_follow() {
         let given = say("maya", "gave Emma 5 ml Tylenol").await;
         assert!(given.contains("Logged"), "{given}");
         assert_eq!(app.doses().await, before + 1);
-        assert_eq!(audited(&app, "medication.pause").await, 1);
-        assert_eq!(audited(&app, "medication.resume").await, 1);
+        assert_eq!(app.audited("medication.pause").await, 1);
+        assert_eq!(app.audited("medication.resume").await, 1);
 
         // A medicine nobody has is named back with what there is.
         let unknown = say("ana", "pause Motrin for Leo").await;
@@ -139,7 +130,7 @@ async fn a_guardian_manages_the_members_from_chat() {
         let back = say("ana", "Maya looks after Emma and Leo").await;
         assert!(back.contains("Maya now looks after Emma and Leo"), "{back}");
         assert!(say("maya", "meds Leo").await.contains("Amoxicillin"));
-        assert_eq!(audited(&app, "caregiver.unassign").await, 1);
+        assert_eq!(app.audited("caregiver.unassign").await, 1);
 
         // An unknown child or member changes nothing, saying who is known.
         let nico = say("ana", "Maya looks after Nico").await;
@@ -160,7 +151,7 @@ async fn a_guardian_manages_the_members_from_chat() {
         let last = say("ana", "make Ana a viewer").await;
         assert!(last.contains("last active guardian"), "{last}");
         say("ana", "make Luis a guardian").await;
-        assert_eq!(audited(&app, "member.role").await, 2);
+        assert_eq!(app.audited("member.role").await, 2);
 
         // Revoking asks first; then Maya can do nothing in the family.
         let asked = say("ana", "revoke Maya").await;
@@ -171,7 +162,7 @@ async fn a_guardian_manages_the_members_from_chat() {
         assert!(!after.contains("Amoxicillin"), "{after}");
         let listed = say("ana", "members").await;
         assert!(!listed.contains("• Maya"), "{listed}");
-        assert_eq!(audited(&app, "member.revoke").await, 1);
+        assert_eq!(app.audited("member.revoke").await, 1);
     }
 }
 
@@ -259,7 +250,7 @@ async fn a_medicine_is_changed_from_chat_and_a_nannys_change_waits_for_a_guardia
         let row = medication(&app, demo.emma_acetaminophen).await;
         assert_eq!(row.dose_amount, 7.5);
         assert_eq!(row.approval, "approved");
-        assert_eq!(audited(&app, "medication.change").await, 1);
+        assert_eq!(app.audited("medication.change").await, 1);
 
         // Bad values are re-asked with the reason; "cancel" leaves the rules as they were.
         let bad = say("ana", "change Emma's Tylenol to every 0 hours").await;
@@ -385,7 +376,7 @@ async fn a_child_is_renamed_and_taken_out_of_care_and_back_keeping_the_record() 
             "{direct:?}"
         );
         assert_eq!(app.doses().await, before);
-        assert_eq!(audited(&app, "child.leave_care").await, 1);
+        assert_eq!(app.audited("child.leave_care").await, 1);
 
         // Back in care, as before.
         let unknown = say("ana", "return Mia to care").await;

@@ -169,6 +169,17 @@ impl TestApp {
             .expect("count doses")
     }
 
+    /// How many times `action` was done and audited as allowed ("allergy.remove"...).
+    pub async fn audited(&self, action: &str) -> u64 {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        entity::audit_event::Entity::find()
+            .filter(entity::audit_event::Column::Action.eq(action))
+            .filter(entity::audit_event::Column::Outcome.eq("ok"))
+            .count(self.services.db().conn())
+            .await
+            .expect("count audit events")
+    }
+
     pub async fn new(backend: Backend) -> Self {
         Self::at(backend, default_now()).await
     }
