@@ -1,6 +1,10 @@
 //! Domain types that validate on construction: once a value is one of these, it is known to be sane.
 //! Wire text is parsed here (at the edge) and no raw string travels further in.
 
+mod phone;
+
+pub use phone::Phone;
+
 use std::fmt;
 use std::str::FromStr;
 

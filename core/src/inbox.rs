@@ -19,8 +19,8 @@ use chrono::Duration;
 use entity::inbox;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    TryInsertResult,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, Statement, TryInsertResult,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -179,6 +179,97 @@ impl Inbox {
         }
         txn.commit().await?;
         Ok((pending, given_up))
+    }
+
+    /// Claims up to `limit` of the channel's unfinished deliveries, oldest first, for `lease`: a
+    /// delivery written by another process (the WhatsApp bridge) is taken by one bot only, and
+    /// taken again by any bot once its lease has run out (the bot that held it died). Each claim
+    /// counts as an attempt; a delivery claimed more than [`MAX_ATTEMPTS`] times is set aside as in
+    /// [`Inbox::resume`] and its key returned in the second list.
+    pub async fn claim(
+        &self,
+        channel: &str,
+        limit: u64,
+        lease: Duration,
+    ) -> Result<(Vec<PendingDelivery>, Vec<String>), InboxError> {
+        let now = self.clock.now();
+        let txn = self.db.write(LockScope::OwnRow).await?;
+        let backend = self.db.backend();
+        let sql = match backend {
+            DatabaseBackend::Postgres => {
+                "SELECT id FROM inbox WHERE channel = $1 AND status = 'pending' \
+                 AND (lease_until IS NULL OR lease_until < $2) \
+                 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED"
+            }
+            _ => {
+                "SELECT id FROM inbox WHERE channel = ?1 AND status = 'pending' \
+                 AND (lease_until IS NULL OR lease_until < ?2) ORDER BY id LIMIT ?3"
+            }
+        };
+        let ids: Vec<i64> = txn
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [channel.into(), now.into(), (limit as i64).into()],
+            ))
+            .await?
+            .iter()
+            .map(|row| row.try_get::<i64>("", "id"))
+            .collect::<Result<_, _>>()?;
+        if ids.is_empty() {
+            txn.commit().await?;
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let rows = inbox::Entity::find()
+            .filter(inbox::Column::Id.is_in(ids))
+            .order_by_asc(inbox::Column::Id)
+            .all(&*txn)
+            .await?;
+        let mut pending = Vec::new();
+        let mut given_up = Vec::new();
+        for row in rows {
+            // A row the bridge wrote starts at one attempt before any bot has tried it.
+            if row.attempts > MAX_ATTEMPTS {
+                inbox::Entity::update_many()
+                    .col_expr(inbox::Column::Status, Expr::value("failed"))
+                    .col_expr(inbox::Column::Payload, Expr::value(""))
+                    .col_expr(inbox::Column::FinishedAt, Expr::value(now))
+                    .filter(inbox::Column::Id.eq(row.id))
+                    .exec(&*txn)
+                    .await?;
+                given_up.push(row.delivery_key);
+                continue;
+            }
+            pending.push(PendingDelivery {
+                id: row.id,
+                payload: self.keys.open(PAYLOAD_FIELD, &row.payload)?,
+                delivery_key: row.delivery_key,
+                kind: row.kind,
+                attempts: row.attempts,
+            });
+        }
+        if !pending.is_empty() {
+            inbox::Entity::update_many()
+                .col_expr(
+                    inbox::Column::Attempts,
+                    Expr::col(inbox::Column::Attempts).add(1),
+                )
+                .col_expr(inbox::Column::LeaseUntil, Expr::value(now + lease))
+                .filter(inbox::Column::Id.is_in(pending.iter().map(|p| p.id)))
+                .exec(&*txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok((pending, given_up))
+    }
+
+    /// Whether the inbox answers (for a readiness check).
+    pub async fn ping(&self) -> bool {
+        inbox::Entity::find()
+            .filter(inbox::Column::Id.eq(0))
+            .one(self.db.conn())
+            .await
+            .is_ok()
     }
 
     /// Deletes finished rows older than `age` (their keys only guard against late redeliveries).

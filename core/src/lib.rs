@@ -15,6 +15,8 @@
 //! - [`services`]: the domain services every channel goes through.
 //! - [`engine`]: the conversation engine: command parsing, the pure state machine, the effect runner.
 //! - [`inbox`]: the channels' durable inbox (write before acknowledging; group commit).
+//! - [`outbox`]: messages to send on WhatsApp, sent by the bridge (leases, per-recipient order).
+//! - [`whatsapp`]: the WhatsApp deliveries the bridge keeps for the bot.
 //! - [`messages`]: the message catalogue (every sentence a user reads), keyed by locale.
 //! - [`demo`]: the Garcia demo family.
 //! - [`screen`]: the red-flag screen, run on every message before anything else reads it.
@@ -32,7 +34,9 @@ pub mod dose_safety;
 pub mod engine;
 pub mod inbox;
 pub mod messages;
+pub mod outbox;
 pub mod runtime;
 pub mod screen;
 pub mod services;
 pub mod settings;
+pub mod whatsapp;

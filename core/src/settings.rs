@@ -13,6 +13,12 @@ use std::path::{Path, PathBuf};
 use config::{Config, Environment as EnvSource, File, FileFormat};
 use serde::Deserialize;
 
+mod whatsapp;
+
+pub use whatsapp::{
+    BotSettings, BridgeSettings, InternalSettings, TemplateSettings, TwilioAccount, TwilioSettings,
+};
+
 const EMBEDDED_DEFAULT: &str = include_str!("../../config/default.toml");
 const EMBEDDED_DEVELOPMENT: &str = include_str!("../../config/development.toml");
 const EMBEDDED_TEST: &str = include_str!("../../config/test.toml");
@@ -24,6 +30,8 @@ const SECRET_KEYS: &[&str] = &[
     "security.retired_data_keys",
     "slack.app_token",
     "slack.bot_token",
+    "twilio.auth_token",
+    "internal.secret",
 ];
 
 /// A configuration problem, naming the key (e.g. `database.url`) and what is wrong.
@@ -278,6 +286,11 @@ pub struct Settings {
     pub slack: SlackSettings,
     pub api: ApiSettings,
     pub runtime: RuntimeSettings,
+    pub bridge: BridgeSettings,
+    pub bot: BotSettings,
+    pub twilio: TwilioSettings,
+    #[serde(default)]
+    pub internal: InternalSettings,
 }
 
 fn default_profile() -> Profile {
@@ -443,6 +456,7 @@ impl Settings {
                 ),
             ));
         }
+        whatsapp::validate(&self.bridge, &self.bot, &self.twilio)?;
         Ok(())
     }
 

@@ -15,6 +15,9 @@ pub struct Model {
     pub external_id: String,
     pub verified: bool,
     pub created_at: DateTimeUtc,
+    /// When the person last wrote from this identity (WhatsApp: free text may be sent only within
+    /// 24 hours of it, a template otherwise).
+    pub last_seen_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,9 @@ pub struct Model {
     pub attempts: i32,
     pub received_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
+    /// Set while a process works on the row (WhatsApp rows, which the bridge writes and a bot
+    /// claims): another process takes it only once the lease has run out.
+    pub lease_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,12 @@ pub struct Model {
     pub used_at: Option<DateTimeUtc>,
     pub used_by_person_id: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// E.164: the invite was sent to this WhatsApp number, which joins by replying JOIN.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub phone: Option<String>,
+    /// The name the guardian gave the person invited by phone.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub invitee_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

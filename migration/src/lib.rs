@@ -10,6 +10,8 @@
 //! - `m20261203_000003_notification_source_key`: alerts carry the delivery key that raised them.
 //! - `m20261203_000004_medication_approval`: a caregiver's medication waits for a guardian's approval.
 //! - `m20261204_000005_child_in_care`: a child leaves active care and stays in the record.
+//! - `m20261205_000006_whatsapp`: the WhatsApp outbox, invites by phone, phone links, the 24-hour
+//!   window, inbox leases.
 //! - `inbox_store`: [`InboxMigrator`], the inbox table alone, for a SQLite inbox kept in its own file.
 
 pub use sea_orm_migration::prelude::*;
@@ -20,6 +22,7 @@ mod m20261125_000002_channel_inbox;
 mod m20261203_000003_notification_source_key;
 mod m20261203_000004_medication_approval;
 mod m20261204_000005_child_in_care;
+mod m20261205_000006_whatsapp;
 
 pub use inbox_store::InboxMigrator;
 
@@ -35,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000003_notification_source_key::Migration),
             Box::new(m20261203_000004_medication_approval::Migration),
             Box::new(m20261204_000005_child_in_care::Migration),
+            Box::new(m20261205_000006_whatsapp::Migration),
         ]
     }
 }

@@ -119,9 +119,22 @@ impl Database {
             max_connections: Some(1),
             ..settings.clone()
         };
-        let inbox = Database::connect(&settings).await?;
-        inbox.migrate_with::<InboxMigrator>().await?;
-        Ok(inbox)
+        // The bot and the WhatsApp bridge may open (and migrate) the file at the same moment: the
+        // one that finds it locked waits a little and tries again.
+        let mut tries = 0;
+        loop {
+            let opened = match Database::connect(&settings).await {
+                Ok(inbox) => inbox.migrate_with::<InboxMigrator>().await.map(|_| inbox),
+                Err(error) => Err(error),
+            };
+            match opened {
+                Err(error) if tries < 40 && error.to_string().contains("locked") => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Applies pending migrations.

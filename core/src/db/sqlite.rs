@@ -1059,7 +1059,9 @@ static ENTITY_COLUMNS: LazyLock<HashMap<String, HashMap<String, Option<Kind>>>> 
         add::<member::Entity>(&mut tables);
         add::<nanny_profile::Entity>(&mut tables);
         add::<notification::Entity>(&mut tables);
+        add::<outbox::Entity>(&mut tables);
         add::<person::Entity>(&mut tables);
+        add::<phone_link::Entity>(&mut tables);
         add::<provider::Entity>(&mut tables);
         add::<shift::Entity>(&mut tables);
         add::<vaccination::Entity>(&mut tables);

@@ -74,8 +74,19 @@ pub enum Command {
         name: String,
     },
     /// "invite caregiver": a one-time code for a new member; `None` when the role was not understood.
+    /// "invite caregiver Maya +15551234567" also sends it to that phone on WhatsApp.
     Invite {
         role: Option<Role>,
+        to: Option<Invitee>,
+    },
+    /// "link-whatsapp +15551234567": a code sent to that phone links it to the speaker; `phone` is
+    /// empty when none was given.
+    LinkPhone {
+        phone: String,
+    },
+    /// Six digits alone: a link code sent to a phone, repeated.
+    LinkCode {
+        code: String,
     },
     /// Everything the family has, as a document (guardians only).
     Export,
@@ -331,6 +342,26 @@ const FILLER: &[&str] = &[
     "what", "time", "did", "does",
 ];
 
+/// Who an invite by phone is for, as typed (the services check the number).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Invitee {
+    pub name: String,
+    pub phone: String,
+}
+
+/// "Maya +1 555 123 4567": the words before the first that starts like a number are the name.
+fn invitee(words: &[&str]) -> Option<Invitee> {
+    let at = words
+        .iter()
+        .position(|w| w.starts_with(|c: char| c == '+' || c == '(' || c.is_ascii_digit()))?;
+    let name = words[..at].join(" ");
+    let name = name.trim_end_matches(|c: char| c == ',' || c == ':' || c.is_whitespace());
+    (!name.is_empty()).then(|| Invitee {
+        name: name.to_string(),
+        phone: words[at..].join(" "),
+    })
+}
+
 /// The parser's view of the family: the children's names it can recognise.
 pub struct Vocabulary<'a> {
     pub children: &'a [String],
@@ -371,6 +402,12 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         if (1..=20).contains(&n) {
             return Command::Choose(n);
         }
+    }
+    let bare = strip_punctuation(&lower);
+    if bare.len() == 6 && bare.bytes().all(|b| b.is_ascii_digit()) {
+        return Command::LinkCode {
+            code: bare.to_string(),
+        };
     }
     let child_mentioned = words
         .iter()
@@ -415,6 +452,18 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         "invite" => {
             return Command::Invite {
                 role: words.get(1).and_then(|w| strip_punctuation(w).parse().ok()),
+                to: words.get(2..).and_then(invitee),
+            };
+        }
+        "link-whatsapp" | "link" | "vincular"
+            if first != "link"
+                || words
+                    .get(1)
+                    .is_some_and(|w| strip_punctuation(w).eq_ignore_ascii_case("whatsapp")) =>
+        {
+            let skip = if first == "link-whatsapp" { 1 } else { 2 };
+            return Command::LinkPhone {
+                phone: words.get(skip..).unwrap_or_default().join(" "),
             };
         }
         "export" if words.len() == 1 => return Command::Export,
@@ -998,15 +1047,67 @@ mod tests {
                 "invite nanny",
                 Command::Invite {
                     role: Some(Role::Caregiver),
+                    to: None,
                 },
             ),
             (
                 "invite guardian",
                 Command::Invite {
                     role: Some(Role::Guardian),
+                    to: None,
                 },
             ),
-            ("invite the cat", Command::Invite { role: None }),
+            (
+                "invite caregiver Maya +1 555 123 4567",
+                Command::Invite {
+                    role: Some(Role::Caregiver),
+                    to: Some(Invitee {
+                        name: "Maya".into(),
+                        phone: "+1 555 123 4567".into(),
+                    }),
+                },
+            ),
+            (
+                "invite nanny Maya Lopez (415) 555-0100",
+                Command::Invite {
+                    role: Some(Role::Caregiver),
+                    to: Some(Invitee {
+                        name: "Maya Lopez".into(),
+                        phone: "(415) 555-0100".into(),
+                    }),
+                },
+            ),
+            (
+                "invite the cat",
+                Command::Invite {
+                    role: None,
+                    to: None,
+                },
+            ),
+            (
+                "link-whatsapp +1 415 555 0100",
+                Command::LinkPhone {
+                    phone: "+1 415 555 0100".into(),
+                },
+            ),
+            (
+                "link WhatsApp +14155550100",
+                Command::LinkPhone {
+                    phone: "+14155550100".into(),
+                },
+            ),
+            (
+                "link-whatsapp",
+                Command::LinkPhone {
+                    phone: String::new(),
+                },
+            ),
+            (
+                "482913",
+                Command::LinkCode {
+                    code: "482913".into(),
+                },
+            ),
             ("export", Command::Export),
             (
                 "create family Garcia Lopez",

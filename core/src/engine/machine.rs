@@ -9,7 +9,7 @@
 use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::{parse, Command, GrowthKind, RecordKind, Vocabulary};
+use super::command::{parse, Command, GrowthKind, Invitee, RecordKind, Vocabulary};
 use super::forms::{self, Form, FormContext, FormKind, Outcome, Question};
 use crate::domain::{DoseAmount, EmergencyNumbers, Role, Temperature};
 use crate::messages::Msg;
@@ -144,6 +144,15 @@ pub enum Task {
     ClockOut,
     Invite {
         role: Role,
+        to: Option<Invitee>,
+    },
+    /// Send a link code to this phone (as typed).
+    LinkPhone {
+        phone: String,
+    },
+    /// A link code, repeated by the person who asked for it.
+    ConfirmLink {
+        code: String,
     },
     Export,
     /// Save a form the person confirmed (a child, a medication, an allergy).
@@ -728,8 +737,14 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
         Command::Undo => run(Task::Undo),
         Command::ShiftIn => run(Task::ClockIn),
         Command::ShiftOut => run(Task::ClockOut),
-        Command::Invite { role: Some(role) } => run(Task::Invite { role }),
-        Command::Invite { role: None } => say(Msg::WhichRole),
+        Command::Invite {
+            role: Some(role),
+            to,
+        } => run(Task::Invite { role, to }),
+        Command::Invite { role: None, .. } => say(Msg::WhichRole),
+        Command::LinkPhone { phone } if phone.trim().is_empty() => say(Msg::LinkUsage),
+        Command::LinkPhone { phone } => run(Task::LinkPhone { phone }),
+        Command::LinkCode { code } => run(Task::ConfirmLink { code }),
         Command::Export => run(Task::Export),
         Command::SwitchFamily { name } => {
             (ConversationState::Idle, vec![Effect::PickFamily { name }])

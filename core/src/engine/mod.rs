@@ -38,10 +38,11 @@ use self::command::{parse, Command, Vocabulary};
 use self::machine::{step, Context, ConversationState, Effect, Event};
 use self::store::{ConversationStore, DbConversationStore, Session};
 use crate::auth::Actor;
-use crate::domain::{emergency_numbers, Channel, IdentityKind};
+use crate::domain::{emergency_numbers, Channel, IdentityKind, Phone};
 use crate::messages::{render, render_dashboard, DashboardText, Locale, Msg, RenderContext, Reply};
 use crate::screen::{self, RedFlag, Screening};
 use crate::services::emergency::named_child;
+use crate::services::phones::LinkOutcome;
 use crate::services::{FamilyInfo, ServiceError, Services};
 
 /// What a whole form needs from the record to be shown and read at once (see
@@ -730,6 +731,9 @@ impl<S: ConversationStore> Engine<S> {
                 ..Turn::default()
             });
         }
+        if inbound.channel == Channel::Whatsapp {
+            return self.stranger_on_whatsapp(inbound, command).await;
+        }
         let msg = match command {
             Command::CreateFamily { name } => {
                 let person_id = self.new_person(inbound).await?;
@@ -767,6 +771,68 @@ impl<S: ConversationStore> Engine<S> {
             family_id: None,
             changed_record: false,
             alerts_queued: false,
+        })
+    }
+
+    /// A WhatsApp number nobody has linked: it may join by an invite sent to it (JOIN) or by a code,
+    /// or repeat a link code sent to it; anything else gets one short answer that says nothing
+    /// about any family (a number is easy to guess, a family's existence is not to be learnt).
+    async fn stranger_on_whatsapp(
+        &self,
+        inbound: &Inbound,
+        command: Command,
+    ) -> Result<Turn, ServiceError> {
+        let services = &self.services;
+        let phone = Phone::from_e164(inbound.external_id.clone());
+        let msg = match command {
+            Command::Join { code } if code.trim().is_empty() => {
+                match services
+                    .join_by_phone(&phone, inbound.display_name.as_deref())
+                    .await?
+                {
+                    Some((person_id, membership)) => {
+                        let family = services.family_info(membership.family_id).await?;
+                        let msg = Msg::Joined {
+                            family: membership.family_name,
+                            role: membership.role.as_str().into(),
+                        };
+                        return Ok(self.finish(vec![msg], Some(&family), Locale::En, person_id));
+                    }
+                    None => Msg::UnknownNumber,
+                }
+            }
+            Command::Join { code } => {
+                let person_id = self.new_person(inbound).await?;
+                match services.join(person_id, &code, inbound.channel).await {
+                    Ok(membership) => {
+                        let family = services.family_info(membership.family_id).await?;
+                        let msg = Msg::Joined {
+                            family: membership.family_name,
+                            role: membership.role.as_str().into(),
+                        };
+                        return Ok(self.finish(vec![msg], Some(&family), Locale::En, person_id));
+                    }
+                    Err(error) => msg_for_error(error),
+                }
+            }
+            Command::LinkCode { code } => {
+                match services.confirm_phone_link(Some(&phone), None, &code).await {
+                    Ok(LinkOutcome::Linked { person_id, phone }) => {
+                        let msg = Msg::PhoneLinked {
+                            phone: phone.to_string(),
+                        };
+                        return Ok(self.finish(vec![msg], None, Locale::En, person_id));
+                    }
+                    Ok(LinkOutcome::NoneWaiting) => Msg::UnknownNumber,
+                    Err(error) => msg_for_error(error),
+                }
+            }
+            _ => Msg::UnknownNumber,
+        };
+        let ctx = self.render_context(None, Locale::En);
+        Ok(Turn {
+            replies: vec![render(&msg, &ctx)],
+            ..Turn::default()
         })
     }
 

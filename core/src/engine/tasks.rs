@@ -8,6 +8,7 @@ use crate::domain::{emergency_numbers, ingredient_display, ingredient_for_name, 
 use crate::dose_safety::Concern;
 use crate::messages::{ConcernText, DoseLine, MedicationLine, Msg};
 use crate::services::care::{DoseOutcome, DoseRequest, DoseView, MedicationView};
+use crate::services::phones::LinkOutcome;
 use crate::services::ServiceError;
 
 impl<S: ConversationStore> Engine<S> {
@@ -301,13 +302,45 @@ impl<S: ConversationStore> Engine<S> {
                     at: shift.clock_in_at,
                 }])
             }
-            Task::Invite { role } => {
+            Task::Invite { role, to: None } => {
                 let invite = services.create_invite(actor, scene.family.id, role).await?;
                 answered(vec![Msg::InviteCreated {
                     code: invite.code,
                     role: role.as_str().into(),
                     expires_at: invite.expires_at,
                 }])
+            }
+            Task::Invite { role, to: Some(to) } => {
+                let sent = services
+                    .invite_by_phone(actor, scene.family.id, role, &to.name, &to.phone)
+                    .await?;
+                answered(vec![Msg::InvitedByPhone {
+                    name: sent.name,
+                    phone: sent.phone.to_string(),
+                    role: role.as_str().into(),
+                    code: sent.invite.code,
+                    expires_at: sent.invite.expires_at,
+                }])
+            }
+            Task::LinkPhone { phone } => {
+                let phone = services
+                    .start_phone_link(actor, &phone, &scene.family.country)
+                    .await?;
+                answered(vec![Msg::LinkCodeSent {
+                    phone: phone.to_string(),
+                }])
+            }
+            Task::ConfirmLink { code } => {
+                let person = match actor.kind {
+                    crate::auth::ActorKind::Person(id) => Some(id),
+                    crate::auth::ActorKind::Operator => None,
+                };
+                match services.confirm_phone_link(None, person, &code).await? {
+                    LinkOutcome::Linked { phone, .. } => answered(vec![Msg::PhoneLinked {
+                        phone: phone.to_string(),
+                    }]),
+                    LinkOutcome::NoneWaiting => answered(vec![Msg::NotUnderstood]),
+                }
             }
             Task::RaiseEmergency { flag, child_id } => {
                 let told = services

@@ -6,6 +6,7 @@ mod forms;
 mod keeping;
 mod problems;
 mod records;
+pub(super) mod whatsapp;
 
 pub(super) use dashboard::render_dashboard;
 use problems::{amount_error, problem, temperature_error};
@@ -98,7 +99,7 @@ fn emergency_kind(category: crate::screen::Category) -> &'static str {
 }
 
 /// "13:10" today, "yesterday 20:00", "tomorrow 08:00", else "Mon 2 Mar 13:10" — in the family's zone.
-fn when(at: DateTime<Utc>, ctx: &RenderContext) -> String {
+pub(super) fn when(at: DateTime<Utc>, ctx: &RenderContext) -> String {
     let local = at.with_timezone(&ctx.timezone);
     let today = ctx.now.with_timezone(&ctx.timezone).date_naive();
     let day = local.date_naive();
@@ -690,6 +691,13 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             Success,
             msg,
         ),
+        Msg::InvitedByPhone { .. }
+        | Msg::LinkCodeSent { .. }
+        | Msg::PhoneLinked { .. }
+        | Msg::LinkUsage
+        | Msg::UnknownNumber
+        | Msg::MediaNotRead
+        | Msg::WhatsappUndeliverable => whatsapp::render(msg, ctx),
         Msg::OtherWorkspace => reply(
             "Sorry, this MedNanny serves one family workspace, and you are not part of it. Nothing was recorded."
                 .into(),

@@ -284,6 +284,30 @@ pub enum Msg {
         role: String,
         expires_at: DateTime<Utc>,
     },
+    /// An invite sent to a phone on WhatsApp (the code works anywhere too).
+    InvitedByPhone {
+        name: String,
+        phone: String,
+        role: String,
+        code: String,
+        expires_at: DateTime<Utc>,
+    },
+    /// A 6-digit code was sent to this WhatsApp number.
+    LinkCodeSent {
+        phone: String,
+    },
+    /// This WhatsApp number now reaches the person.
+    PhoneLinked {
+        phone: String,
+    },
+    /// "link-whatsapp" without a number.
+    LinkUsage,
+    /// WhatsApp, a number MedNanny does not know: one short answer that reveals no family.
+    UnknownNumber,
+    /// WhatsApp, a photo or a voice note: only text is read.
+    MediaNotRead,
+    /// A WhatsApp message could not reach the person (outside WhatsApp's 24-hour window).
+    WhatsappUndeliverable,
     /// Someone from another workspace or account than the one MedNanny serves.
     OtherWorkspace,
     /// "invite" without a role the catalogue knows.
@@ -626,6 +650,23 @@ pub fn form_field(question: Question, locale: Locale) -> (&'static str, &'static
     }
 }
 
+/// The words of an invite sent to a phone on WhatsApp (with no template configured, or as the
+/// template's text); no health data.
+pub fn whatsapp_invite(inviter: &str, family: &str, name: &str, code: &str) -> String {
+    en::whatsapp::invite(inviter, family, name, code)
+}
+
+/// The words of a link code sent to a phone.
+pub fn whatsapp_link_code(code: &str, minutes: i64) -> String {
+    en::whatsapp::link_code(code, minutes)
+}
+
+/// What a WhatsApp template says when an alert waits outside the 24-hour window: the family only,
+/// never a child's health.
+pub fn whatsapp_update_waiting(family: &str) -> String {
+    en::whatsapp::update_waiting(family)
+}
+
 /// Renders a message for a reader.
 pub fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
     match ctx.locale {
@@ -650,6 +691,13 @@ impl Msg {
                 | Msg::Joined { .. }
                 | Msg::FamilyCreated { .. }
                 | Msg::InviteCreated { .. }
+                | Msg::InvitedByPhone { .. }
+                | Msg::LinkCodeSent { .. }
+                | Msg::PhoneLinked { .. }
+                | Msg::LinkUsage
+                | Msg::UnknownNumber
+                | Msg::MediaNotRead
+                | Msg::WhatsappUndeliverable
                 | Msg::WhichRole
                 | Msg::OtherWorkspace
                 | Msg::ClockedIn { .. }

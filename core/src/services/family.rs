@@ -30,7 +30,7 @@ pub struct IssuedInvite {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
-fn clean_name(name: &str) -> ServiceResult<String> {
+pub(super) fn clean_name(name: &str) -> ServiceResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
         return Err(Problem::BadName.into());
@@ -38,7 +38,7 @@ fn clean_name(name: &str) -> ServiceResult<String> {
     Ok(name.to_string())
 }
 
-fn hash_code(code: &str) -> String {
+pub(super) fn hash_code(code: &str) -> String {
     let normalized: String = code
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -48,7 +48,7 @@ fn hash_code(code: &str) -> String {
 }
 
 /// Invite codes: 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L), shown as XXXXX-XXXXX.
-fn new_code() -> String {
+pub(super) fn new_code() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();
     let raw: String = (0..10)
@@ -394,6 +394,16 @@ impl Services {
         else {
             return Err(Problem::InviteInvalid.into());
         };
+        self.redeem(person_id, &found, channel).await
+    }
+
+    /// Makes the person a member by an invite found by its code or its phone number.
+    pub(super) async fn redeem(
+        &self,
+        person_id: i64,
+        found: &invite::Model,
+        channel: crate::domain::Channel,
+    ) -> ServiceResult<Membership> {
         let txn = self.db().write(LockScope::Family(found.family_id)).await?;
         // Re-read under the family lock so one code cannot be redeemed twice.
         let invite = invite::Entity::find_by_id(found.id)

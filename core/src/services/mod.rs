@@ -44,6 +44,7 @@ mod measurements;
 mod medications;
 mod members;
 mod notes;
+pub mod phones;
 pub mod records;
 pub mod shifts;
 
@@ -178,6 +179,12 @@ pub enum Problem {
     AlreadyInCare(String),
     #[error("{0} is not in active care")]
     NotInCare(String),
+    #[error("that WhatsApp number is already linked to this person")]
+    AlreadyLinked,
+    #[error("the code is wrong ({left} tries left)")]
+    LinkCodeWrong { left: i32 },
+    #[error("the code was tried too many times")]
+    LinkCodeSpent,
 }
 
 /// What can go wrong in a service call.

@@ -146,6 +146,12 @@ pub(super) fn problem(p: &Problem) -> String {
         Problem::BadPhone(given) => format!(
             "\"{given}\" is not a phone number: write it with its digits, like +1 555 010 2030. Nothing was recorded."
         ),
+        Problem::AlreadyLinked => "That WhatsApp number is already yours in MedNanny: nothing to link.".into(),
+        Problem::LinkCodeWrong { left } => format!(
+            "That code is not the one we sent. {left} {} left; or ask for a new code with link-whatsapp and your number.",
+            if *left == 1 { "try" } else { "tries" }
+        ),
+        Problem::LinkCodeSpent => "That code was tried too many times and no longer works: ask for a new one with link-whatsapp and your number.".into(),
     }
 }
 
