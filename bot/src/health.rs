@@ -1,5 +1,6 @@
 //! `mednanny serve`'s small HTTP server: `GET /healthz` (the process is alive) and `GET /readyz`
-//! (the database is migrated and Slack is connected), for container orchestrators and load balancers.
+//! (the database is migrated and Slack, when served, is connected), for container orchestrators and
+//! load balancers. The WhatsApp bridge's internal call is served beside them (`crate::whatsapp`).
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,11 +17,15 @@ use tokio::net::TcpListener;
 pub struct Readiness {
     pub migrated: Arc<AtomicBool>,
     pub slack_connected: Arc<AtomicBool>,
+    /// Whether this process serves Slack (it may serve WhatsApp only).
+    pub slack_required: Arc<AtomicBool>,
 }
 
 impl Readiness {
     pub fn is_ready(&self) -> bool {
-        self.migrated.load(Ordering::Acquire) && self.slack_connected.load(Ordering::Acquire)
+        self.migrated.load(Ordering::Acquire)
+            && (!self.slack_required.load(Ordering::Acquire)
+                || self.slack_connected.load(Ordering::Acquire))
     }
 }
 
@@ -47,13 +52,13 @@ async fn ready(State(readiness): State<Readiness>) -> (StatusCode, &'static str)
     }
 }
 
-/// Serves until `shutdown` completes.
+/// Serves `router` (this module's routes and any other) until `shutdown` completes.
 pub async fn run(
     listener: TcpListener,
-    readiness: Readiness,
+    router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(readiness))
+    axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await
 }

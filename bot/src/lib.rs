@@ -6,7 +6,10 @@
 //! - `app`: loading settings, telemetry, connecting and migrating, building the services.
 //! - `console`: the terminal channel (`mednanny chat`).
 //! - `admin`: operator commands (family, invite, member, child, med, allergy, export, erase, audit).
-//! - `slack`: the Slack channel (`mednanny serve`).
+//! - `serve`: `mednanny serve`, the long-running bot (Slack and/or WhatsApp).
+//! - `pipeline`: one delivery pipeline for every channel (workers, resume, alert pushers).
+//! - `slack`: the Slack channel.
+//! - `whatsapp`: the WhatsApp channel's bot side (the bridge is its own process).
 //! - `health`: `serve`'s /healthz and /readyz.
 //! - `sender_queue`: the order a channel's deliveries are handled in (each sender's one at a time).
 
@@ -15,8 +18,11 @@ pub mod app;
 pub mod cli;
 pub mod console;
 pub mod health;
+pub mod pipeline;
 pub mod sender_queue;
+pub mod serve;
 pub mod slack;
+pub mod whatsapp;
 
 use anyhow::Result;
 use mednanny_core::runtime::Placement;
@@ -36,7 +42,7 @@ pub async fn run(cli: Cli, settings: Settings, placement: Placement) -> Result<(
     let app = app::App::start(&settings).await?;
     let result = match cli.command {
         Command::Chat(args) => console::run(&app, args).await,
-        Command::Serve => slack::serve(&app, &settings, shutdown_signal()).await,
+        Command::Serve => serve::serve(&app, &settings, shutdown_signal()).await,
         Command::Migrate => {
             app.services.db().migrate().await?;
             println!("Database is up to date.");

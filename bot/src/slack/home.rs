@@ -168,6 +168,12 @@ impl Publisher {
     }
 }
 
+impl crate::pipeline::AlertPush for HomeRefresher {
+    fn after_turn(&self, turn: &mednanny_core::engine::Turn) {
+        HomeRefresher::after_turn(self, turn);
+    }
+}
+
 /// One family to refresh, and whether alerts are waiting to be pushed.
 struct Refresh {
     family_id: i64,

@@ -62,7 +62,9 @@ impl Intake {
             })
             .await?;
         match accepted {
-            Accepted::New(id) => self.dispatcher.submit(Job { id, key, delivery }),
+            Accepted::New(id) => {
+                self.dispatcher.submit(Job { id, key, delivery });
+            }
             Accepted::Repeat => tracing::info!(kind = delivery.kind(), "redelivery ignored"),
         }
         Ok(())

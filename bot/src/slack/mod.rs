@@ -1,5 +1,5 @@
 //! The Slack channel: `mednanny serve` connects to a workspace over Socket Mode and serves the same
-//! conversation engine the console uses.
+//! conversation engine the console uses (`crate::serve` runs it beside WhatsApp).
 //!
 //! Flow: an envelope arrives on one of several Socket Mode connections → `listener` keeps it in the
 //! durable inbox and acknowledges it → `worker` runs the engine turn (each sender's in order) and posts
@@ -24,7 +24,6 @@ pub mod reconnect;
 pub mod render;
 pub mod worker;
 
-use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,44 +31,39 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use mednanny_core::inbox::Inbox;
 use mednanny_core::settings::Settings;
-use tokio::net::TcpListener;
+use slack_morphism::prelude::SlackClientSocketModeListener;
 
 use crate::app::App;
-use crate::health::{self, Readiness};
+use crate::health::Readiness;
+use crate::pipeline::{self, AlertPushers};
 
 use self::api::SlackApi;
-use self::envelope::SlackDelivery;
 use self::home::HomeRefresher;
 use self::listener::{Intake, ListenerOptions};
 use self::reconnect::ReconnectPolicy;
-use self::worker::{Dispatcher, Job, SlackContext};
+use self::worker::{Dispatcher, SlackContext};
 
-/// How long a finished delivery's key is remembered (Slack retries within minutes).
-const REMEMBER_DELIVERIES: chrono::Duration = chrono::Duration::hours(24);
+/// Slack, running: what [`Running::stop`] winds down.
+pub struct Running {
+    intake: Arc<Intake>,
+    listener: SlackClientSocketModeListener<listener::SocketModeConnector>,
+    dispatcher: Arc<Dispatcher>,
+    purge: tokio::task::JoinHandle<()>,
+    /// For telling a member on Slack what WhatsApp could not deliver.
+    pub api: SlackApi,
+    pub engine: mednanny_core::engine::Engine,
+}
 
-/// Runs the Slack bot until `shutdown` completes, then stops taking envelopes, finishes what was
-/// acknowledged and returns.
-pub async fn serve(
+/// Connects to Slack: checks the bot token, resumes unfinished deliveries, opens Socket Mode.
+/// `readiness.slack_connected` is set once Slack says hello.
+pub async fn start(
     app: &App,
     settings: &Settings,
-    shutdown: impl Future<Output = ()>,
-) -> Result<()> {
+    inbox: Inbox,
+    readiness: &Readiness,
+    pushers: AlertPushers,
+) -> Result<Running> {
     let tokens = settings.slack.tokens()?;
-    let readiness = Readiness::default();
-    readiness.migrated.store(true, Ordering::Release);
-
-    // The health server first, so an orchestrator sees the process while Slack connects.
-    let http = TcpListener::bind(&settings.api.listen)
-        .await
-        .with_context(|| format!("cannot listen on api.listen = {}", settings.api.listen))?;
-    let address = http.local_addr()?;
-    let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
-    let http_task = tokio::spawn(health::run(http, readiness.clone(), async {
-        let _ = http_stopped.await;
-    }));
-    tracing::info!(%address, "health server listening");
-    println!("mednanny serve: health on http://{address}/healthz");
-
     let api = SlackApi::new(&settings.slack.api_url, &tokens.bot_token)?;
     let bot = api.identity().await.with_context(|| {
         format!(
@@ -79,28 +73,23 @@ pub async fn serve(
     })?;
     tracing::info!(team = %bot.team_id, "bot token accepted");
 
-    let services = &app.services;
-    let inbox_db = services
-        .db()
-        .inbox(&settings.database)
-        .await
-        .context("cannot open the inbox database")?;
-    let inbox = Inbox::start(inbox_db, services.keys().clone(), services.clock());
     let home = HomeRefresher::start(api.clone(), app.engine.clone(), bot.team_id.clone());
+    pushers.add(Arc::new(home.clone()));
     let context = Arc::new(SlackContext {
         api: api.clone(),
         engine: app.engine.clone(),
         inbox: inbox.clone(),
         bot,
         home,
+        pushers,
     });
     let dispatcher = Arc::new(Dispatcher::start(
         context.clone(),
         settings.slack.workers as usize,
     ));
 
-    resume(&inbox, &dispatcher).await?;
-    let purge = tokio::spawn(purge_loop(inbox.clone()));
+    pipeline::resume(&inbox, &dispatcher).await?;
+    let purge = tokio::spawn(pipeline::purge_loop(inbox.clone()));
 
     let intake = Arc::new(Intake {
         inbox: inbox.clone(),
@@ -124,56 +113,25 @@ pub async fn serve(
     .await
     .context("cannot open Socket Mode (slack.app_token)")?;
     println!("mednanny serve: listening to Slack");
-
-    shutdown.await;
-    tracing::info!("shutting down: no new envelopes; finishing what was acknowledged");
-    intake.accepting.store(false, Ordering::Release);
-    listener.shutdown().await;
-    tracing::info!("Socket Mode closed");
-    dispatcher.finish().await;
-    tracing::info!("acknowledged work finished");
-    purge.abort();
-    let _ = stop_http.send(());
-    let _ = http_task.await;
-    tracing::info!("stopped");
-    Ok(())
+    Ok(Running {
+        intake,
+        listener,
+        dispatcher,
+        purge,
+        api,
+        engine: app.engine.clone(),
+    })
 }
 
-/// Processes what a previous run acknowledged but did not finish, before taking anything new.
-async fn resume(inbox: &Inbox, dispatcher: &Dispatcher) -> Result<()> {
-    let (pending, given_up) = inbox
-        .resume("slack")
-        .await
-        .context("cannot read the inbox")?;
-    for key in &given_up {
-        tracing::error!(delivery = %key, "a delivery failed too many times and was set aside");
-    }
-    if !pending.is_empty() {
-        tracing::info!(count = pending.len(), "resuming unfinished deliveries");
-    }
-    for row in pending {
-        match serde_json::from_str::<SlackDelivery>(&row.payload) {
-            Ok(delivery) => dispatcher.submit(Job {
-                id: row.id,
-                key: row.delivery_key,
-                delivery,
-            }),
-            Err(error) => {
-                tracing::error!(%error, delivery = %row.delivery_key, "unreadable inbox row skipped")
-            }
-        }
-    }
-    Ok(())
-}
-
-async fn purge_loop(inbox: Inbox) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        every.tick().await;
-        match inbox.purge_finished(REMEMBER_DELIVERIES).await {
-            Ok(0) => {}
-            Ok(count) => tracing::info!(count, "forgot old delivery keys"),
-            Err(error) => tracing::warn!(%error, "inbox purge failed"),
-        }
+impl Running {
+    /// Takes no new envelopes (Slack redelivers them elsewhere or later) and finishes what was
+    /// acknowledged.
+    pub async fn stop(self) {
+        self.intake.accepting.store(false, Ordering::Release);
+        self.listener.shutdown().await;
+        tracing::info!("Socket Mode closed");
+        self.dispatcher.finish().await;
+        tracing::info!("acknowledged Slack work finished");
+        self.purge.abort();
     }
 }

@@ -1,35 +1,19 @@
-//! Processing what the inbox holds: each delivery becomes an engine turn whose replies are posted.
-//!
-//! A fixed number of workers take deliveries in the order of `SenderQueue`: one person's one at a
-//! time, in the order they arrived (a "yes" never overtakes the question it answers), different
-//! people's first come, first served on whichever worker is free, so nobody waits behind someone
-//! else's slow turn. A delivery is marked finished in the inbox only after its replies were
-//! posted; if the process dies in between, it is processed again at the next start, and the
-//! records it wrote are found by its delivery key instead of being written twice.
+//! Processing what the inbox holds: each Slack delivery becomes an engine turn whose replies are
+//! posted. The workers, their order and retries are the channel-neutral pipeline's
+//! (`crate::pipeline`); this is Slack's [`Channel`] implementation.
 
-use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
-
-use futures_util::FutureExt;
 use mednanny_core::domain::{Channel, IdentityKind};
 use mednanny_core::engine::forms::FormKind;
 use mednanny_core::engine::{Engine, Inbound};
 use mednanny_core::inbox::Inbox;
 use mednanny_core::messages::{Msg, Reply};
-use tokio::sync::Semaphore;
-use tokio::task::JoinHandle;
-use tracing::Instrument;
 
 use super::api::{BotIdentity, SlackApi, SlackApiError};
 use super::envelope::SlackDelivery;
 use super::home::HomeRefresher;
 use super::modal;
 use super::render::{answered_message, reply_messages};
-use crate::sender_queue::SenderQueue;
-
-/// Attempts at one delivery before it is left in the inbox for the next start.
-const ATTEMPTS: u32 = 3;
+use crate::pipeline::{self, AlertPushers, Channel as PipelineChannel};
 
 /// What the workers share.
 pub struct SlackContext {
@@ -38,172 +22,44 @@ pub struct SlackContext {
     pub inbox: Inbox,
     pub bot: BotIdentity,
     pub home: HomeRefresher,
+    /// Every channel's alert pushers (Slack's home refresher among them), told after each turn.
+    pub pushers: AlertPushers,
 }
 
-/// One stored delivery to process.
-#[derive(Debug)]
-pub struct Job {
-    pub id: i64,
-    pub key: String,
-    pub delivery: SlackDelivery,
-}
+/// One stored Slack delivery to process.
+pub type Job = pipeline::Job<SlackDelivery>;
+/// Slack's workers.
+pub type Dispatcher = pipeline::Dispatcher<SlackContext>;
 
-/// Whose delivery it is: team and user.
-type Sender = (String, String);
+impl PipelineChannel for SlackContext {
+    type Delivery = SlackDelivery;
+    /// Team and user.
+    type Sender = (String, String);
+    type Error = SlackApiError;
+    const NAME: &'static str = "slack";
 
-/// A job and how many times it has been tried.
-struct Queued {
-    job: Job,
-    attempt: u32,
-}
-
-/// The queue and its workers.
-pub struct Dispatcher {
-    shared: Arc<Shared>,
-    workers: Mutex<Vec<JoinHandle<()>>>,
-}
-
-struct Shared {
-    state: Mutex<State>,
-    /// One permit per ready delivery; closed once shutting down and nothing is left.
-    ready: Semaphore,
-}
-
-struct State {
-    queue: SenderQueue<Sender, Queued>,
-    closing: bool,
-}
-
-impl Dispatcher {
-    pub fn start(context: Arc<SlackContext>, workers: usize) -> Self {
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State {
-                queue: SenderQueue::default(),
-                closing: false,
-            }),
-            ready: Semaphore::new(0),
-        });
-        let handles = (0..workers.max(1))
-            .map(|_| tokio::spawn(work(context.clone(), shared.clone())))
-            .collect();
-        Self {
-            shared,
-            workers: Mutex::new(handles),
-        }
+    fn inbox(&self) -> &Inbox {
+        &self.inbox
     }
 
-    /// Queues a job behind its sender's earlier ones.
-    pub fn submit(&self, job: Job) {
-        let (team, user) = job.delivery.sender();
-        let sender = (team.to_string(), user.to_string());
-        let mut state = self.shared.lock();
-        if state.closing {
-            // Only during shutdown; the row stays pending in the inbox and is resumed at next start.
-            tracing::warn!("a delivery arrived after shutdown; it stays in the inbox");
-            return;
-        }
-        if state.queue.push(sender, Queued { job, attempt: 1 }) {
-            self.shared.ready.add_permits(1);
-        }
+    fn sender(delivery: &SlackDelivery) -> Self::Sender {
+        let (team, user) = delivery.sender();
+        (team.to_string(), user.to_string())
     }
 
-    /// Lets the workers finish everything they were given (retries included), then stops them.
-    pub async fn finish(&self) {
-        {
-            let mut state = self.shared.lock();
-            state.closing = true;
-            if state.queue.is_idle() {
-                self.shared.ready.close();
-            }
-        }
-        let workers =
-            std::mem::take(&mut *self.workers.lock().unwrap_or_else(PoisonError::into_inner));
-        for worker in workers {
-            let _ = worker.await;
-        }
-    }
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    fn kind(delivery: &SlackDelivery) -> &'static str {
+        delivery.kind()
     }
 
-    /// The next ready delivery; None once shutting down with nothing left.
-    async fn next(&self) -> Option<(Sender, Queued)> {
-        loop {
-            self.ready.acquire().await.ok()?.forget();
-            if let Some(item) = self.lock().queue.take() {
-                return Some(item);
-            }
-        }
+    fn read(payload: &str) -> Result<SlackDelivery, serde_json::Error> {
+        serde_json::from_str(payload)
     }
 
-    /// The sender's delivery is finished (or given up): their next one may go.
-    fn done(&self, sender: &Sender) {
-        let mut state = self.lock();
-        if state.queue.done(sender) {
-            self.ready.add_permits(1);
-        } else if state.closing && state.queue.is_idle() {
-            self.ready.close();
-        }
-    }
-
-    /// A failed delivery is tried again after `delay`; the sender's later ones keep waiting, and
-    /// no worker is held meanwhile.
-    fn again_after(self: &Arc<Self>, delay: Duration, sender: Sender, queued: Queued) {
-        let shared = self.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(delay).await;
-            shared.lock().queue.again(sender, queued);
-            shared.ready.add_permits(1);
-        });
-    }
-}
-
-async fn work(context: Arc<SlackContext>, shared: Arc<Shared>) {
-    while let Some((sender, queued)) = shared.next().await {
-        let (job, attempt) = (&queued.job, queued.attempt);
-        let span = tracing::info_span!(
-            "slack_delivery",
-            id = job.id,
-            kind = job.delivery.kind(),
-            attempt
-        );
-        // A panic in a turn is a bug; it must not take the worker with it, nor leave the sender's
-        // later messages waiting forever. The delivery stays in the inbox and is tried again at
-        // the next start, as if the process had died during it.
-        let outcome = AssertUnwindSafe(process(&context, job).instrument(span))
-            .catch_unwind()
-            .await;
-        match outcome {
-            Ok(Ok(())) => {
-                if let Err(error) = context.inbox.finish(job.id).await {
-                    tracing::error!(%error, id = job.id, "could not mark a delivery finished");
-                }
-                shared.done(&sender);
-            }
-            Ok(Err(error)) if attempt < ATTEMPTS => {
-                tracing::warn!(%error, id = job.id, attempt, "delivery failed; retrying");
-                let delay = Duration::from_millis(500 * 4u64.pow(attempt - 1));
-                let retry = Queued {
-                    attempt: attempt + 1,
-                    job: queued.job,
-                };
-                shared.again_after(delay, sender, retry);
-            }
-            Ok(Err(error)) => {
-                tracing::error!(%error, id = job.id, "delivery failed; left in the inbox for the next start");
-                shared.done(&sender);
-            }
-            Err(_) => {
-                tracing::error!(
-                    id = job.id,
-                    "a delivery's turn panicked; left in the inbox for the next start"
-                );
-                shared.done(&sender);
-            }
-        }
+    fn process(
+        &self,
+        job: &Job,
+    ) -> impl std::future::Future<Output = Result<(), SlackApiError>> + Send {
+        process(self, job)
     }
 }
 
@@ -242,7 +98,7 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
                     }
                 }
             }
-            context.home.after_turn(&turn);
+            context.pushers.after_turn(&turn);
         }
         SlackDelivery::Command {
             text,
@@ -277,7 +133,7 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
                     }
                 }
             }
-            context.home.after_turn(&turn);
+            context.pushers.after_turn(&turn);
         }
         SlackDelivery::Button {
             channel,
@@ -317,7 +173,7 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
                     }
                 }
             }
-            context.home.after_turn(&turn);
+            context.pushers.after_turn(&turn);
         }
         SlackDelivery::HomeOpened { .. } => {
             context.home.opened(team, user).await?;
@@ -367,7 +223,7 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
                     api.post(&dm, &message, None).await?;
                 }
             }
-            context.home.after_turn(&turn);
+            context.pushers.after_turn(&turn);
         }
     }
     Ok(())

@@ -1,0 +1,235 @@
+//! Replies as WhatsApp text (pure): short lines, `*bold*` only where we put it, numbered choices
+//! ("reply 1, 2 or 3") and YES/NO for confirmations, split at WhatsApp's length limit on line
+//! boundaries. What people wrote (names, notes) is never turned into formatting: WhatsApp has no
+//! escape character, so a zero-width space after each formatting mark keeps it literal.
+
+use mednanny_core::messages::{Choice, Reply, Tone};
+
+/// Twilio refuses a WhatsApp body longer than this many characters.
+pub const LIMIT: usize = 1600;
+/// Zero width space: breaks a `*bold*` / `_italic_` / `~strike~` / ``` `code` ``` pair.
+const BREAK: char = '\u{200B}';
+
+/// The messages one reply becomes, in order, and the choices a numbered answer picks from.
+pub fn reply_texts(reply: &Reply) -> (Vec<String>, Vec<Choice>) {
+    let mut text = literal(&reply.text);
+    if reply.tone == Tone::Urgent {
+        // The first line (who to call) in bold.
+        let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+        text = if rest.is_empty() {
+            format!("*{first}*")
+        } else {
+            format!("*{first}*\n{rest}")
+        };
+    }
+    let choices = reply.choices.clone();
+    if is_yes_no(&choices) {
+        text.push_str("\n\nReply *YES* or *NO*.");
+    } else if !choices.is_empty() {
+        text.push('\n');
+        for (n, choice) in choices.iter().enumerate() {
+            text.push_str(&format!("\n*{}.* {}", n + 1, literal(&choice.label)));
+        }
+        text.push_str(&format!("\n\nReply {}.", numbers(choices.len())));
+    }
+    if reply.document.is_some() {
+        text.push_str(
+            "\n\n(WhatsApp cannot carry the file: ask for it in Slack, or run mednanny export.)",
+        );
+    }
+    (split(&text, LIMIT), choices)
+}
+
+/// The text a numbered answer stands for: "2" after three choices is the second one's value.
+/// Anything else is the text itself.
+pub fn resolve_choice(text: &str, choices: &[Choice]) -> Option<String> {
+    let n: usize = text.trim().trim_end_matches('.').parse().ok()?;
+    choices
+        .get(n.checked_sub(1)?)
+        .map(|choice| choice.value.clone())
+}
+
+fn is_yes_no(choices: &[Choice]) -> bool {
+    choices.len() == 2
+        && choices[0].value.eq_ignore_ascii_case("yes")
+        && choices[1].value.eq_ignore_ascii_case("no")
+}
+
+/// "1 or 2", "1, 2 or 3".
+fn numbers(count: usize) -> String {
+    let all: Vec<String> = (1..=count).map(|n| n.to_string()).collect();
+    match all.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// Text shown as written: each formatting mark followed by a zero-width space.
+fn literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        out.push(c);
+        if matches!(c, '*' | '_' | '~' | '`') {
+            out.push(BREAK);
+        }
+    }
+    out
+}
+
+/// Splits at line boundaries into parts of at most `limit` characters; a single longer line is
+/// cut at a space (or anywhere, if it has none).
+fn split(text: &str, limit: usize) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    for line in text.split('\n') {
+        let mut line = line.to_string();
+        while line.chars().count() > limit {
+            let cut: String = line.chars().take(limit).collect();
+            let at = cut.rfind(' ').filter(|&i| i > 0).unwrap_or(cut.len());
+            let (head, tail) = line.split_at(at);
+            push_line(&mut parts, &mut current, head.trim_end(), limit);
+            line = tail.trim_start().to_string();
+        }
+        push_line(&mut parts, &mut current, &line, limit);
+    }
+    if !current.trim().is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+fn push_line(parts: &mut Vec<String>, current: &mut String, line: &str, limit: usize) {
+    let needed = current.chars().count() + line.chars().count() + usize::from(!current.is_empty());
+    if needed > limit && !current.is_empty() {
+        parts.push(std::mem::take(current).trim_end().to_string());
+    }
+    if !current.is_empty() {
+        current.push('\n');
+    }
+    current.push_str(line);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(text: &str, tone: Tone, choices: &[(&str, &str)]) -> Reply {
+        Reply {
+            text: text.into(),
+            choices: choices
+                .iter()
+                .map(|(label, value)| Choice {
+                    label: (*label).into(),
+                    value: (*value).into(),
+                })
+                .collect(),
+            tone,
+            health_data: true,
+            document: None,
+        }
+    }
+
+    #[test]
+    fn replies_read_as_whatsapp_text() {
+        let cases: Vec<(Reply, &str)> = vec![
+            (
+                reply("Logged: Emma 5 ml Tylenol.", Tone::Success, &[]),
+                "Logged: Emma 5 ml Tylenol.",
+            ),
+            (
+                reply(
+                    "Wait — Ana gave Emma Tylenol at 14:00. Give it anyway?",
+                    Tone::Warning,
+                    &[("Yes, it was given", "yes"), ("No", "no")],
+                ),
+                "Wait — Ana gave Emma Tylenol at 14:00. Give it anyway?\n\nReply *YES* or *NO*.",
+            ),
+            (
+                reply(
+                    "Which family?",
+                    Tone::Info,
+                    &[("Garcia", "1"), ("Lopez", "2"), ("Smith", "3")],
+                ),
+                "Which family?\n\n*1.* Garcia\n*2.* Lopez\n*3.* Smith\n\nReply 1, 2 or 3.",
+            ),
+            (
+                reply("🚨 Call 911 now.\nStay with the child.", Tone::Urgent, &[]),
+                "*🚨 Call 911 now.*\nStay with the child.",
+            ),
+        ];
+        for (reply, expected) in cases {
+            let (texts, _) = reply_texts(&reply);
+            assert_eq!(texts, vec![expected.to_string()], "{:?}", reply.text);
+        }
+    }
+
+    #[test]
+    fn what_people_wrote_never_becomes_formatting() {
+        let (texts, _) = reply_texts(&reply(
+            "Note: *very* sleepy_today ~ok~ `x`",
+            Tone::Info,
+            &[],
+        ));
+        let text = &texts[0];
+        for mark in ["*very*", "sleepy_today", "~ok~", "`x`"] {
+            assert!(
+                !text.contains(mark),
+                "{mark} left as formatting in {text:?}"
+            );
+        }
+        assert_eq!(
+            text.replace(BREAK, ""),
+            "Note: *very* sleepy_today ~ok~ `x`"
+        );
+    }
+
+    #[test]
+    fn a_numbered_answer_picks_the_choice() {
+        let choices = reply(
+            "?",
+            Tone::Info,
+            &[
+                ("Emma's Tylenol", "change #12"),
+                ("Leo's Motrin", "change #14"),
+            ],
+        )
+        .choices;
+        assert_eq!(resolve_choice("2", &choices).as_deref(), Some("change #14"));
+        assert_eq!(
+            resolve_choice(" 1. ", &choices).as_deref(),
+            Some("change #12")
+        );
+        assert_eq!(resolve_choice("3", &choices), None);
+        assert_eq!(resolve_choice("0", &choices), None);
+        assert_eq!(resolve_choice("gave 2 ml", &choices), None);
+    }
+
+    #[test]
+    fn long_replies_are_split_on_line_boundaries_under_the_limit() {
+        let lines: Vec<String> = (0..300)
+            .map(|n| format!("line {n:03} of the record"))
+            .collect();
+        let text = lines.join("\n");
+        let (parts, _) = reply_texts(&reply(&text, Tone::Info, &[]));
+        assert!(parts.len() > 1);
+        for part in &parts {
+            assert!(
+                part.chars().count() <= LIMIT,
+                "{} chars",
+                part.chars().count()
+            );
+            assert!(
+                part.starts_with("line "),
+                "a part starts at a line: {:?}",
+                &part[..20]
+            );
+        }
+        assert_eq!(parts.join("\n"), text, "nothing lost or reordered");
+        // One line longer than the limit is cut at spaces.
+        let long = "word ".repeat(700);
+        let (parts, _) = reply_texts(&reply(long.trim(), Tone::Info, &[]));
+        assert!(parts.iter().all(|p| p.chars().count() <= LIMIT));
+        assert_eq!(parts.join(" "), long.trim());
+    }
+}
