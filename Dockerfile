@@ -1,11 +1,16 @@
 # syntax=docker/dockerfile:1
 #
-# One image, two processes:
-#   docker run IMAGE                  -> the Slack bot (`mednanny serve`; health on port 8081);
-#                                        needs MEDNANNY__SLACK__APP_TOKEN, MEDNANNY__SLACK__BOT_TOKEN
-#                                        and MEDNANNY__SECURITY__DATA_KEY
+# One image, two processes sharing one database (PostgreSQL when they run on separate hosts):
+#   docker run IMAGE                  -> the bot (`mednanny serve`; health and the bridge's internal
+#                                        call on port 8081). Slack with MEDNANNY__SLACK__APP_TOKEN and
+#                                        MEDNANNY__SLACK__BOT_TOKEN; WhatsApp with
+#                                        MEDNANNY__INTERNAL__SECRET and MEDNANNY__BOT__BRIDGE_URL;
+#                                        always MEDNANNY__SECURITY__DATA_KEY
+#   docker run IMAGE twilio-bridge    -> the WhatsApp bridge (port 8082): Twilio's webhooks in, the
+#                                        outbox out. Needs the same data key and internal secret,
+#                                        MEDNANNY__TWILIO__AUTH_TOKEN, __ACCOUNT_SID, __PUBLIC_URL,
+#                                        __WHATSAPP_FROM, and MEDNANNY__BRIDGE__BOT_URL
 #   docker run -it IMAGE mednanny chat --as NAME -> the console
-#   docker run IMAGE twilio-bridge    -> the WhatsApp bridge (port 8082)
 
 # ---- build ------------------------------------------------------------------
 FROM rust:1-bookworm AS builder
@@ -36,17 +41,17 @@ RUN mkdir -p /app/data && chown mednanny:mednanny /app/data
 VOLUME /app/data
 
 ENV MEDNANNY_ENV=production
-# Inside a container the health server must listen beyond loopback.
+# Inside a container the HTTP servers must listen beyond loopback.
 ENV MEDNANNY__API__LISTEN=0.0.0.0:8081
+ENV MEDNANNY__BRIDGE__LISTEN=0.0.0.0:8082
 # glibc gives each thread its own malloc arena; with tokio's workers and SQLite's checkpoint
 # threads that grows peak memory for nothing (docs/benchmarks.md, Slack throughput).
 ENV MALLOC_ARENA_MAX=2
 USER mednanny
 EXPOSE 8081 8082
 
-# The bridge runs from this same image: override the command with
-# `twilio-bridge` (it listens on MEDNANNY__BRIDGE__LISTEN, default
-# 127.0.0.1:8082; set it to 0.0.0.0:8082 inside a container).
-# SIGTERM (docker stop) makes `serve` stop taking envelopes, finish what it acknowledged, exit 0.
+# The bridge runs from this same image: override the command with `twilio-bridge`.
+# SIGTERM (docker stop) makes `serve` stop taking envelopes, finish what it accepted, exit 0, and
+# the bridge stop taking webhooks (Twilio retries them) and finish the sends under way.
 STOPSIGNAL SIGTERM
 CMD ["mednanny", "serve"]

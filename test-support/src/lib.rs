@@ -1,4 +1,4 @@
-//! A local, in-process stand-in for Slack, for integration tests and benchmarks.
+//! Local, in-process stand-ins for Slack and Twilio, for integration tests and benchmarks.
 //!
 //! [`FakeSlack`] speaks Slack's real wire protocols, so the unmodified `slack-morphism`
 //! client (feature `hyper`) talks to it exactly as it talks to slack.com:
@@ -28,6 +28,13 @@
 //! let client: SlackHyperClient = SlackClient::new(connector);
 //! ```
 //!
+//! [`FakeTwilio`] does the same for Twilio's Programmable Messaging REST API
+//! (`POST {api_url}/2010-04-01/Accounts/{sid}/Messages.json`, Basic auth, form bodies,
+//! Twilio's JSON answers and error codes), records what was sent ([`SentMessage`]), can be
+//! told to fail ([`Scripted`]: 429, 5xx, 21211, 63016…), and plays Twilio's side of the
+//! webhooks: signed status callbacks ([`FakeTwilio::send_status`]) and inbound WhatsApp
+//! messages ([`inbound_whatsapp`] + [`post_signed`]), signed with [`twilio_signature`].
+//!
 //! # Layout
 //!
 //! * `lib.rs` — constants (tokens and the fake workspace's ids) and re-exports.
@@ -39,12 +46,16 @@
 //!   `disconnect` and abrupt drops.
 //! * `payloads.rs` — pure builders for the payloads Slack would put in envelopes
 //!   (DMs, mentions, App Home, slash commands, button clicks).
+//! * `twilio.rs` — [`FakeTwilio`] and the Twilio webhook helpers: its own server, state and
+//!   constants (only `server::lock` is shared).
 //! * `tests/` — the real slack-morphism client and Socket Mode listener against the fake,
-//!   which is the proof that the wire formats match.
+//!   which is the proof that the wire formats match; `tests/twilio.rs` drives the fake
+//!   Twilio with plain HTTP requests shaped like Twilio's.
 
 mod payloads;
 mod server;
 mod socket_mode;
+mod twilio;
 mod web_api;
 
 pub use payloads::{
@@ -52,6 +63,10 @@ pub use payloads::{
     view_submission,
 };
 pub use server::{Ack, ApiCall, FakeSlack};
+pub use twilio::{
+    inbound_whatsapp, post_signed, twilio_signature, FakeTwilio, Scripted, SentMessage,
+    TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
+};
 
 /// The app-level token (`xapp-…`) that `apps.connections.open` requires.
 pub const APP_TOKEN: &str = "xapp-1-test";

@@ -1,21 +1,17 @@
 //! The `twilio-bridge` binary. See the library crate for what it does.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use mednanny_core::settings::{LogFormat, Settings};
 use tracing_subscriber::EnvFilter;
-
-const LISTEN_VAR: &str = "MEDNANNY__BRIDGE__LISTEN";
-const DEFAULT_LISTEN: &str = "127.0.0.1:8082";
 
 #[tokio::main]
 async fn main() -> ExitCode {
     match try_main().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            // `{:#}` prints the whole context chain on one line, and never a
-            // backtrace (even with RUST_BACKTRACE set).
+            // `{:#}` prints the whole context chain on one line, and never a backtrace.
             eprintln!("twilio-bridge: error: {err:#}");
             ExitCode::FAILURE
         }
@@ -23,36 +19,27 @@ async fn main() -> ExitCode {
 }
 
 async fn try_main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
-
-    let addr = listen_addr()?;
-    let listener = tokio::net::TcpListener::bind(addr)
+    let settings = Settings::load()?;
+    let filter =
+        EnvFilter::try_new(&settings.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match settings.log.format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Pretty => builder.compact().try_init(),
+    };
+    let listener = tokio::net::TcpListener::bind(&settings.bridge.listen)
         .await
-        .with_context(|| format!("cannot listen on {addr} (from {LISTEN_VAR})"))?;
-
-    twilio_bridge::run(listener, shutdown_signal())
-        .await
-        .context("HTTP server failed")?;
+        .with_context(|| {
+            format!(
+                "cannot listen on bridge.listen = {}",
+                settings.bridge.listen
+            )
+        })?;
+    twilio_bridge::run(listener, &settings, shutdown_signal()).await?;
     tracing::info!("twilio-bridge stopped");
     Ok(())
-}
-
-/// The listen address from `MEDNANNY__BRIDGE__LISTEN`, or the default.
-fn listen_addr() -> anyhow::Result<SocketAddr> {
-    let raw = match std::env::var(LISTEN_VAR) {
-        Ok(value) => value,
-        Err(std::env::VarError::NotPresent) => DEFAULT_LISTEN.to_owned(),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            anyhow::bail!("{LISTEN_VAR} is not valid UTF-8")
-        }
-    };
-    raw.trim().parse().map_err(|_| {
-        anyhow::anyhow!("{LISTEN_VAR}={raw:?} is not a socket address like {DEFAULT_LISTEN}")
-    })
 }
 
 /// Completes on Ctrl-C or (on Unix) SIGTERM.
@@ -83,5 +70,5 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutdown signal received, draining connections");
+    tracing::info!("shutdown signal received: finishing the sends under way");
 }
