@@ -9,6 +9,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // One TLS provider for every client in the process (Slack's Web API and Socket Mode, the
+    // bridge call): rustls cannot choose by itself when two are built in.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = bot::cli::Cli::parse();
     let result = bot::app::load_settings().and_then(|settings| {
         let placement = mednanny_core::runtime::place_process(&settings.runtime)?;

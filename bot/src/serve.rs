@@ -63,7 +63,9 @@ pub async fn serve(
         let _ = http_stopped.await;
     }));
     tracing::info!(%address, "HTTP server listening");
-    println!("mednanny serve: health on http://{address}/healthz");
+    announce(&format!(
+        "mednanny serve: health on http://{address}/healthz"
+    ));
 
     // One durable inbox for every channel (on SQLite a file of its own beside the database).
     let services = &app.services;
@@ -102,4 +104,11 @@ pub async fn serve(
     let _ = http_task.await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// A start-up line for whoever started the process (a supervisor, a test). A closed stdout is not
+/// a reason to stop serving.
+pub(crate) fn announce(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{line}");
 }

@@ -257,11 +257,10 @@ fn spawn(mut command: Command, log: &std::path::Path, ready: &str) -> (Child, St
         .expect("the process starts");
     let stdout = child.stdout.take().expect("stdout");
     let (lines, read) = std::sync::mpsc::channel();
+    // Read to the end, even once nobody listens: the process must never find its stdout closed.
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                break;
-            }
+            let _ = lines.send(line);
         }
     });
     let deadline = Instant::now() + WAIT;
@@ -486,12 +485,32 @@ async fn a_nanny_invited_by_phone_joins_on_whatsapp_and_her_dose_is_seen_in_the_
     assert!(joined[1].contains("Garcia"), "{joined:?}");
     assert!(joined[1].contains("caregiver"), "{joined:?}");
 
+    // A photo is kept but not read: she is told to type instead.
+    let mut photo = inbound_whatsapp(&next_sid(), ROSA, FROM, "");
+    for (name, value) in photo.iter_mut() {
+        if name == "NumMedia" {
+            *value = "1".into();
+        }
+    }
+    photo.push((
+        "MediaUrl0".into(),
+        format!(
+            "{}/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/Messages/MM1/Media/ME1",
+            run.twilio.api_url()
+        ),
+    ));
+    photo.push(("MediaContentType0".into(), "image/jpeg".into()));
+    let url = format!("{}/twilio/whatsapp", public_url(run.bridge.port));
+    assert_eq!(post_signed(&url, &photo, TWILIO_AUTH_TOKEN).await.0, 200);
+    let told = wait_replies(&run.twilio, ROSA, 3, &family).await;
+    assert!(told[2].contains("I can read text messages"), "{told:?}");
+
     let out = family.chat("ana", "assign Rosa to Emma\n");
     assert!(out.contains("Rosa"), "{out}");
 
     whatsapp(run.bridge.port, ROSA, "gave Emma 5 ml Tylenol").await;
-    let logged = wait_replies(&run.twilio, ROSA, 3, &family).await;
-    assert!(logged[2].contains("Logged"), "{logged:?}");
+    let logged = wait_replies(&run.twilio, ROSA, 4, &family).await;
+    assert!(logged[3].contains("Logged"), "{logged:?}");
 
     // Whoever looks next, on any channel, sees who gave it.
     let out = family.chat("ana", "last Emma\n");
@@ -499,11 +518,11 @@ async fn a_nanny_invited_by_phone_joins_on_whatsapp_and_her_dose_is_seen_in_the_
 
     // The same dose again from WhatsApp is too soon: a question with YES/NO, nothing logged yet.
     whatsapp(run.bridge.port, ROSA, "gave Emma 5 ml Tylenol").await;
-    let asked = wait_replies(&run.twilio, ROSA, 4, &family).await;
-    assert!(asked[3].contains("YES"), "{asked:?}");
+    let asked = wait_replies(&run.twilio, ROSA, 5, &family).await;
+    assert!(asked[4].contains("YES"), "{asked:?}");
     whatsapp(run.bridge.port, ROSA, "no").await;
-    let answered = wait_replies(&run.twilio, ROSA, 5, &family).await;
-    assert!(!answered[4].contains("Logged"), "{answered:?}");
+    let answered = wait_replies(&run.twilio, ROSA, 6, &family).await;
+    assert!(!answered[5].contains("Logged"), "{answered:?}");
     drop(run);
 }
 
@@ -808,4 +827,96 @@ async fn guardians_link_their_phones_and_an_emergency_reaches_the_other_one_at_o
     let told = wait_replies(&run.twilio, luis, 5, &family).await;
     assert!(told[4].contains("Emma"), "the alert reached Luis: {told:?}");
     drop(run);
+}
+
+#[tokio::test]
+async fn a_reply_whatsapp_will_not_deliver_is_reported_to_the_member_on_slack() {
+    use test_support::{message_im, FakeSlack, APP_TOKEN, BOT_TOKEN, TEAM_ID};
+    let family = Family::garcia();
+    let slack = FakeSlack::start().await;
+    let twilio = FakeTwilio::start().await;
+    let bridge_port = free_port();
+    let mut bot = Command::new(env!("CARGO_BIN_EXE_mednanny"));
+    bot.arg("serve");
+    family.env(&mut bot);
+    bot.env("MEDNANNY__API__LISTEN", "127.0.0.1:0")
+        .env(
+            "MEDNANNY__BOT__BRIDGE_URL",
+            format!("http://127.0.0.1:{bridge_port}"),
+        )
+        .env("MEDNANNY__SLACK__APP_TOKEN", APP_TOKEN)
+        .env("MEDNANNY__SLACK__BOT_TOKEN", BOT_TOKEN)
+        .env("MEDNANNY__SLACK__API_URL", slack.api_url());
+    let (child, url) = spawn(bot, &family.path("bot.log"), "mednanny serve: health on ");
+    let bot_port: u16 = url
+        .trim_end_matches("/healthz")
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    let _bot = Process {
+        child,
+        port: bot_port,
+    };
+    assert!(slack.wait_for_connections(1, WAIT).await, "Slack connected");
+    let bridge = family.bridge(bridge_port, bot_port, &twilio);
+    wait_ready(bridge.port).await;
+
+    // Luis joins on Slack with an invite code, then links his phone from Slack.
+    let out = family.chat("ana", "invite guardian\n");
+    let code = out
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|w| w.len() == 11 && w.as_bytes()[5] == b'-')
+        .expect("an invite code")
+        .to_string();
+    let luis = "U0LUIS";
+    let mut n = 0;
+    let mut dm = |text: &str| {
+        n += 1;
+        message_im(
+            TEAM_ID,
+            luis,
+            "DU0LUIS",
+            text,
+            &format!("EvWa{n:04}"),
+            &format!("1700000{n:03}.000200"),
+        )
+    };
+    slack
+        .send_envelope("events_api", dm(&format!("join {code}")), 0)
+        .await;
+    slack
+        .wait_for_call(WAIT, |c| {
+            c.method == "chat.postMessage" && c.params.to_string().contains("Welcome")
+        })
+        .await
+        .expect("Luis joined on Slack");
+    let phone = "+14155550104";
+    slack
+        .send_envelope("events_api", dm(&format!("link-whatsapp {phone}")), 0)
+        .await;
+    let sent = wait_replies(&twilio, phone, 1, &family).await;
+    whatsapp(bridge.port, phone, &six_digits(&sent[0])).await;
+    let linked = wait_replies(&twilio, phone, 2, &family).await;
+    assert!(linked[1].contains("Linked"), "{linked:?}");
+
+    // His next reply falls outside WhatsApp's window (63016): he hears of it on Slack.
+    twilio.script([Scripted::Error {
+        status: 400,
+        code: 63016,
+        message: "Failed to send freeform message because you are outside the allowed window."
+            .into(),
+    }]);
+    whatsapp(bridge.port, phone, "kids").await;
+    let told = slack
+        .wait_for_call(WAIT, |c| {
+            c.method == "chat.postMessage" && c.params.to_string().contains("could not reach you")
+        })
+        .await;
+    assert!(told.is_some(), "told on Slack: {}", family.logs());
+    assert_eq!(
+        replies_to(&twilio, phone).len(),
+        2,
+        "the undeliverable reply was not sent"
+    );
 }

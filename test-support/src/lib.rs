@@ -19,7 +19,7 @@
 //!
 //! ```text
 //! let https = hyper_rustls::HttpsConnectorBuilder::new()
-//!     .with_native_roots()?
+//!     .with_provider_and_native_roots(rustls::crypto::ring::default_provider())?
 //!     .https_or_http() // the fake is plain HTTP
 //!     .enable_http1()
 //!     .enable_http2()

@@ -65,6 +65,8 @@ pub struct SentMessage {
     pub content_variables: Option<String>,
     /// `StatusCallback`, exactly as sent: [`FakeTwilio::send_status`] posts and signs over it.
     pub status_callback: Option<String>,
+    /// When the fake accepted it (for latency measurements).
+    pub received_at: std::time::Instant,
 }
 
 /// A canned answer for the next POST to `Messages.json`, ahead of normal processing
@@ -414,6 +416,7 @@ fn answer(shared: &Shared, account_sid: &str, headers: &HeaderMap, body: &[u8]) 
         content_sid,
         content_variables,
         status_callback: field("StatusCallback"),
+        received_at: std::time::Instant::now(),
     };
     let resource = message_resource(&message, &rfc2822(SystemTime::now()));
     shared.record(message);

@@ -129,6 +129,7 @@ async fn a_message_is_accepted_with_basic_auth_and_recorded() {
             content_sid: None,
             content_variables: None,
             status_callback: None,
+            received_at: sent[0].received_at,
         }
     );
     assert_eq!(sent.len(), 2);

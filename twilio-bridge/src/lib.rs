@@ -21,6 +21,7 @@ pub mod signature;
 mod webhook;
 
 use std::future::Future;
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -86,7 +87,11 @@ pub async fn run(
     });
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, "twilio-bridge listening");
-        println!("twilio-bridge: listening on http://{address}");
+        // A closed stdout is not a reason to stop serving.
+        let _ = writeln!(
+            std::io::stdout(),
+            "twilio-bridge: listening on http://{address}"
+        );
     }
     let stopping = Arc::new(AtomicBool::new(false));
     let ready = tokio::spawn(wait_for_schema(db.clone(), shared.clone()));

@@ -29,6 +29,10 @@ async fn try_main() -> anyhow::Result<()> {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Pretty => builder.compact().try_init(),
     };
+    // One TLS provider for the process (ring, as the bot uses): rustls cannot choose by itself
+    // when the build has two.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+
     let listener = tokio::net::TcpListener::bind(&settings.bridge.listen)
         .await
         .with_context(|| {

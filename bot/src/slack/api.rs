@@ -34,8 +34,10 @@ pub enum SlackApiError {
 pub(super) fn https_connector(
     http2: bool,
 ) -> std::io::Result<hyper_rustls::HttpsConnector<HttpConnector>> {
+    // The provider is named: reqwest (the bridge's Twilio client) brings rustls's aws-lc-rs
+    // provider into the build beside ring, and rustls then cannot pick one by itself.
     let builder = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_native_roots()?
+        .with_provider_and_native_roots(rustls::crypto::ring::default_provider())?
         .https_or_http()
         .enable_http1();
     Ok(if http2 {

@@ -112,7 +112,7 @@ pub async fn start(
     )
     .await
     .context("cannot open Socket Mode (slack.app_token)")?;
-    println!("mednanny serve: listening to Slack");
+    crate::serve::announce("mednanny serve: listening to Slack");
     Ok(Running {
         intake,
         listener,

@@ -91,7 +91,7 @@ pub async fn start(
         sweeping.clone(),
     ));
     let purge = tokio::spawn(pipeline::purge_loop(inbox));
-    println!("mednanny serve: serving WhatsApp (through twilio-bridge)");
+    crate::serve::announce("mednanny serve: serving WhatsApp (through twilio-bridge)");
     Ok(Running {
         dispatcher,
         sweeping,

@@ -13,7 +13,7 @@ pub fn client(fake: &FakeSlack) -> Arc<SlackHyperClient> {
 
 pub fn client_with_base(api_url: &str) -> Arc<SlackHyperClient> {
     let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_native_roots()
+        .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
         .expect("native root certificates")
         .https_or_http()
         .enable_http1()
