@@ -102,6 +102,25 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Whether `given` is this secret, compared in constant time (only the length, which is not
+    /// the secret, may show).
+    pub fn matches(&self, given: &str) -> bool {
+        let (given, expected) = (given.as_bytes(), self.0.as_bytes());
+        given.len() == expected.len()
+            && given
+                .iter()
+                .zip(expected)
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    }
+
+    /// Whether an `Authorization: Bearer …` header value carries this secret.
+    pub fn matches_bearer(&self, header: Option<&str>) -> bool {
+        header
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .is_some_and(|given| self.matches(given))
+    }
 }
 
 impl fmt::Debug for Secret {
@@ -607,6 +626,111 @@ mod tests {
             !format!("{ok:?}").contains("AAAAAAAA"),
             "Debug must not print the key"
         );
+    }
+
+    #[test]
+    fn a_secret_matches_only_itself() {
+        let secret = Secret::new("0123456789abcdef");
+        assert!(secret.matches("0123456789abcdef"));
+        for wrong in [
+            "0123456789abcdeF",
+            "0123456789abcde",
+            "",
+            "0123456789abcdef0",
+        ] {
+            assert!(!secret.matches(wrong), "{wrong:?}");
+        }
+        assert!(secret.matches_bearer(Some("Bearer 0123456789abcdef")));
+        assert!(!secret.matches_bearer(Some("Basic 0123456789abcdef")));
+        assert!(!secret.matches_bearer(Some("0123456789abcdef")));
+        assert!(!secret.matches_bearer(None));
+    }
+
+    #[test]
+    fn whatsapp_settings_are_checked_and_name_what_is_wrong() {
+        let dir = empty_dir();
+        let account = |pairs: &[(&str, &str)]| {
+            Settings::load_from(Profile::Development, dir.path(), &env(pairs))
+                .and_then(|s| s.twilio.account())
+        };
+        let good = [
+            ("MEDNANNY__TWILIO__AUTH_TOKEN", "old-token, new-token"),
+            (
+                "MEDNANNY__TWILIO__ACCOUNT_SID",
+                "AC0123456789abcdef0123456789abcdef",
+            ),
+            (
+                "MEDNANNY__TWILIO__PUBLIC_URL",
+                "https://bridge.example.com/",
+            ),
+            ("MEDNANNY__TWILIO__WHATSAPP_FROM", "whatsapp:+14155238886"),
+        ];
+        let ok = account(&good).expect("a whole account");
+        assert_eq!(
+            ok.auth_tokens.len(),
+            2,
+            "a token being rotated is accepted too"
+        );
+        assert_eq!(ok.public_url, "https://bridge.example.com");
+        assert_eq!(ok.whatsapp_from, "+14155238886");
+        assert_eq!(ok.api_url, "https://api.twilio.com");
+        for (key, value, named) in [
+            ("MEDNANNY__TWILIO__AUTH_TOKEN", " , ", "twilio.auth_token"),
+            (
+                "MEDNANNY__TWILIO__ACCOUNT_SID",
+                "SK123",
+                "twilio.account_sid",
+            ),
+            (
+                "MEDNANNY__TWILIO__PUBLIC_URL",
+                "bridge.example.com",
+                "twilio.public_url",
+            ),
+            (
+                "MEDNANNY__TWILIO__WHATSAPP_FROM",
+                "4155238886",
+                "twilio.whatsapp_from",
+            ),
+        ] {
+            let mut pairs: Vec<(&str, &str)> =
+                good.iter().filter(|(k, _)| *k != key).copied().collect();
+            pairs.push((key, value));
+            let error = account(&pairs).expect_err(key);
+            assert_eq!(error.key, named, "{error}");
+        }
+        for (key, value, named) in [
+            ("MEDNANNY__BRIDGE__LISTEN", "8082", "bridge.listen"),
+            (
+                "MEDNANNY__BRIDGE__BOT_URL",
+                "localhost:8081",
+                "bridge.bot_url",
+            ),
+            (
+                "MEDNANNY__TWILIO__API_URL",
+                "api.twilio.com",
+                "twilio.api_url",
+            ),
+            (
+                "MEDNANNY__BRIDGE__MAX_BODY_BYTES",
+                "10",
+                "bridge.max_body_bytes",
+            ),
+        ] {
+            let error =
+                Settings::load_from(Profile::Development, dir.path(), &env(&[(key, value)]))
+                    .expect_err(key);
+            assert_eq!(error.key, named, "{error}");
+        }
+        let short = Settings::load_from(
+            Profile::Development,
+            dir.path(),
+            &env(&[("MEDNANNY__INTERNAL__SECRET", "short")]),
+        )
+        .expect("loads")
+        .internal
+        .secret()
+        .expect_err("too short");
+        assert_eq!(short.key, "internal.secret");
     }
 
     #[test]

@@ -166,18 +166,8 @@ async fn status(
 async fn outbox_waiting(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> StatusCode {
     let given = headers
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    let expected = shared.secret.expose().as_bytes();
-    let matches = given.len() == expected.len()
-        && given
-            .as_bytes()
-            .iter()
-            .zip(expected)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if !matches {
+        .and_then(|v| v.to_str().ok());
+    if !shared.secret.matches_bearer(given) {
         return StatusCode::UNAUTHORIZED;
     }
     shared.send_now.notify_one();
