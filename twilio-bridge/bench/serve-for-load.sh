@@ -17,6 +17,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${CARGO_TARGET_DIR:-$root/target}/release
 rm -f "$main" "$main-wal" "$main-shm"
 export MEDNANNY_ENV=development
+# As the Dockerfile runs it.
+export MALLOC_ARENA_MAX=2
 export MEDNANNY__DATABASE__URL="sqlite://$main?mode=rwc"
 export MEDNANNY__SECURITY__DEV_KEY_FILE=/tmp/bridge-load-dev.key
 export MEDNANNY__LOG__FILTER=warn

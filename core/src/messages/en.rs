@@ -274,6 +274,8 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • undo — take back the last dose you logged\n\
              • shift in / shift out\n\
              • invite caregiver (or guardian, viewer) — a one-time code for a new member\n\
+             • invite caregiver Maya +1 415 555 0100 — the invite sent to her WhatsApp (she replies JOIN)\n\
+             • link-whatsapp +1 415 555 0100 — reach MedNanny from your WhatsApp too (a code is sent there)\n\
              • export — everything the family has, as JSON (guardians)\n\
              In an emergency call your local emergency number first."
                 .into(),
