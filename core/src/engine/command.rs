@@ -7,7 +7,7 @@
 use chrono::NaiveTime;
 
 use super::forms::FormKind;
-use crate::domain::{AmountError, DoseAmount, Role};
+use crate::domain::{AmountError, DoseAmount, DoseUnit, Role};
 use crate::services::care::CourseChange;
 
 mod keeping;
@@ -336,10 +336,53 @@ fn strip_punctuation(word: &str) -> &str {
 
 /// Words that carry no meaning for the dose grammar.
 const FILLER: &[&str] = &[
-    "i", "we", "just", "gave", "give", "given", "had", "has", "have", "took", "taken", "of", "to",
-    "the", "a", "an", "some", "her", "his", "him", "dose", "log", "please", "can", "could", "may",
-    "when", "next", "is", "for", "another", "more", "allowed", "be", "safe", "ok", "okay", "it",
-    "what", "time", "did", "does",
+    "i",
+    "we",
+    "just",
+    "gave",
+    "give",
+    "given",
+    "had",
+    "has",
+    "have",
+    "took",
+    "taken",
+    "of",
+    "to",
+    "the",
+    "a",
+    "an",
+    "some",
+    "her",
+    "his",
+    "him",
+    "dose",
+    "log",
+    "please",
+    "can",
+    "could",
+    "may",
+    "when",
+    "next",
+    "is",
+    "for",
+    "another",
+    "more",
+    "allowed",
+    "be",
+    "safe",
+    "ok",
+    "okay",
+    "it",
+    "what",
+    "time",
+    "did",
+    "does",
+    "about",
+    "around",
+    "approximately",
+    "approx",
+    "here",
 ];
 
 /// Who an invite by phone is for, as typed (the services check the number).
@@ -714,9 +757,66 @@ fn temperature_value(text: &str) -> Option<String> {
         .map(|w| w.to_string())
 }
 
+/// Household measures, in ml: what a parent says instead of a number of millilitres.
+fn household_ml(word: &str) -> Option<f64> {
+    match word.to_lowercase().trim_end_matches('s') {
+        "teaspoon" | "tsp" | "cucharadita" => Some(5.0),
+        "tablespoon" | "tbsp" | "cucharada" => Some(15.0),
+        _ => None,
+    }
+}
+
+/// How many, said as a word: "a teaspoon", "half a tablet", "two teaspoons", "una cucharadita".
+fn quantity_word(word: &str) -> Option<f64> {
+    match word.to_lowercase().as_str() {
+        "a" | "an" | "one" | "una" | "un" | "1" => Some(1.0),
+        "half" | "½" | "media" | "medio" => Some(0.5),
+        "two" | "dos" | "2" => Some(2.0),
+        _ => None,
+    }
+}
+
+/// "a teaspoon" (5 ml), "half a teaspoon", "two teaspoons", "a tablespoon" (15 ml), "half a
+/// tablet", "one tablet", "una cucharadita": the amount as the record keeps it (ml, tablets), so
+/// the reply says it back converted.
+fn find_household_amount(
+    tokens: &[&str],
+) -> Option<(usize, usize, Result<DoseAmount, AmountError>)> {
+    for (i, token) in tokens.iter().enumerate() {
+        let Some(quantity) = quantity_word(strip_punctuation(token)) else {
+            continue;
+        };
+        // "half a teaspoon": the article after "half" belongs to the measure.
+        let mut unit_at = i + 1;
+        if quantity == 0.5
+            && tokens
+                .get(unit_at)
+                .is_some_and(|w| matches!(w.to_lowercase().as_str(), "a" | "an" | "una" | "un"))
+        {
+            unit_at += 1;
+        }
+        let Some(unit_word) = tokens.get(unit_at).map(|w| strip_punctuation(w)) else {
+            continue;
+        };
+        // "a teaspoon of Tylenol", "half a tablet of ibuprofen".
+        let end = unit_at + 1;
+        if let Some(ml) = household_ml(unit_word) {
+            return Some((i, end, DoseAmount::new(ml * quantity, DoseUnit::Ml)));
+        }
+        if let Some(unit) = DoseUnit::parse(unit_word).filter(|u| *u != DoseUnit::Ml) {
+            return Some((i, end, DoseAmount::new(quantity, unit)));
+        }
+    }
+    None
+}
+
 /// Finds the amount in the tokens: "5 ml", "5ml", "1/2 tablet", "-5 ml", "5 spoons" (a number followed
-/// by a word, or a number glued to its unit). Returns its token span and the parsed result.
+/// by a word, or a number glued to its unit), or a household measure ("a teaspoon"). Returns its
+/// token span and the parsed result.
 fn find_amount(tokens: &[&str]) -> Option<(usize, usize, Result<DoseAmount, AmountError>)> {
+    if let Some(found) = find_household_amount(tokens) {
+        return Some(found);
+    }
     for (i, token) in tokens.iter().enumerate() {
         let t = strip_punctuation(token);
         let starts_numeric = t
@@ -733,7 +833,13 @@ fn find_amount(tokens: &[&str]) -> Option<(usize, usize, Result<DoseAmount, Amou
             return Some((i, i + 1, DoseAmount::parse(t)));
         }
         if let Some(unit) = tokens.get(i + 1) {
-            let text = format!("{t} {}", strip_punctuation(unit));
+            let unit = strip_punctuation(unit);
+            // "2 teaspoons", "1.5 tsp": household measures with a number.
+            if let (Some(ml), Ok(count)) = (household_ml(unit), t.replace(',', ".").parse::<f64>())
+            {
+                return Some((i, i + 2, DoseAmount::new(ml * count, DoseUnit::Ml)));
+            }
+            let text = format!("{t} {unit}");
             return Some((i, i + 2, DoseAmount::parse(&text)));
         }
         return Some((i, i + 1, DoseAmount::parse(t)));
@@ -744,10 +850,13 @@ fn find_amount(tokens: &[&str]) -> Option<(usize, usize, Result<DoseAmount, Amou
 /// Splits off a trailing "at <time>" (or "@ <time>"); `Err` holds a time that is not a time.
 fn split_at_time(text: &str) -> Result<(String, Option<LocalTime>), String> {
     let words: Vec<&str> = text.split_whitespace().collect();
-    let Some(position) = words
-        .iter()
-        .rposition(|w| matches!(w.to_lowercase().as_str(), "at" | "@"))
-    else {
+    // "at 9:30", and as people say it when they are not sure: "around 2", "about 9:30", "a las 3".
+    let Some(position) = words.iter().rposition(|w| {
+        matches!(
+            w.to_lowercase().as_str(),
+            "at" | "@" | "around" | "about" | "approximately" | "approx" | "~" | "las" | "eso"
+        )
+    }) else {
         return Ok((text.to_string(), None));
     };
     let time_words: Vec<&str> = words[position + 1..].iter().take(2).copied().collect();
@@ -759,13 +868,23 @@ fn split_at_time(text: &str) -> Result<(String, Option<LocalTime>), String> {
     for (index, candidate) in candidates.iter().enumerate() {
         if let Some(time) = parse_time(strip_punctuation(candidate)) {
             let used = if index == 0 { time_words.len() } else { 1 };
+            // "about 5 ml" is an amount, not five o'clock.
+            let unit_follows = words
+                .get(position + 1 + used)
+                .map(|w| strip_punctuation(w))
+                .is_some_and(|w| DoseUnit::parse(w).is_some() || household_ml(w).is_some());
+            if unit_follows {
+                return Ok((text.to_string(), None));
+            }
             let mut rest: Vec<&str> = words[..position].to_vec();
             rest.extend(&words[position + 1 + used..]);
             return Ok((rest.join(" "), Some(time)));
         }
     }
+    // "at 25:00" is a time that is not one; "about 5ml" is an amount.
     let first = strip_punctuation(time_words[0]);
-    if first.starts_with(|c: char| c.is_ascii_digit()) {
+    let said_at = matches!(words[position].to_lowercase().as_str(), "at" | "@");
+    if said_at && first.starts_with(|c: char| c.is_ascii_digit()) {
         return Err(first.to_string());
     }
     Ok((text.to_string(), None))
@@ -951,6 +1070,73 @@ mod tests {
                     amount: ml(5.0),
                     medication: "Tylenol".into(),
                     at: t(21, 30),
+                },
+            ),
+            // Household measures, kept as the record keeps them; hedged times.
+            (
+                "Maya here, gave Emma a teaspoon of Tylenol around 2",
+                Command::GiveDose {
+                    child: emma(),
+                    amount: ml(5.0),
+                    medication: "Maya Tylenol".into(),
+                    at: t(2, 0),
+                },
+            ),
+            (
+                "gave Emma half a teaspoon of motrin about 9:30pm",
+                Command::GiveDose {
+                    child: emma(),
+                    amount: ml(2.5),
+                    medication: "motrin".into(),
+                    at: t(21, 30),
+                },
+            ),
+            (
+                "gave Leo 2 teaspoons amoxicillin",
+                Command::GiveDose {
+                    child: Some("Leo".to_string()),
+                    amount: ml(10.0),
+                    medication: "amoxicillin".into(),
+                    at: None,
+                },
+            ),
+            (
+                "le di una cucharadita de Motrin a Emma a las 3",
+                Command::GiveDose {
+                    child: emma(),
+                    amount: ml(5.0),
+                    medication: "le di de Motrin".into(),
+                    at: t(3, 0),
+                },
+            ),
+            (
+                "gave Emma about 5 ml Tylenol",
+                Command::GiveDose {
+                    child: emma(),
+                    amount: ml(5.0),
+                    medication: "Tylenol".into(),
+                    at: None,
+                },
+            ),
+            (
+                "gave Emma around 5ml Tylenol",
+                Command::GiveDose {
+                    child: emma(),
+                    amount: ml(5.0),
+                    medication: "Tylenol".into(),
+                    at: None,
+                },
+            ),
+            (
+                "gave Leo half a tablet of ibuprofen",
+                Command::GiveDose {
+                    child: Some("Leo".to_string()),
+                    amount: Ok(DoseAmount {
+                        value: 0.5,
+                        unit: DoseUnit::Tablet,
+                    }),
+                    medication: "ibuprofen".into(),
+                    at: None,
                 },
             ),
             (
