@@ -18,6 +18,14 @@ pub use records::RecordKind;
 /// A time of day someone mentioned ("at 9:30"), in the family's time zone.
 pub type LocalTime = NaiveTime;
 
+/// When something happened, as people say it: a time of day ("at 9:30", "around 2") or a while
+/// ago ("an hour ago", "20 minutes ago", "hace media hora").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaidTime {
+    At(LocalTime),
+    Ago(chrono::Duration),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Help,
@@ -32,7 +40,7 @@ pub enum Command {
         child: Option<String>,
         amount: Result<DoseAmount, AmountError>,
         medication: String,
-        at: Option<LocalTime>,
+        at: Option<SaidTime>,
     },
     WhenNext {
         child: Option<String>,
@@ -44,7 +52,7 @@ pub enum Command {
     Temperature {
         child: Option<String>,
         value: String,
-        at: Option<LocalTime>,
+        at: Option<SaidTime>,
     },
     Note {
         child: Option<String>,
@@ -595,10 +603,13 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         };
     }
 
-    // "at 9:30" anywhere (last occurrence), removed from what follows.
-    let (without_time, at) = match split_at_time(text) {
-        Ok(found) => found,
-        Err(bad) => return Command::BadTime(bad),
+    // "an hour ago", or "at 9:30" anywhere (last occurrence), removed from what follows.
+    let (without_time, at) = match split_ago(text) {
+        (rest, Some(ago)) => (rest, Some(SaidTime::Ago(ago))),
+        (_, None) => match split_at_time(text) {
+            Ok((rest, at)) => (rest, at.map(SaidTime::At)),
+            Err(bad) => return Command::BadTime(bad),
+        },
     };
 
     // Temperatures: "temp Emma 38.4", "Emma temp 38.4", "Emma's temperature is 101.2F", "fever 38.9".
@@ -847,6 +858,96 @@ fn find_amount(tokens: &[&str]) -> Option<(usize, usize, Result<DoseAmount, Amou
     None
 }
 
+/// A count said in words or digits: "an", "a", "one" … "twelve", "5", "una", "dos".
+fn count_word(word: &str) -> Option<i64> {
+    let word = word.to_lowercase();
+    let named = [
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve",
+    ];
+    if let Some(n) = named.iter().position(|w| *w == word) {
+        return Some(n as i64 + 1);
+    }
+    match word.as_str() {
+        "a" | "an" | "una" | "un" | "uno" => Some(1),
+        "dos" => Some(2),
+        "tres" => Some(3),
+        _ => word
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (0..=48 * 60).contains(n)),
+    }
+}
+
+/// Minutes in a unit of time as said: "minutes", "min", "hours", "hrs", "h", "minutos", "horas".
+fn minutes_in(unit: &str) -> Option<i64> {
+    match unit.to_lowercase().trim_end_matches('.') {
+        "minute" | "minutes" | "min" | "mins" | "minuto" | "minutos" => Some(1),
+        "hour" | "hours" | "hr" | "hrs" | "h" | "hora" | "horas" => Some(60),
+        _ => None,
+    }
+}
+
+/// Splits off a while ago: "an hour ago", "20 minutes ago", "half an hour ago", "an hour and a
+/// half ago", "hace una hora", "hace 20 minutos", "hace media hora". The rest of the text comes
+/// back without it.
+fn split_ago(text: &str) -> (String, Option<chrono::Duration>) {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let lower: Vec<String> = words
+        .iter()
+        .map(|w| strip_punctuation(w).to_lowercase())
+        .collect();
+    let keep = |from: usize, to: usize| {
+        let mut rest: Vec<&str> = words[..from].to_vec();
+        rest.extend(&words[to..]);
+        rest.join(" ")
+    };
+    // English: "... ago" closes the phrase.
+    if let Some(ago) = lower.iter().position(|w| w == "ago") {
+        let phrase = &lower[..ago];
+        let minutes = match phrase {
+            [.., half, a, hour]
+                if half == "half" && (a == "an" || a == "a") && minutes_in(hour) == Some(60) =>
+            {
+                Some((ago - 3, 30))
+            }
+            [.., n, unit, and, a, half]
+                if and == "and" && a == "a" && half == "half" && minutes_in(unit).is_some() =>
+            {
+                count_word(n)
+                    .zip(minutes_in(unit))
+                    .map(|(n, m)| (ago - 5, n * m + m / 2))
+            }
+            [.., n, unit] => count_word(n)
+                .zip(minutes_in(unit))
+                .map(|(n, m)| (ago - 2, n * m)),
+            _ => None,
+        };
+        if let Some((from, minutes)) = minutes {
+            return (
+                keep(from, ago + 1),
+                Some(chrono::Duration::minutes(minutes)),
+            );
+        }
+    }
+    // Spanish: "hace ..." opens it.
+    if let Some(hace) = lower.iter().position(|w| w == "hace") {
+        let after = &lower[hace + 1..];
+        let found = match after {
+            [media, hora, ..] if media == "media" && minutes_in(hora) == Some(60) => Some((2, 30)),
+            [n, unit, ..] => count_word(n).zip(minutes_in(unit)).map(|(n, m)| (2, n * m)),
+            _ => None,
+        };
+        if let Some((used, minutes)) = found {
+            return (
+                keep(hace, hace + 1 + used),
+                Some(chrono::Duration::minutes(minutes)),
+            );
+        }
+    }
+    (text.to_string(), None)
+}
+
 /// Splits off a trailing "at <time>" (or "@ <time>"); `Err` holds a time that is not a time.
 fn split_at_time(text: &str) -> Result<(String, Option<LocalTime>), String> {
     let words: Vec<&str> = text.split_whitespace().collect();
@@ -1027,7 +1128,8 @@ mod tests {
 
     #[test]
     fn table_of_phrasings() {
-        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0);
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).map(SaidTime::At);
+        let ago = |minutes| Some(SaidTime::Ago(chrono::Duration::minutes(minutes)));
         let emma = || Some("Emma".to_string());
         let cases: Vec<(&str, Command)> = vec![
             ("help", Command::Help),
@@ -1070,6 +1172,61 @@ mod tests {
                     amount: ml(5.0),
                     medication: "Tylenol".into(),
                     at: t(21, 30),
+                },
+            ),
+            // A while ago, in English and Spanish.
+            (
+                "gave Leo 5 ml amoxicillin an hour ago",
+                Command::GiveDose {
+                    child: Some("Leo".to_string()),
+                    amount: ml(5.0),
+                    medication: "amoxicillin".into(),
+                    at: ago(60),
+                },
+            ),
+            (
+                "gave Emma 5 ml Tylenol 20 minutes ago",
+                Command::GiveDose {
+                    child: emma(),
+                    amount: ml(5.0),
+                    medication: "Tylenol".into(),
+                    at: ago(20),
+                },
+            ),
+            (
+                "gave Emma 5 ml Tylenol half an hour ago",
+                Command::GiveDose {
+                    child: emma(),
+                    amount: ml(5.0),
+                    medication: "Tylenol".into(),
+                    at: ago(30),
+                },
+            ),
+            (
+                "Emma had a teaspoon of motrin an hour and a half ago.",
+                Command::GiveDose {
+                    child: emma(),
+                    amount: ml(5.0),
+                    medication: "motrin".into(),
+                    at: ago(90),
+                },
+            ),
+            (
+                "le di 5 ml de Motrin a Emma hace media hora",
+                Command::GiveDose {
+                    child: emma(),
+                    amount: ml(5.0),
+                    medication: "le di de Motrin".into(),
+                    at: ago(30),
+                },
+            ),
+            (
+                "le di 5 ml de Motrin a Emma hace 2 horas",
+                Command::GiveDose {
+                    child: emma(),
+                    amount: ml(5.0),
+                    medication: "le di de Motrin".into(),
+                    at: ago(120),
                 },
             ),
             // Household measures, kept as the record keeps them; hedged times.

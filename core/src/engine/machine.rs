@@ -9,7 +9,7 @@
 use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::{parse, Command, GrowthKind, Invitee, RecordKind, Vocabulary};
+use super::command::{parse, Command, GrowthKind, Invitee, RecordKind, SaidTime, Vocabulary};
 use super::forms::{self, Form, FormContext, FormKind, Outcome, Question};
 use crate::domain::{DoseAmount, EmergencyNumbers, Role, Temperature};
 use crate::messages::Msg;
@@ -653,7 +653,13 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
         None => Ok(None),
         Some(name) => resolve_child(Some(&name), ctx).map(Some),
     };
-    let at_time = |at: Option<NaiveTime>| at.map(|t| local_time_to_utc(t, ctx)).transpose();
+    let at_time = |at: Option<SaidTime>| {
+        at.map(|said| match said {
+            SaidTime::At(time) => local_time_to_utc(time, ctx),
+            SaidTime::Ago(ago) => Ok(ctx.now - ago),
+        })
+        .transpose()
+    };
     match command {
         Command::Help => say(Msg::Help),
         Command::Children => run(Task::ListChildren),

@@ -253,7 +253,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              Try:\n\
              • kids — the children\n\
              • meds Emma — Emma's medications\n\
-             • gave Emma 5 ml Tylenol (add \"at 9:30\" or \"around 2\" if it was earlier; \"a teaspoon\" is 5 ml)\n\
+             • gave Emma 5 ml Tylenol (add \"at 9:30\", \"around 2\" or \"an hour ago\" if it was earlier; \"a teaspoon\" is 5 ml)\n\
              • when can Emma have ibuprofen?\n\
              • last doses for Leo\n\
              • allergies Leo\n\

@@ -1,0 +1,51 @@
+//! Doses said the way parents and nannies say them, on both databases: household measures are kept
+//! (and said back) in ml, and "an hour ago" / "hace media hora" become the time the dose was given,
+//! so the next allowed dose is counted from when it really was.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use mednanny_core::engine::Engine;
+use support::{backends, turn, TestApp};
+
+#[tokio::test]
+async fn a_teaspoon_an_hour_ago_is_five_ml_an_hour_ago() {
+    for backend in backends() {
+        // 15:00 UTC is 10:00 in the Garcias' New York.
+        let app = TestApp::new(backend).await;
+        mednanny_core::demo::ensure(&app.services).await.unwrap();
+        let engine = Engine::with_database_store(app.services.clone());
+
+        let logged = turn(
+            &engine,
+            "maya",
+            "Maya here, gave Emma a teaspoon of Tylenol an hour ago",
+        )
+        .await;
+        assert!(logged.contains("5 ml"), "said back in ml: {logged}");
+        assert!(logged.contains("09:00"), "given an hour ago: {logged}");
+        assert!(
+            logged.contains("13:00"),
+            "next allowed 4 h after it: {logged}"
+        );
+
+        let logged = turn(
+            &engine,
+            "maya",
+            "le di media cucharadita de Motrin a Emma hace media hora",
+        )
+        .await;
+        assert!(logged.contains("2.5 ml"), "{logged}");
+        assert!(logged.contains("09:30"), "{logged}");
+        assert!(
+            logged.contains("15:30"),
+            "next allowed 6 h after it: {logged}"
+        );
+
+        // Around a time is that time; a dose said too soon after the last is asked about.
+        let asked = turn(&engine, "luis", "gave Emma 5 ml Tylenol around 9:45").await;
+        assert!(asked.contains("Wait"), "{asked}");
+        assert!(asked.contains("Maya"), "{asked}");
+        assert_eq!(app.doses().await, 2);
+    }
+}
