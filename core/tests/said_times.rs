@@ -1,6 +1,7 @@
 //! Doses said the way parents and nannies say them, on both databases: household measures are kept
 //! (and said back) in ml, and "an hour ago" / "hace media hora" become the time the dose was given,
-//! so the next allowed dose is counted from when it really was.
+//! so the next allowed dose is counted from when it really was; a reading with its scale is a
+//! temperature.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -47,5 +48,11 @@ async fn a_teaspoon_an_hour_ago_is_five_ml_an_hour_ago() {
         assert!(asked.contains("Wait"), "{asked}");
         assert!(asked.contains("Maya"), "{asked}");
         assert_eq!(app.doses().await, 2);
+
+        // A reading with its scale is a temperature, in either scale and decimal mark.
+        let fever = turn(&engine, "maya", "Emma has 101.3F").await;
+        assert!(fever.contains("38.5 °C"), "{fever}");
+        let fever = turn(&engine, "maya", "Leo tiene 38,5 grados").await;
+        assert!(fever.contains("101.3 °F"), "{fever}");
     }
 }

@@ -618,7 +618,8 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
             .split_whitespace()
             .any(|w| strip_punctuation(w).eq_ignore_ascii_case(k))
     });
-    if temp_word.is_some() {
+    // "Emma has 101.3F", "Leo tiene 38,5 grados": a child and a reading with its scale.
+    if temp_word.is_some() || (child_mentioned.is_some() && has_scaled_reading(&without_time)) {
         let value = temperature_value(&without_time);
         if let Some(value) = value {
             return Command::Temperature {
@@ -719,6 +720,36 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         };
     }
     Command::Unknown
+}
+
+/// Whether the text holds a thermometer reading with its scale: "101.3F", "38.5 °C", "38,5
+/// grados", "100 degrees", in a thermometer's range.
+fn has_scaled_reading(text: &str) -> bool {
+    const SCALES: &[&str] = &[
+        "f", "°f", "ºf", "c", "°c", "ºc", "°", "º", "degrees", "grados",
+    ];
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| strip_punctuation(w).to_lowercase())
+        .collect();
+    words.iter().enumerate().any(|(i, word)| {
+        let digits: String = word
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+            .collect();
+        let Ok(value) = digits.replace(',', ".").parse::<f64>() else {
+            return false;
+        };
+        let suffix = &word[digits.len()..];
+        let scaled = if suffix.is_empty() {
+            words
+                .get(i + 1)
+                .is_some_and(|next| SCALES.contains(&next.as_str()))
+        } else {
+            SCALES.contains(&suffix)
+        };
+        scaled && ((30.0..=45.0).contains(&value) || (86.0..=113.0).contains(&value))
+    })
 }
 
 /// Words after a number that make it an age, a weight or a length, never a temperature.
@@ -1172,6 +1203,23 @@ mod tests {
                     amount: ml(5.0),
                     medication: "Tylenol".into(),
                     at: t(21, 30),
+                },
+            ),
+            // A reading with its scale is a temperature, without the word.
+            (
+                "Emma has 101.3F",
+                Command::Temperature {
+                    child: emma(),
+                    value: "101.3F".into(),
+                    at: None,
+                },
+            ),
+            (
+                "Leo tiene 38,5 grados",
+                Command::Temperature {
+                    child: Some("Leo".to_string()),
+                    value: "38,5".into(),
+                    at: None,
                 },
             ),
             // A while ago, in English and Spanish.
