@@ -54,5 +54,11 @@ async fn a_teaspoon_an_hour_ago_is_five_ml_an_hour_ago() {
         assert!(fever.contains("38.5 °C"), "{fever}");
         let fever = turn(&engine, "maya", "Leo tiene 38,5 grados").await;
         assert!(fever.contains("101.3 °F"), "{fever}");
+
+        // "around 2" said at four in the afternoon is two hours ago, not fourteen.
+        app.clock.advance(chrono::Duration::hours(6));
+        let logged = turn(&engine, "maya", "gave Leo 5 ml amoxicillin around 2").await;
+        assert!(logged.contains("14:00"), "{logged}");
+        assert!(!logged.contains("02:00"), "{logged}");
     }
 }

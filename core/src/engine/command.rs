@@ -22,8 +22,22 @@ pub type LocalTime = NaiveTime;
 /// ago ("an hour ago", "20 minutes ago", "hace media hora").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SaidTime {
+    /// A time that says which half of the day: "9:30pm", "21:30", "noon".
     At(LocalTime),
+    /// A time on the 12-hour clock without am/pm ("around 2", "at 9:30"): whichever of the two
+    /// came last, so a dose said "at 2" at four in the afternoon is the one two hours ago.
+    Clock(LocalTime),
     Ago(chrono::Duration),
+}
+
+/// "2", "9:30", "9.30": an hour from 1 to 12 with no am/pm (and not noon or midnight).
+fn twelve_hour_without_meridiem(text: &str) -> bool {
+    let t = text.trim().to_lowercase();
+    if t.ends_with("am") || t.ends_with("pm") || t.ends_with("a.m.") || t.ends_with("p.m.") {
+        return false;
+    }
+    let hour = t.split([':', '.', 'h']).next().unwrap_or("");
+    hour.parse::<u32>().is_ok_and(|h| (1..=12).contains(&h))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -607,7 +621,7 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
     let (without_time, at) = match split_ago(text) {
         (rest, Some(ago)) => (rest, Some(SaidTime::Ago(ago))),
         (_, None) => match split_at_time(text) {
-            Ok((rest, at)) => (rest, at.map(SaidTime::At)),
+            Ok(found) => found,
             Err(bad) => return Command::BadTime(bad),
         },
     };
@@ -980,7 +994,7 @@ fn split_ago(text: &str) -> (String, Option<chrono::Duration>) {
 }
 
 /// Splits off a trailing "at <time>" (or "@ <time>"); `Err` holds a time that is not a time.
-fn split_at_time(text: &str) -> Result<(String, Option<LocalTime>), String> {
+fn split_at_time(text: &str) -> Result<(String, Option<SaidTime>), String> {
     let words: Vec<&str> = text.split_whitespace().collect();
     // "at 9:30", and as people say it when they are not sure: "around 2", "about 9:30", "a las 3".
     let Some(position) = words.iter().rposition(|w| {
@@ -1010,7 +1024,12 @@ fn split_at_time(text: &str) -> Result<(String, Option<LocalTime>), String> {
             }
             let mut rest: Vec<&str> = words[..position].to_vec();
             rest.extend(&words[position + 1 + used..]);
-            return Ok((rest.join(" "), Some(time)));
+            let said = if twelve_hour_without_meridiem(strip_punctuation(candidate)) {
+                SaidTime::Clock(time)
+            } else {
+                SaidTime::At(time)
+            };
+            return Ok((rest.join(" "), Some(said)));
         }
     }
     // "at 25:00" is a time that is not one; "about 5ml" is an amount.
@@ -1161,6 +1180,7 @@ mod tests {
     fn table_of_phrasings() {
         let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).map(SaidTime::At);
         let ago = |minutes| Some(SaidTime::Ago(chrono::Duration::minutes(minutes)));
+        let clock = |h, m| NaiveTime::from_hms_opt(h, m, 0).map(SaidTime::Clock);
         let emma = || Some("Emma".to_string());
         let cases: Vec<(&str, Command)> = vec![
             ("help", Command::Help),
@@ -1193,7 +1213,7 @@ mod tests {
                     child: emma(),
                     amount: ml(5.0),
                     medication: "tylenol".into(),
-                    at: t(9, 30),
+                    at: clock(9, 30),
                 },
             ),
             (
@@ -1284,7 +1304,7 @@ mod tests {
                     child: emma(),
                     amount: ml(5.0),
                     medication: "Maya Tylenol".into(),
-                    at: t(2, 0),
+                    at: clock(2, 0),
                 },
             ),
             (
@@ -1311,7 +1331,7 @@ mod tests {
                     child: emma(),
                     amount: ml(5.0),
                     medication: "le di de Motrin".into(),
-                    at: t(3, 0),
+                    at: clock(3, 0),
                 },
             ),
             (

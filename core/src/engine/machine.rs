@@ -648,6 +648,18 @@ pub fn local_time_to_utc(time: NaiveTime, ctx: &Context) -> Result<DateTime<Utc>
     Ok(at)
 }
 
+/// A 12-hour time said without am/pm: whichever of its two readings came last (each today, or
+/// yesterday when today's is ahead). Taking the later one makes the next allowed dose later, never
+/// earlier.
+fn latest_of_either_half(time: NaiveTime, ctx: &Context) -> Result<DateTime<Utc>, Msg> {
+    let (other, _) = time.overflowing_add_signed(Duration::hours(12));
+    match (local_time_to_utc(time, ctx), local_time_to_utc(other, ctx)) {
+        (Ok(a), Ok(b)) => Ok(a.max(b)),
+        (Ok(at), Err(_)) | (Err(_), Ok(at)) => Ok(at),
+        (Err(msg), Err(_)) => Err(msg),
+    }
+}
+
 fn command_effects(command: Command, ctx: &Context) -> Transition {
     let child_or_all = |name: Option<String>| match name {
         None => Ok(None),
@@ -656,6 +668,7 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
     let at_time = |at: Option<SaidTime>| {
         at.map(|said| match said {
             SaidTime::At(time) => local_time_to_utc(time, ctx),
+            SaidTime::Clock(time) => latest_of_either_half(time, ctx),
             SaidTime::Ago(ago) => Ok(ctx.now - ago),
         })
         .transpose()
