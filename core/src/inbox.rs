@@ -149,13 +149,7 @@ impl Inbox {
         let mut given_up = Vec::new();
         for row in rows {
             if row.attempts >= MAX_ATTEMPTS {
-                inbox::Entity::update_many()
-                    .col_expr(inbox::Column::Status, Expr::value("failed"))
-                    .col_expr(inbox::Column::Payload, Expr::value(""))
-                    .col_expr(inbox::Column::FinishedAt, Expr::value(self.clock.now()))
-                    .filter(inbox::Column::Id.eq(row.id))
-                    .exec(&*txn)
-                    .await?;
+                set_aside(&*txn, row.id, self.clock.now()).await?;
                 given_up.push(row.delivery_key);
                 continue;
             }
@@ -230,13 +224,7 @@ impl Inbox {
         for row in rows {
             // A row the bridge wrote starts at one attempt before any bot has tried it.
             if row.attempts > MAX_ATTEMPTS {
-                inbox::Entity::update_many()
-                    .col_expr(inbox::Column::Status, Expr::value("failed"))
-                    .col_expr(inbox::Column::Payload, Expr::value(""))
-                    .col_expr(inbox::Column::FinishedAt, Expr::value(now))
-                    .filter(inbox::Column::Id.eq(row.id))
-                    .exec(&*txn)
-                    .await?;
+                set_aside(&*txn, row.id, now).await?;
                 given_up.push(row.delivery_key);
                 continue;
             }
@@ -393,6 +381,22 @@ impl Writer {
             })
             .collect())
     }
+}
+
+/// Sets a delivery that failed too often aside: `failed`, its payload dropped, its key kept.
+async fn set_aside<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    inbox::Entity::update_many()
+        .col_expr(inbox::Column::Status, Expr::value("failed"))
+        .col_expr(inbox::Column::Payload, Expr::value(""))
+        .col_expr(inbox::Column::FinishedAt, Expr::value(now))
+        .filter(inbox::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Inserts the rows whose delivery key is new; returns the id of each row inserted, by key.

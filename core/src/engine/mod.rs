@@ -748,20 +748,10 @@ impl<S: ConversationStore> Engine<S> {
                     Err(msg) => msg,
                 }
             }
-            Command::Join { code } => {
-                let person_id = self.new_person(inbound).await?;
-                match services.join(person_id, &code, inbound.channel).await {
-                    Ok(membership) => {
-                        let family = services.family_info(membership.family_id).await?;
-                        let msg = Msg::Joined {
-                            family: membership.family_name,
-                            role: membership.role.as_str().into(),
-                        };
-                        return Ok(self.finish(vec![msg], Some(&family), Locale::En, person_id));
-                    }
-                    Err(error) => msg_for_error(error),
-                }
-            }
+            Command::Join { code } => match self.join_as_new_person(inbound, &code).await? {
+                Ok(turn) => return Ok(turn),
+                Err(msg) => msg,
+            },
             _ => Msg::Welcome,
         };
         let ctx = self.render_context(None, Locale::En);
@@ -791,30 +781,15 @@ impl<S: ConversationStore> Engine<S> {
                     .await?
                 {
                     Some((person_id, membership)) => {
-                        let family = services.family_info(membership.family_id).await?;
-                        let msg = Msg::Joined {
-                            family: membership.family_name,
-                            role: membership.role.as_str().into(),
-                        };
-                        return Ok(self.finish(vec![msg], Some(&family), Locale::En, person_id));
+                        return self.joined(person_id, membership).await;
                     }
                     None => Msg::UnknownNumber,
                 }
             }
-            Command::Join { code } => {
-                let person_id = self.new_person(inbound).await?;
-                match services.join(person_id, &code, inbound.channel).await {
-                    Ok(membership) => {
-                        let family = services.family_info(membership.family_id).await?;
-                        let msg = Msg::Joined {
-                            family: membership.family_name,
-                            role: membership.role.as_str().into(),
-                        };
-                        return Ok(self.finish(vec![msg], Some(&family), Locale::En, person_id));
-                    }
-                    Err(error) => msg_for_error(error),
-                }
-            }
+            Command::Join { code } => match self.join_as_new_person(inbound, &code).await? {
+                Ok(turn) => return Ok(turn),
+                Err(msg) => msg,
+            },
             Command::LinkCode { code } => {
                 match services.confirm_phone_link(Some(&phone), None, &code).await {
                     Ok(LinkOutcome::Linked { person_id, phone }) => {
@@ -834,6 +809,34 @@ impl<S: ConversationStore> Engine<S> {
             replies: vec![render(&msg, &ctx)],
             ..Turn::default()
         })
+    }
+
+    /// "join <code>" from someone the engine has just met: a person for them and the membership,
+    /// or why not.
+    async fn join_as_new_person(
+        &self,
+        inbound: &Inbound,
+        code: &str,
+    ) -> Result<Result<Turn, Msg>, ServiceError> {
+        let person_id = self.new_person(inbound).await?;
+        match self.services.join(person_id, code, inbound.channel).await {
+            Ok(membership) => Ok(Ok(self.joined(person_id, membership).await?)),
+            Err(error) => Ok(Err(msg_for_error(error))),
+        }
+    }
+
+    /// The welcome of a new member, in their family.
+    async fn joined(
+        &self,
+        person_id: i64,
+        membership: crate::services::family::Membership,
+    ) -> Result<Turn, ServiceError> {
+        let family = self.services.family_info(membership.family_id).await?;
+        let msg = Msg::Joined {
+            family: membership.family_name,
+            role: membership.role.as_str().into(),
+        };
+        Ok(self.finish(vec![msg], Some(&family), Locale::En, person_id))
     }
 
     /// A person for someone the engine has just met, linked to the identity they spoke from.
