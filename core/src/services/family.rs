@@ -48,7 +48,7 @@ pub(super) fn hash_code(code: &str) -> String {
 }
 
 /// Invite codes: 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L), shown as XXXXX-XXXXX.
-pub(super) fn new_code() -> String {
+fn new_code() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();
     let raw: String = (0..10)
@@ -352,30 +352,48 @@ impl Services {
                 "invite.create",
                 |(id, _)| format!("invite:{id}"),
                 async |txn, auth| {
-                    let code = new_code();
-                    let now = self.now();
-                    let expires_at = now + self.inner.invite_ttl;
-                    let row = invite::ActiveModel {
-                        family_id: Set(family_id),
-                        code_hash: Set(hash_code(&code)),
-                        role: Set(role.as_str().to_string()),
-                        created_by_member_id: Set(auth.member_id),
-                        expires_at: Set(expires_at),
-                        created_at: Set(now),
-                        ..Default::default()
-                    }
-                    .insert(&**txn)
-                    .await?;
-                    let issued = IssuedInvite {
-                        code,
-                        role,
-                        expires_at,
-                    };
-                    Ok((row.id, issued))
+                    self.insert_invite(txn, family_id, role, auth.member_id, None)
+                        .await
                 },
             )
             .await?;
         Ok(issued)
+    }
+
+    /// Writes a new invite (in the caller's authorized transaction), optionally addressed to a
+    /// phone and a name; the code is returned once, only its hash kept.
+    pub(super) async fn insert_invite(
+        &self,
+        txn: &crate::db::WriteTxn,
+        family_id: i64,
+        role: Role,
+        created_by: Option<i64>,
+        addressed: Option<(&crate::domain::Phone, &str)>,
+    ) -> ServiceResult<(i64, IssuedInvite)> {
+        let code = new_code();
+        let now = self.now();
+        let expires_at = now + self.inner.invite_ttl;
+        let row = invite::ActiveModel {
+            family_id: Set(family_id),
+            code_hash: Set(hash_code(&code)),
+            role: Set(role.as_str().to_string()),
+            created_by_member_id: Set(created_by),
+            expires_at: Set(expires_at),
+            created_at: Set(now),
+            phone: Set(addressed.map(|(phone, _)| phone.as_str().to_string())),
+            invitee_name: Set(addressed.map(|(_, name)| name.to_string())),
+            ..Default::default()
+        }
+        .insert(&**txn)
+        .await?;
+        Ok((
+            row.id,
+            IssuedInvite {
+                code,
+                role,
+                expires_at,
+            },
+        ))
     }
 
     /// Redeems an invite code: the person becomes an active member with the invite's role.

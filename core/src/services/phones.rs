@@ -13,7 +13,7 @@ use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use super::family::{clean_name, hash_code, new_code, IssuedInvite, Membership};
+use super::family::{clean_name, hash_code, IssuedInvite, Membership};
 use super::{Problem, ServiceError, ServiceResult, Services, Target};
 use crate::auth::{Actor, ActorKind, Permission};
 use crate::db::LockScope;
@@ -83,29 +83,16 @@ impl Services {
                 "invite.create_by_phone",
                 |(id, _)| format!("invite:{id}"),
                 async |txn, auth| {
-                    let code = new_code();
-                    let now = self.now();
-                    let expires_at = now + self.inner.invite_ttl;
-                    let row = invite::ActiveModel {
-                        family_id: Set(family_id),
-                        code_hash: Set(hash_code(&code)),
-                        role: Set(role.as_str().to_string()),
-                        created_by_member_id: Set(auth.member_id),
-                        expires_at: Set(expires_at),
-                        created_at: Set(now),
-                        phone: Set(Some(phone.as_str().to_string())),
-                        invitee_name: Set(Some(name.clone())),
-                        ..Default::default()
-                    }
-                    .insert(&**txn)
-                    .await?;
+                    let (invite_id, issued) = self
+                        .insert_invite(txn, family_id, role, auth.member_id, Some((&phone, &name)))
+                        .await?;
                     let family = family_name(self, family_id).await?;
                     let inviter = match auth.member_id {
                         Some(_) => inviter_name(self, actor).await?,
                         None => "Your family".into(),
                     };
                     let fallback =
-                        crate::messages::whatsapp_invite(&inviter, &family, &name, &code);
+                        crate::messages::whatsapp_invite(&inviter, &family, &name, &issued.code);
                     let content = Content::Template {
                         kind: TemplateKind::Invite,
                         variables: BTreeMap::from([
@@ -117,22 +104,17 @@ impl Services {
                     outbox::queue(
                         &**txn,
                         &keys,
-                        now,
+                        self.now(),
                         &[NewMessage {
                             recipient: phone.as_str().to_string(),
                             person_id: None,
                             content,
-                            dedupe_key: format!("invite:{}", row.id),
+                            dedupe_key: format!("invite:{invite_id}"),
                         }],
                     )
                     .await
                     .map_err(outbox_error)?;
-                    let issued = IssuedInvite {
-                        code,
-                        role,
-                        expires_at,
-                    };
-                    Ok((row.id, issued))
+                    Ok((invite_id, issued))
                 },
             )
             .await?;
