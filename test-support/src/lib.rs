@@ -46,18 +46,22 @@
 //!   `disconnect` and abrupt drops.
 //! * `payloads.rs` — pure builders for the payloads Slack would put in envelopes
 //!   (DMs, mentions, App Home, slash commands, button clicks).
+//! * `llm.rs` — [`FakeLlm`]: an OpenAI-compatible chat and transcription server, scripted
+//!   per test (answers, tool calls, 429/500, garbage, delays), recording every request.
 //! * `twilio.rs` — [`FakeTwilio`] and the Twilio webhook helpers: its own server, state and
 //!   constants (only `server::lock` is shared).
 //! * `tests/` — the real slack-morphism client and Socket Mode listener against the fake,
 //!   which is the proof that the wire formats match; `tests/twilio.rs` drives the fake
 //!   Twilio with plain HTTP requests shaped like Twilio's.
 
+mod llm;
 mod payloads;
 mod server;
 mod socket_mode;
 mod twilio;
 mod web_api;
 
+pub use llm::{FakeLlm, LlmRequest, LlmScript};
 pub use payloads::{
     app_home_opened, app_mention, button_click, home_button_click, message_im, slash_command,
     view_submission,
