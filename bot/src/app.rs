@@ -2,8 +2,10 @@
 //! from them. Every start-up failure names what to fix.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
+use mednanny_core::assistant::llm::LlmBrain;
 use mednanny_core::clock::SystemClock;
 use mednanny_core::crypto::Keyring;
 use mednanny_core::db::Database;
@@ -63,6 +65,20 @@ impl App {
                 country: settings.family.default_country.clone(),
             },
         );
+        let engine = match settings.llm.model_config()? {
+            Some(llm) => {
+                // The model's client: a connection that cannot even open in 5 s is not going to
+                // answer within a turn. (The turn's own deadline bounds everything else.)
+                let http = reqwest::Client::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .build()
+                    .context("cannot build the HTTP client for llm.base_url")?;
+                let budget = llm.daily_token_budget;
+                tracing::info!(model = %llm.model, "assistant: a language model understands messages (the rules are its fallback)");
+                engine.with_brain(Arc::new(LlmBrain::new(llm, http)), budget)
+            }
+            None => engine,
+        };
         Ok(Self { services, engine })
     }
 

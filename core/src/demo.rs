@@ -155,6 +155,15 @@ pub async fn ensure(services: &Services) -> ServiceResult<Demo> {
             },
         )
         .await?;
+    // Ana agreed that the family's messages may go to the assistant's model (pseudonymized), when
+    // one is configured: the demo shows the assistant as a family that said yes would see it.
+    services
+        .set_assistant_consent(
+            &Actor::person(people[0], crate::domain::Channel::Console),
+            family_id,
+            true,
+        )
+        .await?;
     Ok(Demo {
         family_id,
         ana: people[0],

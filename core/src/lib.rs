@@ -13,6 +13,7 @@
 //! - [`auth`]: the one authorization policy.
 //! - [`dose_safety`]: the pure dose-safety rules (interval, daily count, daily amount, by ingredient).
 //! - [`services`]: the domain services every channel goes through.
+//! - [`assistant`]: MedNannyAI's understanding: the `Brain` port, the rules brain and the model's.
 //! - [`engine`]: the conversation engine: command parsing, the pure state machine, the effect runner.
 //! - [`inbox`]: the channels' durable inbox (write before acknowledging; group commit).
 //! - [`outbox`]: messages to send on WhatsApp, sent by the bridge (leases, per-recipient order).
@@ -23,6 +24,7 @@
 //! - [`clock`]: time as a port.
 //! - [`runtime`]: which CPUs the process runs on (pinned before the async runtime starts).
 
+pub mod assistant;
 pub mod audit;
 pub mod auth;
 pub mod clock;

@@ -13,8 +13,10 @@ use std::path::{Path, PathBuf};
 use config::{Config, Environment as EnvSource, File, FileFormat};
 use serde::Deserialize;
 
+mod llm;
 mod whatsapp;
 
+pub use llm::{LlmConfig, LlmProvider, LlmSettings, TranscribeConfig};
 pub use whatsapp::{
     BotSettings, BridgeSettings, InternalSettings, TemplateSettings, TwilioAccount, TwilioSettings,
 };
@@ -32,6 +34,7 @@ const SECRET_KEYS: &[&str] = &[
     "slack.bot_token",
     "twilio.auth_token",
     "internal.secret",
+    "llm.api_key",
 ];
 
 /// A configuration problem, naming the key (e.g. `database.url`) and what is wrong.
@@ -310,6 +313,7 @@ pub struct Settings {
     pub twilio: TwilioSettings,
     #[serde(default)]
     pub internal: InternalSettings,
+    pub llm: LlmSettings,
 }
 
 fn default_profile() -> Profile {
@@ -399,6 +403,7 @@ impl Settings {
             ));
         }
         self.runtime.cpus()?;
+        self.llm.validate()?;
         if self.security.invite_ttl_hours == 0 || self.security.invite_ttl_hours > 24 * 30 {
             return Err(SettingsError::new(
                 "security.invite_ttl_hours",

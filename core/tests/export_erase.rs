@@ -187,16 +187,7 @@ async fn seed(app: &TestApp) -> Seeded {
     .insert(db)
     .await
     .expect("nanny profile");
-    consent::ActiveModel {
-        family_id: Set(family_id),
-        person_id: Set(demo.ana),
-        kind: Set("assistant_llm".into()),
-        granted_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .expect("consent");
+    // Ana's consent to the assistant is the demo's own (demo.rs): one consent row.
     for (person_id, key) in [(demo.maya, "console:maya"), (demo.luis, "console:luis")] {
         conversation_state::ActiveModel {
             conversation_key: Set(key.into()),

@@ -5,6 +5,7 @@
 
 pub mod allergy;
 pub mod appointment;
+pub mod assistant_usage;
 pub mod audit_event;
 pub mod care_note;
 pub mod caregiver_assignment;

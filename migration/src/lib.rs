@@ -12,6 +12,7 @@
 //! - `m20261204_000005_child_in_care`: a child leaves active care and stays in the record.
 //! - `m20261205_000006_whatsapp`: the WhatsApp outbox, invites by phone, phone links, the 24-hour
 //!   window, inbox leases.
+//! - `m20261206_000007_assistant_usage`: the assistant's tokens per family and day.
 //! - `inbox_store`: [`InboxMigrator`], the inbox table alone, for a SQLite inbox kept in its own file.
 
 pub use sea_orm_migration::prelude::*;
@@ -23,6 +24,7 @@ mod m20261203_000003_notification_source_key;
 mod m20261203_000004_medication_approval;
 mod m20261204_000005_child_in_care;
 mod m20261205_000006_whatsapp;
+mod m20261206_000007_assistant_usage;
 
 pub use inbox_store::InboxMigrator;
 
@@ -39,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000004_medication_approval::Migration),
             Box::new(m20261204_000005_child_in_care::Migration),
             Box::new(m20261205_000006_whatsapp::Migration),
+            Box::new(m20261206_000007_assistant_usage::Migration),
         ]
     }
 }

@@ -1042,6 +1042,7 @@ static ENTITY_COLUMNS: LazyLock<HashMap<String, HashMap<String, Option<Kind>>>> 
         use entity::*;
         add::<allergy::Entity>(&mut tables);
         add::<appointment::Entity>(&mut tables);
+        add::<assistant_usage::Entity>(&mut tables);
         add::<audit_event::Entity>(&mut tables);
         add::<care_note::Entity>(&mut tables);
         add::<caregiver_assignment::Entity>(&mut tables);

@@ -112,6 +112,15 @@ pub enum Command {
     },
     /// Everything the family has, as a document (guardians only).
     Export,
+    /// "assistant on" / "assistant off" (guardians): whether the family's messages may go to the
+    /// configured language model.
+    Assistant {
+        on: bool,
+    },
+    /// "language es", "idioma español": the speaker's language, as said (read by the task).
+    Language {
+        asked: String,
+    },
     SwitchFamily {
         name: Option<String>,
     },
@@ -485,6 +494,20 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
     }
 
     match first.as_str() {
+        "assistant" | "asistente" if words.len() == 2 => {
+            match strip_punctuation(&words[1].to_lowercase()) {
+                "on" | "yes" | "allow" | "si" | "sí" | "activar" => {
+                    return Command::Assistant { on: true }
+                }
+                "off" | "no" | "stop" | "desactivar" => return Command::Assistant { on: false },
+                _ => {}
+            }
+        }
+        "language" | "idioma" | "lenguaje" | "lang" if words.len() == 2 => {
+            return Command::Language {
+                asked: strip_punctuation(words[1]).to_lowercase(),
+            };
+        }
         "join" => {
             return Command::Join {
                 code: rest_text.to_string(),
@@ -1520,6 +1543,16 @@ mod tests {
                 },
             ),
             ("export", Command::Export),
+            ("assistant on", Command::Assistant { on: true }),
+            ("Assistant off", Command::Assistant { on: false }),
+            ("asistente sí", Command::Assistant { on: true }),
+            ("language es", Command::Language { asked: "es".into() }),
+            (
+                "idioma Español",
+                Command::Language {
+                    asked: "español".into(),
+                },
+            ),
             (
                 "create family Garcia Lopez",
                 Command::CreateFamily {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::command::{parse, Command, GrowthKind, Invitee, RecordKind, SaidTime, Vocabulary};
 use super::forms::{self, Form, FormContext, FormKind, Outcome, Question};
+use crate::assistant::Words;
 use crate::domain::{DoseAmount, EmergencyNumbers, Role, Temperature};
 use crate::messages::Msg;
 use crate::screen::RedFlag;
@@ -155,6 +156,14 @@ pub enum Task {
         code: String,
     },
     Export,
+    /// Give or withdraw the family's consent to the assistant's model.
+    AssistantConsent {
+        on: bool,
+    },
+    /// The speaker's language, as asked ("es", "español").
+    SetLanguage {
+        asked: String,
+    },
     /// Save a form the person confirmed (a child, a medication, an allergy).
     SaveForm(Form),
     /// Approve or deny a medication a caregiver added: the one `which` names ("#12", "Leo's
@@ -306,6 +315,8 @@ pub enum Event {
     /// confirmed in chat is, whatever the conversation was waiting for (that stays as it was).
     Submitted(Box<Form>),
     Done(TaskResult),
+    /// The assistant's own words (a model's answer to what the record does not hold), checked.
+    Assistant(Words),
 }
 
 /// What the pure machine may know about the world for this turn.
@@ -352,6 +363,14 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
             ],
         ),
         (_, Event::Done(result)) => task_done(state, result, ctx),
+        // Words change nothing: the conversation stays where it was.
+        (_, Event::Assistant(words)) => (
+            state.clone(),
+            vec![Effect::Say(match words {
+                Words::Said(text) => Msg::AssistantSaid { text },
+                Words::NoDoses => Msg::NoDoseAdvice,
+            })],
+        ),
         (_, Event::Submitted(form)) => {
             let allowed = match (form.kind(), ctx.role) {
                 (_, Role::Guardian) | (FormKind::Medication, Role::Caregiver) => true,
@@ -765,6 +784,11 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
         Command::LinkPhone { phone } => run(Task::LinkPhone { phone }),
         Command::LinkCode { code } => run(Task::ConfirmLink { code }),
         Command::Export => run(Task::Export),
+        Command::Assistant { on } => match ctx.role {
+            Role::Guardian => run(Task::AssistantConsent { on }),
+            Role::Caregiver | Role::Viewer => say(Msg::GuardiansOnly),
+        },
+        Command::Language { asked } => run(Task::SetLanguage { asked }),
         Command::SwitchFamily { name } => {
             (ConversationState::Idle, vec![Effect::PickFamily { name }])
         }

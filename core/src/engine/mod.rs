@@ -31,12 +31,14 @@ pub use tasks::match_medication;
 use tasks::msg_for_error;
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use self::command::{parse, Command, Vocabulary};
 use self::machine::{step, Context, ConversationState, Effect, Event};
 use self::store::{ConversationStore, DbConversationStore, Session};
+use crate::assistant::{Allowance, Brain, BrainTurn, Fallback, RulesBrain, Thought};
 use crate::auth::Actor;
 use crate::domain::{emergency_numbers, Channel, IdentityKind, Phone};
 use crate::messages::{render, render_dashboard, DashboardText, Locale, Msg, RenderContext, Reply};
@@ -161,6 +163,10 @@ pub struct Engine<S: ConversationStore = DbConversationStore> {
     services: Services,
     store: S,
     new_family: NewFamilyDefaults,
+    /// Who understands a message: the rules, or a model with the rules as its fallback.
+    brain: Arc<dyn Brain>,
+    /// Tokens a family's turns may spend with a model a day.
+    daily_token_budget: u64,
 }
 
 /// Where a family created from a chat ("create family Garcia") is, until a guardian says otherwise.
@@ -202,7 +208,22 @@ impl<S: ConversationStore> Engine<S> {
             services,
             store,
             new_family: NewFamilyDefaults::default(),
+            brain: Arc::new(RulesBrain),
+            daily_token_budget: 0,
         }
+    }
+
+    /// Messages understood by this brain (a model, falling back to the rules), with a family's
+    /// daily token budget for it.
+    pub fn with_brain(mut self, brain: Arc<dyn Brain>, daily_token_budget: u64) -> Self {
+        self.brain = brain;
+        self.daily_token_budget = daily_token_budget;
+        self
+    }
+
+    /// Whether messages may go to a model (families are then asked for consent).
+    pub fn uses_model(&self) -> bool {
+        self.brain.uses_model()
     }
 
     /// The time zone and country given to families created from a chat.
@@ -508,22 +529,22 @@ impl<S: ConversationStore> Engine<S> {
         }
 
         if let Command::CreateFamily { name } = &first {
-            let msg = match self.create_family(person_id, inbound.channel, name).await? {
-                Ok((family_id, msg)) => {
+            let msgs = match self.create_family(person_id, inbound.channel, name).await? {
+                Ok((family_id, msgs)) => {
                     session = Session {
                         family_id: Some(family_id),
                         state: ConversationState::Idle,
                     };
-                    msg
+                    msgs
                 }
-                Err(msg) => msg,
+                Err(msg) => vec![msg],
             };
             self.save(&key, person_id, &session, loaded.version).await;
             let family = match session.family_id {
                 Some(id) => Some(services.family_info(id).await?),
                 None => None,
             };
-            return Ok(self.finish(vec![msg], family.as_ref(), locale, person_id));
+            return Ok(self.finish(msgs, family.as_ref(), locale, person_id));
         }
 
         let memberships = services.memberships(person_id).await?;
@@ -601,6 +622,9 @@ impl<S: ConversationStore> Engine<S> {
         };
         // Birth dates and recorded allergens are read only for a message the screen could read
         // differently with them (a fever, something eaten): most messages skip the query.
+        // A model may call several tools at once: the commands after the first run one by one,
+        // each once the conversation is back to idle (not in the middle of a question).
+        let mut later_commands: VecDeque<Command> = VecDeque::new();
         let needs_facts = red_flag.is_some() || screening.needs_child_facts();
         let facts = if needs_facts {
             services.screening_facts(family_id).await?
@@ -622,8 +646,24 @@ impl<S: ConversationStore> Engine<S> {
                     (None, ConversationState::Collecting { .. }) => {
                         Event::Answer(inbound.text.clone())
                     }
-                    (None, _) => {
-                        Event::Said(parse(&inbound.text, &Vocabulary { children: &names }))
+                    (None, state) => {
+                        let awaiting_answer = !matches!(state, ConversationState::Idle);
+                        let thought = self
+                            .think(&inbound.text, &scene, role, locale, &names, awaiting_answer)
+                            .await;
+                        match thought.fallback {
+                            Some(Fallback::Unavailable) => messages.push(Msg::AssistantUnavailable),
+                            Some(Fallback::BudgetSpent) => messages.push(Msg::AssistantBudgetSpent),
+                            None => {}
+                        }
+                        if let Some(words) = thought.words {
+                            Event::Assistant(words)
+                        } else {
+                            let mut commands = VecDeque::from(thought.commands);
+                            let first = commands.pop_front().unwrap_or(Command::Unknown);
+                            later_commands = commands;
+                            Event::Said(first)
+                        }
                     }
                 }
             }
@@ -643,7 +683,16 @@ impl<S: ConversationStore> Engine<S> {
         // level, so this loop is short; the bound guards against a mistake turning into a spin.
         let mut budget = 16;
         let mut changed_record = false;
-        while let Some(event) = events.pop_front() {
+        loop {
+            let event = match events.pop_front() {
+                Some(event) => event,
+                None => match later_commands.pop_front() {
+                    Some(command) if matches!(state, ConversationState::Idle) => {
+                        Event::Said(command)
+                    }
+                    _ => break,
+                },
+            };
             budget -= 1;
             if budget == 0 {
                 break;
@@ -707,6 +756,12 @@ impl<S: ConversationStore> Engine<S> {
             Msg::MedicationDecided { caregiver_told, .. } => caregiver_told.is_some(),
             _ => false,
         });
+        // "language es" is answered in the language just chosen.
+        let locale = if messages.contains(&Msg::LanguageSet) {
+            Locale::from_tag(&services.person_locale(person_id).await?)
+        } else {
+            locale
+        };
         let mut turn = self.finish(messages, Some(&shown_family), locale, person_id);
         turn.changed_record = changed_record;
         turn.alerts_queued = messages_queued_alerts;
@@ -741,9 +796,9 @@ impl<S: ConversationStore> Engine<S> {
                     .create_family(person_id, inbound.channel, &name)
                     .await?
                 {
-                    Ok((family_id, msg)) => {
+                    Ok((family_id, msgs)) => {
                         let family = services.family_info(family_id).await?;
-                        return Ok(self.finish(vec![msg], Some(&family), Locale::En, person_id));
+                        return Ok(self.finish(msgs, Some(&family), Locale::En, person_id));
                     }
                     Err(msg) => msg,
                 }
@@ -852,13 +907,14 @@ impl<S: ConversationStore> Engine<S> {
         Ok(person_id)
     }
 
-    /// "create family <name>": `Ok((family_id, message))`, or `Err(message)` for a refusal.
+    /// "create family <name>": `Ok((family_id, messages))`, or `Err(message)` for a refusal. With a
+    /// model configured, the new guardian is asked for the family's consent to it.
     async fn create_family(
         &self,
         person_id: i64,
         channel: Channel,
         name: &str,
-    ) -> Result<Result<(i64, Msg), Msg>, ServiceError> {
+    ) -> Result<Result<(i64, Vec<Msg>), Msg>, ServiceError> {
         let actor = Actor::person(person_id, channel);
         let created = self
             .services
@@ -870,15 +926,78 @@ impl<S: ConversationStore> Engine<S> {
             )
             .await;
         Ok(match created {
-            Ok(family_id) => Ok((
-                family_id,
-                Msg::FamilyCreated {
+            Ok(family_id) => {
+                let mut msgs = vec![Msg::FamilyCreated {
                     name: name.trim().to_string(),
-                },
-            )),
+                }];
+                if self.uses_model() {
+                    msgs.push(Msg::AssistantConsentQuestion);
+                }
+                Ok((family_id, msgs))
+            }
             Err(ServiceError::Invalid(problem)) => Err(Msg::Problem(problem)),
             Err(other) => return Err(other),
         })
+    }
+
+    /// The brain's reading of a message. A model is asked only with the family's consent and
+    /// budget, and with every name in the family hidden from it; the tokens it used are metered.
+    async fn think(
+        &self,
+        text: &str,
+        scene: &Scene,
+        role: crate::domain::Role,
+        locale: Locale,
+        children: &[String],
+        awaiting_answer: bool,
+    ) -> Thought {
+        let services = &self.services;
+        let family_id = scene.family.id;
+        let day = scene.now.with_timezone(&scene.family.timezone).date_naive();
+        let mut allowance = Allowance::default();
+        let mut others: Vec<String> = Vec::new();
+        if self.brain.uses_model() && !awaiting_answer {
+            let read = async {
+                let allowance = services
+                    .assistant_allowance(family_id, day, self.daily_token_budget)
+                    .await?;
+                let names = services.names_for_hiding(family_id).await?;
+                Ok::<_, ServiceError>((allowance, names))
+            };
+            match read.await {
+                Ok((read_allowance, (members, all_children))) => {
+                    allowance = read_allowance;
+                    others = members;
+                    // Children this person does not look after are hidden like members are.
+                    others.extend(all_children.into_iter().filter(|c| !children.contains(c)));
+                }
+                // Without the names to hide, nothing goes to the model: the rules answer.
+                Err(error) => tracing::warn!(%error, "assistant allowance unreadable"),
+            }
+        }
+        let thought = self
+            .brain
+            .think(BrainTurn {
+                text,
+                role,
+                children,
+                members: &others,
+                now: scene.now,
+                timezone: scene.family.timezone,
+                locale,
+                awaiting_answer,
+                allowance,
+            })
+            .await;
+        if thought.tokens_used > 0 {
+            if let Err(error) = services
+                .meter_assistant(family_id, day, thought.tokens_used)
+                .await
+            {
+                tracing::warn!(%error, "assistant usage not metered");
+            }
+        }
+        thought
     }
 
     async fn save(&self, key: &str, person_id: i64, session: &Session, version: i64) {

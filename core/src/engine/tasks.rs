@@ -358,6 +358,24 @@ impl<S: ConversationStore> Engine<S> {
                     vec![Msg::GuardiansTold { names: told }]
                 })
             }
+            Task::AssistantConsent { on } => {
+                let changed = services
+                    .set_assistant_consent(actor, scene.family.id, on)
+                    .await?;
+                answered(vec![Msg::AssistantConsent { on, changed }])
+            }
+            Task::SetLanguage { asked } => {
+                let tag = match asked.as_str() {
+                    "es" | "español" | "espanol" | "spanish" | "castellano" => "es",
+                    "en" | "english" | "inglés" | "ingles" => "en",
+                    _ => return answered(vec![Msg::LanguageUnknown { asked }]),
+                };
+                let crate::auth::ActorKind::Person(person_id) = actor.kind else {
+                    return Err(ServiceError::Denied);
+                };
+                services.set_locale(person_id, tag).await?;
+                answered(vec![Msg::LanguageSet])
+            }
             Task::Export => {
                 let export = services.export_json(actor, scene.family.id).await?;
                 let document = serde_json::to_string_pretty(&export).map_err(ServiceError::from)?;

@@ -1,6 +1,7 @@
 //! English.
 
 mod approvals;
+mod assistant;
 mod dashboard;
 mod forms;
 mod keeping;
@@ -700,6 +701,16 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::UnknownNumber
         | Msg::MediaNotRead
         | Msg::WhatsappUndeliverable => whatsapp::render(msg, ctx),
+        Msg::AssistantSaid { .. }
+        | Msg::NoDoseAdvice
+        | Msg::AssistantUnavailable
+        | Msg::AssistantBudgetSpent
+        | Msg::AssistantConsentQuestion
+        | Msg::AssistantConsent { .. }
+        | Msg::LanguageSet
+        | Msg::LanguageUnknown { .. }
+        | Msg::Heard { .. }
+        | Msg::VoiceNotSetUp => assistant::render(msg, ctx),
         Msg::OtherWorkspace => reply(
             "Sorry, this MedNanny serves one family workspace, and you are not part of it. Nothing was recorded."
                 .into(),

@@ -26,6 +26,7 @@ use crate::services::Problem;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Locale {
     En,
+    Es,
 }
 
 impl Locale {
@@ -308,6 +309,37 @@ pub enum Msg {
     MediaNotRead,
     /// A WhatsApp message could not reach the person (outside WhatsApp's 24-hour window).
     WhatsappUndeliverable,
+    /// The assistant's own words (a model's answer to what the record does not hold), checked by
+    /// `assistant::guard`.
+    AssistantSaid {
+        text: String,
+    },
+    /// The model named a dose: MedNanny never works one out.
+    NoDoseAdvice,
+    /// The model did not answer in time (or answered nonsense): the rules read the message.
+    AssistantUnavailable,
+    /// The family's tokens for today are spent: the rules read the message.
+    AssistantBudgetSpent,
+    /// A new family, with a model configured: may messages go to it?
+    AssistantConsentQuestion,
+    /// "assistant on" / "assistant off": the family's consent given or withdrawn (`changed`: it
+    /// was not already so).
+    AssistantConsent {
+        on: bool,
+        changed: bool,
+    },
+    /// "language es": the speaker's language changed (said in the new language).
+    LanguageSet,
+    /// "language xx" with a language the catalogue does not speak.
+    LanguageUnknown {
+        asked: String,
+    },
+    /// A voice note, transcribed: what was heard, before it is handled as text.
+    Heard {
+        text: String,
+    },
+    /// A voice note, and no transcription service is configured (or it failed).
+    VoiceNotSetUp,
     /// Someone from another workspace or account than the one MedNanny serves.
     OtherWorkspace,
     /// "invite" without a role the catalogue knows.
@@ -625,28 +657,28 @@ pub struct DashboardText {
 /// Renders a dashboard for a reader.
 pub fn render_dashboard(dashboard: &Dashboard, ctx: &RenderContext) -> DashboardText {
     match ctx.locale {
-        Locale::En => en::render_dashboard(dashboard, ctx),
+        Locale::En | Locale::Es => en::render_dashboard(dashboard, ctx),
     }
 }
 
 /// Why a form field was not taken, for channels that show the error on the field.
 pub fn field_problem(problem: &FieldError, locale: Locale) -> String {
     match locale {
-        Locale::En => en::form_field_problem(problem),
+        Locale::En | Locale::Es => en::form_field_problem(problem),
     }
 }
 
 /// A whole form's title, for channels that show it at once (a Slack modal).
 pub fn form_title(kind: FormKind, locale: Locale) -> &'static str {
     match locale {
-        Locale::En => en::form_title(kind),
+        Locale::En | Locale::Es => en::form_title(kind),
     }
 }
 
 /// A form field's label and example.
 pub fn form_field(question: Question, locale: Locale) -> (&'static str, &'static str) {
     match locale {
-        Locale::En => en::form_field(question),
+        Locale::En | Locale::Es => en::form_field(question),
     }
 }
 
@@ -670,7 +702,7 @@ pub fn whatsapp_update_waiting(family: &str) -> String {
 /// Renders a message for a reader.
 pub fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
     match ctx.locale {
-        Locale::En => en::render(msg, ctx),
+        Locale::En | Locale::Es => en::render(msg, ctx),
     }
 }
 
@@ -698,6 +730,14 @@ impl Msg {
                 | Msg::UnknownNumber
                 | Msg::MediaNotRead
                 | Msg::WhatsappUndeliverable
+                | Msg::NoDoseAdvice
+                | Msg::AssistantUnavailable
+                | Msg::AssistantBudgetSpent
+                | Msg::AssistantConsentQuestion
+                | Msg::AssistantConsent { .. }
+                | Msg::LanguageSet
+                | Msg::LanguageUnknown { .. }
+                | Msg::VoiceNotSetUp
                 | Msg::WhichRole
                 | Msg::OtherWorkspace
                 | Msg::ClockedIn { .. }

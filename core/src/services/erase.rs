@@ -7,9 +7,9 @@
 //! commit empties the WAL, so no erased text stays readable in the database files.
 
 use entity::{
-    allergy, appointment, care_note, caregiver_assignment, child, condition, consent,
-    conversation_state, dose_log, family, identity, invite, measurement, medication, member,
-    nanny_profile, notification, person, provider, shift, vaccination,
+    allergy, appointment, assistant_usage, care_note, caregiver_assignment, child, condition,
+    consent, conversation_state, dose_log, family, identity, invite, measurement, medication,
+    member, nanny_profile, notification, person, provider, shift, vaccination,
 };
 use sea_orm::sea_query::{Expr, IntoCondition};
 use sea_orm::{
@@ -176,6 +176,13 @@ impl Services {
             .map(|c| c.id)
             .collect();
 
+        // The assistant's meter names no one; it goes with the family.
+        delete(
+            db,
+            assistant_usage::Entity,
+            assistant_usage::Column::FamilyId.eq(family_id),
+        )
+        .await?;
         let mut report = ErasureReport {
             notifications: delete(
                 db,

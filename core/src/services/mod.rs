@@ -30,6 +30,7 @@
 
 mod alerts;
 mod approvals;
+pub mod assistant;
 pub mod care;
 mod children;
 mod courses;

@@ -1,0 +1,74 @@
+//! English for the assistant: its own words, its fallbacks, consent, language and voice notes.
+
+use super::reply;
+use crate::messages::{Msg, RenderContext, Reply, Tone};
+
+pub(in crate::messages) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
+    use Tone::*;
+    match msg {
+        Msg::AssistantSaid { text } => reply(text.clone(), Info, msg),
+        Msg::NoDoseAdvice => reply(
+            "I can't work out or suggest a dose. The dose on each medicine's record is in medications; for anything \
+             else, ask your paediatrician or pharmacist."
+                .into(),
+            Warning,
+            msg,
+        ),
+        Msg::AssistantUnavailable => reply(
+            "(The assistant isn't answering just now, so I read this the simple way.)".into(),
+            Info,
+            msg,
+        ),
+        Msg::AssistantBudgetSpent => reply(
+            "(Today's assistant budget is used up, so I read this the simple way.)".into(),
+            Info,
+            msg,
+        ),
+        Msg::AssistantConsentQuestion => reply(
+            "MedNannyAI can understand everyday messages with a language model. Only what each message needs is \
+             sent, with every name replaced. Send assistant on to allow it (assistant off stops it at any time); \
+             until then I read messages the simple way."
+                .into(),
+            Info,
+            msg,
+        ),
+        Msg::AssistantConsent { on: true, changed } => reply(
+            if *changed {
+                "The assistant is on for your family: messages go to the language model with names replaced. Send \
+                 assistant off to stop it."
+            } else {
+                "The assistant was already on for your family."
+            }
+            .into(),
+            Success,
+            msg,
+        ),
+        Msg::AssistantConsent { on: false, changed } => reply(
+            if *changed {
+                "The assistant is off for your family: no message goes to a language model now."
+            } else {
+                "The assistant was already off for your family."
+            }
+            .into(),
+            Success,
+            msg,
+        ),
+        Msg::LanguageSet => reply(
+            "I'll write to you in English from now on.".into(),
+            Success,
+            msg,
+        ),
+        Msg::LanguageUnknown { asked } => reply(
+            format!("I can write in English or Spanish (language es), not {asked:?} yet."),
+            Info,
+            msg,
+        ),
+        Msg::Heard { text } => reply(format!("I heard: “{text}”"), Info, msg),
+        Msg::VoiceNotSetUp => reply(
+            "I can't listen to voice notes here yet: please type what you wanted to tell me.".into(),
+            Info,
+            msg,
+        ),
+        _ => reply(String::new(), Info, msg),
+    }
+}
