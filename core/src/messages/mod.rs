@@ -649,20 +649,41 @@ pub fn form_field(question: Question, locale: Locale) -> (&'static str, &'static
 }
 
 /// The words of an invite sent to a phone on WhatsApp (with no template configured, or as the
-/// template's text); no health data.
-pub fn whatsapp_invite(inviter: &str, family: &str, name: &str, code: &str) -> String {
-    en::whatsapp::invite(inviter, family, name, code)
+/// template's text); no health data. `locale` is the invitee's language when it is known.
+pub fn whatsapp_invite(
+    inviter: &str,
+    family: &str,
+    name: &str,
+    code: &str,
+    locale: Locale,
+) -> String {
+    match locale {
+        Locale::En => en::whatsapp::invite(inviter, family, name, code),
+        Locale::Es => es::whatsapp::invite(inviter, family, name, code),
+    }
 }
 
-/// The words of a link code sent to a phone.
-pub fn whatsapp_link_code(code: &str, minutes: i64) -> String {
-    en::whatsapp::link_code(code, minutes)
+/// The words of a link code sent to a phone, in the language of the person who asked for it.
+pub fn whatsapp_link_code(code: &str, minutes: i64, locale: Locale) -> String {
+    match locale {
+        Locale::En => en::whatsapp::link_code(code, minutes),
+        Locale::Es => es::whatsapp::link_code(code, minutes),
+    }
 }
 
 /// What a WhatsApp template says when an alert waits outside the 24-hour window: the family only,
-/// never a child's health.
+/// never a child's health. English: the caller (the bot's WhatsApp worker) does not pass the
+/// recipient's language yet; [`whatsapp_update_waiting_in`] takes it.
 pub fn whatsapp_update_waiting(family: &str) -> String {
-    en::whatsapp::update_waiting(family)
+    whatsapp_update_waiting_in(family, Locale::En)
+}
+
+/// [`whatsapp_update_waiting`] in the recipient's language.
+pub fn whatsapp_update_waiting_in(family: &str, locale: Locale) -> String {
+    match locale {
+        Locale::En => en::whatsapp::update_waiting(family),
+        Locale::Es => es::whatsapp::update_waiting(family),
+    }
 }
 
 /// Renders a message for a reader.

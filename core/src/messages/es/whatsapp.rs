@@ -65,3 +65,21 @@ pub(in crate::messages) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         _ => reply(String::new(), Info, msg),
     }
 }
+
+pub(in crate::messages) fn invite(inviter: &str, family: &str, name: &str, code: &str) -> String {
+    format!(
+        "¡Hola, {name}! {inviter} te invitó a ayudar a cuidar a la familia {family} con MedNannyAI, un registro compartido \
+         de las medicinas y los cuidados de los niños. Responde JOIN para aceptar (o join {code})."
+    )
+}
+
+pub(in crate::messages) fn link_code(code: &str, minutes: i64) -> String {
+    format!(
+        "Tu código de MedNanny es {code}. Envíalo aquí (o en Slack) en los próximos {minutes} minutos para vincular este número. \
+         Si no lo pediste, ignora este mensaje."
+    )
+}
+
+pub(in crate::messages) fn update_waiting(family: &str) -> String {
+    format!("MedNanny tiene una novedad para la familia {family}. Responde para verla.")
+}
