@@ -12,6 +12,8 @@ mod forms;
 mod keeping;
 mod problems;
 mod records;
+#[cfg(test)]
+mod tests;
 pub(super) mod whatsapp;
 
 pub(super) use dashboard::render_dashboard;
