@@ -1,13 +1,20 @@
 //! The message catalogue: every sentence a person reads, keyed by locale.
 //!
 //! The engine speaks in [`Msg`] values (what to say, with its data); [`render`] turns one into text in
-//! the reader's language, with times in the family's time zone. Adding Spanish means adding `es.rs`
-//! with the same `match`, and nothing in the engine or the services changes.
+//! the reader's language, with times in the family's time zone. A language is a module with the
+//! same `match` as `en` (as `es` is), and nothing in the engine or the services changes.
 //!
 //! # Layout
 //! - `en`: English.
+//! - `locale`: the languages, and how a stored language tag chooses one.
+//! - `es`: Spanish, the same functions and submodules as `en`, plus `es/format.rs` (Spanish day
+//!   and month names, the decimal comma) and `es/children.rs` (arms `en.rs` keeps inline).
 
 mod en;
+mod es;
+mod locale;
+
+pub use locale::Locale;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -21,20 +28,6 @@ use crate::screen::{EmergencyNumbers, RedFlag};
 use crate::services::care::{Alert, CourseChange, FeverAdvice, RecordItem};
 use crate::services::dashboard::Dashboard;
 use crate::services::Problem;
-
-/// A language the catalogue speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Locale {
-    En,
-    Es,
-}
-
-impl Locale {
-    /// The locale for a stored language tag; English until the catalogue has the language.
-    pub fn from_tag(_tag: &str) -> Self {
-        Locale::En
-    }
-}
 
 /// How a reply should look: channels map this to colour, emoji or emphasis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -657,52 +650,78 @@ pub struct DashboardText {
 /// Renders a dashboard for a reader.
 pub fn render_dashboard(dashboard: &Dashboard, ctx: &RenderContext) -> DashboardText {
     match ctx.locale {
-        Locale::En | Locale::Es => en::render_dashboard(dashboard, ctx),
+        Locale::En => en::render_dashboard(dashboard, ctx),
+        Locale::Es => es::render_dashboard(dashboard, ctx),
     }
 }
 
 /// Why a form field was not taken, for channels that show the error on the field.
 pub fn field_problem(problem: &FieldError, locale: Locale) -> String {
     match locale {
-        Locale::En | Locale::Es => en::form_field_problem(problem),
+        Locale::En => en::form_field_problem(problem),
+        Locale::Es => es::form_field_problem(problem),
     }
 }
 
 /// A whole form's title, for channels that show it at once (a Slack modal).
 pub fn form_title(kind: FormKind, locale: Locale) -> &'static str {
     match locale {
-        Locale::En | Locale::Es => en::form_title(kind),
+        Locale::En => en::form_title(kind),
+        Locale::Es => es::form_title(kind),
     }
 }
 
 /// A form field's label and example.
 pub fn form_field(question: Question, locale: Locale) -> (&'static str, &'static str) {
     match locale {
-        Locale::En | Locale::Es => en::form_field(question),
+        Locale::En => en::form_field(question),
+        Locale::Es => es::form_field(question),
     }
 }
 
 /// The words of an invite sent to a phone on WhatsApp (with no template configured, or as the
-/// template's text); no health data.
-pub fn whatsapp_invite(inviter: &str, family: &str, name: &str, code: &str) -> String {
-    en::whatsapp::invite(inviter, family, name, code)
+/// template's text); no health data. `locale` is the invitee's language when it is known.
+pub fn whatsapp_invite(
+    inviter: &str,
+    family: &str,
+    name: &str,
+    code: &str,
+    locale: Locale,
+) -> String {
+    match locale {
+        Locale::En => en::whatsapp::invite(inviter, family, name, code),
+        Locale::Es => es::whatsapp::invite(inviter, family, name, code),
+    }
 }
 
-/// The words of a link code sent to a phone.
-pub fn whatsapp_link_code(code: &str, minutes: i64) -> String {
-    en::whatsapp::link_code(code, minutes)
+/// The words of a link code sent to a phone, in the language of the person who asked for it.
+pub fn whatsapp_link_code(code: &str, minutes: i64, locale: Locale) -> String {
+    match locale {
+        Locale::En => en::whatsapp::link_code(code, minutes),
+        Locale::Es => es::whatsapp::link_code(code, minutes),
+    }
 }
 
 /// What a WhatsApp template says when an alert waits outside the 24-hour window: the family only,
-/// never a child's health.
+/// never a child's health. English: the caller (the bot's WhatsApp worker) does not pass the
+/// recipient's language yet; [`whatsapp_update_waiting_in`] takes it.
 pub fn whatsapp_update_waiting(family: &str) -> String {
-    en::whatsapp::update_waiting(family)
+    whatsapp_update_waiting_in(family, Locale::En)
+}
+
+/// [`whatsapp_update_waiting`] in the recipient's language.
+pub fn whatsapp_update_waiting_in(family: &str, locale: Locale) -> String {
+    match locale {
+        Locale::En => en::whatsapp::update_waiting(family),
+        Locale::Es => es::whatsapp::update_waiting(family),
+    }
 }
 
 /// Renders a message for a reader.
 pub fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
     match ctx.locale {
-        Locale::En | Locale::Es => en::render(msg, ctx),
+        Locale::En => en::render(msg, ctx),
+        Locale::Es => es::render(msg, ctx),
     }
 }
 

@@ -91,8 +91,14 @@ impl Services {
                         Some(_) => inviter_name(self, actor).await?,
                         None => "Your family".into(),
                     };
-                    let fallback =
-                        crate::messages::whatsapp_invite(&inviter, &family, &name, &issued.code);
+                    // The invitee is not a member yet: their language is not known.
+                    let fallback = crate::messages::whatsapp_invite(
+                        &inviter,
+                        &family,
+                        &name,
+                        &issued.code,
+                        crate::messages::Locale::En,
+                    );
                     let content = Content::Template {
                         kind: TemplateKind::Invite,
                         variables: BTreeMap::from([
@@ -177,6 +183,8 @@ impl Services {
             None => {}
         }
         let code = six_digits();
+        // The code's words in the asker's language (read before the write lock is taken).
+        let locale = crate::messages::Locale::from_tag(&self.person_locale(person_id).await?);
         let now = self.now();
         let txn = self.db().write(LockScope::System).await?;
         // A new code replaces any earlier one for this person.
@@ -200,7 +208,7 @@ impl Services {
         let content = Content::Template {
             kind: TemplateKind::Link,
             variables: BTreeMap::from([("1".to_string(), code.clone())]),
-            fallback: crate::messages::whatsapp_link_code(&code, LINK_CODE_MINUTES),
+            fallback: crate::messages::whatsapp_link_code(&code, LINK_CODE_MINUTES, locale),
         };
         outbox::queue(
             &*txn,

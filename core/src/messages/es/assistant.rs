@@ -1,0 +1,75 @@
+//! Spanish for the assistant: its own words, its fallbacks, consent, language and voice notes.
+//! The commands quoted ("assistant on", "language en") stay as typed: they are what MedNanny reads.
+
+use super::reply;
+use crate::messages::{Msg, RenderContext, Reply, Tone};
+
+pub(in crate::messages) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
+    use Tone::*;
+    match msg {
+        Msg::AssistantSaid { text } => reply(text.clone(), Info, msg),
+        Msg::NoDoseAdvice => reply(
+            "No puedo calcular ni sugerir una dosis. La dosis de cada medicina está en su registro (medications); \
+             para cualquier otra cosa, consulta a tu pediatra o farmacéutico."
+                .into(),
+            Warning,
+            msg,
+        ),
+        Msg::AssistantUnavailable => reply(
+            "(El asistente no responde ahora, así que leí tu mensaje de la forma sencilla.)".into(),
+            Info,
+            msg,
+        ),
+        Msg::AssistantBudgetSpent => reply(
+            "(Se agotó el presupuesto del asistente por hoy, así que leí tu mensaje de la forma sencilla.)".into(),
+            Info,
+            msg,
+        ),
+        Msg::AssistantConsentQuestion => reply(
+            "MedNannyAI puede entender mensajes cotidianos con un modelo de lenguaje. Solo se envía lo que cada \
+             mensaje necesita, con todos los nombres cambiados. Envía assistant on para permitirlo (assistant off lo \
+             detiene cuando quieras); mientras tanto leo los mensajes de la forma sencilla."
+                .into(),
+            Info,
+            msg,
+        ),
+        Msg::AssistantConsent { on: true, changed } => reply(
+            if *changed {
+                "El asistente está activado para tu familia: los mensajes van al modelo de lenguaje con los nombres \
+                 cambiados. Envía assistant off para detenerlo."
+            } else {
+                "El asistente ya estaba activado para tu familia."
+            }
+            .into(),
+            Success,
+            msg,
+        ),
+        Msg::AssistantConsent { on: false, changed } => reply(
+            if *changed {
+                "El asistente está desactivado para tu familia: ningún mensaje va a un modelo de lenguaje."
+            } else {
+                "El asistente ya estaba desactivado para tu familia."
+            }
+            .into(),
+            Success,
+            msg,
+        ),
+        Msg::LanguageSet => reply(
+            "Desde ahora te escribo en español. (Para volver al inglés: language en.)".into(),
+            Success,
+            msg,
+        ),
+        Msg::LanguageUnknown { asked } => reply(
+            format!("Puedo escribir en español o en inglés (language en), todavía no en {asked:?}."),
+            Info,
+            msg,
+        ),
+        Msg::Heard { text } => reply(format!("Escuché: «{text}»"), Info, msg),
+        Msg::VoiceNotSetUp => reply(
+            "Todavía no puedo escuchar notas de voz aquí: por favor escribe lo que querías decirme.".into(),
+            Info,
+            msg,
+        ),
+        _ => reply(String::new(), Info, msg),
+    }
+}
