@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use mednanny_core::assistant::llm::LlmBrain;
+use mednanny_core::assistant::voice::Transcriber;
 use mednanny_core::clock::SystemClock;
 use mednanny_core::crypto::Keyring;
 use mednanny_core::db::Database;
@@ -20,8 +21,12 @@ pub fn load_settings() -> Result<Settings> {
 
 /// Logs go to stderr, so that stdout carries only what a command prints (chat replies, exports).
 pub fn init_telemetry(settings: &Settings) {
-    let filter =
-        EnvFilter::try_new(&settings.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    // async-openai logs response bodies when it cannot read them or the server fails: a
+    // transcript, a model's answer. Health data never goes to logs, whatever the filter says, so
+    // its own logs are off; ours say what failed, without the text.
+    let filter = EnvFilter::try_new(&settings.log.filter)
+        .unwrap_or_else(|_| EnvFilter::new("info"))
+        .add_directive("async_openai=off".parse().expect("a valid directive"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -35,6 +40,8 @@ pub fn init_telemetry(settings: &Settings) {
 pub struct App {
     pub services: Services,
     pub engine: Engine,
+    /// Voice notes' transcription, when `llm.transcribe_url` is set.
+    pub transcriber: Option<Transcriber>,
 }
 
 impl App {
@@ -79,7 +86,21 @@ impl App {
             }
             None => engine,
         };
-        Ok(Self { services, engine })
+        let transcriber = match settings.llm.transcribe_config()? {
+            Some(config) => {
+                let http = reqwest::Client::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .build()
+                    .context("cannot build the HTTP client for llm.transcribe_url")?;
+                Some(Transcriber::new(config, http))
+            }
+            None => None,
+        };
+        Ok(Self {
+            services,
+            engine,
+            transcriber,
+        })
     }
 
     pub async fn shutdown(self) {

@@ -64,6 +64,7 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
         // The console has no redeliveries: each line is typed once.
         delivery_key: None,
         form: None,
+        voice: false,
     };
     let interactive = std::io::stdin().is_terminal();
     let mut stdout = tokio::io::stdout();

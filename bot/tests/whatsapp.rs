@@ -151,9 +151,15 @@ impl Family {
 
     /// Starts `mednanny serve` (WhatsApp only) telling the bridge at `bridge_port`.
     fn bot(&self, bridge_port: u16) -> Process {
+        self.bot_with(bridge_port, &[])
+    }
+
+    /// The bot, with more settings.
+    fn bot_with(&self, bridge_port: u16, extra: &[(&str, String)]) -> Process {
         let mut command = Command::new(env!("CARGO_BIN_EXE_mednanny"));
         command.arg("serve");
         self.env(&mut command);
+        command.envs(extra.iter().map(|(k, v)| (*k, v.clone())));
         command.env("MEDNANNY__API__LISTEN", "127.0.0.1:0").env(
             "MEDNANNY__BOT__BRIDGE_URL",
             format!("http://127.0.0.1:{bridge_port}"),
@@ -307,9 +313,14 @@ struct Running {
 }
 
 async fn start(family: &Family) -> Running {
+    start_with(family, &[]).await
+}
+
+/// The bot with more settings (a transcription service, say).
+async fn start_with(family: &Family, bot_env: &[(&str, String)]) -> Running {
     let twilio = FakeTwilio::start().await;
     let bridge_port = free_port();
-    let bot = family.bot(bridge_port);
+    let bot = family.bot_with(bridge_port, bot_env);
     let bridge = family.bridge(bridge_port, bot.port, &twilio);
     wait_ready(bridge.port).await;
     Running {
@@ -919,4 +930,90 @@ async fn a_reply_whatsapp_will_not_deliver_is_reported_to_the_member_on_slack() 
         2,
         "the undeliverable reply was not sent"
     );
+}
+
+/// A voice note from `from`, its audio put up on the fake Twilio.
+fn voice_note(twilio: &FakeTwilio, from: &str) -> Vec<(String, String)> {
+    let mut note = inbound_whatsapp(&next_sid(), from, FROM, "");
+    for (name, value) in note.iter_mut() {
+        if name == "NumMedia" {
+            *value = "1".into();
+        }
+    }
+    note.push((
+        "MediaUrl0".into(),
+        twilio.host_media("audio/ogg", b"OggS fake opus voice note".to_vec()),
+    ));
+    note.push(("MediaContentType0".into(), "audio/ogg".into()));
+    note
+}
+
+#[tokio::test]
+async fn a_voice_note_is_heard_shown_back_and_handled_like_text_emergencies_first() {
+    use test_support::FakeLlm;
+    let family = Family::garcia();
+    let llm = FakeLlm::start().await;
+    llm.transcripts(["gave Emma 5 ml Tylenol", "Leo is not breathing"]);
+    let run = start_with(
+        &family,
+        &[
+            ("MEDNANNY__LLM__TRANSCRIBE_URL", llm.base_url()),
+            // The media URL needs the account's credentials.
+            (
+                "MEDNANNY__TWILIO__ACCOUNT_SID",
+                TWILIO_ACCOUNT_SID.to_string(),
+            ),
+            (
+                "MEDNANNY__TWILIO__AUTH_TOKEN",
+                TWILIO_AUTH_TOKEN.to_string(),
+            ),
+        ],
+    )
+    .await;
+    let ana = "+14155550102";
+    link(&family, &run, "ana", ana).await;
+    let url = format!("{}/twilio/whatsapp", public_url(run.bridge.port));
+
+    let note = voice_note(&run.twilio, ana);
+    assert_eq!(post_signed(&url, &note, TWILIO_AUTH_TOKEN).await.0, 200);
+    let replies = wait_replies(&run.twilio, ana, 4, &family).await;
+    assert_eq!(
+        replies[2], "I heard: “gave Emma 5 ml Tylenol”",
+        "{replies:?}"
+    );
+    assert!(
+        replies[3].contains("Logged: Emma 5 ml Children's Tylenol"),
+        "{replies:?}"
+    );
+
+    // A red flag heard in a voice note: the emergency answer first, then what was heard.
+    let note = voice_note(&run.twilio, ana);
+    assert_eq!(post_signed(&url, &note, TWILIO_AUTH_TOKEN).await.0, 200);
+    let replies = wait_replies(&run.twilio, ana, 6, &family).await;
+    assert!(replies[4].starts_with("*🚨 Call 911"), "{replies:?}");
+    assert_eq!(replies[5], "I heard: “Leo is not breathing”", "{replies:?}");
+    assert_eq!(llm.transcriptions(), 2);
+    let logs = family.logs();
+    assert!(
+        !logs.contains("not breathing"),
+        "what was heard is never logged: {logs}"
+    );
+    drop(run);
+}
+
+#[tokio::test]
+async fn without_a_transcription_service_a_voice_note_asks_for_text() {
+    let family = Family::garcia();
+    let run = start(&family).await;
+    let ana = "+14155550102";
+    link(&family, &run, "ana", ana).await;
+    let url = format!("{}/twilio/whatsapp", public_url(run.bridge.port));
+    let note = voice_note(&run.twilio, ana);
+    assert_eq!(post_signed(&url, &note, TWILIO_AUTH_TOKEN).await.0, 200);
+    let replies = wait_replies(&run.twilio, ana, 3, &family).await;
+    assert!(
+        replies[2].contains("can't listen to voice notes"),
+        "{replies:?}"
+    );
+    drop(run);
 }

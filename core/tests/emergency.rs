@@ -313,6 +313,7 @@ async fn a_redelivered_emergency_alerts_nobody_twice() {
         let delivery = Inbound {
             delivery_key: Some("slack:ev:EvEmergency1".into()),
             form: None,
+            voice: false,
             ..said("maya", "leo is not breathing")
         };
         for _ in 0..2 {

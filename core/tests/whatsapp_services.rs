@@ -35,6 +35,7 @@ fn from_whatsapp(phone: &str, text: &str) -> Inbound {
         text: text.into(),
         delivery_key: None,
         form: None,
+        voice: false,
     }
 }
 

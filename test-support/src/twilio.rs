@@ -150,6 +150,8 @@ struct Shared {
     attempts: AtomicUsize,
     script: Mutex<VecDeque<Scripted>>,
     latency_micros: AtomicU64,
+    /// Media a test put up (a voice note, a photo): (content type, bytes), by media sid.
+    media: Mutex<std::collections::HashMap<String, (String, Vec<u8>)>>,
 }
 
 impl FakeTwilio {
@@ -170,11 +172,16 @@ impl FakeTwilio {
             attempts: AtomicUsize::new(0),
             script: Mutex::new(VecDeque::new()),
             latency_micros: AtomicU64::new(0),
+            media: Mutex::new(std::collections::HashMap::new()),
         });
         let app = Router::new()
             .route(
                 "/2010-04-01/Accounts/{account_sid}/Messages.json",
                 post(create_message),
+            )
+            .route(
+                "/2010-04-01/Accounts/{account_sid}/Messages/{message_sid}/Media/{media_sid}",
+                axum::routing::get(media),
             )
             .with_state(shared.clone());
 
@@ -220,6 +227,19 @@ impl FakeTwilio {
             );
         }
         lock(&self.shared.script).extend(responses);
+    }
+
+    /// Puts up a media file as Twilio keeps an inbound message's media; returns its URL (the
+    /// `MediaUrl0` of a webhook). Fetching it needs the account's Basic auth, as with Twilio's
+    /// "HTTP basic authentication for media" on.
+    pub fn host_media(&self, content_type: &str, bytes: Vec<u8>) -> String {
+        let mut media = lock(&self.shared.media);
+        let sid = format!("ME{:032x}", media.len() + 1);
+        media.insert(sid.clone(), (content_type.to_string(), bytes));
+        format!(
+            "{}/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/Messages/MM1/Media/{sid}",
+            self.shared.base
+        )
     }
 
     /// The accepted messages, in arrival order.
@@ -424,6 +444,31 @@ fn answer(shared: &Shared, account_sid: &str, headers: &HeaderMap, body: &[u8]) 
 }
 
 /// Basic auth with exactly the fake account's SID and token.
+/// `GET …/Messages/{MessageSid}/Media/{MediaSid}`: a file put up with [`FakeTwilio::host_media`].
+async fn media(
+    State(shared): State<Arc<Shared>>,
+    Path((_, _, media_sid)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorized(&headers) {
+        return error_response(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
+    }
+    let found = lock(&shared.media).get(&media_sid).cloned();
+    match found {
+        Some((content_type, bytes)) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, content_type)],
+            bytes,
+        )
+            .into_response(),
+        None => error_response(
+            StatusCode::NOT_FOUND,
+            20404,
+            "The requested resource was not found",
+        ),
+    }
+}
+
 fn authorized(headers: &HeaderMap) -> bool {
     let Some(value) = headers
         .get(header::AUTHORIZATION)

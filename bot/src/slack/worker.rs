@@ -361,5 +361,6 @@ async fn inbound(context: &SlackContext, team: &str, user: &str, text: &str, key
         text: text.to_string(),
         delivery_key: Some(key.to_string()),
         form: None,
+        voice: false,
     }
 }

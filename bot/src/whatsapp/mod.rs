@@ -33,7 +33,7 @@ use tokio::sync::Notify;
 use crate::app::App;
 use crate::pipeline::{self, AlertPushers, Dispatcher};
 
-use self::worker::{BridgeClient, SlackNotice, WhatsappAlerts, WhatsappContext};
+use self::worker::{BridgeClient, SlackNotice, VoiceNotes, WhatsappAlerts, WhatsappContext};
 
 /// A claimed message is another bot's to take only after this long (its bot died).
 const LEASE: chrono::Duration = chrono::Duration::seconds(60);
@@ -74,12 +74,31 @@ pub async fn start(
         app.engine.clone(),
         bridge.clone(),
     )));
+    // Twilio's media URLs may require the account's credentials (when "HTTP basic auth for
+    // media" is on); the bot uses them when it has them.
+    let media_auth = match (
+        settings.twilio.account_sid.trim(),
+        settings.twilio.auth_token.as_ref(),
+    ) {
+        ("", _) | (_, None) => None,
+        (sid, Some(tokens)) => tokens
+            .expose()
+            .split(',')
+            .map(str::trim)
+            .find(|t| !t.is_empty())
+            .map(|token| (sid.to_string(), Secret::new(token))),
+    };
+    let voice = app
+        .transcriber
+        .clone()
+        .map(|transcriber| VoiceNotes::new(transcriber, media_auth));
     let context = Arc::new(WhatsappContext::new(
         app.engine.clone(),
         inbox.clone(),
         pushers,
         bridge,
         slack,
+        voice,
     ));
     let dispatcher = Arc::new(Dispatcher::start(context, settings.slack.workers as usize));
     let sweeping = Arc::new(AtomicBool::new(true));

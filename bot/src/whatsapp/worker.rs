@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use mednanny_core::assistant::voice::{audio_filename, Transcriber, VoiceError, MAX_AUDIO_BYTES};
 use mednanny_core::domain::{Channel as Via, IdentityKind, Phone};
 use mednanny_core::engine::{Engine, Inbound, Turn};
 use mednanny_core::inbox::Inbox;
@@ -75,6 +76,62 @@ impl BridgeClient {
     }
 }
 
+/// Voice notes: fetched from Twilio's media URL, then transcribed.
+#[derive(Clone)]
+pub struct VoiceNotes {
+    transcriber: Transcriber,
+    http: reqwest::Client,
+    /// The account SID and auth token, for media URLs that require them.
+    media_auth: Option<(String, Secret)>,
+}
+
+/// Why a voice note was not heard (logged; the person is asked to type instead).
+#[derive(Debug, thiserror::Error)]
+enum NotHeard {
+    #[error("fetching the voice note: {0}")]
+    Fetch(#[from] reqwest::Error),
+    #[error("the voice note is too large")]
+    TooLarge,
+    #[error(transparent)]
+    Voice(#[from] VoiceError),
+}
+
+impl VoiceNotes {
+    pub fn new(transcriber: Transcriber, media_auth: Option<(String, Secret)>) -> Self {
+        Self {
+            transcriber,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(20))
+                .build()
+                .unwrap_or_default(),
+            media_auth,
+        }
+    }
+
+    /// The words of the voice note at `url`.
+    async fn hear(&self, url: &str, content_type: &str) -> Result<String, NotHeard> {
+        let mut request = self.http.get(url);
+        if let Some((sid, token)) = &self.media_auth {
+            request = request.basic_auth(sid, Some(token.expose()));
+        }
+        let response = request.send().await?.error_for_status()?;
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_AUDIO_BYTES as u64)
+        {
+            return Err(NotHeard::TooLarge);
+        }
+        let audio = response.bytes().await?;
+        if audio.len() > MAX_AUDIO_BYTES {
+            return Err(NotHeard::TooLarge);
+        }
+        Ok(self
+            .transcriber
+            .transcribe(audio.to_vec(), audio_filename(content_type), None)
+            .await?)
+    }
+}
+
 /// What WhatsApp's workers share.
 pub struct WhatsappContext {
     engine: Engine,
@@ -86,6 +143,7 @@ pub struct WhatsappContext {
     choices: Cache<String, Vec<Choice>>,
     /// Numbers nobody knows that got the generic answer lately.
     strangers: Cache<String, ()>,
+    voice: Option<VoiceNotes>,
 }
 
 impl WhatsappContext {
@@ -95,6 +153,7 @@ impl WhatsappContext {
         pushers: AlertPushers,
         bridge: BridgeClient,
         slack: Option<SlackNotice>,
+        voice: Option<VoiceNotes>,
     ) -> Self {
         Self {
             engine,
@@ -102,6 +161,7 @@ impl WhatsappContext {
             pushers,
             bridge,
             slack,
+            voice,
             choices: Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(CHOICES_LAST)
@@ -129,18 +189,47 @@ impl WhatsappContext {
         if let Err(error) = services.seen_on_whatsapp(&phone).await {
             tracing::warn!(%error, "last-seen time not recorded");
         }
-        let body = params.get("Body").map(|b| b.trim()).unwrap_or("");
+        let mut body = params
+            .get("Body")
+            .map(|b| b.trim())
+            .unwrap_or("")
+            .to_string();
         let media = params
             .get("NumMedia")
             .and_then(|n| n.parse::<u32>().ok())
             .unwrap_or(0);
         let mut replies: Vec<Reply> = Vec::new();
         let mut person_id = None;
+        let mut voice = false;
         if media > 0 {
-            // Photos and voice notes are kept (their URLs, in the sealed inbox row) but not read.
-            replies.push(self.engine.notice(&Msg::MediaNotRead));
+            let content_type = params
+                .get("MediaContentType0")
+                .map(String::as_str)
+                .unwrap_or("");
+            let url = params.get("MediaUrl0").map(String::as_str).unwrap_or("");
+            match (
+                &self.voice,
+                content_type.starts_with("audio/") && !url.is_empty(),
+            ) {
+                // A voice note, and a transcription service: its words are the message.
+                (Some(notes), true) if body.is_empty() => match notes.hear(url, content_type).await
+                {
+                    Ok(heard) => {
+                        body = heard;
+                        voice = true;
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "a voice note was not heard");
+                        replies.push(self.engine.notice(&Msg::VoiceNotSetUp));
+                    }
+                },
+                (None, true) => replies.push(self.engine.notice(&Msg::VoiceNotSetUp)),
+                // Photos are kept (their URLs, in the sealed inbox row) but not read.
+                _ => replies.push(self.engine.notice(&Msg::MediaNotRead)),
+            }
         }
         if !body.is_empty() {
+            let body = body.as_str();
             let text = match self.choices.get(phone.as_str()).await {
                 Some(choices) => resolve_choice(body, &choices).unwrap_or_else(|| body.to_string()),
                 None => body.to_string(),
@@ -153,6 +242,7 @@ impl WhatsappContext {
                 text,
                 delivery_key: Some(job.key.clone()),
                 form: None,
+                voice,
             };
             let turn = self.engine.handle(&inbound).await;
             person_id = turn.person_id;

@@ -18,11 +18,13 @@
 //! - `tools`: the tools' JSON schemas, who is offered which, and a call → `Command` (pure).
 //! - `guard`: what the model may say in its own words (pure).
 //! - `llm`: the model's turn over async-openai: prompt, rounds, budget, fallback.
+//! - `voice`: voice notes transcribed over an OpenAI-compatible API.
 
 pub mod aliases;
 pub mod guard;
 pub mod llm;
 pub mod tools;
+pub mod voice;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -41,7 +41,9 @@ use self::store::{ConversationStore, DbConversationStore, Session};
 use crate::assistant::{Allowance, Brain, BrainTurn, Fallback, RulesBrain, Thought};
 use crate::auth::Actor;
 use crate::domain::{emergency_numbers, Channel, IdentityKind, Phone};
-use crate::messages::{render, render_dashboard, DashboardText, Locale, Msg, RenderContext, Reply};
+use crate::messages::{
+    render, render_dashboard, DashboardText, Locale, Msg, RenderContext, Reply, Tone,
+};
 use crate::screen::{self, RedFlag, Screening};
 use crate::services::emergency::named_child;
 use crate::services::phones::LinkOutcome;
@@ -119,6 +121,9 @@ pub struct Inbound {
     /// [`forms::submit`]: saved like a form confirmed in chat. `text` then holds what the fields
     /// said, for the red-flag screen.
     pub form: Option<Box<forms::Form>>,
+    /// `text` was transcribed from a voice note: the reply shows what was heard, so a misheard
+    /// word is caught before anyone relies on it.
+    pub voice: bool,
 }
 
 impl Inbound {
@@ -240,6 +245,31 @@ impl<S: ConversationStore> Engine<S> {
     /// (and a log line without the message text).
     #[tracing::instrument(skip_all, fields(channel = inbound.channel.as_str()))]
     pub async fn handle(&self, inbound: &Inbound) -> Turn {
+        let mut turn = self.handle_text(inbound).await;
+        if inbound.voice {
+            let locale = match turn.person_id {
+                Some(person_id) => self
+                    .services
+                    .person_locale(person_id)
+                    .await
+                    .map(|tag| Locale::from_tag(&tag))
+                    .unwrap_or(Locale::En),
+                None => Locale::En,
+            };
+            let heard = render(
+                &Msg::Heard {
+                    text: inbound.text.clone(),
+                },
+                &self.render_context(None, locale),
+            );
+            // An emergency's answer stays first; what was heard follows it.
+            let at = usize::from(turn.replies.first().is_some_and(|r| r.tone == Tone::Urgent));
+            turn.replies.insert(at, heard);
+        }
+        turn
+    }
+
+    async fn handle_text(&self, inbound: &Inbound) -> Turn {
         match self.turn(inbound).await {
             Ok(turn) => turn,
             Err(error) => {

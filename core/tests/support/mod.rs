@@ -241,6 +241,7 @@ pub fn said(name: &str, text: &str) -> Inbound {
         text: text.into(),
         delivery_key: None,
         form: None,
+        voice: false,
     }
 }
 
