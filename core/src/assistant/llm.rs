@@ -61,7 +61,12 @@ impl LlmBrain {
         }
     }
 
-    async fn turn(&self, turn: &BrainTurn<'_>, used: &AtomicU64) -> Result<Thought, RoundError> {
+    async fn turn(
+        &self,
+        turn: &BrainTurn<'_>,
+        used: &AtomicU64,
+        waited: &AtomicU64,
+    ) -> Result<Thought, RoundError> {
         let aliases = Aliases::new(turn.children, turn.members);
         let offered = tools::offered(turn.role);
         let call_ctx = CallContext {
@@ -86,7 +91,11 @@ impl LlmBrain {
             });
             let request: CreateChatCompletionRequest =
                 serde_json::from_value(request).map_err(RoundError::Request)?;
-            let response: CreateChatCompletionResponse = self.client.chat().create(request).await?;
+            let asked = std::time::Instant::now();
+            let response: Result<CreateChatCompletionResponse, _> =
+                self.client.chat().create(request).await;
+            waited.fetch_add(asked.elapsed().as_micros() as u64, Ordering::Relaxed);
+            let response = response?;
             if let Some(usage) = &response.usage {
                 used.fetch_add(u64::from(usage.total_tokens), Ordering::Relaxed);
             }
@@ -223,12 +232,21 @@ impl Brain for LlmBrain {
                 };
             }
             let used = AtomicU64::new(0);
+            let waited = AtomicU64::new(0);
+            let started = std::time::Instant::now();
             let outcome =
-                tokio::time::timeout(self.config.turn_timeout, self.turn(&turn, &used)).await;
+                tokio::time::timeout(self.config.turn_timeout, self.turn(&turn, &used, &waited))
+                    .await;
             let tokens_used = used.load(Ordering::Relaxed);
+            // A turn cut by the deadline was waiting for the model when it was cut.
+            let model_wait = match outcome {
+                Err(_) => started.elapsed(),
+                Ok(_) => std::time::Duration::from_micros(waited.load(Ordering::Relaxed)),
+            };
             match outcome {
                 Ok(Ok(thought)) => Thought {
                     tokens_used,
+                    model_wait,
                     ..thought
                 },
                 Ok(Err(error)) => {
@@ -237,6 +255,7 @@ impl Brain for LlmBrain {
                     Thought {
                         fallback: Some(Fallback::Unavailable),
                         tokens_used,
+                        model_wait,
                         ..rules
                     }
                 }
@@ -248,6 +267,7 @@ impl Brain for LlmBrain {
                     Thought {
                         fallback: Some(Fallback::Unavailable),
                         tokens_used,
+                        model_wait,
                         ..rules
                     }
                 }

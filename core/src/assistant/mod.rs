@@ -73,6 +73,8 @@ pub struct Thought {
     pub fallback: Option<Fallback>,
     /// Tokens the model used (prompt + completion), to meter against the family's budget.
     pub tokens_used: u64,
+    /// Time spent waiting for the model's answers (the rest of a turn is MedNanny's own).
+    pub model_wait: std::time::Duration,
 }
 
 /// The model's words, as the guard let them through.

@@ -152,6 +152,9 @@ pub struct Turn {
     /// The turn queued alerts for other members (an extra dose was confirmed): channels that can
     /// push deliver them now.
     pub alerts_queued: bool,
+    /// Time the turn spent waiting for a language model (zero on the rules brain): the rest is
+    /// MedNanny's own work.
+    pub model_wait: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -655,6 +658,7 @@ impl<S: ConversationStore> Engine<S> {
         // A model may call several tools at once: the commands after the first run one by one,
         // each once the conversation is back to idle (not in the middle of a question).
         let mut later_commands: VecDeque<Command> = VecDeque::new();
+        let mut model_wait = std::time::Duration::ZERO;
         let needs_facts = red_flag.is_some() || screening.needs_child_facts();
         let facts = if needs_facts {
             services.screening_facts(family_id).await?
@@ -681,6 +685,7 @@ impl<S: ConversationStore> Engine<S> {
                         let thought = self
                             .think(&inbound.text, &scene, role, locale, &names, awaiting_answer)
                             .await;
+                        model_wait = thought.model_wait;
                         match thought.fallback {
                             Some(Fallback::Unavailable) => messages.push(Msg::AssistantUnavailable),
                             Some(Fallback::BudgetSpent) => messages.push(Msg::AssistantBudgetSpent),
@@ -795,6 +800,7 @@ impl<S: ConversationStore> Engine<S> {
         let mut turn = self.finish(messages, Some(&shown_family), locale, person_id);
         turn.changed_record = changed_record;
         turn.alerts_queued = messages_queued_alerts;
+        turn.model_wait = model_wait;
         self.prepend_alerts(&mut turn, &shown_family, &scene.actor, locale)
             .await;
         Ok(turn)
@@ -846,6 +852,7 @@ impl<S: ConversationStore> Engine<S> {
             family_id: None,
             changed_record: false,
             alerts_queued: false,
+            model_wait: std::time::Duration::ZERO,
         })
     }
 
@@ -1051,6 +1058,7 @@ impl<S: ConversationStore> Engine<S> {
             family_id: family.map(|f| f.id),
             changed_record: false,
             alerts_queued: false,
+            model_wait: std::time::Duration::ZERO,
         }
     }
 
