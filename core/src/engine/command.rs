@@ -28,6 +28,10 @@ pub enum SaidTime {
     /// came last, so a dose said "at 2" at four in the afternoon is the one two hours ago.
     Clock(LocalTime),
     Ago(chrono::Duration),
+    /// A time said without a clock ("this morning", "after lunch", "esta mañana", "hace un rato"),
+    /// as said. No clock time is made of it: one earlier than the dose was really given would
+    /// let the next dose through early, so the conversation asks for the time instead.
+    Vague(&'static str),
 }
 
 /// "2", "9:30", "9.30": an hour from 1 to 12 with no am/pm (and not noon or midnight).
