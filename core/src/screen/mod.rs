@@ -291,6 +291,34 @@ mod tests {
         }
     }
 
+    /// Spanish says some signs its own way: "ahogarse" is choking away from water and drowning
+    /// in it; "se quiere matar" is about oneself, "me quiere matar" a figure of speech; "flojo
+    /// del estómago" is loose stools, not a floppy child.
+    #[test]
+    fn spanish_signs_read_as_spanish_says_them() {
+        let kids = family();
+        let table: &[(&str, Option<Category>)] = &[
+            (
+                "se está ahogando con un caramelo",
+                Some(Category::Breathing),
+            ),
+            ("se cayó a la piscina y se ahogó", Some(Category::Injury)),
+            ("mi hijo dice que se quiere matar", Some(Category::SelfHarm)),
+            ("mi mamá me quiere matar, rompí su florero", None),
+            ("leo anda flojo del estómago desde ayer", None),
+            ("esta muy floja y no me mira", Some(Category::Consciousness)),
+            (
+                "tiene un ataque de asma y el inhalador no le hace nada",
+                Some(Category::Breathing),
+            ),
+            ("tiene los ojos en blanco", Some(Category::Consciousness)),
+            ("se ahogaba de la risa", None),
+        ];
+        for (text, expected) in table {
+            assert_eq!(category(text, &kids), *expected, "{text}");
+        }
+    }
+
     /// Invite codes ("join 7OD3K-XY9ZQ") are screened like every message: their letters must never
     /// spell a sign ("od" is an overdose). Every code of the generator's alphabet, at random.
     #[test]

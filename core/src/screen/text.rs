@@ -226,7 +226,8 @@ const LEXICON: &[(Concept, &[&str])] = {
         ]),
         (Floppy, &[
             "floppy", "limp", "lethargic", "listless", "flacido", "flacida", "aletargado",
-            "aletargada", "ragdoll", "lethargy", "flops", "flopped", "flopping",
+            "aletargada", "ragdoll", "lethargy", "flops", "flopped", "flopping", "flojo", "floja",
+            "flojito", "flojita",
         ]),
         (Move, &[
             "moving", "move", "moves", "moved", "mueve", "moviendo", "movement",
@@ -250,13 +251,15 @@ const LEXICON: &[(Concept, &[&str])] = {
         (Swell, &[
             "swelling", "swollen", "swell", "swells", "swelled", "puffy", "puffed", "puffing",
             "hinchado", "hinchada", "hinchando", "hinchazon", "inflamado", "inflamada",
-            "hinchados", "hinchadas", "hincha", "swelling", "bloated",
+            "hinchados", "hinchadas", "hincha", "swelling", "bloated", "hinchan", "hincho",
+            "hincharon", "hinchaba", "hinchandose",
         ]),
         (Throat, &[
             "throat", "garganta", "airway", "tongue", "lengua",
         ]),
         (Tight, &[
             "tight", "tightening", "tighter", "closing", "closed", "cerrando", "cierra", "cerrada",
+            "cerro", "cerrado", "cerrandose",
         ]),
         (Hives, &[
             "hives", "welts", "ronchas", "urticaria", "habones",
@@ -267,7 +270,7 @@ const LEXICON: &[(Concept, &[&str])] = {
         ]),
         (Vomit, &[
             "vomiting", "vomit", "vomited", "vomits", "puking", "puked", "puke", "pukes",
-            "vomitando", "vomito", "vomita", "vomitado", "threw", "throwing", "throws", "sick",
+            "vomitando", "vomito", "vomita", "vomitado", "vomitar", "vomitos", "threw", "throwing", "throws", "sick",
             "vommiting", "vomitting",
         ]),
         (Anaphylaxis, &[
@@ -309,6 +312,7 @@ const LEXICON: &[(Concept, &[&str])] = {
             "bug", "spray", "oleander", "foxglove", "fabuloso", "lavandina", "suavizante", "soap",
             "shampoo", "bodywash", "degreaser", "oven", "essential", "deodorant", "superglue",
             "batteries", "windshield", "windscreen", "screenwash", "washer", "coolant", "brake",
+            "jabon", "desinfectante", "insecticida",
         ]),
         (Medicine, &[
             "pills", "pill", "tablets", "tablet", "capsules", "capsule", "meds", "medicine",
@@ -328,7 +332,8 @@ const LEXICON: &[(Concept, &[&str])] = {
         (Quantity, &[
             "whole", "entire", "all", "bottle", "bottles", "handful", "bunch", "several", "many",
             "box", "pack", "packet", "blister", "lots", "toda", "todo", "todas", "todos", "frasco",
-            "bote", "caja", "varias", "varios", "puñado", "container", "jar", "tub",
+            "bote", "caja", "varias", "varios", "puñado", "container", "jar", "tub", "entero",
+            "entera",
         ]),
         (Head, &[
             "head", "skull", "forehead", "cabeza", "frente", "temple",
@@ -349,7 +354,7 @@ const LEXICON: &[(Concept, &[&str])] = {
         (Bleed, &[
             "bleeding", "bleed", "bleeds", "bled", "blood", "bloody", "sangra", "sangrando",
             "sangre", "hemorrhage", "haemorrhage", "hemorrhaging", "bleading", "bledding",
-            "sangrado",
+            "sangrado", "sangrar",
         ]),
         (Heavy, &[
             "lots", "lot", "heavily", "heavy", "pouring", "gushing", "spurting", "squirting",
