@@ -11,25 +11,26 @@ use crate::domain::{AmountError, DoseAmount, Role};
 use crate::services::care::CourseChange;
 
 mod amounts;
+mod chat;
 mod keeping;
+mod lists;
 mod records;
 mod temperature;
 #[cfg(test)]
 mod tests;
 mod times;
+mod words;
 
 use amounts::find_amount;
 pub use records::RecordKind;
-use temperature::{has_scaled_reading, temperature_value};
 pub use times::parse_time;
-use times::{split_ago, split_at_time};
 
 /// A time of day someone mentioned ("at 9:30"), in the family's time zone.
 pub type LocalTime = NaiveTime;
 
 /// When something happened, as people say it: a time of day ("at 9:30", "around 2") or a while
 /// ago ("an hour ago", "20 minutes ago", "hace media hora").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaidTime {
     /// A time that says which half of the day: "9:30pm", "21:30", "noon".
     At(LocalTime),
@@ -40,7 +41,7 @@ pub enum SaidTime {
     /// A time said without a clock ("this morning", "after lunch", "esta mañana", "hace un rato"),
     /// as said. No clock time is made of it: one earlier than the dose was really given would
     /// let the next dose through early, so the conversation asks for the time instead.
-    Vague(&'static str),
+    Vague(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -311,60 +312,14 @@ fn start_form(words: &[&str]) -> Option<Command> {
 }
 
 fn strip_punctuation(word: &str) -> &str {
-    word.trim_matches(|c: char| matches!(c, '?' | '!' | ',' | ';' | '"' | '(' | ')'))
-        .trim_end_matches('.')
+    word.trim_matches(|c: char| {
+        matches!(
+            c,
+            '?' | '!' | ',' | ';' | ':' | '"' | '(' | ')' | '¿' | '¡' | '“' | '”'
+        )
+    })
+    .trim_end_matches('.')
 }
-
-/// Words that carry no meaning for the dose grammar.
-const FILLER: &[&str] = &[
-    "i",
-    "we",
-    "just",
-    "gave",
-    "give",
-    "given",
-    "had",
-    "has",
-    "have",
-    "took",
-    "taken",
-    "of",
-    "to",
-    "the",
-    "a",
-    "an",
-    "some",
-    "her",
-    "his",
-    "him",
-    "dose",
-    "log",
-    "please",
-    "can",
-    "could",
-    "may",
-    "when",
-    "next",
-    "is",
-    "for",
-    "another",
-    "more",
-    "allowed",
-    "be",
-    "safe",
-    "ok",
-    "okay",
-    "it",
-    "what",
-    "time",
-    "did",
-    "does",
-    "about",
-    "around",
-    "approximately",
-    "approx",
-    "here",
-];
 
 /// Who an invite by phone is for, as typed (the services check the number).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -408,20 +363,16 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
     if text.is_empty() {
         return Command::Empty;
     }
+    // Short answers and commands: "yes please", "sí, dale", "oops, undo", "what can you do?".
+    if let Some(answer) = chat::short_answer(text) {
+        return answer;
+    }
+    // "Maya here, gave Emma ..." is what Maya says.
+    let text = chat::without_speaker(text, vocabulary);
     let lower = text.to_lowercase();
     let words: Vec<&str> = text.split_whitespace().collect();
-    let first = strip_punctuation(words[0]).to_lowercase();
+    let first = words::key(words[0]);
     let rest_text = text[words[0].len()..].trim();
-
-    // Single-word answers and commands.
-    match strip_punctuation(&lower) {
-        "help" | "?" | "menu" | "commands" | "ayuda" => return Command::Help,
-        "yes" | "y" | "yeah" | "yep" | "confirm" | "si" | "sí" => return Command::Yes,
-        "no" | "n" | "nope" | "cancel" | "stop" => return Command::No,
-        "undo" => return Command::Undo,
-        "kids" | "children" | "who" => return Command::Children,
-        _ => {}
-    }
     if let Ok(n) = strip_punctuation(&lower).parse::<usize>() {
         if (1..=20).contains(&n) {
             return Command::Choose(n);
@@ -497,7 +448,15 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
                 name: (!name.is_empty()).then(|| name.to_string()),
             };
         }
-        "note" | "notes" if !rest_text.is_empty() || first == "note" => {
+        // "notes for Emma", "notas de Leo": the list, not a note.
+        "notes" | "notas" if lists::parse(&words, &lower, false, false, vocabulary).is_some() => {
+            return Command::Notes {
+                child: child_mentioned,
+            }
+        }
+        "note" | "notes" | "nota" | "notas"
+            if !rest_text.is_empty() || matches!(first.as_str(), "note" | "nota") =>
+        {
             // "note Emma ate well" / "note: ate well"
             let body = rest_text.trim_start_matches(':').trim();
             let mut body_words = body.split_whitespace();
@@ -517,12 +476,12 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
                 }
                 None => (None, body.to_string()),
             };
-            if first == "notes" && text.is_empty() {
+            if matches!(first.as_str(), "notes" | "notas") && text.is_empty() {
                 return Command::Notes { child };
             }
             return Command::Note { child, text };
         }
-        "notes" => {
+        "notes" | "notas" => {
             return Command::Notes {
                 child: child_mentioned,
             }
@@ -533,8 +492,10 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
                 .map(|w| strip_punctuation(w).to_lowercase())
                 .as_deref()
             {
-                Some("in" | "start" | "on") => Command::ShiftIn,
-                Some("out" | "end" | "off") => Command::ShiftOut,
+                Some("in" | "start" | "on" | "started" | "starting" | "starts") => Command::ShiftIn,
+                Some("out" | "end" | "off" | "over" | "done" | "ended" | "finished") => {
+                    Command::ShiftOut
+                }
                 _ => Command::Unknown,
             };
         }
@@ -552,6 +513,10 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
     {
         return Command::ShiftOut;
     }
+    // "I'm here", "ya llegué", "done for today", "Ana is home, I'm leaving", "me voy".
+    if let Some(shift) = chat::shift(text) {
+        return shift;
+    }
 
     // "Emma is allergic to peanuts", "Leo has a peanut allergy".
     if words.iter().any(|w| {
@@ -561,6 +526,7 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         )
     }) && !lower.contains('?')
         && !lower.starts_with("is ")
+        && !lower.starts_with("es ")
     {
         return Command::StartForm {
             kind: FormKind::Allergy,
@@ -576,25 +542,21 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         };
     }
 
-    // "an hour ago", or "at 9:30" anywhere (last occurrence), removed from what follows.
-    let (without_time, at) = match split_ago(text) {
-        (rest, Some(ago)) => (rest, Some(SaidTime::Ago(ago))),
-        (_, None) => match split_at_time(text) {
-            Ok(found) => found,
-            Err(bad) => return Command::BadTime(bad),
-        },
+    // "an hour ago", "at 9:30", "a las 3 de la tarde", "this morning": removed from what follows.
+    let (without_time, at) = match times::split_time(text) {
+        Ok(found) => found,
+        Err(bad) => return Command::BadTime(bad),
     };
 
-    // Temperatures: "temp Emma 38.4", "Emma temp 38.4", "Emma's temperature is 101.2F", "fever 38.9".
-    let temp_word = ["temp", "temperature", "fever"].iter().find(|k| {
-        without_time
-            .split_whitespace()
-            .any(|w| strip_punctuation(w).eq_ignore_ascii_case(k))
-    });
-    // "Emma has 101.3F", "Leo tiene 38,5 grados": a child and a reading with its scale.
-    if temp_word.is_some() || (child_mentioned.is_some() && has_scaled_reading(&without_time)) {
-        let value = temperature_value(&without_time);
-        if let Some(value) = value {
+    // Temperatures: "temp Emma 38.4", "Emma's temperature is 101.2F", "fiebre 38,9", "Emma has
+    // 101.3F", "Leo tiene 38,5", "leo esta con 38 y medio".
+    let reading_text = temperature::with_halves(&without_time);
+    let temp_word = temperature::says_temperature(&reading_text);
+    if temp_word
+        || (child_mentioned.is_some() && temperature::has_scaled_reading(&reading_text))
+        || temperature::said_reading(&reading_text, vocabulary)
+    {
+        if let Some(value) = temperature::temperature_value(&reading_text) {
             return Command::Temperature {
                 child: child_mentioned,
                 value,
@@ -603,36 +565,13 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         }
     }
 
-    // Questions: "when can Emma have ibuprofen?", "can Emma have tylenol", "when Emma ibuprofen".
-    let is_question = lower.starts_with("when")
-        || lower.starts_with("can ")
-        || lower.starts_with("is it")
-        || lower.starts_with("next")
-        || lower.ends_with('?');
-    if first == "last"
-        || lower.starts_with("last dose")
-        || lower.contains("last doses")
-        || lower.starts_with("history")
-    {
-        return Command::LastDoses {
-            child: child_mentioned,
-        };
-    }
-    if lower.starts_with("meds")
-        || lower.starts_with("medications")
-        || lower.starts_with("medicines")
-        || lower.contains("what meds")
-        || lower.contains("which meds")
-        || lower.contains("what medications")
-    {
-        return Command::Medications {
-            child: child_mentioned,
-        };
-    }
-    if first == "allergies" || lower.contains("allergic") || lower.contains("allergies") {
-        return Command::Allergies {
-            child: child_mentioned,
-        };
+    let tokens: Vec<&str> = without_time.split_whitespace().collect();
+    let amount = find_amount(&tokens);
+    let question = words::is_question(&tokens, &lower);
+
+    // Lists: "meds", "medicinas de Leo", "last doses", "what did Emma have today?", "alergias".
+    if let Some(list) = lists::parse(&tokens, &lower, question, amount.is_some(), vocabulary) {
+        return list;
     }
     // "the children", not "Children's Tylenol" (a product's name says who it is for).
     let says_children = words
@@ -642,55 +581,45 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         return Command::Children;
     }
 
-    // Doses: find the amount, the child, and call the rest the medication.
-    let tokens: Vec<&str> = without_time.split_whitespace().collect();
-    let amount_span = find_amount(&tokens);
-    let medication = tokens
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| {
-            !amount_span
-                .as_ref()
-                .is_some_and(|(start, end, _)| (*start..*end).contains(i))
-        })
-        .map(|(_, w)| strip_punctuation(w))
-        .filter(|w| !w.is_empty())
-        .filter(|w| vocabulary.child_in(w).is_none())
-        .filter(|w| !FILLER.contains(&w.to_lowercase().as_str()))
-        .collect::<Vec<_>>()
-        .join(" ");
-    if is_question && amount_span.is_none() {
-        if medication.is_empty() {
-            return Command::Unknown;
-        }
-        return Command::WhenNext {
-            child: child_mentioned,
-            medication,
-        };
+    let medication = words::medication(&tokens, amount.as_ref().map(|a| (a.0, a.1)), vocabulary);
+    if medication.is_empty() || words::not_medicine(&medication) {
+        return Command::Unknown;
     }
-    let dose_verb = ["gave", "give", "given", "had", "took", "dose", "log"]
-        .iter()
-        .any(|v| {
-            tokens
-                .iter()
-                .any(|w| strip_punctuation(w).eq_ignore_ascii_case(v))
-        });
-    if let Some((_, _, amount)) = amount_span {
-        if !medication.is_empty() {
-            return Command::GiveDose {
+    // Questions: "when can Emma have ibuprofen?", "is it too soon for more Advil?", "¿cuándo le
+    // toca el ibuprofeno a Leo?". Without a word of asking when, only a medicine's name makes
+    // it one ("Tylenol for Emma?"), not "what do I do if he chokes?".
+    if question && amount.is_none() {
+        let names_a_medicine = medication
+            .split_whitespace()
+            .any(|w| crate::domain::ingredient_for_name(w).is_some());
+        if words::when_cue(&tokens) || names_a_medicine {
+            return Command::WhenNext {
                 child: child_mentioned,
-                amount,
                 medication,
-                at,
             };
         }
-    } else if dose_verb && !medication.is_empty() {
-        return Command::GiveDose {
+        return Command::Unknown;
+    }
+    // "I'll give her Tylenol later", "Ana said to give Emma Motrin", "didn't give", "voy a
+    // darle": not a dose that was given.
+    if words::not_given(&tokens) {
+        return Command::Unknown;
+    }
+    // Doses: the amount (or none said: asked for, never guessed), the child, the medication.
+    let dose_verb = tokens.iter().any(|w| words::is_dose_verb(w));
+    match amount {
+        Some((_, _, amount)) => Command::GiveDose {
+            child: child_mentioned,
+            amount,
+            medication,
+            at,
+        },
+        None if dose_verb => Command::GiveDose {
             child: child_mentioned,
             amount: Err(AmountError::Missing),
             medication,
             at,
-        };
+        },
+        None => Command::Unknown,
     }
-    Command::Unknown
 }

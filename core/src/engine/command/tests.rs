@@ -240,7 +240,7 @@ fn table_of_phrasings() {
             Command::GiveDose {
                 child: emma(),
                 amount: ml(5.0),
-                medication: "le di de Motrin".into(),
+                medication: "Motrin".into(),
                 at: ago(30),
             },
         ),
@@ -249,7 +249,7 @@ fn table_of_phrasings() {
             Command::GiveDose {
                 child: emma(),
                 amount: ml(5.0),
-                medication: "le di de Motrin".into(),
+                medication: "Motrin".into(),
                 at: ago(120),
             },
         ),
@@ -259,7 +259,7 @@ fn table_of_phrasings() {
             Command::GiveDose {
                 child: emma(),
                 amount: ml(5.0),
-                medication: "Maya Tylenol".into(),
+                medication: "Tylenol".into(),
                 at: clock(2, 0),
             },
         ),
@@ -286,7 +286,7 @@ fn table_of_phrasings() {
             Command::GiveDose {
                 child: emma(),
                 amount: ml(5.0),
-                medication: "le di de Motrin".into(),
+                medication: "Motrin".into(),
                 at: clock(3, 0),
             },
         ),
@@ -614,4 +614,362 @@ fn times_parse() {
     assert_eq!(parse_time("noon"), NaiveTime::from_hms_opt(12, 0, 0));
     assert_eq!(parse_time("13pm"), None);
     assert_eq!(parse_time("24:00"), None);
+}
+
+fn emma() -> Option<String> {
+    Some("Emma".to_string())
+}
+
+fn leo() -> Option<String> {
+    Some("Leo".to_string())
+}
+
+fn dose(
+    child: Option<String>,
+    amount: Result<DoseAmount, AmountError>,
+    medication: &str,
+    at: Option<SaidTime>,
+) -> Command {
+    Command::GiveDose {
+        child,
+        amount,
+        medication: medication.into(),
+        at,
+    }
+}
+
+fn amount(value: f64, unit: DoseUnit) -> Result<DoseAmount, AmountError> {
+    Ok(DoseAmount { value, unit })
+}
+
+fn check(cases: Vec<(&str, Command)>) {
+    for (text, expected) in cases {
+        assert_eq!(parse_with_kids(text), expected, "{text:?}");
+    }
+}
+
+/// Spanish doses: the verbs of giving and taking, "de", "a Emma", number words and Spanish units
+/// are not the medication's name.
+#[test]
+fn spanish_doses() {
+    check(vec![
+        (
+            "le di 5 ml de Tylenol a Emma",
+            dose(emma(), ml(5.0), "Tylenol", None),
+        ),
+        (
+            "Emma tomó media cucharadita de motrin",
+            dose(emma(), ml(2.5), "motrin", None),
+        ),
+        (
+            "le di cinco mililitros de tylenol a emma",
+            dose(emma(), ml(5.0), "tylenol", None),
+        ),
+        (
+            "ya le di la amoxicilina a leo, 5ml",
+            dose(leo(), ml(5.0), "amoxicilina", None),
+        ),
+        (
+            "le di 5 gotas de vitamina d a leo",
+            dose(leo(), amount(5.0, DoseUnit::Drop), "vitamina d", None),
+        ),
+        (
+            "le di tylenol a emma",
+            dose(emma(), Err(AmountError::Missing), "tylenol", None),
+        ),
+        // Who is speaking is not the medication; a child's name before the colon is the child.
+        (
+            "Maya: le di 5 ml de amoxicilina a Leo",
+            dose(leo(), ml(5.0), "amoxicilina", None),
+        ),
+        ("Emma: 5ml tylenol", dose(emma(), ml(5.0), "tylenol", None)),
+    ]);
+}
+
+/// Household measures are converted; an amount that is not a measure is an error and no amount
+/// is missing: nothing is ever guessed.
+#[test]
+fn household_measures_and_amounts_never_guessed() {
+    let tablet = |v| amount(v, DoseUnit::Tablet);
+    check(vec![
+        (
+            "gave leo 1/2 tsp of amoxicillin",
+            dose(leo(), ml(2.5), "amoxicillin", None),
+        ),
+        (
+            "gave emma a teaspoon and a half of tylenol",
+            dose(emma(), ml(7.5), "tylenol", None),
+        ),
+        (
+            "le di una cucharadita y media de tylenol a emma",
+            dose(emma(), ml(7.5), "tylenol", None),
+        ),
+        (
+            "le di media pastilla de tylenol a emma",
+            dose(emma(), tablet(0.5), "tylenol", None),
+        ),
+        (
+            "gave emma 2 chewables of motrin",
+            dose(emma(), tablet(2.0), "motrin", None),
+        ),
+        (
+            "gave emma a spoon of motrin",
+            dose(
+                emma(),
+                Err(AmountError::UnknownUnit("spoon".into())),
+                "motrin",
+                None,
+            ),
+        ),
+        (
+            "gave emma 5 tylenol",
+            dose(
+                emma(),
+                Err(AmountError::UnknownUnit(String::new())),
+                "tylenol",
+                None,
+            ),
+        ),
+        (
+            "emma had some motrin",
+            dose(emma(), Err(AmountError::Missing), "motrin", None),
+        ),
+        (
+            "gave emma her usual tylenol",
+            dose(emma(), Err(AmountError::Missing), "tylenol", None),
+        ),
+        (
+            "leo 2nd dose of amoxicillin 5ml",
+            dose(leo(), ml(5.0), "amoxicillin", None),
+        ),
+    ]);
+}
+
+/// Times: a clock time said any way, made definite by the part of the day; a time said without
+/// a clock is kept vague (the conversation asks), never made into an earlier clock time.
+#[test]
+fn times_with_and_without_a_clock() {
+    let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).map(SaidTime::At);
+    let clock = |h, m| NaiveTime::from_hms_opt(h, m, 0).map(SaidTime::Clock);
+    let ago = |minutes| Some(SaidTime::Ago(chrono::Duration::minutes(minutes)));
+    let vague = |said: &str| Some(SaidTime::Vague(said.into()));
+    check(vec![
+        (
+            "gave emma 5ml tylenol 2pm",
+            dose(emma(), ml(5.0), "tylenol", at(14, 0)),
+        ),
+        (
+            "gave leo 5 ml amoxicillin at 8 this morning",
+            dose(leo(), ml(5.0), "amoxicillin", at(8, 0)),
+        ),
+        (
+            "gave emma 5ml tylenol at 10 last night",
+            dose(emma(), ml(5.0), "tylenol", at(22, 0)),
+        ),
+        (
+            "le di 5 ml de tylenol a emma a las 3 de la tarde",
+            dose(emma(), ml(5.0), "tylenol", at(15, 0)),
+        ),
+        (
+            "leo tomo 5 ml de amoxicilina a las 2 y media",
+            dose(leo(), ml(5.0), "amoxicilina", clock(2, 30)),
+        ),
+        (
+            "le di 5ml de tylenol a emma hace hora y media",
+            dose(emma(), ml(5.0), "tylenol", ago(90)),
+        ),
+        (
+            "le di 5 ml de tylenol a emma al mediodia",
+            dose(emma(), ml(5.0), "tylenol", at(12, 0)),
+        ),
+        (
+            "gave emma 5 ml motrin at 10ish",
+            dose(emma(), ml(5.0), "motrin", clock(10, 0)),
+        ),
+        (
+            "gave emma 5ml motrin like 30 mins ago, she's fine",
+            dose(emma(), ml(5.0), "motrin", ago(30)),
+        ),
+        // "2 last night" has two readings: the later one is taken, as for "around 2".
+        (
+            "gave emma 5ml tylenol at 2 last night",
+            dose(emma(), ml(5.0), "tylenol", clock(2, 0)),
+        ),
+        (
+            "emma had 5ml motrin this morning",
+            dose(emma(), ml(5.0), "motrin", vague("this morning")),
+        ),
+        (
+            "gave emma tylenol 5ml after lunch",
+            dose(emma(), ml(5.0), "tylenol", vague("after lunch")),
+        ),
+        (
+            "gave emma 5ml tylenol before her nap",
+            dose(emma(), ml(5.0), "tylenol", vague("before her nap")),
+        ),
+        (
+            "gave emma 5 ml of tylenol a couple hours ago",
+            dose(emma(), ml(5.0), "tylenol", vague("a couple hours ago")),
+        ),
+        (
+            "le di 5 ml de motrin a emma esta mañana",
+            dose(emma(), ml(5.0), "motrin", vague("esta mañana")),
+        ),
+        (
+            "le di 5 ml de motrin a emma hace un rato",
+            dose(emma(), ml(5.0), "motrin", vague("hace un rato")),
+        ),
+        (
+            "le di 5 ml de tylenol a emma despues de comer",
+            dose(emma(), ml(5.0), "tylenol", vague("despues de comer")),
+        ),
+        (
+            "gave emma 5ml tylenol at 25:00",
+            Command::BadTime("25:00".into()),
+        ),
+    ]);
+}
+
+/// A temperature said plainly: Spanish words, a decimal comma, "38 y medio", a child and a
+/// reading alone in their clause.
+#[test]
+fn temperatures_said_plainly() {
+    let temp = |child: Option<String>, value: &str, at: Option<SaidTime>| Command::Temperature {
+        child,
+        value: value.into(),
+        at,
+    };
+    let ago = |minutes| Some(SaidTime::Ago(chrono::Duration::minutes(minutes)));
+    check(vec![
+        ("Emma tiene 38,5", temp(emma(), "38,5", None)),
+        ("leo 38,5", temp(leo(), "38,5", None)),
+        ("38.5 emma", temp(emma(), "38.5", None)),
+        ("leo esta con 38 y medio", temp(leo(), "38.5", None)),
+        ("fiebre 38,4", temp(None, "38,4", None)),
+        ("leo is at 38.4", temp(leo(), "38.4", None)),
+        ("emma had 38.9 an hour ago", temp(emma(), "38.9", ago(60))),
+        (
+            "le tome la temperatura a leo: 38,3",
+            temp(leo(), "38,3", None),
+        ),
+        (
+            "leo 38,7 pero respira bien y esta jugando",
+            temp(leo(), "38,7", None),
+        ),
+        // A dose for a fever is a dose.
+        (
+            "gave emma 5ml tylenol for her fever",
+            dose(emma(), ml(5.0), "tylenol", None),
+        ),
+    ]);
+}
+
+/// Questions: when the next dose may be given, or what was given; a question about something
+/// else is not one about a medicine.
+#[test]
+fn questions_about_doses() {
+    let when = |child: Option<String>, medication: &str| Command::WhenNext {
+        child,
+        medication: medication.into(),
+    };
+    check(vec![
+        ("is it too soon for more Advil?", when(None, "Advil")),
+        (
+            "¿cuándo le toca el ibuprofeno a Leo?",
+            when(leo(), "ibuprofeno"),
+        ),
+        ("ya le puedo dar tylenol a emma", when(emma(), "tylenol")),
+        ("how much motrin can emma have", when(emma(), "motrin")),
+        ("is emma due for motrin?", when(emma(), "motrin")),
+        (
+            "when did emma last have motrin?",
+            Command::LastDoses { child: emma() },
+        ),
+        (
+            "le dieron el tylenol a emma?",
+            Command::LastDoses { child: emma() },
+        ),
+        ("what do I do if he chokes on food?", Command::Unknown),
+    ]);
+}
+
+/// Lists asked for in a few words, in English or Spanish; a sentence that mentions a list's word
+/// is not a request for it.
+#[test]
+fn lists_in_a_few_words() {
+    check(vec![
+        ("medicinas de Leo", Command::Medications { child: leo() }),
+        (
+            "show me emma's meds",
+            Command::Medications { child: emma() },
+        ),
+        ("alergias de Leo", Command::Allergies { child: leo() }),
+        (
+            "es alergico a algo leo?",
+            Command::Allergies { child: leo() },
+        ),
+        ("notes for emma", Command::Notes { child: emma() }),
+        ("notas de leo", Command::Notes { child: leo() }),
+        ("ultimas dosis de leo", Command::LastDoses { child: leo() }),
+        ("show leo's doses", Command::LastDoses { child: leo() }),
+        ("niños", Command::Children),
+        (
+            "nota: Leo comió bien",
+            Command::Note {
+                child: leo(),
+                text: "comió bien".into(),
+            },
+        ),
+        ("emma's meds are in the fridge", Command::Unknown),
+    ]);
+}
+
+/// The nanny arriving and leaving, and short answers, said in a clause of their own.
+#[test]
+fn shifts_and_short_answers() {
+    check(vec![
+        ("I'm here", Command::ShiftIn),
+        ("buenos dias, ya llegué", Command::ShiftIn),
+        ("starting now", Command::ShiftIn),
+        ("Ana is home, I'm leaving", Command::ShiftOut),
+        ("ya me voy, hasta mañana", Command::ShiftOut),
+        ("shift over", Command::ShiftOut),
+        ("done for today", Command::ShiftOut),
+        ("leaving the tylenol on the counter", Command::Unknown),
+        ("yes please", Command::Yes),
+        ("sí, dale", Command::Yes),
+        ("no gracias", Command::No),
+        ("oops, undo", Command::Undo),
+        ("borra eso", Command::Undo),
+        ("what can you do?", Command::Help),
+        ("que puedo escribir?", Command::Help),
+        ("ok thanks", Command::Unknown),
+        ("gracias", Command::Unknown),
+    ]);
+    assert!(!matches!(parse_with_kids("no fever today"), Command::No));
+}
+
+/// A dose that was not given — planned, asked for, refused, forgotten — is never recorded; food,
+/// naps and baths are not medicines.
+#[test]
+fn doses_not_given_and_things_not_medicines() {
+    check(vec![
+        (
+            "thanks, I'll give her tylenol later if she needs it",
+            Command::Unknown,
+        ),
+        ("ana said to give emma motrin at 6", Command::Unknown),
+        ("i didn't give emma her motrin", Command::Unknown),
+        ("no le di el tylenol a emma", Command::Unknown),
+        ("voy a darle el tylenol a emma", Command::Unknown),
+        ("luego le doy la amoxicilina a leo", Command::Unknown),
+        ("forgot to give leo his amoxicillin", Command::Unknown),
+        ("Leo had his bottle", Command::Unknown),
+        ("emma se tomo toda la leche", Command::Unknown),
+        // "Then I gave" is a dose.
+        (
+            "luego le di 5 ml de tylenol a emma",
+            dose(emma(), ml(5.0), "tylenol", None),
+        ),
+    ]);
 }
