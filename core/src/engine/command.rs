@@ -566,7 +566,12 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
     }
 
     let tokens: Vec<&str> = without_time.split_whitespace().collect();
-    let amount = find_amount(&tokens);
+    // "a teaspoon, I mean half a teaspoon": the amount after the correction.
+    let amount = words::correction(&tokens)
+        .and_then(|at| {
+            find_amount(&tokens[at..]).map(|(start, end, read)| (start + at, end + at, read))
+        })
+        .or_else(|| find_amount(&tokens));
     let question = words::is_question(&tokens, &lower);
 
     // Lists: "meds", "medicinas de Leo", "last doses", "what did Emma have today?", "alergias".

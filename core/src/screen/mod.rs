@@ -319,6 +319,29 @@ mod tests {
         }
     }
 
+    /// "Leo's had his amoxicillin" is Leo's own dose, even before the family's names are known;
+    /// a choke that is over ("coughed a bit after choking on her water, fine now") is no alarm.
+    #[test]
+    fn a_contraction_is_not_someone_elses_and_a_choke_that_is_over() {
+        let none: Vec<ChildFacts> = Vec::new();
+        let table: &[(&str, Option<Category>)] = &[
+            ("Leo's had 5ml of his amoxicillin", None),
+            ("emma's been given her tylenol", None),
+            (
+                "she coughed a bit after choking on her water but she's fine now",
+                None,
+            ),
+            (
+                "Luis's pills, leo took 3 of them",
+                Some(Category::Poisoning),
+            ),
+            ("he is choking on a grape", Some(Category::Breathing)),
+        ];
+        for (text, expected) in table {
+            assert_eq!(category(text, &none), *expected, "{text}");
+        }
+    }
+
     /// Invite codes ("join 7OD3K-XY9ZQ") are screened like every message: their letters must never
     /// spell a sign ("od" is an overdose). Every code of the generator's alphabet, at random.
     #[test]

@@ -1057,6 +1057,17 @@ pub fn read(text: &str, names: &[String]) -> Doc {
         }
         tok.clause += shift;
     }
+    // "Leo's had his amoxicillin", "Emma's been sick": the 's is "has" or "is", not whose.
+    for i in 1..toks.len() {
+        if toks[i - 1].possessive
+            && matches!(
+                toks[i].w.as_str(),
+                "had" | "been" | "got" | "gotten" | "taken" | "gone" | "just" | "already" | "done"
+            )
+        {
+            toks[i - 1].possessive = false;
+        }
+    }
     let words = toks.iter().map(|t| t.w.clone()).collect();
     Doc { toks, words }
 }
@@ -1170,6 +1181,9 @@ mod tests {
     fn marks_possessives() {
         let doc = read("took 3 of Luis's pills", &["luis".into()]);
         assert!(doc.toks.iter().any(|t| t.w == "luis" && t.possessive));
+        // "Leo's had" is "Leo has had".
+        let doc = read("Leo's had 5ml of his amoxicillin", &[]);
+        assert!(doc.toks.iter().all(|t| !t.possessive));
         let doc = read("grandmas pills", &[]);
         assert!(doc.toks.iter().any(|t| t.w == "grandma" && t.possessive));
     }

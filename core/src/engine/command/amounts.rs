@@ -15,7 +15,9 @@ pub(super) type Found = (usize, usize, Result<DoseAmount, AmountError>);
 pub(super) fn household_ml(word: &str) -> Option<f64> {
     let word = fold(word);
     match word.trim_end_matches('.').trim_end_matches('s') {
-        "teaspoon" | "tsp" | "cucharadita" | "cdta" | "cdita" | "cucharaditas" => Some(5.0),
+        // "cucharita", "cucharilla": the small spoon, as "teaspoon" is.
+        "teaspoon" | "tsp" | "cucharadita" | "cdta" | "cdita" | "cucharaditas" | "cucharita"
+        | "cucharilla" => Some(5.0),
         "tablespoon" | "tbsp" | "cucharada" | "cda" => Some(15.0),
         _ => None,
     }
@@ -81,6 +83,12 @@ fn measure(word: &str) -> Option<Measure> {
         .then(|| Measure::Unmeasured(word.to_lowercase()))
 }
 
+/// Whether a word is a unit or a measure ("ml", "tsp", "spoonful", "pastilla"): never part of a
+/// medication's name.
+pub(super) fn is_measure(word: &str) -> bool {
+    measure(word).is_some()
+}
+
 impl Measure {
     fn amount(&self, count: f64) -> Result<DoseAmount, AmountError> {
         match self {
@@ -115,7 +123,7 @@ fn digits(word: &str) -> Option<f64> {
 }
 
 /// A count said as a word: "a", "one" … "ten", "half", "un", "una", "dos" … "diez", "media".
-fn count_word(word: &str) -> Option<f64> {
+pub(super) fn count_word(word: &str) -> Option<f64> {
     let named = [
         ("one", 1.0),
         ("two", 2.0),
@@ -199,6 +207,21 @@ fn next_amount(tokens: &[&str], from: usize) -> Option<Found> {
                     end += used;
                 }
                 return Some((i, end, measure.amount(count)));
+            }
+        }
+        // "one Motrin chewable tablet", "2 Tylenol chewables": a count of tablets or drops with
+        // the medicine's name between (the name stays the medication's).
+        if let Some(count) = count.filter(|_| numeric.is_some() || fold(word) != "a") {
+            let unit = (i + 1..(i + 4).min(tokens.len())).find_map(|j| match measure(tokens[j]) {
+                Some(Measure::Unit(unit @ (DoseUnit::Tablet | DoseUnit::Drop))) => Some(unit),
+                _ => None,
+            });
+            let between_are_words = tokens[i + 1..]
+                .iter()
+                .take_while(|w| measure(w).is_none())
+                .all(|w| digits(strip_punctuation(w)).is_none());
+            if let (Some(unit), true) = (unit, between_are_words) {
+                return Some((i, i + 1, DoseAmount::new(count, unit)));
             }
         }
         if let Some(found) = numeric_amount(tokens, i) {

@@ -46,9 +46,35 @@ const YES: &[&str] = &[
     "yes it is",
     "of course",
     "por supuesto",
+    "yes thats right",
+    "thats right",
+    "yes correct",
+    "yes go ahead",
+    "go ahead",
+    "yes do it",
+    "si correcto",
+    "si claro",
+    "eso es",
+    "asi es",
 ];
 const NO: &[&str] = &[
-    "no", "n", "nope", "nah", "nop", "cancel", "stop", "cancelar", "mejor no", "no no",
+    "no",
+    "n",
+    "nope",
+    "nah",
+    "nop",
+    "cancel",
+    "stop",
+    "cancelar",
+    "mejor no",
+    "no no",
+    "cancel that",
+    "cancel it",
+    "cancela",
+    "cancelalo",
+    "cancela eso",
+    "no cancel",
+    "no thats wrong",
 ];
 const UNDO: &[&str] = &[
     "undo",
@@ -165,6 +191,11 @@ const ARRIVING: &[&str] = &[
     "inicio mi turno",
     "inicio turno",
     "entrando",
+    "estoy en la casa",
+    "estoy en casa",
+    "ya estoy en casa",
+    "ya estoy en la casa",
+    "im in",
 ];
 const LEAVING: &[&str] = &[
     "leaving",
@@ -198,6 +229,9 @@ const LEAVING: &[&str] = &[
     "salgo",
     "sali",
     "me retiro",
+    "off",
+    "im off now",
+    "me voy a casa",
 ];
 
 /// The nanny arriving or leaving, said as a clause of its own: "I'm here", "buenos días, ya

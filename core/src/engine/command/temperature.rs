@@ -66,7 +66,8 @@ pub(super) fn with_halves(text: &str) -> String {
 const LINKING: &[&str] = &[
     "has", "had", "is", "was", "at", "of", "now", "still", "again", "around", "about", "like",
     "almost", "nearly", "tiene", "tenia", "esta", "estaba", "en", "con", "de", "es", "ahora",
-    "todavia", "sigue", "otra", "vez", "ya", "casi", "como", "a",
+    "todavia", "sigue", "otra", "vez", "ya", "casi", "como", "a", "running", "reading", "with",
+    "woke", "up", "amanecio", "desperto", "marca", "marcaba", "marcando",
 ];
 const SCALES: &[&str] = &[
     "f",

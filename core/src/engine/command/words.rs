@@ -246,6 +246,26 @@ const NOT_A_NAME: &[&str] = &[
     "second",
     "third",
     "last",
+    "puse",
+    "pusimos",
+    "pusieron",
+    "poner",
+    "ponerle",
+    "como",
+    "falta",
+    "faltan",
+    "mucho",
+    "cuanto",
+    "mean",
+    "meant",
+    "sorry",
+    "actually",
+    "correction",
+    "quiero",
+    "decir",
+    "digo",
+    "perdon",
+    "running",
 ];
 
 /// Whether a word is never (part of) a medication's name.
@@ -255,6 +275,33 @@ pub(super) fn not_a_name(word: &str) -> bool {
         || k.chars().all(|c| !c.is_alphanumeric())
         // "2nd", "3x", "10": a number or an ordinal is not a name.
         || k.starts_with(|c: char| c.is_ascii_digit())
+        // "ml", "tsp", "spoonful", "chewable": a unit or a measure is not a name.
+        || super::amounts::is_measure(&k)
+        // "five", "half", "media": a count is not a name.
+        || super::amounts::count_word(&k).is_some()
+}
+
+/// Where a correction starts ("a teaspoon, I mean half a teaspoon", "quiero decir"): the index
+/// after the last one, if any.
+pub(super) fn correction(tokens: &[&str]) -> Option<usize> {
+    const MARKERS: &[&[&str]] = &[
+        &["i", "mean"],
+        &["i", "meant"],
+        &["sorry"],
+        &["correction"],
+        &["actually"],
+        &["quiero", "decir"],
+        &["perdon"],
+        &["digo"],
+        &["mejor", "dicho"],
+    ];
+    let keys: Vec<String> = tokens.iter().map(|w| key(w)).collect();
+    (0..keys.len()).rev().find_map(|i| {
+        MARKERS
+            .iter()
+            .find(|m| keys.len() >= i + m.len() && m.iter().zip(&keys[i..]).all(|(a, b)| a == b))
+            .map(|m| i + m.len())
+    })
 }
 
 /// Verbs that report a dose given, without its amount ("gave Emma Tylenol", "le di tylenol").
@@ -276,6 +323,9 @@ const DOSE_VERBS: &[&str] = &[
     "tomaron",
     "dado",
     "tomado",
+    "puse",
+    "pusimos",
+    "pusieron",
 ];
 
 pub(super) fn is_dose_verb(word: &str) -> bool {
@@ -462,6 +512,10 @@ const GIVING: &[&str] = &[
     "tomo",
     "tomar",
     "tome",
+    "puse",
+    "poner",
+    "ponerle",
+    "pongo",
 ];
 
 /// "Later" before a verb that is not in the past: "luego le doy", "después le damos", "later
@@ -470,7 +524,7 @@ const LATER: &[&[&str]] = &[&["luego"], &["despues"], &["mas", "tarde"], &["late
 
 /// The verbs of [`GIVING`] that say it happened.
 const GIVEN: &[&str] = &[
-    "gave", "given", "had", "took", "di", "dio", "dimos", "dado", "tomo",
+    "gave", "given", "had", "took", "di", "dio", "dimos", "dado", "tomo", "puse", "pusimos",
 ];
 
 /// Whether the message says a dose that was not given: a plan, an instruction, a refusal ("I'll
@@ -498,7 +552,7 @@ pub(super) fn not_given(tokens: &[&str]) -> bool {
 const WHEN_CUES: &[&str] = &[
     "when", "when's", "whens", "can", "could", "may", "should", "next", "due", "soon", "long",
     "much", "ok", "okay", "safe", "allowed", "cuando", "puede", "puedo", "pueden", "podemos",
-    "podria", "toca", "toque", "tocaba",
+    "podria", "toca", "toque", "tocaba", "falta", "faltan", "cuanto",
 ];
 
 /// Words a question starts with.
@@ -525,8 +579,8 @@ pub(super) fn when_cue(tokens: &[&str]) -> bool {
     tokens.iter().any(|w| WHEN_CUES.contains(&key(w).as_str()))
 }
 
-/// Whether a question asks what was already given: "did", "when did she last have", "le
-/// dieron", "qué le han dado", "¿ya tomó?".
+/// Whether a question asks what was already given: "did", "when did she last have", "has Emma
+/// had", "le dieron", "qué le han dado", "¿ya tomó?".
 pub(super) fn asks_what_was_given(tokens: &[&str]) -> bool {
     let keys: Vec<String> = tokens.iter().map(|w| key(w)).collect();
     keys.iter().enumerate().any(|(i, k)| {
@@ -534,8 +588,9 @@ pub(super) fn asks_what_was_given(tokens: &[&str]) -> bool {
             k.as_str(),
             "did" | "dieron" | "diste" | "dio" | "tomo" | "given"
         ) || (matches!(k.as_str(), "han" | "ha" | "has" | "have")
-            && keys
-                .get(i + 1)
-                .is_some_and(|n| matches!(n.as_str(), "dado" | "tomado" | "given" | "had")))
+            && keys[i + 1..]
+                .iter()
+                .take(3)
+                .any(|n| matches!(n.as_str(), "dado" | "tomado" | "given" | "had")))
     })
 }

@@ -56,9 +56,11 @@ pub(crate) fn breathing(doc: &Doc) -> bool {
         if !fires(doc, i) {
             continue;
         }
-        // "Choked on water but coughed it up, fine now": a choke that is over.
-        let over = doc.w(i) == "choked"
-            && (doc.has_word(&["coughed", "spat", "cleared"]) || doc.any(C::Fine));
+        // "Choked on water but coughed it up, fine now", "coughed after choking on her water,
+        // she's fine now": a choke that is over.
+        let past = doc.w(i) == "choked"
+            || (doc.w(i) == "choking" && matches!(doc.w(i.wrapping_sub(1)), "after" | "from"));
+        let over = past && (doc.has_word(&["coughed", "spat", "cleared"]) || doc.any(C::Fine));
         // A "choker" necklace, "choked up" with emotion.
         let idiom = doc.w(i + 1) == "up" && !doc.has_word(&["food", "grape", "piece", "toy"]);
         if !over && !idiom {
