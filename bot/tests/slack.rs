@@ -1446,3 +1446,81 @@ async fn a_new_workspace_user_reaches_a_logged_dose_on_app_home_using_only_slack
     let export = family.run(&["family", "list"], "");
     assert!(export.contains("Lopez"), "{export}");
 }
+
+/// ```text
+/// luis (DM)> language es                             -> Desde ahora te escribo en español …
+/// ana (DM) > gave emma a teaspoon of tylenol         (the model: log_dose) -> Logged: Emma 5 ml …
+/// luis (DM)> le di a emma una cucharadita de tylenol (the model: log_dose) -> ⚠ Espera … [Sí] [No]
+/// luis clicks No                                     -> Listo: no se anotó nada.
+/// ```
+/// The assistant through Slack, a model answering from the local OpenAI-compatible server: the
+/// same confirmation buttons, in the member's language, and the model never told a name.
+#[tokio::test]
+async fn the_assistant_in_slack_asks_before_a_second_dose_in_spanish() {
+    use serde_json::json;
+    use test_support::{FakeLlm, LlmScript};
+    let llm = FakeLlm::start().await;
+    let dose = LlmScript::tool(
+        "log_dose",
+        json!({"child": "Child A", "medication": "Tylenol", "amount": 5, "unit": "ml"}),
+    );
+    llm.script([dose.clone(), dose]);
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia_on("sqlite");
+    let base_url = llm.base_url();
+    let _bot = family
+        .serve_with(
+            &slack,
+            &[
+                ("MEDNANNY__LLM__PROVIDER", "openai-compatible"),
+                ("MEDNANNY__LLM__BASE_URL", base_url.as_str()),
+                ("MEDNANNY__LLM__MODEL", "family-model"),
+            ],
+        )
+        .await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    join(&slack, &family, LUIS, "Luis Garcia", "guardian").await;
+
+    dm(&slack, LUIS, "language es").await;
+    posted(&slack, &dm_channel(LUIS), "te escribo en español").await;
+
+    dm(&slack, ANA, "gave emma a teaspoon of tylenol").await;
+    posted(
+        &slack,
+        &dm_channel(ANA),
+        "Logged: Emma 5 ml Children's Tylenol",
+    )
+    .await;
+
+    dm(&slack, LUIS, "le di a emma una cucharadita de tylenol").await;
+    let question = posted(&slack, &dm_channel(LUIS), "Ana Garcia").await;
+    assert!(shown(&question).contains("Espera"), "{}", shown(&question));
+    let blocks = question.params["blocks"].to_string();
+    assert!(blocks.contains("\"value\":\"no\""), "{blocks}");
+    let response = slack.response_url("click-es");
+    let mut click = button_click(
+        TEAM_ID,
+        LUIS,
+        &dm_channel(LUIS),
+        "mednanny-choice-1",
+        "no",
+        &response,
+        "1700000600.000100",
+    );
+    click["message"]["text"] = question.param_str("text").unwrap_or_default().into();
+    let envelope = slack.send_envelope("interactive", click, 0).await;
+    assert!(slack.wait_for_ack(&envelope, WAIT).await.is_some());
+    posted(&slack, &dm_channel(LUIS), "no se anotó nada").await;
+
+    let export = family.export();
+    assert_eq!(export.matches("\"flagged\": true").count(), 0, "{export}");
+    let requests = llm.requests();
+    assert_eq!(requests.len(), 2, "the button's answer is the rules'");
+    for request in &requests {
+        let told = request.body.to_string();
+        for name in ["Emma", "Ana", "Luis", "Garcia"] {
+            assert!(!told.contains(name), "{name} sent to the model: {told}");
+        }
+    }
+    assert!(requests[1].text().contains("Reply in Spanish"));
+}

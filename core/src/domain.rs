@@ -181,14 +181,16 @@ impl DoseUnit {
             .to_ascii_lowercase()
             .as_str()
         {
-            "ml" | "mls" | "milliliter" | "milliliters" | "millilitre" | "millilitres" | "cc" => {
-                Some(DoseUnit::Ml)
+            "ml" | "mls" | "milliliter" | "milliliters" | "millilitre" | "millilitres" | "cc"
+            | "mililiter" | "mililiters" | "mililitro" | "mililitros" => Some(DoseUnit::Ml),
+            "mg" | "mgs" | "milligram" | "milligrams" | "miligramo" | "miligramos" => {
+                Some(DoseUnit::Mg)
             }
-            "mg" | "mgs" | "milligram" | "milligrams" => Some(DoseUnit::Mg),
-            "tablet" | "tablets" | "tab" | "tabs" | "pill" | "pills" | "chewable" | "chewables" => {
+            "tablet" | "tablets" | "tab" | "tabs" | "pill" | "pills" | "chewable" | "chewables"
+            | "pastilla" | "pastillas" | "tableta" | "tabletas" | "comprimido" | "comprimidos" => {
                 Some(DoseUnit::Tablet)
             }
-            "drop" | "drops" | "gtt" | "gtts" => Some(DoseUnit::Drop),
+            "drop" | "drops" | "gtt" | "gtts" | "gota" | "gotas" => Some(DoseUnit::Drop),
             _ => None,
         }
     }
@@ -395,10 +397,26 @@ impl Temperature {
     }
 }
 
-/// Active ingredients by the names people use: brand names and international names map to one
-/// canonical ingredient, so limits count across every product that contains it.
+/// Active ingredients by the names people use: brand names, international and Spanish names
+/// ("paracetamol", "ibuprofeno", "acetaminofén") map to one canonical ingredient, so limits count
+/// across every product that contains it. A name one slip of the keyboard from one of them
+/// ("tylenl", "motrn", "amoxicilna") is that one, when it is five letters or more and near no
+/// other.
 pub fn ingredient_for_name(name: &str) -> Option<&'static str> {
-    let lower = name.trim().to_lowercase();
+    let lower: String = name
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' => 'a',
+            'é' => 'e',
+            'í' => 'i',
+            'ó' => 'o',
+            'ú' | 'ü' => 'u',
+            '’' => '\'',
+            other => other,
+        })
+        .collect();
     let word = lower
         .trim_start_matches("children's ")
         .trim_start_matches("infant's ")
@@ -424,11 +442,72 @@ pub fn ingredient_for_name(name: &str) -> Option<&'static str> {
         ("cetirizine", "cetirizine"),
         ("claritin", "loratadine"),
         ("loratadine", "loratadine"),
+        // Spanish names.
+        ("acetaminofen", "acetaminophen"),
+        ("acetaminofeno", "acetaminophen"),
+        ("ibuprofeno", "ibuprofen"),
+        ("amoxicilina", "amoxicillin"),
+        ("difenhidramina", "diphenhydramine"),
+        ("cetirizina", "cetirizine"),
+        ("loratadina", "loratadine"),
+        // Misspellings too far from their name for the one-slip match.
+        ("ibuprophen", "ibuprofen"),
+        ("ibuprofin", "ibuprofen"),
+        ("acetominophen", "acetaminophen"),
+        ("acetaminophin", "acetaminophen"),
+        ("amoxacillin", "amoxicillin"),
+        ("amoxicilin", "amoxicillin"),
     ];
-    TABLE
+    if let Some((_, ingredient)) = TABLE
         .iter()
         .find(|(alias, _)| word == *alias || word.split_whitespace().any(|w| w == *alias))
-        .map(|(_, ingredient)| *ingredient)
+    {
+        return Some(ingredient);
+    }
+    // One slip: a letter missing, extra, wrong, or two swapped.
+    let mut found = None;
+    for said in word.split_whitespace().filter(|w| w.chars().count() >= 5) {
+        for (alias, ingredient) in TABLE {
+            if alias.len() >= 5 && one_slip(said, alias) {
+                match found {
+                    Some(other) if other != *ingredient => return None,
+                    _ => found = Some(*ingredient),
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Whether two words differ by at most one slip: a letter added, dropped, changed, or two
+/// neighbours swapped.
+pub(crate) fn one_slip(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a == b {
+        return true;
+    }
+    match a.len() as i64 - b.len() as i64 {
+        0 => {
+            let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+            match diff.as_slice() {
+                [_] => true,
+                [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+                _ => false,
+            }
+        }
+        1 | -1 => {
+            let (long, short) = if a.len() > b.len() {
+                (&a, &b)
+            } else {
+                (&b, &a)
+            };
+            let at = (0..short.len())
+                .find(|&i| long[i] != short[i])
+                .unwrap_or(short.len());
+            long[at + 1..] == short[at..]
+        }
+        _ => false,
+    }
 }
 
 /// The name of an ingredient as the family's country says it (paracetamol outside North America).
@@ -661,6 +740,25 @@ mod tests {
             assert_eq!(ingredient_for_name(name), Some("ibuprofen"), "{name}");
         }
         assert_eq!(ingredient_for_name("chocolate"), None);
+        // Spanish names, with or without accents, and one slip of the keyboard.
+        for (name, ingredient) in [
+            ("ibuprofeno", "ibuprofen"),
+            ("acetaminofén", "acetaminophen"),
+            ("Tylenol infantil", "acetaminophen"),
+            ("amoxicilina", "amoxicillin"),
+            ("tylenl", "acetaminophen"),
+            ("tyelnol", "acetaminophen"),
+            ("motrn", "ibuprofen"),
+            ("motrim", "ibuprofen"),
+            ("amoxicilna", "amoxicillin"),
+            ("ibuprophen", "ibuprofen"),
+        ] {
+            assert_eq!(ingredient_for_name(name), Some(ingredient), "{name}");
+        }
+        // Short words are never a slip of a name ("apap" is, "papa" is not), nor far ones.
+        for name in ["papa", "motor", "tylenolxx", "anvils", "milk"] {
+            assert_eq!(ingredient_for_name(name), None, "{name}");
+        }
         assert_eq!(ingredient_display("acetaminophen", "GB"), "paracetamol");
     }
 

@@ -62,3 +62,42 @@ async fn a_teaspoon_an_hour_ago_is_five_ml_an_hour_ago() {
         assert!(!logged.contains("02:00"), "{logged}");
     }
 }
+
+/// A time said without a clock ("this morning", "después de comer") is asked for and nothing is
+/// recorded: made into a clock time it could be earlier than the dose really was, and let the next
+/// one through early. A dose only planned is not recorded either; a Spanish ingredient name finds
+/// the medicine; a bare reading with a child is a temperature.
+#[tokio::test]
+async fn a_vague_time_is_asked_for_and_a_plan_is_not_a_dose() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        mednanny_core::demo::ensure(&app.services).await.unwrap();
+        let engine = Engine::with_database_store(app.services.clone());
+
+        let asked = turn(&engine, "maya", "gave Emma 5 ml Tylenol this morning").await;
+        assert!(asked.contains("What time was that?"), "{asked}");
+        assert!(asked.contains("this morning"), "{asked}");
+        assert!(asked.contains("Nothing was recorded"), "{asked}");
+        let asked = turn(
+            &engine,
+            "maya",
+            "le di 5 ml de Motrin a Emma después de comer",
+        )
+        .await;
+        assert!(asked.contains("Nothing was recorded"), "{asked}");
+        turn(
+            &engine,
+            "maya",
+            "I'll give Emma Tylenol later if she needs it",
+        )
+        .await;
+        assert_eq!(app.doses().await, 0);
+
+        let logged = turn(&engine, "maya", "le di 5 ml de ibuprofeno a Emma").await;
+        assert!(logged.contains("Children's Motrin"), "{logged}");
+        assert_eq!(app.doses().await, 1);
+
+        let fever = turn(&engine, "maya", "Emma tiene 38,5").await;
+        assert!(fever.contains("38.5 °C"), "{fever}");
+    }
+}

@@ -689,6 +689,10 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
             SaidTime::At(time) => local_time_to_utc(time, ctx),
             SaidTime::Clock(time) => latest_of_either_half(time, ctx),
             SaidTime::Ago(ago) => Ok(ctx.now - ago),
+            // Not a time the record can keep: asked for again, nothing is recorded.
+            SaidTime::Vague(said) => Err(Msg::VagueTime {
+                said: said.to_string(),
+            }),
         })
         .transpose()
     };

@@ -554,9 +554,30 @@ pub fn match_medication<'a>(query: &str, meds: &'a [MedicationView]) -> Vec<&'a 
     if !by_name.is_empty() {
         return by_name;
     }
-    let ingredient = ingredient_for_name(&q).map(str::to_string).unwrap_or(q);
-    meds.iter()
+    let ingredient = ingredient_for_name(&q)
+        .map(str::to_string)
+        .unwrap_or(q.clone());
+    let by_ingredient: Vec<&MedicationView> = meds
+        .iter()
         .filter(|m| m.ingredients.iter().any(|s| s.ingredient == ingredient))
+        .collect();
+    if !by_ingredient.is_empty() {
+        return by_ingredient;
+    }
+    // A slip of the keyboard in a name the family gave it ("Zarbees" for "Zarbee's", "Flovnet").
+    let long_words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 5 && *w != "children" && *w != "infants")
+            .map(str::to_string)
+            .collect()
+    };
+    let said = long_words(&q);
+    meds.iter()
+        .filter(|m| {
+            let name = long_words(&m.name.to_lowercase());
+            said.iter()
+                .any(|s| name.iter().any(|n| crate::domain::one_slip(s, n)))
+        })
         .collect()
 }
 
@@ -603,5 +624,66 @@ fn concern_text(c: &Concern, conflicting: Option<&DoseView>, country: &str) -> C
             usual_mg: *usual_mg,
             given_mg: *given_mg,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::match_medication;
+    use crate::domain::{parse_strength, Approval, DoseAmount, DoseUnit, Schedule};
+    use crate::services::care::MedicationView;
+
+    fn med(id: i64, name: &str, ingredient: &str) -> MedicationView {
+        MedicationView {
+            id,
+            child_id: 1,
+            name: name.into(),
+            form: "liquid".into(),
+            route: "oral".into(),
+            ingredients: vec![parse_strength(ingredient, "160 mg/5 ml").expect("a strength")],
+            dose: DoseAmount {
+                value: 5.0,
+                unit: DoseUnit::Ml,
+            },
+            schedule: Schedule::AsNeeded,
+            min_interval: chrono::Duration::hours(4),
+            max_doses_per_day: Some(5),
+            starts_on: None,
+            ends_on: None,
+            active: true,
+            approval: Approval::Approved,
+            proposed_by_member_id: None,
+            decided_by_member_id: None,
+            decided_at: None,
+        }
+    }
+
+    /// A said name finds the record by its name, then by its ingredient (brand, international and
+    /// Spanish names, one slip of the keyboard), then by one slip in the name the family gave it.
+    #[test]
+    fn a_said_medication_finds_the_record_by_name_ingredient_or_a_slip() {
+        let meds = vec![
+            med(1, "Children's Tylenol", "acetaminophen"),
+            med(2, "Children's Motrin", "ibuprofen"),
+            med(3, "Flovent", "fluticasone"),
+        ];
+        let found = |said: &str| -> Vec<i64> {
+            match_medication(said, &meds).iter().map(|m| m.id).collect()
+        };
+        for (said, id) in [
+            ("tylenol", 1),
+            ("Advil", 2),
+            ("ibuprofeno", 2),
+            ("acetaminofén", 1),
+            ("paracetamol", 1),
+            ("tylenl", 1),
+            ("motrn", 2),
+            ("flovnet", 3),
+        ] {
+            assert_eq!(found(said), vec![id], "{said}");
+        }
+        for said in ["benadryl", "amoxicillin", "vitamina d"] {
+            assert_eq!(found(said), Vec::<i64>::new(), "{said}");
+        }
     }
 }

@@ -255,6 +255,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • kids — the children\n\
              • meds Emma — Emma's medications\n\
              • gave Emma 5 ml Tylenol (add \"at 9:30\", \"around 2\" or \"an hour ago\" if it was earlier; \"a teaspoon\" is 5 ml)\n\
+             • le di 5 ml de Tylenol a Emma · ¿cuándo le toca el ibuprofeno a Leo? · Emma tiene 38,5 — Spanish works too\n\
              • when can Emma have ibuprofen?\n\
              • last doses for Leo\n\
              • allergies Leo\n\
@@ -703,6 +704,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::WhatsappUndeliverable => whatsapp::render(msg, ctx),
         Msg::AssistantSaid { .. }
         | Msg::NoDoseAdvice
+        | Msg::VagueTime { .. }
         | Msg::AssistantUnavailable
         | Msg::AssistantBudgetSpent
         | Msg::AssistantConsentQuestion

@@ -685,6 +685,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::WhatsappUndeliverable => whatsapp::render(msg, ctx),
         Msg::AssistantSaid { .. }
         | Msg::NoDoseAdvice
+        | Msg::VagueTime { .. }
         | Msg::AssistantUnavailable
         | Msg::AssistantBudgetSpent
         | Msg::AssistantConsentQuestion

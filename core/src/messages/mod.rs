@@ -309,6 +309,10 @@ pub enum Msg {
     },
     /// The model named a dose: MedNanny never works one out.
     NoDoseAdvice,
+    /// "this morning", "after lunch": too vague to count the next dose from; nothing recorded.
+    VagueTime {
+        said: String,
+    },
     /// The model did not answer in time (or answered nonsense): the rules read the message.
     AssistantUnavailable,
     /// The family's tokens for today are spent: the rules read the message.
@@ -750,6 +754,7 @@ impl Msg {
                 | Msg::MediaNotRead
                 | Msg::WhatsappUndeliverable
                 | Msg::NoDoseAdvice
+                | Msg::VagueTime { .. }
                 | Msg::AssistantUnavailable
                 | Msg::AssistantBudgetSpent
                 | Msg::AssistantConsentQuestion

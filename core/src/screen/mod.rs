@@ -291,6 +291,57 @@ mod tests {
         }
     }
 
+    /// Spanish says some signs its own way: "ahogarse" is choking away from water and drowning
+    /// in it; "se quiere matar" is about oneself, "me quiere matar" a figure of speech; "flojo
+    /// del estómago" is loose stools, not a floppy child.
+    #[test]
+    fn spanish_signs_read_as_spanish_says_them() {
+        let kids = family();
+        let table: &[(&str, Option<Category>)] = &[
+            (
+                "se está ahogando con un caramelo",
+                Some(Category::Breathing),
+            ),
+            ("se cayó a la piscina y se ahogó", Some(Category::Injury)),
+            ("mi hijo dice que se quiere matar", Some(Category::SelfHarm)),
+            ("mi mamá me quiere matar, rompí su florero", None),
+            ("leo anda flojo del estómago desde ayer", None),
+            ("esta muy floja y no me mira", Some(Category::Consciousness)),
+            (
+                "tiene un ataque de asma y el inhalador no le hace nada",
+                Some(Category::Breathing),
+            ),
+            ("tiene los ojos en blanco", Some(Category::Consciousness)),
+            ("se ahogaba de la risa", None),
+        ];
+        for (text, expected) in table {
+            assert_eq!(category(text, &kids), *expected, "{text}");
+        }
+    }
+
+    /// "Leo's had his amoxicillin" is Leo's own dose, even before the family's names are known;
+    /// a choke that is over ("coughed a bit after choking on her water, fine now") is no alarm.
+    #[test]
+    fn a_contraction_is_not_someone_elses_and_a_choke_that_is_over() {
+        let none: Vec<ChildFacts> = Vec::new();
+        let table: &[(&str, Option<Category>)] = &[
+            ("Leo's had 5ml of his amoxicillin", None),
+            ("emma's been given her tylenol", None),
+            (
+                "she coughed a bit after choking on her water but she's fine now",
+                None,
+            ),
+            (
+                "Luis's pills, leo took 3 of them",
+                Some(Category::Poisoning),
+            ),
+            ("he is choking on a grape", Some(Category::Breathing)),
+        ];
+        for (text, expected) in table {
+            assert_eq!(category(text, &none), *expected, "{text}");
+        }
+    }
+
     /// Invite codes ("join 7OD3K-XY9ZQ") are screened like every message: their letters must never
     /// spell a sign ("od" is an overdose). Every code of the generator's alphabet, at random.
     #[test]

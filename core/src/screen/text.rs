@@ -226,7 +226,8 @@ const LEXICON: &[(Concept, &[&str])] = {
         ]),
         (Floppy, &[
             "floppy", "limp", "lethargic", "listless", "flacido", "flacida", "aletargado",
-            "aletargada", "ragdoll", "lethargy", "flops", "flopped", "flopping",
+            "aletargada", "ragdoll", "lethargy", "flops", "flopped", "flopping", "flojo", "floja",
+            "flojito", "flojita",
         ]),
         (Move, &[
             "moving", "move", "moves", "moved", "mueve", "moviendo", "movement",
@@ -250,13 +251,15 @@ const LEXICON: &[(Concept, &[&str])] = {
         (Swell, &[
             "swelling", "swollen", "swell", "swells", "swelled", "puffy", "puffed", "puffing",
             "hinchado", "hinchada", "hinchando", "hinchazon", "inflamado", "inflamada",
-            "hinchados", "hinchadas", "hincha", "swelling", "bloated",
+            "hinchados", "hinchadas", "hincha", "swelling", "bloated", "hinchan", "hincho",
+            "hincharon", "hinchaba", "hinchandose",
         ]),
         (Throat, &[
             "throat", "garganta", "airway", "tongue", "lengua",
         ]),
         (Tight, &[
             "tight", "tightening", "tighter", "closing", "closed", "cerrando", "cierra", "cerrada",
+            "cerro", "cerrado", "cerrandose",
         ]),
         (Hives, &[
             "hives", "welts", "ronchas", "urticaria", "habones",
@@ -267,7 +270,7 @@ const LEXICON: &[(Concept, &[&str])] = {
         ]),
         (Vomit, &[
             "vomiting", "vomit", "vomited", "vomits", "puking", "puked", "puke", "pukes",
-            "vomitando", "vomito", "vomita", "vomitado", "threw", "throwing", "throws", "sick",
+            "vomitando", "vomito", "vomita", "vomitado", "vomitar", "vomitos", "threw", "throwing", "throws", "sick",
             "vommiting", "vomitting",
         ]),
         (Anaphylaxis, &[
@@ -309,6 +312,7 @@ const LEXICON: &[(Concept, &[&str])] = {
             "bug", "spray", "oleander", "foxglove", "fabuloso", "lavandina", "suavizante", "soap",
             "shampoo", "bodywash", "degreaser", "oven", "essential", "deodorant", "superglue",
             "batteries", "windshield", "windscreen", "screenwash", "washer", "coolant", "brake",
+            "jabon", "desinfectante", "insecticida",
         ]),
         (Medicine, &[
             "pills", "pill", "tablets", "tablet", "capsules", "capsule", "meds", "medicine",
@@ -328,7 +332,8 @@ const LEXICON: &[(Concept, &[&str])] = {
         (Quantity, &[
             "whole", "entire", "all", "bottle", "bottles", "handful", "bunch", "several", "many",
             "box", "pack", "packet", "blister", "lots", "toda", "todo", "todas", "todos", "frasco",
-            "bote", "caja", "varias", "varios", "puñado", "container", "jar", "tub",
+            "bote", "caja", "varias", "varios", "puñado", "container", "jar", "tub", "entero",
+            "entera",
         ]),
         (Head, &[
             "head", "skull", "forehead", "cabeza", "frente", "temple",
@@ -349,7 +354,7 @@ const LEXICON: &[(Concept, &[&str])] = {
         (Bleed, &[
             "bleeding", "bleed", "bleeds", "bled", "blood", "bloody", "sangra", "sangrando",
             "sangre", "hemorrhage", "haemorrhage", "hemorrhaging", "bleading", "bledding",
-            "sangrado",
+            "sangrado", "sangrar",
         ]),
         (Heavy, &[
             "lots", "lot", "heavily", "heavy", "pouring", "gushing", "spurting", "squirting",
@@ -1052,6 +1057,17 @@ pub fn read(text: &str, names: &[String]) -> Doc {
         }
         tok.clause += shift;
     }
+    // "Leo's had his amoxicillin", "Emma's been sick": the 's is "has" or "is", not whose.
+    for i in 1..toks.len() {
+        if toks[i - 1].possessive
+            && matches!(
+                toks[i].w.as_str(),
+                "had" | "been" | "got" | "gotten" | "taken" | "gone" | "just" | "already" | "done"
+            )
+        {
+            toks[i - 1].possessive = false;
+        }
+    }
     let words = toks.iter().map(|t| t.w.clone()).collect();
     Doc { toks, words }
 }
@@ -1165,6 +1181,9 @@ mod tests {
     fn marks_possessives() {
         let doc = read("took 3 of Luis's pills", &["luis".into()]);
         assert!(doc.toks.iter().any(|t| t.w == "luis" && t.possessive));
+        // "Leo's had" is "Leo has had".
+        let doc = read("Leo's had 5ml of his amoxicillin", &[]);
+        assert!(doc.toks.iter().all(|t| !t.possessive));
         let doc = read("grandmas pills", &[]);
         assert!(doc.toks.iter().any(|t| t.w == "grandma" && t.possessive));
     }

@@ -14,6 +14,14 @@ pub(in crate::messages) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
             Warning,
             msg,
         ),
+        Msg::VagueTime { said } => reply(
+            format!(
+                "What time was that? \"{said}\" is too vague to count the next dose from. Send it again with the \
+                 time, like: gave Emma 5 ml Tylenol at 8:30. Nothing was recorded."
+            ),
+            Warning,
+            msg,
+        ),
         Msg::AssistantUnavailable => reply(
             "(The assistant isn't answering just now, so I read this the simple way.)".into(),
             Info,

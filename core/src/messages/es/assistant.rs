@@ -15,6 +15,14 @@ pub(in crate::messages) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
             Warning,
             msg,
         ),
+        Msg::VagueTime { said } => reply(
+            format!(
+                "¿A qué hora fue? «{said}» es muy impreciso para contar la próxima dosis. Envíalo de nuevo con la \
+                 hora, por ejemplo: le di 5 ml de Tylenol a Emma a las 8:30. No se anotó nada."
+            ),
+            Warning,
+            msg,
+        ),
         Msg::AssistantUnavailable => reply(
             "(El asistente no responde ahora, así que leí tu mensaje de la forma sencilla.)".into(),
             Info,

@@ -473,6 +473,10 @@ pub(crate) fn injury(doc: &Doc, children: &[ChildFacts]) -> bool {
     }
     // Drowning or nearly: never "drowning in laundry".
     for i in doc.all(C::Drown) {
+        // Away from water, Spanish "ahogarse" is choking (a breathing emergency).
+        if doc.w(i).starts_with("ahog") && !doc.any(C::Water) {
+            continue;
+        }
         let idiom = doc.w(i + 1) == "in"
             && !doc.is(i + 2, C::Water)
             && !matches!(doc.w(i + 2), "the" | "a");

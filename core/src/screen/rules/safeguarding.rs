@@ -32,8 +32,18 @@ pub(crate) fn self_harm(doc: &Doc) -> bool {
         }
     }
     for (i, t) in doc.toks.iter().enumerate() {
+        // "kill myself", "matarse", and "se quiere matar" / "me quiero matar" (not "me quiere
+        // matar": someone else, in a figure of speech).
+        let reflexive_es = t.w == "matar"
+            && matches!(
+                (doc.w(i.wrapping_sub(2)), doc.w(i.wrapping_sub(1))),
+                ("se", "quiere" | "quieren" | "queria" | "va")
+                    | ("me", "quiero" | "queria" | "voy")
+            );
         if t.has(C::Kill)
-            && (matches!(t.w.as_str(), "matarme" | "matarse") || doc.near(i, C::Reflexive, 0, 2))
+            && (matches!(t.w.as_str(), "matarme" | "matarse")
+                || doc.near(i, C::Reflexive, 0, 2)
+                || reflexive_es)
             && !doc.hypothetical(i)
         {
             return true;

@@ -56,12 +56,25 @@ pub(crate) fn breathing(doc: &Doc) -> bool {
         if !fires(doc, i) {
             continue;
         }
-        // "Choked on water but coughed it up, fine now": a choke that is over.
-        let over = doc.w(i) == "choked"
-            && (doc.has_word(&["coughed", "spat", "cleared"]) || doc.any(C::Fine));
+        // "Choked on water but coughed it up, fine now", "coughed after choking on her water,
+        // she's fine now": a choke that is over.
+        let past = doc.w(i) == "choked"
+            || (doc.w(i) == "choking" && matches!(doc.w(i.wrapping_sub(1)), "after" | "from"));
+        let over = past && (doc.has_word(&["coughed", "spat", "cleared"]) || doc.any(C::Fine));
         // A "choker" necklace, "choked up" with emotion.
         let idiom = doc.w(i + 1) == "up" && !doc.has_word(&["food", "grape", "piece", "toy"]);
         if !over && !idiom {
+            return true;
+        }
+    }
+    // Spanish "ahogarse" is choking as well as drowning: away from water, it is choking ("se
+    // está ahogando con un caramelo"); "ahogado de risa" is laughing.
+    for i in doc.all(C::Drown) {
+        if doc.w(i).starts_with("ahog")
+            && !doc.any(C::Water)
+            && !matches!(doc.w(i + 1), "de" | "en")
+            && fires(doc, i)
+        {
             return true;
         }
     }
@@ -140,11 +153,18 @@ pub(crate) fn breathing(doc: &Doc) -> bool {
     }
     // An asthma attack happening now (not one last year, not a question).
     for (i, t) in doc.toks.iter().enumerate() {
-        if t.w == "asthma" && doc.w(i + 1) == "attack" && fires(doc, i) && !doc.long_past(i) {
+        // "asthma attack", "ataque de asma", "crisis de asma".
+        let attack = (t.w == "asthma" && doc.w(i + 1) == "attack")
+            || (t.w == "asma"
+                && doc.w(i.wrapping_sub(1)) == "de"
+                && matches!(doc.w(i.wrapping_sub(2)), "ataque" | "crisis"));
+        if attack && fires(doc, i) && !doc.long_past(i) {
             return true;
         }
-        if matches!(t.w.as_str(), "inhaler" | "puffer" | "nebulizer")
-            && doc.near(i, C::Neg, 3, 0)
+        if matches!(
+            t.w.as_str(),
+            "inhaler" | "puffer" | "nebulizer" | "inhalador" | "nebulizador"
+        ) && doc.near(i, C::Neg, 3, 0)
             && doc.near_word(i, &["working", "helping", "help", "work"], 0, 4)
         {
             return true;
@@ -160,11 +180,23 @@ pub(crate) fn breathing(doc: &Doc) -> bool {
         "salbutamol",
         "albuterol",
         "ventolin",
+        "inhalador",
+        "nebulizador",
     ]);
+    // "isn't helping", "no le hace nada", "no le funciona", "no le ayuda".
     let not_helping = doc.toks.iter().enumerate().any(|(i, t)| {
         matches!(
             t.w.as_str(),
-            "helping" | "help" | "working" | "work" | "helped" | "worked"
+            "helping"
+                | "help"
+                | "working"
+                | "work"
+                | "helped"
+                | "worked"
+                | "hace"
+                | "funciona"
+                | "ayuda"
+                | "sirve"
         ) && doc.negated(i)
     });
     if reliever && not_helping {
@@ -239,7 +271,11 @@ pub(crate) fn consciousness(doc: &Doc) -> bool {
     for i in doc.all(C::Floppy) {
         // "walking with a limp"
         let a_limp = doc.w(i) == "limp" && matches!(doc.w(i.wrapping_sub(1)), "a" | "slight");
-        if matches!(doc.w(i), "lethargic" | "listless" | "lethargy") || a_limp {
+        // "anda flojo del estómago": loose stools, not a floppy child.
+        let bowels = doc.w(i).starts_with("floj")
+            && matches!(doc.w(i + 1), "del" | "de")
+            && doc.near_word(i, &["estomago", "panza", "vientre", "pancita"], 0, 3);
+        if matches!(doc.w(i), "lethargic" | "listless" | "lethargy") || a_limp || bowels {
             continue;
         }
         if fires(doc, i) {
@@ -319,7 +355,7 @@ pub(crate) fn consciousness(doc: &Doc) -> bool {
                 return true;
             }
         }
-        if t.w == "eyes" && matches!(next, "rolling" | "rolled" | "roll") {
+        if eyes_rolled(doc, i) {
             return true;
         }
         if matches!(t.w.as_str(), "blacking" | "blacks" | "fainting")
@@ -389,6 +425,16 @@ pub(crate) fn consciousness(doc: &Doc) -> bool {
     false
 }
 
+/// Eyes rolled back: "his eyes rolled back", "los ojos en blanco", "ojos volteados".
+fn eyes_rolled(doc: &Doc, i: usize) -> bool {
+    doc.is(i, C::Eyes)
+        && (matches!(
+            doc.w(i + 1),
+            "rolling" | "rolled" | "roll" | "volteados" | "virados"
+        ) || (doc.w(i + 1) == "en" && doc.w(i + 2) == "blanco"))
+        && !doc.hypothetical(i)
+}
+
 pub(crate) fn seizure(doc: &Doc) -> bool {
     const ABOUT: &[&str] = &[
         "medicine",
@@ -446,6 +492,7 @@ pub(crate) fn seizure(doc: &Doc) -> bool {
             "whole",
             "limbs",
         ]) || doc.close(i, C::Eyes, 5)
+            || (0..doc.toks.len()).any(|j| eyes_rolled(doc, j))
             || doc.around(i, 0, 5).any(|j| doc.is(j, C::Stop))
                 && doc.around(i, 0, 6).any(|j| doc.is(j, C::Neg));
         let stiffening = doc.has_word(&[

@@ -126,10 +126,11 @@ fn variant(msg: &Msg) -> usize {
         Msg::LanguageUnknown { .. } => 114,
         Msg::Heard { .. } => 115,
         Msg::VoiceNotSetUp => 116,
+        Msg::VagueTime { .. } => 117,
     }
 }
 
-const VARIANTS: usize = 117;
+const VARIANTS: usize = 118;
 
 /// At least one message of every variant, and every branch a submodule routes on.
 fn samples() -> Vec<Msg> {
@@ -298,6 +299,9 @@ fn samples() -> Vec<Msg> {
         Msg::LanguageSet,
         Msg::LanguageUnknown { asked: s("fr") },
         Msg::VoiceNotSetUp,
+        Msg::VagueTime {
+            said: s("esta mañana"),
+        },
         Msg::Heard {
             text: s("le di 5 ml de Tylenol a Emma"),
         },

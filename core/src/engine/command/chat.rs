@@ -1,0 +1,307 @@
+//! The short things people say in a chat: answers ("yes please", "sí, dale", "no gracias",
+//! "oops, undo"), asking for help ("what can you do?"), the nanny arriving and leaving ("I'm
+//! here", "ya llegué", "done for today", "me voy"), and who is speaking ("Maya here, ...").
+
+use super::words::key;
+use super::{Command, Vocabulary};
+
+/// Words that carry no answer of their own: politeness, greetings, fillers.
+const SOFT: &[&str] = &[
+    "please", "pls", "plz", "thanks", "thank", "thx", "ty", "gracias", "por", "favor", "oops",
+    "ups", "oh", "ok", "okay", "k", "sorry", "perdon", "now", "ahora", "ya", "so", "well", "bueno",
+    "pues", "bye", "goodbye", "adios", "chao", "chau", "ciao", "hi", "hello", "hola", "everyone",
+    "guys", "all", "then", "listo",
+];
+
+/// The message as clauses of folded words (split at , . ! ? ; and dashes), soft words left out.
+fn clauses(text: &str) -> Vec<Vec<String>> {
+    text.split([',', '.', '!', '?', ';', '—', '–', '¡', '¿'])
+        .map(|clause| {
+            clause
+                .split_whitespace()
+                .map(key)
+                .map(|w| w.replace('\'', ""))
+                .filter(|w| !w.is_empty() && !SOFT.contains(&w.as_str()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+const YES: &[&str] = &[
+    "yes",
+    "y",
+    "yeah",
+    "yea",
+    "yep",
+    "yup",
+    "sure",
+    "confirm",
+    "confirmed",
+    "correct",
+    "si",
+    "dale",
+    "claro",
+    "correcto",
+    "exacto",
+    "yes it is",
+    "of course",
+    "por supuesto",
+    "yes thats right",
+    "thats right",
+    "yes correct",
+    "yes go ahead",
+    "go ahead",
+    "yes do it",
+    "si correcto",
+    "si claro",
+    "eso es",
+    "asi es",
+];
+const NO: &[&str] = &[
+    "no",
+    "n",
+    "nope",
+    "nah",
+    "nop",
+    "cancel",
+    "stop",
+    "cancelar",
+    "mejor no",
+    "no no",
+    "cancel that",
+    "cancel it",
+    "cancela",
+    "cancelalo",
+    "cancela eso",
+    "no cancel",
+    "no thats wrong",
+];
+const UNDO: &[&str] = &[
+    "undo",
+    "undo that",
+    "undo it",
+    "undo last",
+    "undo the last one",
+    "undo the last dose",
+    "deshacer",
+    "deshaz",
+    "deshaz eso",
+    "deshacer eso",
+    "borra eso",
+    "borralo",
+    "borrar eso",
+    "anula eso",
+];
+const HELP: &[&str] = &[
+    "help",
+    "?",
+    "menu",
+    "commands",
+    "ayuda",
+    "what can you do",
+    "what can i say",
+    "what can i type",
+    "what do i type",
+    "how does this work",
+    "how do i use this",
+    "que puedo escribir",
+    "que puedo decir",
+    "que puedo hacer",
+    "que haces",
+    "como funciona",
+    "comandos",
+    "opciones",
+];
+const KIDS: &[&str] = &[
+    "kids",
+    "children",
+    "who",
+    "the kids",
+    "my kids",
+    "our kids",
+    "the children",
+    "ninos",
+    "los ninos",
+    "mis hijos",
+    "hijos",
+];
+
+/// A whole message that is one short answer: every clause says the same answer (or nothing but
+/// politeness), and at least one says it. "yes please", "sí, dale", "no gracias", "oops, undo".
+pub(super) fn short_answer(text: &str) -> Option<Command> {
+    if text.trim() == "?" {
+        return Some(Command::Help);
+    }
+    let said: Vec<String> = clauses(text)
+        .into_iter()
+        .filter(|c| !c.is_empty())
+        .map(|c| c.join(" "))
+        .collect();
+    let answers: [(&[&str], Command); 5] = [
+        (YES, Command::Yes),
+        (NO, Command::No),
+        (UNDO, Command::Undo),
+        (HELP, Command::Help),
+        (KIDS, Command::Children),
+    ];
+    let [first, rest @ ..] = said.as_slice() else {
+        return None;
+    };
+    let (_, answer) = answers
+        .iter()
+        .find(|(phrases, _)| phrases.contains(&first.as_str()))?;
+    let same = |clause: &String| {
+        answers
+            .iter()
+            .any(|(phrases, a)| a == answer && phrases.contains(&clause.as_str()))
+    };
+    rest.iter().all(same).then(|| answer.clone())
+}
+
+const ARRIVING: &[&str] = &[
+    "here",
+    "i am here",
+    "im here",
+    "am here",
+    "just got here",
+    "got here",
+    "arrived",
+    "just arrived",
+    "i arrived",
+    "i just arrived",
+    "starting",
+    "starting my shift",
+    "start my shift",
+    "start shift",
+    "shift start",
+    "on shift",
+    "on duty",
+    "clocking in",
+    "clock in",
+    "checking in",
+    "llegue",
+    "ya llegue",
+    "estoy aqui",
+    "estoy aca",
+    "aqui estoy",
+    "empiezo mi turno",
+    "empiezo turno",
+    "empiezo",
+    "comienzo mi turno",
+    "inicio mi turno",
+    "inicio turno",
+    "entrando",
+    "estoy en la casa",
+    "estoy en casa",
+    "ya estoy en casa",
+    "ya estoy en la casa",
+    "im in",
+];
+const LEAVING: &[&str] = &[
+    "leaving",
+    "im leaving",
+    "i am leaving",
+    "heading out",
+    "im heading out",
+    "heading home",
+    "going home",
+    "im going home",
+    "done for today",
+    "done for the day",
+    "im done for today",
+    "im done for the day",
+    "shift over",
+    "shift is over",
+    "shifts over",
+    "end of shift",
+    "end of my shift",
+    "ending my shift",
+    "clocking out",
+    "clock out",
+    "signing off",
+    "im off",
+    "me voy",
+    "me fui",
+    "termine mi turno",
+    "termino mi turno",
+    "termine",
+    "ya termine",
+    "salgo",
+    "sali",
+    "me retiro",
+    "off",
+    "im off now",
+    "me voy a casa",
+];
+
+/// The nanny arriving or leaving, said as a clause of its own: "I'm here", "buenos días, ya
+/// llegué", "Ana is home, I'm leaving", "ya me voy, hasta mañana". "Leaving the Tylenol on the
+/// counter" is not a clause of leaving.
+pub(super) fn shift(text: &str) -> Option<Command> {
+    for clause in clauses(text) {
+        let said = clause.join(" ");
+        if ARRIVING.contains(&said.as_str()) {
+            return Some(Command::ShiftIn);
+        }
+        if LEAVING.contains(&said.as_str()) {
+            return Some(Command::ShiftOut);
+        }
+    }
+    None
+}
+
+/// Words a command can start with before a colon ("note: ...", "temp: 38.5").
+const COMMAND_WORDS: &[&str] = &[
+    "note",
+    "nota",
+    "notes",
+    "notas",
+    "temp",
+    "temperature",
+    "temperatura",
+    "fever",
+    "fiebre",
+    "meds",
+    "medicinas",
+    "allergies",
+    "alergias",
+    "join",
+    "invite",
+    "add",
+    "agregar",
+];
+
+/// The message without who is speaking: "Maya here, gave Emma..." and "Maya: le di..." are what
+/// Maya says. A child's name, a command word or a medicine before the colon stays.
+pub(super) fn without_speaker<'a>(text: &'a str, vocabulary: &Vocabulary<'_>) -> &'a str {
+    let mut words = text.splitn(3, char::is_whitespace);
+    let first = words.next().unwrap_or("");
+    let second = words.next().unwrap_or("");
+    let name = first.trim_end_matches([':', ',']);
+    let is_name = !name.is_empty()
+        && name.chars().all(char::is_alphabetic)
+        && vocabulary.child_in(name).is_none()
+        && !COMMAND_WORDS.contains(&key(name).as_str())
+        && crate::domain::ingredient_for_name(name).is_none();
+    if !is_name {
+        return text;
+    }
+    let rest = if first.ends_with(':') {
+        text[first.len()..].trim_start()
+    } else if key(second).trim_end_matches([',', '.', ':', '-']) == "here"
+        && second.ends_with([',', '.', ':', '-'])
+    {
+        text[first.len()..]
+            .trim_start()
+            .get(second.len()..)
+            .unwrap_or("")
+            .trim_start_matches([' ', '-', '—'])
+    } else {
+        return text;
+    };
+    if rest.trim().is_empty() {
+        text
+    } else {
+        rest
+    }
+}
