@@ -312,6 +312,31 @@ mod tests {
     }
 
     #[test]
+    fn a_request_stays_small() {
+        // Every token is the family's money and latency: the system prompt and the tools a
+        // guardian is offered (the most) stay under ~800 tokens at 4 bytes each (3,059 bytes today).
+        let children = ["Emma".to_string(), "Leo".to_string()];
+        let turn = BrainTurn {
+            text: "",
+            role: Role::Guardian,
+            children: &children,
+            members: &[],
+            now: chrono::Utc::now(),
+            timezone: chrono_tz::America::New_York,
+            locale: Locale::En,
+            awaiting_answer: false,
+            allowance: Default::default(),
+        };
+        let prompt = system_prompt(&turn, &Aliases::new(&children, &[]));
+        let tools: Vec<Value> = tools::offered(Role::Guardian)
+            .iter()
+            .map(|t| t.schema())
+            .collect();
+        let bytes = prompt.len() + Value::from(tools).to_string().len();
+        assert!(bytes < 3200, "{bytes} bytes");
+    }
+
+    #[test]
     fn exact_commands_skip_the_model() {
         assert!(rules_suffice(&Command::Yes));
         assert!(rules_suffice(&Command::Choose(2)));

@@ -90,88 +90,68 @@ impl Tool {
     }
 
     fn description(self) -> &'static str {
+        // Short: the tools are sent with every request, and every token is the family's money.
         match self {
-            Tool::ListChildren => "The children this person can see.",
-            Tool::ListMedications => "A child's medicines on record, with usual dose and schedule.",
-            Tool::DoseStatus => {
-                "Last doses given (by whom, when) and when the next dose of a medicine is allowed."
-            }
-            Tool::ListAllergies => "A child's recorded allergies.",
+            Tool::ListChildren => "Children this person sees.",
+            Tool::ListMedications => "A child's medicines on record.",
+            Tool::DoseStatus => "Last doses and when the next is allowed.",
+            Tool::ListAllergies => "A child's allergies.",
             Tool::UpcomingAppointments => "Upcoming appointments.",
-            Tool::LogDose => {
-                "Record a dose just given. Only amounts the person said; never work one out."
-            }
-            Tool::RecordTemperature => "Record a temperature reading.",
-            Tool::AddCareNote => "Add a care note (meals, sleep, symptoms, how the child is).",
-            Tool::StartShift => "The nanny starts their shift.",
-            Tool::EndShift => "The nanny ends their shift.",
-            Tool::ProposeMedication => {
-                "Propose adding a medicine to a child's record; the person confirms it."
-            }
-            Tool::ProposeAppointment => "Propose an appointment; the person confirms it.",
+            Tool::LogDose => "Record a dose given, as said; never work one out.",
+            Tool::RecordTemperature => "Record a temperature.",
+            Tool::AddCareNote => "Add a care note.",
+            Tool::StartShift => "The nanny starts a shift.",
+            Tool::EndShift => "The nanny ends a shift.",
+            Tool::ProposeMedication => "Propose a new medicine; the person confirms.",
+            Tool::ProposeAppointment => "Propose an appointment; the person confirms.",
         }
     }
 
     fn parameters(self) -> Value {
-        let child = json!({"type": "string", "description": "child alias, e.g. Child A"});
-        let time = json!({
-            "type": "string",
-            "description": "local time HH:MM (24 h) today, or e.g. '30 minutes ago'; omit for now"
-        });
+        // Children are named by the aliases the system prompt lists; times are said in it too.
+        let text = json!({"type": "string"});
+        let time = json!({"type": "string", "description": "HH:MM or 'N minutes ago'"});
         let (properties, required): (Value, &[&str]) = match self {
-            Tool::ListChildren | Tool::StartShift | Tool::EndShift => (json!({}), &[]),
-            Tool::ListMedications | Tool::ListAllergies | Tool::UpcomingAppointments => {
-                (json!({ "child": child }), &[])
+            Tool::ListChildren | Tool::StartShift | Tool::EndShift => {
+                return json!({"type": "object", "properties": {}})
             }
-            Tool::DoseStatus => (
-                json!({ "child": child, "medication": {"type": "string"} }),
-                &[],
-            ),
+            Tool::ListMedications | Tool::ListAllergies | Tool::UpcomingAppointments => {
+                (json!({ "child": text }), &[])
+            }
+            Tool::DoseStatus => (json!({ "child": text, "medication": text }), &[]),
             Tool::LogDose => (
                 json!({
-                    "child": child,
-                    "medication": {"type": "string", "description": "as the person named it"},
+                    "child": text,
+                    "medication": text,
                     "amount": {"type": "number"},
-                    "unit": {"type": "string", "enum": ["ml", "mg", "tablet", "drop"]},
+                    "unit": {"enum": ["ml", "mg", "tablet", "drop"]},
                     "given_at": time,
                 }),
                 &["child", "medication", "amount", "unit"],
             ),
             Tool::RecordTemperature => (
                 json!({
-                    "child": child,
+                    "child": text,
                     "value": {"type": "number"},
-                    "scale": {"type": "string", "enum": ["C", "F"]},
+                    "scale": {"enum": ["C", "F"]},
                     "taken_at": time,
                 }),
                 &["child", "value", "scale"],
             ),
-            Tool::AddCareNote => (
-                json!({ "child": child, "text": {"type": "string"} }),
-                &["child", "text"],
-            ),
+            Tool::AddCareNote => (json!({ "child": text, "text": text }), &["child", "text"]),
             Tool::ProposeMedication => (
-                json!({
-                    "child": child,
-                    "name": {"type": "string"},
-                    "details": {"type": "string", "description": "strength, dose, schedule as said"},
-                }),
+                json!({ "child": text, "name": text, "details": text }),
                 &["child", "name"],
             ),
             Tool::ProposeAppointment => (
-                json!({
-                    "child": child,
-                    "details": {"type": "string", "description": "with whom, date and time as said"},
-                }),
+                json!({ "child": text, "details": text }),
                 &["child", "details"],
             ),
         };
-        json!({
-            "type": "object",
-            "properties": properties,
-            "required": required,
-            "additionalProperties": false,
-        })
+        if required.is_empty() {
+            return json!({"type": "object", "properties": properties});
+        }
+        json!({"type": "object", "properties": properties, "required": required})
     }
 
     /// The tool as the OpenAI `tools` array lists it.
