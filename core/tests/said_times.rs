@@ -101,3 +101,33 @@ async fn a_vague_time_is_asked_for_and_a_plan_is_not_a_dose() {
         assert!(fever.contains("38.5 °C"), "{fever}");
     }
 }
+
+/// ```text
+/// maya> gave Emma 5 ml Tylenol and 5 ml Motrin          -> both logged
+/// luis> gave Emma 5 ml Tylenol and Leo 5 ml amoxicillin -> ⚠ Wait … (Tylenol) + one more thing not done yet
+/// ```
+/// Two doses in one message are both recorded, never one silently dropped; when the first needs
+/// an answer, the person is told the rest was not done.
+#[tokio::test]
+async fn several_doses_in_one_message_are_each_recorded_or_said_not_done() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        mednanny_core::demo::ensure(&app.services).await.unwrap();
+        let engine = Engine::with_database_store(app.services.clone());
+
+        let both = turn(&engine, "maya", "gave Emma 5 ml Tylenol and 5 ml Motrin").await;
+        assert!(both.contains("Children's Tylenol"), "{both}");
+        assert!(both.contains("Children's Motrin"), "{both}");
+        assert_eq!(app.doses().await, 2);
+
+        let asked = turn(
+            &engine,
+            "luis",
+            "gave Emma 5 ml Tylenol and Leo 5 ml amoxicillin",
+        )
+        .await;
+        assert!(asked.contains("Wait"), "{asked}");
+        assert!(asked.contains("one more thing, not done yet"), "{asked}");
+        assert_eq!(app.doses().await, 2);
+    }
+}

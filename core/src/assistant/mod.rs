@@ -32,7 +32,7 @@ use std::pin::Pin;
 use chrono::{DateTime, Utc};
 
 use crate::domain::Role;
-use crate::engine::command::{parse, Command, Vocabulary};
+use crate::engine::command::{parse_all, Command, Vocabulary};
 use crate::messages::Locale;
 
 /// What a brain is told about one turn.
@@ -114,12 +114,12 @@ impl RulesBrain {
     /// The rules' reading of a message, at once.
     pub fn read(turn: &BrainTurn<'_>) -> Thought {
         Thought {
-            commands: vec![parse(
+            commands: parse_all(
                 turn.text,
                 &Vocabulary {
                     children: turn.children,
                 },
-            )],
+            ),
             ..Thought::default()
         }
     }

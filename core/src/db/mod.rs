@@ -128,7 +128,14 @@ impl Database {
                 Err(error) => Err(error),
             };
             match opened {
-                Err(error) if tries < 40 && error.to_string().contains("locked") => {
+                // Locked: the other process is migrating. A duplicate migration version: it
+                // applied the same migration between our reading the list and writing it; the
+                // next try finds it applied.
+                Err(error)
+                    if tries < 40
+                        && (error.to_string().contains("locked")
+                            || error.to_string().contains("seaql_migrations")) =>
+                {
                     tries += 1;
                     tokio::time::sleep(std::time::Duration::from_millis(250)).await;
                 }

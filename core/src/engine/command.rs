@@ -367,6 +367,89 @@ impl Vocabulary<'_> {
 }
 
 /// Parses one message.
+/// A message as every command it holds, in order. Several doses in one message ("gave Emma 2.5 ml
+/// Motrin and Leo 5 ml amoxicillin") are a command each, so none is dropped: a dose given and not
+/// recorded is how a second one gets given. A clause without its own verb or child takes the first
+/// clause's verb and the child before it ("gave Emma 5 ml Tylenol and 5 ml Motrin"), and a time said
+/// once is for them all. Anything else is one command, as [`parse`] reads it.
+pub fn parse_all(text: &str, vocabulary: &Vocabulary<'_>) -> Vec<Command> {
+    let whole = parse(text, vocabulary);
+    let Command::GiveDose { at: said_at, .. } = &whole else {
+        return vec![whole];
+    };
+    let said_at = said_at.clone();
+    let parts = dose_clauses(text);
+    if parts.len() < 2 {
+        return vec![whole];
+    }
+    let verb = parts[0]
+        .split_whitespace()
+        .find(|w| words::is_dose_verb(strip_punctuation(w)))
+        .map(strip_punctuation);
+    let mut doses = Vec::with_capacity(parts.len());
+    let mut child: Option<String> = None;
+    for part in parts {
+        let mut command = parse(part, vocabulary);
+        if !matches!(command, Command::GiveDose { amount: Ok(_), .. }) {
+            if let Some(verb) = verb {
+                command = parse(&format!("{verb} {part}"), vocabulary);
+            }
+        }
+        match command {
+            Command::GiveDose {
+                child: named,
+                amount: Ok(amount),
+                medication,
+                at,
+            } if !medication.trim().is_empty() => {
+                child = named.or(child);
+                doses.push(Command::GiveDose {
+                    child: child.clone(),
+                    amount: Ok(amount),
+                    medication,
+                    at: at.or_else(|| said_at.clone()),
+                });
+            }
+            // A clause that is not a whole dose: the message is one command after all.
+            _ => return vec![whole],
+        }
+    }
+    doses
+}
+
+/// The clauses of a message joined by "and", "y", "&", "plus" or ";".
+fn dose_clauses(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    loop {
+        let lower = rest.to_lowercase();
+        // Byte offsets agree between `rest` and `lower` only for ASCII; otherwise keep it whole.
+        if lower.len() != rest.len() {
+            parts.push(rest);
+            break;
+        }
+        let found = [" and ", " y ", " & ", " plus ", ";"]
+            .iter()
+            .filter_map(|sep| lower.find(sep).map(|at| (at, sep.len())))
+            .min();
+        match found {
+            Some((at, len)) => {
+                parts.push(rest[..at].trim_end_matches([',', ' ']));
+                rest = &rest[at + len..];
+            }
+            None => {
+                parts.push(rest);
+                break;
+            }
+        }
+    }
+    parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
 pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
     let text = text.trim();
     if text.is_empty() {

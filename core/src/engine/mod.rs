@@ -721,12 +721,14 @@ impl<S: ConversationStore> Engine<S> {
         loop {
             let event = match events.pop_front() {
                 Some(event) => event,
-                None => match later_commands.pop_front() {
-                    Some(command) if matches!(state, ConversationState::Idle) => {
-                        Event::Said(command)
+                // Popped only when it will run: what stays is said not done, below.
+                None if matches!(state, ConversationState::Idle) => {
+                    match later_commands.pop_front() {
+                        Some(command) => Event::Said(command),
+                        None => break,
                     }
-                    _ => break,
-                },
+                }
+                None => break,
             };
             budget -= 1;
             if budget == 0 {
@@ -773,6 +775,12 @@ impl<S: ConversationStore> Engine<S> {
                     }
                 }
             }
+        }
+        if !later_commands.is_empty() {
+            // A question came first: what else the message asked for is said, never dropped.
+            messages.push(Msg::NotDoneYet {
+                count: later_commands.len(),
+            });
         }
         session.state = state;
         // Most turns leave the conversation where it was (a note, a question): no write then.

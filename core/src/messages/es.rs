@@ -686,6 +686,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         Msg::AssistantSaid { .. }
         | Msg::NoDoseAdvice
         | Msg::VagueTime { .. }
+        | Msg::NotDoneYet { .. }
         | Msg::AssistantUnavailable
         | Msg::AssistantBudgetSpent
         | Msg::AssistantConsentQuestion

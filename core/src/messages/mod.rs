@@ -309,6 +309,10 @@ pub enum Msg {
     },
     /// The model named a dose: MedNanny never works one out.
     NoDoseAdvice,
+    /// A message asked for several things and a question came first: the rest was not done.
+    NotDoneYet {
+        count: usize,
+    },
     /// "this morning", "after lunch": too vague to count the next dose from; nothing recorded.
     VagueTime {
         said: String,
@@ -755,6 +759,7 @@ impl Msg {
                 | Msg::WhatsappUndeliverable
                 | Msg::NoDoseAdvice
                 | Msg::VagueTime { .. }
+                | Msg::NotDoneYet { .. }
                 | Msg::AssistantUnavailable
                 | Msg::AssistantBudgetSpent
                 | Msg::AssistantConsentQuestion

@@ -1053,3 +1053,48 @@ fn held_out_phrasings() {
         ("no, cancela", Command::No),
     ]);
 }
+
+/// Several doses in one message are a command each (none dropped); a message with one dose, or
+/// with "and" in another sense, stays one command.
+#[test]
+fn several_doses_in_one_message() {
+    let kids = vec!["Emma".to_string(), "Leo".to_string()];
+    let all = |text: &str| parse_all(text, &Vocabulary { children: &kids });
+    let at_nine = Some(SaidTime::Clock(
+        chrono::NaiveTime::from_hms_opt(9, 0, 0).expect("a time"),
+    ));
+    let cases: Vec<(&str, Vec<Command>)> = vec![
+        (
+            "gave Emma 2.5 ml Motrin and Leo 5 ml amoxicillin",
+            vec![
+                dose(emma(), ml(2.5), "Motrin", None),
+                dose(leo(), ml(5.0), "amoxicillin", None),
+            ],
+        ),
+        (
+            "gave Emma 5 ml Tylenol and 5 ml Motrin at 9",
+            vec![
+                dose(emma(), ml(5.0), "Tylenol", at_nine.clone()),
+                dose(emma(), ml(5.0), "Motrin", at_nine),
+            ],
+        ),
+        (
+            "le di 5 ml de tylenol a Emma y 5 ml de amoxicilina a Leo",
+            vec![
+                dose(emma(), ml(5.0), "tylenol", None),
+                dose(leo(), ml(5.0), "amoxicilina", None),
+            ],
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(all(text), expected, "{text:?}");
+    }
+    for one in [
+        "gave Emma 5 ml Tylenol",
+        "gave Emma 5 ml Tylenol and she's fine",
+        "gave Emma 5 ml tylenol and motrin",
+        "kids",
+    ] {
+        assert_eq!(all(one), vec![parse_with_kids(one)], "{one:?}");
+    }
+}

@@ -22,6 +22,17 @@ pub(in crate::messages) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
             Warning,
             msg,
         ),
+        Msg::NotDoneYet { count } => reply(
+            if *count == 1 {
+                "Your message asked for one more thing, not done yet: send it again once this is answered.".into()
+            } else {
+                format!(
+                    "Your message asked for {count} more things, not done yet: send them again once this is answered."
+                )
+            },
+            Warning,
+            msg,
+        ),
         Msg::AssistantUnavailable => reply(
             "(The assistant isn't answering just now, so I read this the simple way.)".into(),
             Info,

@@ -23,6 +23,17 @@ pub(in crate::messages) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
             Warning,
             msg,
         ),
+        Msg::NotDoneYet { count } => reply(
+            if *count == 1 {
+                "Tu mensaje pedía una cosa más que todavía no hice: envíala de nuevo cuando respondas esto.".into()
+            } else {
+                format!(
+                    "Tu mensaje pedía {count} cosas más que todavía no hice: envíalas de nuevo cuando respondas esto."
+                )
+            },
+            Warning,
+            msg,
+        ),
         Msg::AssistantUnavailable => reply(
             "(El asistente no responde ahora, así que leí tu mensaje de la forma sencilla.)".into(),
             Info,

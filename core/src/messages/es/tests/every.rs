@@ -127,10 +127,11 @@ fn variant(msg: &Msg) -> usize {
         Msg::Heard { .. } => 115,
         Msg::VoiceNotSetUp => 116,
         Msg::VagueTime { .. } => 117,
+        Msg::NotDoneYet { .. } => 118,
     }
 }
 
-const VARIANTS: usize = 118;
+const VARIANTS: usize = 119;
 
 /// At least one message of every variant, and every branch a submodule routes on.
 fn samples() -> Vec<Msg> {
@@ -302,6 +303,8 @@ fn samples() -> Vec<Msg> {
         Msg::VagueTime {
             said: s("esta mañana"),
         },
+        Msg::NotDoneYet { count: 1 },
+        Msg::NotDoneYet { count: 2 },
         Msg::Heard {
             text: s("le di 5 ml de Tylenol a Emma"),
         },
