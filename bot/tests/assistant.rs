@@ -423,3 +423,47 @@ async fn past_the_daily_budget_the_rules_answer() {
     );
     assert_eq!(sandbox.llm.requests().len(), 1);
 }
+
+/// ```text
+/// maya> language es
+/// maya> Emma comió muy bien hoy y durmió la siesta     (the model: add_care_note; then the English)
+/// ana>  notes Emma                                     -> the note, and (English: …) beside it
+/// ```
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_written_in_spanish_reaches_the_guardian_with_its_english_beside_it() {
+    let sandbox = Sandbox::new().await;
+    sandbox.llm.script([
+        LlmScript::tool(
+            "add_care_note",
+            json!({"child": "Child A", "text": "Child A comió muy bien hoy y durmió la siesta"}),
+        ),
+        LlmScript::text("Child A ate very well today and took a nap."),
+    ]);
+    let note = "Emma comió muy bien hoy y durmió la siesta";
+    let out = sandbox.chat("maya", &["language es", note]).await;
+    assert!(reply_to(&out, note).contains("Emma"), "{out}");
+    let out = sandbox.chat("ana", &["notes Emma"]).await;
+    let notes = reply_to(&out, "notes Emma");
+    assert!(
+        notes.contains("Emma comió muy bien hoy y durmió la siesta"),
+        "{out}"
+    );
+    assert!(
+        notes.contains("(English: Emma ate very well today and took a nap.)"),
+        "{out}"
+    );
+    let requests = sandbox.llm.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(
+        requests[1].text().contains("Translate"),
+        "{:?}",
+        requests[1].text()
+    );
+    for request in &requests {
+        assert!(
+            !request.body.to_string().contains("Emma"),
+            "{:?}",
+            request.body
+        );
+    }
+}

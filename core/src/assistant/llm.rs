@@ -21,7 +21,9 @@ use serde_json::{json, Value};
 use super::aliases::Aliases;
 use super::guard::{self, Checked};
 use super::tools::{self, CallContext, ToolError};
-use super::{Brain, BrainTurn, Fallback, RulesBrain, Thinking, Thought, Words};
+use super::{
+    Brain, BrainTurn, Fallback, RulesBrain, Thinking, Thought, Translating, Translation, Words,
+};
 use crate::domain::Role;
 use crate::engine::command::Command;
 use crate::messages::Locale;
@@ -213,9 +215,63 @@ shifts): call tools, several at once if needed; never answer them yourself.\n\
     )
 }
 
+impl LlmBrain {
+    /// One request, no tools: the note in English, names kept as their aliases.
+    async fn english(&self, note: Translation<'_>) -> Result<(String, u64), RoundError> {
+        let aliases = Aliases::new(note.children, note.members);
+        let request = json!({
+            "model": self.config.model,
+            "messages": [
+                {"role": "system", "content": "Translate this care note about a child into plain English. \
+        Keep names like Child A as they are. Reply with the translation only."},
+                {"role": "user", "content": aliases.hide(note.text)},
+            ],
+            "temperature": 0,
+            "max_completion_tokens": MAX_COMPLETION_TOKENS,
+        });
+        let request: CreateChatCompletionRequest =
+            serde_json::from_value(request).map_err(RoundError::Request)?;
+        let response = self.client.chat().create(request).await?;
+        let tokens = response
+            .usage
+            .as_ref()
+            .map_or(0, |u| u64::from(u.total_tokens));
+        let text = response
+            .choices
+            .into_iter()
+            .next()
+            .and_then(|c| c.message.content)
+            .map(|t| aliases.reveal(t.trim()))
+            .filter(|t| !t.is_empty())
+            .ok_or(RoundError::NoChoice)?;
+        // A translation as long as a few notes is not a translation.
+        let text: String = text
+            .chars()
+            .take(note.text.chars().count() * 3 + 200)
+            .collect();
+        Ok((text, tokens))
+    }
+}
+
 impl Brain for LlmBrain {
     fn uses_model(&self) -> bool {
         true
+    }
+
+    fn translate<'a>(&'a self, note: Translation<'a>) -> Translating<'a> {
+        Box::pin(async move {
+            match tokio::time::timeout(self.config.turn_timeout, self.english(note)).await {
+                Ok(Ok(translated)) => Some(translated),
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "note not translated");
+                    None
+                }
+                Err(_) => {
+                    tracing::warn!("note not translated: the model was too slow");
+                    None
+                }
+            }
+        })
     }
 
     fn think<'a>(&'a self, turn: BrainTurn<'a>) -> Thinking<'a> {

@@ -104,7 +104,24 @@ pub trait Brain: Send + Sync {
     fn uses_model(&self) -> bool;
 
     fn think<'a>(&'a self, turn: BrainTurn<'a>) -> Thinking<'a>;
+
+    /// A care note in English, for the guardians who read English, when this brain can translate
+    /// (a model); `None` otherwise. Names are hidden from the model like in a turn.
+    fn translate<'a>(&'a self, _note: Translation<'a>) -> Translating<'a> {
+        Box::pin(std::future::ready(None))
+    }
 }
+
+/// A note to translate into English, with the names to hide.
+#[derive(Debug, Clone, Copy)]
+pub struct Translation<'a> {
+    pub text: &'a str,
+    pub children: &'a [String],
+    pub members: &'a [String],
+}
+
+/// A translation and the tokens it cost, when there is one.
+pub type Translating<'a> = Pin<Box<dyn Future<Output = Option<(String, u64)>> + Send + 'a>>;
 
 /// The deterministic brain: the command parser.
 #[derive(Debug, Clone, Copy, Default)]

@@ -36,9 +36,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use self::command::{parse, Command, Vocabulary};
-use self::machine::{step, Context, ConversationState, Effect, Event};
+use self::machine::{step, Context, ConversationState, Effect, Event, Task};
 use self::store::{ConversationStore, DbConversationStore, Session};
-use crate::assistant::{Allowance, Brain, BrainTurn, Fallback, RulesBrain, Thought};
+use crate::assistant::{Allowance, Brain, BrainTurn, Fallback, RulesBrain, Thought, Translation};
 use crate::auth::Actor;
 use crate::domain::{emergency_numbers, Channel, IdentityKind, Phone};
 use crate::messages::{
@@ -741,6 +741,7 @@ impl<S: ConversationStore> Engine<S> {
                     Effect::Say(msg) => messages.push(msg),
                     Effect::Run(task) => {
                         changed_record |= task.changes_record();
+                        let task = self.with_translation(task, &scene, locale).await;
                         events.push_back(Event::Done(self.run(task, &scene).await))
                     }
                     Effect::UseFamily { family_id, name } => {
@@ -1043,6 +1044,52 @@ impl<S: ConversationStore> Engine<S> {
             }
         }
         thought
+    }
+
+    /// A note written in Spanish, with a model the family agreed to, is kept with its English
+    /// beside it, so a guardian who reads English reads it too. Without a translation (no model,
+    /// no consent, no budget, a failure) the note is kept as written.
+    async fn with_translation(&self, task: Task, scene: &Scene, locale: Locale) -> Task {
+        let Task::AddNote { child_id, text } = task else {
+            return task;
+        };
+        if locale != Locale::Es || !self.brain.uses_model() {
+            return Task::AddNote { child_id, text };
+        }
+        let services = &self.services;
+        let family_id = scene.family.id;
+        let day = scene.now.with_timezone(&scene.family.timezone).date_naive();
+        let allowed = services
+            .assistant_allowance(family_id, day, self.daily_token_budget)
+            .await
+            .is_ok_and(|a| a.consented && a.tokens_left > 0);
+        let names = services.names_for_hiding(family_id).await;
+        let (true, Ok((mut members, all_children))) = (allowed, names) else {
+            return Task::AddNote { child_id, text };
+        };
+        // The aliases of the turn: the children this person sees first, the rest as members.
+        let children: Vec<String> = scene.children.iter().map(|(_, n)| n.clone()).collect();
+        members.extend(all_children.into_iter().filter(|c| !children.contains(c)));
+        let translated = self
+            .brain
+            .translate(Translation {
+                text: &text,
+                children: &children,
+                members: &members,
+            })
+            .await;
+        match translated {
+            Some((english, tokens)) => {
+                if let Err(error) = services.meter_assistant(family_id, day, tokens).await {
+                    tracing::warn!(%error, "assistant usage not metered");
+                }
+                Task::AddNote {
+                    child_id,
+                    text: format!("{text}\n(English: {english})"),
+                }
+            }
+            None => Task::AddNote { child_id, text },
+        }
     }
 
     async fn save(&self, key: &str, person_id: i64, session: &Session, version: i64) {

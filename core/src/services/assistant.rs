@@ -168,9 +168,11 @@ impl Services {
         let book = self
             .name_book(self.db().conn(), family_id, |_| true)
             .await?;
-        Ok((
-            book.members.values().cloned().collect(),
-            book.children.values().cloned().collect(),
-        ))
+        // Sorted: the same family gets the same aliases from one request to the next.
+        let mut members: Vec<String> = book.members.values().cloned().collect();
+        let mut children: Vec<String> = book.children.values().cloned().collect();
+        members.sort();
+        children.sort();
+        Ok((members, children))
     }
 }
