@@ -38,6 +38,7 @@ fn said(who: &str, text: &str) -> Inbound {
         delivery_key: None,
         form: None,
         voice: false,
+        locale: None,
     }
 }
 

@@ -65,6 +65,7 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
         delivery_key: None,
         form: None,
         voice: false,
+        locale: None,
     };
     let interactive = std::io::stdin().is_terminal();
     let mut stdout = tokio::io::stdout();

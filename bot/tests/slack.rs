@@ -1448,7 +1448,7 @@ async fn a_new_workspace_user_reaches_a_logged_dose_on_app_home_using_only_slack
 }
 
 /// ```text
-/// luis (DM)> language es                             -> Desde ahora te escribo en español …
+/// luis (DM)> join …  (his Slack is in Spanish)       -> ¡Te damos la bienvenida a la familia Garcia! …
 /// ana (DM) > gave emma a teaspoon of tylenol         (the model: log_dose) -> Logged: Emma 5 ml …
 /// luis (DM)> le di a emma una cucharadita de tylenol (the model: log_dose) -> ⚠ Espera … [Sí] [No]
 /// luis clicks No                                     -> Listo: no se anotó nada.
@@ -1479,10 +1479,17 @@ async fn the_assistant_in_slack_asks_before_a_second_dose_in_spanish() {
         )
         .await;
     join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
-    join(&slack, &family, LUIS, "Luis Garcia", "guardian").await;
-
-    dm(&slack, LUIS, "language es").await;
-    posted(&slack, &dm_channel(LUIS), "te escribo en español").await;
+    // Luis's Slack speaks Spanish: so does MedNanny, from his first message.
+    slack.set_user(LUIS, "Luis Garcia", TEAM_ID);
+    slack.set_user_locale(LUIS, "es-ES");
+    let code = family.invite("guardian");
+    dm(&slack, LUIS, &format!("join {code}")).await;
+    posted(
+        &slack,
+        &dm_channel(LUIS),
+        "Te damos la bienvenida a la familia Garcia",
+    )
+    .await;
 
     dm(&slack, ANA, "gave emma a teaspoon of tylenol").await;
     posted(

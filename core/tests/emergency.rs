@@ -314,6 +314,7 @@ async fn a_redelivered_emergency_alerts_nobody_twice() {
             delivery_key: Some("slack:ev:EvEmergency1".into()),
             form: None,
             voice: false,
+            locale: None,
             ..said("maya", "leo is not breathing")
         };
         for _ in 0..2 {

@@ -36,6 +36,7 @@ fn from_whatsapp(phone: &str, text: &str) -> Inbound {
         delivery_key: None,
         form: None,
         voice: false,
+        locale: None,
     }
 }
 

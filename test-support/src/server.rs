@@ -97,6 +97,8 @@ pub(crate) struct UserRecord {
     pub(crate) tz: String,
     pub(crate) tz_label: String,
     pub(crate) tz_offset: i32,
+    /// What `users.info` says with `include_locale` (`en-US`, `es-ES`…).
+    pub(crate) locale: String,
 }
 
 /// A live socket, as seen from the rest of the fake: an id and the queue its task drains.
@@ -229,6 +231,7 @@ impl Shared {
             tz: "America/New_York".to_string(),
             tz_label: "Eastern Standard Time".to_string(),
             tz_offset: -18_000,
+            locale: "en-US".to_string(),
         })
     }
 
@@ -622,6 +625,13 @@ impl FakeSlack {
         record.tz = tz.to_string();
         record.tz_label = tz_label.to_string();
         record.tz_offset = tz_offset_secs;
+        self.put_user(user_id, record);
+    }
+
+    /// The locale `users.info` reports for `user_id` when asked (`include_locale`).
+    pub fn set_user_locale(&self, user_id: &str, locale: &str) {
+        let mut record = self.shared.user(user_id);
+        record.locale = locale.to_string();
         self.put_user(user_id, record);
     }
 

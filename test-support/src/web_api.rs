@@ -312,7 +312,14 @@ fn answer(shared: &Shared, method: &str, params: &Value) -> Outcome {
             let Some(user_id) = str_param(params, "user") else {
                 return err("user_not_found");
             };
-            Outcome::Ok(json!({ "ok": true, "user": user_json(shared, user_id) }))
+            let mut user = user_json(shared, user_id);
+            // As Slack: the locale only when asked for.
+            let asked = matches!(params.get("include_locale"), Some(Value::Bool(true)))
+                || str_param(params, "include_locale") == Some("true");
+            if asked {
+                user["locale"] = shared.user(user_id).locale.into();
+            }
+            Outcome::Ok(json!({ "ok": true, "user": user }))
         }
         "views.publish" if str_param(params, "user_id").is_none() => err("invalid_arguments"),
         // A modal opens only in answer to a person's click or command, within its trigger's life.

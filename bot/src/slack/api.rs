@@ -55,6 +55,14 @@ pub struct BotIdentity {
     pub user_id: String,
 }
 
+/// Who a Slack user is, as far as MedNanny asks.
+#[derive(Debug, Clone, Default)]
+pub struct SlackPerson {
+    pub name: Option<String>,
+    /// `en-US`, `es-ES`…
+    pub locale: Option<String>,
+}
+
 #[derive(Clone)]
 pub struct SlackApi {
     client: Arc<SlackHyperClient>,
@@ -196,9 +204,9 @@ impl SlackApi {
         Ok(())
     }
 
-    /// A person's name as Slack shows it (for someone joining a family).
-    pub async fn display_name(&self, user: &str) -> Result<Option<String>, SlackApiError> {
-        let request = SlackApiUsersInfoRequest::new(user.into());
+    /// A person's name as Slack shows it and their Slack language (for someone joining a family).
+    pub async fn person(&self, user: &str) -> Result<SlackPerson, SlackApiError> {
+        let request = SlackApiUsersInfoRequest::new(user.into()).with_include_locale(true);
         let response = retrying(|| async {
             self.client
                 .open_session(&self.token)
@@ -208,12 +216,15 @@ impl SlackApi {
         .await?;
         let user = response.user;
         let profile = user.profile.as_ref();
-        Ok(profile
-            .and_then(|p| p.display_name.clone())
-            .filter(|n| !n.trim().is_empty())
-            .or(user.real_name.clone())
-            .or(profile.and_then(|p| p.real_name.clone()))
-            .or(user.name.clone()))
+        Ok(SlackPerson {
+            name: profile
+                .and_then(|p| p.display_name.clone())
+                .filter(|n| !n.trim().is_empty())
+                .or(user.real_name.clone())
+                .or(profile.and_then(|p| p.real_name.clone()))
+                .or(user.name.clone()),
+            locale: user.locale.map(|l| l.0),
+        })
     }
 }
 

@@ -8,7 +8,7 @@ use mednanny_core::engine::{Engine, Inbound};
 use mednanny_core::inbox::Inbox;
 use mednanny_core::messages::{Msg, Reply};
 
-use super::api::{BotIdentity, SlackApi, SlackApiError};
+use super::api::{BotIdentity, SlackApi, SlackApiError, SlackPerson};
 use super::envelope::SlackDelivery;
 use super::home::HomeRefresher;
 use super::modal;
@@ -342,14 +342,15 @@ async fn inbound(context: &SlackContext, team: &str, user: &str, text: &str, key
         .ok()
         .flatten()
         .is_some();
-    let display_name = if known {
-        None
+    // Someone new is named, and spoken to in their language, as Slack knows them.
+    let person = if known {
+        SlackPerson::default()
     } else {
-        match context.api.display_name(user).await {
-            Ok(name) => name,
+        match context.api.person(user).await {
+            Ok(person) => person,
             Err(error) => {
                 tracing::warn!(%error, "users.info failed; using the Slack id as the name");
-                None
+                SlackPerson::default()
             }
         }
     };
@@ -357,10 +358,11 @@ async fn inbound(context: &SlackContext, team: &str, user: &str, text: &str, key
         channel: Channel::Slack,
         identity: IdentityKind::Slack,
         external_id,
-        display_name,
+        display_name: person.name,
         text: text.to_string(),
         delivery_key: Some(key.to_string()),
         form: None,
         voice: false,
+        locale: person.locale,
     }
 }

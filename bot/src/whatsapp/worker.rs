@@ -243,6 +243,7 @@ impl WhatsappContext {
                 delivery_key: Some(job.key.clone()),
                 form: None,
                 voice,
+                locale: None,
             };
             let turn = self.engine.handle(&inbound).await;
             person_id = turn.person_id;

@@ -124,6 +124,9 @@ pub struct Inbound {
     /// `text` was transcribed from a voice note: the reply shows what was heard, so a misheard
     /// word is caught before anyone relies on it.
     pub voice: bool,
+    /// The sender's language as the channel knows it (Slack's `es-ES`): someone new is spoken to
+    /// in it until they say otherwise.
+    pub locale: Option<String>,
 }
 
 impl Inbound {
@@ -937,7 +940,8 @@ impl<S: ConversationStore> Engine<S> {
             family: membership.family_name,
             role: membership.role.as_str().into(),
         };
-        Ok(self.finish(vec![msg], Some(&family), Locale::En, person_id))
+        let locale = Locale::from_tag(&self.services.person_locale(person_id).await?);
+        Ok(self.finish(vec![msg], Some(&family), locale, person_id))
     }
 
     /// A person for someone the engine has just met, linked to the identity they spoke from.
@@ -946,7 +950,8 @@ impl<S: ConversationStore> Engine<S> {
             .display_name
             .clone()
             .unwrap_or_else(|| inbound.external_id.clone());
-        let person_id = self.services.create_person(&name, "en").await?;
+        let language = Locale::from_tag(inbound.locale.as_deref().unwrap_or("en")).tag();
+        let person_id = self.services.create_person(&name, language).await?;
         self.services
             .link_identity(person_id, inbound.identity, &inbound.external_id, true)
             .await?;

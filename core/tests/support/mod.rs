@@ -242,6 +242,7 @@ pub fn said(name: &str, text: &str) -> Inbound {
         delivery_key: None,
         form: None,
         voice: false,
+        locale: None,
     }
 }
 
