@@ -1012,15 +1012,13 @@ impl<S: ConversationStore> Engine<S> {
                 let allowance = services
                     .assistant_allowance(family_id, day, self.daily_token_budget)
                     .await?;
-                let names = services.names_for_hiding(family_id).await?;
+                let names = services.names_for_hiding(family_id, children).await?;
                 Ok::<_, ServiceError>((allowance, names))
             };
             match read.await {
-                Ok((read_allowance, (members, all_children))) => {
+                Ok((read_allowance, names)) => {
                     allowance = read_allowance;
-                    others = members;
-                    // Children this person does not look after are hidden like members are.
-                    others.extend(all_children.into_iter().filter(|c| !children.contains(c)));
+                    others = names;
                 }
                 // Without the names to hide, nothing goes to the model: the rules answer.
                 Err(error) => tracing::warn!(%error, "assistant allowance unreadable"),
@@ -1068,13 +1066,12 @@ impl<S: ConversationStore> Engine<S> {
             .assistant_allowance(family_id, day, self.daily_token_budget)
             .await
             .is_ok_and(|a| a.consented && a.tokens_left > 0);
-        let names = services.names_for_hiding(family_id).await;
-        let (true, Ok((mut members, all_children))) = (allowed, names) else {
+        // The aliases of the turn: the children this person sees, the other names as members.
+        let children: Vec<String> = scene.children.iter().map(|(_, n)| n.clone()).collect();
+        let names = services.names_for_hiding(family_id, &children).await;
+        let (true, Ok(members)) = (allowed, names) else {
             return Task::AddNote { child_id, text };
         };
-        // The aliases of the turn: the children this person sees first, the rest as members.
-        let children: Vec<String> = scene.children.iter().map(|(_, n)| n.clone()).collect();
-        members.extend(all_children.into_iter().filter(|c| !children.contains(c)));
         let translated = self
             .brain
             .translate(Translation {

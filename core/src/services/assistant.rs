@@ -159,20 +159,28 @@ impl Services {
         .await
     }
 
-    /// The family's members' and children's names, unaudited: only to hide them from the model
-    /// (a child this person does not look after is hidden too).
+    /// The names to hide from the model besides the children this person sees (`visible`, who
+    /// get child aliases): every member's, and the children's they do not look after. Sorted, so
+    /// the same family gets the same aliases from one request to the next. Unaudited: only ever
+    /// used to hide names.
     pub async fn names_for_hiding(
         &self,
         family_id: i64,
-    ) -> ServiceResult<(Vec<String>, Vec<String>)> {
+        visible: &[String],
+    ) -> ServiceResult<Vec<String>> {
         let book = self
             .name_book(self.db().conn(), family_id, |_| true)
             .await?;
-        // Sorted: the same family gets the same aliases from one request to the next.
         let mut members: Vec<String> = book.members.values().cloned().collect();
-        let mut children: Vec<String> = book.children.values().cloned().collect();
+        let mut others: Vec<String> = book
+            .children
+            .values()
+            .filter(|c| !visible.contains(c))
+            .cloned()
+            .collect();
         members.sort();
-        children.sort();
-        Ok((members, children))
+        others.sort();
+        members.extend(others);
+        Ok(members)
     }
 }
