@@ -644,3 +644,74 @@ fn a_nannys_medicine_waits_for_a_guardian_and_members_are_kept_from_the_console(
         "{ana}"
     );
 }
+
+/// Everything a person does to get into a family, from chat alone: the welcome, creating one,
+/// joining a second with a code, and moving between them by number and by name. The conversation
+/// keeps the family chosen from one session to the next.
+#[test]
+fn a_person_creates_joins_and_moves_between_families_from_chat() {
+    let sandbox = Sandbox::new();
+    let first = sandbox.chat(
+        &["--as", "Rosa"],
+        &[
+            "kids",
+            "create family Rivera",
+            "add child Sol born 2 June 2023",
+            "yes",
+        ],
+    );
+    assert!(
+        reply_to(&first, "kids").contains("create family <name>"),
+        "someone new is told how to start: {first}"
+    );
+    assert!(
+        reply_to(&first, "create family Rivera").contains("The Rivera family is ready"),
+        "{first}"
+    );
+    sandbox.admin(&["family", "create", "--name", "Okafor"]);
+    let invite = sandbox.admin(&["invite", "--family", "Okafor", "--role", "caregiver"]);
+    let code = invite
+        .split("join ")
+        .nth(1)
+        .expect("code in output")
+        .trim()
+        .to_string();
+    let join = format!("join {code}");
+    let second = sandbox.chat(
+        &["--as", "Rosa"],
+        &[
+            &join,
+            "kids",
+            "switch family",
+            "2",
+            "kids",
+            "switch family rivera",
+            "kids",
+        ],
+    );
+    assert!(
+        reply_to(&second, &join).contains("Welcome to the Okafor family! You joined as caregiver"),
+        "{second}"
+    );
+    // The new family is the one the conversation is in: it has no children yet.
+    assert!(!reply_to(&second, &join).contains("Sol"), "{second}");
+    let asked = reply_to(&second, "switch family");
+    assert!(
+        asked.contains("several families") && asked.contains("Rivera") && asked.contains("Okafor"),
+        "{second}"
+    );
+    assert!(
+        reply_to(&second, "2").contains("now working with the Okafor family"),
+        "{second}"
+    );
+    assert!(
+        reply_to(&second, "switch family rivera").contains("now working with the Rivera family"),
+        "{second}"
+    );
+    // The last "kids" is Rivera's: Sol is there.
+    let last = second.rsplit("> kids\n").next().expect("a last reply");
+    assert!(last.contains("Sol"), "{second}");
+    // The next session starts where this one left off.
+    let third = sandbox.chat(&["--as", "Rosa"], &["kids"]);
+    assert!(reply_to(&third, "kids").contains("Sol"), "{third}");
+}

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::command::{parse, Command, GrowthKind, Invitee, RecordKind, SaidTime, Vocabulary};
 use super::forms::{self, Form, FormContext, FormKind, Outcome, Question};
+use super::routing;
 use crate::assistant::Words;
 use crate::domain::{DoseAmount, EmergencyNumbers, Role, Temperature};
 use crate::messages::Msg;
@@ -226,6 +227,14 @@ pub enum Task {
         flag: RedFlag,
         child_id: Option<i64>,
     },
+    /// Join the family whose invite code this is (a first family or another one).
+    JoinFamily {
+        code: String,
+    },
+    /// Create a family, with the speaker as its first guardian.
+    CreateFamily {
+        name: String,
+    },
 }
 
 impl Task {
@@ -249,6 +258,9 @@ impl Task {
                 | Task::Undo
                 | Task::ClockIn
                 | Task::ClockOut
+                // Not the record, but which one the person sees: dashboards change too.
+                | Task::JoinFamily { .. }
+                | Task::CreateFamily { .. }
         )
     }
 }
@@ -257,14 +269,9 @@ impl Task {
 pub enum Effect {
     Say(Msg),
     Run(Task),
-    /// Work in another family from now on.
+    /// Work in this family from now on (the runner keeps it with the conversation).
     UseFamily {
         family_id: i64,
-        name: String,
-    },
-    /// List the person's families and ask which one (optionally matching a name).
-    PickFamily {
-        name: Option<String>,
     },
 }
 
@@ -298,6 +305,17 @@ pub enum TaskResult {
         form: Box<Form>,
         change: String,
     },
+    /// The person joined a family with an invite (or, on WhatsApp, the invite sent to their number).
+    Joined {
+        family_id: i64,
+        family: String,
+        role: Role,
+    },
+    /// The person created a family and is its guardian.
+    FamilyCreated {
+        family_id: i64,
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -324,7 +342,9 @@ pub enum Event {
 pub struct Context {
     pub now: DateTime<Utc>,
     pub timezone: chrono_tz::Tz,
-    pub emergency: EmergencyNumbers,
+    /// The numbers to call where the family lives; `None` outside a family (the country is not
+    /// known).
+    pub emergency: Option<EmergencyNumbers>,
     /// The children this person can see: (id, name).
     pub children: Vec<(i64, String)>,
     /// How the family writes dates: "03/04/2022" is 3 April (day first) everywhere but the US.
@@ -332,9 +352,36 @@ pub struct Context {
     /// The person's role in the family: a form they could never save is not started. (The
     /// services still authorize the write; this only spares a caregiver six questions.)
     pub role: Role,
+    /// The person's families (id, name), in the order they are listed to choose from.
+    pub families: Vec<(i64, String)>,
+    /// The family this turn is in: `None` until there is one (someone new, or in several
+    /// families with none chosen yet). Outside a family only joining, creating and choosing one
+    /// are possible (see `routing`).
+    pub family_id: Option<i64>,
+    /// A model is configured: a new family is asked for its consent to it.
+    pub asks_consent: bool,
 }
 
 impl Context {
+    /// A turn outside any family: no children, no role, no time zone of its own.
+    pub fn outside_family(
+        now: DateTime<Utc>,
+        families: Vec<(i64, String)>,
+        asks_consent: bool,
+    ) -> Self {
+        Self {
+            now,
+            timezone: chrono_tz::UTC,
+            emergency: None,
+            children: Vec::new(),
+            day_first: true,
+            role: Role::Viewer,
+            families,
+            family_id: None,
+            asks_consent,
+        }
+    }
+
     fn forms(&self) -> FormContext<'_> {
         FormContext {
             today: self.now.with_timezone(&self.timezone).date_naive(),
@@ -352,17 +399,22 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
     match (state, event) {
         // A red flag is answered at once, whatever was pending: the answer first, then the
         // guardians are alerted (a failure to alert never holds the answer back).
-        (_, Event::Emergency { flag, child_id }) => (
-            S::Idle,
-            vec![
-                Effect::Say(Msg::Emergency {
-                    flag: flag.clone(),
-                    numbers: Some(ctx.emergency),
-                }),
-                Effect::Run(Task::RaiseEmergency { flag, child_id }),
-            ],
-        ),
+        (_, Event::Emergency { flag, child_id }) => {
+            let answer = Effect::Say(Msg::Emergency {
+                flag: flag.clone(),
+                numbers: ctx.emergency,
+            });
+            match ctx.family_id {
+                Some(_) => (
+                    S::Idle,
+                    vec![answer, Effect::Run(Task::RaiseEmergency { flag, child_id })],
+                ),
+                // No family, nobody to alert: the answer is all there is to give.
+                None => (state.clone(), vec![answer]),
+            }
+        }
         (_, Event::Done(result)) => task_done(state, result, ctx),
+        (_, event) if ctx.family_id.is_none() => routing::outside_family(state, event, ctx),
         // Words change nothing: the conversation stays where it was.
         (_, Event::Assistant(words)) => (
             state.clone(),
@@ -481,16 +533,7 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
             say(Msg::NothingChanged)
         }
         (S::ChooseFamily { options }, Event::Said(Command::Choose(n))) => {
-            match options.get(n.wrapping_sub(1)) {
-                Some((family_id, name)) => (
-                    S::Idle,
-                    vec![Effect::UseFamily {
-                        family_id: *family_id,
-                        name: name.clone(),
-                    }],
-                ),
-                None => (state.clone(), vec![Effect::Say(Msg::NotUnderstood)]),
-            }
+            routing::choose(state, options, n)
         }
         // Anything else while a question is open drops the question (saying so) and is handled anew.
         (
@@ -564,6 +607,30 @@ fn task_done(state: &ConversationState, result: TaskResult, ctx: &Context) -> Tr
             },
             vec![Effect::Say(question)],
         ),
+        TaskResult::Joined {
+            family_id,
+            family,
+            role,
+        } => (
+            ConversationState::Idle,
+            vec![
+                Effect::UseFamily { family_id },
+                Effect::Say(Msg::Joined {
+                    family,
+                    role: role.as_str().into(),
+                }),
+            ],
+        ),
+        TaskResult::FamilyCreated { family_id, name } => {
+            let mut effects = vec![
+                Effect::UseFamily { family_id },
+                Effect::Say(Msg::FamilyCreated { name }),
+            ];
+            if ctx.asks_consent {
+                effects.push(Effect::Say(Msg::AssistantConsentQuestion));
+            }
+            (ConversationState::Idle, effects)
+        }
         TaskResult::MedicationAmbiguous {
             child_id,
             child_name,
@@ -793,9 +860,7 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
             Role::Caregiver | Role::Viewer => say(Msg::GuardiansOnly),
         },
         Command::Language { asked } => run(Task::SetLanguage { asked }),
-        Command::SwitchFamily { name } => {
-            (ConversationState::Idle, vec![Effect::PickFamily { name }])
-        }
+        Command::SwitchFamily { name } => routing::pick(name.as_deref(), ctx),
         Command::StartForm { kind, text } => match (kind, ctx.role) {
             // A caregiver may add a medication: it waits for a guardian's approval.
             (_, Role::Guardian) | (FormKind::Medication, Role::Caregiver) => {
@@ -932,10 +997,9 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
             Err(msg) => say(msg),
         },
         Command::BadTime(text) => say(Msg::BadTime(text)),
-        // Joining is handled before a family is known (see the runner); here it means a second family.
-        Command::Join { .. } | Command::CreateFamily { .. } => {
-            (ConversationState::Idle, Vec::new())
-        }
+        // In a family already, this is another one.
+        Command::Join { code } => run(Task::JoinFamily { code }),
+        Command::CreateFamily { name } => run(Task::CreateFamily { name }),
         Command::Yes | Command::No | Command::Choose(_) | Command::Unknown | Command::Empty => {
             say(Msg::NotUnderstood)
         }
@@ -953,10 +1017,13 @@ mod tests {
         Context {
             now,
             timezone: chrono_tz::America::New_York,
-            emergency: emergency_numbers("US"),
+            emergency: Some(emergency_numbers("US")),
             children: vec![(1, "Emma".into()), (2, "Leo".into())],
             day_first: false,
             role: Role::Guardian,
+            families: vec![(7, "Garcia".into())],
+            family_id: Some(7),
+            asks_consent: false,
         }
     }
 
@@ -1232,10 +1299,12 @@ mod tests {
                 },
                 Event::Said(Command::Choose(2)),
                 ConversationState::Idle,
-                vec![Effect::UseFamily {
-                    family_id: 4,
-                    name: "Smith".into(),
-                }],
+                vec![
+                    Effect::UseFamily { family_id: 4 },
+                    Effect::Say(Msg::FamilyChosen {
+                        name: "Smith".into(),
+                    }),
+                ],
             ),
         ];
         for (name, state, event, expected_state, expected_effects) in cases {

@@ -2,33 +2,40 @@
 //!
 //! A channel adapter turns a platform event into an [`Inbound`], calls [`Engine::handle`], and renders
 //! the channel-neutral [`Reply`]s it gets back (Block Kit, numbered plain text, terminal text). The
-//! engine finds who is speaking and in which family, parses the text ([`command`]), runs the pure state
-//! machine ([`machine::step`]), performs the effects it asks for through the domain services, and keeps
-//! the conversation's state in a [`store::ConversationStore`].
+//! runner screens the message for red flags, finds who is speaking, asks the brain what they said
+//! ([`crate::assistant::Brain`]), runs the pure state machine ([`machine::step`]), performs the
+//! effects it asks for through the domain services, and keeps the conversation's state in a
+//! [`store::ConversationStore`]. It decides nothing itself: it loads, steps, runs effects and saves.
 //!
 //! # Layout
 //! - `command`: text → `Command` (pure).
 //! - `machine`: `step(state, event, context) → (state, effects)` (pure).
+//! - `routing`: the part of `step` that decides which family a conversation is in, and what a
+//!   person outside any family may do (pure).
 //! - `forms`: the collecting state's drafts and how answers are read (pure).
 //! - `store`: the storage trait for conversation state and its database implementation.
+//! - `onboarding`: meeting someone new; joining and creating a family.
 //! - `tasks`: running a task through the services; every service error becomes a message there.
 //! - `save_form`, `approvals`, `keeping`, `records`: the tasks of self-service (saving a form,
 //!   approving a nanny's medicine, courses, members and children, the record's lists).
-//! - this file: the runner (who is speaking, in which family; load, step, run effects, save) and
-//!   what channels ask besides a turn (dashboards, form setups, alerts to push).
+//! - `views`: what channels ask besides a turn (dashboards, form setups, alerts to push).
+//! - this file: the runner.
 
 mod approvals;
 pub mod command;
 pub mod forms;
 mod keeping;
 pub mod machine;
+mod onboarding;
 mod records;
+mod routing;
 mod save_form;
 pub mod store;
 mod tasks;
+mod views;
 
 pub use tasks::match_medication;
-use tasks::msg_for_error;
+pub use views::{DoseSetup, FormSetup};
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -36,72 +43,16 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use self::command::{parse, Command, Vocabulary};
-use self::machine::{step, Context, ConversationState, Effect, Event, Task};
+use self::machine::{step, Context, ConversationState, Effect, Event, Task, TaskResult};
+use self::onboarding::Meeting;
 use self::store::{ConversationStore, DbConversationStore, Session};
 use crate::assistant::{Allowance, Brain, BrainTurn, Fallback, RulesBrain, Thought, Translation};
 use crate::auth::Actor;
-use crate::domain::{emergency_numbers, Channel, IdentityKind, Phone};
-use crate::messages::{
-    render, render_dashboard, DashboardText, Locale, Msg, RenderContext, Reply, Tone,
-};
+use crate::domain::{emergency_numbers, Channel, IdentityKind};
+use crate::messages::{render, Locale, Msg, RenderContext, Reply, Tone};
 use crate::screen::{self, RedFlag, Screening};
 use crate::services::emergency::named_child;
-use crate::services::phones::LinkOutcome;
 use crate::services::{FamilyInfo, ServiceError, Services};
-
-/// What a whole form needs from the record to be shown and read at once (see
-/// [`Engine::form_setup`]); a channel may keep it with the form (a modal's metadata) and read the
-/// answers with [`FormSetup::read`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FormSetup {
-    pub kind: forms::FormKind,
-    pub children: Vec<(i64, String)>,
-    pub today: chrono::NaiveDate,
-    pub day_first: bool,
-}
-
-impl FormSetup {
-    /// Reads the form's answers ([`forms::submit`]).
-    pub fn read(
-        &self,
-        answers: &[(forms::Question, String)],
-    ) -> Result<forms::Form, Vec<(forms::Question, forms::FieldError)>> {
-        let ctx = forms::FormContext {
-            today: self.today,
-            day_first: self.day_first,
-            children: &self.children,
-        };
-        forms::submit(self.kind, answers, &ctx)
-    }
-}
-
-/// What a dose form shows: whose medicine, which, and its usual dose (said as the form's default).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct DoseSetup {
-    pub child: String,
-    pub medication: String,
-    pub dose: String,
-}
-
-impl DoseSetup {
-    /// The dose as a message ("gave Emma 5 ml Children's Tylenol at 9:30"), once the amount and the
-    /// time read; otherwise why not, for the amount's field or the time's.
-    pub fn said(&self, amount: &str, at: &str) -> Result<String, (bool, forms::FieldError)> {
-        let amount = amount.trim();
-        let dose = forms::words::parse_dose(amount).map_err(|e| (true, e))?;
-        let at = at.trim();
-        let at = if at.is_empty() || at.eq_ignore_ascii_case("now") {
-            String::new()
-        } else {
-            let time = command::parse_time(at).ok_or((false, forms::FieldError::BadTime))?;
-            format!(" at {}", time.format("%H:%M"))
-        };
-        Ok(format!(
-            "gave {} {dose} {}{at}",
-            self.child, self.medication
-        ))
-    }
-}
 
 /// One message from a person, whatever the channel.
 #[derive(Debug, Clone, PartialEq)]
@@ -208,6 +159,8 @@ impl Engine<DbConversationStore> {
 struct Scene {
     actor: Actor,
     family: FamilyInfo,
+    /// The speaker's role in it.
+    role: crate::domain::Role,
     children: Vec<(i64, String)>,
     now: DateTime<Utc>,
     delivery_key: Option<String>,
@@ -294,189 +247,6 @@ impl<S: ConversationStore> Engine<S> {
         }
     }
 
-    /// The dashboard for whoever speaks from this identity, in the family their conversation is in
-    /// (or their only family), in their language. `None` for a stranger or someone in no family: the
-    /// channel shows its welcome instead.
-    pub async fn dashboard(
-        &self,
-        identity: IdentityKind,
-        external_id: &str,
-        channel: Channel,
-    ) -> Result<Option<DashboardText>, ServiceError> {
-        let services = &self.services;
-        let Some(person_id) = services.resolve_identity(identity, external_id).await? else {
-            return Ok(None);
-        };
-        let memberships = services.memberships(person_id).await?;
-        let key = format!("{}:{external_id}", identity.as_str());
-        let chosen = match self.store.load(&key).await {
-            Ok(loaded) => loaded.session.family_id,
-            Err(error) => {
-                tracing::warn!(%error, "conversation state unreadable for the dashboard");
-                None
-            }
-        };
-        let family_id = chosen
-            .filter(|id| memberships.iter().any(|m| m.family_id == *id))
-            .or_else(|| memberships.first().map(|m| m.family_id));
-        let Some(family_id) = family_id else {
-            return Ok(None);
-        };
-        let actor = Actor::person(person_id, channel);
-        let dashboard = match services.dashboard(&actor, family_id).await {
-            Ok(dashboard) => dashboard,
-            Err(ServiceError::Denied) => return Ok(None),
-            Err(other) => return Err(other),
-        };
-        let family = services.family_info(family_id).await?;
-        let locale = Locale::from_tag(&services.person_locale(person_id).await?);
-        let ctx = self.render_context(Some(&family), locale);
-        Ok(Some(render_dashboard(&dashboard, &ctx)))
-    }
-
-    /// What a channel needs to show a whole form at once (a Slack modal) to whoever speaks from
-    /// this identity, in the family their conversation is in: the children they can see, today in
-    /// the family's zone, how dates are written there. `Err(msg)`: what to say instead (they are in
-    /// no family yet, or the form is a guardian's). The services authorize the save again.
-    pub async fn form_setup(
-        &self,
-        identity: IdentityKind,
-        external_id: &str,
-        kind: forms::FormKind,
-    ) -> Result<Result<FormSetup, Reply>, ServiceError> {
-        let services = &self.services;
-        let refuse = |msg: Msg| Ok(Err(self.notice(&msg)));
-        let Some(person_id) = services.resolve_identity(identity, external_id).await? else {
-            return refuse(Msg::Welcome);
-        };
-        let memberships = services.memberships(person_id).await?;
-        let key = format!("{}:{external_id}", identity.as_str());
-        let chosen = match self.store.load(&key).await {
-            Ok(loaded) => loaded.session.family_id,
-            Err(_) => None,
-        };
-        let Some(membership) = chosen
-            .and_then(|id| memberships.iter().find(|m| m.family_id == id))
-            .or_else(|| memberships.first())
-        else {
-            return refuse(Msg::NoFamily);
-        };
-        let allowed = matches!(
-            (kind, membership.role),
-            (_, crate::domain::Role::Guardian)
-                | (forms::FormKind::Medication, crate::domain::Role::Caregiver)
-        );
-        if !allowed {
-            return refuse(Msg::GuardiansOnly);
-        }
-        let family = services.family_info(membership.family_id).await?;
-        let children = services.child_roster(membership).await?;
-        let needs_child = forms::fields(kind).contains(&forms::Question::Child);
-        if needs_child && children.is_empty() {
-            return refuse(Msg::NoChildren);
-        }
-        Ok(Ok(FormSetup {
-            kind,
-            children,
-            today: services.now().with_timezone(&family.timezone).date_naive(),
-            day_first: family.country != "US",
-        }))
-    }
-
-    /// What a dose form needs (a Slack modal from App Home's *Give*): the child's and the
-    /// medicine's names as the person knows them and its usual dose. `None` when the medicine is
-    /// not one they can see now (a stale button). The dose itself is then said as a message, so the
-    /// normal safety check runs.
-    pub async fn dose_setup(
-        &self,
-        identity: IdentityKind,
-        external_id: &str,
-        medication_id: i64,
-    ) -> Result<Option<DoseSetup>, ServiceError> {
-        let services = &self.services;
-        let Some(person_id) = services.resolve_identity(identity, external_id).await? else {
-            return Ok(None);
-        };
-        let actor = Actor::person(person_id, Channel::Slack);
-        for membership in services.memberships(person_id).await? {
-            for (child_id, child) in services.child_roster(&membership).await? {
-                let meds = match services.medications(&actor, child_id).await {
-                    Ok(meds) => meds,
-                    Err(ServiceError::Denied) => continue,
-                    Err(other) => return Err(other),
-                };
-                if let Some(med) = meds.into_iter().find(|m| m.id == medication_id) {
-                    return Ok(Some(DoseSetup {
-                        child,
-                        medication: med.name,
-                        dose: med.dose.to_string(),
-                    }));
-                }
-            }
-        }
-        Ok(None)
-    }
-
-    /// Alerts waiting for whoever speaks from this identity, in every family they belong to,
-    /// rendered and still waiting: a channel that pushes them (Slack, WhatsApp) sends them, then calls
-    /// [`Engine::alerts_delivered`]. Unsent alerts stay waiting and show with the next message.
-    pub async fn pending_alerts_for(
-        &self,
-        identity: IdentityKind,
-        external_id: &str,
-        channel: Channel,
-    ) -> Result<Vec<AlertsToPush>, ServiceError> {
-        let services = &self.services;
-        let Some(person_id) = services.resolve_identity(identity, external_id).await? else {
-            return Ok(Vec::new());
-        };
-        let locale = Locale::from_tag(&services.person_locale(person_id).await?);
-        let actor = Actor::person(person_id, channel);
-        let mut out = Vec::new();
-        for membership in services.memberships(person_id).await? {
-            let family = services.family_info(membership.family_id).await?;
-            let pending = match services.pending_alerts(&actor, family.id).await {
-                Ok(pending) => pending,
-                Err(ServiceError::Denied) => continue,
-                Err(other) => return Err(other),
-            };
-            if pending.is_empty() {
-                continue;
-            }
-            let ctx = self.render_context(Some(&family), locale);
-            out.push(AlertsToPush {
-                family_id: family.id,
-                ids: pending.iter().map(|p| p.id).collect(),
-                replies: pending
-                    .into_iter()
-                    .map(|p| render(&Msg::Alert(p.alert), &ctx))
-                    .collect(),
-            });
-        }
-        Ok(out)
-    }
-
-    /// Marks alerts sent by a channel as delivered.
-    pub async fn alerts_delivered(
-        &self,
-        identity: IdentityKind,
-        external_id: &str,
-        channel: Channel,
-        alerts: &AlertsToPush,
-    ) -> Result<(), ServiceError> {
-        let services = &self.services;
-        let Some(person_id) = services.resolve_identity(identity, external_id).await? else {
-            return Ok(());
-        };
-        services
-            .mark_alerts_delivered(
-                &Actor::person(person_id, channel),
-                alerts.family_id,
-                &alerts.ids,
-            )
-            .await
-    }
-
     /// A message that is not part of a conversation (a channel's notice), from the catalogue.
     pub fn notice(&self, msg: &Msg) -> Reply {
         render(msg, &self.render_context(None, Locale::En))
@@ -514,22 +284,21 @@ impl<S: ConversationStore> Engine<S> {
         let screening = Screening::new(&inbound.text);
         let red_flag = screening.verdict(&[]);
         let services = &self.services;
-        let person_id = services
-            .resolve_identity(inbound.identity, &inbound.external_id)
-            .await?;
-        let no_children: [String; 0] = [];
-        let first = match &red_flag {
+        // Joining and creating a family are read by the rules alone, whatever else is going on: an
+        // invite code is not for a model (or a form) to read.
+        let said = match &red_flag {
             Some(_) => Command::Empty,
-            None => parse(
-                &inbound.text,
-                &Vocabulary {
-                    children: &no_children,
-                },
-            ),
+            None => parse(&inbound.text, &Vocabulary { children: &[] }),
         };
-
-        let Some(person_id) = person_id else {
-            return Ok(self.stranger(inbound, first, red_flag).await?);
+        let (person_id, joined) = match services
+            .resolve_identity(inbound.identity, &inbound.external_id)
+            .await?
+        {
+            Some(person_id) => (person_id, None),
+            None => match self.meet(inbound, &said, red_flag.clone()).await? {
+                Meeting::Answered(turn) => return Ok(turn),
+                Meeting::Person { person_id, joined } => (person_id, joined),
+            },
         };
         let locale = Locale::from_tag(&services.person_locale(person_id).await?);
         let actor = Actor::person(person_id, inbound.channel);
@@ -541,179 +310,102 @@ impl<S: ConversationStore> Engine<S> {
             messages.push(Msg::QuestionDropped);
         }
 
-        if let Command::Join { code } = &first {
-            let msg = match services.join(person_id, code, inbound.channel).await {
-                Ok(membership) => {
-                    session = Session {
-                        family_id: Some(membership.family_id),
-                        state: ConversationState::Idle,
-                    };
-                    Msg::Joined {
-                        family: membership.family_name,
-                        role: membership.role.as_str().into(),
-                    }
-                }
-                Err(error) => msg_for_error(error),
-            };
-            messages.push(msg);
-            self.save(&key, person_id, &session, loaded.version).await;
-            let family = match session.family_id {
-                Some(id) => Some(services.family_info(id).await?),
-                None => None,
-            };
-            return Ok(self.finish(messages, family.as_ref(), locale, person_id));
-        }
-
-        if let Command::CreateFamily { name } = &first {
-            let msgs = match self.create_family(person_id, inbound.channel, name).await? {
-                Ok((family_id, msgs)) => {
-                    session = Session {
-                        family_id: Some(family_id),
-                        state: ConversationState::Idle,
-                    };
-                    msgs
-                }
-                Err(msg) => vec![msg],
-            };
-            self.save(&key, person_id, &session, loaded.version).await;
-            let family = match session.family_id {
-                Some(id) => Some(services.family_info(id).await?),
-                None => None,
-            };
-            return Ok(self.finish(msgs, family.as_ref(), locale, person_id));
-        }
-
+        // Which family: the one the conversation is in, while they are still in it, or their only
+        // one. Otherwise none, and the machine asks (see `routing`).
         let memberships = services.memberships(person_id).await?;
-        let chosen = session
+        let families: Vec<(i64, String)> = memberships
+            .iter()
+            .map(|m| (m.family_id, m.family_name.clone()))
+            .collect();
+        let membership = session
             .family_id
-            .filter(|id| memberships.iter().any(|m| m.family_id == *id))
-            .or_else(|| (memberships.len() == 1).then(|| memberships[0].family_id));
-        let family_id = match chosen {
-            Some(id) => id,
-            None if memberships.is_empty() => {
-                let msg = match red_flag {
-                    Some(flag) => emergency_unknown_country(flag),
-                    None => Msg::NoFamily,
-                };
-                return Ok(self.finish(vec![msg], None, locale, person_id));
-            }
-            None => {
-                let options: Vec<(i64, String)> = memberships
-                    .iter()
-                    .map(|m| (m.family_id, m.family_name.clone()))
-                    .collect();
-                let choice = match (&session.state, &first) {
-                    (ConversationState::ChooseFamily { options }, Command::Choose(n)) => {
-                        options.get(n - 1).cloned()
-                    }
-                    _ => None,
-                };
-                match choice {
-                    Some((id, name)) => {
-                        session = Session {
-                            family_id: Some(id),
-                            state: ConversationState::Idle,
-                        };
-                        self.save(&key, person_id, &session, loaded.version).await;
-                        let family = services.family_info(id).await?;
-                        return Ok(self.finish(
-                            vec![Msg::FamilyChosen { name }],
-                            Some(&family),
-                            locale,
-                            person_id,
-                        ));
-                    }
-                    None => {
-                        let names = options.iter().map(|(_, n)| n.clone()).collect();
-                        session.state = ConversationState::ChooseFamily { options };
-                        self.save(&key, person_id, &session, loaded.version).await;
-                        let msg = match red_flag {
-                            Some(flag) => emergency_unknown_country(flag),
-                            None => Msg::ChooseFamily { options: names },
-                        };
-                        return Ok(self.finish(vec![msg], None, locale, person_id));
-                    }
-                }
-            }
-        };
-        session.family_id = Some(family_id);
-        let family = services.family_info(family_id).await?;
-        // The names the parser listens for. Not shown to anyone, so not a disclosure to audit: the
-        // services still authorize and audit whatever the command then reads or writes.
-        let membership = memberships.iter().find(|m| m.family_id == family_id);
-        let role = membership
-            .map(|m| m.role)
-            .unwrap_or(crate::domain::Role::Viewer);
-        let children: Vec<(i64, String)> = match membership {
-            Some(membership) => services.child_roster(membership).await?,
-            None => Vec::new(),
-        };
+            .and_then(|id| memberships.iter().find(|m| m.family_id == id))
+            .or_else(|| (memberships.len() == 1).then(|| &memberships[0]));
+        session.family_id = membership.map(|m| m.family_id);
+        // Someone who has just joined on the way in says nothing else this turn: their family's
+        // children are not read (nor cached) before a guardian has had a chance to assign them.
+        let membership = membership.filter(|_| joined.is_none());
         let now = services.now();
-        let scene = Scene {
-            actor,
-            family: family.clone(),
-            children,
-            now,
-            delivery_key: inbound.delivery_key.clone(),
+        let scene = match membership {
+            Some(membership) => Some(Scene {
+                actor,
+                family: services.family_info(membership.family_id).await?,
+                role: membership.role,
+                // The names the parser listens for. Not shown to anyone, so not a disclosure to
+                // audit: the services still authorize and audit whatever the command then does.
+                children: services.child_roster(membership).await?,
+                now,
+                delivery_key: inbound.delivery_key.clone(),
+            }),
+            None => None,
         };
+
         // Birth dates and recorded allergens are read only for a message the screen could read
         // differently with them (a fever, something eaten): most messages skip the query.
+        let needs_facts = scene.is_some() && (red_flag.is_some() || screening.needs_child_facts());
+        let facts = match (&scene, needs_facts) {
+            (Some(scene), true) => services.screening_facts(scene.family.id).await?,
+            _ => Vec::new(),
+        };
+        let red_flag =
+            red_flag.or_else(|| needs_facts.then(|| screening.verdict(&facts)).flatten());
         // A model may call several tools at once: the commands after the first run one by one,
         // each once the conversation is back to idle (not in the middle of a question).
         let mut later_commands: VecDeque<Command> = VecDeque::new();
         let mut model_wait = std::time::Duration::ZERO;
-        let needs_facts = red_flag.is_some() || screening.needs_child_facts();
-        let facts = if needs_facts {
-            services.screening_facts(family_id).await?
-        } else {
-            Vec::new()
-        };
-        let red_flag =
-            red_flag.or_else(|| needs_facts.then(|| screening.verdict(&facts)).flatten());
-        let first_event = match red_flag {
-            Some(flag) => Event::Emergency {
+        let first_event = match (joined, red_flag) {
+            (Some(joined), _) => Event::Done(joined),
+            (None, Some(flag)) => Event::Emergency {
                 child_id: named_child(&inbound.text, &facts),
                 flag,
             },
-            None => {
-                let names: Vec<String> = scene.children.iter().map(|(_, n)| n.clone()).collect();
-                match (&inbound.form, &session.state) {
-                    (Some(form), _) => Event::Submitted(form.clone()),
-                    // A form reads its answers itself ("Emma" may be a name, "5 ml" a dose).
-                    (None, ConversationState::Collecting { .. }) => {
-                        Event::Answer(inbound.text.clone())
+            (None, None) => match (&inbound.form, &session.state, &scene) {
+                (Some(form), _, _) => Event::Submitted(form.clone()),
+                _ if matches!(said, Command::Join { .. } | Command::CreateFamily { .. }) => {
+                    Event::Said(said)
+                }
+                // A form reads its answers itself ("Emma" may be a name, "5 ml" a dose).
+                (None, ConversationState::Collecting { .. }, _) => {
+                    Event::Answer(inbound.text.clone())
+                }
+                // Outside a family there is no consent to a model: the rules read it.
+                (None, _, None) => Event::Said(said),
+                (None, state, Some(scene)) => {
+                    let awaiting_answer = !matches!(state, ConversationState::Idle);
+                    let thought = self
+                        .think(&inbound.text, scene, locale, awaiting_answer)
+                        .await;
+                    model_wait = thought.model_wait;
+                    match thought.fallback {
+                        Some(Fallback::Unavailable) => messages.push(Msg::AssistantUnavailable),
+                        Some(Fallback::BudgetSpent) => messages.push(Msg::AssistantBudgetSpent),
+                        None => {}
                     }
-                    (None, state) => {
-                        let awaiting_answer = !matches!(state, ConversationState::Idle);
-                        let thought = self
-                            .think(&inbound.text, &scene, role, locale, &names, awaiting_answer)
-                            .await;
-                        model_wait = thought.model_wait;
-                        match thought.fallback {
-                            Some(Fallback::Unavailable) => messages.push(Msg::AssistantUnavailable),
-                            Some(Fallback::BudgetSpent) => messages.push(Msg::AssistantBudgetSpent),
-                            None => {}
-                        }
-                        if let Some(words) = thought.words {
-                            Event::Assistant(words)
-                        } else {
-                            let mut commands = VecDeque::from(thought.commands);
-                            let first = commands.pop_front().unwrap_or(Command::Unknown);
-                            later_commands = commands;
-                            Event::Said(first)
-                        }
+                    if let Some(words) = thought.words {
+                        Event::Assistant(words)
+                    } else {
+                        let mut commands = VecDeque::from(thought.commands);
+                        let first = commands.pop_front().unwrap_or(Command::Unknown);
+                        later_commands = commands;
+                        Event::Said(first)
                     }
                 }
-            }
+            },
         };
 
-        let context = Context {
-            now,
-            timezone: family.timezone,
-            emergency: emergency_numbers(&family.country),
-            children: scene.children.clone(),
-            day_first: family.country != "US",
-            role,
+        let context = match &scene {
+            Some(scene) => Context {
+                now,
+                timezone: scene.family.timezone,
+                emergency: Some(emergency_numbers(&scene.family.country)),
+                children: scene.children.clone(),
+                day_first: scene.family.country != "US",
+                role: scene.role,
+                families,
+                family_id: Some(scene.family.id),
+                asks_consent: self.uses_model(),
+            },
+            None => Context::outside_family(now, families, self.uses_model()),
         };
         let mut state = session.state.clone();
         let mut events = VecDeque::from([first_event]);
@@ -744,39 +436,18 @@ impl<S: ConversationStore> Engine<S> {
                     Effect::Say(msg) => messages.push(msg),
                     Effect::Run(task) => {
                         changed_record |= task.changes_record();
-                        let task = self.with_translation(task, &scene, locale).await;
-                        events.push_back(Event::Done(self.run(task, &scene).await))
+                        let result = match (self.run_onboarding(&task, &actor).await, &scene) {
+                            (Some(result), _) => result,
+                            (None, Some(scene)) => {
+                                let task = self.with_translation(task, scene, locale).await;
+                                self.run(task, scene).await
+                            }
+                            // The machine asks for nothing but a family outside one.
+                            (None, None) => TaskResult::Answered(vec![Msg::NoFamily]),
+                        };
+                        events.push_back(Event::Done(result));
                     }
-                    Effect::UseFamily { family_id, name } => {
-                        session.family_id = Some(family_id);
-                        messages.push(Msg::FamilyChosen { name });
-                    }
-                    Effect::PickFamily { name } => {
-                        let wanted = name.map(|n| n.to_lowercase());
-                        let matching: Vec<_> = memberships
-                            .iter()
-                            .filter(|m| {
-                                wanted
-                                    .as_ref()
-                                    .is_none_or(|w| m.family_name.to_lowercase() == *w)
-                            })
-                            .collect();
-                        if let ([one], Some(_)) = (matching.as_slice(), &wanted) {
-                            session.family_id = Some(one.family_id);
-                            messages.push(Msg::FamilyChosen {
-                                name: one.family_name.clone(),
-                            });
-                        } else {
-                            let options: Vec<(i64, String)> = memberships
-                                .iter()
-                                .map(|m| (m.family_id, m.family_name.clone()))
-                                .collect();
-                            messages.push(Msg::ChooseFamily {
-                                options: options.iter().map(|(_, n)| n.clone()).collect(),
-                            });
-                            state = ConversationState::ChooseFamily { options };
-                        }
-                    }
+                    Effect::UseFamily { family_id } => session.family_id = Some(family_id),
                 }
             }
         }
@@ -791,9 +462,10 @@ impl<S: ConversationStore> Engine<S> {
         if session != loaded.session || loaded.was_reset || loaded.version == 0 {
             self.save(&key, person_id, &session, loaded.version).await;
         }
-        let shown_family = match session.family_id {
-            Some(id) if id != family.id => services.family_info(id).await?,
-            _ => family,
+        let shown_family = match (session.family_id, scene) {
+            (Some(id), Some(scene)) if id == scene.family.id => Some(scene.family),
+            (Some(id), _) => Some(services.family_info(id).await?),
+            (None, _) => None,
         };
         let messages_queued_alerts = messages.iter().any(|m| match m {
             Msg::DoseLogged { alerted, .. } => !alerted.is_empty(),
@@ -809,186 +481,14 @@ impl<S: ConversationStore> Engine<S> {
         } else {
             locale
         };
-        let mut turn = self.finish(messages, Some(&shown_family), locale, person_id);
+        let mut turn = self.finish(messages, shown_family.as_ref(), locale, person_id);
         turn.changed_record = changed_record;
         turn.alerts_queued = messages_queued_alerts;
         turn.model_wait = model_wait;
-        self.prepend_alerts(&mut turn, &shown_family, &scene.actor, locale)
-            .await;
+        if let Some(family) = &shown_family {
+            self.prepend_alerts(&mut turn, family, &actor, locale).await;
+        }
         Ok(turn)
-    }
-
-    /// Someone the engine does not know: welcome them, or let them join with a code.
-    async fn stranger(
-        &self,
-        inbound: &Inbound,
-        command: Command,
-        red_flag: Option<RedFlag>,
-    ) -> Result<Turn, ServiceError> {
-        let services = &self.services;
-        if let Some(flag) = red_flag {
-            // Nobody to alert and no family to audit in: the answer is all there is to give.
-            let ctx = self.render_context(None, Locale::En);
-            return Ok(Turn {
-                replies: vec![render(&emergency_unknown_country(flag), &ctx)],
-                ..Turn::default()
-            });
-        }
-        if inbound.channel == Channel::Whatsapp {
-            return self.stranger_on_whatsapp(inbound, command).await;
-        }
-        let msg = match command {
-            Command::CreateFamily { name } => {
-                let person_id = self.new_person(inbound).await?;
-                match self
-                    .create_family(person_id, inbound.channel, &name)
-                    .await?
-                {
-                    Ok((family_id, msgs)) => {
-                        let family = services.family_info(family_id).await?;
-                        return Ok(self.finish(msgs, Some(&family), Locale::En, person_id));
-                    }
-                    Err(msg) => msg,
-                }
-            }
-            Command::Join { code } => match self.join_as_new_person(inbound, &code).await? {
-                Ok(turn) => return Ok(turn),
-                Err(msg) => msg,
-            },
-            _ => Msg::Welcome,
-        };
-        let ctx = self.render_context(None, Locale::En);
-        Ok(Turn {
-            replies: vec![render(&msg, &ctx)],
-            person_id: None,
-            family_id: None,
-            changed_record: false,
-            alerts_queued: false,
-            model_wait: std::time::Duration::ZERO,
-        })
-    }
-
-    /// A WhatsApp number nobody has linked: it may join by an invite sent to it (JOIN) or by a code,
-    /// or repeat a link code sent to it; anything else gets one short answer that says nothing
-    /// about any family (a number is easy to guess, a family's existence is not to be learnt).
-    async fn stranger_on_whatsapp(
-        &self,
-        inbound: &Inbound,
-        command: Command,
-    ) -> Result<Turn, ServiceError> {
-        let services = &self.services;
-        let phone = Phone::from_e164(inbound.external_id.clone());
-        let msg = match command {
-            Command::Join { code } if code.trim().is_empty() => {
-                match services
-                    .join_by_phone(&phone, inbound.display_name.as_deref())
-                    .await?
-                {
-                    Some((person_id, membership)) => {
-                        return self.joined(person_id, membership).await;
-                    }
-                    None => Msg::UnknownNumber,
-                }
-            }
-            Command::Join { code } => match self.join_as_new_person(inbound, &code).await? {
-                Ok(turn) => return Ok(turn),
-                Err(msg) => msg,
-            },
-            Command::LinkCode { code } => {
-                match services.confirm_phone_link(Some(&phone), None, &code).await {
-                    Ok(LinkOutcome::Linked { person_id, phone }) => {
-                        let msg = Msg::PhoneLinked {
-                            phone: phone.to_string(),
-                        };
-                        return Ok(self.finish(vec![msg], None, Locale::En, person_id));
-                    }
-                    Ok(LinkOutcome::NoneWaiting) => Msg::UnknownNumber,
-                    Err(error) => msg_for_error(error),
-                }
-            }
-            _ => Msg::UnknownNumber,
-        };
-        let ctx = self.render_context(None, Locale::En);
-        Ok(Turn {
-            replies: vec![render(&msg, &ctx)],
-            ..Turn::default()
-        })
-    }
-
-    /// "join <code>" from someone the engine has just met: a person for them and the membership,
-    /// or why not.
-    async fn join_as_new_person(
-        &self,
-        inbound: &Inbound,
-        code: &str,
-    ) -> Result<Result<Turn, Msg>, ServiceError> {
-        let person_id = self.new_person(inbound).await?;
-        match self.services.join(person_id, code, inbound.channel).await {
-            Ok(membership) => Ok(Ok(self.joined(person_id, membership).await?)),
-            Err(error) => Ok(Err(msg_for_error(error))),
-        }
-    }
-
-    /// The welcome of a new member, in their family.
-    async fn joined(
-        &self,
-        person_id: i64,
-        membership: crate::services::family::Membership,
-    ) -> Result<Turn, ServiceError> {
-        let family = self.services.family_info(membership.family_id).await?;
-        let msg = Msg::Joined {
-            family: membership.family_name,
-            role: membership.role.as_str().into(),
-        };
-        let locale = Locale::from_tag(&self.services.person_locale(person_id).await?);
-        Ok(self.finish(vec![msg], Some(&family), locale, person_id))
-    }
-
-    /// A person for someone the engine has just met, linked to the identity they spoke from.
-    async fn new_person(&self, inbound: &Inbound) -> Result<i64, ServiceError> {
-        let name = inbound
-            .display_name
-            .clone()
-            .unwrap_or_else(|| inbound.external_id.clone());
-        let language = Locale::from_tag(inbound.locale.as_deref().unwrap_or("en")).tag();
-        let person_id = self.services.create_person(&name, language).await?;
-        self.services
-            .link_identity(person_id, inbound.identity, &inbound.external_id, true)
-            .await?;
-        Ok(person_id)
-    }
-
-    /// "create family <name>": `Ok((family_id, messages))`, or `Err(message)` for a refusal. With a
-    /// model configured, the new guardian is asked for the family's consent to it.
-    async fn create_family(
-        &self,
-        person_id: i64,
-        channel: Channel,
-        name: &str,
-    ) -> Result<Result<(i64, Vec<Msg>), Msg>, ServiceError> {
-        let actor = Actor::person(person_id, channel);
-        let created = self
-            .services
-            .create_family(
-                &actor,
-                name,
-                &self.new_family.timezone,
-                &self.new_family.country,
-            )
-            .await;
-        Ok(match created {
-            Ok(family_id) => {
-                let mut msgs = vec![Msg::FamilyCreated {
-                    name: name.trim().to_string(),
-                }];
-                if self.uses_model() {
-                    msgs.push(Msg::AssistantConsentQuestion);
-                }
-                Ok((family_id, msgs))
-            }
-            Err(ServiceError::Invalid(problem)) => Err(Msg::Problem(problem)),
-            Err(other) => return Err(other),
-        })
     }
 
     /// The brain's reading of a message. A model is asked only with the family's consent and
@@ -997,12 +497,12 @@ impl<S: ConversationStore> Engine<S> {
         &self,
         text: &str,
         scene: &Scene,
-        role: crate::domain::Role,
         locale: Locale,
-        children: &[String],
         awaiting_answer: bool,
     ) -> Thought {
         let services = &self.services;
+        let names: Vec<String> = scene.children.iter().map(|(_, n)| n.clone()).collect();
+        let children = names.as_slice();
         let family_id = scene.family.id;
         let day = scene.now.with_timezone(&scene.family.timezone).date_naive();
         let mut allowance = Allowance::default();
@@ -1028,7 +528,7 @@ impl<S: ConversationStore> Engine<S> {
             .brain
             .think(BrainTurn {
                 text,
-                role,
+                role: scene.role,
                 children,
                 members: &others,
                 now: scene.now,
@@ -1146,7 +646,7 @@ impl<S: ConversationStore> Engine<S> {
 }
 
 /// Emergency advice when the family (and so the country) is unknown.
-fn emergency_unknown_country(flag: RedFlag) -> Msg {
+pub(super) fn emergency_unknown_country(flag: RedFlag) -> Msg {
     Msg::Emergency {
         flag,
         numbers: None,

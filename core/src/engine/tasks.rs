@@ -41,6 +41,11 @@ impl<S: ConversationStore> Engine<S> {
         let actor = &scene.actor;
         let answered = |msgs: Vec<Msg>| Ok(TaskResult::Answered(msgs));
         match task {
+            // The runner runs these itself, in or out of a family (`onboarding`); the same here.
+            Task::JoinFamily { .. } | Task::CreateFamily { .. } => Ok(self
+                .run_onboarding(&task, actor)
+                .await
+                .unwrap_or_else(|| TaskResult::Answered(vec![Msg::Denied]))),
             Task::ListChildren => {
                 let children = services.children(actor, scene.family.id).await?;
                 if children.is_empty() {
