@@ -269,7 +269,10 @@ pub fn read_call(name: &str, arguments: &str, ctx: &CallContext<'_>) -> Result<C
             text: ctx.aliases.reveal(&args.text("text")?),
         },
         Tool::StartShift => Command::ShiftIn,
-        Tool::EndShift => Command::ShiftOut,
+        Tool::EndShift => Command::ShiftOut {
+            at: None,
+            words: None,
+        },
         Tool::ProposeMedication => {
             let child = args.child()?;
             let name = args.text("name")?;

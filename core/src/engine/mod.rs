@@ -22,6 +22,7 @@ pub mod command;
 pub mod forms;
 mod keeping;
 pub mod machine;
+mod nanny;
 mod records;
 mod save_form;
 pub mod store;

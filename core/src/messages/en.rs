@@ -5,6 +5,7 @@ mod assistant;
 mod dashboard;
 mod forms;
 mod keeping;
+mod nanny;
 mod problems;
 mod records;
 pub(super) mod whatsapp;
@@ -496,11 +497,15 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         ),
         Msg::NothingToUndo => reply("There is no dose of yours to undo.".into(), Info, msg),
         Msg::ClockedIn { at } => reply(format!("Clocked in at {}. Have a good shift!", when(*at, ctx)), Success, msg),
-        Msg::ClockedOut { at, minutes } => reply(
-            format!("Clocked out at {} after {} h {:02} min.", when(*at, ctx), minutes / 60, minutes % 60),
-            Success,
-            msg,
-        ),
+        Msg::ClockedOut { .. }
+        | Msg::StillOnShift { .. }
+        | Msg::Hours { .. }
+        | Msg::NoHours { .. }
+        | Msg::NannyProfile(_)
+        | Msg::ScheduleSet { .. }
+        | Msg::WeekStartSet { .. }
+        | Msg::NannyUsage
+        | Msg::Alert(Alert::Handoff(_)) => nanny::render(msg, ctx),
         Msg::FamilyCreated { name } => reply(
             format!(
                 "The {name} family is ready, and you are its guardian. Next:\n\

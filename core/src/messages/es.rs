@@ -11,6 +11,7 @@ mod dashboard;
 mod format;
 mod forms;
 mod keeping;
+mod nanny;
 mod problems;
 mod records;
 #[cfg(test)]
@@ -531,11 +532,15 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         ),
         Msg::NothingToUndo => reply("No hay ninguna dosis tuya que deshacer.".into(), Info, msg),
         Msg::ClockedIn { at: start } => reply(format!("Turno iniciado {}. ¡Que tengas un buen turno!", at(*start, ctx)), Success, msg),
-        Msg::ClockedOut { at: end, minutes } => reply(
-            format!("Turno terminado {}, después de {} h {:02} min.", at(*end, ctx), minutes / 60, minutes % 60),
-            Success,
-            msg,
-        ),
+        Msg::ClockedOut { .. }
+        | Msg::StillOnShift { .. }
+        | Msg::Hours { .. }
+        | Msg::NoHours { .. }
+        | Msg::NannyProfile(_)
+        | Msg::ScheduleSet { .. }
+        | Msg::WeekStartSet { .. }
+        | Msg::NannyUsage
+        | Msg::Alert(Alert::Handoff(_)) => nanny::render(msg, ctx),
         Msg::FamilyCreated { name } => reply(
             format!(
                 "La familia {name} está lista, y tú eres su tutor. Ahora puedes:\n\

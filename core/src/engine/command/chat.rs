@@ -244,10 +244,48 @@ pub(super) fn shift(text: &str) -> Option<Command> {
             return Some(Command::ShiftIn);
         }
         if LEAVING.contains(&said.as_str()) {
-            return Some(Command::ShiftOut);
+            return Some(Command::ShiftOut {
+                at: None,
+                words: words_besides_leaving(text),
+            });
         }
     }
     None
+}
+
+/// Said in passing when leaving: not words for the guardians' report.
+const FAREWELLS: &[&str] = &[
+    "see you tomorrow",
+    "see you",
+    "see you monday",
+    "good night",
+    "goodnight",
+    "have a good evening",
+    "have a good night",
+    "hasta manana",
+    "hasta luego",
+    "hasta el lunes",
+    "nos vemos",
+    "nos vemos manana",
+    "buenas noches",
+    "buenas tardes",
+];
+
+/// What else the nanny said when leaving ("done for today, Emma napped well" → "Emma napped
+/// well"), as written: the clauses that are neither the leaving, a farewell, nor politeness.
+fn words_besides_leaving(text: &str) -> Option<String> {
+    let kept: Vec<&str> = text
+        .split([',', '.', '!', '?', ';', '—', '–', '¡', '¿'])
+        .filter(|raw| {
+            let folded = clauses(raw).concat().join(" ");
+            !folded.is_empty()
+                && !LEAVING.contains(&folded.as_str())
+                && !ARRIVING.contains(&folded.as_str())
+                && !FAREWELLS.contains(&folded.as_str())
+        })
+        .map(str::trim)
+        .collect();
+    (!kept.is_empty()).then(|| kept.join(", "))
 }
 
 /// Words a command can start with before a colon ("note: ...", "temp: 38.5").
