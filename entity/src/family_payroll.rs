@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub family_id: i64,
-    pub week_starts_on: i16,
+    pub week_starts_on: i32,
     pub updated_at: DateTimeUtc,
 }
 

@@ -12,7 +12,7 @@ pub struct Model {
     pub id: i64,
     pub family_id: i64,
     pub member_id: i64,
-    pub weekday: Option<i16>,
+    pub weekday: Option<i32>,
     pub on_date: Option<Date>,
     pub starts_minute: i32,
     pub ends_minute: i32,

@@ -88,7 +88,7 @@ impl MigrationTrait for Migration {
                     .col(big_integer("family_id"))
                     .col(big_integer("member_id"))
                     // ISO weekday (1 = Monday … 7 = Sunday) of a weekly slot, or null.
-                    .col(small_integer_null("weekday"))
+                    .col(integer_null("weekday"))
                     // The date of a one-off slot, or null.
                     .col(date_null("on_date"))
                     // Minutes after local midnight; an end at or before the start is the next day.
@@ -107,7 +107,7 @@ impl MigrationTrait for Migration {
                     .if_not_exists()
                     .col(big_integer("family_id").primary_key())
                     // ISO weekday the payroll week starts on (1 = Monday).
-                    .col(small_integer("week_starts_on").default(1))
+                    .col(integer("week_starts_on").default(1))
                     .col(timestamp_with_time_zone("updated_at"))
                     .foreign_key(&mut fk("family_payroll", "family_id", "families"))
                     .to_owned(),

@@ -183,6 +183,26 @@ impl Services {
             assistant_usage::Column::FamilyId.eq(family_id),
         )
         .await?;
+        // The payroll week names no one either.
+        delete(
+            db,
+            entity::family_payroll::Entity,
+            entity::family_payroll::Column::FamilyId.eq(family_id),
+        )
+        .await?;
+        // A nanny's schedule and certifications go with their shifts and profile (counted there).
+        let schedules = delete(
+            db,
+            entity::shift_schedule::Entity,
+            entity::shift_schedule::Column::FamilyId.eq(family_id),
+        )
+        .await?;
+        let certifications = delete(
+            db,
+            entity::nanny_certification::Entity,
+            entity::nanny_certification::Column::MemberId.is_in(member_ids.clone()),
+        )
+        .await?;
         let mut report = ErasureReport {
             notifications: delete(
                 db,
@@ -191,13 +211,15 @@ impl Services {
             )
             .await?,
             consents: delete(db, consent::Entity, consent::Column::FamilyId.eq(family_id)).await?,
-            shifts: delete(db, shift::Entity, shift::Column::FamilyId.eq(family_id)).await?,
-            nanny_profiles: delete(
-                db,
-                nanny_profile::Entity,
-                nanny_profile::Column::MemberId.is_in(member_ids.clone()),
-            )
-            .await?,
+            shifts: schedules
+                + delete(db, shift::Entity, shift::Column::FamilyId.eq(family_id)).await?,
+            nanny_profiles: certifications
+                + delete(
+                    db,
+                    nanny_profile::Entity,
+                    nanny_profile::Column::MemberId.is_in(member_ids.clone()),
+                )
+                .await?,
             notes: delete(
                 db,
                 care_note::Entity,
@@ -373,6 +395,18 @@ impl Services {
             db,
             nanny_profile::Entity,
             nanny_profile::Column::MemberId.eq(member_id),
+        )
+        .await?;
+        report.nanny_profiles += delete(
+            db,
+            entity::nanny_certification::Entity,
+            entity::nanny_certification::Column::MemberId.eq(member_id),
+        )
+        .await?;
+        report.shifts += delete(
+            db,
+            entity::shift_schedule::Entity,
+            entity::shift_schedule::Column::MemberId.eq(member_id),
         )
         .await?;
         report.shifts += delete(db, shift::Entity, shift::Column::MemberId.eq(member_id)).await?;

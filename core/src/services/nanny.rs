@@ -94,7 +94,7 @@ fn time_of(minute: i32) -> NaiveTime {
     NaiveTime::from_hms_opt(minute / 60, minute % 60, 0).unwrap_or_default()
 }
 
-fn weekday_of(iso: i16) -> Weekday {
+fn weekday_of(iso: i32) -> Weekday {
     match iso {
         2 => Weekday::Tue,
         3 => Weekday::Wed,
@@ -106,8 +106,8 @@ fn weekday_of(iso: i16) -> Weekday {
     }
 }
 
-fn iso(weekday: Weekday) -> i16 {
-    weekday.number_from_monday() as i16
+fn iso(weekday: Weekday) -> i32 {
+    weekday.number_from_monday() as i32
 }
 
 fn short(text: &str) -> ServiceResult<String> {

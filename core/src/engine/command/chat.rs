@@ -253,6 +253,45 @@ pub(super) fn shift(text: &str) -> Option<Command> {
     None
 }
 
+/// Leaving said with when ("left at 17:30", "I forgot to clock out, I left at 5:30pm", "salí a
+/// las 17:30"): the end of a shift the nanny forgot to clock out of.
+const LEFT: &[&str] = &[
+    "left",
+    "i left",
+    "left work",
+    "i left work",
+    "clocked out",
+    "i clocked out",
+    "clock out",
+    "clock me out",
+    "finished",
+    "i finished",
+    "my shift ended",
+    "shift ended",
+    "leaving",
+    "im leaving",
+    "i was done",
+    "done",
+    "me fui",
+    "sali",
+    "termine",
+    "termine mi turno",
+    "mi turno termino",
+    "marque salida",
+];
+
+pub(super) fn left_at(text: &str) -> Option<Command> {
+    let (rest, said) = super::times::split_time(text).ok()?;
+    let said = said.filter(|s| !matches!(s, super::SaidTime::Vague(_)))?;
+    clauses(&rest)
+        .iter()
+        .any(|clause| LEFT.contains(&clause.join(" ").as_str()))
+        .then_some(Command::ShiftOut {
+            at: Some(said),
+            words: None,
+        })
+}
+
 /// Said in passing when leaving: not words for the guardians' report.
 const FAREWELLS: &[&str] = &[
     "see you tomorrow",

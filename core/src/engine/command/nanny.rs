@@ -58,6 +58,9 @@ fn nanny(command: NannyCommand) -> Option<Command> {
 }
 
 pub(super) fn parse(text: &str, words: &[&str]) -> Option<Command> {
+    if let Some(left) = super::chat::left_at(text) {
+        return Some(left);
+    }
     let keys: Vec<String> = words
         .iter()
         .map(|w| strip_punctuation(&key(w)).to_string())
@@ -411,6 +414,22 @@ mod tests {
         ];
         for (text, expected) in cases {
             assert_eq!(parse(text, &vocabulary), Command::Nanny(expected), "{text}");
+        }
+        let left = |text: &str| parse(text, &vocabulary);
+        for (text, hour, minute) in [
+            ("left at 17:30", 17, 30),
+            ("I forgot to clock out, I left at 5:30pm", 17, 30),
+            ("salí a las 17:30", 17, 30),
+            ("clocked out at 18:05", 18, 5),
+        ] {
+            assert_eq!(
+                left(text),
+                Command::ShiftOut {
+                    at: Some(crate::engine::command::SaidTime::At(t(hour, minute))),
+                    words: None,
+                },
+                "{text}"
+            );
         }
         // Not a nanny command: left to the other parsers.
         for text in ["Emma works hard at school", "hours since Emma's last dose?"] {
