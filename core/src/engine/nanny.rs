@@ -89,19 +89,20 @@ impl<S: ConversationStore> Engine<S> {
                 services.set_week_start(actor, family_id, day).await?;
                 answer(Msg::WeekStartSet { day })
             }
-            NannyCommand::Hours { month, csv } => {
+            NannyCommand::Hours { month } => {
                 let month = month.unwrap_or_else(|| {
                     YearMonth::of(scene.now.with_timezone(&scene.family.timezone).date_naive())
                 });
                 let payroll = services.payroll_month(actor, family_id, month).await?;
-                answer(hours_message(&payroll, csv))
+                answer(hours_message(&payroll))
             }
         }
     }
 }
 
-/// A payroll month as the chat says it.
-pub fn hours_message(payroll: &crate::services::hours::PayrollMonth, csv: bool) -> Msg {
+/// A payroll month as the chat says it, with the payroll CSV attached (Slack shares it as a file
+/// in the asker's DM; the console prints it).
+pub fn hours_message(payroll: &crate::services::hours::PayrollMonth) -> Msg {
     let month = payroll.month.to_string();
     if payroll.hours.is_empty() && payroll.open_shifts == 0 {
         return Msg::NoHours { month };
@@ -123,6 +124,6 @@ pub fn hours_message(payroll: &crate::services::hours::PayrollMonth, csv: bool) 
             })
             .collect(),
         open_shifts: payroll.open_shifts,
-        csv: csv.then(|| payroll.csv()),
+        csv: Some(payroll.csv()),
     }
 }

@@ -309,7 +309,8 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • remove Leo's peanut allergy · cancel Emma's appointment (tutores; te lo pregunto antes)\n\
              • note Emma ate a good lunch / notes Emma — notas\n\
              • undo — deshace la última dosis que anotaste\n\
-             • shift in / shift out — empieza o termina tu turno\n\
+             • shift in / shift out — empieza o termina tu turno (o ya llegué / me voy, Emma durmió bien: los tutores reciben un informe de relevo)\n\
+             • my profile · hours · hours 2026-11 — tu perfil y tus horas (tutores: profile Maya, schedule Maya Mon-Fri 8-17, week starts Sunday)\n\
              • invite caregiver (o guardian, viewer) — un código de un solo uso para un nuevo miembro\n\
              • invite caregiver Maya +1 415 555 0100 — la invitación le llega por WhatsApp (responde JOIN)\n\
              • link-whatsapp +1 415 555 0100 — escríbele a MedNanny también desde tu WhatsApp (te llega un código)\n\

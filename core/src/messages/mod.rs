@@ -815,9 +815,7 @@ impl Msg {
                 | Msg::ClockedIn { .. }
                 | Msg::ClockedOut { .. }
                 | Msg::StillOnShift { .. }
-                | Msg::Hours { .. }
                 | Msg::NoHours { .. }
-                | Msg::ScheduleSet { .. }
                 | Msg::WeekStartSet { .. }
                 | Msg::NannyUsage
                 | Msg::Emergency { .. }

@@ -244,6 +244,11 @@ pub(super) fn shift(text: &str) -> Option<Command> {
             return Some(Command::ShiftIn);
         }
         if LEAVING.contains(&said.as_str()) {
+            // "gave Emma 5 ml Tylenol, leaving now": the dose is what must not be lost (a dose given
+            // and not recorded is how a second one gets given), so this is not read as leaving.
+            if records_something(text) {
+                return None;
+            }
             return Some(Command::ShiftOut {
                 at: None,
                 words: words_besides_leaving(text),
@@ -280,16 +285,64 @@ const LEFT: &[&str] = &[
     "marque salida",
 ];
 
+/// Said with a forgotten clock-out, beside the time of leaving.
+const FORGOT: &[&str] = &[
+    "i forgot to clock out",
+    "forgot to clock out",
+    "i forgot",
+    "forgot",
+    "se me olvido marcar la salida",
+    "olvide marcar la salida",
+    "se me olvido",
+    "olvide",
+];
+
 pub(super) fn left_at(text: &str) -> Option<Command> {
     let (rest, said) = super::times::split_time(text).ok()?;
     let said = said.filter(|s| !matches!(s, super::SaidTime::Vague(_)))?;
-    clauses(&rest)
+    // What is left of "salí a las 17:30" may keep its "a las".
+    let said_clauses: Vec<String> = clauses(&rest)
         .iter()
-        .any(|clause| LEFT.contains(&clause.join(" ").as_str()))
-        .then_some(Command::ShiftOut {
-            at: Some(said),
-            words: None,
+        .map(|clause| {
+            clause
+                .iter()
+                .filter(|w| !matches!(w.as_str(), "at" | "a" | "las" | "la" | "around" | "about"))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
         })
+        .filter(|clause| !clause.is_empty())
+        .collect();
+    // Every clause is about leaving: "gave Emma 5 ml Tylenol, then left at 5" is a dose first.
+    let leaving = said_clauses.iter().any(|c| LEFT.contains(&c.as_str()));
+    let only_leaving = said_clauses.iter().all(|c| {
+        LEFT.contains(&c.as_str())
+            || FORGOT.contains(&c.as_str())
+            || FAREWELLS.contains(&c.as_str())
+    });
+    (leaving && only_leaving).then_some(Command::ShiftOut {
+        at: Some(said),
+        words: None,
+    })
+}
+
+/// Whether the message also records something (a dose, a temperature): then it is that, first.
+/// "Took" and "had" report a dose only with an amount ("Emma took a long nap" is words for the
+/// guardians; "Leo took 5 ml" is a dose).
+fn records_something(text: &str) -> bool {
+    let has_number = text.chars().any(|c| c.is_ascii_digit());
+    text.split_whitespace().any(|word| {
+        let word = key(word);
+        let gave = matches!(
+            word.as_str(),
+            "gave" | "give" | "given" | "administered" | "di" | "dio" | "dimos" | "dieron" | "dado"
+        );
+        let temperature = matches!(
+            word.as_str(),
+            "temp" | "temperature" | "temperatura" | "fever" | "fiebre"
+        );
+        gave || temperature || (has_number && super::words::is_dose_verb(&word))
+    })
 }
 
 /// Said in passing when leaving: not words for the guardians' report.

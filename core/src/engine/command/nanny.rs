@@ -30,10 +30,10 @@ pub enum NannyCommand {
     ClearSchedule {
         who: String,
     },
-    /// A month's hours (this month when `None`), with the payroll CSV when `csv`.
+    /// A month's hours (this month when `None`), with the payroll CSV ("csv" may be said; the
+    /// file always comes with the totals).
     Hours {
         month: Option<YearMonth>,
-        csv: bool,
     },
     WeekStart(Weekday),
     /// Something that began like a nanny command and was not understood: say how.
@@ -111,17 +111,16 @@ fn text_after(text: &str, n: usize) -> String {
 
 fn hours(rest: &[&str]) -> Option<Command> {
     let mut month = None;
-    let mut csv = false;
     for word in rest {
         match *word {
-            "csv" => csv = true,
+            "csv" => {}
             other => match YearMonth::parse(other) {
                 Ok(m) => month = Some(m),
                 Err(_) => return nanny(NannyCommand::Usage),
             },
         }
     }
-    nanny(NannyCommand::Hours { month, csv })
+    nanny(NannyCommand::Hours { month })
 }
 
 fn profile_edit(words: &[&str]) -> NannyCommand {
@@ -394,18 +393,11 @@ mod tests {
                 NannyCommand::ClearSchedule { who: "Maya".into() },
             ),
             ("schedule Maya someday", NannyCommand::Usage),
-            (
-                "hours",
-                NannyCommand::Hours {
-                    month: None,
-                    csv: false,
-                },
-            ),
+            ("hours", NannyCommand::Hours { month: None }),
             (
                 "hours 2026-11 csv",
                 NannyCommand::Hours {
                     month: YearMonth::parse("2026-11").ok(),
-                    csv: true,
                 },
             ),
             ("hours november", NannyCommand::Usage),
@@ -429,6 +421,17 @@ mod tests {
                     words: None,
                 },
                 "{text}"
+            );
+        }
+        // A dose said with the leaving is the dose: never lost to a clock-out.
+        for text in [
+            "gave Emma 5 ml Tylenol, then left at 5",
+            "gave Emma 5 ml Tylenol, leaving now",
+        ] {
+            assert!(
+                matches!(parse(text, &vocabulary), Command::GiveDose { .. }),
+                "{text}: {:?}",
+                parse(text, &vocabulary)
             );
         }
         // Not a nanny command: left to the other parsers.

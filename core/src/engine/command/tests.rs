@@ -962,6 +962,13 @@ fn shifts_and_short_answers() {
             },
         ),
         (
+            "done for today, Emma took a long nap",
+            Command::ShiftOut {
+                at: None,
+                words: Some("Emma took a long nap".into()),
+            },
+        ),
+        (
             "ya me voy, Emma durmió bien la siesta",
             Command::ShiftOut {
                 at: None,

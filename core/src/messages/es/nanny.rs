@@ -210,7 +210,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • profile Maya emergency Rosa Díaz 555 010 7788\n\
              • profile Maya cert CPR until 2027-03-01\n\
              • schedule Maya Mon-Fri 8-17 · schedule Maya 2026-12-24 9-13 · schedule Maya clear\n\
-             • hours · hours 2026-11 · hours 2026-11 csv · week starts Sunday"
+             • hours · hours 2026-11 · week starts Sunday"
                 .into(),
             Tone::Info,
             msg,
