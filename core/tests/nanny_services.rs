@@ -328,8 +328,18 @@ async fn a_forgotten_clock_out_is_flagged_once_and_never_extended() {
         let app = TestApp::at(backend, ny("2026-11-02 07:55")).await;
         let g = garcia(&app).await;
         let family = g.demo.family_id;
+        assert!(app
+            .services
+            .members_on_shift(family)
+            .await
+            .unwrap()
+            .is_empty());
         let started = app.services.clock_in(&g.maya, family).await.unwrap();
         assert_eq!(started.scheduled_end_at, Some(ny("2026-11-02 17:00")));
+        assert_eq!(
+            app.services.members_on_shift(family).await.unwrap(),
+            vec![g.maya_member]
+        );
 
         // Not before the scheduled end plus an hour.
         assert!(app

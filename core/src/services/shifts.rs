@@ -203,6 +203,20 @@ impl Services {
         .await
     }
 
+    /// Who is on shift in a family now (member ids, earliest clock-in first), for the scheduler:
+    /// a reminder goes to the nanny on shift, else to the guardians. No actor: nothing is shown.
+    pub async fn members_on_shift(&self, family_id: i64) -> ServiceResult<Vec<i64>> {
+        Ok(shift::Entity::find()
+            .filter(shift::Column::FamilyId.eq(family_id))
+            .filter(shift::Column::ClockOutAt.is_null())
+            .order_by_asc(shift::Column::ClockInAt)
+            .all(self.db().conn())
+            .await?
+            .into_iter()
+            .map(|s| s.member_id)
+            .collect())
+    }
+
     /// For the scheduler, every minute or so: shifts still open [`FORGOTTEN_AFTER`] past their
     /// scheduled end and not flagged yet are flagged now (audited as `shift.flag_forgotten`, by the
     /// system), each returned once with the question to send its nanny. Never closes or extends a
