@@ -1609,3 +1609,34 @@ async fn the_hours_csv_arrives_as_a_file_in_the_guardians_dm() {
         .all(|c| c.param_str("channel") != Some("C0FAMILY")));
     drop(bot);
 }
+
+/// ```text
+/// nanny (DM)> I'm here
+/// nanny (DM)> done for today, Emma napped well -> Clocked out ... handoff report to Ana Garcia
+/// Ana's DM  <- 📋 Handoff from Maya Lopez ... “Emma napped well” (pushed at once, not in a channel)
+/// ```
+#[tokio::test]
+async fn the_handoff_report_reaches_the_guardians_dm_when_the_nanny_clocks_out() {
+    let (slack, family, bot) = garcia_with_ana("sqlite").await;
+    join(&slack, &family, NANNY, "Maya Lopez", "caregiver").await;
+    dm(&slack, NANNY, "I'm here").await;
+    posted(&slack, &dm_channel(NANNY), "Clocked in at").await;
+    dm(&slack, NANNY, "done for today, Emma napped well").await;
+    let out = posted(&slack, &dm_channel(NANNY), "Clocked out at").await;
+    assert!(
+        shown(&out).contains("handoff report to Ana, Ana Garcia and Luis"),
+        "{}",
+        shown(&out)
+    );
+    let report = posted(&slack, &dm_channel(ANA), "Handoff from Maya Lopez").await;
+    assert!(
+        shown(&report).contains("Maya Lopez says: “Emma napped well”"),
+        "{}",
+        shown(&report)
+    );
+    assert!(slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .all(|c| c.param_str("channel") != Some("C0FAMILY")));
+    drop(bot);
+}

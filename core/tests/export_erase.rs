@@ -850,6 +850,9 @@ async fn erasing_the_family_leaves_only_the_audit_trail() {
         assert_eq!(report.providers, 1);
         assert_eq!(report.shifts, 1);
         assert_eq!(report.nanny_profiles, 1);
+        // The demo's Monday-to-Friday week for Maya, and her CPR certificate.
+        assert_eq!(report.shift_schedules, 5);
+        assert_eq!(report.nanny_certifications, 1);
         assert_eq!(report.invites, 1);
         assert_eq!(report.consents, 1);
         assert_eq!(report.notifications, 2);
@@ -970,6 +973,10 @@ async fn erasing_a_member_keeps_the_record_without_their_name() {
         );
         assert_eq!(report.caregiver_assignments, 2);
         assert_eq!((report.shifts, report.nanny_profiles), (1, 1));
+        assert_eq!(
+            (report.shift_schedules, report.nanny_certifications),
+            (5, 1)
+        );
         assert_eq!(report.conversation_states, 1);
         assert_eq!(report.deattributed, 4, "two doses, the fever and the note");
         assert_eq!(

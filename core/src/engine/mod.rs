@@ -802,6 +802,8 @@ impl<S: ConversationStore> Engine<S> {
             // A caregiver's medication asks the guardians; a decision tells the caregiver.
             Msg::MedicationAdded { pending, .. } => *pending,
             Msg::MedicationDecided { caregiver_told, .. } => caregiver_told.is_some(),
+            // The end of a shift sends the guardians its handoff report.
+            Msg::ClockedOut { told, .. } => !told.is_empty(),
             _ => false,
         });
         // "language es" is answered in the language just chosen.

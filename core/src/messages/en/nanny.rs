@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, Duration, Weekday};
 
-use super::{reply, temperature, when};
+use super::{list, reply, temperature, when};
 use crate::hours::decimal_hours;
 use crate::messages::{Msg, RenderContext, Reply, Tone};
 use crate::services::care::Alert;
@@ -56,7 +56,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             if !told.is_empty() {
                 text.push_str(&format!(
                     " I've sent the handoff report to {}.",
-                    told.join(" and ")
+                    list(told)
                 ));
             }
             reply(text, Tone::Success, msg)

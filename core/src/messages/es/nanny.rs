@@ -4,7 +4,7 @@
 
 use chrono::{Duration, Weekday};
 
-use super::format::{date, short_date, temperature, weekday_date};
+use super::format::{date, list, short_date, temperature, weekday_date};
 use super::{amount, at, reply, when};
 use crate::hours::decimal_hours;
 use crate::messages::{Msg, RenderContext, Reply, Tone};
@@ -70,7 +70,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             if !told.is_empty() {
                 text.push_str(&format!(
                     " Envié el informe de relevo a {}.",
-                    told.join(" y ")
+                    list(told)
                 ));
             }
             reply(text, Tone::Success, msg)
