@@ -263,7 +263,7 @@ impl Services {
                     actor: "system".into(),
                     action: "shift.flag_forgotten",
                     subject: format!("shift:{}", row.id),
-                    channel: crate::domain::Channel::Cli,
+                    channel: crate::domain::Channel::System,
                     outcome: crate::audit::Outcome::Ok,
                 },
                 now,
