@@ -8,6 +8,7 @@ use chrono::{Duration, NaiveTime};
 use mednanny_core::audit;
 use mednanny_core::auth::Actor;
 use mednanny_core::domain::{ingredient_for_name, parse_strength, DoseAmount, Role};
+use mednanny_core::hours::{decimal_hours, YearMonth};
 use mednanny_core::services::care::{NewMedication, Schedule};
 use mednanny_core::services::{FamilyInfo, Services};
 use mednanny_core::settings::Settings;
@@ -149,6 +150,36 @@ pub async fn run(app: &App, settings: &Settings, command: Command) -> Result<()>
                 ExportFormat::Fhir => services.export_fhir(&op, family.id).await?,
             };
             println!("{}", serde_json::to_string_pretty(&document)?);
+        }
+        Command::Hours(args) => {
+            let family = family(services, &args.family).await?;
+            let month = match &args.month {
+                Some(text) => YearMonth::parse(text).map_err(|e| anyhow!("--month: {e}"))?,
+                None => YearMonth::of(services.now().with_timezone(&family.timezone).date_naive()),
+            };
+            let payroll = services.payroll_month(&op, family.id, month).await?;
+            if args.csv {
+                print!("{}", payroll.csv());
+            } else {
+                println!("Hours in {month} for the {} family:", family.name);
+                if payroll.hours.is_empty() {
+                    println!("No hours were clocked.");
+                }
+                for nanny in &payroll.hours {
+                    println!(
+                        "{}: {} h, of which {} h overtime",
+                        payroll.name_of(nanny.member_id),
+                        decimal_hours(nanny.month.worked),
+                        decimal_hours(nanny.month.overtime)
+                    );
+                }
+                if payroll.open_shifts > 0 {
+                    println!(
+                        "{} shift(s) not clocked out count no hours yet.",
+                        payroll.open_shifts
+                    );
+                }
+            }
         }
         Command::Erase(args) => erase(services, args).await?,
         Command::Audit(AuditCommand::Verify) => {

@@ -45,6 +45,8 @@ pub enum Command {
     Allergy(AllergyCommand),
     /// Print everything a family has, to stdout.
     Export(ExportArgs),
+    /// A month's hours per nanny, with overtime past 40 h a week: totals, or the payroll CSV.
+    Hours(HoursArgs),
     /// Erase a member or a whole family (GDPR); audit events keep only pseudonymous ids.
     Erase(EraseArgs),
     /// Check the audit trail.
@@ -208,6 +210,18 @@ pub struct ExportArgs {
     pub family: String,
     #[arg(long, value_enum, default_value = "json")]
     pub format: ExportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct HoursArgs {
+    #[arg(long)]
+    pub family: String,
+    /// The month, as YYYY-MM (2026-11); this month in the family's time zone when left out.
+    #[arg(long)]
+    pub month: Option<String>,
+    /// Print the payroll CSV (a row per shift, per week and for the month) instead of totals.
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Debug, Args)]

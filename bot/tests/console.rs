@@ -715,3 +715,156 @@ fn a_person_creates_joins_and_moves_between_families_from_chat() {
     let third = sandbox.chat(&["--as", "Rosa"], &["kids"]);
     assert!(reply_to(&third, "kids").contains("Sol"), "{third}");
 }
+
+/// ```text
+/// maya> I'm here                        -> Clocked in at ...
+/// maya> gave Emma 5 ml Tylenol / Emma temp 38.4 / note Emma ate all her lunch
+/// maya> done for today, Emma napped well -> Clocked out ... handoff report to Ana and Luis
+/// ana>  kids                            -> 📋 Handoff from Maya ... (once), then the children
+/// maya> my profile                      -> her languages, rates, emergency contact, schedule
+/// ```
+#[test]
+fn the_nanny_clocks_in_and_out_and_the_guardians_get_her_handoff_report() {
+    let sandbox = Sandbox::new();
+    sandbox.chat(&["--demo"], &["kids"]);
+    let maya = sandbox.chat(
+        &["--demo", "--as", "maya"],
+        &[
+            "I'm here",
+            "I'm here",
+            "gave Emma 5 ml Tylenol",
+            "Emma temp 38.4",
+            "note Emma ate all her lunch",
+            "done for today, Emma napped well",
+            "leaving",
+            "my profile",
+            "profile Ana",
+            "hours",
+        ],
+    );
+    assert!(
+        reply_to(&maya, "I'm here").contains("Clocked in at"),
+        "{maya}"
+    );
+    assert!(maya.contains("You are already on shift."), "{maya}");
+    let out = reply_to(&maya, "done for today, Emma napped well");
+    assert!(out.contains("Clocked out at"), "{out}");
+    assert!(
+        out.contains("I've sent the handoff report to Ana and Luis"),
+        "{out}"
+    );
+    assert!(
+        reply_to(&maya, "leaving").contains("You are not on shift."),
+        "{maya}"
+    );
+    let profile = reply_to(&maya, "my profile");
+    for expected in [
+        "Maya's profile:",
+        "Languages: English, Spanish",
+        "Rate: 22.50 an hour, overtime 33.75 an hour",
+        "Emergency contact: Rosa Diaz (sister) +1 212 555 0142",
+        "CPR and first aid: valid until",
+        "every Monday 08:00–17:00",
+        "every Friday 08:00–17:00",
+    ] {
+        assert!(profile.contains(expected), "{expected:?} in {profile}");
+    }
+    // Another member's profile is the guardians' to read.
+    assert!(
+        reply_to(&maya, "profile Ana").contains("don't have access"),
+        "{maya}"
+    );
+    assert!(reply_to(&maya, "hours").contains("Hours in "), "{maya}");
+
+    let ana = sandbox.chat(&["--demo"], &["kids", "kids"]);
+    let report = reply_to(&ana, "kids");
+    for expected in [
+        "📋 Handoff from Maya: shift ",
+        "Maya says: “Emma napped well”",
+        "💊 Emma 5 ml Children's Tylenol at",
+        "🌡 Emma 101.1 °F (38.4 °C) at",
+        "📝 Emma: ate all her lunch",
+    ] {
+        assert!(report.contains(expected), "{expected:?} in {report}");
+    }
+    assert_eq!(ana.matches("Handoff from Maya").count(), 1, "once: {ana}");
+    // Luis gets his own copy, in Spanish if he asks for it.
+    let luis = sandbox.chat(&["--demo", "--as", "Luis"], &["language es", "kids"]);
+    assert!(
+        luis.contains("Relevo de Maya") && luis.contains("Maya dice: «Emma napped well»"),
+        "{luis}"
+    );
+}
+
+/// The payroll CSV from `mednanny hours`, checked against totals worked out by hand: Maya's week
+/// of 2 November (Monday to Friday 8 to 5, then Saturday night 22:00 to Sunday 02:00) is 49 hours,
+/// 9 past 40; 30 November 22:00 to 1 December 06:00 gives November 2 hours. The shifts are written
+/// at those times into the database (the binary's clock is the real one).
+#[test]
+fn the_hours_csv_matches_hand_computed_totals() {
+    let sandbox = Sandbox::new();
+    sandbox.chat(&["--demo"], &["kids"]);
+    let db = rusqlite::Connection::open(sandbox.path("m.db")).expect("open the database");
+    let (family, maya): (i64, i64) = db
+        .query_row(
+            "SELECT m.family_id, m.id FROM members m JOIN people p ON p.id = m.person_id \
+             WHERE p.display_name = 'Maya'",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .expect("Maya's membership");
+    // New York is UTC-5 in November (after the clocks went back on 1 November).
+    let mut shifts: Vec<(String, String)> = (2..=6)
+        .map(|day| {
+            (
+                format!("2026-11-{day:02}T13:00:00+00:00"),
+                format!("2026-11-{day:02}T22:00:00+00:00"),
+            )
+        })
+        .collect();
+    shifts.push((
+        "2026-11-08T03:00:00+00:00".into(),
+        "2026-11-08T07:00:00+00:00".into(),
+    ));
+    shifts.push((
+        "2026-12-01T03:00:00+00:00".into(),
+        "2026-12-01T11:00:00+00:00".into(),
+    ));
+    for (start, end) in &shifts {
+        db.execute(
+            "INSERT INTO shifts (family_id, member_id, clock_in_at, clock_out_at, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?3)",
+            rusqlite::params![family, maya, start, end],
+        )
+        .expect("insert a shift");
+    }
+    drop(db);
+    let csv = sandbox.admin(&["hours", "--family", "Garcia", "--month", "2026-11", "--csv"]);
+    let expected = "\
+nanny,row,from,to,hours,regular_hours,overtime_hours,hourly_rate,overtime_rate,pay,note
+Maya,shift,2026-11-02 08:00,2026-11-02 17:00,9.00,9.00,0.00,22.50,33.75,202.50,
+Maya,shift,2026-11-03 08:00,2026-11-03 17:00,9.00,9.00,0.00,22.50,33.75,202.50,
+Maya,shift,2026-11-04 08:00,2026-11-04 17:00,9.00,9.00,0.00,22.50,33.75,202.50,
+Maya,shift,2026-11-05 08:00,2026-11-05 17:00,9.00,9.00,0.00,22.50,33.75,202.50,
+Maya,shift,2026-11-06 08:00,2026-11-06 17:00,9.00,4.00,5.00,22.50,33.75,258.75,
+Maya,shift,2026-11-07 22:00,2026-11-08 02:00,4.00,0.00,4.00,22.50,33.75,135.00,
+Maya,shift,2026-11-30 22:00,2026-12-01 06:00,2.00,2.00,0.00,22.50,33.75,45.00,
+Maya,week,2026-11-02,2026-11-08,49.00,40.00,9.00,22.50,33.75,1203.75,overtime
+Maya,week,2026-11-30,2026-11-30,2.00,2.00,0.00,22.50,33.75,45.00,
+Maya,month,2026-11-01,2026-11-30,51.00,42.00,9.00,22.50,33.75,1248.75,
+";
+    assert_eq!(csv, expected);
+    let totals = sandbox.admin(&["hours", "--family", "Garcia", "--month", "2026-11"]);
+    assert!(
+        totals.contains("Maya: 51.00 h, of which 9.00 h overtime"),
+        "{totals}"
+    );
+    // A month that is not one is refused, naming the flag.
+    let bad = sandbox.run(&["hours", "--family", "Garcia", "--month", "November"], "");
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--month"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}

@@ -1531,3 +1531,112 @@ async fn the_assistant_in_slack_asks_before_a_second_dose_in_spanish() {
     }
     assert!(requests[1].text().contains("Reply in Spanish"));
 }
+
+/// ```text
+/// /mednanny hours 2026-11   (Ana, a guardian) -> the totals, to her only; the payroll CSV as a
+///                                               file in her DM (files.getUploadURLExternal, the
+///                                               upload, files.completeUploadExternal)
+/// ```
+#[tokio::test]
+async fn the_hours_csv_arrives_as_a_file_in_the_guardians_dm() {
+    let (slack, family, bot) = garcia_with_ana("sqlite").await;
+    // Maya's Monday 2 November, 8 to 5 in New York, and a night 22:00 to 02:00 on the 7th.
+    let db = rusqlite::Connection::open(family.path("m.db")).expect("open the database");
+    let (family_id, maya): (i64, i64) = db
+        .query_row(
+            "SELECT m.family_id, m.id FROM members m JOIN people p ON p.id = m.person_id \
+             WHERE p.display_name = 'Maya'",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .expect("Maya's membership");
+    for (start, end) in [
+        ("2026-11-02T13:00:00+00:00", "2026-11-02T22:00:00+00:00"),
+        ("2026-11-08T03:00:00+00:00", "2026-11-08T07:00:00+00:00"),
+    ] {
+        db.execute(
+            "INSERT INTO shifts (family_id, member_id, clock_in_at, clock_out_at, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?3)",
+            rusqlite::params![family_id, maya, start, end],
+        )
+        .expect("insert a shift");
+    }
+    drop(db);
+
+    let (_, answer) = slash(&slack, ANA, "hours 2026-11").await;
+    assert!(answer.contains("Hours in 2026-11:"), "{answer}");
+    assert!(answer.contains("Maya: 13.00 h"), "{answer}");
+    let deadline = Instant::now() + WAIT;
+    let file = loop {
+        if let Some(file) = slack.shared_files().into_iter().next() {
+            break file;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no file shared: {:?}",
+            slack.calls()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(file.filename, "hours-2026-11.csv");
+    assert_eq!(file.channel.as_deref(), Some(dm_channel(ANA).as_str()));
+    assert_eq!(
+        file.text(),
+        "nanny,row,from,to,hours,regular_hours,overtime_hours,hourly_rate,overtime_rate,pay,note\n\
+         Maya,shift,2026-11-02 08:00,2026-11-02 17:00,9.00,9.00,0.00,22.50,33.75,202.50,\n\
+         Maya,shift,2026-11-07 22:00,2026-11-08 02:00,4.00,4.00,0.00,22.50,33.75,90.00,\n\
+         Maya,week,2026-11-02,2026-11-08,13.00,13.00,0.00,22.50,33.75,292.50,\n\
+         Maya,month,2026-11-01,2026-11-30,13.00,13.00,0.00,22.50,33.75,292.50,\n"
+    );
+    // Slack's three steps, in order, and nothing in the shared channel.
+    let steps: Vec<String> = slack
+        .calls()
+        .into_iter()
+        .map(|c| c.method)
+        .filter(|m| m.starts_with("files.") || m == "upload")
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "files.getUploadURLExternal",
+            "upload",
+            "files.completeUploadExternal"
+        ]
+    );
+    assert!(slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .all(|c| c.param_str("channel") != Some("C0FAMILY")));
+    drop(bot);
+}
+
+/// ```text
+/// nanny (DM)> I'm here
+/// nanny (DM)> done for today, Emma napped well -> Clocked out ... handoff report to Ana Garcia
+/// Ana's DM  <- 📋 Handoff from Maya Lopez ... “Emma napped well” (pushed at once, not in a channel)
+/// ```
+#[tokio::test]
+async fn the_handoff_report_reaches_the_guardians_dm_when_the_nanny_clocks_out() {
+    let (slack, family, bot) = garcia_with_ana("sqlite").await;
+    join(&slack, &family, NANNY, "Maya Lopez", "caregiver").await;
+    dm(&slack, NANNY, "I'm here").await;
+    posted(&slack, &dm_channel(NANNY), "Clocked in at").await;
+    dm(&slack, NANNY, "done for today, Emma napped well").await;
+    let out = posted(&slack, &dm_channel(NANNY), "Clocked out at").await;
+    assert!(
+        shown(&out).contains("handoff report to Ana, Ana Garcia and Luis"),
+        "{}",
+        shown(&out)
+    );
+    let report = posted(&slack, &dm_channel(ANA), "Handoff from Maya Lopez").await;
+    assert!(
+        shown(&report).contains("Maya Lopez says: “Emma napped well”"),
+        "{}",
+        shown(&report)
+    );
+    assert!(slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .all(|c| c.param_str("channel") != Some("C0FAMILY")));
+    drop(bot);
+}

@@ -82,10 +82,13 @@ pub enum Permission {
     ViewAppointments,
     /// The family's doctors and their phones (a nanny needs the paediatrician's number).
     ViewProviders,
+    /// Nannies' profiles, schedules and hours, and the payroll week (guardians; a nanny reads
+    /// their own profile and hours under `ClockInOut`).
+    ManageNannies,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 26] = [
+    pub const ALL: [Permission; 27] = [
         Permission::ViewChildren,
         Permission::ViewMedications,
         Permission::ViewAllergies,
@@ -112,6 +115,7 @@ impl Permission {
         Permission::ViewVaccinations,
         Permission::ViewAppointments,
         Permission::ViewProviders,
+        Permission::ManageNannies,
     ];
 
     /// The audit action name.
@@ -143,6 +147,7 @@ impl Permission {
             Permission::ViewVaccinations => "vaccinations.view",
             Permission::ViewAppointments => "appointments.view",
             Permission::ViewProviders => "providers.view",
+            Permission::ManageNannies => "nannies.manage",
         }
     }
 }

@@ -1,13 +1,15 @@
 //! The Garcia demo family, created once by `mednanny chat --demo` so anyone can try MedNanny in a
 //! minute: guardians Ana and Luis, nanny Maya (caregiver for both children), Emma (4 years, 16 kg) and
-//! Leo (14 months, peanut allergy). Everything goes through the services, so the demo is audited like
-//! any other data.
+//! Leo (14 months, peanut allergy). Maya has a profile (languages, rates, an emergency contact, a
+//! CPR certificate) and works Monday to Friday, 8 to 5. Everything goes through the services, so the
+//! demo is audited like any other data.
 
-use chrono::{Duration, Months, NaiveTime};
+use chrono::{Duration, Months, NaiveTime, Weekday};
 
 use crate::auth::Actor;
 use crate::domain::{parse_strength, DoseAmount, DoseUnit, IdentityKind, Role};
 use crate::services::care::{NewMedication, Schedule};
+use crate::services::nanny::{Certification, ProfileChange, ScheduledShift, ShiftDays};
 use crate::services::{ServiceResult, Services};
 
 pub const FAMILY_NAME: &str = "Garcia";
@@ -86,6 +88,43 @@ pub async fn ensure(services: &Services) -> ServiceResult<Demo> {
     for child in [emma, leo] {
         services.assign_caregiver(&op, members[2], child).await?;
     }
+    // Maya's profile and her week: Monday to Friday, 8 to 5, in the family's time zone.
+    services
+        .set_nanny_profile(
+            &op,
+            family_id,
+            members[2],
+            ProfileChange {
+                languages: Some(vec!["English".into(), "Spanish".into()]),
+                hourly_rate_cents: Some(2250),
+                overtime_rate_cents: Some(3375),
+                emergency_contact: Some("Rosa Diaz (sister) +1 212 555 0142".into()),
+                certification: Some(Certification {
+                    name: "CPR and first aid".into(),
+                    expires_on: today + Duration::days(300),
+                }),
+            },
+        )
+        .await?;
+    let eight = NaiveTime::from_hms_opt(8, 0, 0).unwrap_or_default();
+    let five = NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default();
+    let weekdays: Vec<ScheduledShift> = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+    ]
+    .into_iter()
+    .map(|day| ScheduledShift {
+        days: ShiftDays::Weekly(day),
+        starts: eight,
+        ends: five,
+    })
+    .collect();
+    services
+        .add_scheduled_shifts(&op, family_id, members[2], &weekdays)
+        .await?;
     services.log_growth(&op, emma, "weight", 16.0, None).await?;
     services
         .add_allergy(

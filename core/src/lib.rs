@@ -12,6 +12,7 @@
 //! - [`domain`]: validated domain types (amounts, temperatures, roles, ingredients, emergency numbers).
 //! - [`auth`]: the one authorization policy.
 //! - [`dose_safety`]: the pure dose-safety rules (interval, daily count, daily amount, by ingredient).
+//! - [`hours`]: the nanny's hours for payroll (weeks, months, overtime, the CSV), pure.
 //! - [`services`]: the domain services every channel goes through.
 //! - [`assistant`]: MedNannyAI's understanding: the `Brain` port, the rules brain and the model's.
 //! - [`engine`]: the conversation engine: command parsing, the pure state machine, the effect runner.
@@ -34,6 +35,7 @@ pub mod demo;
 pub mod domain;
 pub mod dose_safety;
 pub mod engine;
+pub mod hours;
 pub mod inbox;
 pub mod messages;
 pub mod outbox;

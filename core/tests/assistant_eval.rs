@@ -240,7 +240,13 @@ fn read(message: &str) -> Reading {
         }
         Command::Children => "children",
         Command::ShiftIn => "shift_in",
-        Command::ShiftOut => "shift_out",
+        Command::ShiftOut { at, words } => {
+            put("time", said_time(at));
+            if let Some(words) = words {
+                put("text", words);
+            }
+            "shift_out"
+        }
         Command::Undo => "undo",
         Command::Yes => "yes",
         Command::No => "no",

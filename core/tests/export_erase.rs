@@ -176,17 +176,18 @@ async fn seed(app: &TestApp) -> Seeded {
     .insert(db)
     .await
     .expect("vaccination");
-    nanny_profile::ActiveModel {
-        member_id: Set(member_of(demo.maya)),
-        phone: Set(Some("+1 212 555 0199".into())),
-        hourly_rate_cents: Set(Some(2500)),
-        notes: Set(Some(app.keys.seal("nanny_profiles.notes", NANNY_NOTES))),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .expect("nanny profile");
+    // The demo gave Maya a profile: the seed adds a phone and notes to it.
+    let mut profile: nanny_profile::ActiveModel = nanny_profile::Entity::find()
+        .filter(nanny_profile::Column::MemberId.eq(member_of(demo.maya)))
+        .one(db)
+        .await
+        .expect("read profile")
+        .expect("the demo's profile of Maya")
+        .into();
+    profile.phone = Set(Some("+1 212 555 0199".into()));
+    profile.hourly_rate_cents = Set(Some(2500));
+    profile.notes = Set(Some(app.keys.seal("nanny_profiles.notes", NANNY_NOTES)));
+    profile.update(db).await.expect("nanny profile");
     // Ana's consent to the assistant is the demo's own (demo.rs): one consent row.
     for (person_id, key) in [(demo.maya, "console:maya"), (demo.luis, "console:luis")] {
         conversation_state::ActiveModel {
@@ -371,6 +372,24 @@ async fn garcia_rows(app: &TestApp, s: &Seeded) -> BTreeMap<&'static str, u64> {
         (
             "shifts",
             count(app, shift::Entity, shift::Column::FamilyId.eq(family_id)).await,
+        ),
+        (
+            "shift_schedules",
+            count(
+                app,
+                entity::shift_schedule::Entity,
+                entity::shift_schedule::Column::FamilyId.eq(family_id),
+            )
+            .await,
+        ),
+        (
+            "nanny_certifications",
+            count(
+                app,
+                entity::nanny_certification::Entity,
+                entity::nanny_certification::Column::MemberId.is_in(members.clone()),
+            )
+            .await,
         ),
         (
             "invites",
@@ -831,6 +850,9 @@ async fn erasing_the_family_leaves_only_the_audit_trail() {
         assert_eq!(report.providers, 1);
         assert_eq!(report.shifts, 1);
         assert_eq!(report.nanny_profiles, 1);
+        // The demo's Monday-to-Friday week for Maya, and her CPR certificate.
+        assert_eq!(report.shift_schedules, 5);
+        assert_eq!(report.nanny_certifications, 1);
         assert_eq!(report.invites, 1);
         assert_eq!(report.consents, 1);
         assert_eq!(report.notifications, 2);
@@ -951,6 +973,10 @@ async fn erasing_a_member_keeps_the_record_without_their_name() {
         );
         assert_eq!(report.caregiver_assignments, 2);
         assert_eq!((report.shifts, report.nanny_profiles), (1, 1));
+        assert_eq!(
+            (report.shift_schedules, report.nanny_certifications),
+            (5, 1)
+        );
         assert_eq!(report.conversation_states, 1);
         assert_eq!(report.deattributed, 4, "two doses, the fever and the note");
         assert_eq!(

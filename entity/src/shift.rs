@@ -16,6 +16,11 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub handoff: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The end of the scheduled shift the clock-in fell in, if there was one.
+    pub scheduled_end_at: Option<DateTimeUtc>,
+    /// When the shift was found still open an hour past its scheduled end (set once; the shift
+    /// is never extended or closed for the nanny).
+    pub forgot_flagged_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -66,7 +66,7 @@ pub use payloads::{
     app_home_opened, app_mention, button_click, home_button_click, message_im, slash_command,
     view_submission,
 };
-pub use server::{Ack, ApiCall, FakeSlack};
+pub use server::{Ack, ApiCall, FakeSlack, SharedFile};
 pub use twilio::{
     inbound_whatsapp, post_signed, twilio_signature, FakeTwilio, Scripted, SentMessage,
     TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,

@@ -155,6 +155,33 @@ pub(crate) struct Shared {
     pub(crate) acks_changed: watch::Sender<usize>,
 
     pub(crate) shutdown: watch::Sender<bool>,
+
+    /// Files by id, from files.getUploadURLExternal through the upload to
+    /// files.completeUploadExternal.
+    pub(crate) files: Mutex<Vec<SharedFile>>,
+}
+
+/// A file as Slack's external upload builds it, step by step.
+#[derive(Debug, Clone, Default)]
+pub struct SharedFile {
+    pub id: String,
+    pub filename: String,
+    /// The length announced to files.getUploadURLExternal.
+    pub length: usize,
+    /// The bytes POSTed to the upload URL (`None` until then).
+    pub content: Option<Vec<u8>>,
+    /// Set by files.completeUploadExternal: where it was shared, and its title.
+    pub channel: Option<String>,
+    pub title: Option<String>,
+    pub initial_comment: Option<String>,
+    pub completed: bool,
+}
+
+impl SharedFile {
+    /// The uploaded bytes as text (lossy), empty before the upload.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(self.content.as_deref().unwrap_or_default()).into_owned()
+    }
 }
 
 /// Locks a mutex, ignoring poisoning: a panicking test thread must not turn every later
@@ -189,6 +216,7 @@ impl Shared {
             acks: Mutex::new(AckLog::default()),
             acks_changed: watch::Sender::new(0),
             shutdown: watch::Sender::new(false),
+            files: Mutex::new(Vec::new()),
         }
     }
 
@@ -517,6 +545,15 @@ impl FakeSlack {
                 _ => return self.call_count(),
             }
         }
+    }
+
+    /// The files shared with files.completeUploadExternal (uploaded and completed), in order.
+    pub fn shared_files(&self) -> Vec<SharedFile> {
+        lock(&self.shared.files)
+            .iter()
+            .filter(|f| f.completed)
+            .cloned()
+            .collect()
     }
 
     /// Forgets every recorded call (e.g. between benchmark phases).

@@ -30,6 +30,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/api/{*method}", any(api))
         .route("/response/{id}", post(response_url))
+        .route("/upload/{id}", post(upload))
         .route("/link", get(socket_mode::link))
         .route("/link/", get(socket_mode::link))
         .with_state(shared)
@@ -101,6 +102,114 @@ async fn response_url(
         None => Outcome::Ok(json!({ "ok": true })),
     };
     finish(&shared, method, bearer(&headers), params, at, outcome).await
+}
+
+/// files.getUploadURLExternal: a file id and the URL to POST its bytes to (`filename` and
+/// `length` are required, as Slack's).
+fn upload_url(shared: &Shared, params: &Value) -> Outcome {
+    let Some(filename) = str_param(params, "filename") else {
+        return err("invalid_arguments");
+    };
+    let length = match params.get("length") {
+        Some(Value::String(n)) => n.parse::<usize>().ok(),
+        Some(Value::Number(n)) => n.as_u64().map(|n| n as usize),
+        _ => None,
+    };
+    let Some(length) = length.filter(|n| *n > 0) else {
+        return err("invalid_arguments");
+    };
+    let mut files = crate::server::lock(&shared.files);
+    let id = format!("F{:08}", files.len() + 1);
+    files.push(crate::server::SharedFile {
+        id: id.clone(),
+        filename: filename.to_string(),
+        length,
+        ..Default::default()
+    });
+    Outcome::Ok(json!({
+        "ok": true,
+        "upload_url": format!("{}/upload/{id}", shared.http_base),
+        "file_id": id,
+    }))
+}
+
+/// POST `/upload/{id}`: the file's bytes, as Slack's upload URL takes them (any content type);
+/// answered in plain text, "OK - <length>", as Slack does. An unknown id is a 404.
+async fn upload(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let at = Instant::now();
+    let known = {
+        let mut files = crate::server::lock(&shared.files);
+        match files.iter_mut().find(|f| f.id == id) {
+            Some(file) => {
+                file.content = Some(body.to_vec());
+                true
+            }
+            None => false,
+        }
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    shared.record_call(ApiCall {
+        method: "upload".to_string(),
+        token: bearer(&headers),
+        params: json!({ "file_id": id, "bytes": body.len(), "content_type": content_type }),
+        at,
+        error: (!known).then(|| "file_not_found".to_string()),
+    });
+    if !known {
+        return (StatusCode::NOT_FOUND, "Not Found").into_response();
+    }
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"))],
+        format!("OK - {}", body.len()),
+    )
+        .into_response()
+}
+
+/// files.completeUploadExternal: shares uploaded files in `channel_id`. A file never uploaded,
+/// or whose bytes differ in length from what was announced, is refused as Slack refuses it.
+fn complete_upload(shared: &Shared, params: &Value) -> Outcome {
+    let Some(Value::Array(wanted)) = json_param(params, "files") else {
+        return err("invalid_arguments");
+    };
+    let channel = str_param(params, "channel_id").map(str::to_string);
+    let mut files = crate::server::lock(&shared.files);
+    let mut done = Vec::new();
+    for item in &wanted {
+        let Some(id) = item.get("id").and_then(Value::as_str) else {
+            return err("invalid_arguments");
+        };
+        let Some(file) = files.iter_mut().find(|f| f.id == id) else {
+            return err("file_not_found");
+        };
+        match &file.content {
+            Some(bytes) if bytes.len() == file.length => {}
+            Some(_) => return err("file_upload_size_mismatch"),
+            None => return err("file_not_found"),
+        }
+        file.completed = true;
+        file.channel = channel.clone();
+        file.title = item
+            .get("title")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        file.initial_comment = str_param(params, "initial_comment").map(str::to_string);
+        done.push(json!({
+            "id": file.id,
+            "name": file.filename,
+            "title": file.title.clone().unwrap_or_else(|| file.filename.clone()),
+        }));
+    }
+    Outcome::Ok(json!({ "ok": true, "files": done }))
 }
 
 /// Records the call, applies the configured latency, and writes the HTTP answer.
@@ -218,6 +327,8 @@ fn is_known(method: &str) -> bool {
             | "chat.update"
             | "chat.delete"
             | "conversations.open"
+            | "files.getUploadURLExternal"
+            | "files.completeUploadExternal"
             | "reactions.add"
             | "users.info"
             | "views.publish"
@@ -307,6 +418,8 @@ fn answer(shared: &Shared, method: &str, params: &Value) -> Outcome {
             (_, None) => err("message_not_found"),
         },
         "reactions.add" => Outcome::Ok(json!({ "ok": true })),
+        "files.getUploadURLExternal" => upload_url(shared, params),
+        "files.completeUploadExternal" => complete_upload(shared, params),
         "conversations.open" => conversations_open(params),
         "users.info" => {
             let Some(user_id) = str_param(params, "user") else {

@@ -168,6 +168,45 @@ impl SlackApi {
         Ok(())
     }
 
+    /// Shares a file in a channel the way Slack asks now that `files.upload` is retired: a URL
+    /// from `files.getUploadURLExternal`, the bytes POSTed to it, then
+    /// `files.completeUploadExternal` to share it. A failed step is retried as a whole from a new
+    /// URL (the file id of a half-done upload is never shared).
+    pub async fn upload_file(
+        &self,
+        channel: &str,
+        filename: &str,
+        content_type: &str,
+        content: &[u8],
+    ) -> Result<(), SlackApiError> {
+        retrying(|| async {
+            let session = self.client.open_session(&self.token);
+            let url = session
+                .get_upload_url_external(&SlackApiFilesGetUploadUrlExternalRequest::new(
+                    filename.into(),
+                    content.len(),
+                ))
+                .await?;
+            session
+                .files_upload_via_url(&SlackApiFilesUploadViaUrlRequest::new(
+                    url.upload_url,
+                    content.to_vec(),
+                    content_type.into(),
+                ))
+                .await?;
+            session
+                .files_complete_upload_external(
+                    &SlackApiFilesCompleteUploadExternalRequest::new(vec![
+                        SlackApiFilesComplete::new(url.file_id).with_title(filename.into()),
+                    ])
+                    .with_channel_id(channel.into()),
+                )
+                .await
+        })
+        .await?;
+        Ok(())
+    }
+
     /// The DM channel with a user.
     pub async fn open_dm(&self, user: &str) -> Result<String, SlackApiError> {
         let request = SlackApiConversationsOpenRequest::new().with_users(vec![user.into()]);

@@ -127,10 +127,7 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
                     api.respond(response_url, &first, false).await?;
                 }
                 if reply.document.is_some() {
-                    let dm = api.open_dm(user).await?;
-                    for message in reply_messages(reply) {
-                        api.post(&dm, &message, None).await?;
-                    }
+                    send_document(api, user, reply).await?;
                 }
             }
             context.pushers.after_turn(&turn);
@@ -279,12 +276,32 @@ async fn post_in_thread(
         api.post(channel, &first, Some(thread)).await?;
     }
     if reply.document.is_some() {
-        let dm = api.open_dm(user).await?;
-        for message in reply_messages(reply) {
-            api.post(&dm, &message, None).await?;
-        }
+        send_document(api, user, reply).await?;
     }
     Ok(())
+}
+
+/// A reply's document goes to the asker's DM, never a shared channel: a payroll CSV as a file
+/// (a spreadsheet opens it), anything else (an export) as messages after the text.
+async fn send_document(api: &SlackApi, user: &str, reply: &Reply) -> Result<(), SlackApiError> {
+    let dm = api.open_dm(user).await?;
+    match &reply.document {
+        Some(document) if document.filename.ends_with(".csv") => {
+            api.upload_file(
+                &dm,
+                &document.filename,
+                "text/csv",
+                document.content.as_bytes(),
+            )
+            .await
+        }
+        _ => {
+            for message in reply_messages(reply) {
+                api.post(&dm, &message, None).await?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Someone from another workspace (a shared channel, Slack Connect): told so, nothing recorded.

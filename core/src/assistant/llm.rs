@@ -179,7 +179,7 @@ fn rules_suffice(command: &Command) -> bool {
             | Command::Temperature { .. }
             | Command::Note { .. }
             | Command::ShiftIn
-            | Command::ShiftOut
+            | Command::ShiftOut { .. }
             | Command::BadTime(_)
             | Command::Unknown
     )

@@ -101,7 +101,7 @@ impl Tool {
             Tool::RecordTemperature => "Record a temperature.",
             Tool::AddCareNote => "Add a care note.",
             Tool::StartShift => "The nanny starts a shift.",
-            Tool::EndShift => "The nanny ends a shift.",
+            Tool::EndShift => "The nanny ends a shift (with what she says for the guardians).",
             Tool::ProposeMedication => "Propose a new medicine; the person confirms.",
             Tool::ProposeAppointment => "Propose an appointment; the person confirms.",
         }
@@ -112,9 +112,12 @@ impl Tool {
         let text = json!({"type": "string"});
         let time = json!({"type": "string", "description": "HH:MM or 'N minutes ago'"});
         let (properties, required): (Value, &[&str]) = match self {
-            Tool::ListChildren | Tool::StartShift | Tool::EndShift => {
+            Tool::ListChildren | Tool::StartShift => {
                 return json!({"type": "object", "properties": {}})
             }
+            // The nanny's own words for the guardians' handoff report, and when she left if she
+            // said ("left at 17:30"); neither is required.
+            Tool::EndShift => (json!({ "left_at": time, "handoff_note": text }), &[]),
             Tool::ListMedications | Tool::ListAllergies | Tool::UpcomingAppointments => {
                 (json!({ "child": text }), &[])
             }
@@ -269,7 +272,12 @@ pub fn read_call(name: &str, arguments: &str, ctx: &CallContext<'_>) -> Result<C
             text: ctx.aliases.reveal(&args.text("text")?),
         },
         Tool::StartShift => Command::ShiftIn,
-        Tool::EndShift => Command::ShiftOut,
+        Tool::EndShift => Command::ShiftOut {
+            at: args.time("left_at")?,
+            words: args
+                .text_opt("handoff_note")?
+                .map(|words| ctx.aliases.reveal(&words)),
+        },
         Tool::ProposeMedication => {
             let child = args.child()?;
             let name = args.text("name")?;
@@ -519,6 +527,14 @@ mod tests {
                 },
             ),
             ("start_shift", "", Command::ShiftIn),
+            (
+                "end_shift",
+                r#"{"handoff_note":"Child A napped well"}"#,
+                Command::ShiftOut {
+                    at: None,
+                    words: Some("Emma napped well".into()),
+                },
+            ),
             ("list_children", "{}", Command::Children),
         ];
         for (name, args, expected) in cases {

@@ -1052,12 +1052,14 @@ static ENTITY_COLUMNS: LazyLock<HashMap<String, HashMap<String, Option<Kind>>>> 
         add::<conversation_state::Entity>(&mut tables);
         add::<dose_log::Entity>(&mut tables);
         add::<family::Entity>(&mut tables);
+        add::<family_payroll::Entity>(&mut tables);
         add::<identity::Entity>(&mut tables);
         add::<inbox::Entity>(&mut tables);
         add::<invite::Entity>(&mut tables);
         add::<measurement::Entity>(&mut tables);
         add::<medication::Entity>(&mut tables);
         add::<member::Entity>(&mut tables);
+        add::<nanny_certification::Entity>(&mut tables);
         add::<nanny_profile::Entity>(&mut tables);
         add::<notification::Entity>(&mut tables);
         add::<outbox::Entity>(&mut tables);
@@ -1065,6 +1067,7 @@ static ENTITY_COLUMNS: LazyLock<HashMap<String, HashMap<String, Option<Kind>>>> 
         add::<phone_link::Entity>(&mut tables);
         add::<provider::Entity>(&mut tables);
         add::<shift::Entity>(&mut tables);
+        add::<shift_schedule::Entity>(&mut tables);
         add::<vaccination::Entity>(&mut tables);
         tables
     });

@@ -14,6 +14,7 @@ mod amounts;
 mod chat;
 mod keeping;
 mod lists;
+mod nanny;
 mod records;
 mod temperature;
 #[cfg(test)]
@@ -22,6 +23,7 @@ mod times;
 mod words;
 
 use amounts::find_amount;
+pub use nanny::{NannyCommand, ProfileEdit};
 pub use records::RecordKind;
 pub use times::parse_time;
 
@@ -91,7 +93,14 @@ pub enum Command {
     /// A numbered choice ("2") or a button's value.
     Choose(usize),
     ShiftIn,
-    ShiftOut,
+    /// The nanny leaving: now, or when they said ("left at 17:30"), with their own words for the
+    /// guardians' handoff report when they added any ("done for today, Emma napped well").
+    ShiftOut {
+        at: Option<SaidTime>,
+        words: Option<String>,
+    },
+    /// The nanny's profile, schedule and hours, and the family's payroll week.
+    Nanny(NannyCommand),
     Join {
         code: String,
     },
@@ -479,6 +488,9 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
     let child_mentioned = words
         .iter()
         .find_map(|w| vocabulary.child_in(strip_punctuation(w)));
+    if let Some(command) = nanny::parse(text, &words) {
+        return command;
+    }
     if let Some(command) = keeping::parse(text, &words, vocabulary) {
         return command;
     }
@@ -600,7 +612,10 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
             {
                 Some("in" | "start" | "on" | "started" | "starting" | "starts") => Command::ShiftIn,
                 Some("out" | "end" | "off" | "over" | "done" | "ended" | "finished") => {
-                    Command::ShiftOut
+                    Command::ShiftOut {
+                        at: None,
+                        words: None,
+                    }
                 }
                 _ => Command::Unknown,
             };
@@ -617,7 +632,10 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         || lower.contains("clocking out")
         || lower.contains("ending my shift")
     {
-        return Command::ShiftOut;
+        return Command::ShiftOut {
+            at: None,
+            words: None,
+        };
     }
     // "I'm here", "ya llegué", "done for today", "Ana is home, I'm leaving", "me voy".
     if let Some(shift) = chat::shift(text) {

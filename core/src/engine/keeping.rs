@@ -221,7 +221,7 @@ impl<S: ConversationStore> Engine<S> {
         }
     }
 
-    async fn family_members(&self, scene: &Scene) -> ServiceResult<Vec<MemberView>> {
+    pub(super) async fn family_members(&self, scene: &Scene) -> ServiceResult<Vec<MemberView>> {
         self.services.members(&scene.actor, scene.family.id).await
     }
 
@@ -348,7 +348,10 @@ fn pick_for_change<'a>(
 /// members are not found. Several matches or none: the reply says so, nothing is guessed.
 // The refusal *is* the message to say (as in the machine).
 #[allow(clippy::result_large_err)]
-fn find_member<'a>(members: &'a [MemberView], name: &str) -> Result<&'a MemberView, Msg> {
+pub(super) fn find_member<'a>(
+    members: &'a [MemberView],
+    name: &str,
+) -> Result<&'a MemberView, Msg> {
     let current: Vec<&MemberView> = members
         .iter()
         .filter(|m| m.status != MemberStatus::Revoked)

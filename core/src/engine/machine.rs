@@ -143,7 +143,13 @@ pub enum Task {
     },
     Undo,
     ClockIn,
-    ClockOut,
+    /// End the shift (now, or at the time said) and send the guardians the handoff report.
+    ClockOut {
+        at: Option<DateTime<Utc>>,
+        words: Option<String>,
+    },
+    /// A nanny command: profile, schedule, hours, payroll week (see `engine::nanny`).
+    Nanny(super::command::NannyCommand),
     Invite {
         role: Role,
         to: Option<Invitee>,
@@ -257,7 +263,8 @@ impl Task {
                 | Task::ReturnToCare { .. }
                 | Task::Undo
                 | Task::ClockIn
-                | Task::ClockOut
+                | Task::ClockOut { .. }
+                | Task::Nanny(_)
                 // Not the record, but which one the person sees: dashboards change too.
                 | Task::JoinFamily { .. }
                 | Task::CreateFamily { .. }
@@ -845,7 +852,11 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
         },
         Command::Undo => run(Task::Undo),
         Command::ShiftIn => run(Task::ClockIn),
-        Command::ShiftOut => run(Task::ClockOut),
+        Command::ShiftOut { at, words } => match at_time(at) {
+            Ok(at) => run(Task::ClockOut { at, words }),
+            Err(msg) => say(msg),
+        },
+        Command::Nanny(command) => run(Task::Nanny(command)),
         Command::Invite {
             role: Some(role),
             to,

@@ -26,6 +26,7 @@ pub mod command;
 pub mod forms;
 mod keeping;
 pub mod machine;
+mod nanny;
 mod onboarding;
 mod records;
 mod routing;
@@ -473,6 +474,8 @@ impl<S: ConversationStore> Engine<S> {
             // A caregiver's medication asks the guardians; a decision tells the caregiver.
             Msg::MedicationAdded { pending, .. } => *pending,
             Msg::MedicationDecided { caregiver_told, .. } => caregiver_told.is_some(),
+            // The end of a shift sends the guardians its handoff report.
+            Msg::ClockedOut { told, .. } => !told.is_empty(),
             _ => false,
         });
         // "language es" is answered in the language just chosen.

@@ -389,14 +389,22 @@ impl<S: ConversationStore> Engine<S> {
                     document,
                 }])
             }
-            Task::ClockOut => {
-                let shift = services.clock_out(actor, scene.family.id).await?;
-                let end = shift.clock_out_at.unwrap_or(scene.now);
+            Task::ClockOut { at, words } => {
+                let ended = services
+                    .end_shift(
+                        actor,
+                        scene.family.id,
+                        crate::services::shifts::ClockOut { at, words },
+                    )
+                    .await?;
+                let end = ended.shift.clock_out_at.unwrap_or(scene.now);
                 answered(vec![Msg::ClockedOut {
                     at: end,
-                    minutes: (end - shift.clock_in_at).num_minutes(),
+                    minutes: (end - ended.shift.clock_in_at).num_minutes(),
+                    told: ended.told,
                 }])
             }
+            Task::Nanny(command) => self.nanny(command, scene).await,
         }
     }
 

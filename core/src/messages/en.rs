@@ -5,6 +5,7 @@ mod assistant;
 mod dashboard;
 mod forms;
 mod keeping;
+mod nanny;
 mod problems;
 mod records;
 pub(super) mod whatsapp;
@@ -274,7 +275,8 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • remove Leo's peanut allergy · cancel Emma's appointment (guardians; asked first)\n\
              • note Emma ate a good lunch / notes Emma\n\
              • undo — take back the last dose you logged\n\
-             • shift in / shift out\n\
+             • shift in / shift out (or I'm here / done for today, Emma napped well: the guardians get a handoff report)\n\
+             • my profile · hours · hours 2026-11 — your profile and hours (guardians: profile Maya, schedule Maya Mon-Fri 8-17, week starts Sunday)\n\
              • invite caregiver (or guardian, viewer) — a one-time code for a new member\n\
              • invite caregiver Maya +1 415 555 0100 — the invite sent to her WhatsApp (she replies JOIN)\n\
              • link-whatsapp +1 415 555 0100 — reach MedNanny from your WhatsApp too (a code is sent there)\n\
@@ -496,11 +498,15 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         ),
         Msg::NothingToUndo => reply("There is no dose of yours to undo.".into(), Info, msg),
         Msg::ClockedIn { at } => reply(format!("Clocked in at {}. Have a good shift!", when(*at, ctx)), Success, msg),
-        Msg::ClockedOut { at, minutes } => reply(
-            format!("Clocked out at {} after {} h {:02} min.", when(*at, ctx), minutes / 60, minutes % 60),
-            Success,
-            msg,
-        ),
+        Msg::ClockedOut { .. }
+        | Msg::StillOnShift { .. }
+        | Msg::Hours { .. }
+        | Msg::NoHours { .. }
+        | Msg::NannyProfile(_)
+        | Msg::ScheduleSet { .. }
+        | Msg::WeekStartSet { .. }
+        | Msg::NannyUsage
+        | Msg::Alert(Alert::Handoff(_)) => nanny::render(msg, ctx),
         Msg::FamilyCreated { name } => reply(
             format!(
                 "The {name} family is ready, and you are its guardian. Next:\n\

@@ -11,6 +11,7 @@ mod dashboard;
 mod format;
 mod forms;
 mod keeping;
+mod nanny;
 mod problems;
 mod records;
 #[cfg(test)]
@@ -308,7 +309,8 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • remove Leo's peanut allergy · cancel Emma's appointment (tutores; te lo pregunto antes)\n\
              • note Emma ate a good lunch / notes Emma — notas\n\
              • undo — deshace la última dosis que anotaste\n\
-             • shift in / shift out — empieza o termina tu turno\n\
+             • shift in / shift out — empieza o termina tu turno (o ya llegué / me voy, Emma durmió bien: los tutores reciben un informe de relevo)\n\
+             • my profile · hours · hours 2026-11 — tu perfil y tus horas (tutores: profile Maya, schedule Maya Mon-Fri 8-17, week starts Sunday)\n\
              • invite caregiver (o guardian, viewer) — un código de un solo uso para un nuevo miembro\n\
              • invite caregiver Maya +1 415 555 0100 — la invitación le llega por WhatsApp (responde JOIN)\n\
              • link-whatsapp +1 415 555 0100 — escríbele a MedNanny también desde tu WhatsApp (te llega un código)\n\
@@ -531,11 +533,15 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         ),
         Msg::NothingToUndo => reply("No hay ninguna dosis tuya que deshacer.".into(), Info, msg),
         Msg::ClockedIn { at: start } => reply(format!("Turno iniciado {}. ¡Que tengas un buen turno!", at(*start, ctx)), Success, msg),
-        Msg::ClockedOut { at: end, minutes } => reply(
-            format!("Turno terminado {}, después de {} h {:02} min.", at(*end, ctx), minutes / 60, minutes % 60),
-            Success,
-            msg,
-        ),
+        Msg::ClockedOut { .. }
+        | Msg::StillOnShift { .. }
+        | Msg::Hours { .. }
+        | Msg::NoHours { .. }
+        | Msg::NannyProfile(_)
+        | Msg::ScheduleSet { .. }
+        | Msg::WeekStartSet { .. }
+        | Msg::NannyUsage
+        | Msg::Alert(Alert::Handoff(_)) => nanny::render(msg, ctx),
         Msg::FamilyCreated { name } => reply(
             format!(
                 "La familia {name} está lista, y tú eres su tutor. Ahora puedes:\n\

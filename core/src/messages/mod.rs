@@ -265,7 +265,39 @@ pub enum Msg {
     ClockedOut {
         at: DateTime<Utc>,
         minutes: i64,
+        /// The guardians the handoff report went to.
+        told: Vec<String>,
     },
+    /// To a nanny whose shift is still open an hour past its scheduled end (the scheduler sends
+    /// it, once): did they forget to clock out? The shift is flagged, never extended.
+    StillOnShift {
+        since: DateTime<Utc>,
+        scheduled_end: DateTime<Utc>,
+    },
+    /// A month's hours, per nanny; `csv` is the payroll file when it was asked for.
+    Hours {
+        month: String,
+        nannies: Vec<HoursLine>,
+        open_shifts: usize,
+        csv: Option<String>,
+    },
+    /// No hours were worked in the month.
+    NoHours {
+        month: String,
+    },
+    /// A nanny's profile (personal data: shown only to guardians and the nanny, in private).
+    NannyProfile(Box<crate::services::nanny::NannyProfile>),
+    /// A nanny's schedule after a guardian changed it.
+    ScheduleSet {
+        name: String,
+        schedule: Vec<crate::services::nanny::ScheduledShift>,
+    },
+    /// The family's payroll week starts on this day from now on.
+    WeekStartSet {
+        day: chrono::Weekday,
+    },
+    /// A nanny command that was not understood: how to say it.
+    NannyUsage,
     Joined {
         family: String,
         role: String,
@@ -632,6 +664,17 @@ pub struct Reply {
     pub document: Option<Document>,
 }
 
+/// A nanny's month, as the hours reply lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HoursLine {
+    pub name: String,
+    pub worked: chrono::Duration,
+    pub overtime: chrono::Duration,
+    /// Each week with hours in the month: its first day, its hours in the month, whether the
+    /// whole week went past 40 hours.
+    pub weeks: Vec<(NaiveDate, chrono::Duration, bool)>,
+}
+
 /// A document a reply carries, such as the family's export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
@@ -771,6 +814,10 @@ impl Msg {
                 | Msg::OtherWorkspace
                 | Msg::ClockedIn { .. }
                 | Msg::ClockedOut { .. }
+                | Msg::StillOnShift { .. }
+                | Msg::NoHours { .. }
+                | Msg::WeekStartSet { .. }
+                | Msg::NannyUsage
                 | Msg::Emergency { .. }
                 | Msg::GuardiansTold { .. }
                 | Msg::FormCancelled

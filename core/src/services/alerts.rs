@@ -47,6 +47,8 @@ pub enum Alert {
         approved: bool,
         decided_by: String,
     },
+    /// A nanny's shift ended: what happened during it (to the guardians).
+    Handoff(super::handoff::HandoffReport),
 }
 
 /// An alert not yet delivered, with the id that marks it delivered.

@@ -40,7 +40,10 @@ pub struct ErasureReport {
     pub appointments: u64,
     pub notes: u64,
     pub nanny_profiles: u64,
+    pub nanny_certifications: u64,
     pub shifts: u64,
+    /// Scheduled shifts (a weekly slot is one row per weekday).
+    pub shift_schedules: u64,
     pub invites: u64,
     pub consents: u64,
     pub notifications: u64,
@@ -183,6 +186,26 @@ impl Services {
             assistant_usage::Column::FamilyId.eq(family_id),
         )
         .await?;
+        // The payroll week names no one either.
+        delete(
+            db,
+            entity::family_payroll::Entity,
+            entity::family_payroll::Column::FamilyId.eq(family_id),
+        )
+        .await?;
+        // A nanny's schedule and certifications go with their shifts and profile.
+        let schedules = delete(
+            db,
+            entity::shift_schedule::Entity,
+            entity::shift_schedule::Column::FamilyId.eq(family_id),
+        )
+        .await?;
+        let certifications = delete(
+            db,
+            entity::nanny_certification::Entity,
+            entity::nanny_certification::Column::MemberId.is_in(member_ids.clone()),
+        )
+        .await?;
         let mut report = ErasureReport {
             notifications: delete(
                 db,
@@ -192,12 +215,14 @@ impl Services {
             .await?,
             consents: delete(db, consent::Entity, consent::Column::FamilyId.eq(family_id)).await?,
             shifts: delete(db, shift::Entity, shift::Column::FamilyId.eq(family_id)).await?,
+            shift_schedules: schedules,
             nanny_profiles: delete(
                 db,
                 nanny_profile::Entity,
                 nanny_profile::Column::MemberId.is_in(member_ids.clone()),
             )
             .await?,
+            nanny_certifications: certifications,
             notes: delete(
                 db,
                 care_note::Entity,
@@ -373,6 +398,18 @@ impl Services {
             db,
             nanny_profile::Entity,
             nanny_profile::Column::MemberId.eq(member_id),
+        )
+        .await?;
+        report.nanny_certifications += delete(
+            db,
+            entity::nanny_certification::Entity,
+            entity::nanny_certification::Column::MemberId.eq(member_id),
+        )
+        .await?;
+        report.shift_schedules += delete(
+            db,
+            entity::shift_schedule::Entity,
+            entity::shift_schedule::Column::MemberId.eq(member_id),
         )
         .await?;
         report.shifts += delete(db, shift::Entity, shift::Column::MemberId.eq(member_id)).await?;

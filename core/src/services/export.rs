@@ -89,6 +89,8 @@ struct FamilyRecord {
     providers: Vec<provider::Model>,
     shifts: Vec<shift::Model>,
     nanny_profiles: Vec<nanny_profile::Model>,
+    nanny_certifications: Vec<entity::nanny_certification::Model>,
+    shift_schedules: Vec<entity::shift_schedule::Model>,
     invites: Vec<invite::Model>,
     consents: Vec<consent::Model>,
     notifications: Vec<notification::Model>,
@@ -260,13 +262,28 @@ impl FamilyRecord {
             open_opt(keys, "shifts.handoff", &mut row.handoff)?;
         }
         let mut nanny_profiles = nanny_profile::Entity::find()
-            .filter(nanny_profile::Column::MemberId.is_in(member_ids))
+            .filter(nanny_profile::Column::MemberId.is_in(member_ids.clone()))
             .order_by_asc(nanny_profile::Column::Id)
             .all(db)
             .await?;
         for row in &mut nanny_profiles {
             open_opt(keys, "nanny_profiles.notes", &mut row.notes)?;
+            open_opt(
+                keys,
+                "nanny_profiles.emergency_contact",
+                &mut row.emergency_contact,
+            )?;
         }
+        let nanny_certifications = entity::nanny_certification::Entity::find()
+            .filter(entity::nanny_certification::Column::MemberId.is_in(member_ids))
+            .order_by_asc(entity::nanny_certification::Column::Id)
+            .all(db)
+            .await?;
+        let shift_schedules = entity::shift_schedule::Entity::find()
+            .filter(entity::shift_schedule::Column::FamilyId.eq(family_id))
+            .order_by_asc(entity::shift_schedule::Column::Id)
+            .all(db)
+            .await?;
         let invites = invite::Entity::find()
             .filter(invite::Column::FamilyId.eq(family_id))
             .order_by_asc(invite::Column::Id)
@@ -326,6 +343,8 @@ impl FamilyRecord {
             providers,
             shifts,
             nanny_profiles,
+            nanny_certifications,
+            shift_schedules,
             invites,
             consents,
             notifications,
@@ -379,6 +398,24 @@ impl FamilyRecord {
                 "clock_in_at": time(s.clock_in_at),
                 "clock_out_at": s.clock_out_at.map(time),
                 "handoff": s.handoff,
+                "scheduled_end_at": s.scheduled_end_at.map(time),
+                "forgot_clock_out_flagged_at": s.forgot_flagged_at.map(time),
+            })).collect::<Vec<_>>(),
+            "shift_schedules": self.shift_schedules.iter().map(|s| json!({
+                "id": s.id,
+                "member_id": s.member_id,
+                "member": self.name_of(Some(s.member_id)),
+                "weekday": s.weekday,
+                "on_date": s.on_date,
+                "starts_minute": s.starts_minute,
+                "ends_minute": s.ends_minute,
+            })).collect::<Vec<_>>(),
+            "nanny_certifications": self.nanny_certifications.iter().map(|c| json!({
+                "id": c.id,
+                "member_id": c.member_id,
+                "member": self.name_of(Some(c.member_id)),
+                "name": c.name,
+                "expires_on": c.expires_on,
             })).collect::<Vec<_>>(),
             "nanny_profiles": self.nanny_profiles.iter().map(|p| json!({
                 "id": p.id,
@@ -386,6 +423,9 @@ impl FamilyRecord {
                 "member": self.name_of(Some(p.member_id)),
                 "phone": p.phone,
                 "hourly_rate_cents": p.hourly_rate_cents,
+                "overtime_rate_cents": p.overtime_rate_cents,
+                "languages": p.languages,
+                "emergency_contact": p.emergency_contact,
                 "notes": p.notes,
                 "created_at": time(p.created_at),
             })).collect::<Vec<_>>(),

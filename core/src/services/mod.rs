@@ -24,7 +24,12 @@
 //!   - `alerts`: the alerts waiting for a member, and handing them over.
 //! - `dashboard`: the family at a glance, in one authorized read.
 //! - `emergency`: what the red-flag screen knows of the children; raising an emergency.
-//! - `shifts`: clock in / clock out.
+//! - `shifts`: clock in / clock out (with the handoff report to the guardians), and the forgotten
+//!   clock-outs the scheduler asks about.
+//! - `nanny`: a nanny's profile, certifications and scheduled shifts; the family's payroll week.
+//! - `hours`: the month's hours and overtime per nanny, and the payroll CSV (arithmetic in
+//!   `crate::hours`).
+//! - `handoff`: the end-of-shift report, built from the shift's records.
 //! - `export`: everything a family has, as JSON or a FHIR R4 bundle.
 //! - `erase`: GDPR erasure of a member or a whole family.
 
@@ -40,10 +45,13 @@ pub mod emergency;
 pub mod erase;
 pub mod export;
 pub mod family;
+pub mod handoff;
+pub mod hours;
 mod log_dose;
 mod measurements;
 mod medications;
 mod members;
+pub mod nanny;
 mod notes;
 pub mod phones;
 pub mod records;
@@ -186,6 +194,12 @@ pub enum Problem {
     LinkCodeWrong { left: i32 },
     #[error("the code was tried too many times")]
     LinkCodeSpent,
+    #[error("a rate must be more than 0 and at most 1000 an hour")]
+    BadRate,
+    #[error("a scheduled shift needs days and a start and end time that differ")]
+    BadSchedule,
+    #[error("the clock-out time is before the shift started")]
+    ClockOutBeforeClockIn,
 }
 
 /// What can go wrong in a service call.

@@ -244,10 +244,140 @@ pub(super) fn shift(text: &str) -> Option<Command> {
             return Some(Command::ShiftIn);
         }
         if LEAVING.contains(&said.as_str()) {
-            return Some(Command::ShiftOut);
+            // "gave Emma 5 ml Tylenol, leaving now": the dose is what must not be lost (a dose given
+            // and not recorded is how a second one gets given), so this is not read as leaving.
+            if records_something(text) {
+                return None;
+            }
+            return Some(Command::ShiftOut {
+                at: None,
+                words: words_besides_leaving(text),
+            });
         }
     }
     None
+}
+
+/// Leaving said with when ("left at 17:30", "I forgot to clock out, I left at 5:30pm", "salí a
+/// las 17:30"): the end of a shift the nanny forgot to clock out of.
+const LEFT: &[&str] = &[
+    "left",
+    "i left",
+    "left work",
+    "i left work",
+    "clocked out",
+    "i clocked out",
+    "clock out",
+    "clock me out",
+    "finished",
+    "i finished",
+    "my shift ended",
+    "shift ended",
+    "leaving",
+    "im leaving",
+    "i was done",
+    "done",
+    "me fui",
+    "sali",
+    "termine",
+    "termine mi turno",
+    "mi turno termino",
+    "marque salida",
+];
+
+/// Said with a forgotten clock-out, beside the time of leaving.
+const FORGOT: &[&str] = &[
+    "i forgot to clock out",
+    "forgot to clock out",
+    "i forgot",
+    "forgot",
+    "se me olvido marcar la salida",
+    "olvide marcar la salida",
+    "se me olvido",
+    "olvide",
+];
+
+pub(super) fn left_at(text: &str) -> Option<Command> {
+    let (rest, said) = super::times::split_time(text).ok()?;
+    let said = said.filter(|s| !matches!(s, super::SaidTime::Vague(_)))?;
+    // What is left of "salí a las 17:30" may keep its "a las".
+    let said_clauses: Vec<String> = clauses(&rest)
+        .iter()
+        .map(|clause| {
+            clause
+                .iter()
+                .filter(|w| !matches!(w.as_str(), "at" | "a" | "las" | "la" | "around" | "about"))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|clause| !clause.is_empty())
+        .collect();
+    // Every clause is about leaving: "gave Emma 5 ml Tylenol, then left at 5" is a dose first.
+    let leaving = said_clauses.iter().any(|c| LEFT.contains(&c.as_str()));
+    let only_leaving = said_clauses.iter().all(|c| {
+        LEFT.contains(&c.as_str())
+            || FORGOT.contains(&c.as_str())
+            || FAREWELLS.contains(&c.as_str())
+    });
+    (leaving && only_leaving).then_some(Command::ShiftOut {
+        at: Some(said),
+        words: None,
+    })
+}
+
+/// Whether the message also records something (a dose, a temperature): then it is that, first.
+/// "Took" and "had" report a dose only with an amount ("Emma took a long nap" is words for the
+/// guardians; "Leo took 5 ml" is a dose).
+fn records_something(text: &str) -> bool {
+    let has_number = text.chars().any(|c| c.is_ascii_digit());
+    text.split_whitespace().any(|word| {
+        let word = key(word);
+        let gave = matches!(
+            word.as_str(),
+            "gave" | "give" | "given" | "administered" | "di" | "dio" | "dimos" | "dieron" | "dado"
+        );
+        let temperature = matches!(
+            word.as_str(),
+            "temp" | "temperature" | "temperatura" | "fever" | "fiebre"
+        );
+        gave || temperature || (has_number && super::words::is_dose_verb(&word))
+    })
+}
+
+/// Said in passing when leaving: not words for the guardians' report.
+const FAREWELLS: &[&str] = &[
+    "see you tomorrow",
+    "see you",
+    "see you monday",
+    "good night",
+    "goodnight",
+    "have a good evening",
+    "have a good night",
+    "hasta manana",
+    "hasta luego",
+    "hasta el lunes",
+    "nos vemos",
+    "nos vemos manana",
+    "buenas noches",
+    "buenas tardes",
+];
+
+/// What else the nanny said when leaving ("done for today, Emma napped well" → "Emma napped
+/// well"), as written: the clauses that are neither the leaving, a farewell, nor politeness.
+fn words_besides_leaving(text: &str) -> Option<String> {
+    let kept: Vec<&str> = text
+        .split([',', '.', '!', '?', ';', '—', '–', '¡', '¿'])
+        .filter(|raw| {
+            let folded = clauses(raw).concat().join(" ");
+            !folded.is_empty()
+                && !LEAVING.contains(&folded.as_str())
+                && !ARRIVING.contains(&folded.as_str())
+                && !FAREWELLS.contains(&folded.as_str())
+        })
+        .map(str::trim)
+        .collect();
+    (!kept.is_empty()).then(|| kept.join(", "))
 }
 
 /// Words a command can start with before a colon ("note: ...", "temp: 38.5").

@@ -498,7 +498,13 @@ fn table_of_phrasings() {
                 name: String::new(),
             },
         ),
-        ("clock out", Command::ShiftOut),
+        (
+            "clock out",
+            Command::ShiftOut {
+                at: None,
+                words: None,
+            },
+        ),
         (
             "join ABCDE-FGHJK",
             Command::Join {
@@ -941,10 +947,55 @@ fn shifts_and_short_answers() {
         ("I'm here", Command::ShiftIn),
         ("buenos dias, ya llegué", Command::ShiftIn),
         ("starting now", Command::ShiftIn),
-        ("Ana is home, I'm leaving", Command::ShiftOut),
-        ("ya me voy, hasta mañana", Command::ShiftOut),
-        ("shift over", Command::ShiftOut),
-        ("done for today", Command::ShiftOut),
+        (
+            "Ana is home, I'm leaving",
+            Command::ShiftOut {
+                at: None,
+                words: Some("Ana is home".into()),
+            },
+        ),
+        (
+            "done for today, Emma napped well. Leo ate all his lunch!",
+            Command::ShiftOut {
+                at: None,
+                words: Some("Emma napped well, Leo ate all his lunch".into()),
+            },
+        ),
+        (
+            "done for today, Emma took a long nap",
+            Command::ShiftOut {
+                at: None,
+                words: Some("Emma took a long nap".into()),
+            },
+        ),
+        (
+            "ya me voy, Emma durmió bien la siesta",
+            Command::ShiftOut {
+                at: None,
+                words: Some("Emma durmió bien la siesta".into()),
+            },
+        ),
+        (
+            "ya me voy, hasta mañana",
+            Command::ShiftOut {
+                at: None,
+                words: None,
+            },
+        ),
+        (
+            "shift over",
+            Command::ShiftOut {
+                at: None,
+                words: None,
+            },
+        ),
+        (
+            "done for today",
+            Command::ShiftOut {
+                at: None,
+                words: None,
+            },
+        ),
         ("leaving the tylenol on the counter", Command::Unknown),
         ("yes please", Command::Yes),
         ("sí, dale", Command::Yes),
@@ -1047,7 +1098,13 @@ fn held_out_phrasings() {
                 medication: "motrin".into(),
             },
         ),
-        ("off now, see you tomorrow", Command::ShiftOut),
+        (
+            "off now, see you tomorrow",
+            Command::ShiftOut {
+                at: None,
+                words: None,
+            },
+        ),
         ("hola, ya estoy en la casa", Command::ShiftIn),
         ("yes that's right", Command::Yes),
         ("no, cancela", Command::No),

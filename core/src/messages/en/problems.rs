@@ -78,6 +78,9 @@ pub(super) fn problem(p: &Problem) -> String {
         }
         Problem::AlreadyVoided => "That dose was already undone.".into(),
         Problem::NotOnShift => "You are not on shift.".into(),
+        Problem::BadRate => "A rate must be more than 0 and at most 1000 an hour, like 22.50. Nothing was changed.".into(),
+        Problem::BadSchedule => "A scheduled shift needs its days and a start and an end time, like Mon-Fri 8-17. Nothing was changed.".into(),
+        Problem::ClockOutBeforeClockIn => "That time is before the shift started. Nothing was changed.".into(),
         Problem::AlreadyOnShift => "You are already on shift.".into(),
         Problem::NotAMember => "Only members of the family can clock in or out.".into(),
         Problem::DuplicateChild(name) => format!(

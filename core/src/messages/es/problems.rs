@@ -79,6 +79,9 @@ pub(super) fn problem(p: &Problem) -> String {
         }
         Problem::AlreadyVoided => "Esa dosis ya se había deshecho.".into(),
         Problem::NotOnShift => "No estás de turno.".into(),
+        Problem::BadRate => "Una tarifa debe ser mayor que 0 y como mucho 1000 por hora, como 22,50. No se cambió nada.".into(),
+        Problem::BadSchedule => "Un turno programado necesita sus días y una hora de inicio y de fin, como lun-vie 8-17. No se cambió nada.".into(),
+        Problem::ClockOutBeforeClockIn => "Esa hora es anterior al inicio del turno. No se cambió nada.".into(),
         Problem::AlreadyOnShift => "Ya estás de turno.".into(),
         Problem::NotAMember => "Solo los miembros de la familia pueden iniciar o terminar un turno.".into(),
         Problem::DuplicateChild(name) => format!(

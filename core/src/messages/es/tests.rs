@@ -374,8 +374,13 @@ fn replies_read_in_spanish() {
             Msg::ClockedOut {
                 at: local(3, 17, 45),
                 minutes: 225,
+                told: vec!["Ana".into(), "Luis".into()],
             },
-            vec!["a las 17:45", "3 h 45 min"],
+            vec![
+                "a las 17:45",
+                "3 h 45 min",
+                "informe de relevo a Ana y Luis",
+            ],
         ),
         (
             Msg::RecordList {

@@ -128,10 +128,17 @@ fn variant(msg: &Msg) -> usize {
         Msg::VoiceNotSetUp => 116,
         Msg::VagueTime { .. } => 117,
         Msg::NotDoneYet { .. } => 118,
+        Msg::StillOnShift { .. } => 119,
+        Msg::Hours { .. } => 120,
+        Msg::NoHours { .. } => 121,
+        Msg::NannyProfile(_) => 122,
+        Msg::ScheduleSet { .. } => 123,
+        Msg::WeekStartSet { .. } => 124,
+        Msg::NannyUsage => 125,
     }
 }
 
-const VARIANTS: usize = 119;
+const VARIANTS: usize = 126;
 
 /// At least one message of every variant, and every branch a submodule routes on.
 fn samples() -> Vec<Msg> {
@@ -257,7 +264,108 @@ fn samples() -> Vec<Msg> {
         Msg::ClockedOut {
             at: local(3, 17, 30),
             minutes: 600,
+            told: names(&["Ana", "Luis"]),
         },
+        Msg::ClockedOut {
+            at: local(3, 17, 30),
+            minutes: 600,
+            told: Vec::new(),
+        },
+        Msg::StillOnShift {
+            since: local(3, 8, 0),
+            scheduled_end: local(3, 17, 0),
+        },
+        Msg::Hours {
+            month: s("2026-11"),
+            nannies: vec![crate::messages::HoursLine {
+                name: s("Maya"),
+                worked: chrono::Duration::hours(45),
+                overtime: chrono::Duration::hours(5),
+                weeks: vec![(day(2026, 11, 2), chrono::Duration::hours(45), true)],
+            }],
+            open_shifts: 1,
+            csv: Some(s("nanny,row\n")),
+        },
+        Msg::NoHours {
+            month: s("2026-11"),
+        },
+        Msg::NannyProfile(Box::new(crate::services::nanny::NannyProfile {
+            member_id: 3,
+            name: s("Maya"),
+            languages: vec![s("inglés"), s("español")],
+            hourly_rate_cents: Some(2250),
+            overtime_rate_cents: None,
+            emergency_contact: Some(s("Rosa 555 0100")),
+            certifications: vec![crate::services::nanny::Certification {
+                name: s("RCP"),
+                expires_on: day(2025, 12, 20),
+            }],
+            schedule: vec![crate::services::nanny::ScheduledShift {
+                days: crate::services::nanny::ShiftDays::Weekly(chrono::Weekday::Mon),
+                starts: chrono::NaiveTime::from_hms_opt(8, 0, 0).expect("time"),
+                ends: chrono::NaiveTime::from_hms_opt(17, 0, 0).expect("time"),
+            }],
+        })),
+        Msg::NannyProfile(Box::default()),
+        Msg::ScheduleSet {
+            name: s("Maya"),
+            schedule: vec![crate::services::nanny::ScheduledShift {
+                days: crate::services::nanny::ShiftDays::On(day(2025, 12, 24)),
+                starts: chrono::NaiveTime::from_hms_opt(22, 0, 0).expect("time"),
+                ends: chrono::NaiveTime::from_hms_opt(6, 0, 0).expect("time"),
+            }],
+        },
+        Msg::ScheduleSet {
+            name: s("Maya"),
+            schedule: Vec::new(),
+        },
+        Msg::WeekStartSet {
+            day: chrono::Weekday::Sun,
+        },
+        Msg::NannyUsage,
+        Msg::Alert(Alert::Handoff(crate::services::handoff::HandoffReport {
+            shift_id: 1,
+            nanny: s("Maya"),
+            started: local(3, 8, 0),
+            ended: local(3, 17, 0),
+            doses: vec![crate::services::handoff::HandoffDose {
+                child: s("Emma"),
+                medication: s("Tylenol"),
+                amount: ml(5.0),
+                at: local(3, 13, 10),
+                flagged: true,
+            }],
+            temperatures: vec![crate::services::handoff::HandoffTemperature {
+                child: s("Emma"),
+                celsius: 38.4,
+                at: local(3, 13, 0),
+            }],
+            notes: vec![crate::services::handoff::HandoffNote {
+                child: Some(s("Emma")),
+                text: s("comió bien"),
+                at: local(3, 12, 0),
+            }],
+            incidents: vec![crate::services::handoff::HandoffIncident {
+                categories: vec![crate::screen::Category::Injury],
+                reported_by: s("Maya"),
+                child: Some(s("Leo")),
+                at: local(3, 15, 0),
+            }],
+            words: Some(s("Emma durmió bien")),
+            flagged: true,
+        })),
+        Msg::Alert(Alert::Handoff(crate::services::handoff::HandoffReport {
+            shift_id: 2,
+            nanny: s("Maya"),
+            started: local(3, 8, 0),
+            ended: local(3, 17, 0),
+            doses: Vec::new(),
+            temperatures: Vec::new(),
+            notes: Vec::new(),
+            incidents: Vec::new(),
+            words: None,
+            flagged: false,
+        })),
         Msg::Joined {
             family: s("García"),
             role: s("viewer"),
