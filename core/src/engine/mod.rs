@@ -14,6 +14,7 @@
 //! - `tasks`: running a task through the services; every service error becomes a message there.
 //! - `save_form`, `approvals`, `keeping`, `records`: the tasks of self-service (saving a form,
 //!   approving a nanny's medicine, courses, members and children, the record's lists).
+//! - `photos`: a photo of a medicine's label read by the model and proposed as a medication.
 //! - this file: the runner (who is speaking, in which family; load, step, run effects, save) and
 //!   what channels ask besides a turn (dashboards, form setups, alerts to push).
 
@@ -22,11 +23,13 @@ pub mod command;
 pub mod forms;
 mod keeping;
 pub mod machine;
+mod photos;
 mod records;
 mod save_form;
 pub mod store;
 mod tasks;
 
+pub use photos::Photo;
 pub use tasks::match_medication;
 use tasks::msg_for_error;
 
@@ -127,6 +130,9 @@ pub struct Inbound {
     /// The sender's language as the channel knows it (Slack's `es-ES`): someone new is spoken to
     /// in it until they say otherwise.
     pub locale: Option<String>,
+    /// A photo that came with the message (`text` is then its caption), fetched by the channel
+    /// only when [`Engine::reads_photos`]: read as a medicine's label (see `photos`).
+    pub photo: Option<Photo>,
 }
 
 impl Inbound {
@@ -679,6 +685,14 @@ impl<S: ConversationStore> Engine<S> {
                 let names: Vec<String> = scene.children.iter().map(|(_, n)| n.clone()).collect();
                 match (&inbound.form, &session.state) {
                     (Some(form), _) => Event::Submitted(form.clone()),
+                    (None, _) if inbound.photo.is_some() => {
+                        let photo = inbound.photo.as_ref().expect("checked just above");
+                        let (event, waited) = self
+                            .photo_event(photo, &inbound.text, &scene, role, &mut messages)
+                            .await;
+                        model_wait = waited;
+                        event
+                    }
                     // A form reads its answers itself ("Emma" may be a name, "5 ml" a dose).
                     (None, ConversationState::Collecting { .. }) => {
                         Event::Answer(inbound.text.clone())

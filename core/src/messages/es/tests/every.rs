@@ -128,10 +128,12 @@ fn variant(msg: &Msg) -> usize {
         Msg::VoiceNotSetUp => 116,
         Msg::VagueTime { .. } => 117,
         Msg::NotDoneYet { .. } => 118,
+        Msg::LabelRead { .. } => 119,
+        Msg::PhotoNotRead { .. } => 120,
     }
 }
 
-const VARIANTS: usize = 119;
+const VARIANTS: usize = 121;
 
 /// At least one message of every variant, and every branch a submodule routes on.
 fn samples() -> Vec<Msg> {
@@ -307,6 +309,30 @@ fn samples() -> Vec<Msg> {
         Msg::NotDoneYet { count: 2 },
         Msg::Heard {
             text: s("le di 5 ml de Tylenol a Emma"),
+        },
+        Msg::LabelRead {
+            product: s("Tylenol Infantil"),
+            ingredient: Some(s("paracetamol")),
+            strength: Some(s("160 mg/5 ml")),
+            form: Some(s("jarabe")),
+        },
+        Msg::LabelRead {
+            product: s("Zyrtec"),
+            ingredient: None,
+            strength: None,
+            form: None,
+        },
+        Msg::PhotoNotRead {
+            why: PhotoUnread::NoConsent,
+        },
+        Msg::PhotoNotRead {
+            why: PhotoUnread::BudgetSpent,
+        },
+        Msg::PhotoNotRead {
+            why: PhotoUnread::Unreadable,
+        },
+        Msg::PhotoNotRead {
+            why: PhotoUnread::Unavailable,
         },
         Msg::OtherWorkspace,
         Msg::WhichRole,
