@@ -187,13 +187,12 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
             // A shared audio clip is heard, a photo read; either may instead be said not read.
             let mut said = text.clone();
             let (mut voice, mut photo, mut replies) = (false, None, Vec::new());
-            match file {
-                Some(file) => match context.files.read(&context.engine, file, text).await {
+            if let Some(file) = file {
+                match context.files.read(&context.engine, file, text).await {
                     FileRead::Heard(heard) => (said, voice) = (heard, true),
                     FileRead::Photo(fetched) => photo = Some(fetched),
                     FileRead::Notice(msg) => replies.push(context.engine.notice(&msg)),
-                },
-                None => {}
+                }
             }
             let mut turn = mednanny_core::engine::Turn::default();
             if !said.trim().is_empty() || photo.is_some() || file.is_none() {
