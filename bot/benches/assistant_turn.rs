@@ -39,6 +39,7 @@ fn said(who: &str, text: &str) -> Inbound {
         form: None,
         voice: false,
         locale: None,
+        photo: None,
     }
 }
 
@@ -145,6 +146,7 @@ async fn run() {
             turn_timeout: Duration::from_secs(10),
             max_rounds: 3,
             daily_token_budget: u64::MAX,
+            vision: false,
         },
         reqwest::Client::new(),
     );

@@ -66,6 +66,7 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
         form: None,
         voice: false,
         locale: None,
+        photo: None,
     };
     let interactive = std::io::stdin().is_terminal();
     let mut stdout = tokio::io::stdout();

@@ -11,6 +11,7 @@
 //! - `slack`: the Slack channel.
 //! - `whatsapp`: the WhatsApp channel's bot side (the bridge is its own process).
 //! - `health`: `serve`'s /healthz and /readyz.
+//! - `media`: fetching what people send with a message (voice notes, audio clips, photos).
 //! - `sender_queue`: the order a channel's deliveries are handled in (each sender's one at a time).
 
 pub mod admin;
@@ -18,6 +19,7 @@ pub mod app;
 pub mod cli;
 pub mod console;
 pub mod health;
+pub mod media;
 pub mod pipeline;
 pub mod sender_queue;
 pub mod serve;

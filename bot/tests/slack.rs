@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use test_support::{
-    app_home_opened, app_mention, button_click, home_button_click, message_im, slash_command,
-    view_submission, ApiCall, FakeSlack, APP_TOKEN, BOT_TOKEN, TEAM_ID,
+    app_home_opened, app_mention, button_click, file_share_im, home_button_click, message_im,
+    slack_audio_clip, slash_command, view_submission, ApiCall, FakeSlack, APP_TOKEN, BOT_TOKEN,
+    TEAM_ID,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -1639,4 +1640,169 @@ async fn the_handoff_report_reaches_the_guardians_dm_when_the_nanny_clocks_out()
         .iter()
         .all(|c| c.param_str("channel") != Some("C0FAMILY")));
     drop(bot);
+}
+
+/// An audio clip recorded in `user`'s DM (a `file_share` event), its audio put up on the fake
+/// Slack; returns the payload (to redeliver it).
+async fn audio_clip(slack: &FakeSlack, user: &str) -> Value {
+    let url = slack.host_file("audio/webm", b"\x1aE\xdf\xa3 fake webm clip".to_vec());
+    let (event_id, ts) = next_event();
+    let payload = file_share_im(
+        TEAM_ID,
+        user,
+        &dm_channel(user),
+        "",
+        &event_id,
+        &ts,
+        &slack_audio_clip(&url, "audio/webm"),
+    );
+    let envelope = slack.send_envelope("events_api", payload.clone(), 0).await;
+    assert!(
+        slack.wait_for_ack(&envelope, WAIT).await.is_some(),
+        "clip not acknowledged"
+    );
+    payload
+}
+
+/// The texts posted in `channel`, in order.
+fn posted_texts(slack: &FakeSlack, channel: &str) -> Vec<String> {
+    slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.error.is_none() && c.param_str("channel") == Some(channel))
+        .map(shown)
+        .collect()
+}
+
+/// ```text
+/// ana (DM)> [audio clip: "gave Emma 5 ml Tylenol"]  -> I heard: “gave Emma 5 ml Tylenol” / Logged: …
+/// ana (DM)> [audio clip: "Leo is not breathing"]    -> 🚨 Call 911 now … / I heard: “Leo is not breathing”
+/// ```
+#[tokio::test]
+async fn an_audio_clip_is_heard_shown_back_and_handled_like_text_emergencies_first() {
+    use test_support::FakeLlm;
+    let llm = FakeLlm::start().await;
+    llm.transcripts(["gave Emma 5 ml Tylenol", "Leo is not breathing"]);
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia_on("sqlite");
+    let transcribe_url = llm.base_url();
+    let _bot = family
+        .serve_with(
+            &slack,
+            &[("MEDNANNY__LLM__TRANSCRIBE_URL", transcribe_url.as_str())],
+        )
+        .await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    let ana_dm = dm_channel(ANA);
+
+    let clip = audio_clip(&slack, ANA).await;
+    posted(&slack, &ana_dm, "I heard: “gave Emma 5 ml Tylenol”").await;
+    posted(&slack, &ana_dm, "Logged: Emma 5 ml Children's Tylenol").await;
+    // Fetched from Slack's private URL with the bot token.
+    let downloads = slack.calls_to("files.download");
+    assert_eq!(downloads.len(), 1);
+    assert_eq!(downloads[0].token.as_deref(), Some(BOT_TOKEN));
+    assert!(downloads[0].error.is_none());
+
+    // Slack redelivers the event: it is heard once.
+    slack.send_envelope("events_api", clip, 1).await;
+    dm(&slack, ANA, "kids").await;
+    posted(&slack, &ana_dm, "Leo").await;
+    assert_eq!(llm.transcriptions(), 1);
+    assert_eq!(count(&slack.calls_to("chat.postMessage"), "I heard"), 1);
+
+    // A red flag heard: the emergency answer first, then what was heard.
+    audio_clip(&slack, ANA).await;
+    posted(&slack, &ana_dm, "I heard: “Leo is not breathing”").await;
+    let texts = posted_texts(&slack, &ana_dm);
+    let emergency = texts
+        .iter()
+        .position(|t| t.contains("Call 911"))
+        .unwrap_or_else(|| panic!("no emergency answer: {texts:?}"));
+    let heard = texts
+        .iter()
+        .position(|t| t.contains("Leo is not breathing"))
+        .expect("what was heard");
+    assert!(emergency < heard, "{texts:?}");
+    assert_eq!(llm.transcriptions(), 2);
+    assert!(
+        !family.log().contains("not breathing"),
+        "what was heard is never logged"
+    );
+    // One dose logged, from the first clip; the redelivery logged nothing.
+    assert_eq!(
+        count(&slack.calls_to("chat.postMessage"), "Logged: Emma 5 ml"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn without_a_transcription_service_an_audio_clip_asks_for_text() {
+    let (slack, family, _bot) = garcia_with_ana("sqlite").await;
+    audio_clip(&slack, ANA).await;
+    posted(&slack, &dm_channel(ANA), "can't listen to voice notes").await;
+    // Nothing was fetched: there is nothing to hear it with.
+    assert!(slack.calls_to("files.download").is_empty());
+    drop(family);
+}
+
+/// A photo of a label shared in a Slack DM is read by a model that sees, and proposed.
+#[tokio::test]
+async fn a_label_photo_shared_in_a_dm_is_proposed_as_a_medicine() {
+    use test_support::{slack_image, FakeLlm, LlmScript};
+    let llm = FakeLlm::start().await;
+    llm.script([LlmScript::label(
+        "Children's Zyrtec",
+        "cetirizine",
+        "5 mg/5 ml",
+        "oral solution",
+    )]);
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia_on("sqlite");
+    let base_url = llm.base_url();
+    let _bot = family
+        .serve_with(
+            &slack,
+            &[
+                ("MEDNANNY__LLM__PROVIDER", "openai-compatible"),
+                ("MEDNANNY__LLM__BASE_URL", base_url.as_str()),
+                ("MEDNANNY__LLM__MODEL", "family-vision-model"),
+                ("MEDNANNY__LLM__VISION", "true"),
+            ],
+        )
+        .await;
+    join(&slack, &family, ANA, "Ana Garcia", "guardian").await;
+    let photo = b"\x89PNG\r\n\x1a\n a photo of a Zyrtec box".to_vec();
+    let url = slack.host_file("image/png", photo.clone());
+    let (event_id, ts) = next_event();
+    let payload = file_share_im(
+        TEAM_ID,
+        ANA,
+        &dm_channel(ANA),
+        "for Leo",
+        &event_id,
+        &ts,
+        &slack_image(&url, "image/png"),
+    );
+    let envelope = slack.send_envelope("events_api", payload, 0).await;
+    assert!(slack.wait_for_ack(&envelope, WAIT).await.is_some());
+    posted(
+        &slack,
+        &dm_channel(ANA),
+        "From the photo I read: Children's Zyrtec (cetirizine, 5 mg/5 ml, oral solution)",
+    )
+    .await;
+    // The form goes on with the strength: the name came from the label, the child from Ana.
+    posted(&slack, &dm_channel(ANA), "What is in it").await;
+    let requests = llm.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].images(), vec![photo]);
+    let told = requests[0].body.to_string();
+    for name in ["Leo", "Emma", "Ana", "Garcia"] {
+        assert!(!told.contains(name), "{name} sent to the model");
+    }
+    assert!(
+        !family.export().contains("Zyrtec"),
+        "nothing is saved before Ana confirms"
+    );
 }

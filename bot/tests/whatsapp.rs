@@ -1017,3 +1017,258 @@ async fn without_a_transcription_service_a_voice_note_asks_for_text() {
     );
     drop(run);
 }
+
+/// A photo from `from` with `caption`, its image put up on the fake Twilio.
+fn label_photo(twilio: &FakeTwilio, from: &str, caption: &str) -> Vec<(String, String)> {
+    let mut photo = inbound_whatsapp(&next_sid(), from, FROM, caption);
+    for (name, value) in photo.iter_mut() {
+        if name == "NumMedia" {
+            *value = "1".into();
+        }
+    }
+    photo.push((
+        "MediaUrl0".into(),
+        twilio.host_media("image/jpeg", LABEL_JPEG.to_vec()),
+    ));
+    photo.push(("MediaContentType0".into(), "image/jpeg".into()));
+    photo
+}
+
+/// A photo's bytes (what the model is shown; the fake reads no pixels).
+const LABEL_JPEG: &[u8] = b"\xff\xd8\xff\xe0 a photo of a Children's Zyrtec box";
+
+/// Waits until one of the replies `to` got after the first `before` contains `needle`; returns
+/// those replies.
+async fn replies_after(
+    run: &Running,
+    family: &Family,
+    to: &str,
+    before: usize,
+    needle: &str,
+) -> Vec<String> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let replies = replies_to(&run.twilio, to);
+        let new = replies.get(before..).unwrap_or_default().to_vec();
+        if new.iter().any(|r| r.contains(needle)) {
+            return new;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{to} never got {needle:?}: {new:?}\n{}",
+            family.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Says `text` from `phone` and waits for a reply containing `needle`.
+async fn say(run: &Running, family: &Family, phone: &str, text: &str, needle: &str) -> Vec<String> {
+    let before = replies_to(&run.twilio, phone).len();
+    whatsapp(run.bridge.port, phone, text).await;
+    replies_after(run, family, phone, before, needle).await
+}
+
+/// Sends a label photo from `phone` and waits for a reply containing `needle`.
+async fn send_photo(
+    run: &Running,
+    family: &Family,
+    phone: &str,
+    caption: &str,
+    needle: &str,
+) -> Vec<String> {
+    let before = replies_to(&run.twilio, phone).len();
+    let url = format!("{}/twilio/whatsapp", public_url(run.bridge.port));
+    let photo = label_photo(&run.twilio, phone, caption);
+    assert_eq!(post_signed(&url, &photo, TWILIO_AUTH_TOKEN).await.0, 200);
+    replies_after(run, family, phone, before, needle).await
+}
+
+/// The bot with a model that sees, and the Twilio credentials its media URLs need.
+async fn start_seeing(family: &Family, llm: &test_support::FakeLlm) -> Running {
+    start_with(
+        family,
+        &[
+            ("MEDNANNY__LLM__PROVIDER", "openai-compatible".to_string()),
+            ("MEDNANNY__LLM__BASE_URL", llm.base_url()),
+            ("MEDNANNY__LLM__MODEL", "family-vision-model".to_string()),
+            ("MEDNANNY__LLM__VISION", "true".to_string()),
+            (
+                "MEDNANNY__TWILIO__ACCOUNT_SID",
+                TWILIO_ACCOUNT_SID.to_string(),
+            ),
+            (
+                "MEDNANNY__TWILIO__AUTH_TOKEN",
+                TWILIO_AUTH_TOKEN.to_string(),
+            ),
+        ],
+    )
+    .await
+}
+
+/// ```text
+/// ana> [photo of a Children's Zyrtec box] this is Emma's new medicine
+///      From the photo I read: Children's Zyrtec (cetirizine, 5 mg/5 ml, oral solution)…
+///      What is in it, and how strong? …          (the form propose_medication starts)
+/// ana> cetirizine 5 mg/5 ml … ongoing            -> New medicine for Emma: … Save it?
+/// ana> yes                                       -> saved: Emma's medications list it
+/// ```
+#[tokio::test]
+async fn a_label_photo_becomes_a_proposed_medicine_a_guardian_saves() {
+    use test_support::{FakeLlm, LlmScript};
+    let family = Family::garcia();
+    let llm = FakeLlm::start().await;
+    llm.script([LlmScript::label(
+        "Children's Zyrtec",
+        "cetirizine",
+        "5 mg/5 ml",
+        "oral solution",
+    )]);
+    let run = start_seeing(&family, &llm).await;
+    let ana = "+14155550102";
+    link(&family, &run, "ana", ana).await;
+
+    let read = send_photo(
+        &run,
+        &family,
+        ana,
+        "this is Emma's new medicine",
+        "What is in it",
+    )
+    .await;
+    assert!(
+        read[0].contains(
+            "From the photo I read: Children's Zyrtec (cetirizine, 5 mg/5 ml, oral solution)"
+        ),
+        "{read:?}"
+    );
+    assert!(
+        read[0].contains("nothing is saved until you confirm"),
+        "{read:?}"
+    );
+
+    // The model saw the photo, and nothing from the family: no caption, no name.
+    let requests = llm.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].images(), vec![LABEL_JPEG.to_vec()]);
+    let told = requests[0].body.to_string();
+    for name in ["Emma", "Ana", "Luis", "Garcia", "new medicine"] {
+        assert!(!told.contains(name), "{name} sent to the model");
+    }
+    assert_eq!(requests[0].tool_names(), ["medicine_label"]);
+
+    for (answer, next) in [
+        ("cetirizine 5 mg/5 ml", "How much"),
+        ("5 ml", "How is it given"),
+        ("as needed", "hours between"),
+        ("24", "At most how many doses"),
+        ("one", "daily maximum"),
+        ("none", "For how long"),
+    ] {
+        say(&run, &family, ana, answer, next).await;
+    }
+    let summary = say(&run, &family, ana, "ongoing", "Save it?").await;
+    assert!(
+        summary.iter().any(|r| r.contains("Children's Zyrtec")),
+        "{summary:?}"
+    );
+    say(&run, &family, ana, "yes", "Children's Zyrtec").await;
+
+    let meds = family.chat("ana", "medications Emma\n");
+    assert!(meds.contains("Children's Zyrtec"), "{meds}");
+    // A label never logs a dose.
+    let doses = family.chat("ana", "last Emma\n");
+    assert!(!doses.contains("Zyrtec"), "{doses}");
+    drop(run);
+}
+
+/// A nanny's photo proposes the medicine like her typed one would: it waits for a guardian.
+#[tokio::test]
+async fn a_caregivers_label_photo_waits_for_a_guardians_approval() {
+    use test_support::{FakeLlm, LlmScript};
+    let family = Family::garcia();
+    let llm = FakeLlm::start().await;
+    llm.script([LlmScript::label(
+        "Children's Zyrtec",
+        "cetirizine",
+        "5 mg/5 ml",
+        "oral solution",
+    )]);
+    let run = start_seeing(&family, &llm).await;
+    family.chat("ana", "invite caregiver Rosa +1 415 555 0101\n");
+    wait_replies(&run.twilio, ROSA, 1, &family).await;
+    say(&run, &family, ROSA, "JOIN", "caregiver").await;
+    let out = family.chat("ana", "assign Rosa to Emma\n");
+    assert!(out.contains("Rosa"), "{out}");
+
+    // Emma is the only child Rosa sees: the medicine is proposed for her, no caption needed.
+    let read = send_photo(&run, &family, ROSA, "", "What is in it").await;
+    assert!(read[0].contains("Children's Zyrtec"), "{read:?}");
+    for (answer, next) in [
+        ("cetirizine 5 mg/5 ml", "How much"),
+        ("5 ml", "How is it given"),
+        ("as needed", "hours between"),
+        ("24", "At most how many doses"),
+        ("one", "daily maximum"),
+        ("none", "For how long"),
+        ("ongoing", "Save it?"),
+    ] {
+        say(&run, &family, ROSA, answer, next).await;
+    }
+    say(
+        &run,
+        &family,
+        ROSA,
+        "yes",
+        "waiting for a guardian's approval",
+    )
+    .await;
+    let pending = family.chat("ana", "approve\n");
+    assert!(pending.contains("Children's Zyrtec"), "{pending}");
+    drop(run);
+}
+
+/// A photo the model cannot read (not a label, garbage, a failure) is answered in one line and
+/// records nothing; without the family's consent the photo is not sent at all.
+#[tokio::test]
+async fn an_unreadable_label_photo_records_nothing() {
+    use test_support::{FakeLlm, LlmScript};
+    let family = Family::garcia();
+    let llm = FakeLlm::start().await;
+    llm.script([
+        LlmScript::Garbage,
+        LlmScript::text("It looks like a box of something."),
+        LlmScript::tool("medicine_label", serde_json::json!({"readable": false})),
+    ]);
+    let run = start_seeing(&family, &llm).await;
+    let ana = "+14155550102";
+    link(&family, &run, "ana", ana).await;
+    let before = family.chat("ana", "medications Emma\n");
+
+    let answer = send_photo(&run, &family, ana, "", "Nothing was recorded").await;
+    assert!(
+        answer[0].contains("couldn't read that photo just now"),
+        "{answer:?}"
+    );
+    let answer = send_photo(&run, &family, ana, "", "Nothing was recorded").await;
+    assert!(
+        answer[0].contains("couldn't read a medicine's label"),
+        "{answer:?}"
+    );
+    let answer = send_photo(&run, &family, ana, "", "Nothing was recorded").await;
+    assert!(
+        answer[0].contains("couldn't read a medicine's label"),
+        "{answer:?}"
+    );
+    assert_eq!(llm.requests().len(), 3);
+
+    // Consent withdrawn: the photo is not sent.
+    say(&run, &family, ana, "assistant off", "off").await;
+    let answer = send_photo(&run, &family, ana, "", "Nothing was recorded").await;
+    assert!(answer[0].contains("assistant on"), "{answer:?}");
+    assert_eq!(llm.requests().len(), 3);
+
+    // Nothing recorded.
+    assert_eq!(family.chat("ana", "medications Emma\n"), before);
+    drop(run);
+}

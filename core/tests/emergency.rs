@@ -315,6 +315,7 @@ async fn a_redelivered_emergency_alerts_nobody_twice() {
             form: None,
             voice: false,
             locale: None,
+            photo: None,
             ..said("maya", "leo is not breathing")
         };
         for _ in 0..2 {

@@ -37,6 +37,7 @@ fn from_whatsapp(phone: &str, text: &str) -> Inbound {
         form: None,
         voice: false,
         locale: None,
+        photo: None,
     }
 }
 

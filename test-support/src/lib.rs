@@ -63,8 +63,8 @@ mod web_api;
 
 pub use llm::{FakeLlm, LlmRequest, LlmScript};
 pub use payloads::{
-    app_home_opened, app_mention, button_click, home_button_click, message_im, slash_command,
-    view_submission,
+    app_home_opened, app_mention, button_click, file_share_im, home_button_click, message_im,
+    slack_audio_clip, slack_image, slash_command, view_submission,
 };
 pub use server::{Ack, ApiCall, FakeSlack, SharedFile};
 pub use twilio::{

@@ -5,7 +5,9 @@
 //!
 //! * `POST {base}/chat/completions`: JSON in, a `chat.completion` object out, with `tool_calls`
 //!   when scripted, `usage` counted roughly (a token per 4 bytes of request), errors in
-//!   OpenAI's `{"error": {...}}` shape, `Retry-After` on 429;
+//!   OpenAI's `{"error": {...}}` shape, `Retry-After` on 429; image content parts
+//!   (`{"type": "image_url", "image_url": {"url": "data:image/…;base64,…"}}`) are checked as a
+//!   vision model's API checks them (a data URL of an image, valid base64: else a 400);
 //! * `POST {base}/audio/transcriptions`: `multipart/form-data` in, `{"text": …}` out.
 //!
 //! Every chat request body is recorded ([`FakeLlm::requests`]) so tests can check what the model
@@ -55,6 +57,20 @@ impl LlmScript {
     pub fn text(text: &str) -> Self {
         LlmScript::Text(text.to_string())
     }
+
+    /// A vision model's reading of a medicine label, through MedNanny's `medicine_label` tool.
+    pub fn label(product: &str, ingredient: &str, strength: &str, form: &str) -> Self {
+        Self::tool(
+            "medicine_label",
+            json!({
+                "readable": true,
+                "product": product,
+                "active_ingredient": ingredient,
+                "strength": strength,
+                "form": form,
+            }),
+        )
+    }
 }
 
 /// A chat request as the fake received it.
@@ -78,18 +94,36 @@ impl LlmRequest {
             .unwrap_or_default()
     }
 
-    /// Every message's text content, joined: what the model was told.
+    /// Every message's text content (text parts of a multi-part message too), joined: what the
+    /// model was told in words.
     pub fn text(&self) -> String {
         self.body["messages"]
             .as_array()
             .map(|messages| {
                 messages
                     .iter()
-                    .filter_map(|m| m["content"].as_str())
+                    .flat_map(|m| match &m["content"] {
+                        Value::String(text) => vec![text.as_str()],
+                        Value::Array(parts) => parts
+                            .iter()
+                            .filter(|p| p["type"] == "text")
+                            .filter_map(|p| p["text"].as_str())
+                            .collect(),
+                        _ => Vec::new(),
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             })
             .unwrap_or_default()
+    }
+
+    /// The images the request carried (their decoded bytes), from its image content parts.
+    pub fn images(&self) -> Vec<Vec<u8>> {
+        image_urls(&self.body)
+            .iter()
+            .filter_map(|url| decode_data_url(url).ok())
+            .map(|(_, bytes)| bytes)
+            .collect()
     }
 
     /// The last message sent (a tool result after a tool error, or the user's words).
@@ -216,6 +250,12 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
     });
+    // A vision API refuses an image part that is not an image it can decode.
+    for url in image_urls(&request) {
+        if let Err(problem) = decode_data_url(&url) {
+            return error(StatusCode::BAD_REQUEST, "invalid_request_error", problem);
+        }
+    }
     let next = lock(&shared.script).pop_front();
     let Some(mut script) = next.or_else(|| lock(&shared.default).clone()) else {
         return error(
@@ -323,6 +363,37 @@ async fn transcribe(
             "fake LLM: no transcript scripted",
         ),
     }
+}
+
+/// The URLs of every image content part of a chat request.
+fn image_urls(body: &Value) -> Vec<String> {
+    body["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["content"].as_array())
+        .flatten()
+        .filter(|part| part["type"] == "image_url")
+        .filter_map(|part| part["image_url"]["url"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// `data:image/png;base64,…` → (content type, bytes).
+fn decode_data_url(url: &str) -> Result<(String, Vec<u8>), &'static str> {
+    use base64::Engine as _;
+    let rest = url
+        .strip_prefix("data:")
+        .ok_or("image_url must be a data URL here")?;
+    let (kind, data) = rest
+        .split_once(";base64,")
+        .ok_or("image_url must be base64")?;
+    if !kind.starts_with("image/") {
+        return Err("image_url is not an image");
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(|_| "image_url is not valid base64")?;
+    Ok((kind.to_string(), bytes))
 }
 
 fn error(status: StatusCode, kind: &str, message: &str) -> Response {

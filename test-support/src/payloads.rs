@@ -64,6 +64,87 @@ pub fn message_im(
     event_callback(team, event, event_id, event_time(ts))
 }
 
+/// A DM with a file shared (Events API `message`, `subtype: "file_share"`): an audio clip
+/// recorded in Slack, a photo. `file` is one of Slack's file objects ([`slack_audio_clip`],
+/// [`slack_image`]).
+pub fn file_share_im(
+    team: &str,
+    user: &str,
+    channel: &str,
+    text: &str,
+    event_id: &str,
+    ts: &str,
+    file: &Value,
+) -> Value {
+    let event = json!({
+        "type": "message",
+        "subtype": "file_share",
+        "client_msg_id": format!("cm-{event_id}"),
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "team": team,
+        "channel": channel,
+        "event_ts": ts,
+        "channel_type": "im",
+        "upload": false,
+        "display_as_bot": false,
+        "files": [file],
+    });
+    event_callback(team, event, event_id, event_time(ts))
+}
+
+/// A clip recorded in Slack's message box, as a file object (`subtype: "slack_audio"`), its
+/// download at `url` (Slack's `url_private_download`).
+pub fn slack_audio_clip(url: &str, mimetype: &str) -> Value {
+    json!({
+        "id": "F0CLIP",
+        "created": 1_700_000_000u64,
+        "timestamp": 1_700_000_000u64,
+        "name": "audio_message.webm",
+        "title": "audio_message.webm",
+        "mimetype": mimetype,
+        "filetype": "webm",
+        "pretty_type": "WebM",
+        "user": "U0ANY",
+        "subtype": "slack_audio",
+        "mode": "hosted",
+        "editable": false,
+        "is_external": false,
+        "external_type": "",
+        "size": 2048,
+        "url_private": url,
+        "url_private_download": url,
+        "duration_ms": 3000,
+        "is_public": false,
+        "public_url_shared": false,
+    })
+}
+
+/// A photo shared in Slack, as a file object, its download at `url`.
+pub fn slack_image(url: &str, mimetype: &str) -> Value {
+    json!({
+        "id": "F0PHOTO",
+        "created": 1_700_000_000u64,
+        "timestamp": 1_700_000_000u64,
+        "name": "label.jpg",
+        "title": "label.jpg",
+        "mimetype": mimetype,
+        "filetype": "jpg",
+        "pretty_type": "JPEG",
+        "user": "U0ANY",
+        "mode": "hosted",
+        "editable": false,
+        "is_external": false,
+        "external_type": "",
+        "size": 4096,
+        "url_private": url,
+        "url_private_download": url,
+        "is_public": false,
+        "public_url_shared": false,
+    })
+}
+
 /// `@mednanny …` in a channel (Events API `app_mention`).
 pub fn app_mention(
     team: &str,
@@ -281,6 +362,36 @@ pub fn view_submission(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_share_is_a_slack_morphism_message_with_its_files() {
+        let ev: SlackPushEventCallback = serde_json::from_value(file_share_im(
+            "T0TEAM",
+            "U0ANA",
+            "D0ANA",
+            "",
+            "Ev1",
+            "1700000000.000100",
+            &slack_audio_clip(
+                "http://127.0.0.1:1/files-pri/F0CLIP/clip.webm",
+                "audio/webm",
+            ),
+        ))
+        .expect("deserializes as SlackPushEventCallback");
+        let SlackEventCallbackBody::Message(message) = ev.event else {
+            panic!("not a message: {:?}", ev.event);
+        };
+        assert_eq!(message.subtype, Some(SlackMessageEventType::FileShare));
+        let files = message
+            .content
+            .and_then(|c| c.files)
+            .expect("the files are read");
+        assert_eq!(
+            files[0].mimetype.as_ref().map(|m| m.0.as_str()),
+            Some("audio/webm")
+        );
+        assert!(files[0].url_private_download.is_some());
+    }
 
     #[test]
     fn home_button_click_is_a_block_action_without_a_channel() {

@@ -154,6 +154,9 @@ pub(crate) struct Shared {
     pub(crate) acks: Mutex<AckLog>,
     pub(crate) acks_changed: watch::Sender<usize>,
 
+    /// Files put up with [`FakeSlack::host_file`], by id: (mimetype, bytes).
+    pub(crate) hosted_files: Mutex<HashMap<String, (String, Vec<u8>)>>,
+
     pub(crate) shutdown: watch::Sender<bool>,
 
     /// Files by id, from files.getUploadURLExternal through the upload to
@@ -215,6 +218,7 @@ impl Shared {
             envelope_seq: AtomicU64::new(0),
             acks: Mutex::new(AckLog::default()),
             acks_changed: watch::Sender::new(0),
+            hosted_files: Mutex::new(HashMap::new()),
             shutdown: watch::Sender::new(false),
             files: Mutex::new(Vec::new()),
         }
@@ -666,6 +670,21 @@ impl FakeSlack {
     }
 
     /// The locale `users.info` reports for `user_id` when asked (`include_locale`).
+    /// Puts up a file as Slack hosts what people share (`url_private_download`): served only with
+    /// the bot token (`Authorization: Bearer …`, which needs the `files:read` scope on Slack);
+    /// returns its URL, for the event's file object. Each download is recorded as a call to
+    /// `files.download` (`error: "invalid_auth"` when the token was missing or wrong).
+    pub fn host_file(&self, mimetype: &str, bytes: Vec<u8>) -> String {
+        let mut files = lock(&self.shared.hosted_files);
+        // "FH…": never the id of an uploaded file ("F…" counted apart), so the two never collide.
+        let id = format!("FH{:07}", files.len() + 1);
+        files.insert(id.clone(), (mimetype.to_string(), bytes));
+        format!(
+            "{}/files-pri/{TEAM_ID}-{id}/download/file",
+            self.shared.http_base
+        )
+    }
+
     pub fn set_user_locale(&self, user_id: &str, locale: &str) {
         let mut record = self.shared.user(user_id);
         record.locale = locale.to_string();

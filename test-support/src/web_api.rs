@@ -31,6 +31,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/api/{*method}", any(api))
         .route("/response/{id}", post(response_url))
         .route("/upload/{id}", post(upload))
+        .route("/files-pri/{file}/download/{name}", get(file_download))
         .route("/link", get(socket_mode::link))
         .route("/link/", get(socket_mode::link))
         .with_state(shared)
@@ -210,6 +211,39 @@ fn complete_upload(shared: &Shared, params: &Value) -> Outcome {
         }));
     }
     Outcome::Ok(json!({ "ok": true, "files": done }))
+}
+
+/// GET `/files-pri/{team}-{file}/download/{name}`: a file put up with `FakeSlack::host_file`,
+/// as Slack serves `url_private_download`: with the bot token, or not at all (Slack answers an
+/// unauthenticated request with its sign-in page; a 403 says the same to a client).
+async fn file_download(
+    State(shared): State<Arc<Shared>>,
+    Path((file, _name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let token = bearer(&headers);
+    let id = file.rsplit('-').next().unwrap_or_default().to_string();
+    let found = crate::server::lock(&shared.hosted_files).get(&id).cloned();
+    let authorized = token.as_deref() == Some(BOT_TOKEN);
+    let error = match (&found, authorized) {
+        (_, false) => Some("invalid_auth".to_string()),
+        (None, true) => Some("file_not_found".to_string()),
+        (Some(_), true) => None,
+    };
+    shared.record_call(ApiCall {
+        method: "files.download".to_string(),
+        token,
+        params: json!({ "file": id }),
+        at: Instant::now(),
+        error,
+    });
+    match (found, authorized) {
+        (Some((mimetype, bytes)), true) => {
+            (StatusCode::OK, [(header::CONTENT_TYPE, mimetype)], bytes).into_response()
+        }
+        (None, true) => StatusCode::NOT_FOUND.into_response(),
+        (_, false) => StatusCode::FORBIDDEN.into_response(),
+    }
 }
 
 /// Records the call, applies the configured latency, and writes the HTTP answer.

@@ -21,6 +21,9 @@ pub enum SlackDelivery {
         ts: String,
         /// A mention in a shared channel (answered in thread, health data ephemerally), not a DM.
         mention: bool,
+        /// An audio clip or an image shared with the message (`subtype: file_share`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<SharedFile>,
     },
     /// `/mednanny <text>`: answered through the response URL, visible to the asker only.
     Command {
@@ -70,6 +73,50 @@ pub enum SlackDelivery {
     },
 }
 
+/// What a shared file is to MedNanny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    /// A clip recorded in Slack (`slack_audio`: audio/webm, audio/mp4 or video/mp4) or any audio
+    /// file: transcribed, like a WhatsApp voice note.
+    Audio,
+    /// A photo: read as a medicine's label when the model accepts images.
+    Image,
+}
+
+impl FileKind {
+    /// What a file of this MIME type is, if MedNanny reads it.
+    pub fn of(mimetype: &str) -> Option<FileKind> {
+        let mimetype = mimetype.split(';').next().unwrap_or("").trim();
+        let mimetype = mimetype.to_ascii_lowercase();
+        if mimetype.starts_with("audio/") {
+            return Some(FileKind::Audio);
+        }
+        // Slack's clips from the desktop and mobile apps come as video containers.
+        if matches!(
+            mimetype.as_str(),
+            "video/mp4" | "video/webm" | "video/quicktime"
+        ) {
+            return Some(FileKind::Audio);
+        }
+        matches!(
+            mimetype.as_str(),
+            "image/jpeg" | "image/jpg" | "image/png" | "image/webp" | "image/gif"
+        )
+        .then_some(FileKind::Image)
+    }
+}
+
+/// A file shared with a message, as far as MedNanny needs it: fetched later (after a restart
+/// too) from Slack's private URL with the bot token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedFile {
+    pub kind: FileKind,
+    /// `url_private_download`, or `url_private`.
+    pub url: String,
+    pub mimetype: String,
+}
+
 impl SlackDelivery {
     /// The team and user who acted.
     pub fn sender(&self) -> (&str, &str) {
@@ -103,8 +150,18 @@ pub fn from_push(event: &SlackPushEventCallback) -> Option<(String, SlackDeliver
     let key = format!("slack:ev:{}", event.event_id);
     let delivery = match &event.event {
         SlackEventCallbackBody::Message(message) => {
-            // The bot's own messages, edits, deletions and joins carry a subtype or a bot id.
-            if message.subtype.is_some() || message.sender.bot_id.is_some() {
+            // The bot's own messages, edits, deletions and joins carry a subtype or a bot id; a
+            // file shared (an audio clip, a photo) is `file_share`, read when it is one we read.
+            let shared = matches!(message.subtype, Some(SlackMessageEventType::FileShare));
+            if (message.subtype.is_some() && !shared) || message.sender.bot_id.is_some() {
+                return None;
+            }
+            let file = message
+                .content
+                .as_ref()
+                .and_then(|c| c.files.as_ref())
+                .and_then(|files| files.iter().find_map(shared_file));
+            if shared && file.is_none() {
                 return None;
             }
             let is_dm = message
@@ -122,6 +179,7 @@ pub fn from_push(event: &SlackPushEventCallback) -> Option<(String, SlackDeliver
                 text: message.content.as_ref()?.text.clone().unwrap_or_default(),
                 ts: message.origin.ts.to_string(),
                 mention: false,
+                file,
             }
         }
         SlackEventCallbackBody::AppMention(mention) => SlackDelivery::Message {
@@ -136,6 +194,7 @@ pub fn from_push(event: &SlackPushEventCallback) -> Option<(String, SlackDeliver
                 .unwrap_or(&mention.origin.ts)
                 .to_string(),
             mention: true,
+            file: None,
         },
         SlackEventCallbackBody::AppHomeOpened(home) => {
             if home.tab.as_deref().is_some_and(|tab| tab != "home") {
@@ -149,6 +208,22 @@ pub fn from_push(event: &SlackPushEventCallback) -> Option<(String, SlackDeliver
         _ => return None,
     };
     Some((key, delivery))
+}
+
+/// The first file of a message that MedNanny reads, with the URL to fetch it from.
+fn shared_file(file: &SlackFile) -> Option<SharedFile> {
+    let mimetype = file.mimetype.as_ref()?.0.clone();
+    let kind = FileKind::of(&mimetype)?;
+    let url = file
+        .url_private_download
+        .as_ref()
+        .or(file.url_private.as_ref())?
+        .to_string();
+    Some(SharedFile {
+        kind,
+        url,
+        mimetype,
+    })
 }
 
 /// A slash command. It has no event id; its trigger id is unique per invocation and repeated when
@@ -385,8 +460,69 @@ mod tests {
                 text: "gave Emma 5 ml Tylenol".into(),
                 ts: "1700000000.000100".into(),
                 mention: false,
+                file: None,
             }
         );
+    }
+
+    #[test]
+    fn an_audio_clip_or_a_photo_is_kept_with_its_private_url() {
+        let clip = test_support::file_share_im(
+            "T1",
+            "U1",
+            "D1",
+            "",
+            "Ev50",
+            "1700000050.000100",
+            &test_support::slack_audio_clip(
+                "https://files.slack.com/files-pri/T1-F1/download/clip.webm",
+                "audio/webm",
+            ),
+        );
+        let (key, delivery) = from_push(&push(clip)).expect("answered");
+        assert_eq!(key, "slack:ev:Ev50");
+        match delivery {
+            SlackDelivery::Message { file, text, .. } => {
+                assert_eq!(text, "");
+                assert_eq!(
+                    file,
+                    Some(SharedFile {
+                        kind: FileKind::Audio,
+                        url: "https://files.slack.com/files-pri/T1-F1/download/clip.webm".into(),
+                        mimetype: "audio/webm".into(),
+                    })
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // A PDF shared is not read, and so not answered (as before files were read).
+        let pdf = test_support::file_share_im(
+            "T1",
+            "U1",
+            "D1",
+            "",
+            "Ev51",
+            "1700000051.000100",
+            &test_support::slack_image("https://files.slack.com/x.pdf", "application/pdf"),
+        );
+        assert_eq!(from_push(&push(pdf)), None);
+        let cases = [
+            ("audio/mp4", Some(FileKind::Audio)),
+            ("video/mp4", Some(FileKind::Audio)),
+            ("audio/webm; codecs=opus", Some(FileKind::Audio)),
+            ("image/jpeg", Some(FileKind::Image)),
+            ("image/svg+xml", None),
+            ("application/pdf", None),
+        ];
+        for (mimetype, kind) in cases {
+            assert_eq!(FileKind::of(mimetype), kind, "{mimetype}");
+        }
+        // A delivery stored before files were read still reads.
+        let old: SlackDelivery = serde_json::from_str(
+            r#"{"kind":"message","team":"T1","user":"U1","channel":"D1","text":"hi","ts":"1.1","mention":false}"#,
+        )
+        .expect("an old delivery");
+        assert!(matches!(old, SlackDelivery::Message { file: None, .. }));
     }
 
     #[test]

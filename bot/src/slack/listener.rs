@@ -155,6 +155,7 @@ async fn on_submission(
                 text,
                 ts: String::new(),
                 mention: false,
+                file: None,
             };
             intake_of(state).await?.take(key, delivery).await?;
             Ok(SlackInteractionResponse::Empty)

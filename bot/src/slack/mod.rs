@@ -41,7 +41,7 @@ use self::api::SlackApi;
 use self::home::HomeRefresher;
 use self::listener::{Intake, ListenerOptions};
 use self::reconnect::ReconnectPolicy;
-use self::worker::{Dispatcher, SlackContext};
+use self::worker::{Dispatcher, SlackContext, SlackFiles};
 
 /// Slack, running: what [`Running::stop`] winds down.
 pub struct Running {
@@ -82,6 +82,11 @@ pub async fn start(
         bot,
         home,
         pushers,
+        files: SlackFiles::new(
+            &settings.slack.api_url,
+            tokens.bot_token.clone(),
+            app.transcriber.clone(),
+        ),
     });
     let dispatcher = Arc::new(Dispatcher::start(
         context.clone(),

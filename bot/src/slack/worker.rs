@@ -2,17 +2,21 @@
 //! posted. The workers, their order and retries are the channel-neutral pipeline's
 //! (`crate::pipeline`); this is Slack's [`Channel`] implementation.
 
+use mednanny_core::assistant::label::MAX_PHOTO_BYTES;
+use mednanny_core::assistant::voice::{audio_filename, Transcriber, MAX_AUDIO_BYTES};
 use mednanny_core::domain::{Channel, IdentityKind};
 use mednanny_core::engine::forms::FormKind;
-use mednanny_core::engine::{Engine, Inbound};
+use mednanny_core::engine::{Engine, Inbound, Photo};
 use mednanny_core::inbox::Inbox;
-use mednanny_core::messages::{Msg, Reply};
+use mednanny_core::messages::{Msg, PhotoUnread, Reply};
+use mednanny_core::settings::Secret;
 
 use super::api::{BotIdentity, SlackApi, SlackApiError, SlackPerson};
-use super::envelope::SlackDelivery;
+use super::envelope::{FileKind, SharedFile, SlackDelivery};
 use super::home::HomeRefresher;
 use super::modal;
 use super::render::{answered_message, reply_messages};
+use crate::media::{Credentials, MediaFetcher};
 use crate::pipeline::{self, AlertPushers, Channel as PipelineChannel};
 
 /// What the workers share.
@@ -24,6 +28,106 @@ pub struct SlackContext {
     pub home: HomeRefresher,
     /// Every channel's alert pushers (Slack's home refresher among them), told after each turn.
     pub pushers: AlertPushers,
+    /// Audio clips and photos shared in a DM.
+    pub files: SlackFiles,
+}
+
+/// Files people share with the bot: fetched from Slack with the bot token (scope `files:read`),
+/// audio transcribed when a transcription service is set up, photos read when the model sees.
+#[derive(Clone)]
+pub struct SlackFiles {
+    fetcher: MediaFetcher,
+    credentials: Credentials,
+    /// `slack.api_url`: a file URL on its host is Slack's too (a proxy, the tests' local Slack).
+    api_url: String,
+    pub transcriber: Option<Transcriber>,
+}
+
+/// What a shared file became: words heard, a photo, or what to say instead.
+enum FileRead {
+    Heard(String),
+    Photo(Photo),
+    Notice(Msg),
+}
+
+impl SlackFiles {
+    pub fn new(api_url: &str, bot_token: Secret, transcriber: Option<Transcriber>) -> Self {
+        Self {
+            fetcher: MediaFetcher::default(),
+            credentials: Credentials::Bearer(bot_token),
+            api_url: api_url.to_string(),
+            transcriber,
+        }
+    }
+
+    /// Reads a shared file as the WhatsApp worker reads a voice note or a photo. The bot token
+    /// goes only to Slack's file host (or `slack.api_url`'s), whatever URL an event names.
+    async fn read(&self, engine: &Engine, file: &SharedFile, text: &str) -> FileRead {
+        if !slack_hosts(&file.url, &self.api_url) {
+            tracing::warn!("a shared file not on Slack's file host was not fetched");
+            return FileRead::Notice(Msg::MediaNotRead);
+        }
+        match file.kind {
+            // A clip with words typed beside it: the words are the message (as on WhatsApp).
+            FileKind::Audio if !text.trim().is_empty() => FileRead::Notice(Msg::MediaNotRead),
+            FileKind::Audio => {
+                let Some(transcriber) = &self.transcriber else {
+                    return FileRead::Notice(Msg::VoiceNotSetUp);
+                };
+                let heard = match self
+                    .fetcher
+                    .fetch(&file.url, &self.credentials, MAX_AUDIO_BYTES)
+                    .await
+                {
+                    Ok(audio) => transcriber
+                        .transcribe(audio, audio_filename(&file.mimetype), None)
+                        .await
+                        .map_err(|e| e.to_string()),
+                    Err(error) => Err(error.to_string()),
+                };
+                match heard {
+                    Ok(heard) => FileRead::Heard(heard),
+                    Err(error) => {
+                        tracing::warn!(%error, "an audio clip was not heard");
+                        FileRead::Notice(Msg::VoiceNotSetUp)
+                    }
+                }
+            }
+            FileKind::Image if !engine.reads_photos() => FileRead::Notice(Msg::MediaNotRead),
+            FileKind::Image => match self
+                .fetcher
+                .fetch(&file.url, &self.credentials, MAX_PHOTO_BYTES)
+                .await
+            {
+                Ok(bytes) => FileRead::Photo(Photo {
+                    bytes,
+                    content_type: file.mimetype.clone(),
+                }),
+                Err(error) => {
+                    tracing::warn!(%error, "a shared photo was not fetched");
+                    FileRead::Notice(Msg::PhotoNotRead {
+                        why: PhotoUnread::Unavailable,
+                    })
+                }
+            },
+        }
+    }
+}
+
+/// Whether `url` is where Slack keeps files: `https://files.slack.com`, or the host of
+/// `slack.api_url` (a proxy, a local Slack-compatible server).
+fn slack_hosts(url: &str, api_url: &str) -> bool {
+    let Ok(url) = url::Url::parse(url) else {
+        return false;
+    };
+    if url.scheme() == "https" && url.host_str() == Some("files.slack.com") {
+        return true;
+    }
+    url::Url::parse(api_url).is_ok_and(|api| {
+        api.scheme() == url.scheme()
+            && api.host_str() == url.host_str()
+            && api.port_or_known_default() == url.port_or_known_default()
+    })
 }
 
 /// One stored Slack delivery to process.
@@ -77,19 +181,34 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
             text,
             ts,
             mention,
+            file,
             ..
         } => {
-            let turn = context
-                .engine
-                .handle(&inbound(context, team, user, text, &job.key).await)
-                .await;
+            // A shared audio clip is heard, a photo read; either may instead be said not read.
+            let mut said = text.clone();
+            let (mut voice, mut photo, mut replies) = (false, None, Vec::new());
+            if let Some(file) = file {
+                match context.files.read(&context.engine, file, text).await {
+                    FileRead::Heard(heard) => (said, voice) = (heard, true),
+                    FileRead::Photo(fetched) => photo = Some(fetched),
+                    FileRead::Notice(msg) => replies.push(context.engine.notice(&msg)),
+                }
+            }
+            let mut turn = mednanny_core::engine::Turn::default();
+            if !said.trim().is_empty() || photo.is_some() || file.is_none() {
+                let mut said_inbound = inbound(context, team, user, &said, &job.key).await;
+                said_inbound.voice = voice;
+                said_inbound.photo = photo;
+                turn = context.engine.handle(&said_inbound).await;
+            }
+            replies.extend(turn.replies.iter().cloned());
             // A message from a modal (App Home's dose form) has no channel: answered in the DM.
             let channel = if channel.is_empty() {
                 &api.open_dm(user).await?
             } else {
                 channel
             };
-            for reply in &turn.replies {
+            for reply in &replies {
                 if *mention {
                     post_in_thread(context, channel, user, ts, reply).await?;
                 } else {
@@ -381,5 +500,41 @@ async fn inbound(context: &SlackContext, team: &str, user: &str, text: &str, key
         form: None,
         voice: false,
         locale: person.locale,
+        photo: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bot_token_goes_only_to_slacks_file_host() {
+        let api = "https://slack.com/api";
+        let local = "http://127.0.0.1:4000/api";
+        let cases = [
+            (
+                "https://files.slack.com/files-pri/T1-F1/download/clip.webm",
+                api,
+                true,
+            ),
+            ("http://files.slack.com/files-pri/T1-F1/x", api, false),
+            ("https://files.slack.com.evil.example/x", api, false),
+            ("https://example.com/files-pri/x", api, false),
+            (
+                "http://127.0.0.1:4000/files-pri/T1-F1/download/file",
+                local,
+                true,
+            ),
+            (
+                "http://127.0.0.1:4001/files-pri/T1-F1/download/file",
+                local,
+                false,
+            ),
+            ("not a url", api, false),
+        ];
+        for (url, api_url, allowed) in cases {
+            assert_eq!(slack_hosts(url, api_url), allowed, "{url} with {api_url}");
+        }
     }
 }

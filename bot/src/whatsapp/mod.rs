@@ -33,7 +33,7 @@ use tokio::sync::Notify;
 use crate::app::App;
 use crate::pipeline::{self, AlertPushers, Dispatcher};
 
-use self::worker::{BridgeClient, SlackNotice, VoiceNotes, WhatsappAlerts, WhatsappContext};
+use self::worker::{BridgeClient, SlackNotice, WhatsappAlerts, WhatsappContext, WhatsappMedia};
 
 /// A claimed message is another bot's to take only after this long (its bot died).
 const LEASE: chrono::Duration = chrono::Duration::seconds(60);
@@ -88,17 +88,14 @@ pub async fn start(
             .find(|t| !t.is_empty())
             .map(|token| (sid.to_string(), Secret::new(token))),
     };
-    let voice = app
-        .transcriber
-        .clone()
-        .map(|transcriber| VoiceNotes::new(transcriber, media_auth));
+    let media = WhatsappMedia::new(app.transcriber.clone(), media_auth);
     let context = Arc::new(WhatsappContext::new(
         app.engine.clone(),
         inbox.clone(),
         pushers,
         bridge,
         slack,
-        voice,
+        media,
     ));
     let dispatcher = Arc::new(Dispatcher::start(context, settings.slack.workers as usize));
     let sweeping = Arc::new(AtomicBool::new(true));

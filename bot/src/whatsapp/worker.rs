@@ -4,11 +4,12 @@
 
 use std::time::Duration;
 
+use mednanny_core::assistant::label::MAX_PHOTO_BYTES;
 use mednanny_core::assistant::voice::{audio_filename, Transcriber, VoiceError, MAX_AUDIO_BYTES};
 use mednanny_core::domain::{Channel as Via, IdentityKind, Phone};
-use mednanny_core::engine::{Engine, Inbound, Turn};
+use mednanny_core::engine::{Engine, Inbound, Photo, Turn};
 use mednanny_core::inbox::Inbox;
-use mednanny_core::messages::{Choice, Msg, Reply, Tone};
+use mednanny_core::messages::{Choice, Msg, PhotoUnread, Reply, Tone};
 use mednanny_core::outbox::{self, Content, NewMessage, OutboxError, TemplateKind};
 use mednanny_core::services::ServiceError;
 use mednanny_core::settings::Secret;
@@ -16,6 +17,7 @@ use mednanny_core::whatsapp::WhatsappInbound;
 use moka::future::Cache;
 
 use super::render::{reply_texts, resolve_choice};
+use crate::media::{Credentials, FetchError, MediaFetcher};
 use crate::pipeline::{AlertPush, AlertPushers, Channel, Job};
 use crate::slack::api::SlackApi;
 use crate::slack::render::reply_messages;
@@ -76,59 +78,64 @@ impl BridgeClient {
     }
 }
 
-/// Voice notes: fetched from Twilio's media URL, then transcribed.
+/// What comes with a message: voice notes (transcribed, when a transcription service is set up)
+/// and photos (read as a medicine's label, when the model accepts images), fetched from Twilio's
+/// media URL.
 #[derive(Clone)]
-pub struct VoiceNotes {
-    transcriber: Transcriber,
-    http: reqwest::Client,
+pub struct WhatsappMedia {
+    fetcher: MediaFetcher,
     /// The account SID and auth token, for media URLs that require them.
-    media_auth: Option<(String, Secret)>,
+    credentials: Credentials,
+    transcriber: Option<Transcriber>,
 }
 
 /// Why a voice note was not heard (logged; the person is asked to type instead).
 #[derive(Debug, thiserror::Error)]
 enum NotHeard {
-    #[error("fetching the voice note: {0}")]
-    Fetch(#[from] reqwest::Error),
-    #[error("the voice note is too large")]
-    TooLarge,
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
     #[error(transparent)]
     Voice(#[from] VoiceError),
 }
 
-impl VoiceNotes {
-    pub fn new(transcriber: Transcriber, media_auth: Option<(String, Secret)>) -> Self {
+impl WhatsappMedia {
+    pub fn new(transcriber: Option<Transcriber>, media_auth: Option<(String, Secret)>) -> Self {
         Self {
+            fetcher: MediaFetcher::default(),
+            credentials: match media_auth {
+                Some((user, password)) => Credentials::Basic { user, password },
+                None => Credentials::None,
+            },
             transcriber,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(20))
-                .build()
-                .unwrap_or_default(),
-            media_auth,
         }
     }
 
     /// The words of the voice note at `url`.
-    async fn hear(&self, url: &str, content_type: &str) -> Result<String, NotHeard> {
-        let mut request = self.http.get(url);
-        if let Some((sid, token)) = &self.media_auth {
-            request = request.basic_auth(sid, Some(token.expose()));
-        }
-        let response = request.send().await?.error_for_status()?;
-        if response
-            .content_length()
-            .is_some_and(|n| n > MAX_AUDIO_BYTES as u64)
-        {
-            return Err(NotHeard::TooLarge);
-        }
-        let audio = response.bytes().await?;
-        if audio.len() > MAX_AUDIO_BYTES {
-            return Err(NotHeard::TooLarge);
-        }
-        Ok(self
-            .transcriber
-            .transcribe(audio.to_vec(), audio_filename(content_type), None)
+    async fn hear(
+        &self,
+        transcriber: &Transcriber,
+        url: &str,
+        content_type: &str,
+    ) -> Result<String, NotHeard> {
+        let audio = self
+            .fetcher
+            .fetch(url, &self.credentials, MAX_AUDIO_BYTES)
+            .await?;
+        Ok(transcriber
+            .transcribe(audio, audio_filename(content_type), None)
             .await?)
+    }
+
+    /// The photo at `url`, for the engine to read.
+    async fn photo(&self, url: &str, content_type: &str) -> Result<Photo, FetchError> {
+        let bytes = self
+            .fetcher
+            .fetch(url, &self.credentials, MAX_PHOTO_BYTES)
+            .await?;
+        Ok(Photo {
+            bytes,
+            content_type: content_type.to_string(),
+        })
     }
 }
 
@@ -143,7 +150,7 @@ pub struct WhatsappContext {
     choices: Cache<String, Vec<Choice>>,
     /// Numbers nobody knows that got the generic answer lately.
     strangers: Cache<String, ()>,
-    voice: Option<VoiceNotes>,
+    media: WhatsappMedia,
 }
 
 impl WhatsappContext {
@@ -153,7 +160,7 @@ impl WhatsappContext {
         pushers: AlertPushers,
         bridge: BridgeClient,
         slack: Option<SlackNotice>,
-        voice: Option<VoiceNotes>,
+        media: WhatsappMedia,
     ) -> Self {
         Self {
             engine,
@@ -161,7 +168,7 @@ impl WhatsappContext {
             pushers,
             bridge,
             slack,
-            voice,
+            media,
             choices: Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(CHOICES_LAST)
@@ -201,34 +208,48 @@ impl WhatsappContext {
         let mut replies: Vec<Reply> = Vec::new();
         let mut person_id = None;
         let mut voice = false;
+        let mut photo = None;
         if media > 0 {
             let content_type = params
                 .get("MediaContentType0")
                 .map(String::as_str)
                 .unwrap_or("");
             let url = params.get("MediaUrl0").map(String::as_str).unwrap_or("");
-            match (
-                &self.voice,
-                content_type.starts_with("audio/") && !url.is_empty(),
-            ) {
+            let audio = content_type.starts_with("audio/") && !url.is_empty();
+            let image = content_type.starts_with("image/") && !url.is_empty();
+            match (&self.media.transcriber, audio) {
                 // A voice note, and a transcription service: its words are the message.
-                (Some(notes), true) if body.is_empty() => match notes.hear(url, content_type).await
-                {
-                    Ok(heard) => {
-                        body = heard;
-                        voice = true;
+                (Some(transcriber), true) if body.is_empty() => {
+                    match self.media.hear(transcriber, url, content_type).await {
+                        Ok(heard) => {
+                            body = heard;
+                            voice = true;
+                        }
+                        Err(error) => {
+                            tracing::warn!(%error, "a voice note was not heard");
+                            replies.push(self.engine.notice(&Msg::VoiceNotSetUp));
+                        }
                     }
-                    Err(error) => {
-                        tracing::warn!(%error, "a voice note was not heard");
-                        replies.push(self.engine.notice(&Msg::VoiceNotSetUp));
-                    }
-                },
+                }
                 (None, true) => replies.push(self.engine.notice(&Msg::VoiceNotSetUp)),
-                // Photos are kept (their URLs, in the sealed inbox row) but not read.
+                // A photo, and a model that sees: read as a medicine's label (the caption, if
+                // any, may say whose it is).
+                _ if image && self.engine.reads_photos() => {
+                    match self.media.photo(url, content_type).await {
+                        Ok(fetched) => photo = Some(fetched),
+                        Err(error) => {
+                            tracing::warn!(%error, "a photo was not fetched");
+                            replies.push(self.engine.notice(&Msg::PhotoNotRead {
+                                why: PhotoUnread::Unavailable,
+                            }));
+                        }
+                    }
+                }
+                // Other media are kept (their URLs, in the sealed inbox row) but not read.
                 _ => replies.push(self.engine.notice(&Msg::MediaNotRead)),
             }
         }
-        if !body.is_empty() {
+        if !body.is_empty() || photo.is_some() {
             let body = body.as_str();
             let text = match self.choices.get(phone.as_str()).await {
                 Some(choices) => resolve_choice(body, &choices).unwrap_or_else(|| body.to_string()),
@@ -244,6 +265,7 @@ impl WhatsappContext {
                 form: None,
                 voice,
                 locale: None,
+                photo,
             };
             let turn = self.engine.handle(&inbound).await;
             person_id = turn.person_id;

@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 
 use super::aliases::Aliases;
 use super::guard::{self, Checked};
+use super::label::{self, Label, LabelError, LabelPhoto, LabelReading, ReadingLabel};
 use super::tools::{self, CallContext, ToolError};
 use super::{
     Brain, BrainTurn, Fallback, RulesBrain, Thinking, Thought, Translating, Translation, Words,
@@ -253,9 +254,98 @@ impl LlmBrain {
     }
 }
 
+impl LlmBrain {
+    /// One request: the photo, the label tool forced. The photo is all the model sees.
+    async fn label(&self, photo: LabelPhoto<'_>, used: &AtomicU64) -> Result<Label, LabelError> {
+        let url = label::data_url(photo).ok_or(LabelError::NotAnImage)?;
+        let request = json!({
+            "model": self.config.model,
+            "messages": [
+                {"role": "system", "content": label::PROMPT},
+                {"role": "user", "content": [
+                    {"type": "image_url", "image_url": {"url": url}},
+                ]},
+            ],
+            "tools": [label::tool_schema()],
+            "tool_choice": {"type": "function", "function": {"name": label::TOOL}},
+            "temperature": 0,
+            "max_completion_tokens": MAX_COMPLETION_TOKENS,
+        });
+        let request: CreateChatCompletionRequest = serde_json::from_value(request)
+            .map_err(|e| LabelError::Failed(format!("request could not be built: {e}")))?;
+        let response = self.client.chat().create(request).await.map_err(|e| {
+            // The kind of failure only: a body the client could not read may be the label's text.
+            LabelError::Failed(
+                match e {
+                    async_openai::error::OpenAIError::Reqwest(_) => "the request failed",
+                    async_openai::error::OpenAIError::ApiError(_) => "the API refused it",
+                    async_openai::error::OpenAIError::JSONDeserialize(..) => {
+                        "the answer was not a chat completion"
+                    }
+                    _ => "the client failed",
+                }
+                .into(),
+            )
+        })?;
+        if let Some(usage) = &response.usage {
+            used.fetch_add(u64::from(usage.total_tokens), Ordering::Relaxed);
+        }
+        let message = response
+            .choices
+            .into_iter()
+            .next()
+            .ok_or_else(|| LabelError::Nonsense("no choice".into()))?
+            .message;
+        let arguments = message
+            .tool_calls
+            .unwrap_or_default()
+            .into_iter()
+            .find_map(|call| match call {
+                ChatCompletionMessageToolCalls::Function(f) if f.function.name == label::TOOL => {
+                    Some(f.function.arguments)
+                }
+                _ => None,
+            })
+            .ok_or_else(|| LabelError::Nonsense("no label call".into()))?;
+        label::read_arguments(&arguments)
+    }
+}
+
 impl Brain for LlmBrain {
     fn uses_model(&self) -> bool {
         true
+    }
+
+    fn reads_labels(&self) -> bool {
+        self.config.vision
+    }
+
+    fn read_label<'a>(&'a self, photo: LabelPhoto<'a>) -> ReadingLabel<'a> {
+        Box::pin(async move {
+            if !self.config.vision {
+                return LabelReading {
+                    label: Err(LabelError::NoVision),
+                    tokens_used: 0,
+                    model_wait: std::time::Duration::ZERO,
+                };
+            }
+            let used = AtomicU64::new(0);
+            let started = std::time::Instant::now();
+            let label = match tokio::time::timeout(
+                self.config.turn_timeout,
+                self.label(photo, &used),
+            )
+            .await
+            {
+                Ok(label) => label,
+                Err(_) => Err(LabelError::Timeout),
+            };
+            LabelReading {
+                label,
+                tokens_used: used.load(Ordering::Relaxed),
+                model_wait: started.elapsed(),
+            }
+        })
     }
 
     fn translate<'a>(&'a self, note: Translation<'a>) -> Translating<'a> {

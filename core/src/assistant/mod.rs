@@ -19,9 +19,11 @@
 //! - `guard`: what the model may say in its own words (pure).
 //! - `llm`: the model's turn over async-openai: prompt, rounds, budget, fallback.
 //! - `voice`: voice notes transcribed over an OpenAI-compatible API.
+//! - `label`: a photo of a medicine's label read by a model that accepts images (pure parts).
 
 pub mod aliases;
 pub mod guard;
+pub mod label;
 pub mod llm;
 pub mod tools;
 pub mod voice;
@@ -109,6 +111,20 @@ pub trait Brain: Send + Sync {
     /// (a model); `None` otherwise. Names are hidden from the model like in a turn.
     fn translate<'a>(&'a self, _note: Translation<'a>) -> Translating<'a> {
         Box::pin(std::future::ready(None))
+    }
+
+    /// Whether this brain reads photos of medicine labels (a model that accepts images).
+    fn reads_labels(&self) -> bool {
+        false
+    }
+
+    /// What a medicine's label says, read from a photo; the photo alone goes to the model.
+    fn read_label<'a>(&'a self, _photo: label::LabelPhoto<'a>) -> label::ReadingLabel<'a> {
+        Box::pin(std::future::ready(label::LabelReading {
+            label: Err(label::LabelError::NoVision),
+            tokens_used: 0,
+            model_wait: std::time::Duration::ZERO,
+        }))
     }
 }
 

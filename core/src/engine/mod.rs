@@ -19,6 +19,7 @@
 //! - `save_form`, `approvals`, `keeping`, `records`: the tasks of self-service (saving a form,
 //!   approving a nanny's medicine, courses, members and children, the record's lists).
 //! - `views`: what channels ask besides a turn (dashboards, form setups, alerts to push).
+//! - `photos`: a photo of a medicine's label read by the model and proposed as a medication.
 //! - this file: the runner.
 
 mod approvals;
@@ -28,6 +29,7 @@ mod keeping;
 pub mod machine;
 mod nanny;
 mod onboarding;
+mod photos;
 mod records;
 mod routing;
 mod save_form;
@@ -35,6 +37,7 @@ pub mod store;
 mod tasks;
 mod views;
 
+pub use photos::Photo;
 pub use tasks::match_medication;
 pub use views::{DoseSetup, FormSetup};
 
@@ -79,6 +82,9 @@ pub struct Inbound {
     /// The sender's language as the channel knows it (Slack's `es-ES`): someone new is spoken to
     /// in it until they say otherwise.
     pub locale: Option<String>,
+    /// A photo that came with the message (`text` is then its caption), fetched by the channel
+    /// only when [`Engine::reads_photos`]: read as a medicine's label (see `photos`).
+    pub photo: Option<Photo>,
 }
 
 impl Inbound {
@@ -364,6 +370,15 @@ impl<S: ConversationStore> Engine<S> {
                 (Some(form), _, _) => Event::Submitted(form.clone()),
                 _ if matches!(said, Command::Join { .. } | Command::CreateFamily { .. }) => {
                     Event::Said(said)
+                }
+                // A label's photo is read by the model (when it sees, and the family agreed).
+                (None, _, Some(scene)) if inbound.photo.is_some() => {
+                    let photo = inbound.photo.as_ref().expect("checked just above");
+                    let (event, waited) = self
+                        .photo_event(photo, &inbound.text, scene, scene.role, &mut messages)
+                        .await;
+                    model_wait = waited;
+                    event
                 }
                 // A form reads its answers itself ("Emma" may be a name, "5 ml" a dose).
                 (None, ConversationState::Collecting { .. }, _) => {

@@ -719,7 +719,9 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::LanguageSet
         | Msg::LanguageUnknown { .. }
         | Msg::Heard { .. }
-        | Msg::VoiceNotSetUp => assistant::render(msg, ctx),
+        | Msg::VoiceNotSetUp
+        | Msg::LabelRead { .. }
+        | Msg::PhotoNotRead { .. } => assistant::render(msg, ctx),
         Msg::OtherWorkspace => reply(
             "Sorry, this MedNanny serves one family workspace, and you are not part of it. Nothing was recorded."
                 .into(),

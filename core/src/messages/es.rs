@@ -700,7 +700,9 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::LanguageSet
         | Msg::LanguageUnknown { .. }
         | Msg::Heard { .. }
-        | Msg::VoiceNotSetUp => assistant::render(msg, ctx),
+        | Msg::VoiceNotSetUp
+        | Msg::LabelRead { .. }
+        | Msg::PhotoNotRead { .. } => assistant::render(msg, ctx),
         Msg::OtherWorkspace => reply(
             "Lo siento, este MedNanny atiende a un solo espacio de trabajo familiar y tú no formas parte de él. No se anotó nada."
                 .into(),

@@ -373,6 +373,18 @@ pub enum Msg {
     },
     /// A voice note, and no transcription service is configured (or it failed).
     VoiceNotSetUp,
+    /// A photo of a medicine's label, read by the model: what it read, before the medication form
+    /// (nothing is saved until the person confirms).
+    LabelRead {
+        product: String,
+        ingredient: Option<String>,
+        strength: Option<String>,
+        form: Option<String>,
+    },
+    /// A photo that was not read; nothing was recorded.
+    PhotoNotRead {
+        why: PhotoUnread,
+    },
     /// Someone from another workspace or account than the one MedNanny serves.
     OtherWorkspace,
     /// "invite" without a role the catalogue knows.
@@ -774,6 +786,19 @@ pub fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         Locale::En => en::render(msg, ctx),
         Locale::Es => es::render(msg, ctx),
     }
+}
+
+/// Why a photo was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoUnread {
+    /// The family has not agreed to the assistant's model ("assistant on").
+    NoConsent,
+    /// The family's tokens for today are spent.
+    BudgetSpent,
+    /// Not a medicine's label, or not legible.
+    Unreadable,
+    /// The model failed or was too slow.
+    Unavailable,
 }
 
 impl Msg {

@@ -62,6 +62,9 @@ pub struct LlmSettings {
     pub transcribe_url: String,
     #[serde(default = "default_transcribe_model")]
     pub transcribe_model: String,
+    /// The model accepts images: a photo of a medicine's label is read into a proposed medication.
+    #[serde(default)]
+    pub vision: bool,
     /// The whole assistant turn (every model round, retries included) within this many ms; past it
     /// the rules brain answers.
     pub turn_timeout_ms: u64,
@@ -85,6 +88,8 @@ pub struct LlmConfig {
     pub turn_timeout: Duration,
     pub max_rounds: u32,
     pub daily_token_budget: u64,
+    /// Photos of medicine labels may be sent to the model (it accepts images).
+    pub vision: bool,
 }
 
 /// Voice transcription, checked.
@@ -121,6 +126,12 @@ impl LlmSettings {
             ));
         }
         if provider == LlmProvider::None {
+            if self.vision {
+                return Err(SettingsError::new(
+                    "llm.vision",
+                    "needs a model that accepts images: set llm.provider (or llm.vision = false)",
+                ));
+            }
             return Ok(None);
         }
         let base_url = match (self.base_url.trim(), provider.default_base_url()) {
@@ -158,6 +169,7 @@ impl LlmSettings {
             turn_timeout: Duration::from_millis(self.turn_timeout_ms),
             max_rounds: self.max_rounds,
             daily_token_budget: self.daily_token_budget,
+            vision: self.vision,
         }))
     }
 
@@ -214,6 +226,7 @@ mod tests {
             api_key: key.then(|| Secret::new("sk-test")),
             transcribe_url: String::new(),
             transcribe_model: default_transcribe_model(),
+            vision: false,
             turn_timeout_ms: 20_000,
             max_rounds: 3,
             daily_token_budget: 200_000,
@@ -267,6 +280,21 @@ mod tests {
         for (s, key) in cases {
             assert_eq!(s.model_config().expect_err("an error").key, key, "{s:?}");
         }
+        let mut blind = settings("none", "", "", false);
+        blind.vision = true;
+        assert_eq!(
+            blind.model_config().expect_err("an error").key,
+            "llm.vision"
+        );
+        let mut seeing = settings("openai", "", "gpt-4o-mini", true);
+        seeing.vision = true;
+        assert!(
+            seeing
+                .model_config()
+                .expect("valid in the test")
+                .expect("a model")
+                .vision
+        );
         let mut slow = settings("openai", "", "gpt", true);
         slow.turn_timeout_ms = 10;
         assert_eq!(

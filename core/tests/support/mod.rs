@@ -243,6 +243,7 @@ pub fn said(name: &str, text: &str) -> Inbound {
         form: None,
         voice: false,
         locale: None,
+        photo: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! English for the assistant: its own words, its fallbacks, consent, language and voice notes.
 
 use super::reply;
-use crate::messages::{Msg, RenderContext, Reply, Tone};
+use crate::messages::{Msg, PhotoUnread, RenderContext, Reply, Tone};
 
 pub(in crate::messages) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
     use Tone::*;
@@ -86,6 +86,54 @@ pub(in crate::messages) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
         Msg::VoiceNotSetUp => reply(
             "I can't listen to voice notes here yet: please type what you wanted to tell me.".into(),
             Info,
+            msg,
+        ),
+        Msg::LabelRead {
+            product,
+            ingredient,
+            strength,
+            form,
+        } => {
+            let details: Vec<&str> = [ingredient, strength, form]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            let details = if details.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", details.join(", "))
+            };
+            reply(
+                format!(
+                    "From the photo I read: {product}{details}. Check it against the label; nothing is saved until \
+                     you confirm."
+                ),
+                Info,
+                msg,
+            )
+        }
+        Msg::PhotoNotRead { why } => reply(
+            match why {
+                PhotoUnread::NoConsent => {
+                    "I can read a medicine's label from a photo only with the assistant on (a guardian sends \
+                     assistant on). Nothing was recorded; you can type the medicine instead."
+                }
+                PhotoUnread::BudgetSpent => {
+                    "Today's assistant budget is used up, so I can't read photos until tomorrow. Nothing was \
+                     recorded; you can type the medicine instead."
+                }
+                PhotoUnread::Unreadable => {
+                    "I couldn't read a medicine's label in that photo. Nothing was recorded. Try a sharper photo \
+                     of the label, or type the medicine."
+                }
+                PhotoUnread::Unavailable => {
+                    "I couldn't read that photo just now. Nothing was recorded. Try again later, or type the \
+                     medicine."
+                }
+            }
+            .into(),
+            Warning,
             msg,
         ),
         _ => reply(String::new(), Info, msg),

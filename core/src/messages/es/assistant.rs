@@ -2,7 +2,7 @@
 //! The commands quoted ("assistant on", "language en") stay as typed: they are what MedNanny reads.
 
 use super::reply;
-use crate::messages::{Msg, RenderContext, Reply, Tone};
+use crate::messages::{Msg, PhotoUnread, RenderContext, Reply, Tone};
 
 pub(in crate::messages) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
     use Tone::*;
@@ -87,6 +87,54 @@ pub(in crate::messages) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
         Msg::VoiceNotSetUp => reply(
             "Todavía no puedo escuchar notas de voz aquí: por favor escribe lo que querías decirme.".into(),
             Info,
+            msg,
+        ),
+        Msg::LabelRead {
+            product,
+            ingredient,
+            strength,
+            form,
+        } => {
+            let details: Vec<&str> = [ingredient, strength, form]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            let details = if details.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", details.join(", "))
+            };
+            reply(
+                format!(
+                    "En la foto leí: {product}{details}. Compruébalo con la etiqueta; no se guarda nada hasta que \
+                     lo confirmes."
+                ),
+                Info,
+                msg,
+            )
+        }
+        Msg::PhotoNotRead { why } => reply(
+            match why {
+                PhotoUnread::NoConsent => {
+                    "Solo puedo leer la etiqueta de un medicamento en una foto con el asistente activado (un \
+                     tutor envía assistant on). No se anotó nada; puedes escribir el medicamento."
+                }
+                PhotoUnread::BudgetSpent => {
+                    "El presupuesto del asistente de hoy se ha agotado: no puedo leer fotos hasta mañana. No se \
+                     anotó nada; puedes escribir el medicamento."
+                }
+                PhotoUnread::Unreadable => {
+                    "No pude leer la etiqueta de un medicamento en esa foto. No se anotó nada. Prueba con una \
+                     foto más nítida de la etiqueta, o escribe el medicamento."
+                }
+                PhotoUnread::Unavailable => {
+                    "No pude leer esa foto ahora mismo. No se anotó nada. Inténtalo más tarde, o escribe el \
+                     medicamento."
+                }
+            }
+            .into(),
+            Warning,
             msg,
         ),
         _ => reply(String::new(), Info, msg),

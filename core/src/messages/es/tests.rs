@@ -12,7 +12,7 @@ use crate::engine::forms::{
 use crate::messages::{
     field_problem, form_field, form_title, render, render_dashboard, whatsapp_invite,
     whatsapp_link_code, whatsapp_update_waiting_in, ConcernText, DoseLine, Locale, MedicationLine,
-    MemberLine, Msg, RenderContext, Reply, ScheduleText,
+    MemberLine, Msg, PhotoUnread, RenderContext, Reply, ScheduleText,
 };
 use crate::screen::{emergency_numbers, Category, RedFlag};
 use crate::services::care::{

@@ -135,10 +135,12 @@ fn variant(msg: &Msg) -> usize {
         Msg::ScheduleSet { .. } => 123,
         Msg::WeekStartSet { .. } => 124,
         Msg::NannyUsage => 125,
+        Msg::LabelRead { .. } => 126,
+        Msg::PhotoNotRead { .. } => 127,
     }
 }
 
-const VARIANTS: usize = 126;
+const VARIANTS: usize = 128;
 
 /// At least one message of every variant, and every branch a submodule routes on.
 fn samples() -> Vec<Msg> {
@@ -415,6 +417,30 @@ fn samples() -> Vec<Msg> {
         Msg::NotDoneYet { count: 2 },
         Msg::Heard {
             text: s("le di 5 ml de Tylenol a Emma"),
+        },
+        Msg::LabelRead {
+            product: s("Tylenol Infantil"),
+            ingredient: Some(s("paracetamol")),
+            strength: Some(s("160 mg/5 ml")),
+            form: Some(s("jarabe")),
+        },
+        Msg::LabelRead {
+            product: s("Zyrtec"),
+            ingredient: None,
+            strength: None,
+            form: None,
+        },
+        Msg::PhotoNotRead {
+            why: PhotoUnread::NoConsent,
+        },
+        Msg::PhotoNotRead {
+            why: PhotoUnread::BudgetSpent,
+        },
+        Msg::PhotoNotRead {
+            why: PhotoUnread::Unreadable,
+        },
+        Msg::PhotoNotRead {
+            why: PhotoUnread::Unavailable,
         },
         Msg::OtherWorkspace,
         Msg::WhichRole,
