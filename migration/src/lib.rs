@@ -13,6 +13,8 @@
 //! - `m20261205_000006_whatsapp`: the WhatsApp outbox, invites by phone, phone links, the 24-hour
 //!   window, inbox leases.
 //! - `m20261206_000007_assistant_usage`: the assistant's tokens per family and day.
+//! - `m20261207_000009_reminders`: reminders (leased, one per kind, subject and instant), the daily
+//!   summary's time, paused children, quiet hours.
 //! - `inbox_store`: [`InboxMigrator`], the inbox table alone, for a SQLite inbox kept in its own file.
 
 pub use sea_orm_migration::prelude::*;
@@ -25,6 +27,7 @@ mod m20261203_000004_medication_approval;
 mod m20261204_000005_child_in_care;
 mod m20261205_000006_whatsapp;
 mod m20261206_000007_assistant_usage;
+mod m20261207_000009_reminders;
 
 pub use inbox_store::InboxMigrator;
 
@@ -42,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000005_child_in_care::Migration),
             Box::new(m20261205_000006_whatsapp::Migration),
             Box::new(m20261206_000007_assistant_usage::Migration),
+            Box::new(m20261207_000009_reminders::Migration),
         ]
     }
 }
