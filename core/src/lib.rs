@@ -37,6 +37,7 @@ pub mod engine;
 pub mod inbox;
 pub mod messages;
 pub mod outbox;
+pub mod reminders;
 pub mod runtime;
 pub mod screen;
 pub mod services;
