@@ -7,6 +7,7 @@ mod forms;
 mod keeping;
 mod problems;
 mod records;
+mod reminders;
 pub(super) mod whatsapp;
 
 pub(super) use dashboard::render_dashboard;
@@ -673,6 +674,15 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::WhoToRevoke
         | Msg::ConfirmRevoke { .. }
         | Msg::MemberRevoked { .. } => keeping::render(msg, ctx),
+        Msg::ReminderDose { .. }
+        | Msg::ReminderCourseEnd { .. }
+        | Msg::ReminderAppointment { .. }
+        | Msg::DailySummary { .. }
+        | Msg::ReminderSkipped { .. }
+        | Msg::SkipNeedsReason
+        | Msg::NoOpenReminder
+        | Msg::RemindersPaused { .. }
+        | Msg::SummaryTimeSet { .. } => reminders::render(msg, ctx),
         Msg::RecordList { .. }
         | Msg::RecordAdded { .. }
         | Msg::RecordChanged { .. }

@@ -13,6 +13,7 @@ mod forms;
 mod keeping;
 mod problems;
 mod records;
+mod reminders;
 #[cfg(test)]
 mod tests;
 pub(super) mod whatsapp;
@@ -653,6 +654,15 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::WhoToRevoke
         | Msg::ConfirmRevoke { .. }
         | Msg::MemberRevoked { .. } => keeping::render(msg, ctx),
+        Msg::ReminderDose { .. }
+        | Msg::ReminderCourseEnd { .. }
+        | Msg::ReminderAppointment { .. }
+        | Msg::DailySummary { .. }
+        | Msg::ReminderSkipped { .. }
+        | Msg::SkipNeedsReason
+        | Msg::NoOpenReminder
+        | Msg::RemindersPaused { .. }
+        | Msg::SummaryTimeSet { .. } => reminders::render(msg, ctx),
         Msg::RecordList { .. }
         | Msg::RecordAdded { .. }
         | Msg::RecordChanged { .. }

@@ -47,6 +47,7 @@ mod members;
 mod notes;
 pub mod phones;
 pub mod records;
+pub mod reminders;
 pub mod shifts;
 
 use std::sync::Arc;

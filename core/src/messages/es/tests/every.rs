@@ -128,10 +128,19 @@ fn variant(msg: &Msg) -> usize {
         Msg::VoiceNotSetUp => 116,
         Msg::VagueTime { .. } => 117,
         Msg::NotDoneYet { .. } => 118,
+        Msg::ReminderDose { .. } => 119,
+        Msg::ReminderCourseEnd { .. } => 120,
+        Msg::ReminderAppointment { .. } => 121,
+        Msg::DailySummary { .. } => 122,
+        Msg::ReminderSkipped { .. } => 123,
+        Msg::SkipNeedsReason => 124,
+        Msg::NoOpenReminder => 125,
+        Msg::RemindersPaused { .. } => 126,
+        Msg::SummaryTimeSet { .. } => 127,
     }
 }
 
-const VARIANTS: usize = 119;
+const VARIANTS: usize = 128;
 
 /// At least one message of every variant, and every branch a submodule routes on.
 fn samples() -> Vec<Msg> {
@@ -478,6 +487,43 @@ fn samples() -> Vec<Msg> {
         Msg::WhoToRevoke,
         Msg::ConfirmRevoke { member: s("Luis") },
         Msg::MemberRevoked { member: s("Luis") },
+        Msg::ReminderDose {
+            reminder_id: 4,
+            child: s("Leo"),
+            medication: s("Amoxil"),
+            amount: DoseAmount { value: 5.0, unit: crate::domain::DoseUnit::Ml },
+            due_at: chrono::Utc::now(),
+            escalated: false,
+            buttons: true,
+        },
+        Msg::ReminderDose {
+            reminder_id: 4,
+            child: s("Leo"),
+            medication: s("Amoxil"),
+            amount: DoseAmount { value: 5.0, unit: crate::domain::DoseUnit::Ml },
+            due_at: chrono::Utc::now(),
+            escalated: true,
+            buttons: false,
+        },
+        Msg::ReminderCourseEnd { child: s("Leo"), medication: s("Amoxil") },
+        Msg::ReminderAppointment { child: s("Leo"), starts_at: chrono::Utc::now(), tomorrow: true },
+        Msg::ReminderAppointment { child: s("Leo"), starts_at: chrono::Utc::now(), tomorrow: false },
+        Msg::DailySummary {
+            day: day(2025, 12, 3),
+            children: vec![crate::messages::ChildDay {
+                child: s("Leo"),
+                doses: Vec::new(),
+                temperatures: vec![(chrono::Utc::now(), 38.2)],
+                notes: vec![(chrono::Utc::now(), s("durmió bien"))],
+                missed: vec![(chrono::Utc::now(), s("Amoxil"))],
+            }],
+        },
+        Msg::ReminderSkipped { child: s("Leo"), medication: s("Amoxil") },
+        Msg::SkipNeedsReason,
+        Msg::NoOpenReminder,
+        Msg::RemindersPaused { child: s("Leo"), paused: true },
+        Msg::RemindersPaused { child: s("Leo"), paused: false },
+        Msg::SummaryTimeSet { at: chrono::NaiveTime::from_hms_opt(20, 0, 0).expect("a time") },
         Msg::RecordList {
             kind: RecordKind::Providers,
             child: None,
