@@ -682,7 +682,8 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::SkipNeedsReason
         | Msg::NoOpenReminder
         | Msg::RemindersPaused { .. }
-        | Msg::SummaryTimeSet { .. } => reminders::render(msg, ctx),
+        | Msg::SummaryTimeSet { .. }
+        | Msg::QuietHoursSet { .. } => reminders::render(msg, ctx),
         Msg::RecordList { .. }
         | Msg::RecordAdded { .. }
         | Msg::RecordChanged { .. }

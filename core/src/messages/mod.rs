@@ -646,6 +646,11 @@ pub enum Msg {
     SummaryTimeSet {
         at: chrono::NaiveTime,
     },
+    /// The speaker's quiet hours.
+    QuietHoursSet {
+        starts: chrono::NaiveTime,
+        ends: chrono::NaiveTime,
+    },
 }
 
 /// A member as guardians see them listed.
@@ -852,6 +857,7 @@ impl Msg {
                 | Msg::SkipNeedsReason
                 | Msg::NoOpenReminder
                 | Msg::SummaryTimeSet { .. }
+                | Msg::QuietHoursSet { .. }
                 | Msg::WhatToRemove { .. }
                 | Msg::EditUsage
                 | Msg::RenameUsage

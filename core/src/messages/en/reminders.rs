@@ -119,6 +119,15 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             Info,
             msg,
         ),
+        Msg::QuietHoursSet { starts, ends } => reply(
+            format!(
+                "No reminders to you from {} to {}: someone else responsible gets them, or they wait until then.",
+                starts.format("%H:%M"),
+                ends.format("%H:%M")
+            ),
+            Info,
+            msg,
+        ),
         other => reply(String::new(), Info, other),
     }
 }

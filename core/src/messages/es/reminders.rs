@@ -139,6 +139,15 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             Info,
             msg,
         ),
+        Msg::QuietHoursSet { starts, ends } => reply(
+            format!(
+                "Sin recordatorios para ti de {} a {}: los recibe otra persona responsable, o esperan hasta entonces.",
+                starts.format("%H:%M"),
+                ends.format("%H:%M")
+            ),
+            Info,
+            msg,
+        ),
         other => reply(String::new(), Info, other),
     }
 }

@@ -137,10 +137,11 @@ fn variant(msg: &Msg) -> usize {
         Msg::NoOpenReminder => 125,
         Msg::RemindersPaused { .. } => 126,
         Msg::SummaryTimeSet { .. } => 127,
+        Msg::QuietHoursSet { .. } => 128,
     }
 }
 
-const VARIANTS: usize = 128;
+const VARIANTS: usize = 129;
 
 /// At least one message of every variant, and every branch a submodule routes on.
 fn samples() -> Vec<Msg> {
@@ -524,6 +525,10 @@ fn samples() -> Vec<Msg> {
         Msg::RemindersPaused { child: s("Leo"), paused: true },
         Msg::RemindersPaused { child: s("Leo"), paused: false },
         Msg::SummaryTimeSet { at: chrono::NaiveTime::from_hms_opt(20, 0, 0).expect("a time") },
+        Msg::QuietHoursSet {
+            starts: chrono::NaiveTime::from_hms_opt(22, 0, 0).expect("a time"),
+            ends: chrono::NaiveTime::from_hms_opt(7, 0, 0).expect("a time"),
+        },
         Msg::RecordList {
             kind: RecordKind::Providers,
             child: None,
