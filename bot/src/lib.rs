@@ -10,6 +10,7 @@
 //! - `pipeline`: one delivery pipeline for every channel (workers, resume, alert pushers).
 //! - `slack`: the Slack channel.
 //! - `whatsapp`: the WhatsApp channel's bot side (the bridge is its own process).
+//! - `reminders`: the reminder scheduler (plans, claims with a lease, sends, escalates).
 //! - `health`: `serve`'s /healthz and /readyz.
 //! - `sender_queue`: the order a channel's deliveries are handled in (each sender's one at a time).
 
@@ -19,6 +20,7 @@ pub mod cli;
 pub mod console;
 pub mod health;
 pub mod pipeline;
+pub mod reminders;
 pub mod sender_queue;
 pub mod serve;
 pub mod slack;

@@ -333,7 +333,7 @@ impl Services {
         })
     }
 
-    /// Whether a dose of the medication was given at or after `since` (not voided): who gave it.
+    /// Whether a dose of the medication was given after `since` (not voided): who gave it.
     pub async fn dose_given_since(
         &self,
         medication_id: i64,
@@ -342,7 +342,7 @@ impl Services {
         Ok(dose_log::Entity::find()
             .filter(dose_log::Column::MedicationId.eq(medication_id))
             .filter(dose_log::Column::VoidedAt.is_null())
-            .filter(dose_log::Column::GivenAt.gte(since))
+            .filter(dose_log::Column::GivenAt.gt(since))
             .order_by_asc(dose_log::Column::GivenAt)
             .one(self.db().conn())
             .await?
