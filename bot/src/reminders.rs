@@ -142,7 +142,7 @@ impl Scheduler {
                     .map(|p| (family.family_id, p)),
             );
         }
-        Ok(self.store.insert(&planned, self.grace()).await?)
+        Ok(self.store.insert(&planned).await?)
     }
 
     /// The dose that answers a dose reminder, if one was logged: for every N hours any dose since
@@ -160,17 +160,18 @@ impl Scheduler {
 
     async fn deliver(&self, reminder: Reminder, round: &mut Round) -> Result<(), SchedulerError> {
         let now = self.services.now();
-        if reminder.due_at < now - self.grace() {
-            self.store.finish(reminder.id, Status::Missed, None).await?;
-            round.missed += 1;
-            return Ok(());
-        }
+        // A dose already given (typed, or from another reminder's button) answers it, late or not.
         if reminder.kind == ReminderKind::Dose {
             if let Some(by) = self.dose_answering(&reminder).await? {
                 self.store.finish(reminder.id, Status::Given, by).await?;
                 round.closed += 1;
                 return Ok(());
             }
+        }
+        if reminder.due_at < now - self.grace() {
+            self.store.finish(reminder.id, Status::Missed, None).await?;
+            round.missed += 1;
+            return Ok(());
         }
         let guardians_only = reminder.kind == ReminderKind::DailySummary;
         let recipients = self
@@ -179,7 +180,9 @@ impl Scheduler {
             .await?;
         if recipients.is_empty() {
             // Everyone responsible is in quiet hours: it waits for the first of them to end.
-            self.store.held(reminder.id).await?;
+            self.store
+                .held(reminder.id, Duration::seconds(self.settings.interval_secs as i64))
+                .await?;
             round.held += 1;
             return Ok(());
         }

@@ -127,13 +127,10 @@ impl ReminderStore {
         Self { db, keys, clock }
     }
 
-    /// Inserts planned reminders not already there. One due before `now - grace` is recorded as
-    /// missed at once (the bot was down when it was due). Returns how many were new.
-    pub async fn insert(
-        &self,
-        planned: &[(i64, Planned)],
-        grace: Duration,
-    ) -> Result<usize, DbErr> {
+    /// Inserts planned reminders not already there (as planned: a round then sends each, closes
+    /// it as given when a dose answered it, or records it missed past the grace window). Returns how
+    /// many were new.
+    pub async fn insert(&self, planned: &[(i64, Planned)]) -> Result<usize, DbErr> {
         if planned.is_empty() {
             return Ok(0);
         }
@@ -141,23 +138,17 @@ impl ReminderStore {
         let mut inserted = 0;
         // A batch at a time: SQLite and PostgreSQL cap a statement's parameters.
         for chunk in planned.chunks(500) {
-            let rows = chunk.iter().map(|(family_id, p)| {
-                let missed = p.due_at < now - grace;
-                reminder::ActiveModel {
-                    family_id: Set(*family_id),
-                    child_id: Set(p.child_id),
-                    kind: Set(p.kind.as_str().into()),
-                    subject: Set(p.subject.clone()),
-                    due_at: Set(p.due_at),
-                    status: Set(if missed { Status::Missed } else { Status::Planned }
-                        .as_str()
-                        .into()),
-                    attempts: Set(0),
-                    resolved_at: Set(missed.then_some(now)),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
+            let rows = chunk.iter().map(|(family_id, p)| reminder::ActiveModel {
+                family_id: Set(*family_id),
+                child_id: Set(p.child_id),
+                kind: Set(p.kind.as_str().into()),
+                subject: Set(p.subject.clone()),
+                due_at: Set(p.due_at),
+                status: Set(Status::Planned.as_str().into()),
+                attempts: Set(0),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
             });
             let result = reminder::Entity::insert_many(rows)
                 .on_conflict(
@@ -294,9 +285,17 @@ impl ReminderStore {
         .await
     }
 
-    /// Nobody can be sent it now (everyone responsible is in quiet hours): another tick tries again.
-    pub async fn held(&self, id: i64) -> Result<(), DbErr> {
-        self.update(id, Vec::new()).await
+    /// Nobody can be sent it now (everyone responsible is in quiet hours): it stays planned and is
+    /// not claimed again before `retry_after` (a later round tries again).
+    pub async fn held(&self, id: i64, retry_after: Duration) -> Result<(), DbErr> {
+        let now = self.clock.now();
+        reminder::Entity::update_many()
+            .col_expr(reminder::Column::LeaseUntil, Expr::value(now + retry_after))
+            .col_expr(reminder::Column::UpdatedAt, Expr::value(now))
+            .filter(reminder::Column::Id.eq(id))
+            .exec(self.db.conn())
+            .await?;
+        Ok(())
     }
 
     /// The reminder is over: given (a dose was logged), missed or cancelled.
