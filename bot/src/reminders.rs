@@ -147,15 +147,15 @@ impl Scheduler {
 
     /// The dose that answers a dose reminder, if one was logged: for every N hours any dose since
     /// the one it counted from, otherwise one logged up to an hour early.
-    async fn dose_answering(&self, reminder: &Reminder) -> Result<Option<Option<i64>>, SchedulerError> {
+    async fn dose_answering(
+        &self,
+        reminder: &Reminder,
+    ) -> Result<Option<Option<i64>>, SchedulerError> {
         let Some(medication_id) = planner::subject_id(&reminder.subject) else {
             return Ok(None);
         };
         let since = reminder.due_at - Duration::minutes(EARLY_DOSE_MINUTES);
-        Ok(self
-            .services
-            .dose_given_since(medication_id, since)
-            .await?)
+        Ok(self.services.dose_given_since(medication_id, since).await?)
     }
 
     async fn deliver(&self, reminder: Reminder, round: &mut Round) -> Result<(), SchedulerError> {
@@ -181,13 +181,18 @@ impl Scheduler {
         if recipients.is_empty() {
             // Everyone responsible is in quiet hours: it waits for the first of them to end.
             self.store
-                .held(reminder.id, Duration::seconds(self.settings.interval_secs as i64))
+                .held(
+                    reminder.id,
+                    Duration::seconds(self.settings.interval_secs as i64),
+                )
                 .await?;
             round.held += 1;
             return Ok(());
         }
         let Some(sent_to) = self.send(&reminder, &recipients, false).await? else {
-            self.store.finish(reminder.id, Status::Cancelled, None).await?;
+            self.store
+                .finish(reminder.id, Status::Cancelled, None)
+                .await?;
             round.closed += 1;
             return Ok(());
         };
@@ -220,7 +225,9 @@ impl Scheduler {
                 round.escalated += 1;
             }
             None => {
-                self.store.finish(reminder.id, Status::Cancelled, None).await?;
+                self.store
+                    .finish(reminder.id, Status::Cancelled, None)
+                    .await?;
                 round.closed += 1;
             }
         }
@@ -246,7 +253,8 @@ impl Scheduler {
                 .whatsapp
                 .clone()
                 .filter(|_| self.channels.whatsapp);
-            let use_whatsapp = whatsapp.is_some() && (recipient.prefers_whatsapp || slack.is_none());
+            let use_whatsapp =
+                whatsapp.is_some() && (recipient.prefers_whatsapp || slack.is_none());
             let Some(msg) = self
                 .services
                 .reminder_message(reminder, escalated, !use_whatsapp)
@@ -267,8 +275,16 @@ impl Scheduler {
             let reply = render(&msg, &ctx);
             to.push(recipient.member_id);
             if let (true, Some(number)) = (use_whatsapp, whatsapp) {
-                self.queue_whatsapp(reminder, recipient, &number, &reply, &msg, escalated, &family.name)
-                    .await?;
+                self.queue_whatsapp(
+                    reminder,
+                    recipient,
+                    &number,
+                    &reply,
+                    &msg,
+                    escalated,
+                    &family.name,
+                )
+                .await?;
             } else if let Some((api, user)) = slack {
                 let sent = async {
                     let dm = api.open_dm(&user).await?;
@@ -381,4 +397,3 @@ impl Running {
         let _ = self.task.await;
     }
 }
-

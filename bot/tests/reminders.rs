@@ -132,7 +132,11 @@ impl Family {
         }
     }
 
-    fn scheduler_for(services: &Services, slack: &FakeSlack, settings: ReminderSettings) -> Scheduler {
+    fn scheduler_for(
+        services: &Services,
+        slack: &FakeSlack,
+        settings: ReminderSettings,
+    ) -> Scheduler {
         let api = SlackApi::new(&slack.api_url(), &Secret::new("xoxb-test")).expect("Slack API");
         Scheduler::new(
             services.clone(),
@@ -194,7 +198,10 @@ impl Family {
 
     async fn maya_on_shift(&self) {
         self.services
-            .clock_in(&Actor::person(self.demo.maya, Channel::Slack), self.demo.family_id)
+            .clock_in(
+                &Actor::person(self.demo.maya, Channel::Slack),
+                self.demo.family_id,
+            )
             .await
             .expect("Maya clocks in");
     }
@@ -206,7 +213,15 @@ impl Family {
             .await
             .expect("reminders")
             .into_iter()
-            .map(|r| (r.due_at.with_timezone(&chrono_tz::America::New_York).format("%H:%M").to_string(), r.status))
+            .map(|r| {
+                (
+                    r.due_at
+                        .with_timezone(&chrono_tz::America::New_York)
+                        .format("%H:%M")
+                        .to_string(),
+                    r.status,
+                )
+            })
             .collect()
     }
 
@@ -260,8 +275,14 @@ async fn a_due_dose_goes_to_the_nanny_on_shift_and_given_logs_it_through_the_dos
     assert_eq!(round.sent, 1, "{round:?}");
     let to_maya = family.dms(MAYA);
     assert_eq!(to_maya.len(), 1, "{to_maya:?}");
-    assert!(to_maya[0].contains("Leo") && to_maya[0].contains("Amoxicillin"), "{to_maya:?}");
-    assert!(family.dms(ANA).is_empty(), "the guardians are not told while the nanny is on shift");
+    assert!(
+        to_maya[0].contains("Leo") && to_maya[0].contains("Amoxicillin"),
+        "{to_maya:?}"
+    );
+    assert!(
+        family.dms(ANA).is_empty(),
+        "the guardians are not told while the nanny is on shift"
+    );
 
     // A round a moment later sends nothing again.
     assert_eq!(family.at(ny(8, 1)).await.sent, 0);
@@ -269,14 +290,20 @@ async fn a_due_dose_goes_to_the_nanny_on_shift_and_given_logs_it_through_the_dos
 
     let given = button_value(&family.slack, MAYA, "Given");
     let reply = family.say(MAYA, &given).await;
-    assert!(reply.contains("Leo") && reply.contains("Amoxicillin"), "{reply}");
+    assert!(
+        reply.contains("Leo") && reply.contains("Amoxicillin"),
+        "{reply}"
+    );
     assert_eq!(family.doses().await, 1);
     assert_eq!(family.audited("reminder.given").await, 1);
 
     // Answered: nothing is escalated, and the row says given.
     let round = family.at(ny(8, 40)).await;
     assert_eq!(round.escalated, 0, "{round:?}");
-    assert_eq!(family.statuses().await, vec![("08:00".to_string(), "given".to_string())]);
+    assert_eq!(
+        family.statuses().await,
+        vec![("08:00".to_string(), "given".to_string())]
+    );
 
     // *Given* again (a second tap on the button): the dose check asks before a second dose.
     let again = family.say(MAYA, &given).await;
@@ -308,7 +335,10 @@ async fn an_unanswered_dose_goes_to_the_guardians_once_and_skip_records_the_reas
     assert!(skipped.contains("Skipped"), "{skipped}");
     assert_eq!(family.audited("reminder.skip").await, 1);
     assert_eq!(family.doses().await, 0);
-    assert_eq!(family.statuses().await, vec![("08:00".to_string(), "skipped".to_string())]);
+    assert_eq!(
+        family.statuses().await,
+        vec![("08:00".to_string(), "skipped".to_string())]
+    );
     let row = entity::reminder::Entity::find()
         .one(family.services.db().conn())
         .await
@@ -337,7 +367,10 @@ async fn without_a_nanny_on_shift_the_guardians_are_reminded_and_a_dose_given_ea
     assert_eq!(round.sent, 0, "{round:?}");
     assert_eq!(family.dms(ANA).len(), 1);
     let statuses = family.statuses().await;
-    assert!(statuses.contains(&("14:00".to_string(), "given".to_string())), "{statuses:?}");
+    assert!(
+        statuses.contains(&("14:00".to_string(), "given".to_string())),
+        "{statuses:?}"
+    );
 }
 
 #[tokio::test]
@@ -363,7 +396,10 @@ async fn after_a_restart_reminders_within_grace_are_sent_and_older_ones_recorded
         .find(|t| t.starts_with("Today"))
         .expect("the daily summary");
     assert!(summary.contains("not given: Amoxicillin"), "{summary}");
-    assert!(family.dms(MAYA).iter().all(|t| !t.starts_with("Today")), "guardians only");
+    assert!(
+        family.dms(MAYA).iter().all(|t| !t.starts_with("Today")),
+        "guardians only"
+    );
 }
 
 #[tokio::test]
@@ -436,7 +472,12 @@ async fn a_nanny_on_whatsapp_is_reminded_through_the_outbox_and_answers_given() 
         .expect("no Slack for Maya");
     family
         .services
-        .link_identity(family.demo.maya, IdentityKind::Whatsapp, "+15550000003", true)
+        .link_identity(
+            family.demo.maya,
+            IdentityKind::Whatsapp,
+            "+15550000003",
+            true,
+        )
         .await
         .expect("Maya's WhatsApp");
     family.maya_on_shift().await;

@@ -135,7 +135,12 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["quiet_hours", "reminder_pauses", "reminder_settings", "reminders"] {
+        for table in [
+            "quiet_hours",
+            "reminder_pauses",
+            "reminder_settings",
+            "reminders",
+        ] {
             manager
                 .drop_table(Table::drop().table(table).to_owned())
                 .await?;

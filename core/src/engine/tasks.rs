@@ -77,7 +77,9 @@ impl<S: ConversationStore> Engine<S> {
                 }])
             }
             Task::SummaryAt { at } => {
-                services.set_summary_time(actor, scene.family.id, at).await?;
+                services
+                    .set_summary_time(actor, scene.family.id, at)
+                    .await?;
                 answered(vec![Msg::SummaryTimeSet { at }])
             }
             Task::QuietHours { starts, ends } => {

@@ -173,13 +173,8 @@ impl ReminderStore {
 
     /// Claims up to `limit` planned reminders due now, leased for `lease`.
     pub async fn claim_due(&self, limit: u64, lease: Duration) -> Result<Vec<Reminder>, DbErr> {
-        self.claim(
-            "status = 'planned' AND due_at <= {now}",
-            limit,
-            lease,
-            None,
-        )
-        .await
+        self.claim("status = 'planned' AND due_at <= {now}", limit, lease, None)
+            .await
     }
 
     /// Claims up to `limit` dose reminders sent at or before `now - after`, neither answered nor
@@ -279,7 +274,10 @@ impl ReminderStore {
             id,
             vec![
                 (reminder::Column::EscalatedAt, Expr::value(now)),
-                (reminder::Column::SentTo, Expr::value(members_text(&everyone))),
+                (
+                    reminder::Column::SentTo,
+                    Expr::value(members_text(&everyone)),
+                ),
             ],
         )
         .await
@@ -320,7 +318,10 @@ impl ReminderStore {
     ) -> Result<(), DbErr> {
         let now = self.clock.now();
         let mut update = reminder::Entity::update_many()
-            .col_expr(reminder::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(
+                reminder::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
             .col_expr(reminder::Column::UpdatedAt, Expr::value(now))
             .filter(reminder::Column::Id.eq(id));
         for (column, value) in columns {

@@ -99,7 +99,12 @@ impl Services {
             .all(conn)
             .await?
             .into_iter()
-            .filter_map(|s| Some((s.family_id, NaiveTime::parse_from_str(&s.summary_at, "%H:%M").ok()?)))
+            .filter_map(|s| {
+                Some((
+                    s.family_id,
+                    NaiveTime::parse_from_str(&s.summary_at, "%H:%M").ok()?,
+                ))
+            })
             .collect();
         let mut plans: HashMap<i64, FamilyPlan> = families
             .into_iter()
@@ -281,7 +286,10 @@ impl Services {
                 let Some(child) = child::Entity::find_by_id(id).one(conn).await? else {
                     return Ok(None);
                 };
-                let paused = reminder_pause::Entity::find_by_id(id).one(conn).await?.is_some();
+                let paused = reminder_pause::Entity::find_by_id(id)
+                    .one(conn)
+                    .await?
+                    .is_some();
                 if child.archived_at.is_some() || paused {
                     return Ok(None);
                 }
@@ -329,7 +337,10 @@ impl Services {
                         tomorrow: reminder.kind == ReminderKind::AppointmentDayBefore,
                     })
             }
-            ReminderKind::DailySummary => Some(self.daily_summary(reminder.family_id, reminder.due_at).await?),
+            ReminderKind::DailySummary => Some(
+                self.daily_summary(reminder.family_id, reminder.due_at)
+                    .await?,
+            ),
         })
     }
 
@@ -378,7 +389,11 @@ impl Services {
             .all(conn)
             .await?;
         let names = self
-            .member_names(conn, family_id, doses.iter().filter_map(|d| d.given_by_member_id))
+            .member_names(
+                conn,
+                family_id,
+                doses.iter().filter_map(|d| d.given_by_member_id),
+            )
             .await?;
         let temperatures = measurement::Entity::find()
             .filter(measurement::Column::FamilyId.eq(family_id))
@@ -398,7 +413,11 @@ impl Services {
         let missed = reminder::Entity::find()
             .filter(reminder::Column::FamilyId.eq(family_id))
             .filter(reminder::Column::Kind.eq(ReminderKind::Dose.as_str()))
-            .filter(reminder::Column::Status.is_in([Status::Missed.as_str(), Status::Skipped.as_str(), Status::Sent.as_str()]))
+            .filter(reminder::Column::Status.is_in([
+                Status::Missed.as_str(),
+                Status::Skipped.as_str(),
+                Status::Sent.as_str(),
+            ]))
             .filter(reminder::Column::DueAt.gte(from))
             .filter(reminder::Column::DueAt.lt(until))
             .order_by_asc(reminder::Column::DueAt)
@@ -416,7 +435,10 @@ impl Services {
                     .filter(|d| d.child_id == c.id)
                     .map(|d| DoseLine {
                         child: c.name.clone(),
-                        medication: medications.get(&d.medication_id).cloned().unwrap_or_default(),
+                        medication: medications
+                            .get(&d.medication_id)
+                            .cloned()
+                            .unwrap_or_default(),
                         amount: DoseAmount {
                             value: d.amount,
                             unit: DoseUnit::parse(&d.unit).unwrap_or(DoseUnit::Ml),
@@ -466,7 +488,8 @@ impl Services {
             async |txn, auth| {
                 let member_id = auth.member_id.ok_or(Problem::NotAMember)?;
                 let row = open_reminder(&**txn, family_id, member_id, id).await?;
-                let medication_id = planner::subject_id(&row.subject).ok_or(ServiceError::NotFound("reminder"))?;
+                let medication_id =
+                    planner::subject_id(&row.subject).ok_or(ServiceError::NotFound("reminder"))?;
                 let m = medication::Entity::find_by_id(medication_id)
                     .one(&**txn)
                     .await?
@@ -521,7 +544,10 @@ impl Services {
                     active.updated_at = Set(now);
                     active.update(&**txn).await?;
                     let child = match child_id {
-                        Some(id) => child::Entity::find_by_id(id).one(&**txn).await?.map(|c| c.name),
+                        Some(id) => child::Entity::find_by_id(id)
+                            .one(&**txn)
+                            .await?
+                            .map(|c| c.name),
                         None => None,
                     };
                     let medication = medication::Entity::find_by_id(medication_id)
@@ -553,7 +579,11 @@ impl Services {
             actor,
             Permission::ManageChildren,
             Target::Child(child_id),
-            if pause { "reminders.pause" } else { "reminders.resume" },
+            if pause {
+                "reminders.pause"
+            } else {
+                "reminders.resume"
+            },
             |_: &()| format!("child:{child_id}"),
             async |txn, auth| {
                 if pause {

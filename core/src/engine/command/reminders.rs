@@ -33,19 +33,24 @@ pub(super) fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Option<Command> 
     }
     // "pause reminders for Leo", "resume reminders for Leo", "pausar recordatorios de Leo",
     // "reanudar los recordatorios de Leo".
-    let reminders_word = bare
-        .iter()
-        .any(|w| matches!(*w, "reminders" | "reminder" | "recordatorios" | "recordatorio"));
+    let reminders_word = bare.iter().any(|w| {
+        matches!(
+            *w,
+            "reminders" | "reminder" | "recordatorios" | "recordatorio"
+        )
+    });
     if reminders_word {
         let pause = match bare.first().copied() {
             Some("pause" | "stop" | "pausar" | "pausa" | "detener" | "parar") => Some(true),
-            Some("resume" | "restart" | "unpause" | "reanudar" | "reanuda" | "reactivar" | "activar") => {
-                Some(false)
-            }
+            Some(
+                "resume" | "restart" | "unpause" | "reanudar" | "reanuda" | "reactivar" | "activar",
+            ) => Some(false),
             _ => None,
         };
         if let Some(pause) = pause {
-            let child = words.iter().find_map(|w| vocabulary.child_in(strip_punctuation(w)));
+            let child = words
+                .iter()
+                .find_map(|w| vocabulary.child_in(strip_punctuation(w)));
             return Some(Command::PauseReminders { child, pause });
         }
     }
@@ -64,7 +69,9 @@ pub(super) fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Option<Command> 
             .split_once(|c: char| c.is_ascii_digit())
             .map(|(head, _)| &lower[head.len()..])
             .and_then(|times| {
-                let (a, b) = times.split_once(['-', '–']).or_else(|| times.split_once(" to "))?;
+                let (a, b) = times
+                    .split_once(['-', '–'])
+                    .or_else(|| times.split_once(" to "))?;
                 Some((parse_time(a.trim())?, parse_time(b.trim())?))
             });
         return Some(Command::QuietHours { span });
@@ -113,47 +120,83 @@ mod tests {
             children: &children,
         };
         let table: Vec<(&str, Option<Command>)> = vec![
-            ("reminder 12 given", Some(Command::ReminderGiven { id: Some(12) })),
+            (
+                "reminder 12 given",
+                Some(Command::ReminderGiven { id: Some(12) }),
+            ),
             (
                 "reminder 12 skip",
-                Some(Command::ReminderSkip { id: Some(12), reason: String::new() }),
+                Some(Command::ReminderSkip {
+                    id: Some(12),
+                    reason: String::new(),
+                }),
             ),
             ("GIVEN", Some(Command::ReminderGiven { id: None })),
             ("Dado.", Some(Command::ReminderGiven { id: None })),
             (
                 "SKIP He was Asleep",
-                Some(Command::ReminderSkip { id: None, reason: "He was Asleep".into() }),
+                Some(Command::ReminderSkip {
+                    id: None,
+                    reason: "He was Asleep".into(),
+                }),
             ),
             (
                 "omitir vomitó",
-                Some(Command::ReminderSkip { id: None, reason: "vomitó".into() }),
+                Some(Command::ReminderSkip {
+                    id: None,
+                    reason: "vomitó".into(),
+                }),
             ),
             (
                 "pause reminders for Leo",
-                Some(Command::PauseReminders { child: Some("Leo".into()), pause: true }),
+                Some(Command::PauseReminders {
+                    child: Some("Leo".into()),
+                    pause: true,
+                }),
             ),
             (
                 "resume reminders for leo",
-                Some(Command::PauseReminders { child: Some("Leo".into()), pause: false }),
+                Some(Command::PauseReminders {
+                    child: Some("Leo".into()),
+                    pause: false,
+                }),
             ),
             (
                 "pausar los recordatorios de Leo",
-                Some(Command::PauseReminders { child: Some("Leo".into()), pause: true }),
+                Some(Command::PauseReminders {
+                    child: Some("Leo".into()),
+                    pause: true,
+                }),
             ),
             (
                 "reanudar recordatorios de Leo",
-                Some(Command::PauseReminders { child: Some("Leo".into()), pause: false }),
+                Some(Command::PauseReminders {
+                    child: Some("Leo".into()),
+                    pause: false,
+                }),
             ),
-            ("daily summary at 19:30", Some(Command::SummaryAt { at: Some(t(19, 30)) })),
-            ("resumen diario a las 21:00", Some(Command::SummaryAt { at: Some(t(21, 0)) })),
+            (
+                "daily summary at 19:30",
+                Some(Command::SummaryAt {
+                    at: Some(t(19, 30)),
+                }),
+            ),
+            (
+                "resumen diario a las 21:00",
+                Some(Command::SummaryAt { at: Some(t(21, 0)) }),
+            ),
             ("summary at never", Some(Command::SummaryAt { at: None })),
             (
                 "quiet hours 22:00-07:00",
-                Some(Command::QuietHours { span: Some((t(22, 0), t(7, 0))) }),
+                Some(Command::QuietHours {
+                    span: Some((t(22, 0), t(7, 0))),
+                }),
             ),
             (
                 "horas de silencio 23:00-06:30",
-                Some(Command::QuietHours { span: Some((t(23, 0), t(6, 30))) }),
+                Some(Command::QuietHours {
+                    span: Some((t(23, 0), t(6, 30))),
+                }),
             ),
             ("pause Leo's Tylenol", None),
             ("gave Leo 5 ml Tylenol", None),

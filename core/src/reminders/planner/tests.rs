@@ -159,11 +159,7 @@ fn which_medications_are_reminded() {
             medication(fixed.clone()),
             vec!["2026-05-04T12:00:00Z", "2026-05-05T00:00:00Z"],
         ),
-        (
-            "as needed: never",
-            medication(Schedule::AsNeeded),
-            vec![],
-        ),
+        ("as needed: never", medication(Schedule::AsNeeded), vec![]),
         (
             "not in course (paused, stopped, pending approval): never",
             MedicationPlan {

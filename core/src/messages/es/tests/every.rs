@@ -492,7 +492,10 @@ fn samples() -> Vec<Msg> {
             reminder_id: 4,
             child: s("Leo"),
             medication: s("Amoxil"),
-            amount: DoseAmount { value: 5.0, unit: crate::domain::DoseUnit::Ml },
+            amount: DoseAmount {
+                value: 5.0,
+                unit: crate::domain::DoseUnit::Ml,
+            },
             due_at: chrono::Utc::now(),
             escalated: false,
             buttons: true,
@@ -501,14 +504,28 @@ fn samples() -> Vec<Msg> {
             reminder_id: 4,
             child: s("Leo"),
             medication: s("Amoxil"),
-            amount: DoseAmount { value: 5.0, unit: crate::domain::DoseUnit::Ml },
+            amount: DoseAmount {
+                value: 5.0,
+                unit: crate::domain::DoseUnit::Ml,
+            },
             due_at: chrono::Utc::now(),
             escalated: true,
             buttons: false,
         },
-        Msg::ReminderCourseEnd { child: s("Leo"), medication: s("Amoxil") },
-        Msg::ReminderAppointment { child: s("Leo"), starts_at: chrono::Utc::now(), tomorrow: true },
-        Msg::ReminderAppointment { child: s("Leo"), starts_at: chrono::Utc::now(), tomorrow: false },
+        Msg::ReminderCourseEnd {
+            child: s("Leo"),
+            medication: s("Amoxil"),
+        },
+        Msg::ReminderAppointment {
+            child: s("Leo"),
+            starts_at: chrono::Utc::now(),
+            tomorrow: true,
+        },
+        Msg::ReminderAppointment {
+            child: s("Leo"),
+            starts_at: chrono::Utc::now(),
+            tomorrow: false,
+        },
         Msg::DailySummary {
             day: day(2025, 12, 3),
             children: vec![crate::messages::ChildDay {
@@ -519,12 +536,23 @@ fn samples() -> Vec<Msg> {
                 missed: vec![(chrono::Utc::now(), s("Amoxil"))],
             }],
         },
-        Msg::ReminderSkipped { child: s("Leo"), medication: s("Amoxil") },
+        Msg::ReminderSkipped {
+            child: s("Leo"),
+            medication: s("Amoxil"),
+        },
         Msg::SkipNeedsReason,
         Msg::NoOpenReminder,
-        Msg::RemindersPaused { child: s("Leo"), paused: true },
-        Msg::RemindersPaused { child: s("Leo"), paused: false },
-        Msg::SummaryTimeSet { at: chrono::NaiveTime::from_hms_opt(20, 0, 0).expect("a time") },
+        Msg::RemindersPaused {
+            child: s("Leo"),
+            paused: true,
+        },
+        Msg::RemindersPaused {
+            child: s("Leo"),
+            paused: false,
+        },
+        Msg::SummaryTimeSet {
+            at: chrono::NaiveTime::from_hms_opt(20, 0, 0).expect("a time"),
+        },
         Msg::QuietHoursSet {
             starts: chrono::NaiveTime::from_hms_opt(22, 0, 0).expect("a time"),
             ends: chrono::NaiveTime::from_hms_opt(7, 0, 0).expect("a time"),
