@@ -10,6 +10,7 @@
 //! - `pipeline`: one delivery pipeline for every channel (workers, resume, alert pushers).
 //! - `slack`: the Slack channel.
 //! - `whatsapp`: the WhatsApp channel's bot side (the bridge is its own process).
+//! - `reminders`: the reminder scheduler (plans, claims with a lease, sends, escalates).
 //! - `health`: `serve`'s /healthz and /readyz.
 //! - `media`: fetching what people send with a message (voice notes, audio clips, photos).
 //! - `sender_queue`: the order a channel's deliveries are handled in (each sender's one at a time).
@@ -21,6 +22,7 @@ pub mod console;
 pub mod health;
 pub mod media;
 pub mod pipeline;
+pub mod reminders;
 pub mod sender_queue;
 pub mod serve;
 pub mod slack;

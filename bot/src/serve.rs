@@ -92,8 +92,25 @@ pub async fn serve(
         false => None,
     };
 
+    let reminders = settings.reminders.enabled.then(|| {
+        crate::reminders::Scheduler::new(
+            app.services.clone(),
+            crate::reminders::Channels {
+                slack: slack
+                    .as_ref()
+                    .map(|running| (running.api.clone(), running.team_id.clone())),
+                whatsapp: whatsapp_on,
+            },
+            settings.reminders.clone(),
+        )
+        .start()
+    });
+
     shutdown.await;
     tracing::info!("shutting down: nothing new taken; finishing what was accepted");
+    if let Some(reminders) = reminders {
+        reminders.stop().await;
+    }
     if let Some(slack) = slack {
         slack.stop().await;
     }

@@ -39,6 +39,7 @@ pub mod hours;
 pub mod inbox;
 pub mod messages;
 pub mod outbox;
+pub mod reminders;
 pub mod runtime;
 pub mod screen;
 pub mod services;

@@ -14,9 +14,11 @@ use config::{Config, Environment as EnvSource, File, FileFormat};
 use serde::Deserialize;
 
 mod llm;
+mod reminders;
 mod whatsapp;
 
 pub use llm::{LlmConfig, LlmProvider, LlmSettings, TranscribeConfig};
+pub use reminders::ReminderSettings;
 pub use whatsapp::{
     BotSettings, BridgeSettings, InternalSettings, TemplateSettings, TwilioAccount, TwilioSettings,
 };
@@ -314,6 +316,7 @@ pub struct Settings {
     #[serde(default)]
     pub internal: InternalSettings,
     pub llm: LlmSettings,
+    pub reminders: ReminderSettings,
 }
 
 fn default_profile() -> Profile {
@@ -404,6 +407,7 @@ impl Settings {
         }
         self.runtime.cpus()?;
         self.llm.validate()?;
+        self.reminders.validate()?;
         if self.security.invite_ttl_hours == 0 || self.security.invite_ttl_hours > 24 * 30 {
             return Err(SettingsError::new(
                 "security.invite_ttl_hours",

@@ -15,6 +15,8 @@
 //! - `m20261206_000007_assistant_usage`: the assistant's tokens per family and day.
 //! - `m20261207_000008_nanny_services`: the nanny's profile (languages, rates, emergency contact),
 //!   certifications, scheduled shifts, a forgotten clock-out's flag, the family's payroll week.
+//! - `m20261207_000009_reminders`: reminders (leased, one per kind, subject and instant), the daily
+//!   summary's time, paused children, quiet hours.
 //! - `inbox_store`: [`InboxMigrator`], the inbox table alone, for a SQLite inbox kept in its own file.
 
 pub use sea_orm_migration::prelude::*;
@@ -28,6 +30,7 @@ mod m20261204_000005_child_in_care;
 mod m20261205_000006_whatsapp;
 mod m20261206_000007_assistant_usage;
 mod m20261207_000008_nanny_services;
+mod m20261207_000009_reminders;
 
 pub use inbox_store::InboxMigrator;
 
@@ -46,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000006_whatsapp::Migration),
             Box::new(m20261206_000007_assistant_usage::Migration),
             Box::new(m20261207_000008_nanny_services::Migration),
+            Box::new(m20261207_000009_reminders::Migration),
         ]
     }
 }

@@ -51,6 +51,8 @@ pub struct Running {
     purge: tokio::task::JoinHandle<()>,
     /// For telling a member on Slack what WhatsApp could not deliver.
     pub api: SlackApi,
+    /// The workspace the bot is installed in (reminders go to its members).
+    pub team_id: String,
     pub engine: mednanny_core::engine::Engine,
 }
 
@@ -79,7 +81,7 @@ pub async fn start(
         api: api.clone(),
         engine: app.engine.clone(),
         inbox: inbox.clone(),
-        bot,
+        bot: bot.clone(),
         home,
         pushers,
         files: SlackFiles::new(
@@ -124,6 +126,7 @@ pub async fn start(
         dispatcher,
         purge,
         api,
+        team_id: bot.team_id.clone(),
         engine: app.engine.clone(),
     })
 }

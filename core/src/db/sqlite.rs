@@ -1066,6 +1066,10 @@ static ENTITY_COLUMNS: LazyLock<HashMap<String, HashMap<String, Option<Kind>>>> 
         add::<person::Entity>(&mut tables);
         add::<phone_link::Entity>(&mut tables);
         add::<provider::Entity>(&mut tables);
+        add::<quiet_hours::Entity>(&mut tables);
+        add::<reminder::Entity>(&mut tables);
+        add::<reminder_pause::Entity>(&mut tables);
+        add::<reminder_setting::Entity>(&mut tables);
         add::<shift::Entity>(&mut tables);
         add::<shift_schedule::Entity>(&mut tables);
         add::<vaccination::Entity>(&mut tables);

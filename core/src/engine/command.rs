@@ -16,6 +16,7 @@ mod keeping;
 mod lists;
 mod nanny;
 mod records;
+mod reminders;
 mod temperature;
 #[cfg(test)]
 mod tests;
@@ -202,6 +203,29 @@ pub enum Command {
         kind: Option<RecordKind>,
         child: Option<String>,
         which: String,
+    },
+    /// *Given* on a dose reminder (`reminder 12 given`, or GIVEN for the newest sent to the
+    /// speaker): the dose is logged through the dose path, its safety check included.
+    ReminderGiven {
+        id: Option<i64>,
+    },
+    /// *Skip* on a dose reminder, with the reason (empty: asked for).
+    ReminderSkip {
+        id: Option<i64>,
+        reason: String,
+    },
+    /// "pause reminders for Leo" / "resume reminders for Leo" (guardians).
+    PauseReminders {
+        child: Option<String>,
+        pause: bool,
+    },
+    /// "daily summary at 19:30" (guardians); `None` when the time was not understood.
+    SummaryAt {
+        at: Option<LocalTime>,
+    },
+    /// "quiet hours 22:00-07:00": no reminders to the speaker then; `None` when not understood.
+    QuietHours {
+        span: Option<(LocalTime, LocalTime)>,
     },
     /// A time was given but is not a time ("at 25:99").
     BadTime(String),
@@ -463,6 +487,10 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
     let text = text.trim();
     if text.is_empty() {
         return Command::Empty;
+    }
+    // Reminder answers and settings come first: "skip asleep" is not a short answer.
+    if let Some(command) = reminders::parse(text, vocabulary) {
+        return command;
     }
     // Short answers and commands: "yes please", "sí, dale", "oops, undo", "what can you do?".
     if let Some(answer) = chat::short_answer(text) {

@@ -228,6 +228,26 @@ pub enum Task {
         child_id: Option<i64>,
         which: String,
     },
+    /// *Given* on a dose reminder: logged as [`Task::LogDose`] is (the safety check, a question
+    /// when too early).
+    ReminderGiven {
+        id: Option<i64>,
+    },
+    ReminderSkip {
+        id: Option<i64>,
+        reason: String,
+    },
+    PauseReminders {
+        child_id: i64,
+        pause: bool,
+    },
+    SummaryAt {
+        at: chrono::NaiveTime,
+    },
+    QuietHours {
+        starts: chrono::NaiveTime,
+        ends: chrono::NaiveTime,
+    },
     /// Alert the guardians and audit: someone reported an emergency.
     RaiseEmergency {
         flag: RedFlag,
@@ -249,6 +269,7 @@ impl Task {
         matches!(
             self,
             Task::LogDose { .. }
+                | Task::ReminderGiven { .. }
                 | Task::ConfirmExtraDose(_)
                 | Task::LogTemperature { .. }
                 | Task::AddNote { .. }
@@ -1007,6 +1028,22 @@ fn command_effects(command: Command, ctx: &Context) -> Transition {
             }),
             Err(msg) => say(msg),
         },
+        Command::ReminderGiven { id } => run(Task::ReminderGiven { id }),
+        Command::ReminderSkip { id: _, reason } if reason.trim().is_empty() => {
+            say(Msg::SkipNeedsReason)
+        }
+        Command::ReminderSkip { id, reason } => run(Task::ReminderSkip { id, reason }),
+        Command::PauseReminders { child, pause } => match resolve_child(child.as_deref(), ctx) {
+            Ok(child_id) => run(Task::PauseReminders { child_id, pause }),
+            Err(msg) => say(msg),
+        },
+        Command::SummaryAt { at: Some(at) } => run(Task::SummaryAt { at }),
+        Command::QuietHours {
+            span: Some((starts, ends)),
+        } => run(Task::QuietHours { starts, ends }),
+        Command::SummaryAt { at: None } | Command::QuietHours { span: None } => {
+            say(Msg::NotUnderstood)
+        }
         Command::BadTime(text) => say(Msg::BadTime(text)),
         // In a family already, this is another one.
         Command::Join { code } => run(Task::JoinFamily { code }),

@@ -46,6 +46,53 @@ impl<S: ConversationStore> Engine<S> {
                 .run_onboarding(&task, actor)
                 .await
                 .unwrap_or_else(|| TaskResult::Answered(vec![Msg::Denied]))),
+            Task::ReminderGiven { id } => {
+                let due = match services.reminder_to_give(actor, scene.family.id, id).await {
+                    Err(ServiceError::NotFound("reminder")) => {
+                        return answered(vec![Msg::NoOpenReminder])
+                    }
+                    other => other?,
+                };
+                // The dose path itself: the safety check, a question when too early, the audit.
+                Box::pin(self.run_task(
+                    Task::LogDose {
+                        child_id: due.child_id,
+                        medication: MedicationRef::Id(due.medication_id),
+                        amount: due.amount,
+                        at: None,
+                    },
+                    scene,
+                ))
+                .await
+            }
+            Task::ReminderSkip { id, reason } => {
+                match services
+                    .skip_reminder(actor, scene.family.id, id, &reason)
+                    .await
+                {
+                    Err(ServiceError::NotFound("reminder")) => answered(vec![Msg::NoOpenReminder]),
+                    other => answered(vec![other?]),
+                }
+            }
+            Task::PauseReminders { child_id, pause } => {
+                services.pause_reminders(actor, child_id, pause).await?;
+                answered(vec![Msg::RemindersPaused {
+                    child: Self::child_name(scene, child_id),
+                    paused: pause,
+                }])
+            }
+            Task::SummaryAt { at } => {
+                services
+                    .set_summary_time(actor, scene.family.id, at)
+                    .await?;
+                answered(vec![Msg::SummaryTimeSet { at }])
+            }
+            Task::QuietHours { starts, ends } => {
+                services
+                    .set_quiet_hours(actor, scene.family.id, starts, ends)
+                    .await?;
+                answered(vec![Msg::QuietHoursSet { starts, ends }])
+            }
             Task::ListChildren => {
                 let children = services.children(actor, scene.family.id).await?;
                 if children.is_empty() {

@@ -8,6 +8,7 @@ mod keeping;
 mod nanny;
 mod problems;
 mod records;
+mod reminders;
 pub(super) mod whatsapp;
 
 pub(super) use dashboard::render_dashboard;
@@ -679,6 +680,16 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::WhoToRevoke
         | Msg::ConfirmRevoke { .. }
         | Msg::MemberRevoked { .. } => keeping::render(msg, ctx),
+        Msg::ReminderDose { .. }
+        | Msg::ReminderCourseEnd { .. }
+        | Msg::ReminderAppointment { .. }
+        | Msg::DailySummary { .. }
+        | Msg::ReminderSkipped { .. }
+        | Msg::SkipNeedsReason
+        | Msg::NoOpenReminder
+        | Msg::RemindersPaused { .. }
+        | Msg::SummaryTimeSet { .. }
+        | Msg::QuietHoursSet { .. } => reminders::render(msg, ctx),
         Msg::RecordList { .. }
         | Msg::RecordAdded { .. }
         | Msg::RecordChanged { .. }

@@ -14,6 +14,7 @@ mod keeping;
 mod nanny;
 mod problems;
 mod records;
+mod reminders;
 #[cfg(test)]
 mod tests;
 pub(super) mod whatsapp;
@@ -659,6 +660,16 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::WhoToRevoke
         | Msg::ConfirmRevoke { .. }
         | Msg::MemberRevoked { .. } => keeping::render(msg, ctx),
+        Msg::ReminderDose { .. }
+        | Msg::ReminderCourseEnd { .. }
+        | Msg::ReminderAppointment { .. }
+        | Msg::DailySummary { .. }
+        | Msg::ReminderSkipped { .. }
+        | Msg::SkipNeedsReason
+        | Msg::NoOpenReminder
+        | Msg::RemindersPaused { .. }
+        | Msg::SummaryTimeSet { .. }
+        | Msg::QuietHoursSet { .. } => reminders::render(msg, ctx),
         Msg::RecordList { .. }
         | Msg::RecordAdded { .. }
         | Msg::RecordChanged { .. }

@@ -149,6 +149,19 @@ pub enum ConcernText {
     },
 }
 
+/// One child's day in the daily summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChildDay {
+    pub child: String,
+    pub doses: Vec<DoseLine>,
+    /// (when, °C).
+    pub temperatures: Vec<(DateTime<Utc>, f64)>,
+    /// (when, the note).
+    pub notes: Vec<(DateTime<Utc>, String)>,
+    /// (when it was due, the medication) for each dose reminder missed or skipped.
+    pub missed: Vec<(DateTime<Utc>, String)>,
+}
+
 /// Everything MedNannyAI can say.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
@@ -632,6 +645,56 @@ pub enum Msg {
     NotUnderstood,
     InternalError,
     Alert(Alert),
+    /// A dose is due (to whoever is responsible; `escalated`: to the guardians, nobody answered).
+    /// With `buttons` the channel shows *Given* and *Skip*; without, the text says what to reply.
+    ReminderDose {
+        reminder_id: i64,
+        child: String,
+        medication: String,
+        amount: DoseAmount,
+        due_at: DateTime<Utc>,
+        escalated: bool,
+        buttons: bool,
+    },
+    /// The last day of a course.
+    ReminderCourseEnd {
+        child: String,
+        medication: String,
+    },
+    /// An appointment tomorrow (`tomorrow`) or within the hour.
+    ReminderAppointment {
+        child: String,
+        starts_at: DateTime<Utc>,
+        tomorrow: bool,
+    },
+    /// The family's day, to the guardians: per child, doses, temperatures, notes and anything missed.
+    DailySummary {
+        day: chrono::NaiveDate,
+        children: Vec<ChildDay>,
+    },
+    /// A dose reminder answered *Skip*, with the reason recorded.
+    ReminderSkipped {
+        child: String,
+        medication: String,
+    },
+    /// *Skip* without a reason: how to give one.
+    SkipNeedsReason,
+    /// *Given* or *Skip* with no reminder waiting for this person.
+    NoOpenReminder,
+    /// A guardian paused or resumed a child's reminders.
+    RemindersPaused {
+        child: String,
+        paused: bool,
+    },
+    /// The daily summary's new time.
+    SummaryTimeSet {
+        at: chrono::NaiveTime,
+    },
+    /// The speaker's quiet hours.
+    QuietHoursSet {
+        starts: chrono::NaiveTime,
+        ends: chrono::NaiveTime,
+    },
 }
 
 /// A member as guardians see them listed.
@@ -863,6 +926,10 @@ impl Msg {
                 | Msg::WhoToRevoke
                 | Msg::ConfirmRevoke { .. }
                 | Msg::MemberRevoked { .. }
+                | Msg::SkipNeedsReason
+                | Msg::NoOpenReminder
+                | Msg::SummaryTimeSet { .. }
+                | Msg::QuietHoursSet { .. }
                 | Msg::WhatToRemove { .. }
                 | Msg::EditUsage
                 | Msg::RenameUsage

@@ -55,6 +55,7 @@ pub mod nanny;
 mod notes;
 pub mod phones;
 pub mod records;
+pub mod reminders;
 pub mod shifts;
 
 use std::sync::Arc;

@@ -137,10 +137,20 @@ fn variant(msg: &Msg) -> usize {
         Msg::NannyUsage => 125,
         Msg::LabelRead { .. } => 126,
         Msg::PhotoNotRead { .. } => 127,
+        Msg::ReminderDose { .. } => 128,
+        Msg::ReminderCourseEnd { .. } => 129,
+        Msg::ReminderAppointment { .. } => 130,
+        Msg::DailySummary { .. } => 131,
+        Msg::ReminderSkipped { .. } => 132,
+        Msg::SkipNeedsReason => 133,
+        Msg::NoOpenReminder => 134,
+        Msg::RemindersPaused { .. } => 135,
+        Msg::SummaryTimeSet { .. } => 136,
+        Msg::QuietHoursSet { .. } => 137,
     }
 }
 
-const VARIANTS: usize = 128;
+const VARIANTS: usize = 138;
 
 /// At least one message of every variant, and every branch a submodule routes on.
 fn samples() -> Vec<Msg> {
@@ -612,6 +622,75 @@ fn samples() -> Vec<Msg> {
         Msg::WhoToRevoke,
         Msg::ConfirmRevoke { member: s("Luis") },
         Msg::MemberRevoked { member: s("Luis") },
+        Msg::ReminderDose {
+            reminder_id: 4,
+            child: s("Leo"),
+            medication: s("Amoxil"),
+            amount: DoseAmount {
+                value: 5.0,
+                unit: crate::domain::DoseUnit::Ml,
+            },
+            due_at: chrono::Utc::now(),
+            escalated: false,
+            buttons: true,
+        },
+        Msg::ReminderDose {
+            reminder_id: 4,
+            child: s("Leo"),
+            medication: s("Amoxil"),
+            amount: DoseAmount {
+                value: 5.0,
+                unit: crate::domain::DoseUnit::Ml,
+            },
+            due_at: chrono::Utc::now(),
+            escalated: true,
+            buttons: false,
+        },
+        Msg::ReminderCourseEnd {
+            child: s("Leo"),
+            medication: s("Amoxil"),
+        },
+        Msg::ReminderAppointment {
+            child: s("Leo"),
+            starts_at: chrono::Utc::now(),
+            tomorrow: true,
+        },
+        Msg::ReminderAppointment {
+            child: s("Leo"),
+            starts_at: chrono::Utc::now(),
+            tomorrow: false,
+        },
+        Msg::DailySummary {
+            day: day(2025, 12, 3),
+            children: vec![crate::messages::ChildDay {
+                child: s("Leo"),
+                doses: Vec::new(),
+                temperatures: vec![(chrono::Utc::now(), 38.2)],
+                notes: vec![(chrono::Utc::now(), s("durmió bien"))],
+                missed: vec![(chrono::Utc::now(), s("Amoxil"))],
+            }],
+        },
+        Msg::ReminderSkipped {
+            child: s("Leo"),
+            medication: s("Amoxil"),
+        },
+        Msg::SkipNeedsReason,
+        Msg::NoOpenReminder,
+        Msg::RemindersPaused {
+            child: s("Leo"),
+            paused: true,
+        },
+        Msg::RemindersPaused {
+            child: s("Leo"),
+            paused: false,
+        },
+        Msg::SummaryTimeSet {
+            at: chrono::NaiveTime::from_hms_opt(20, 0, 0).expect("a time"),
+        },
+        Msg::QuietHoursSet {
+            starts: chrono::NaiveTime::from_hms_opt(22, 0, 0).expect("a time"),
+            ends: chrono::NaiveTime::from_hms_opt(7, 0, 0).expect("a time"),
+        },
         Msg::RecordList {
             kind: RecordKind::Providers,
             child: None,

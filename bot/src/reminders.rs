@@ -1,0 +1,399 @@
+//! The reminder scheduler: every `reminders.interval_secs` it plans what is due (the pure planner
+//! in `mednanny_core::reminders::planner`), claims due rows with a lease and sends each to whoever
+//! is responsible at that moment, on their channel; then escalates the dose reminders nobody
+//! answered in time to the guardians, once.
+//!
+//! Several bots may run it against one database: a row is claimed by one of them (the lease), and
+//! a bot that dies mid-send leaves the row to another once the lease runs out. What a reminder's
+//! answer does (*Given*, *Skip*) is the engine's: the buttons and replies come back as messages.
+
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use mednanny_core::messages::{render, Msg, RenderContext};
+use mednanny_core::outbox::{self, Content, NewMessage, TemplateKind};
+use mednanny_core::reminders::planner::{self, ReminderKind};
+use mednanny_core::reminders::store::{Reminder, ReminderStore, Status};
+use mednanny_core::services::reminders::Recipient;
+use mednanny_core::services::Services;
+use mednanny_core::settings::ReminderSettings;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::slack::api::SlackApi;
+use crate::slack::render::reply_messages;
+use crate::whatsapp::render::reply_texts;
+
+/// How far back each round plans: what was due while no bot ran is found (and, past the grace
+/// window, recorded as missed) after a restart of up to a day.
+const LOOKBACK: i64 = 24;
+/// A fixed-time dose logged this long before its reminder was due counts as that dose.
+const EARLY_DOSE_MINUTES: i64 = 60;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SchedulerError {
+    #[error("database error: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Service(#[from] mednanny_core::services::ServiceError),
+    #[error(transparent)]
+    Outbox(#[from] mednanny_core::outbox::OutboxError),
+}
+
+/// Where reminders go: Slack (the API and the bot's workspace) and/or WhatsApp (the outbox).
+#[derive(Clone)]
+pub struct Channels {
+    pub slack: Option<(SlackApi, String)>,
+    pub whatsapp: bool,
+}
+
+/// What one round did (tests and the benchmark read it; logs carry counts only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Round {
+    pub planned: usize,
+    pub sent: usize,
+    pub escalated: usize,
+    pub missed: usize,
+    pub held: usize,
+    pub closed: usize,
+}
+
+#[derive(Clone)]
+pub struct Scheduler {
+    services: Services,
+    store: ReminderStore,
+    channels: Channels,
+    settings: ReminderSettings,
+}
+
+impl Scheduler {
+    pub fn new(services: Services, channels: Channels, settings: ReminderSettings) -> Self {
+        let store = ReminderStore::new(
+            services.db().clone(),
+            services.keys().clone(),
+            services.clock(),
+        );
+        Self {
+            services,
+            store,
+            channels,
+            settings,
+        }
+    }
+
+    pub fn store(&self) -> &ReminderStore {
+        &self.store
+    }
+
+    fn grace(&self) -> Duration {
+        Duration::minutes(self.settings.grace_minutes)
+    }
+
+    fn lease(&self) -> Duration {
+        Duration::seconds(self.settings.lease_secs)
+    }
+
+    /// Plans, sends what is due, escalates what nobody answered.
+    pub async fn round(&self) -> Result<Round, SchedulerError> {
+        let mut round = Round {
+            planned: self.plan().await?,
+            ..Round::default()
+        };
+        loop {
+            let due = self
+                .store
+                .claim_due(self.settings.batch, self.lease())
+                .await?;
+            if due.is_empty() {
+                break;
+            }
+            for reminder in due {
+                self.deliver(reminder, &mut round).await?;
+            }
+        }
+        loop {
+            let unanswered = self
+                .store
+                .claim_unanswered(
+                    Duration::minutes(self.settings.escalate_after_minutes),
+                    self.settings.batch,
+                    self.lease(),
+                )
+                .await?;
+            if unanswered.is_empty() {
+                break;
+            }
+            for reminder in unanswered {
+                self.escalate(reminder, &mut round).await?;
+            }
+        }
+        Ok(round)
+    }
+
+    /// Inserts every reminder due in the last day (the table keeps each once).
+    pub async fn plan(&self) -> Result<usize, SchedulerError> {
+        let now = self.services.now();
+        let from = now - Duration::hours(LOOKBACK);
+        let mut planned = Vec::new();
+        for family in self.services.reminder_plans().await? {
+            planned.extend(
+                planner::plan(&family, from, now)
+                    .into_iter()
+                    .map(|p| (family.family_id, p)),
+            );
+        }
+        Ok(self.store.insert(&planned).await?)
+    }
+
+    /// The dose that answers a dose reminder, if one was logged: for every N hours any dose since
+    /// the one it counted from, otherwise one logged up to an hour early.
+    async fn dose_answering(
+        &self,
+        reminder: &Reminder,
+    ) -> Result<Option<Option<i64>>, SchedulerError> {
+        let Some(medication_id) = planner::subject_id(&reminder.subject) else {
+            return Ok(None);
+        };
+        let since = reminder.due_at - Duration::minutes(EARLY_DOSE_MINUTES);
+        Ok(self.services.dose_given_since(medication_id, since).await?)
+    }
+
+    async fn deliver(&self, reminder: Reminder, round: &mut Round) -> Result<(), SchedulerError> {
+        let now = self.services.now();
+        // A dose already given (typed, or from another reminder's button) answers it, late or not.
+        if reminder.kind == ReminderKind::Dose {
+            if let Some(by) = self.dose_answering(&reminder).await? {
+                self.store.finish(reminder.id, Status::Given, by).await?;
+                round.closed += 1;
+                return Ok(());
+            }
+        }
+        if reminder.due_at < now - self.grace() {
+            self.store.finish(reminder.id, Status::Missed, None).await?;
+            round.missed += 1;
+            return Ok(());
+        }
+        let guardians_only = reminder.kind == ReminderKind::DailySummary;
+        let recipients = self
+            .services
+            .reminder_recipients(reminder.family_id, guardians_only, now)
+            .await?;
+        if recipients.is_empty() {
+            // Everyone responsible is in quiet hours: it waits for the first of them to end.
+            self.store
+                .held(
+                    reminder.id,
+                    Duration::seconds(self.settings.interval_secs as i64),
+                )
+                .await?;
+            round.held += 1;
+            return Ok(());
+        }
+        let Some(sent_to) = self.send(&reminder, &recipients, false).await? else {
+            self.store
+                .finish(reminder.id, Status::Cancelled, None)
+                .await?;
+            round.closed += 1;
+            return Ok(());
+        };
+        // A reminder nobody could be reached for is still "sent" to them: the escalation (doses)
+        // then tells the guardians.
+        self.store.sent(reminder.id, &sent_to).await?;
+        if !reminder.kind.needs_answer() {
+            self.store.finish(reminder.id, Status::Sent, None).await?;
+        }
+        round.sent += 1;
+        Ok(())
+    }
+
+    async fn escalate(&self, reminder: Reminder, round: &mut Round) -> Result<(), SchedulerError> {
+        if let Some(by) = self.dose_answering(&reminder).await? {
+            self.store.finish(reminder.id, Status::Given, by).await?;
+            round.closed += 1;
+            return Ok(());
+        }
+        let now = self.services.now();
+        let guardians = self
+            .services
+            .reminder_recipients(reminder.family_id, true, now)
+            .await?;
+        match self.send(&reminder, &guardians, true).await? {
+            Some(to) => {
+                self.store
+                    .escalated(reminder.id, &to, &reminder.sent_to)
+                    .await?;
+                round.escalated += 1;
+            }
+            None => {
+                self.store
+                    .finish(reminder.id, Status::Cancelled, None)
+                    .await?;
+                round.closed += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the reminder to each recipient on their channel; the members it was meant for, or
+    /// `None` when it is no longer wanted.
+    async fn send(
+        &self,
+        reminder: &Reminder,
+        recipients: &[Recipient],
+        escalated: bool,
+    ) -> Result<Option<Vec<i64>>, SchedulerError> {
+        let family = self.services.family_info(reminder.family_id).await?;
+        let mut to = Vec::new();
+        for recipient in recipients {
+            let slack = self.channels.slack.as_ref().and_then(|(api, team)| {
+                let (their_team, user) = recipient.slack.as_deref()?.split_once(':')?;
+                (their_team == team).then(|| (api.clone(), user.to_string()))
+            });
+            let whatsapp = recipient
+                .whatsapp
+                .clone()
+                .filter(|_| self.channels.whatsapp);
+            let use_whatsapp =
+                whatsapp.is_some() && (recipient.prefers_whatsapp || slack.is_none());
+            let Some(msg) = self
+                .services
+                .reminder_message(reminder, escalated, !use_whatsapp)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let ctx = RenderContext {
+                locale: recipient.locale,
+                timezone: family.timezone,
+                country: if family.country.eq_ignore_ascii_case("US") {
+                    "US"
+                } else {
+                    "other"
+                },
+                now: self.services.now(),
+            };
+            let reply = render(&msg, &ctx);
+            to.push(recipient.member_id);
+            if let (true, Some(number)) = (use_whatsapp, whatsapp) {
+                self.queue_whatsapp(
+                    reminder,
+                    recipient,
+                    &number,
+                    &reply,
+                    &msg,
+                    escalated,
+                    &family.name,
+                )
+                .await?;
+            } else if let Some((api, user)) = slack {
+                let sent = async {
+                    let dm = api.open_dm(&user).await?;
+                    for message in reply_messages(&reply) {
+                        api.post(&dm, &message, None).await?;
+                    }
+                    Ok::<_, crate::slack::api::SlackApiError>(())
+                }
+                .await;
+                if let Err(error) = sent {
+                    // Logged without the text; the escalation (doses) reaches the guardians.
+                    tracing::warn!(%error, reminder = reminder.id, "reminder not delivered on Slack");
+                }
+            }
+        }
+        Ok(Some(to))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn queue_whatsapp(
+        &self,
+        reminder: &Reminder,
+        recipient: &Recipient,
+        number: &str,
+        reply: &mednanny_core::messages::Reply,
+        msg: &Msg,
+        escalated: bool,
+        family: &str,
+    ) -> Result<(), SchedulerError> {
+        let services = &self.services;
+        let window_open = services
+            .whatsapp_reach(recipient.person_id)
+            .await?
+            .is_some_and(|reach| reach.window_open);
+        let body = reply_texts(reply).0.join("\n");
+        let key = format!(
+            "reminder:{}:{}:{}",
+            reminder.id,
+            recipient.member_id,
+            if escalated { "escalated" } else { "due" }
+        );
+        let content = if window_open {
+            Content::Text { body }
+        } else {
+            // Outside WhatsApp's 24-hour window only a template may be sent; its variables name the
+            // family and what is due, the fallback carries the same words.
+            let what = match msg {
+                Msg::ReminderDose { .. } => "dose",
+                Msg::DailySummary { .. } => "summary",
+                _ => "reminder",
+            };
+            Content::Template {
+                kind: TemplateKind::Reminder,
+                variables: [
+                    ("1".to_string(), family.to_string()),
+                    ("2".to_string(), what.to_string()),
+                ]
+                .into(),
+                fallback: body,
+            }
+        };
+        outbox::queue(
+            services.db().conn(),
+            services.keys(),
+            services.now(),
+            &[NewMessage {
+                recipient: number.to_string(),
+                person_id: Some(recipient.person_id),
+                content,
+                dedupe_key: key,
+            }],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Runs rounds every `interval_secs` until stopped.
+    pub fn start(self) -> Running {
+        let (stop, mut stopped) = watch::channel(false);
+        let interval = StdDuration::from_secs(self.settings.interval_secs);
+        let task = tokio::spawn(async move {
+            loop {
+                match self.round().await {
+                    Ok(round) if round != Round::default() => {
+                        tracing::info!(?round, "reminders round");
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::error!(%error, "reminders round failed"),
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(interval) => {}
+                    _ = stopped.changed() => return,
+                }
+            }
+        });
+        Running { stop, task }
+    }
+}
+
+/// A running scheduler.
+pub struct Running {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops after the round in progress.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}

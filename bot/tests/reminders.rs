@@ -1,0 +1,611 @@
+//! Reminders end to end: the scheduler in-process on a clock the test moves (the real database,
+//! services and engine), delivering to the local fake Slack over its real Web API; WhatsApp
+//! through the real outbox. Each test is a day in the Garcia family (the demo's): Leo's
+//! amoxicillin at 08:00, 14:00 and 20:00 New York time; Maya is the nanny, Ana and Luis the
+//! guardians.
+
+use std::sync::Arc;
+
+use bot::reminders::{Channels, Round, Scheduler};
+use bot::slack::api::SlackApi;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use mednanny_core::auth::Actor;
+use mednanny_core::clock::ManualClock;
+use mednanny_core::crypto::Keyring;
+use mednanny_core::db::Database;
+use mednanny_core::demo::{self, Demo};
+use mednanny_core::domain::{Channel, IdentityKind};
+use mednanny_core::engine::{Engine, Inbound};
+use mednanny_core::reminders::store::Status;
+use mednanny_core::services::Services;
+use mednanny_core::settings::{DatabaseSettings, ReminderSettings, Secret};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use test_support::FakeSlack;
+
+const ANA: &str = "UANA";
+const LUIS: &str = "ULUIS";
+const MAYA: &str = "UMAYA";
+
+fn settings() -> ReminderSettings {
+    ReminderSettings {
+        enabled: true,
+        interval_secs: 30,
+        escalate_after_minutes: 30,
+        grace_minutes: 120,
+        lease_secs: 120,
+        batch: 500,
+    }
+}
+
+/// A New York wall time on Monday 2 March 2026 (EST, UTC-5).
+fn ny(hour: u32, minute: u32) -> DateTime<Utc> {
+    chrono_tz::America::New_York
+        .with_ymd_and_hms(2026, 3, 2, hour, minute, 0)
+        .single()
+        .expect("a New York time")
+        .with_timezone(&Utc)
+}
+
+struct Family {
+    services: Services,
+    engine: Engine,
+    clock: ManualClock,
+    slack: FakeSlack,
+    demo: Demo,
+    scheduler: Scheduler,
+    db_url: String,
+    keys: Keyring,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn connect(url: &str) -> Database {
+    let db = Database::connect(&DatabaseSettings {
+        url: url.to_string(),
+        max_connections: Some(4),
+        busy_timeout_ms: 5000,
+        sqlite_cache_kib: 512,
+        migrate_on_start: true,
+    })
+    .await
+    .expect("connect");
+    db.migrate().await.expect("migrate");
+    db
+}
+
+fn postgres_admin() -> Option<String> {
+    std::env::var("MEDNANNY_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+async fn postgres_url() -> String {
+    let admin = postgres_admin().expect("MEDNANNY_TEST_DATABASE_URL");
+    let name = format!("mednanny_reminders_{}", rand::random::<u32>());
+    let admin_db = sea_orm::Database::connect(&admin).await.expect("admin");
+    admin_db
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    admin_db.close().await.ok();
+    let (base, _) = admin.rsplit_once('/').expect("a database in the url");
+    format!("{base}/{name}")
+}
+
+impl Family {
+    /// The Garcia family, set up at 07:00 New York time, each member on Slack.
+    async fn garcia() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("r.db").display());
+        Self::on(url, Some(dir)).await
+    }
+
+    async fn on(db_url: String, dir: Option<tempfile::TempDir>) -> Self {
+        let db = connect(&db_url).await;
+        let clock = ManualClock::new(ny(7, 0));
+        let keys = Keyring::generate();
+        let services = Services::new(db, keys.clone(), Arc::new(clock.clone()), 72);
+        let demo = demo::ensure(&services).await.expect("the demo family");
+        let slack = FakeSlack::start().await;
+        for (person, user) in [(demo.ana, ANA), (demo.luis, LUIS), (demo.maya, MAYA)] {
+            services
+                .link_identity(
+                    person,
+                    IdentityKind::Slack,
+                    &format!("{}:{user}", slack.team_id()),
+                    true,
+                )
+                .await
+                .expect("a Slack identity");
+        }
+        let engine = Engine::with_database_store(services.clone());
+        let scheduler = Self::scheduler_for(&services, &slack, settings());
+        Self {
+            services,
+            engine,
+            clock,
+            slack,
+            demo,
+            scheduler,
+            db_url,
+            keys,
+            _dir: dir,
+        }
+    }
+
+    fn scheduler_for(
+        services: &Services,
+        slack: &FakeSlack,
+        settings: ReminderSettings,
+    ) -> Scheduler {
+        let api = SlackApi::new(&slack.api_url(), &Secret::new("xoxb-test")).expect("Slack API");
+        Scheduler::new(
+            services.clone(),
+            Channels {
+                slack: Some((api, slack.team_id().to_string())),
+                whatsapp: true,
+            },
+            settings,
+        )
+    }
+
+    /// A second bot on the same database: its own connections and caches, the same clock.
+    async fn another_bot(&self) -> Scheduler {
+        let db = connect(&self.db_url).await;
+        let services = Services::new(db, self.keys.clone(), Arc::new(self.clock.clone()), 72);
+        Self::scheduler_for(&services, &self.slack, settings())
+    }
+
+    async fn at(&self, when: DateTime<Utc>) -> Round {
+        self.clock.set(when);
+        self.scheduler.round().await.expect("a round")
+    }
+
+    /// What `user` was sent in their DM since the test began, as text.
+    fn dms(&self, user: &str) -> Vec<String> {
+        self.slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|call| call.param_str("channel") == Some(format!("D{user}").as_str()))
+            .map(|call| call.param_str("text").unwrap_or_default().to_string())
+            .collect()
+    }
+
+    fn dm_count(&self) -> usize {
+        self.slack.calls_to("chat.postMessage").len()
+    }
+
+    async fn say(&self, user: &str, text: &str) -> String {
+        let turn = self
+            .engine
+            .handle(&Inbound {
+                channel: Channel::Slack,
+                identity: IdentityKind::Slack,
+                external_id: format!("{}:{user}", self.slack.team_id()),
+                display_name: None,
+                text: text.into(),
+                delivery_key: None,
+                form: None,
+                voice: false,
+                locale: None,
+                photo: None,
+            })
+            .await;
+        turn.replies
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    async fn maya_on_shift(&self) {
+        self.services
+            .clock_in(
+                &Actor::person(self.demo.maya, Channel::Slack),
+                self.demo.family_id,
+            )
+            .await
+            .expect("Maya clocks in");
+    }
+
+    async fn statuses(&self) -> Vec<(String, String)> {
+        entity::reminder::Entity::find()
+            .filter(entity::reminder::Column::Kind.eq("dose"))
+            .all(self.services.db().conn())
+            .await
+            .expect("reminders")
+            .into_iter()
+            .map(|r| {
+                (
+                    r.due_at
+                        .with_timezone(&chrono_tz::America::New_York)
+                        .format("%H:%M")
+                        .to_string(),
+                    r.status,
+                )
+            })
+            .collect()
+    }
+
+    async fn audited(&self, action: &str) -> u64 {
+        entity::audit_event::Entity::find()
+            .filter(entity::audit_event::Column::Action.eq(action))
+            .filter(entity::audit_event::Column::Outcome.eq("ok"))
+            .count(self.services.db().conn())
+            .await
+            .expect("audit")
+    }
+
+    async fn doses(&self) -> u64 {
+        entity::dose_log::Entity::find()
+            .count(self.services.db().conn())
+            .await
+            .expect("doses")
+    }
+}
+
+/// The value of the reminder's *Given* button (`reminder 12 given`) in the last DM to `user`.
+fn button_value(slack: &FakeSlack, user: &str, label: &str) -> String {
+    let call = slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .rev()
+        .find(|c| c.param_str("channel") == Some(format!("D{user}").as_str()))
+        .expect("a DM to the user");
+    let blocks = call.params.get("blocks").cloned().unwrap_or_default();
+    let blocks: serde_json::Value = match blocks {
+        serde_json::Value::String(s) => serde_json::from_str(&s).expect("blocks"),
+        other => other,
+    };
+    blocks
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+        .find(|e| e["text"]["text"].as_str() == Some(label))
+        .and_then(|e| e["value"].as_str().map(str::to_string))
+        .expect("the button")
+}
+
+#[tokio::test]
+async fn a_due_dose_goes_to_the_nanny_on_shift_and_given_logs_it_through_the_dose_check() {
+    let family = Family::garcia().await;
+    family.maya_on_shift().await;
+    // Nothing is due at 07:59.
+    assert_eq!(family.at(ny(7, 59)).await.sent, 0);
+    let round = family.at(ny(8, 0)).await;
+    assert_eq!(round.sent, 1, "{round:?}");
+    let to_maya = family.dms(MAYA);
+    assert_eq!(to_maya.len(), 1, "{to_maya:?}");
+    assert!(
+        to_maya[0].contains("Leo") && to_maya[0].contains("Amoxicillin"),
+        "{to_maya:?}"
+    );
+    assert!(
+        family.dms(ANA).is_empty(),
+        "the guardians are not told while the nanny is on shift"
+    );
+
+    // A round a moment later sends nothing again.
+    assert_eq!(family.at(ny(8, 1)).await.sent, 0);
+    assert_eq!(family.dm_count(), 1);
+
+    let given = button_value(&family.slack, MAYA, "Given");
+    let reply = family.say(MAYA, &given).await;
+    assert!(
+        reply.contains("Leo") && reply.contains("Amoxicillin"),
+        "{reply}"
+    );
+    assert_eq!(family.doses().await, 1);
+    assert_eq!(family.audited("reminder.given").await, 1);
+
+    // Answered: nothing is escalated, and the row says given.
+    let round = family.at(ny(8, 40)).await;
+    assert_eq!(round.escalated, 0, "{round:?}");
+    assert_eq!(
+        family.statuses().await,
+        vec![("08:00".to_string(), "given".to_string())]
+    );
+
+    // *Given* again (a second tap on the button): the dose check asks before a second dose.
+    let again = family.say(MAYA, &given).await;
+    assert_eq!(family.doses().await, 1, "{again}");
+}
+
+#[tokio::test]
+async fn an_unanswered_dose_goes_to_the_guardians_once_and_skip_records_the_reason() {
+    let family = Family::garcia().await;
+    family.maya_on_shift().await;
+    family.at(ny(8, 0)).await;
+    assert_eq!(family.at(ny(8, 29)).await.escalated, 0);
+    let round = family.at(ny(8, 31)).await;
+    assert_eq!(round.escalated, 1, "{round:?}");
+    for guardian in [ANA, LUIS] {
+        let dms = family.dms(guardian);
+        assert_eq!(dms.len(), 1, "{guardian}: {dms:?}");
+        assert!(dms[0].contains("Nobody has confirmed"), "{dms:?}");
+    }
+    // Once.
+    assert_eq!(family.at(ny(9, 30)).await.escalated, 0);
+    assert_eq!(family.dms(ANA).len(), 1);
+
+    // Skip without a reason asks for one; with one, it is recorded (sealed) and audited.
+    let skip = button_value(&family.slack, ANA, "Skip");
+    let asked = family.say(ANA, &skip).await;
+    assert!(asked.contains("skip <reason>"), "{asked}");
+    let skipped = family.say(ANA, "skip Leo was asleep").await;
+    assert!(skipped.contains("Skipped"), "{skipped}");
+    assert_eq!(family.audited("reminder.skip").await, 1);
+    assert_eq!(family.doses().await, 0);
+    assert_eq!(
+        family.statuses().await,
+        vec![("08:00".to_string(), "skipped".to_string())]
+    );
+    let row = entity::reminder::Entity::find()
+        .one(family.services.db().conn())
+        .await
+        .expect("a reminder")
+        .expect("the reminder");
+    let sealed = row.skip_reason.expect("a reason");
+    assert!(!sealed.contains("asleep"), "the reason is sealed at rest");
+    // Nothing waits for Luis now.
+    let nothing = family.say(LUIS, "given").await;
+    assert!(nothing.contains("No reminder"), "{nothing}");
+}
+
+#[tokio::test]
+async fn without_a_nanny_on_shift_the_guardians_are_reminded_and_a_dose_given_early_closes_it() {
+    let family = Family::garcia().await;
+    family.at(ny(8, 0)).await;
+    assert_eq!(family.dms(ANA).len(), 1);
+    assert_eq!(family.dms(LUIS).len(), 1);
+    assert!(family.dms(MAYA).is_empty());
+    // Luis gives the 14:00 dose at 13:30 by typing it: the 14:00 reminder is not sent.
+    family.clock.set(ny(13, 30));
+    // (The 08:00 one is answered the same way, late.)
+    let reply = family.say(LUIS, "gave Leo 5 ml Amoxicillin").await;
+    assert!(reply.contains("Amoxicillin"), "{reply}");
+    let round = family.at(ny(14, 0)).await;
+    assert_eq!(round.sent, 0, "{round:?}");
+    assert_eq!(family.dms(ANA).len(), 1);
+    let statuses = family.statuses().await;
+    assert!(
+        statuses.contains(&("14:00".to_string(), "given".to_string())),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn after_a_restart_reminders_within_grace_are_sent_and_older_ones_recorded_missed() {
+    let family = Family::garcia().await;
+    // The bot was down from before 08:00 until 15:30: 08:00 is 7.5 h late (missed), 14:00 is
+    // 1.5 h late (within the 2 h grace: sent).
+    let round = family.at(ny(15, 30)).await;
+    assert_eq!((round.sent, round.planned), (1, 2), "{round:?}");
+    assert_eq!(
+        family.statuses().await,
+        vec![
+            ("08:00".to_string(), "missed".to_string()),
+            ("14:00".to_string(), "sent".to_string())
+        ]
+    );
+    assert_eq!(family.dms(ANA).len(), 1);
+    // Missed doses show in the guardians' daily summary at 20:00.
+    family.at(ny(20, 0)).await;
+    let summary = family
+        .dms(ANA)
+        .into_iter()
+        .find(|t| t.starts_with("Today"))
+        .expect("the daily summary");
+    assert!(summary.contains("not given: Amoxicillin"), "{summary}");
+    assert!(
+        family.dms(MAYA).iter().all(|t| !t.starts_with("Today")),
+        "guardians only"
+    );
+}
+
+#[tokio::test]
+async fn the_daily_summary_at_the_time_the_family_picked_lists_the_day() {
+    let family = Family::garcia().await;
+    let set = family.say(ANA, "daily summary at 19:30").await;
+    assert!(set.contains("19:30"), "{set}");
+    family.clock.set(ny(8, 5));
+    family.say(ANA, "gave Leo 5 ml Amoxicillin").await;
+    family.say(ANA, "Leo temp 38.4").await;
+    family.say(ANA, "note Leo napped two hours").await;
+    family.at(ny(19, 29)).await;
+    assert!(family.dms(ANA).iter().all(|t| !t.starts_with("Today")));
+    family.at(ny(19, 30)).await;
+    let summary = family
+        .dms(ANA)
+        .into_iter()
+        .find(|t| t.starts_with("Today"))
+        .expect("the daily summary");
+    for expected in ["Leo", "Amoxicillin", "38.4", "napped two hours", "Emma"] {
+        assert!(summary.contains(expected), "{expected} in {summary}");
+    }
+    // A Spanish speaker... is asked the same question in Spanish.
+    let pausa = family.say(ANA, "pausar recordatorios de Leo").await;
+    assert!(!pausa.is_empty());
+}
+
+#[tokio::test]
+async fn a_paused_child_gets_no_reminders_until_resumed() {
+    let family = Family::garcia().await;
+    let paused = family.say(ANA, "pause reminders for Leo").await;
+    assert!(paused.contains("paused"), "{paused}");
+    // A nanny may not.
+    let refused = family.say(MAYA, "resume reminders for Leo").await;
+    assert!(!refused.contains("on again"), "{refused}");
+    assert_eq!(family.at(ny(8, 0)).await.sent, 0);
+    let resumed = family.say(ANA, "resume reminders for Leo").await;
+    assert!(resumed.contains("on again"), "{resumed}");
+    assert_eq!(family.at(ny(14, 0)).await.sent, 1);
+}
+
+#[tokio::test]
+async fn quiet_hours_pass_a_reminder_to_someone_else_or_hold_it_until_they_end() {
+    let family = Family::garcia().await;
+    let set = family.say(ANA, "quiet hours 07:30-08:30").await;
+    assert!(set.contains("07:30"), "{set}");
+    family.at(ny(8, 0)).await;
+    assert!(family.dms(ANA).is_empty(), "Ana is in her quiet hours");
+    assert_eq!(family.dms(LUIS).len(), 1, "Luis is responsible too");
+    // Both quiet: held, then sent when the first quiet hours end.
+    family.say(LUIS, "quiet hours 13:00-14:15").await;
+    family.say(ANA, "quiet hours 13:00-14:30").await;
+    let held = family.at(ny(14, 0)).await;
+    assert_eq!((held.sent, held.held), (0, 1), "{held:?}");
+    let later = family.at(ny(14, 15)).await;
+    assert_eq!(later.sent, 1, "{later:?}");
+    assert_eq!(family.dms(LUIS).len(), 2);
+    assert!(family.dms(ANA).is_empty());
+}
+
+#[tokio::test]
+async fn a_nanny_on_whatsapp_is_reminded_through_the_outbox_and_answers_given() {
+    let family = Family::garcia().await;
+    // Maya reaches MedNanny on WhatsApp only.
+    entity::identity::Entity::delete_many()
+        .filter(entity::identity::Column::PersonId.eq(family.demo.maya))
+        .filter(entity::identity::Column::Kind.eq("slack"))
+        .exec(family.services.db().conn())
+        .await
+        .expect("no Slack for Maya");
+    family
+        .services
+        .link_identity(
+            family.demo.maya,
+            IdentityKind::Whatsapp,
+            "+15550000003",
+            true,
+        )
+        .await
+        .expect("Maya's WhatsApp");
+    family.maya_on_shift().await;
+    family.at(ny(8, 0)).await;
+    let outbox = mednanny_core::outbox::Outbox::new(
+        family.services.db().clone(),
+        family.keys.clone(),
+        Arc::new(family.clock.clone()),
+    );
+    let queued = outbox
+        .claim(10, Duration::seconds(60))
+        .await
+        .expect("the outbox");
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!(queued[0].recipient, "+15550000003");
+    let words = match &queued[0].content {
+        mednanny_core::outbox::Content::Text { body } => body.clone(),
+        mednanny_core::outbox::Content::Template { kind, fallback, .. } => {
+            assert_eq!(*kind, mednanny_core::outbox::TemplateKind::Reminder);
+            fallback.clone()
+        }
+    };
+    assert!(words.contains("Reply GIVEN or SKIP <reason>"), "{words}");
+    let turn = family
+        .engine
+        .handle(&Inbound {
+            channel: Channel::Whatsapp,
+            identity: IdentityKind::Whatsapp,
+            external_id: "+15550000003".into(),
+            display_name: None,
+            text: "GIVEN".into(),
+            delivery_key: None,
+            form: None,
+            voice: false,
+            locale: None,
+            photo: None,
+        })
+        .await;
+    assert!(!turn.replies.is_empty());
+    assert_eq!(family.doses().await, 1);
+}
+
+#[tokio::test]
+async fn a_0230_dose_is_sent_once_on_the_spring_forward_and_fall_back_nights() {
+    for (night, expected_local) in [("2026-03-08", "03:00"), ("2026-11-01", "02:30")] {
+        let family = Family::garcia().await;
+        let day: chrono::NaiveDate = night.parse().expect("a day");
+        let night_med = family
+            .services
+            .add_medication(
+                &Actor::operator(),
+                mednanny_core::services::care::NewMedication {
+                    child_id: family.demo.emma,
+                    name: "Night drops".into(),
+                    form: "drops".into(),
+                    route: "oral".into(),
+                    ingredients: vec![mednanny_core::domain::IngredientStrength {
+                        ingredient: "vitamin d".into(),
+                        mg: 0.01,
+                        per_amount: 1.0,
+                        per_unit: mednanny_core::domain::DoseUnit::Ml,
+                        max_mg_per_day: None,
+                    }],
+                    dose: mednanny_core::domain::DoseAmount {
+                        value: 1.0,
+                        unit: mednanny_core::domain::DoseUnit::Ml,
+                    },
+                    schedule: mednanny_core::services::care::Schedule::FixedTimes {
+                        times: vec![chrono::NaiveTime::from_hms_opt(2, 30, 0).expect("02:30")],
+                    },
+                    min_interval: Duration::hours(20),
+                    max_doses_per_day: Some(1),
+                    starts_on: None,
+                    ends_on: None,
+                },
+            )
+            .await
+            .expect("the night drops");
+        // Rounds every 10 minutes from 00:00 to 05:00 local, through the change.
+        let start = chrono_tz::America::New_York
+            .from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight"))
+            .earliest()
+            .expect("midnight")
+            .with_timezone(&Utc);
+        let mut sent_at = Vec::new();
+        for step in 0..=30 {
+            let at = start + Duration::minutes(10 * step);
+            if family.at(at).await.sent > 0 {
+                sent_at.push(at);
+            }
+        }
+        let rows: Vec<_> = entity::reminder::Entity::find()
+            .filter(entity::reminder::Column::Subject.eq(format!("medication:{night_med}")))
+            .all(family.services.db().conn())
+            .await
+            .expect("reminders")
+            .into_iter()
+            .filter(|r| r.due_at >= start)
+            .collect();
+        assert_eq!(rows.len(), 1, "{night}: {rows:?}");
+        let local = rows[0]
+            .due_at
+            .with_timezone(&chrono_tz::America::New_York)
+            .format("%H:%M")
+            .to_string();
+        assert_eq!(local, expected_local, "{night}");
+        assert_eq!(sent_at.len(), 1, "{night}: one round sent it");
+        assert_eq!(rows[0].status, Status::Sent.as_str());
+    }
+}
+
+#[tokio::test]
+async fn two_bots_on_postgres_send_one_reminder_once() {
+    if postgres_admin().is_none() {
+        eprintln!("skipped: MEDNANNY_TEST_DATABASE_URL is not set (PostgreSQL only: SKIP LOCKED)");
+        return;
+    }
+    let family = Family::on(postgres_url().await, None).await;
+    family.maya_on_shift().await;
+    let other = family.another_bot().await;
+    family.clock.set(ny(8, 0));
+    for _ in 0..5 {
+        let (a, b) = tokio::join!(family.scheduler.round(), other.round());
+        let (a, b) = (a.expect("bot a"), b.expect("bot b"));
+        assert!(a.sent + b.sent <= 1, "{a:?} {b:?}");
+        family.clock.advance(Duration::seconds(1));
+    }
+    assert_eq!(family.dms(MAYA).len(), 1);
+    assert_eq!(family.dm_count(), 1);
+}

@@ -1,0 +1,133 @@
+//! English for reminders: a dose due (with *Given* / *Skip*), a course ending, an appointment, the
+//! daily summary, and the answers to reminder commands.
+
+use super::{dose_line, reply, temperature, when};
+use crate::messages::{Choice, Msg, RenderContext, Reply, Tone};
+
+pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
+    use Tone::*;
+    let fahrenheit = ctx.country == "US";
+    match msg {
+        Msg::ReminderDose {
+            reminder_id,
+            child,
+            medication,
+            amount,
+            due_at,
+            escalated,
+            buttons,
+        } => {
+            let head = if *escalated {
+                format!("Nobody has confirmed {child}'s {medication} ({amount}) due at {}.", when(*due_at, ctx))
+            } else {
+                format!("Time for {child}'s {medication}: {amount} (due {}).", when(*due_at, ctx))
+            };
+            let mut r = if *buttons {
+                reply(head, Warning, msg)
+            } else {
+                reply(
+                    format!("{head}\nReply GIVEN or SKIP <reason>."),
+                    Warning,
+                    msg,
+                )
+            };
+            if *buttons {
+                r.choices = vec![
+                    Choice {
+                        label: "Given".into(),
+                        value: format!("reminder {reminder_id} given"),
+                    },
+                    Choice {
+                        label: "Skip".into(),
+                        value: format!("reminder {reminder_id} skip"),
+                    },
+                ];
+            }
+            r
+        }
+        Msg::ReminderCourseEnd { child, medication } => reply(
+            format!("Today is the last day of {child}'s {medication}."),
+            Info,
+            msg,
+        ),
+        Msg::ReminderAppointment {
+            child,
+            starts_at,
+            tomorrow: true,
+        } => reply(
+            format!("{child} has an appointment {}.", when(*starts_at, ctx)),
+            Info,
+            msg,
+        ),
+        Msg::ReminderAppointment { child, starts_at, .. } => reply(
+            format!("{child}'s appointment is at {} — within the hour.", when(*starts_at, ctx)),
+            Info,
+            msg,
+        ),
+        Msg::DailySummary { day, children } => {
+            let mut text = format!("Today, {}:", day.format("%a %-d %b"));
+            if children.is_empty() {
+                text.push_str("\nNo children in care.");
+            }
+            for c in children {
+                text.push_str(&format!("\n*{}*", c.child));
+                if c.doses.is_empty() && c.temperatures.is_empty() && c.notes.is_empty() && c.missed.is_empty() {
+                    text.push_str("\n• nothing recorded");
+                }
+                for d in &c.doses {
+                    text.push_str(&format!("\n• dose: {}", dose_line(d, ctx)));
+                }
+                for (at, celsius) in &c.temperatures {
+                    text.push_str(&format!("\n• temperature {} at {}", temperature(*celsius, fahrenheit), when(*at, ctx)));
+                }
+                for (at, note) in &c.notes {
+                    text.push_str(&format!("\n• note ({}): {note}", when(*at, ctx)));
+                }
+                for (at, medication) in &c.missed {
+                    text.push_str(&format!("\n• ⚠ not given: {medication} due {}", when(*at, ctx)));
+                }
+            }
+            reply(text, Info, msg)
+        }
+        Msg::ReminderSkipped { child, medication } => reply(
+            format!("Skipped: {child}'s {medication}. The reason is recorded."),
+            Info,
+            msg,
+        ),
+        Msg::SkipNeedsReason => reply(
+            "Why is it skipped? Reply: skip <reason> (for example: skip asleep).".into(),
+            Info,
+            msg,
+        ),
+        Msg::NoOpenReminder => reply(
+            "No reminder is waiting for an answer from you.".into(),
+            Info,
+            msg,
+        ),
+        Msg::RemindersPaused { child, paused: true } => reply(
+            format!("Reminders for {child} are paused. Say \"resume reminders for {child}\" to turn them back on."),
+            Info,
+            msg,
+        ),
+        Msg::RemindersPaused { child, paused: false } => reply(
+            format!("Reminders for {child} are on again."),
+            Info,
+            msg,
+        ),
+        Msg::SummaryTimeSet { at } => reply(
+            format!("The daily summary will come at {} every day.", at.format("%H:%M")),
+            Info,
+            msg,
+        ),
+        Msg::QuietHoursSet { starts, ends } => reply(
+            format!(
+                "No reminders to you from {} to {}: someone else responsible gets them, or they wait until then.",
+                starts.format("%H:%M"),
+                ends.format("%H:%M")
+            ),
+            Info,
+            msg,
+        ),
+        other => reply(String::new(), Info, other),
+    }
+}

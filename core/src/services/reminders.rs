@@ -1,0 +1,702 @@
+//! Reminders as the family sees them: what the scheduler plans from (medications, appointments,
+//! choices), who is responsible when one is due, what it says, answering one (*Given* goes through
+//! the engine's dose path; *Skip* is recorded here), pausing a child's reminders, the daily
+//! summary's time and content.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use entity::{
+    appointment, care_note, child, dose_log, family, identity, measurement, medication, member,
+    person, quiet_hours, reminder, reminder_pause, reminder_setting, shift,
+};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use super::{Problem, ServiceError, ServiceResult, Services, Target};
+use crate::auth::{Actor, Permission};
+use crate::domain::{Approval, DoseAmount, DoseUnit, IdentityKind, MemberStatus, Role, Schedule};
+use crate::messages::{ChildDay, DoseLine, Locale, Msg};
+use crate::reminders::planner::{self, AppointmentPlan, FamilyPlan, MedicationPlan, ReminderKind};
+use crate::reminders::store::{parse_members, Reminder, Status, SKIP_REASON_FIELD};
+
+/// The daily summary's time when a family has not picked one.
+pub const DEFAULT_SUMMARY_AT: NaiveTime = match NaiveTime::from_hms_opt(20, 0, 0) {
+    Some(t) => t,
+    None => panic!("a valid time"),
+};
+
+/// A member a reminder goes to, and how they are reached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recipient {
+    pub member_id: i64,
+    pub person_id: i64,
+    pub locale: Locale,
+    /// `team:user`.
+    pub slack: Option<String>,
+    /// E.164, verified.
+    pub whatsapp: Option<String>,
+    /// Preferred: the channel they last wrote from (Slack when they have never written).
+    pub prefers_whatsapp: bool,
+}
+
+/// A dose reminder's medication, as *Given* logs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DoseDue {
+    pub reminder_id: i64,
+    pub child_id: i64,
+    pub medication_id: i64,
+    pub amount: DoseAmount,
+}
+
+impl Services {
+    /// Every family's planning inputs, read in a few queries (not per family).
+    pub async fn reminder_plans(&self) -> ServiceResult<Vec<FamilyPlan>> {
+        let conn = self.db().conn();
+        let families = family::Entity::find().all(conn).await?;
+        let children: HashMap<i64, child::Model> = child::Entity::find()
+            .filter(child::Column::ArchivedAt.is_null())
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        let medications = medication::Entity::find()
+            .filter(medication::Column::Active.eq(true))
+            .filter(medication::Column::Approval.eq(Approval::Approved.as_str()))
+            .filter(medication::Column::ScheduleKind.ne("as_needed"))
+            .all(conn)
+            .await?;
+        let every_hours: Vec<i64> = medications
+            .iter()
+            .filter(|m| m.schedule_kind == "every_hours")
+            .map(|m| m.id)
+            .collect();
+        let mut last_dose: HashMap<i64, DateTime<Utc>> = HashMap::new();
+        if !every_hours.is_empty() {
+            for dose in dose_log::Entity::find()
+                .filter(dose_log::Column::MedicationId.is_in(every_hours))
+                .filter(dose_log::Column::VoidedAt.is_null())
+                .filter(dose_log::Column::GivenAt.gt(self.now() - Duration::days(3)))
+                .all(conn)
+                .await?
+            {
+                let last = last_dose.entry(dose.medication_id).or_insert(dose.given_at);
+                *last = (*last).max(dose.given_at);
+            }
+        }
+        let appointments = appointment::Entity::find()
+            .filter(appointment::Column::StartsAt.gt(self.now()))
+            .all(conn)
+            .await?;
+        let paused: HashSet<i64> = reminder_pause::Entity::find()
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|p| p.child_id)
+            .collect();
+        let summary_at: HashMap<i64, NaiveTime> = reminder_setting::Entity::find()
+            .all(conn)
+            .await?
+            .into_iter()
+            .filter_map(|s| {
+                Some((
+                    s.family_id,
+                    NaiveTime::parse_from_str(&s.summary_at, "%H:%M").ok()?,
+                ))
+            })
+            .collect();
+        let mut plans: HashMap<i64, FamilyPlan> = families
+            .into_iter()
+            .map(|f| {
+                (
+                    f.id,
+                    FamilyPlan {
+                        family_id: f.id,
+                        timezone: f.timezone.parse().unwrap_or(chrono_tz::UTC),
+                        medications: Vec::new(),
+                        appointments: Vec::new(),
+                        paused_children: Vec::new(),
+                        summary_at: summary_at.get(&f.id).copied().unwrap_or(DEFAULT_SUMMARY_AT),
+                        created_at: f.created_at,
+                    },
+                )
+            })
+            .collect();
+        for m in medications {
+            let Some(child) = children.get(&m.child_id) else {
+                continue;
+            };
+            let Some(schedule) = Schedule::parse(&m.schedule_kind, m.schedule_times.as_deref())
+            else {
+                continue;
+            };
+            if let Some(plan) = plans.get_mut(&child.family_id) {
+                plan.medications.push(MedicationPlan {
+                    id: m.id,
+                    child_id: m.child_id,
+                    schedule,
+                    starts_on: m.starts_on,
+                    ends_on: m.ends_on,
+                    in_course: true,
+                    created_at: m.created_at,
+                    last_dose: last_dose.get(&m.id).copied(),
+                });
+            }
+        }
+        for a in appointments {
+            let Some(child) = children.get(&a.child_id) else {
+                continue;
+            };
+            if let Some(plan) = plans.get_mut(&child.family_id) {
+                plan.appointments.push(AppointmentPlan {
+                    id: a.id,
+                    child_id: a.child_id,
+                    starts_at: a.starts_at,
+                    created_at: a.created_at,
+                });
+            }
+        }
+        for child in children.values().filter(|c| paused.contains(&c.id)) {
+            if let Some(plan) = plans.get_mut(&child.family_id) {
+                plan.paused_children.push(child.id);
+            }
+        }
+        let mut plans: Vec<FamilyPlan> = plans.into_values().collect();
+        plans.sort_by_key(|p| p.family_id);
+        Ok(plans)
+    }
+
+    /// Who a reminder goes to at `at`: the members on shift (an open shift in the family), else
+    /// the guardians; with `guardians_only` (escalation, the daily summary) the guardians. A member
+    /// in their quiet hours is left out; the list is empty when everyone is.
+    pub async fn reminder_recipients(
+        &self,
+        family_id: i64,
+        guardians_only: bool,
+        at: DateTime<Utc>,
+    ) -> ServiceResult<Vec<Recipient>> {
+        let conn = self.db().conn();
+        let tz = self.family_info(family_id).await?.timezone;
+        let members = member::Entity::find()
+            .filter(member::Column::FamilyId.eq(family_id))
+            .filter(member::Column::Status.eq(MemberStatus::Active.as_str()))
+            .all(conn)
+            .await?;
+        let on_shift: HashSet<i64> = if guardians_only {
+            HashSet::new()
+        } else {
+            shift::Entity::find()
+                .filter(shift::Column::FamilyId.eq(family_id))
+                .filter(shift::Column::ClockOutAt.is_null())
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|s| s.member_id)
+                .collect()
+        };
+        let quiet: HashMap<i64, (NaiveTime, NaiveTime)> = quiet_hours::Entity::find()
+            .filter(quiet_hours::Column::MemberId.is_in(members.iter().map(|m| m.id)))
+            .all(conn)
+            .await?
+            .into_iter()
+            .filter_map(|q| {
+                Some((
+                    q.member_id,
+                    (
+                        NaiveTime::parse_from_str(&q.starts, "%H:%M").ok()?,
+                        NaiveTime::parse_from_str(&q.ends, "%H:%M").ok()?,
+                    ),
+                ))
+            })
+            .collect();
+        let local = at.with_timezone(&tz).time();
+        let awake = |m: &&member::Model| {
+            quiet
+                .get(&m.id)
+                .is_none_or(|(starts, ends)| !planner::is_quiet(local, *starts, *ends))
+        };
+        let shift_members: Vec<&member::Model> = members
+            .iter()
+            .filter(|m| on_shift.contains(&m.id))
+            .filter(awake)
+            .collect();
+        let chosen: Vec<&member::Model> = if shift_members.is_empty() {
+            members
+                .iter()
+                .filter(|m| m.role == Role::Guardian.as_str())
+                .filter(awake)
+                .collect()
+        } else {
+            shift_members
+        };
+        let people: Vec<i64> = chosen.iter().map(|m| m.person_id).collect();
+        let persons: HashMap<i64, person::Model> = person::Entity::find()
+            .filter(person::Column::Id.is_in(people.clone()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        let identities = identity::Entity::find()
+            .filter(identity::Column::PersonId.is_in(people))
+            .all(conn)
+            .await?;
+        Ok(chosen
+            .into_iter()
+            .map(|m| {
+                let mine = identities.iter().filter(|i| i.person_id == m.person_id);
+                let slack = mine
+                    .clone()
+                    .find(|i| i.kind == IdentityKind::Slack.as_str());
+                let whatsapp = mine
+                    .clone()
+                    .find(|i| i.kind == IdentityKind::Whatsapp.as_str() && i.verified);
+                let prefers_whatsapp = match (slack, whatsapp) {
+                    (None, Some(_)) => true,
+                    (Some(s), Some(w)) => w.last_seen_at > s.last_seen_at,
+                    _ => false,
+                };
+                Recipient {
+                    member_id: m.id,
+                    person_id: m.person_id,
+                    locale: persons
+                        .get(&m.person_id)
+                        .map(|p| Locale::from_tag(&p.locale))
+                        .unwrap_or(Locale::En),
+                    slack: slack.map(|i| i.external_id.clone()),
+                    whatsapp: whatsapp.map(|i| i.external_id.clone()),
+                    prefers_whatsapp,
+                }
+            })
+            .collect())
+    }
+
+    /// What a due reminder says, or `None` when it is no longer wanted (its medication stopped or
+    /// was paused, its appointment removed, its child out of care or paused).
+    pub async fn reminder_message(
+        &self,
+        reminder: &Reminder,
+        escalated: bool,
+        buttons: bool,
+    ) -> ServiceResult<Option<Msg>> {
+        let conn = self.db().conn();
+        let child = match reminder.child_id {
+            Some(id) => {
+                let Some(child) = child::Entity::find_by_id(id).one(conn).await? else {
+                    return Ok(None);
+                };
+                let paused = reminder_pause::Entity::find_by_id(id)
+                    .one(conn)
+                    .await?
+                    .is_some();
+                if child.archived_at.is_some() || paused {
+                    return Ok(None);
+                }
+                Some(child)
+            }
+            None => None,
+        };
+        let child_name = child.map(|c| c.name).unwrap_or_default();
+        let id = planner::subject_id(&reminder.subject).unwrap_or_default();
+        Ok(match reminder.kind {
+            ReminderKind::Dose | ReminderKind::CourseEnd => {
+                let Some(m) = medication::Entity::find_by_id(id).one(conn).await? else {
+                    return Ok(None);
+                };
+                if !m.active || m.approval != Approval::Approved.as_str() {
+                    return Ok(None);
+                }
+                Some(if reminder.kind == ReminderKind::Dose {
+                    Msg::ReminderDose {
+                        reminder_id: reminder.id,
+                        child: child_name,
+                        medication: m.name,
+                        amount: DoseAmount {
+                            value: m.dose_amount,
+                            unit: DoseUnit::parse(&m.dose_unit).unwrap_or(DoseUnit::Ml),
+                        },
+                        due_at: reminder.due_at,
+                        escalated,
+                        buttons,
+                    }
+                } else {
+                    Msg::ReminderCourseEnd {
+                        child: child_name,
+                        medication: m.name,
+                    }
+                })
+            }
+            ReminderKind::AppointmentDayBefore | ReminderKind::AppointmentHourBefore => {
+                appointment::Entity::find_by_id(id)
+                    .one(conn)
+                    .await?
+                    .map(|a| Msg::ReminderAppointment {
+                        child: child_name,
+                        starts_at: a.starts_at,
+                        tomorrow: reminder.kind == ReminderKind::AppointmentDayBefore,
+                    })
+            }
+            ReminderKind::DailySummary => Some(
+                self.daily_summary(reminder.family_id, reminder.due_at)
+                    .await?,
+            ),
+        })
+    }
+
+    /// Whether a dose of the medication was given after `since` (not voided): who gave it.
+    pub async fn dose_given_since(
+        &self,
+        medication_id: i64,
+        since: DateTime<Utc>,
+    ) -> ServiceResult<Option<Option<i64>>> {
+        Ok(dose_log::Entity::find()
+            .filter(dose_log::Column::MedicationId.eq(medication_id))
+            .filter(dose_log::Column::VoidedAt.is_null())
+            .filter(dose_log::Column::GivenAt.gt(since))
+            .order_by_asc(dose_log::Column::GivenAt)
+            .one(self.db().conn())
+            .await?
+            .map(|d| d.given_by_member_id))
+    }
+
+    /// The family's local day ending at `until`: each child in care's doses, temperatures, notes,
+    /// and the dose reminders missed or skipped.
+    pub async fn daily_summary(&self, family_id: i64, until: DateTime<Utc>) -> ServiceResult<Msg> {
+        let conn = self.db().conn();
+        let tz = self.family_info(family_id).await?.timezone;
+        let day = until.with_timezone(&tz).date_naive();
+        let from = planner::local_instant(tz, day, NaiveTime::MIN);
+        let children = child::Entity::find()
+            .filter(child::Column::FamilyId.eq(family_id))
+            .filter(child::Column::ArchivedAt.is_null())
+            .order_by_asc(child::Column::Name)
+            .all(conn)
+            .await?;
+        let medications: HashMap<i64, String> = medication::Entity::find()
+            .filter(medication::Column::ChildId.is_in(children.iter().map(|c| c.id)))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.name))
+            .collect();
+        let doses = dose_log::Entity::find()
+            .filter(dose_log::Column::FamilyId.eq(family_id))
+            .filter(dose_log::Column::VoidedAt.is_null())
+            .filter(dose_log::Column::GivenAt.gte(from))
+            .filter(dose_log::Column::GivenAt.lt(until))
+            .order_by_asc(dose_log::Column::GivenAt)
+            .all(conn)
+            .await?;
+        let names = self
+            .member_names(
+                conn,
+                family_id,
+                doses.iter().filter_map(|d| d.given_by_member_id),
+            )
+            .await?;
+        let temperatures = measurement::Entity::find()
+            .filter(measurement::Column::FamilyId.eq(family_id))
+            .filter(measurement::Column::Kind.eq("temperature"))
+            .filter(measurement::Column::MeasuredAt.gte(from))
+            .filter(measurement::Column::MeasuredAt.lt(until))
+            .order_by_asc(measurement::Column::MeasuredAt)
+            .all(conn)
+            .await?;
+        let notes = care_note::Entity::find()
+            .filter(care_note::Column::FamilyId.eq(family_id))
+            .filter(care_note::Column::CreatedAt.gte(from))
+            .filter(care_note::Column::CreatedAt.lt(until))
+            .order_by_asc(care_note::Column::CreatedAt)
+            .all(conn)
+            .await?;
+        let missed = reminder::Entity::find()
+            .filter(reminder::Column::FamilyId.eq(family_id))
+            .filter(reminder::Column::Kind.eq(ReminderKind::Dose.as_str()))
+            .filter(reminder::Column::Status.is_in([
+                Status::Missed.as_str(),
+                Status::Skipped.as_str(),
+                Status::Sent.as_str(),
+            ]))
+            .filter(reminder::Column::DueAt.gte(from))
+            .filter(reminder::Column::DueAt.lt(until))
+            .order_by_asc(reminder::Column::DueAt)
+            .all(conn)
+            .await?;
+        let mut days = Vec::new();
+        for c in children {
+            let mut notes_of = Vec::new();
+            for n in notes.iter().filter(|n| n.child_id == Some(c.id)) {
+                notes_of.push((n.created_at, self.keys().open("care_notes.body", &n.body)?));
+            }
+            days.push(ChildDay {
+                doses: doses
+                    .iter()
+                    .filter(|d| d.child_id == c.id)
+                    .map(|d| DoseLine {
+                        child: c.name.clone(),
+                        medication: medications
+                            .get(&d.medication_id)
+                            .cloned()
+                            .unwrap_or_default(),
+                        amount: DoseAmount {
+                            value: d.amount,
+                            unit: DoseUnit::parse(&d.unit).unwrap_or(DoseUnit::Ml),
+                        },
+                        at: d.given_at,
+                        by: d.given_by_member_id.and_then(|m| names.get(&m).cloned()),
+                        flagged: d.flagged,
+                    })
+                    .collect(),
+                temperatures: temperatures
+                    .iter()
+                    .filter(|t| t.child_id == c.id)
+                    .map(|t| (t.measured_at, t.value))
+                    .collect(),
+                notes: notes_of,
+                missed: missed
+                    .iter()
+                    .filter(|r| r.child_id == Some(c.id))
+                    .filter_map(|r| {
+                        let id = planner::subject_id(&r.subject)?;
+                        Some((r.due_at, medications.get(&id)?.clone()))
+                    })
+                    .collect(),
+                child: c.name,
+            });
+        }
+        Ok(Msg::DailySummary {
+            day,
+            children: days,
+        })
+    }
+
+    /// The dose reminder the actor answers *Given* to (`id`, or the newest sent to them), as the
+    /// dose to log through the engine's dose path (with its safety check). The answer is audited.
+    pub async fn reminder_to_give(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        id: Option<i64>,
+    ) -> ServiceResult<DoseDue> {
+        self.authorized_as(
+            actor,
+            Permission::ViewChildren,
+            Target::Family(family_id),
+            "reminder.given",
+            |due: &DoseDue| format!("reminder:{}", due.reminder_id),
+            async |txn, auth| {
+                let member_id = auth.member_id.ok_or(Problem::NotAMember)?;
+                let row = open_reminder(&**txn, family_id, member_id, id).await?;
+                let medication_id =
+                    planner::subject_id(&row.subject).ok_or(ServiceError::NotFound("reminder"))?;
+                let m = medication::Entity::find_by_id(medication_id)
+                    .one(&**txn)
+                    .await?
+                    .ok_or(ServiceError::NotFound("medication"))?;
+                Ok(DoseDue {
+                    reminder_id: row.id,
+                    child_id: m.child_id,
+                    medication_id,
+                    amount: DoseAmount {
+                        value: m.dose_amount,
+                        unit: DoseUnit::parse(&m.dose_unit).unwrap_or(DoseUnit::Ml),
+                    },
+                })
+            },
+        )
+        .await
+    }
+
+    /// *Skip*: the dose reminder (`id`, or the newest sent to the actor) is recorded as skipped,
+    /// with the reason sealed, and audited.
+    pub async fn skip_reminder(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        id: Option<i64>,
+        reason: &str,
+    ) -> ServiceResult<Msg> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Ok(Msg::SkipNeedsReason);
+        }
+        let (reminder_id, msg) = self
+            .authorized_as(
+                actor,
+                Permission::ViewChildren,
+                Target::Family(family_id),
+                "reminder.skip",
+                |(id, _): &(i64, Msg)| format!("reminder:{id}"),
+                async |txn, auth| {
+                    let member_id = auth.member_id.ok_or(Problem::NotAMember)?;
+                    let row = open_reminder(&**txn, family_id, member_id, id).await?;
+                    let now = self.now();
+                    let reminder_id = row.id;
+                    let child_id = row.child_id;
+                    let medication_id = planner::subject_id(&row.subject).unwrap_or_default();
+                    let mut active: reminder::ActiveModel = row.into();
+                    active.status = Set(Status::Skipped.as_str().into());
+                    active.resolved_at = Set(Some(now));
+                    active.resolved_by_member_id = Set(Some(member_id));
+                    active.skip_reason = Set(Some(self.keys().seal(SKIP_REASON_FIELD, reason)));
+                    active.lease_until = Set(None);
+                    active.updated_at = Set(now);
+                    active.update(&**txn).await?;
+                    let child = match child_id {
+                        Some(id) => child::Entity::find_by_id(id)
+                            .one(&**txn)
+                            .await?
+                            .map(|c| c.name),
+                        None => None,
+                    };
+                    let medication = medication::Entity::find_by_id(medication_id)
+                        .one(&**txn)
+                        .await?
+                        .map(|m| m.name);
+                    Ok((
+                        reminder_id,
+                        Msg::ReminderSkipped {
+                            child: child.unwrap_or_default(),
+                            medication: medication.unwrap_or_default(),
+                        },
+                    ))
+                },
+            )
+            .await?;
+        let _ = reminder_id;
+        Ok(msg)
+    }
+
+    /// A guardian pauses (or resumes) a child's reminders; audited.
+    pub async fn pause_reminders(
+        &self,
+        actor: &Actor,
+        child_id: i64,
+        pause: bool,
+    ) -> ServiceResult<()> {
+        self.authorized_as(
+            actor,
+            Permission::ManageChildren,
+            Target::Child(child_id),
+            if pause {
+                "reminders.pause"
+            } else {
+                "reminders.resume"
+            },
+            |_: &()| format!("child:{child_id}"),
+            async |txn, auth| {
+                if pause {
+                    reminder_pause::Entity::insert(reminder_pause::ActiveModel {
+                        child_id: Set(child_id),
+                        family_id: Set(auth.family_id),
+                        paused_by_member_id: Set(auth.member_id),
+                        paused_at: Set(self.now()),
+                    })
+                    .on_conflict(
+                        OnConflict::column(reminder_pause::Column::ChildId)
+                            .do_nothing()
+                            .to_owned(),
+                    )
+                    .exec_without_returning(&**txn)
+                    .await?;
+                } else {
+                    reminder_pause::Entity::delete_by_id(child_id)
+                        .exec(&**txn)
+                        .await?;
+                }
+                Ok(())
+            },
+        )
+        .await
+    }
+
+    /// A guardian sets when the family's daily summary comes; audited.
+    pub async fn set_summary_time(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        at: NaiveTime,
+    ) -> ServiceResult<()> {
+        let text = at.format("%H:%M").to_string();
+        self.authorized_as(
+            actor,
+            Permission::ManageChildren,
+            Target::Family(family_id),
+            "reminders.summary_time",
+            |_: &()| format!("family:{family_id}"),
+            async |txn, _auth| {
+                reminder_setting::Entity::insert(reminder_setting::ActiveModel {
+                    family_id: Set(family_id),
+                    summary_at: Set(text.clone()),
+                })
+                .on_conflict(
+                    OnConflict::column(reminder_setting::Column::FamilyId)
+                        .update_column(reminder_setting::Column::SummaryAt)
+                        .to_owned(),
+                )
+                .exec_without_returning(&**txn)
+                .await?;
+                Ok(())
+            },
+        )
+        .await
+    }
+
+    /// Sets a member's quiet hours (local `HH:MM` to `HH:MM`), for the member themself; audited.
+    pub async fn set_quiet_hours(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        starts: NaiveTime,
+        ends: NaiveTime,
+    ) -> ServiceResult<()> {
+        self.authorized_as(
+            actor,
+            Permission::ViewChildren,
+            Target::Family(family_id),
+            "reminders.quiet_hours",
+            |_: &()| format!("family:{family_id}"),
+            async |txn, auth| {
+                let member_id = auth.member_id.ok_or(Problem::NotAMember)?;
+                quiet_hours::Entity::insert(quiet_hours::ActiveModel {
+                    member_id: Set(member_id),
+                    starts: Set(starts.format("%H:%M").to_string()),
+                    ends: Set(ends.format("%H:%M").to_string()),
+                })
+                .on_conflict(
+                    OnConflict::column(quiet_hours::Column::MemberId)
+                        .update_columns([quiet_hours::Column::Starts, quiet_hours::Column::Ends])
+                        .to_owned(),
+                )
+                .exec_without_returning(&**txn)
+                .await?;
+                Ok(())
+            },
+        )
+        .await
+    }
+}
+
+/// The dose reminder sent to `member_id` that waits for an answer: `id`, or the newest.
+async fn open_reminder<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    family_id: i64,
+    member_id: i64,
+    id: Option<i64>,
+) -> ServiceResult<reminder::Model> {
+    let mut query = reminder::Entity::find()
+        .filter(reminder::Column::FamilyId.eq(family_id))
+        .filter(reminder::Column::Kind.eq(ReminderKind::Dose.as_str()))
+        .filter(reminder::Column::Status.eq(Status::Sent.as_str()));
+    if let Some(id) = id {
+        query = query.filter(reminder::Column::Id.eq(id));
+    }
+    query
+        .order_by_desc(reminder::Column::DueAt)
+        .all(conn)
+        .await?
+        .into_iter()
+        .find(|r| parse_members(r.sent_to.as_deref()).contains(&member_id))
+        .ok_or(ServiceError::NotFound("reminder"))
+}
