@@ -15,6 +15,7 @@ use mednanny_core::outbox::{self, Content, NewMessage, TemplateKind};
 use mednanny_core::reminders::planner::{self, ReminderKind};
 use mednanny_core::reminders::store::{Reminder, ReminderStore, Status};
 use mednanny_core::services::reminders::Recipient;
+use mednanny_core::services::shifts::ForgottenClockOut;
 use mednanny_core::services::Services;
 use mednanny_core::settings::ReminderSettings;
 use tokio::sync::watch;
@@ -56,6 +57,8 @@ pub struct Round {
     pub missed: usize,
     pub held: usize,
     pub closed: usize,
+    /// Nannies asked whether they are still working (a shift open an hour past its end).
+    pub asked: usize,
 }
 
 #[derive(Clone)]
@@ -127,7 +130,115 @@ impl Scheduler {
                 self.escalate(reminder, &mut round).await?;
             }
         }
+        // A shift still open an hour past its scheduled end: the nanny is asked whether she is
+        // still working. The service flags the shift as it hands it over, so one bot asks, once.
+        for forgotten in self
+            .services
+            .forgotten_clock_outs(self.services.now())
+            .await?
+        {
+            self.ask_still_on_shift(forgotten, &mut round).await?;
+        }
         Ok(round)
+    }
+
+    /// Asks the nanny of a forgotten clock-out, on her channel. Nothing is closed or extended for
+    /// her: the shift stays flagged (the guardians see it in the hours and the payroll CSV) until
+    /// she says when she left.
+    async fn ask_still_on_shift(
+        &self,
+        forgotten: ForgottenClockOut,
+        round: &mut Round,
+    ) -> Result<(), SchedulerError> {
+        let now = self.services.now();
+        let on_shift = self
+            .services
+            .reminder_recipients(forgotten.family_id, false, now)
+            .await?;
+        let Some(nanny) = on_shift.iter().find(|r| r.member_id == forgotten.member_id) else {
+            // In her quiet hours: the flag is all there is (she is not woken for it).
+            return Ok(());
+        };
+        let family = self.services.family_info(forgotten.family_id).await?;
+        let reply = render(&forgotten.question, &self.render_context(&family, nanny));
+        let route = self.route(nanny);
+        let key = format!("shift:{}:still-on-shift", forgotten.shift_id);
+        self.post(
+            nanny,
+            &route,
+            &reply,
+            &forgotten.question,
+            &key,
+            &family.name,
+        )
+        .await?;
+        round.asked += 1;
+        Ok(())
+    }
+
+    fn render_context(
+        &self,
+        family: &mednanny_core::services::FamilyInfo,
+        recipient: &Recipient,
+    ) -> RenderContext {
+        RenderContext {
+            locale: recipient.locale,
+            timezone: family.timezone,
+            country: if family.country.eq_ignore_ascii_case("US") {
+                "US"
+            } else {
+                "other"
+            },
+            now: self.services.now(),
+        }
+    }
+
+    /// The channel a recipient is reached on: WhatsApp when they prefer it (or have no Slack here).
+    fn route(&self, recipient: &Recipient) -> Route {
+        let slack = self.channels.slack.as_ref().and_then(|(api, team)| {
+            let (their_team, user) = recipient.slack.as_deref()?.split_once(':')?;
+            (their_team == team).then(|| (api.clone(), user.to_string()))
+        });
+        let whatsapp = recipient
+            .whatsapp
+            .clone()
+            .filter(|_| self.channels.whatsapp);
+        let use_whatsapp = whatsapp.is_some() && (recipient.prefers_whatsapp || slack.is_none());
+        Route {
+            slack,
+            whatsapp: whatsapp.filter(|_| use_whatsapp),
+        }
+    }
+
+    /// Sends a rendered message on the route: queued for WhatsApp under `key` (once), or a Slack
+    /// DM (a failure is logged without the text).
+    async fn post(
+        &self,
+        recipient: &Recipient,
+        route: &Route,
+        reply: &mednanny_core::messages::Reply,
+        msg: &Msg,
+        key: &str,
+        family: &str,
+    ) -> Result<(), SchedulerError> {
+        if let Some(number) = &route.whatsapp {
+            self.queue_whatsapp(recipient, number, reply, msg, key, family)
+                .await?;
+        } else if let Some((api, user)) = &route.slack {
+            let sent = async {
+                let dm = api.open_dm(user).await?;
+                for message in reply_messages(reply) {
+                    api.post(&dm, &message, None).await?;
+                }
+                Ok::<_, crate::slack::api::SlackApiError>(())
+            }
+            .await;
+            if let Err(error) = sent {
+                // Logged without the text; the escalation (doses) reaches the guardians.
+                tracing::warn!(%error, "reminder not delivered on Slack");
+            }
+        }
+        Ok(())
     }
 
     /// Inserts every reminder due in the last day (the table keeps each once).
@@ -245,73 +356,35 @@ impl Scheduler {
         let family = self.services.family_info(reminder.family_id).await?;
         let mut to = Vec::new();
         for recipient in recipients {
-            let slack = self.channels.slack.as_ref().and_then(|(api, team)| {
-                let (their_team, user) = recipient.slack.as_deref()?.split_once(':')?;
-                (their_team == team).then(|| (api.clone(), user.to_string()))
-            });
-            let whatsapp = recipient
-                .whatsapp
-                .clone()
-                .filter(|_| self.channels.whatsapp);
-            let use_whatsapp =
-                whatsapp.is_some() && (recipient.prefers_whatsapp || slack.is_none());
+            let route = self.route(recipient);
             let Some(msg) = self
                 .services
-                .reminder_message(reminder, escalated, !use_whatsapp)
+                .reminder_message(reminder, escalated, route.whatsapp.is_none())
                 .await?
             else {
                 return Ok(None);
             };
-            let ctx = RenderContext {
-                locale: recipient.locale,
-                timezone: family.timezone,
-                country: if family.country.eq_ignore_ascii_case("US") {
-                    "US"
-                } else {
-                    "other"
-                },
-                now: self.services.now(),
-            };
-            let reply = render(&msg, &ctx);
+            let reply = render(&msg, &self.render_context(&family, recipient));
             to.push(recipient.member_id);
-            if let (true, Some(number)) = (use_whatsapp, whatsapp) {
-                self.queue_whatsapp(
-                    reminder,
-                    recipient,
-                    &number,
-                    &reply,
-                    &msg,
-                    escalated,
-                    &family.name,
-                )
+            let key = format!(
+                "reminder:{}:{}:{}",
+                reminder.id,
+                recipient.member_id,
+                if escalated { "escalated" } else { "due" }
+            );
+            self.post(recipient, &route, &reply, &msg, &key, &family.name)
                 .await?;
-            } else if let Some((api, user)) = slack {
-                let sent = async {
-                    let dm = api.open_dm(&user).await?;
-                    for message in reply_messages(&reply) {
-                        api.post(&dm, &message, None).await?;
-                    }
-                    Ok::<_, crate::slack::api::SlackApiError>(())
-                }
-                .await;
-                if let Err(error) = sent {
-                    // Logged without the text; the escalation (doses) reaches the guardians.
-                    tracing::warn!(%error, reminder = reminder.id, "reminder not delivered on Slack");
-                }
-            }
         }
         Ok(Some(to))
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn queue_whatsapp(
         &self,
-        reminder: &Reminder,
         recipient: &Recipient,
         number: &str,
         reply: &mednanny_core::messages::Reply,
         msg: &Msg,
-        escalated: bool,
+        key: &str,
         family: &str,
     ) -> Result<(), SchedulerError> {
         let services = &self.services;
@@ -320,12 +393,7 @@ impl Scheduler {
             .await?
             .is_some_and(|reach| reach.window_open);
         let body = reply_texts(reply).0.join("\n");
-        let key = format!(
-            "reminder:{}:{}:{}",
-            reminder.id,
-            recipient.member_id,
-            if escalated { "escalated" } else { "due" }
-        );
+        let key = key.to_string();
         let content = if window_open {
             Content::Text { body }
         } else {
@@ -334,6 +402,7 @@ impl Scheduler {
             let what = match msg {
                 Msg::ReminderDose { .. } => "dose",
                 Msg::DailySummary { .. } => "summary",
+                Msg::StillOnShift { .. } => "shift",
                 _ => "reminder",
             };
             Content::Template {
@@ -382,6 +451,13 @@ impl Scheduler {
         });
         Running { stop, task }
     }
+}
+
+/// How one recipient is reached.
+struct Route {
+    slack: Option<(SlackApi, String)>,
+    /// Set when WhatsApp is the channel used.
+    whatsapp: Option<String>,
 }
 
 /// A running scheduler.

@@ -609,3 +609,54 @@ async fn two_bots_on_postgres_send_one_reminder_once() {
     assert_eq!(family.dms(MAYA).len(), 1);
     assert_eq!(family.dm_count(), 1);
 }
+
+#[tokio::test]
+async fn a_nanny_who_forgot_to_clock_out_is_asked_once_an_hour_past_her_shift() {
+    let family = Family::garcia().await;
+    // Maya works Monday to Friday, 8 to 5 (the demo's schedule); she clocks in at 08:00 Monday.
+    family.clock.set(ny(8, 0));
+    family.maya_on_shift().await;
+    let asked = |family: &Family| {
+        family
+            .dms(MAYA)
+            .into_iter()
+            .filter(|text| text.contains("Are you still working?"))
+            .count()
+    };
+    // At the scheduled end and within the hour after it, nobody asks.
+    assert_eq!(family.at(ny(17, 0)).await.asked, 0);
+    assert_eq!(family.at(ny(17, 59)).await.asked, 0);
+    assert_eq!(asked(&family), 0);
+    let round = family.at(ny(18, 0)).await;
+    assert_eq!(round.asked, 1, "{round:?}");
+    assert_eq!(asked(&family), 1);
+    assert!(
+        family.dms(ANA).iter().all(|t| !t.contains("still working")),
+        "the question is the nanny's"
+    );
+    // Asked once: later rounds (or another bot) do not ask again.
+    assert_eq!(family.at(ny(18, 30)).await.asked, 0);
+    assert_eq!(
+        family
+            .another_bot()
+            .await
+            .round()
+            .await
+            .expect("a round")
+            .asked,
+        0
+    );
+    assert_eq!(asked(&family), 1);
+    // Her answer ends the shift when she left.
+    let reply = family.say(MAYA, "left at 17:30").await;
+    assert!(reply.contains("17:30"), "{reply}");
+    assert!(
+        family
+            .services
+            .members_on_shift(family.demo.family_id)
+            .await
+            .expect("shifts")
+            .is_empty(),
+        "{reply}"
+    );
+}
