@@ -278,6 +278,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • undo — take back the last dose you logged\n\
              • shift in / shift out (or I'm here / done for today, Emma napped well: the guardians get a handoff report)\n\
              • my profile · hours · hours 2026-11 — your profile and hours (guardians: profile Maya, schedule Maya Mon-Fri 8-17, week starts Sunday)\n\
+             • pause reminders for Leo / resume reminders for Leo · daily summary at 19:30 · quiet hours 22:00-07:00 — reminders (answer one with Given or skip <reason>)\n\
              • invite caregiver (or guardian, viewer) — a one-time code for a new member\n\
              • invite caregiver Maya +1 415 555 0100 — the invite sent to her WhatsApp (she replies JOIN)\n\
              • link-whatsapp +1 415 555 0100 — reach MedNanny from your WhatsApp too (a code is sent there)\n\

@@ -312,6 +312,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • undo — deshace la última dosis que anotaste\n\
              • shift in / shift out — empieza o termina tu turno (o ya llegué / me voy, Emma durmió bien: los tutores reciben un informe de relevo)\n\
              • my profile · hours · hours 2026-11 — tu perfil y tus horas (tutores: profile Maya, schedule Maya Mon-Fri 8-17, week starts Sunday)\n\
+             • pausar recordatorios de Leo · resumen diario a las 19:30 · horas de silencio 22:00-07:00 — recordatorios (responde a uno con DADO u OMITIR <motivo>)\n\
              • invite caregiver (o guardian, viewer) — un código de un solo uso para un nuevo miembro\n\
              • invite caregiver Maya +1 415 555 0100 — la invitación le llega por WhatsApp (responde JOIN)\n\
              • link-whatsapp +1 415 555 0100 — escríbele a MedNanny también desde tu WhatsApp (te llega un código)\n\
