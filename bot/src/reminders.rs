@@ -181,16 +181,12 @@ impl Scheduler {
         family: &mednanny_core::services::FamilyInfo,
         recipient: &Recipient,
     ) -> RenderContext {
-        RenderContext {
-            locale: recipient.locale,
-            timezone: family.timezone,
-            country: if family.country.eq_ignore_ascii_case("US") {
-                "US"
-            } else {
-                "other"
-            },
-            now: self.services.now(),
-        }
+        RenderContext::new(
+            recipient.locale,
+            family.timezone,
+            &family.country,
+            self.services.now(),
+        )
     }
 
     /// The channel a recipient is reached on: WhatsApp when they prefer it (or have no Slack here).

@@ -272,17 +272,12 @@ impl<S: ConversationStore> Engine<S> {
     }
 
     fn render_context(&self, family: Option<&FamilyInfo>, locale: Locale) -> RenderContext {
-        let country = family.map(|f| f.country.as_str()).unwrap_or("US");
-        RenderContext {
+        RenderContext::new(
             locale,
-            timezone: family.map(|f| f.timezone).unwrap_or(chrono_tz::UTC),
-            country: if country.eq_ignore_ascii_case("US") {
-                "US"
-            } else {
-                "other"
-            },
-            now: self.services.now(),
-        }
+            family.map(|f| f.timezone).unwrap_or(chrono_tz::UTC),
+            family.map(|f| f.country.as_str()).unwrap_or("US"),
+            self.services.now(),
+        )
     }
 
     async fn turn(&self, inbound: &Inbound) -> Result<Turn, TurnError> {

@@ -718,6 +718,23 @@ pub struct RenderContext {
     pub now: DateTime<Utc>,
 }
 
+impl RenderContext {
+    /// For a reader in a family that keeps its record in `timezone` and lives in `country` (an
+    /// ISO code): the catalogues tell only the US (°F, month first) from everywhere else.
+    pub fn new(locale: Locale, timezone: chrono_tz::Tz, country: &str, now: DateTime<Utc>) -> Self {
+        Self {
+            locale,
+            timezone,
+            country: if country.eq_ignore_ascii_case("US") {
+                "US"
+            } else {
+                "other"
+            },
+            now,
+        }
+    }
+}
+
 /// One choice offered with a reply: channels show buttons or numbered lines; `value` is what
 /// choosing it sends back as a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
