@@ -353,6 +353,44 @@ async fn an_unanswered_dose_goes_to_the_guardians_once_and_skip_records_the_reas
 }
 
 #[tokio::test]
+async fn a_dose_the_nanny_skipped_is_in_her_handoff_report_with_her_reason() {
+    let family = Family::garcia().await;
+    family.maya_on_shift().await;
+    family.at(ny(8, 0)).await;
+    let skip = button_value(&family.slack, MAYA, "Skip");
+    family.say(MAYA, &skip).await;
+    let skipped = family.say(MAYA, "skip Leo was asleep").await;
+    assert!(skipped.contains("Skipped"), "{skipped}");
+    family.clock.set(ny(12, 0));
+    let ended = family
+        .services
+        .end_shift(
+            &Actor::person(family.demo.maya, Channel::Slack),
+            family.demo.family_id,
+            mednanny_core::services::shifts::ClockOut::default(),
+        )
+        .await
+        .expect("Maya clocks out");
+    let text = mednanny_core::messages::render(
+        &mednanny_core::messages::Msg::Alert(mednanny_core::services::care::Alert::Handoff(
+            ended.report,
+        )),
+        &mednanny_core::messages::RenderContext::new(
+            mednanny_core::messages::Locale::En,
+            chrono_tz::America::New_York,
+            "US",
+            ny(12, 0),
+        ),
+    )
+    .text;
+    assert!(
+        text.contains("Skipped Leo's Amoxicillin due at 8:00") && text.contains("Leo was asleep"),
+        "{text}"
+    );
+    assert!(!text.contains("Nothing was recorded"), "{text}");
+}
+
+#[tokio::test]
 async fn without_a_nanny_on_shift_the_guardians_are_reminded_and_a_dose_given_early_closes_it() {
     let family = Family::garcia().await;
     family.at(ny(8, 0)).await;
@@ -372,6 +410,78 @@ async fn without_a_nanny_on_shift_the_guardians_are_reminded_and_a_dose_given_ea
         statuses.contains(&("14:00".to_string(), "given".to_string())),
         "{statuses:?}"
     );
+}
+
+/// Leo's cetirizine every 6 hours from the last dose: the next reminder moves with each dose
+/// given, early or late, and the one it replaced is never sent.
+#[tokio::test]
+async fn every_six_hours_counts_from_the_last_dose_given_early_or_late() {
+    use mednanny_core::domain::{DoseAmount, DoseUnit, IngredientStrength, Schedule};
+    use mednanny_core::services::care::NewMedication;
+    let family = Family::garcia().await;
+    family
+        .services
+        .add_medication(
+            &Actor::person(family.demo.ana, Channel::Slack),
+            NewMedication {
+                child_id: family.demo.leo,
+                name: "Cetirizine".into(),
+                form: "oral solution".into(),
+                route: "oral".into(),
+                ingredients: vec![IngredientStrength {
+                    ingredient: "cetirizine".into(),
+                    mg: 1.0,
+                    per_amount: 1.0,
+                    per_unit: DoseUnit::Ml,
+                    max_mg_per_day: None,
+                }],
+                dose: DoseAmount {
+                    value: 2.5,
+                    unit: DoseUnit::Ml,
+                },
+                schedule: Schedule::EveryHours { hours: 6 },
+                min_interval: Duration::hours(4),
+                max_doses_per_day: Some(4),
+                starts_on: None,
+                ends_on: None,
+            },
+        )
+        .await
+        .expect("a medication every 6 hours");
+    let cetirizine = |family: &Family| {
+        family
+            .dms(ANA)
+            .into_iter()
+            .filter(|text| text.contains("Cetirizine"))
+            .count()
+    };
+    // No dose yet: nothing is invented.
+    family.at(ny(9, 0)).await;
+    assert_eq!(cetirizine(&family), 0);
+    // Given at 09:00 (late for nothing: the first), so the next is due at 15:00.
+    let reply = family.say(ANA, "gave Leo 2.5 ml Cetirizine").await;
+    assert!(reply.contains("Cetirizine"), "{reply}");
+    family.at(ny(9, 1)).await;
+    // Given early, at 13:30 (four and a half hours on): the 15:00 reminder is never sent, and the
+    // next is due at 19:30.
+    family.clock.set(ny(13, 30));
+    let reply = family.say(ANA, "gave Leo 2.5 ml Cetirizine").await;
+    assert!(reply.contains("Cetirizine"), "{reply}");
+    family.at(ny(13, 31)).await;
+    family.at(ny(15, 0)).await;
+    family.at(ny(19, 0)).await;
+    assert_eq!(cetirizine(&family), 0, "nothing before 19:30");
+    family.at(ny(19, 30)).await;
+    assert_eq!(cetirizine(&family), 1, "reminded at 19:30");
+    // Given late, at 20:45: the next is due at 02:45, not 01:30.
+    family.clock.set(ny(20, 45));
+    let reply = family.say(ANA, "gave Leo 2.5 ml Cetirizine").await;
+    assert!(reply.contains("Cetirizine"), "{reply}");
+    family.at(ny(20, 46)).await;
+    family.at(ny(20, 46) + Duration::minutes(4 * 60 + 45)).await;
+    assert_eq!(cetirizine(&family), 1, "nothing at 01:30");
+    family.at(ny(20, 46) + Duration::hours(6)).await;
+    assert_eq!(cetirizine(&family), 2, "reminded at 02:45");
 }
 
 #[tokio::test]
@@ -459,6 +569,27 @@ async fn quiet_hours_pass_a_reminder_to_someone_else_or_hold_it_until_they_end()
     assert_eq!(later.sent, 1, "{later:?}");
     assert_eq!(family.dms(LUIS).len(), 2);
     assert!(family.dms(ANA).is_empty());
+}
+
+#[tokio::test]
+async fn an_escalation_while_every_guardian_is_quiet_waits_for_the_first_to_wake() {
+    let family = Family::garcia().await;
+    family.say(ANA, "quiet hours 07:45-09:15").await;
+    family.say(LUIS, "quiet hours 07:45-09:00").await;
+    family.maya_on_shift().await;
+    family.at(ny(8, 0)).await;
+    assert_eq!(family.dms(MAYA).len(), 1, "the nanny on shift is reminded");
+    // Unanswered at 08:30: both guardians are quiet, so nobody is told yet (and nothing is lost).
+    let quiet = family.at(ny(8, 31)).await;
+    assert_eq!((quiet.escalated, quiet.held), (0, 1), "{quiet:?}");
+    assert!(family.dms(LUIS).is_empty() && family.dms(ANA).is_empty());
+    // 09:00: Luis's quiet hours are over, and he hears of it; Ana is still asleep.
+    let woke = family.at(ny(9, 0)).await;
+    assert_eq!(woke.escalated, 1, "{woke:?}");
+    assert_eq!(family.dms(LUIS).len(), 1);
+    assert!(family.dms(ANA).is_empty());
+    // Once: a later round does not tell him again.
+    assert_eq!(family.at(ny(9, 30)).await.escalated, 0);
 }
 
 #[tokio::test]

@@ -1,11 +1,11 @@
 //! The end-of-shift handoff report: what the nanny recorded during the shift (doses given,
-//! temperatures, notes), the emergencies raised in the family meanwhile, and the nanny's own words
+//! temperatures, notes, dose reminders she skipped and why), the emergencies raised in the family meanwhile, and the nanny's own words
 //! when they added any ("done for today, Emma napped well"). Built in the clock-out's transaction
 //! and queued to every active guardian as an alert, sealed like every alert: it reaches each
 //! guardian on their own channel (a Slack DM, WhatsApp, the console), never a shared channel.
 
 use chrono::{DateTime, Utc};
-use entity::{care_note, dose_log, measurement, member, notification};
+use entity::{care_note, dose_log, measurement, member, notification, reminder};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +13,8 @@ use super::care::Alert;
 use super::{ServiceResult, Services};
 use crate::db::WriteTxn;
 use crate::domain::{DoseAmount, DoseUnit, MemberStatus, Role};
+use crate::reminders::planner::{subject_id, ReminderKind};
+use crate::reminders::store::{Status, SKIP_REASON_FIELD};
 use crate::screen::Category;
 
 /// What the guardians read when a shift ends.
@@ -26,6 +28,9 @@ pub struct HandoffReport {
     pub temperatures: Vec<HandoffTemperature>,
     pub notes: Vec<HandoffNote>,
     pub incidents: Vec<HandoffIncident>,
+    /// Dose reminders the nanny answered *Skip* during the shift (older reports have none).
+    #[serde(default)]
+    pub skipped: Vec<HandoffSkip>,
     /// What the nanny said when clocking out, if anything.
     pub words: Option<String>,
     /// The clock-out had been forgotten and the shift flagged (its end was said later).
@@ -57,6 +62,15 @@ pub struct HandoffNote {
     pub at: DateTime<Utc>,
 }
 
+/// A dose reminder skipped during the shift, with the reason given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoffSkip {
+    pub child: String,
+    pub medication: String,
+    pub due_at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
 /// An emergency raised in the family during the shift.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HandoffIncident {
@@ -73,6 +87,7 @@ impl HandoffReport {
             && self.temperatures.is_empty()
             && self.notes.is_empty()
             && self.incidents.is_empty()
+            && self.skipped.is_empty()
             && self.words.is_none()
     }
 }
@@ -150,6 +165,29 @@ impl Services {
                 })
             })
             .collect::<ServiceResult<Vec<_>>>()?;
+        let skipped = reminder::Entity::find()
+            .filter(reminder::Column::FamilyId.eq(family_id))
+            .filter(reminder::Column::Kind.eq(ReminderKind::Dose.as_str()))
+            .filter(reminder::Column::Status.eq(Status::Skipped.as_str()))
+            .filter(reminder::Column::ResolvedByMemberId.eq(member_id))
+            .filter(reminder::Column::ResolvedAt.between(started, ended))
+            .order_by_asc(reminder::Column::DueAt)
+            .all(&**txn)
+            .await?
+            .into_iter()
+            .map(|r| {
+                Ok(HandoffSkip {
+                    child: r.child_id.map(child).unwrap_or_default(),
+                    medication: subject_id(&r.subject)
+                        .and_then(|id| book.medications.get(&id).cloned())
+                        .unwrap_or_default(),
+                    due_at: r.due_at,
+                    reason: self
+                        .keys()
+                        .open_opt(SKIP_REASON_FIELD, r.skip_reason.as_deref())?,
+                })
+            })
+            .collect::<ServiceResult<Vec<_>>>()?;
         // Each emergency was queued once per guardian told: one incident per moment it was raised.
         let mut incidents: Vec<HandoffIncident> = Vec::new();
         for row in notification::Entity::find()
@@ -181,6 +219,7 @@ impl Services {
             temperatures,
             notes,
             incidents,
+            skipped,
             words,
             flagged,
         };

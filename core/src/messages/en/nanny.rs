@@ -245,10 +245,24 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                     when(i.at, ctx)
                 ));
             }
+            for k in &report.skipped {
+                let why = k
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(": “{r}”"))
+                    .unwrap_or_default();
+                lines.push(format!(
+                    "• ⏭ Skipped {}'s {} due at {}{why}",
+                    k.child,
+                    k.medication,
+                    when(k.due_at, ctx)
+                ));
+            }
             if report.doses.is_empty()
                 && report.temperatures.is_empty()
                 && report.notes.is_empty()
                 && report.incidents.is_empty()
+                && report.skipped.is_empty()
             {
                 lines.push("Nothing was recorded during the shift.".into());
             }

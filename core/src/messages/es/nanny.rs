@@ -269,10 +269,24 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                     at(i.at, ctx)
                 ));
             }
+            for k in &report.skipped {
+                let why = k
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(": «{r}»"))
+                    .unwrap_or_default();
+                lines.push(format!(
+                    "• ⏭ Omitida la dosis de {} de {} {}{why}",
+                    k.medication,
+                    k.child,
+                    at(k.due_at, ctx)
+                ));
+            }
             if report.doses.is_empty()
                 && report.temperatures.is_empty()
                 && report.notes.is_empty()
                 && report.incidents.is_empty()
+                && report.skipped.is_empty()
             {
                 lines.push("No se anotó nada durante el turno.".into());
             }
