@@ -32,10 +32,17 @@ pub fn reply_texts(reply: &Reply) -> (Vec<String>, Vec<Choice>) {
         }
         text.push_str(&format!("\n\nReply {}.", numbers(choices.len())));
     }
-    if reply.document.is_some() {
-        text.push_str(
-            "\n\n(WhatsApp cannot carry the file: ask for it in Slack, or run mednanny export.)",
-        );
+    if let Some(document) = &reply.document {
+        // Where the same file can be had: the payroll CSV from the hours command, the rest from
+        // the export.
+        let elsewhere = if document.filename.starts_with("hours-") {
+            "/mednanny hours in Slack shares it, or run mednanny hours --csv"
+        } else {
+            "ask for it in Slack, or run mednanny export"
+        };
+        text.push_str(&format!(
+            "\n\n(WhatsApp cannot carry the file: {elsewhere}.)"
+        ));
     }
     (split(&text, LIMIT), choices)
 }
@@ -161,6 +168,23 @@ mod tests {
         for (reply, expected) in cases {
             let (texts, _) = reply_texts(&reply);
             assert_eq!(texts, vec![expected.to_string()], "{:?}", reply.text);
+        }
+    }
+
+    #[test]
+    fn a_file_reply_says_where_the_file_can_be_had() {
+        for (filename, hint) in [
+            ("hours-2026-11.csv", "/mednanny hours in Slack shares it"),
+            ("mednanny-garcia.json", "run mednanny export"),
+        ] {
+            let mut with_file = reply("Hours for November.", Tone::Info, &[]);
+            with_file.document = Some(mednanny_core::messages::Document {
+                filename: filename.into(),
+                content: "a,b\n".into(),
+            });
+            let (texts, _) = reply_texts(&with_file);
+            assert!(texts[0].starts_with("Hours for November."), "{texts:?}");
+            assert!(texts[0].contains(hint), "{filename}: {texts:?}");
         }
     }
 
