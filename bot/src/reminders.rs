@@ -7,9 +7,11 @@
 //! a bot that dies mid-send leaves the row to another once the lease runs out. What a reminder's
 //! answer does (*Given*, *Skip*) is the engine's: the buttons and replies come back as messages.
 
+use std::collections::BTreeMap;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
+use futures_util::StreamExt;
 use mednanny_core::messages::{render, Msg, RenderContext};
 use mednanny_core::outbox::{self, Content, NewMessage, TemplateKind};
 use mednanny_core::reminders::planner::{self, ReminderKind};
@@ -28,8 +30,6 @@ use crate::whatsapp::render::reply_texts;
 /// How far back each round plans: what was due while no bot ran is found (and, past the grace
 /// window, recorded as missed) after a restart of up to a day.
 const LOOKBACK: i64 = 24;
-/// A fixed-time dose logged this long before its reminder was due counts as that dose.
-const EARLY_DOSE_MINUTES: i64 = 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SchedulerError {
@@ -59,6 +59,18 @@ pub struct Round {
     pub closed: usize,
     /// Nannies asked whether they are still working (a shift open an hour past its end).
     pub asked: usize,
+}
+
+impl std::ops::AddAssign for Round {
+    fn add_assign(&mut self, other: Round) {
+        self.planned += other.planned;
+        self.sent += other.sent;
+        self.escalated += other.escalated;
+        self.missed += other.missed;
+        self.held += other.held;
+        self.closed += other.closed;
+        self.asked += other.asked;
+    }
 }
 
 #[derive(Clone)]
@@ -110,9 +122,7 @@ impl Scheduler {
             if due.is_empty() {
                 break;
             }
-            for reminder in due {
-                self.deliver(reminder, &mut round).await?;
-            }
+            round += self.side_by_side(due, Work::Deliver).await?;
         }
         loop {
             let unanswered = self
@@ -126,9 +136,7 @@ impl Scheduler {
             if unanswered.is_empty() {
                 break;
             }
-            for reminder in unanswered {
-                self.escalate(reminder, &mut round).await?;
-            }
+            round += self.side_by_side(unanswered, Work::Escalate).await?;
         }
         // A shift still open an hour past its scheduled end: the nanny is asked whether she is
         // still working. The service flags the shift as it hands it over, so one bot asks, once.
@@ -252,8 +260,7 @@ impl Scheduler {
         Ok(self.store.insert(&planned).await?)
     }
 
-    /// The dose that answers a dose reminder, if one was logged: for every N hours any dose since
-    /// the one it counted from, otherwise one logged up to an hour early.
+    /// The dose that answers a dose reminder, if one was logged (the service knows the schedule).
     async fn dose_answering(
         &self,
         reminder: &Reminder,
@@ -261,11 +268,65 @@ impl Scheduler {
         let Some(medication_id) = planner::subject_id(&reminder.subject) else {
             return Ok(None);
         };
-        let since = reminder.due_at - Duration::minutes(EARLY_DOSE_MINUTES);
-        Ok(self.services.dose_given_since(medication_id, since).await?)
+        Ok(self
+            .services
+            .dose_answering(medication_id, reminder.due_at)
+            .await?)
     }
 
-    async fn deliver(&self, reminder: Reminder, round: &mut Round) -> Result<(), SchedulerError> {
+    /// Works through claimed reminders: one family's in order (its members read them in the order
+    /// they were due), families side by side. A claimed reminder left undone by an error stays
+    /// leased, and a later round takes it again once the lease runs out.
+    async fn side_by_side(
+        &self,
+        claimed: Vec<Reminder>,
+        work: Work,
+    ) -> Result<Round, SchedulerError> {
+        let mut by_family: BTreeMap<i64, Vec<Reminder>> = BTreeMap::new();
+        for reminder in claimed {
+            by_family
+                .entry(reminder.family_id)
+                .or_default()
+                .push(reminder);
+        }
+        let families = by_family.into_values().map(|reminders| async move {
+            let mut round = Round::default();
+            let mut responsible = Responsible::default();
+            for reminder in reminders {
+                match work {
+                    Work::Deliver => {
+                        self.deliver(reminder, &mut responsible, &mut round)
+                            .await?
+                    }
+                    Work::Escalate => {
+                        self.escalate(reminder, &mut responsible, &mut round)
+                            .await?
+                    }
+                }
+            }
+            Ok::<_, SchedulerError>(round)
+        });
+        let mut done = futures_util::stream::iter(families).buffer_unordered(FAMILIES_AT_ONCE);
+        let mut total = Round::default();
+        let mut failed = None;
+        while let Some(family) = done.next().await {
+            match family {
+                Ok(round) => total += round,
+                Err(error) => failed = Some(error),
+            }
+        }
+        match failed {
+            Some(error) => Err(error),
+            None => Ok(total),
+        }
+    }
+
+    async fn deliver(
+        &self,
+        reminder: Reminder,
+        responsible: &mut Responsible,
+        round: &mut Round,
+    ) -> Result<(), SchedulerError> {
         let now = self.services.now();
         // A dose already given (typed, or from another reminder's button) answers it, late or not.
         if reminder.kind == ReminderKind::Dose {
@@ -281,9 +342,8 @@ impl Scheduler {
             return Ok(());
         }
         let guardians_only = reminder.kind == ReminderKind::DailySummary;
-        let recipients = self
-            .services
-            .reminder_recipients(reminder.family_id, guardians_only, now)
+        let recipients = responsible
+            .get(&self.services, reminder.family_id, guardians_only, now)
             .await?;
         if recipients.is_empty() {
             // Everyone responsible is in quiet hours: it waits for the first of them to end.
@@ -296,7 +356,7 @@ impl Scheduler {
             round.held += 1;
             return Ok(());
         }
-        let Some(sent_to) = self.send(&reminder, &recipients, false).await? else {
+        let Some(sent_to) = self.send(&reminder, recipients, false).await? else {
             self.store
                 .finish(reminder.id, Status::Cancelled, None)
                 .await?;
@@ -313,18 +373,34 @@ impl Scheduler {
         Ok(())
     }
 
-    async fn escalate(&self, reminder: Reminder, round: &mut Round) -> Result<(), SchedulerError> {
+    async fn escalate(
+        &self,
+        reminder: Reminder,
+        responsible: &mut Responsible,
+        round: &mut Round,
+    ) -> Result<(), SchedulerError> {
         if let Some(by) = self.dose_answering(&reminder).await? {
             self.store.finish(reminder.id, Status::Given, by).await?;
             round.closed += 1;
             return Ok(());
         }
         let now = self.services.now();
-        let guardians = self
-            .services
-            .reminder_recipients(reminder.family_id, true, now)
+        let guardians = responsible
+            .get(&self.services, reminder.family_id, true, now)
             .await?;
-        match self.send(&reminder, &guardians, true).await? {
+        if guardians.is_empty() {
+            // Every guardian is in quiet hours: the escalation waits for the first of them to
+            // end (a dose logged meanwhile answers it), rather than telling nobody.
+            self.store
+                .held(
+                    reminder.id,
+                    Duration::seconds(self.settings.interval_secs as i64),
+                )
+                .await?;
+            round.held += 1;
+            return Ok(());
+        }
+        match self.send(&reminder, guardians, true).await? {
             Some(to) => {
                 self.store
                     .escalated(reminder.id, &to, &reminder.sent_to)
@@ -384,10 +460,7 @@ impl Scheduler {
         family: &str,
     ) -> Result<(), SchedulerError> {
         let services = &self.services;
-        let window_open = services
-            .whatsapp_reach(recipient.person_id)
-            .await?
-            .is_some_and(|reach| reach.window_open);
+        let window_open = recipient.whatsapp_window_open;
         let body = reply_texts(reply).0.join("\n");
         let key = key.to_string();
         let content = if window_open {
@@ -446,6 +519,48 @@ impl Scheduler {
             }
         });
         Running { stop, task }
+    }
+}
+
+/// Families whose reminders are sent at the same time. Enough to keep both database and HTTP
+/// busy while one family waits on the other; SQLite serializes the writes anyway.
+const FAMILIES_AT_ONCE: usize = 16;
+
+#[derive(Debug, Clone, Copy)]
+enum Work {
+    Deliver,
+    Escalate,
+}
+
+/// Who is responsible in one family at the moment of a round, looked up once for all of its
+/// reminders in the batch (on duty, and the guardians).
+#[derive(Default)]
+struct Responsible {
+    on_duty: Option<Vec<Recipient>>,
+    guardians: Option<Vec<Recipient>>,
+}
+
+impl Responsible {
+    async fn get(
+        &mut self,
+        services: &Services,
+        family_id: i64,
+        guardians_only: bool,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<&[Recipient], SchedulerError> {
+        let slot = if guardians_only {
+            &mut self.guardians
+        } else {
+            &mut self.on_duty
+        };
+        if slot.is_none() {
+            *slot = Some(
+                services
+                    .reminder_recipients(family_id, guardians_only, now)
+                    .await?,
+            );
+        }
+        Ok(slot.as_deref().unwrap_or_default())
     }
 }
 

@@ -67,6 +67,9 @@ pub struct SlackPerson {
 pub struct SlackApi {
     client: Arc<SlackHyperClient>,
     token: SlackApiToken,
+    /// A user's DM channel with the bot, once opened: it never changes, and the reminder
+    /// scheduler would otherwise call conversations.open before every message it sends.
+    dms: moka::future::Cache<String, String>,
 }
 
 impl SlackApi {
@@ -77,6 +80,10 @@ impl SlackApi {
         Ok(Self {
             client: Arc::new(SlackClient::new(connector)),
             token: SlackApiToken::new(bot_token.expose().into()),
+            dms: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(std::time::Duration::from_secs(24 * 3600))
+                .build(),
         })
     }
 
@@ -209,6 +216,9 @@ impl SlackApi {
 
     /// The DM channel with a user.
     pub async fn open_dm(&self, user: &str) -> Result<String, SlackApiError> {
+        if let Some(channel) = self.dms.get(user).await {
+            return Ok(channel);
+        }
         let request = SlackApiConversationsOpenRequest::new().with_users(vec![user.into()]);
         let response = retrying(|| async {
             self.client
@@ -217,7 +227,9 @@ impl SlackApi {
                 .await
         })
         .await?;
-        Ok(response.channel.id.to_string())
+        let channel = response.channel.id.to_string();
+        self.dms.insert(user.to_string(), channel.clone()).await;
+        Ok(channel)
     }
 
     pub async fn publish_home(&self, user: &str, view: SlackView) -> Result<(), SlackApiError> {

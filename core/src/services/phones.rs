@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use entity::{identity, invite, person, phone_link};
 use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -27,6 +27,12 @@ pub const LINK_CODE_ATTEMPTS: i32 = 5;
 /// How long after a person's last message WhatsApp accepts free text to them. A little less than
 /// WhatsApp's 24 hours, so a message queued near the end is not refused.
 const WINDOW: Duration = Duration::hours(23);
+
+/// Whether a person who last wrote at `last_seen` may be sent plain text at `now`.
+pub(crate) fn window_open(last_seen: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    last_seen.is_some_and(|at| at > now - WINDOW)
+}
+
 /// `last_seen_at` is written at most this often per identity (it is read only against the window).
 const SEEN_EVERY: Duration = Duration::minutes(10);
 
@@ -316,7 +322,7 @@ impl Services {
             .one(self.db().conn())
             .await?
             .map(|row| WhatsappReach {
-                window_open: row.last_seen_at.is_some_and(|at| at > now - WINDOW),
+                window_open: window_open(row.last_seen_at, now),
                 phone: Phone::from_e164(row.external_id),
             }))
     }

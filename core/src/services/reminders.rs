@@ -26,6 +26,9 @@ pub const DEFAULT_SUMMARY_AT: NaiveTime = match NaiveTime::from_hms_opt(20, 0, 0
     None => panic!("a valid time"),
 };
 
+/// A fixed-time dose logged this long before its reminder was due counts as that dose.
+pub const EARLY_DOSE_MINUTES: i64 = 60;
+
 /// A member a reminder goes to, and how they are reached.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recipient {
@@ -38,6 +41,8 @@ pub struct Recipient {
     pub whatsapp: Option<String>,
     /// Preferred: the channel they last wrote from (Slack when they have never written).
     pub prefers_whatsapp: bool,
+    /// They wrote on WhatsApp within its 24-hour window: plain text may be sent, else a template.
+    pub whatsapp_window_open: bool,
 }
 
 /// A dose reminder's medication, as *Given* logs it.
@@ -267,6 +272,8 @@ impl Services {
                     slack: slack.map(|i| i.external_id.clone()),
                     whatsapp: whatsapp.map(|i| i.external_id.clone()),
                     prefers_whatsapp,
+                    whatsapp_window_open: whatsapp
+                        .is_some_and(|i| super::phones::window_open(i.last_seen_at, at)),
                 }
             })
             .collect())
@@ -344,18 +351,30 @@ impl Services {
         })
     }
 
-    /// Whether a dose of the medication was given after `since` (not voided): who gave it.
-    pub async fn dose_given_since(
+    /// The dose that answers a dose reminder of `medication_id` due at `due_at`, if one was logged
+    /// (not voided): who gave it. For every N hours, any dose after the one the reminder counted
+    /// from (`due_at - N h`), so a dose given early answers it however early; for fixed times, one
+    /// logged up to [`EARLY_DOSE_MINUTES`] before it was due.
+    pub async fn dose_answering(
         &self,
         medication_id: i64,
-        since: DateTime<Utc>,
+        due_at: DateTime<Utc>,
     ) -> ServiceResult<Option<Option<i64>>> {
+        let conn = self.db().conn();
+        let schedule = medication::Entity::find_by_id(medication_id)
+            .one(conn)
+            .await?
+            .and_then(|m| Schedule::parse(&m.schedule_kind, m.schedule_times.as_deref()));
+        let since = match schedule {
+            Some(Schedule::EveryHours { hours }) => due_at - Duration::hours(i64::from(hours)),
+            _ => due_at - Duration::minutes(EARLY_DOSE_MINUTES),
+        };
         Ok(dose_log::Entity::find()
             .filter(dose_log::Column::MedicationId.eq(medication_id))
             .filter(dose_log::Column::VoidedAt.is_null())
             .filter(dose_log::Column::GivenAt.gt(since))
             .order_by_asc(dose_log::Column::GivenAt)
-            .one(self.db().conn())
+            .one(conn)
             .await?
             .map(|d| d.given_by_member_id))
     }
