@@ -280,11 +280,18 @@ impl Scheduler {
             round.missed += 1;
             return Ok(());
         }
-        let guardians_only = reminder.kind == ReminderKind::DailySummary;
-        let recipients = self
+        let Some(recipients) = self
             .services
-            .reminder_recipients(reminder.family_id, guardians_only, now)
-            .await?;
+            .reminder_recipients_for(&reminder, now)
+            .await?
+        else {
+            // For nobody any more (its schedule or certification removed, its nanny gone).
+            self.store
+                .finish(reminder.id, Status::Cancelled, None)
+                .await?;
+            round.closed += 1;
+            return Ok(());
+        };
         if recipients.is_empty() {
             // Everyone responsible is in quiet hours: it waits for the first of them to end.
             self.store
@@ -399,6 +406,8 @@ impl Scheduler {
                 Msg::ReminderDose { .. } => "dose",
                 Msg::DailySummary { .. } => "summary",
                 Msg::StillOnShift { .. } => "shift",
+                Msg::ReminderShiftStart { .. } => "shift",
+                Msg::ReminderCertification { .. } => "certification",
                 _ => "reminder",
             };
             Content::Template {
