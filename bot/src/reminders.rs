@@ -7,7 +7,7 @@
 //! a bot that dies mid-send leaves the row to another once the lease runs out. What a reminder's
 //! answer does (*Given*, *Skip*) is the engine's: the buttons and replies come back as messages.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
@@ -16,7 +16,7 @@ use mednanny_core::messages::{render, Msg, RenderContext};
 use mednanny_core::outbox::{self, Content, NewMessage, TemplateKind};
 use mednanny_core::reminders::planner::{self, ReminderKind};
 use mednanny_core::reminders::store::{Reminder, ReminderStore, Status};
-use mednanny_core::services::reminders::Recipient;
+use mednanny_core::services::reminders::{Audience, Recipient};
 use mednanny_core::services::shifts::ForgottenClockOut;
 use mednanny_core::services::Services;
 use mednanny_core::settings::ReminderSettings;
@@ -341,9 +341,16 @@ impl Scheduler {
             round.missed += 1;
             return Ok(());
         }
-        let guardians_only = reminder.kind == ReminderKind::DailySummary;
+        let Some(audience) = self.services.reminder_audience(&reminder).await? else {
+            // For nobody any more (its schedule or certification removed, its nanny gone).
+            self.store
+                .finish(reminder.id, Status::Cancelled, None)
+                .await?;
+            round.closed += 1;
+            return Ok(());
+        };
         let recipients = responsible
-            .get(&self.services, reminder.family_id, guardians_only, now)
+            .get(&self.services, reminder.family_id, audience, now)
             .await?;
         if recipients.is_empty() {
             // Everyone responsible is in quiet hours: it waits for the first of them to end.
@@ -386,7 +393,7 @@ impl Scheduler {
         }
         let now = self.services.now();
         let guardians = responsible
-            .get(&self.services, reminder.family_id, true, now)
+            .get(&self.services, reminder.family_id, Audience::Guardians, now)
             .await?;
         if guardians.is_empty() {
             // Every guardian is in quiet hours: the escalation waits for the first of them to
@@ -472,6 +479,8 @@ impl Scheduler {
                 Msg::ReminderDose { .. } => "dose",
                 Msg::DailySummary { .. } => "summary",
                 Msg::StillOnShift { .. } => "shift",
+                Msg::ReminderShiftStart { .. } => "shift",
+                Msg::ReminderCertification { .. } => "certification",
                 _ => "reminder",
             };
             Content::Template {
@@ -532,12 +541,11 @@ enum Work {
     Escalate,
 }
 
-/// Who is responsible in one family at the moment of a round, looked up once for all of its
-/// reminders in the batch (on duty, and the guardians).
+/// Who each audience is in one family at the moment of a round, looked up once for all of its
+/// reminders in the batch.
 #[derive(Default)]
 struct Responsible {
-    on_duty: Option<Vec<Recipient>>,
-    guardians: Option<Vec<Recipient>>,
+    known: HashMap<Audience, Vec<Recipient>>,
 }
 
 impl Responsible {
@@ -545,22 +553,14 @@ impl Responsible {
         &mut self,
         services: &Services,
         family_id: i64,
-        guardians_only: bool,
+        audience: Audience,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<&[Recipient], SchedulerError> {
-        let slot = if guardians_only {
-            &mut self.guardians
-        } else {
-            &mut self.on_duty
-        };
-        if slot.is_none() {
-            *slot = Some(
-                services
-                    .reminder_recipients(family_id, guardians_only, now)
-                    .await?,
-            );
+        if !self.known.contains_key(&audience) {
+            let recipients = services.recipients(family_id, audience, now).await?;
+            self.known.insert(audience, recipients);
         }
-        Ok(slot.as_deref().unwrap_or_default())
+        Ok(self.known.get(&audience).map(Vec::as_slice).unwrap_or_default())
     }
 }
 

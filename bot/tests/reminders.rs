@@ -1,8 +1,8 @@
 //! Reminders end to end: the scheduler in-process on a clock the test moves (the real database,
 //! services and engine), delivering to the local fake Slack over its real Web API; WhatsApp
 //! through the real outbox. Each test is a day in the Garcia family (the demo's): Leo's
-//! amoxicillin at 08:00, 14:00 and 20:00 New York time; Maya is the nanny, Ana and Luis the
-//! guardians.
+//! amoxicillin at 08:00, 14:00 and 20:00 New York time; Maya is the nanny (Monday to Friday, 8 to
+//! 5: she is reminded of her shift at 07:30), Ana and Luis the guardians.
 
 use std::sync::Arc;
 
@@ -19,7 +19,7 @@ use mednanny_core::engine::{Engine, Inbound};
 use mednanny_core::reminders::store::Status;
 use mednanny_core::services::Services;
 use mednanny_core::settings::{DatabaseSettings, ReminderSettings, Secret};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use test_support::FakeSlack;
 
 const ANA: &str = "UANA";
@@ -39,8 +39,13 @@ fn settings() -> ReminderSettings {
 
 /// A New York wall time on Monday 2 March 2026 (EST, UTC-5).
 fn ny(hour: u32, minute: u32) -> DateTime<Utc> {
+    march(2, hour, minute)
+}
+
+/// A New York wall time on a day of March 2026 before the 8th (EST, UTC-5).
+fn march(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
     chrono_tz::America::New_York
-        .with_ymd_and_hms(2026, 3, 2, hour, minute, 0)
+        .with_ymd_and_hms(2026, 3, day, hour, minute, 0)
         .single()
         .expect("a New York time")
         .with_timezone(&Utc)
@@ -226,6 +231,44 @@ impl Family {
             .collect()
     }
 
+    /// Each reminder of `kind`: when it was due (New York, "Mon 07:30") and what became of it.
+    async fn statuses_of(&self, kind: &str) -> Vec<(String, String)> {
+        entity::reminder::Entity::find()
+            .filter(entity::reminder::Column::Kind.eq(kind))
+            .order_by_asc(entity::reminder::Column::DueAt)
+            .all(self.services.db().conn())
+            .await
+            .expect("reminders")
+            .into_iter()
+            .map(|r| {
+                (
+                    r.due_at
+                        .with_timezone(&chrono_tz::America::New_York)
+                        .format("%a %H:%M")
+                        .to_string(),
+                    r.status,
+                )
+            })
+            .collect()
+    }
+
+    /// A certification's row goes (there is no command for it: as an operator would).
+    async fn remove_certification(&self, name: &str) {
+        entity::nanny_certification::Entity::delete_many()
+            .filter(entity::nanny_certification::Column::Name.eq(name))
+            .exec(self.services.db().conn())
+            .await
+            .expect("the certification removed");
+    }
+
+    /// What `user` was sent in their DM that contains `words`.
+    fn dms_with(&self, user: &str, words: &str) -> Vec<String> {
+        self.dms(user)
+            .into_iter()
+            .filter(|text| text.contains(words))
+            .collect()
+    }
+
     async fn audited(&self, action: &str) -> u64 {
         entity::audit_event::Entity::find()
             .filter(entity::audit_event::Column::Action.eq(action))
@@ -341,6 +384,7 @@ async fn an_unanswered_dose_goes_to_the_guardians_once_and_skip_records_the_reas
         vec![("08:00".to_string(), "skipped".to_string())]
     );
     let row = entity::reminder::Entity::find()
+        .filter(entity::reminder::Column::Kind.eq("dose"))
         .one(family.services.db().conn())
         .await
         .expect("a reminder")
@@ -396,7 +440,12 @@ async fn without_a_nanny_on_shift_the_guardians_are_reminded_and_a_dose_given_ea
     family.at(ny(8, 0)).await;
     assert_eq!(family.dms(ANA).len(), 1);
     assert_eq!(family.dms(LUIS).len(), 1);
-    assert!(family.dms(MAYA).is_empty());
+    // Maya was told only that her shift starts (she is not on it yet).
+    assert!(
+        family.dms(MAYA).iter().all(|t| !t.contains("Amoxicillin")),
+        "{:?}",
+        family.dms(MAYA)
+    );
     // Luis gives the 14:00 dose at 13:30 by typing it: the 14:00 reminder is not sent.
     family.clock.set(ny(13, 30));
     // (The 08:00 one is answered the same way, late.)
@@ -487,10 +536,14 @@ async fn every_six_hours_counts_from_the_last_dose_given_early_or_late() {
 #[tokio::test]
 async fn after_a_restart_reminders_within_grace_are_sent_and_older_ones_recorded_missed() {
     let family = Family::garcia().await;
-    // The bot was down from before 08:00 until 15:30: 08:00 is 7.5 h late (missed), 14:00 is
-    // 1.5 h late (within the 2 h grace: sent).
+    // The bot was down from before 07:30 until 15:30: 08:00 is 7.5 h late (missed), 14:00 is
+    // 1.5 h late (within the 2 h grace: sent); Maya's 07:30 shift start is missed too.
     let round = family.at(ny(15, 30)).await;
-    assert_eq!((round.sent, round.planned), (1, 2), "{round:?}");
+    assert_eq!((round.sent, round.planned), (1, 3), "{round:?}");
+    assert_eq!(
+        family.statuses_of("shift_start").await,
+        vec![("Mon 07:30".to_string(), "missed".to_string())]
+    );
     assert_eq!(
         family.statuses().await,
         vec![
@@ -546,7 +599,11 @@ async fn a_paused_child_gets_no_reminders_until_resumed() {
     // A nanny may not.
     let refused = family.say(MAYA, "resume reminders for Leo").await;
     assert!(!refused.contains("on again"), "{refused}");
-    assert_eq!(family.at(ny(8, 0)).await.sent, 0);
+    family.at(ny(8, 0)).await;
+    assert!(
+        family.dms(ANA).is_empty() && family.dms(LUIS).is_empty(),
+        "Leo's 08:00 dose is not reminded"
+    );
     let resumed = family.say(ANA, "resume reminders for Leo").await;
     assert!(resumed.contains("on again"), "{resumed}");
     assert_eq!(family.at(ny(14, 0)).await.sent, 1);
@@ -789,5 +846,131 @@ async fn a_nanny_who_forgot_to_clock_out_is_asked_once_an_hour_past_her_shift() 
             .expect("shifts")
             .is_empty(),
         "{reply}"
+    );
+}
+
+#[tokio::test]
+async fn a_nanny_is_told_her_shift_starts_half_an_hour_ahead_and_the_guardians_are_not() {
+    let family = Family::garcia().await;
+    let shift = "Your shift starts";
+    // Maya works Monday to Friday, 8 to 5 (the demo's schedule), and is not on shift yet.
+    assert_eq!(family.at(ny(7, 29)).await.sent, 0);
+    let round = family.at(ny(7, 30)).await;
+    assert_eq!(round.sent, 1, "{round:?}");
+    let told = family.dms_with(MAYA, shift);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].contains("Your shift starts at 08:00 (until 17:00). Say \"clock in\""),
+        "{told:?}"
+    );
+    assert!(
+        family.dms(ANA).is_empty() && family.dms(LUIS).is_empty(),
+        "the guardians are not told"
+    );
+    // Once.
+    assert_eq!(family.at(ny(7, 45)).await.sent, 0);
+    assert_eq!(family.dms_with(MAYA, shift).len(), 1);
+
+    // Tuesday she is in early, at 07:20: nothing to remind her of. She leaves at 17:00.
+    family.clock.set(march(3, 7, 20));
+    family.maya_on_shift().await;
+    family.at(march(3, 7, 30)).await;
+    assert_eq!(family.dms_with(MAYA, shift).len(), 1);
+    family.clock.set(march(3, 17, 0));
+    family.say(MAYA, "done for today").await;
+
+    // Wednesday she is in her quiet hours until 07:45: it waits for them to end.
+    family.say(MAYA, "quiet hours 06:00-07:45").await;
+    let held = family.at(march(4, 7, 30)).await;
+    assert_eq!((held.sent, held.held), (0, 1), "{held:?}");
+    assert_eq!(family.at(march(4, 7, 45)).await.sent, 1);
+    assert_eq!(family.dms_with(MAYA, shift).len(), 2);
+
+    // Thursday's waits too, and Ana clears Maya's schedule meanwhile: it is not sent.
+    family.at(march(5, 7, 30)).await;
+    family.clock.set(march(5, 7, 35));
+    let cleared = family.say(ANA, "schedule Maya clear").await;
+    assert!(cleared.contains("no scheduled shifts"), "{cleared}");
+    family.at(march(5, 7, 45)).await;
+    // Friday: no schedule, no reminder.
+    family.at(march(6, 7, 45)).await;
+    assert_eq!(family.dms_with(MAYA, shift).len(), 2);
+    assert!(family.dms(ANA).iter().all(|t| !t.contains(shift)));
+    assert_eq!(
+        family.statuses_of("shift_start").await,
+        vec![
+            ("Mon 07:30".to_string(), "sent".to_string()),
+            ("Tue 07:30".to_string(), "cancelled".to_string()),
+            ("Wed 07:30".to_string(), "sent".to_string()),
+            ("Thu 07:30".to_string(), "cancelled".to_string()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_certification_expiring_in_30_days_reaches_the_guardians_and_the_nanny_once() {
+    let family = Family::garcia().await;
+    let set = family
+        .say(ANA, "profile Maya cert First aid until 2026-04-01")
+        .await;
+    assert!(set.contains("First aid"), "{set}");
+    let expiring = "First aid expires";
+    // 30 days ahead is today: due at 09:00.
+    family.at(ny(8, 59)).await;
+    for user in [ANA, LUIS, MAYA] {
+        assert!(family.dms_with(user, expiring).is_empty(), "{user}");
+    }
+    family.at(ny(9, 0)).await;
+    for user in [ANA, LUIS, MAYA] {
+        let told = family.dms_with(user, expiring);
+        assert_eq!(told.len(), 1, "{user}: {told:?}");
+        assert!(
+            told[0].contains("Maya's First aid expires on Wed 1 Apr 2026 (in 30 days)"),
+            "{user}: {told:?}"
+        );
+    }
+    // Once: a later round and another bot send nothing more.
+    family.at(ny(9, 30)).await;
+    family.another_bot().await.round().await.expect("a round");
+    family.at(march(3, 9, 0)).await;
+    for user in [ANA, LUIS, MAYA] {
+        assert_eq!(family.dms_with(user, expiring).len(), 1, "{user}");
+    }
+    assert_eq!(
+        family.statuses_of("certification_expiry").await,
+        vec![("Mon 09:00".to_string(), "sent".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn a_removed_certification_is_not_reminded() {
+    let family = Family::garcia().await;
+    family
+        .say(ANA, "profile Maya cert First aid until 2026-04-01")
+        .await;
+    // Removed before it was due: never planned.
+    family.clock.set(ny(8, 0));
+    family.remove_certification("First aid").await;
+    family.at(ny(9, 0)).await;
+    assert!(family.statuses_of("certification_expiry").await.is_empty());
+
+    // Recorded again at 09:05 (due the next 09:00); everyone is in quiet hours then, so it waits,
+    // and it is removed meanwhile: cancelled, nobody told.
+    family.clock.set(ny(9, 5));
+    family
+        .say(ANA, "profile Maya cert First aid until 2026-04-01")
+        .await;
+    for user in [ANA, LUIS, MAYA] {
+        family.say(user, "quiet hours 08:30-09:30").await;
+    }
+    family.at(march(3, 9, 0)).await;
+    family.remove_certification("First aid").await;
+    family.at(march(3, 9, 30)).await;
+    for user in [ANA, LUIS, MAYA] {
+        assert!(family.dms_with(user, "First aid").is_empty(), "{user}");
+    }
+    assert_eq!(
+        family.statuses_of("certification_expiry").await,
+        vec![("Tue 09:00".to_string(), "cancelled".to_string())]
     );
 }

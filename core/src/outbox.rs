@@ -150,6 +150,7 @@ impl Outbox {
     pub async fn claim(&self, limit: u64, lease: Duration) -> Result<Vec<Outgoing>, OutboxError> {
         let now = self.clock.now();
         let txn = self.db.write(LockScope::OwnRow).await?;
+        txn.plan_for_current_sizes().await?;
         let backend = self.db.backend();
         let sql = match backend {
             DatabaseBackend::Postgres => {

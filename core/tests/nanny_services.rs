@@ -2,7 +2,7 @@
 //! hours and the payroll CSV against hand-computed totals (overtime past 40 h in the family's week,
 //! a night over midnight, a shift over the month's end), the handoff report the guardians get when
 //! a shift ends, a forgotten clock-out (flagged once, never extended), the profile (the emergency
-//! contact sealed; guardians and the nanny herself only), and what the scheduler reads.
+//! contact sealed; guardians and the nanny herself only), and what the reminder scheduler plans from.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -14,6 +14,7 @@ use mednanny_core::demo::{self, Demo};
 use mednanny_core::domain::{Channel, DoseUnit, IdentityKind, Temperature};
 use mednanny_core::hours::YearMonth;
 use mednanny_core::messages::Msg;
+use mednanny_core::reminders::planner::{self, ReminderKind};
 use mednanny_core::services::care::Alert;
 use mednanny_core::services::nanny::{Certification, ProfileChange};
 use mednanny_core::services::shifts::ClockOut;
@@ -535,32 +536,52 @@ async fn a_profile_is_for_the_guardians_and_the_nanny_herself() {
         ));
         assert_eq!(app.audited("nanny.profile.change").await, 2, "demo + Ana");
 
-        // What the scheduler reads: the certificate within 30 days, Monday's 08:00 start.
-        let due = app
-            .services
-            .certifications_expiring(NaiveDate::from_ymd_opt(2026, 12, 2).unwrap())
-            .await
-            .unwrap();
-        assert_eq!(due.len(), 1);
+        // What the scheduler plans from, read in bulk for every family: Maya's five weekly slots
+        // and her certificate. Renewed just now with 18 days left, it is reminded at once (09:00,
+        // the time it was recorded); her Monday 08:00 start was scheduled after its 07:30
+        // reminder, Tuesday's is reminded at 07:30.
+        let plans = app.services.reminder_plans().await.unwrap();
+        let plan = plans.iter().find(|p| p.family_id == family).unwrap();
+        assert_eq!(plan.shifts.len(), 5, "{plan:?}");
+        assert!(plan.shifts.iter().all(|s| s.member_id == g.maya_member));
         assert_eq!(
-            (due[0].member_id, due[0].family_id, due[0].name.as_str()),
-            (g.maya_member, family, "CPR and first aid")
+            plan.certifications
+                .iter()
+                .map(|c| (c.member_id, c.expires_on))
+                .collect::<Vec<_>>(),
+            vec![(
+                g.maya_member,
+                NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
+            )]
         );
-        let starts = app
-            .services
-            .shift_starts_between(ny("2026-11-02 00:00"), ny("2026-11-03 00:00"))
+        let due: Vec<(ReminderKind, DateTime<Utc>)> =
+            planner::plan(plan, ny("2026-11-01 09:00"), ny("2026-11-03 09:00"))
+                .into_iter()
+                .filter(|p| {
+                    matches!(
+                        p.kind,
+                        ReminderKind::ShiftStart | ReminderKind::CertificationExpiry
+                    )
+                })
+                .map(|p| (p.kind, p.due_at))
+                .collect();
+        assert_eq!(
+            due,
+            vec![
+                (ReminderKind::CertificationExpiry, ny("2026-11-02 09:00")),
+                (ReminderKind::ShiftStart, ny("2026-11-03 07:30")),
+            ]
+        );
+        // A nanny who left the family is planned nothing.
+        app.services
+            .revoke_member(&g.ana, g.maya_member)
             .await
             .unwrap();
-        assert_eq!(starts.len(), 1, "{starts:?}");
-        assert_eq!(starts[0].starts_at, ny("2026-11-02 08:00"));
-        assert_eq!(starts[0].ends_at, ny("2026-11-02 17:00"));
-        assert_eq!(starts[0].member_id, g.maya_member);
-        // The weekend has none.
-        assert!(app
-            .services
-            .shift_starts_between(ny("2026-11-07 00:00"), ny("2026-11-09 00:00"))
-            .await
-            .unwrap()
-            .is_empty());
+        let plans = app.services.reminder_plans().await.unwrap();
+        let plan = plans.iter().find(|p| p.family_id == family).unwrap();
+        assert!(
+            plan.shifts.is_empty() && plan.certifications.is_empty(),
+            "{plan:?}"
+        );
     }
 }

@@ -75,6 +75,20 @@ impl std::ops::Deref for WriteTxn {
 }
 
 impl WriteTxn {
+    /// PostgreSQL: plans this transaction's statements for their values and the tables' sizes
+    /// now, not with a prepared statement's cached generic plan. Why: the queue tables (outbox,
+    /// inbox, reminders) grow from empty in bursts, and a generic plan cached while one was empty
+    /// can scan it once per row. Measured: with 30,000 WhatsApp reminders queued, one outbox claim
+    /// ran for over 80 s where a fresh plan takes 14 ms. A claim's planning costs well under a
+    /// millisecond. Nothing to do on SQLite (its planner does not cache plans by cost).
+    pub async fn plan_for_current_sizes(&self) -> Result<(), DbErr> {
+        if let TxnConn::Postgres(txn) = &self.txn {
+            txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+                .await?;
+        }
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<(), DbErr> {
         match self.txn {
             TxnConn::Sqlite(writing) => writing.commit().await,

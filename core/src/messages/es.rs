@@ -670,7 +670,9 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::NoOpenReminder
         | Msg::RemindersPaused { .. }
         | Msg::SummaryTimeSet { .. }
-        | Msg::QuietHoursSet { .. } => reminders::render(msg, ctx),
+        | Msg::QuietHoursSet { .. }
+        | Msg::ReminderShiftStart { .. }
+        | Msg::ReminderCertification { .. } => reminders::render(msg, ctx),
         Msg::RecordList { .. }
         | Msg::RecordAdded { .. }
         | Msg::RecordChanged { .. }

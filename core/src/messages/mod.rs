@@ -695,6 +695,18 @@ pub enum Msg {
         starts: chrono::NaiveTime,
         ends: chrono::NaiveTime,
     },
+    /// To a nanny, shortly before a scheduled shift of hers starts.
+    ReminderShiftStart {
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+    },
+    /// A nanny's certification expires soon, or has (`expired`): to the guardians and to her.
+    ReminderCertification {
+        nanny: String,
+        certification: String,
+        expires_on: chrono::NaiveDate,
+        expired: bool,
+    },
 }
 
 /// A member as guardians see them listed.
@@ -947,6 +959,8 @@ impl Msg {
                 | Msg::NoOpenReminder
                 | Msg::SummaryTimeSet { .. }
                 | Msg::QuietHoursSet { .. }
+                | Msg::ReminderShiftStart { .. }
+                | Msg::ReminderCertification { .. }
                 | Msg::WhatToRemove { .. }
                 | Msg::EditUsage
                 | Msg::RenameUsage
@@ -1029,6 +1043,70 @@ mod tests {
             let reply = render(&Msg::Problem(problem.clone()), &ctx());
             assert!(reply.text.contains(expected), "{problem:?}: {}", reply.text);
             assert!(reply.text.ends_with('.'), "{problem:?}: {}", reply.text);
+        }
+    }
+
+    /// The nanny's reminders, in the family's zone, as the nanny and the guardians read them.
+    #[test]
+    fn shift_start_and_certification_reminders_read_in_the_familys_zone() {
+        use chrono::TimeZone;
+        let ny = |d: u32, h: u32| {
+            chrono_tz::America::New_York
+                .with_ymd_and_hms(2026, 3, d, h, 0, 0)
+                .single()
+                .expect("a New York time")
+                .with_timezone(&Utc)
+        };
+        let ctx = RenderContext {
+            now: ny(2, 7),
+            ..ctx()
+        };
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 4, d).expect("a day");
+        let table = [
+            (
+                Msg::ReminderShiftStart {
+                    starts_at: ny(2, 8),
+                    ends_at: ny(2, 17),
+                },
+                "Your shift starts at 08:00 (until 17:00). Say \"clock in\" when you arrive.",
+                Tone::Info,
+            ),
+            (
+                Msg::ReminderShiftStart {
+                    starts_at: ny(3, 0),
+                    ends_at: ny(3, 6),
+                },
+                "Your shift starts tomorrow 00:00 (until tomorrow 06:00).",
+                Tone::Info,
+            ),
+            (
+                Msg::ReminderCertification {
+                    nanny: "Maya".into(),
+                    certification: "CPR and first aid".into(),
+                    expires_on: day(1),
+                    expired: false,
+                },
+                "Maya's CPR and first aid expires on Wed 1 Apr 2026 (in 30 days): time to book the \
+                 renewal. A guardian records the new date with \"profile Maya cert CPR and first \
+                 aid until YYYY-MM-DD\".",
+                Tone::Info,
+            ),
+            (
+                Msg::ReminderCertification {
+                    nanny: "Maya".into(),
+                    certification: "CPR".into(),
+                    expires_on: NaiveDate::from_ymd_opt(2026, 2, 27).expect("a day"),
+                    expired: true,
+                },
+                "⚠ Maya's CPR expired on Fri 27 Feb 2026.",
+                Tone::Warning,
+            ),
+        ];
+        for (msg, expected, tone) in table {
+            let reply = render(&msg, &ctx);
+            assert!(reply.text.contains(expected), "{msg:?}: {}", reply.text);
+            assert_eq!(reply.tone, tone, "{msg:?}");
+            assert!(!reply.health_data, "{msg:?}: not a child's health");
         }
     }
 }

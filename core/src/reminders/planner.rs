@@ -1,5 +1,5 @@
-//! What reminders are due: a pure function of a family's medications, appointments and choices,
-//! and of the time. No I/O: the scheduler reads the rows, asks here, and inserts what comes back
+//! What reminders are due: a pure function of a family's medications, appointments, choices,
+//! nannies' scheduled shifts and certifications, and of the time. No I/O: the scheduler reads the rows, asks here, and inserts what comes back
 //! (the table's unique key makes planning twice harmless).
 //!
 //! Local times are the family's: a fixed-time dose at 08:00 is 08:00 wherever the clocks stand that
@@ -11,13 +11,10 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::Schedule;
+use crate::services::nanny::ScheduledShift;
 
-/// What a reminder is for. Stored as [`ReminderKind::as_str`]; never renamed.
-///
-/// Hook for the nanny side: `ShiftStart` (subject `shift:<id>`, to the nanny) and
-/// `CertificationExpiry` (subject `certification:<id>`, to the guardians) belong here once
-/// scheduled shifts and certifications have tables; the scheduler's delivery needs only a recipient
-/// rule and a message for each.
+/// What a reminder is for. Stored as [`ReminderKind::as_str`]; never renamed. Who each goes to is
+/// the reminder service's rule (`Services::reminder_recipients_for`), what it says its message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReminderKind {
     /// A scheduled dose (fixed times, or every N hours from the last dose given).
@@ -30,15 +27,21 @@ pub enum ReminderKind {
     AppointmentHourBefore,
     /// The family's day, to the guardians.
     DailySummary,
+    /// A nanny's scheduled shift starts soon, to her.
+    ShiftStart,
+    /// A nanny's certification (CPR, first aid…) expires within 30 days, to the guardians and her.
+    CertificationExpiry,
 }
 
 impl ReminderKind {
-    pub const ALL: [ReminderKind; 5] = [
+    pub const ALL: [ReminderKind; 7] = [
         ReminderKind::Dose,
         ReminderKind::CourseEnd,
         ReminderKind::AppointmentDayBefore,
         ReminderKind::AppointmentHourBefore,
         ReminderKind::DailySummary,
+        ReminderKind::ShiftStart,
+        ReminderKind::CertificationExpiry,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +51,8 @@ impl ReminderKind {
             ReminderKind::AppointmentDayBefore => "appointment_day_before",
             ReminderKind::AppointmentHourBefore => "appointment_hour_before",
             ReminderKind::DailySummary => "daily_summary",
+            ReminderKind::ShiftStart => "shift_start",
+            ReminderKind::CertificationExpiry => "certification_expiry",
         }
     }
 
@@ -85,6 +90,28 @@ pub struct AppointmentPlan {
     pub created_at: DateTime<Utc>,
 }
 
+/// A nanny's scheduled shift (one row: a weekly slot or a one-off day), of an active member.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftPlan {
+    /// The schedule row's id: the reminder's subject.
+    pub id: i64,
+    pub member_id: i64,
+    pub shift: ScheduledShift,
+    /// When it was scheduled: no reminder due before it.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A nanny's certification, of an active member.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CertificationPlan {
+    pub id: i64,
+    pub member_id: i64,
+    pub expires_on: NaiveDate,
+    /// When it was recorded: one recorded with less notice left is reminded at the next
+    /// [`CERTIFICATION_AT`] after it.
+    pub created_at: DateTime<Utc>,
+}
+
 /// One family's inputs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FamilyPlan {
@@ -98,6 +125,10 @@ pub struct FamilyPlan {
     pub summary_at: NaiveTime,
     /// When the family started: no summary before it.
     pub created_at: DateTime<Utc>,
+    /// The scheduled shifts of the family's active nannies.
+    pub shifts: Vec<ShiftPlan>,
+    /// The certifications of the family's active members.
+    pub certifications: Vec<CertificationPlan>,
 }
 
 /// A reminder to insert (unique per kind, subject and due instant).
@@ -120,6 +151,20 @@ pub const DAY_BEFORE_AT: NaiveTime = match NaiveTime::from_hms_opt(18, 0, 0) {
     None => panic!("a valid time"),
 };
 
+/// How long before a scheduled shift its nanny is reminded: time to set out if she had forgotten,
+/// yet close enough that it reads as "this shift, soon" (not a wake-up call at dawn), and early
+/// enough that she is told before the guardians would start to wonder where she is.
+pub const SHIFT_START_LEAD: Duration = Duration::minutes(30);
+/// How far ahead of its expiry a certification is reminded: a CPR or first-aid course is usually
+/// booked a few weeks out, and the family should not be left with a lapsed one in between.
+pub const CERTIFICATION_NOTICE_DAYS: i64 = 30;
+/// The local time a certification reminder is sent: office hours, when a course can be booked
+/// (it is never urgent enough for the evening).
+pub const CERTIFICATION_AT: NaiveTime = match NaiveTime::from_hms_opt(9, 0, 0) {
+    Some(t) => t,
+    None => panic!("a valid time"),
+};
+
 pub fn medication_subject(id: i64) -> String {
     format!("medication:{id}")
 }
@@ -128,6 +173,36 @@ pub fn appointment_subject(id: i64) -> String {
 }
 pub fn family_subject(id: i64) -> String {
     format!("family:{id}")
+}
+/// A scheduled shift's row (`shift:` names a worked shift, so not that).
+pub fn shift_schedule_subject(id: i64) -> String {
+    format!("shift_schedule:{id}")
+}
+pub fn certification_subject(id: i64) -> String {
+    format!("certification:{id}")
+}
+
+/// When a certification's reminder is due: [`CERTIFICATION_NOTICE_DAYS`] before it expires at
+/// [`CERTIFICATION_AT`]; one recorded later than that (less notice left, or already expired) at the
+/// first [`CERTIFICATION_AT`] after it was recorded. A function of the row alone, so every round
+/// plans the same instant (one reminder per certification and expiry date); a renewal moves the
+/// expiry and so plans a new one.
+pub fn certification_due(tz: Tz, certification: &CertificationPlan) -> DateTime<Utc> {
+    let ahead = local_instant(
+        tz,
+        certification.expires_on - Duration::days(CERTIFICATION_NOTICE_DAYS),
+        CERTIFICATION_AT,
+    );
+    if ahead >= certification.created_at {
+        return ahead;
+    }
+    let recorded = certification.created_at.with_timezone(&tz).date_naive();
+    let same_day = local_instant(tz, recorded, CERTIFICATION_AT);
+    if same_day >= certification.created_at {
+        same_day
+    } else {
+        local_instant(tz, recorded + Duration::days(1), CERTIFICATION_AT)
+    }
 }
 
 /// The id in a subject (`medication:12` → 12).
@@ -235,6 +310,38 @@ pub fn plan(family: &FamilyPlan, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<
                     child_id: Some(appointment.child_id),
                 });
             }
+        }
+    }
+
+    // A shift's start is the schedule's local time that day (DST-safe, like a dose): the reminder
+    // comes a fixed lead before that instant, so a shift just after a clock change is not
+    // reminded an hour early or late.
+    for scheduled in &family.shifts {
+        for day in days() {
+            let Some((starts_at, _)) = scheduled.shift.on(day, tz) else {
+                continue;
+            };
+            let at = starts_at - SHIFT_START_LEAD;
+            if in_window(at, scheduled.created_at) {
+                out.push(Planned {
+                    due_at: at,
+                    kind: ReminderKind::ShiftStart,
+                    subject: shift_schedule_subject(scheduled.id),
+                    child_id: None,
+                });
+            }
+        }
+    }
+
+    for certification in &family.certifications {
+        let at = certification_due(tz, certification);
+        if in_window(at, certification.created_at) {
+            out.push(Planned {
+                due_at: at,
+                kind: ReminderKind::CertificationExpiry,
+                subject: certification_subject(certification.id),
+                child_id: None,
+            });
         }
     }
 

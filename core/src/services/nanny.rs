@@ -3,8 +3,9 @@
 //! time zone) and the family's payroll week. Guardians manage them (`ManageNannies`); a nanny reads
 //! their own profile and schedule, nobody else's. Every call is authorized and audited.
 //!
-//! The scheduler reads two things here without an actor (it acts for nobody, and shows nothing
-//! itself): [`Services::shift_starts_between`] and [`Services::certifications_expiring`].
+//! The reminder scheduler reads schedules and certifications in bulk (`Services::reminder_plans`)
+//! and the pure planner expands them ([`ScheduledShift::on`]): shift starts and certifications
+//! expiring are reminders like any other.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use entity::{family_payroll, member, nanny_certification, nanny_profile, shift_schedule};
@@ -17,6 +18,7 @@ use super::{Authorized, Problem, ServiceError, ServiceResult, Services, Target};
 use crate::auth::{Actor, Permission, Scope};
 use crate::db::WriteTxn;
 use crate::domain::MemberStatus;
+use crate::reminders::planner::local_instant;
 
 const MAX_FIELD_CHARS: usize = 200;
 
@@ -63,25 +65,6 @@ pub struct ScheduledShift {
     pub days: ShiftDays,
     pub starts: NaiveTime,
     pub ends: NaiveTime,
-}
-
-/// A scheduled shift starting soon, for the scheduler's reminder to the nanny.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ShiftStart {
-    pub family_id: i64,
-    pub member_id: i64,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-}
-
-/// A certification expiring, for the scheduler's reminder (to the guardians and the nanny).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CertificationDue {
-    pub family_id: i64,
-    pub member_id: i64,
-    pub certification_id: i64,
-    pub name: String,
-    pub expires_on: NaiveDate,
 }
 
 fn minute_of(time: NaiveTime) -> i32 {
@@ -132,7 +115,7 @@ fn rate(cents: Option<i64>) -> ServiceResult<Option<i64>> {
 }
 
 impl ScheduledShift {
-    fn from_row(row: &shift_schedule::Model) -> Self {
+    pub(super) fn from_row(row: &shift_schedule::Model) -> Self {
         Self {
             days: match (row.on_date, row.weekday) {
                 (Some(day), _) => ShiftDays::On(day),
@@ -144,7 +127,8 @@ impl ScheduledShift {
     }
 
     /// The shift's occurrence starting on `day`, if it happens that day, as instants (a start in a
-    /// skipped hour moves to the first instant after it).
+    /// skipped hour moves to the first instant after it, one that happens twice is the first: the
+    /// planner's rule, so a reminder and the shift agree).
     pub fn on(&self, day: NaiveDate, tz: chrono_tz::Tz) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
         let happens = match self.days {
             ShiftDays::Weekly(weekday) => day.weekday() == weekday,
@@ -163,21 +147,6 @@ impl ScheduledShift {
             local_instant(tz, end_day, self.ends),
         ))
     }
-}
-
-/// A local time as an instant: the earliest if it happens twice, the first instant after a gap.
-pub(super) fn local_instant(tz: chrono_tz::Tz, day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
-    use chrono::TimeZone;
-    let local = day.and_time(time);
-    for shift in 0..3 {
-        if let Some(at) = tz
-            .from_local_datetime(&(local + Duration::hours(shift)))
-            .earliest()
-        {
-            return at.with_timezone(&Utc);
-        }
-    }
-    Utc.from_utc_datetime(&local)
 }
 
 impl Services {
@@ -422,77 +391,6 @@ impl Services {
             },
         )
         .await
-    }
-
-    /// Scheduled shifts starting in `[from, to)`, every family's, for the scheduler's reminders.
-    /// No actor: nothing here is shown to anyone; the scheduler sends each to its nanny.
-    pub async fn shift_starts_between(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> ServiceResult<Vec<ShiftStart>> {
-        let rows = shift_schedule::Entity::find()
-            .order_by_asc(shift_schedule::Column::Id)
-            .all(self.db().conn())
-            .await?;
-        let mut out = Vec::new();
-        for row in rows {
-            let tz = self.family_info(row.family_id).await?.timezone;
-            let slot = ScheduledShift::from_row(&row);
-            // Local days that can hold a start in the window (time zones are within ±14 h).
-            let first = (from - Duration::days(1)).date_naive();
-            let last = (to + Duration::days(1)).date_naive();
-            let mut day = first;
-            while day <= last {
-                if let Some((starts_at, ends_at)) = slot.on(day, tz) {
-                    if starts_at >= from && starts_at < to {
-                        out.push(ShiftStart {
-                            family_id: row.family_id,
-                            member_id: row.member_id,
-                            starts_at,
-                            ends_at,
-                        });
-                    }
-                }
-                day += Duration::days(1);
-            }
-        }
-        out.sort_by_key(|s| (s.starts_at, s.family_id, s.member_id));
-        Ok(out)
-    }
-
-    /// Certifications of active members expiring on or before `by` (a day), for the scheduler's
-    /// reminder 30 days ahead. No actor, like [`Services::shift_starts_between`].
-    pub async fn certifications_expiring(
-        &self,
-        by: NaiveDate,
-    ) -> ServiceResult<Vec<CertificationDue>> {
-        let rows = nanny_certification::Entity::find()
-            .filter(nanny_certification::Column::ExpiresOn.lte(by))
-            .order_by_asc(nanny_certification::Column::ExpiresOn)
-            .order_by_asc(nanny_certification::Column::Id)
-            .all(self.db().conn())
-            .await?;
-        let members = member::Entity::find()
-            .filter(member::Column::Id.is_in(rows.iter().map(|r| r.member_id)))
-            .filter(member::Column::Status.eq(MemberStatus::Active.as_str()))
-            .all(self.db().conn())
-            .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|r| {
-                members
-                    .iter()
-                    .find(|m| m.id == r.member_id)
-                    .map(|m| CertificationDue {
-                        family_id: m.family_id,
-                        member_id: m.id,
-                        certification_id: r.id,
-                        name: r.name,
-                        expires_on: r.expires_on,
-                    })
-            })
-            .collect())
     }
 
     /// The member a profile call is about: the actor's own when none is named; another's only for

@@ -1,24 +1,30 @@
 //! Reminders as the family sees them: what the scheduler plans from (medications, appointments,
-//! choices), who is responsible when one is due, what it says, answering one (*Given* goes through
-//! the engine's dose path; *Skip* is recorded here), pausing a child's reminders, the daily
-//! summary's time and content.
+//! choices, nannies' schedules and certifications), who a due one goes to, what it says, answering
+//! one (*Given* goes through the engine's dose path; *Skip* is recorded here), pausing a child's
+//! reminders, the daily summary's time and content.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use entity::{
     appointment, care_note, child, dose_log, family, identity, measurement, medication, member,
-    person, quiet_hours, reminder, reminder_pause, reminder_setting, shift,
+    nanny_certification, person, quiet_hours, reminder, reminder_pause, reminder_setting, shift,
+    shift_schedule,
 };
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 
 use super::{Problem, ServiceError, ServiceResult, Services, Target};
 use crate::auth::{Actor, Permission};
 use crate::domain::{Approval, DoseAmount, DoseUnit, IdentityKind, MemberStatus, Role, Schedule};
 use crate::messages::{ChildDay, DoseLine, Locale, Msg};
-use crate::reminders::planner::{self, AppointmentPlan, FamilyPlan, MedicationPlan, ReminderKind};
+use crate::reminders::planner::{
+    self, AppointmentPlan, CertificationPlan, FamilyPlan, MedicationPlan, ReminderKind, ShiftPlan,
+};
 use crate::reminders::store::{parse_members, Reminder, Status, SKIP_REASON_FIELD};
+use crate::services::nanny::ScheduledShift;
 
 /// The daily summary's time when a family has not picked one.
 pub const DEFAULT_SUMMARY_AT: NaiveTime = match NaiveTime::from_hms_opt(20, 0, 0) {
@@ -43,6 +49,19 @@ pub struct Recipient {
     pub prefers_whatsapp: bool,
     /// They wrote on WhatsApp within its 24-hour window: plain text may be sent, else a template.
     pub whatsapp_window_open: bool,
+}
+
+/// Whom a reminder is meant for, before quiet hours leave anyone out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Audience {
+    /// The members on shift, else the guardians.
+    Responsible,
+    Guardians,
+    /// One member: a nanny's own shift.
+    Member(i64),
+    /// The guardians and one member: a nanny's certification is hers to renew and the family's to
+    /// know about.
+    GuardiansAnd(i64),
 }
 
 /// A dose reminder's medication, as *Given* logs it.
@@ -100,6 +119,56 @@ impl Services {
             .into_iter()
             .map(|p| p.child_id)
             .collect();
+        // Schedules and certifications of active members only: a nanny who left is reminded of
+        // nothing. Members not active are few, so those are read rather than every member.
+        let inactive: HashSet<i64> = member::Entity::find()
+            .filter(member::Column::Status.ne(MemberStatus::Active.as_str()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        // A round plans about a day back (zones are within ±14 h of UTC): one-off shifts two days
+        // either side of today cover it; weekly ones happen every week.
+        let today = self.now().date_naive();
+        let schedules = shift_schedule::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(shift_schedule::Column::OnDate.is_null())
+                    .add(
+                        shift_schedule::Column::OnDate
+                            .between(today - Duration::days(2), today + Duration::days(2)),
+                    ),
+            )
+            .all(conn)
+            .await?;
+        // A certification's reminder is due 30 days before it expires, or just after it was
+        // recorded with less notice left: only those can fall in a round's window.
+        let notice = planner::CERTIFICATION_NOTICE_DAYS;
+        let certifications = nanny_certification::Entity::find()
+            .filter(nanny_certification::Column::ExpiresOn.lte(today + Duration::days(notice + 2)))
+            .filter(
+                Condition::any()
+                    .add(
+                        nanny_certification::Column::ExpiresOn
+                            .gte(today + Duration::days(notice - 2)),
+                    )
+                    .add(nanny_certification::Column::CreatedAt.gt(self.now() - Duration::days(2))),
+            )
+            .all(conn)
+            .await?;
+        let certified: HashMap<i64, i64> = if certifications.is_empty() {
+            HashMap::new()
+        } else {
+            member::Entity::find()
+                .filter(member::Column::Id.is_in(certifications.iter().map(|c| c.member_id)))
+                .filter(member::Column::Status.eq(MemberStatus::Active.as_str()))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|m| (m.id, m.family_id))
+                .collect()
+        };
         let summary_at: HashMap<i64, NaiveTime> = reminder_setting::Entity::find()
             .all(conn)
             .await?
@@ -124,6 +193,8 @@ impl Services {
                         paused_children: Vec::new(),
                         summary_at: summary_at.get(&f.id).copied().unwrap_or(DEFAULT_SUMMARY_AT),
                         created_at: f.created_at,
+                        shifts: Vec::new(),
+                        certifications: Vec::new(),
                     },
                 )
             })
@@ -162,6 +233,32 @@ impl Services {
                 });
             }
         }
+        for row in schedules
+            .iter()
+            .filter(|r| !inactive.contains(&r.member_id))
+        {
+            if let Some(plan) = plans.get_mut(&row.family_id) {
+                plan.shifts.push(ShiftPlan {
+                    id: row.id,
+                    member_id: row.member_id,
+                    shift: ScheduledShift::from_row(row),
+                    created_at: row.created_at,
+                });
+            }
+        }
+        for c in certifications {
+            let Some(family_id) = certified.get(&c.member_id) else {
+                continue;
+            };
+            if let Some(plan) = plans.get_mut(family_id) {
+                plan.certifications.push(CertificationPlan {
+                    id: c.id,
+                    member_id: c.member_id,
+                    expires_on: c.expires_on,
+                    created_at: c.created_at,
+                });
+            }
+        }
         for child in children.values().filter(|c| paused.contains(&c.id)) {
             if let Some(plan) = plans.get_mut(&child.family_id) {
                 plan.paused_children.push(child.id);
@@ -173,12 +270,69 @@ impl Services {
     }
 
     /// Who a reminder goes to at `at`: the members on shift (an open shift in the family), else
-    /// the guardians; with `guardians_only` (escalation, the daily summary) the guardians. A member
-    /// in their quiet hours is left out; the list is empty when everyone is.
+    /// the guardians; with `guardians_only` (escalation) the guardians. A member in their quiet
+    /// hours is left out; the list is empty when everyone is.
     pub async fn reminder_recipients(
         &self,
         family_id: i64,
         guardians_only: bool,
+        at: DateTime<Utc>,
+    ) -> ServiceResult<Vec<Recipient>> {
+        let audience = if guardians_only {
+            Audience::Guardians
+        } else {
+            Audience::Responsible
+        };
+        self.recipients(family_id, audience, at).await
+    }
+
+    /// Who a due reminder goes to at `at`, by its kind: the daily summary to the guardians; a
+    /// shift's start to its nanny alone (she is not on shift yet); a certification expiring to the
+    /// guardians and the nanny it belongs to; anything else to whoever is responsible (the members
+    /// on shift, else the guardians). Quiet hours leave a member out (the list is then empty when
+    /// everyone is: the reminder waits). `None` when the reminder is for nobody any more: its
+    /// schedule or certification was removed, or its nanny left the family.
+    pub async fn reminder_recipients_for(
+        &self,
+        reminder: &Reminder,
+        at: DateTime<Utc>,
+    ) -> ServiceResult<Option<Vec<Recipient>>> {
+        match self.reminder_audience(reminder).await? {
+            Some(audience) => Ok(Some(
+                self.recipients(reminder.family_id, audience, at).await?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// Whom a due reminder is meant for (see [`Services::reminder_recipients_for`]), or `None`
+    /// when it is for nobody any more. The scheduler looks the audience's members up once per
+    /// family and batch with [`Services::recipients`].
+    pub async fn reminder_audience(&self, reminder: &Reminder) -> ServiceResult<Option<Audience>> {
+        Ok(Some(match reminder.kind {
+            ReminderKind::DailySummary => Audience::Guardians,
+            ReminderKind::ShiftStart => match self.reminded_schedule(reminder).await? {
+                Some(row) => Audience::Member(row.member_id),
+                None => return Ok(None),
+            },
+            ReminderKind::CertificationExpiry => match self.reminded_certification(reminder).await?
+            {
+                Some(row) => Audience::GuardiansAnd(row.member_id),
+                None => return Ok(None),
+            },
+            ReminderKind::Dose
+            | ReminderKind::CourseEnd
+            | ReminderKind::AppointmentDayBefore
+            | ReminderKind::AppointmentHourBefore => Audience::Responsible,
+        }))
+    }
+
+    /// The family's active members the audience names, less those in their quiet hours, with how
+    /// each is reached.
+    pub async fn recipients(
+        &self,
+        family_id: i64,
+        audience: Audience,
         at: DateTime<Utc>,
     ) -> ServiceResult<Vec<Recipient>> {
         let conn = self.db().conn();
@@ -188,7 +342,7 @@ impl Services {
             .filter(member::Column::Status.eq(MemberStatus::Active.as_str()))
             .all(conn)
             .await?;
-        let on_shift: HashSet<i64> = if guardians_only {
+        let on_shift: HashSet<i64> = if audience != Audience::Responsible {
             HashSet::new()
         } else {
             shift::Entity::find()
@@ -221,19 +375,31 @@ impl Services {
                 .get(&m.id)
                 .is_none_or(|(starts, ends)| !planner::is_quiet(local, *starts, *ends))
         };
-        let shift_members: Vec<&member::Model> = members
-            .iter()
-            .filter(|m| on_shift.contains(&m.id))
-            .filter(awake)
-            .collect();
-        let chosen: Vec<&member::Model> = if shift_members.is_empty() {
-            members
+        let guardian = |m: &&member::Model| m.role == Role::Guardian.as_str();
+        let chosen: Vec<&member::Model> = match audience {
+            Audience::Responsible => {
+                let shift_members: Vec<&member::Model> = members
+                    .iter()
+                    .filter(|m| on_shift.contains(&m.id))
+                    .filter(awake)
+                    .collect();
+                if shift_members.is_empty() {
+                    members.iter().filter(guardian).filter(awake).collect()
+                } else {
+                    shift_members
+                }
+            }
+            Audience::Guardians => members.iter().filter(guardian).filter(awake).collect(),
+            Audience::Member(id) => members
                 .iter()
-                .filter(|m| m.role == Role::Guardian.as_str())
+                .filter(|m| m.id == id)
                 .filter(awake)
-                .collect()
-        } else {
-            shift_members
+                .collect(),
+            Audience::GuardiansAnd(id) => members
+                .iter()
+                .filter(|m| guardian(m) || m.id == id)
+                .filter(awake)
+                .collect(),
         };
         let people: Vec<i64> = chosen.iter().map(|m| m.person_id).collect();
         let persons: HashMap<i64, person::Model> = person::Entity::find()
@@ -280,7 +446,9 @@ impl Services {
     }
 
     /// What a due reminder says, or `None` when it is no longer wanted (its medication stopped or
-    /// was paused, its appointment removed, its child out of care or paused).
+    /// was paused, its appointment removed, its child out of care or paused; a shift's schedule
+    /// cleared, its nanny gone, already clocked in or the shift already begun; a certification
+    /// removed or renewed since, or its nanny gone).
     pub async fn reminder_message(
         &self,
         reminder: &Reminder,
@@ -348,7 +516,123 @@ impl Services {
                 self.daily_summary(reminder.family_id, reminder.due_at)
                     .await?,
             ),
+            ReminderKind::ShiftStart => self.shift_start_message(reminder).await?,
+            ReminderKind::CertificationExpiry => self.certification_message(reminder).await?,
         })
+    }
+
+    /// A shift-start reminder's words: when the shift starts and ends, in the family's zone.
+    async fn shift_start_message(&self, reminder: &Reminder) -> ServiceResult<Option<Msg>> {
+        let Some(row) = self.reminded_schedule(reminder).await? else {
+            return Ok(None);
+        };
+        // The start is a fixed lead after the reminder (a duration, so a clock change between the
+        // two does not move it).
+        let starts_at = reminder.due_at + planner::SHIFT_START_LEAD;
+        if self.now() >= starts_at {
+            // Held (quiet hours) or late past the start: she knows by now.
+            return Ok(None);
+        }
+        let already_in = shift::Entity::find()
+            .filter(shift::Column::FamilyId.eq(reminder.family_id))
+            .filter(shift::Column::MemberId.eq(row.member_id))
+            .filter(shift::Column::ClockOutAt.is_null())
+            .one(self.db().conn())
+            .await?
+            .is_some();
+        if already_in {
+            return Ok(None);
+        }
+        let tz = self.family_info(reminder.family_id).await?.timezone;
+        let slot = ScheduledShift::from_row(&row);
+        let day = starts_at.with_timezone(&tz).date_naive();
+        // The occurrence this reminder was planned for (its start may sit a day off the local date
+        // only in a zone whose clocks change at midnight).
+        let occurrence = [day - Duration::days(1), day, day + Duration::days(1)]
+            .into_iter()
+            .filter_map(|d| slot.on(d, tz))
+            .find(|(starts, _)| *starts == starts_at);
+        Ok(occurrence.map(|(starts_at, ends_at)| Msg::ReminderShiftStart { starts_at, ends_at }))
+    }
+
+    /// A certification reminder's words: whose, which, and when it expires (or expired).
+    async fn certification_message(&self, reminder: &Reminder) -> ServiceResult<Option<Msg>> {
+        let Some(row) = self.reminded_certification(reminder).await? else {
+            return Ok(None);
+        };
+        let tz = self.family_info(reminder.family_id).await?.timezone;
+        let plan = CertificationPlan {
+            id: row.id,
+            member_id: row.member_id,
+            expires_on: row.expires_on,
+            created_at: row.created_at,
+        };
+        if planner::certification_due(tz, &plan) != reminder.due_at {
+            // Renewed (or corrected) since it was planned: the new date has its own reminder.
+            return Ok(None);
+        }
+        let names = self
+            .member_names(self.db().conn(), reminder.family_id, [row.member_id])
+            .await?;
+        let today = self.now().with_timezone(&tz).date_naive();
+        Ok(Some(Msg::ReminderCertification {
+            nanny: names.get(&row.member_id).cloned().unwrap_or_default(),
+            certification: row.name,
+            expires_on: row.expires_on,
+            expired: row.expires_on < today,
+        }))
+    }
+
+    /// A shift-start reminder's schedule row, while it exists and its nanny is an active member of
+    /// the reminder's family.
+    async fn reminded_schedule(
+        &self,
+        reminder: &Reminder,
+    ) -> ServiceResult<Option<shift_schedule::Model>> {
+        let Some(id) = planner::subject_id(&reminder.subject) else {
+            return Ok(None);
+        };
+        let Some(row) = shift_schedule::Entity::find_by_id(id)
+            .one(self.db().conn())
+            .await?
+            .filter(|r| r.family_id == reminder.family_id)
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .active_member_of(reminder.family_id, row.member_id)
+            .await?
+            .then_some(row))
+    }
+
+    /// A certification reminder's certification, while it exists and its nanny is an active member
+    /// of the reminder's family.
+    async fn reminded_certification(
+        &self,
+        reminder: &Reminder,
+    ) -> ServiceResult<Option<nanny_certification::Model>> {
+        let Some(id) = planner::subject_id(&reminder.subject) else {
+            return Ok(None);
+        };
+        let Some(row) = nanny_certification::Entity::find_by_id(id)
+            .one(self.db().conn())
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .active_member_of(reminder.family_id, row.member_id)
+            .await?
+            .then_some(row))
+    }
+
+    async fn active_member_of(&self, family_id: i64, member_id: i64) -> ServiceResult<bool> {
+        Ok(member::Entity::find_by_id(member_id)
+            .one(self.db().conn())
+            .await?
+            .is_some_and(|m| {
+                m.family_id == family_id && MemberStatus::parse(&m.status) == MemberStatus::Active
+            }))
     }
 
     /// The dose that answers a dose reminder of `medication_id` due at `due_at`, if one was logged

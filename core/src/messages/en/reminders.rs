@@ -1,5 +1,6 @@
 //! English for reminders: a dose due (with *Given* / *Skip*), a course ending, an appointment, the
-//! daily summary, and the answers to reminder commands.
+//! daily summary, a nanny's shift starting and a certification expiring, and the answers to reminder
+//! commands.
 
 use super::{dose_line, reply, temperature, when};
 use crate::messages::{Choice, Msg, RenderContext, Reply, Tone};
@@ -128,6 +129,55 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             Info,
             msg,
         ),
+        Msg::ReminderShiftStart { starts_at, ends_at } => {
+            // "at 08:00" today; "tomorrow 00:15" reads without the "at".
+            let starts = when(*starts_at, ctx);
+            let starts = if starts.starts_with(|c: char| c.is_ascii_digit()) {
+                format!("at {starts}")
+            } else {
+                starts
+            };
+            reply(
+                format!(
+                    "Your shift starts {starts} (until {}). Say \"clock in\" when you arrive.",
+                    when(*ends_at, ctx)
+                ),
+                Info,
+                msg,
+            )
+        }
+        Msg::ReminderCertification {
+            nanny,
+            certification,
+            expires_on,
+            expired,
+        } => {
+            let date = expires_on.format("%a %-d %b %Y");
+            let renew = format!(
+                "A guardian records the new date with \"profile {nanny} cert {certification} until YYYY-MM-DD\"."
+            );
+            if *expired {
+                reply(
+                    format!("⚠ {nanny}'s {certification} expired on {date}. {renew}"),
+                    Warning,
+                    msg,
+                )
+            } else {
+                let today = ctx.now.with_timezone(&ctx.timezone).date_naive();
+                let left = match (*expires_on - today).num_days() {
+                    0 => "today".to_string(),
+                    1 => "tomorrow".to_string(),
+                    days => format!("in {days} days"),
+                };
+                reply(
+                    format!(
+                        "{nanny}'s {certification} expires on {date} ({left}): time to book the renewal. {renew}"
+                    ),
+                    Info,
+                    msg,
+                )
+            }
+        }
         other => reply(String::new(), Info, other),
     }
 }

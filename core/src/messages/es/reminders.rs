@@ -1,7 +1,8 @@
 //! Spanish for reminders. The replies quoted (GIVEN, SKIP, resume reminders) stay as typed: they
 //! are what the parser reads (it reads DADO, OMITIR and "reanudar recordatorios" too).
 
-use super::{amount, at, reply, temperature, when};
+use super::format::weekday_date;
+use super::{after, amount, at, reply, temperature, when};
 use crate::messages::{Choice, Msg, RenderContext, Reply, Tone};
 
 pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
@@ -148,6 +149,47 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             Info,
             msg,
         ),
+        Msg::ReminderShiftStart { starts_at, ends_at } => reply(
+            format!(
+                "Tu turno empieza {} ({}). Escribe \"ya llegué\" cuando llegues.",
+                at(*starts_at, ctx),
+                after("hasta", *ends_at, ctx)
+            ),
+            Info,
+            msg,
+        ),
+        Msg::ReminderCertification {
+            nanny,
+            certification,
+            expires_on,
+            expired,
+        } => {
+            let date = weekday_date(*expires_on);
+            let renew = format!(
+                "Un tutor anota la nueva fecha con \"perfil {nanny} certificado {certification} hasta AAAA-MM-DD\"."
+            );
+            if *expired {
+                reply(
+                    format!("⚠ El certificado «{certification}» de {nanny} venció el {date}. {renew}"),
+                    Warning,
+                    msg,
+                )
+            } else {
+                let today = ctx.now.with_timezone(&ctx.timezone).date_naive();
+                let left = match (*expires_on - today).num_days() {
+                    0 => "hoy".to_string(),
+                    1 => "mañana".to_string(),
+                    days => format!("dentro de {days} días"),
+                };
+                reply(
+                    format!(
+                        "El certificado «{certification}» de {nanny} vence el {date} ({left}): hay que reservar la renovación. {renew}"
+                    ),
+                    Info,
+                    msg,
+                )
+            }
+        }
         other => reply(String::new(), Info, other),
     }
 }

@@ -429,6 +429,34 @@ fn replies_read_in_spanish() {
             },
             vec!["Leo: cita el lunes 12 de enero de 2026 a las 14:30 con Dra. Pérez."],
         ),
+        (
+            Msg::ReminderShiftStart {
+                starts_at: local(3, 20, 0),
+                ends_at: local(4, 6, 0),
+            },
+            vec!["Tu turno empieza a las 20:00 (hasta mañana a las 06:00)."],
+        ),
+        (
+            Msg::ReminderCertification {
+                nanny: "Maya".into(),
+                certification: "RCP".into(),
+                expires_on: day(2026, 1, 2),
+                expired: false,
+            },
+            vec![
+                "El certificado «RCP» de Maya vence el viernes 2 de enero de 2026 (dentro de 30 días)",
+                "perfil Maya certificado RCP hasta AAAA-MM-DD",
+            ],
+        ),
+        (
+            Msg::ReminderCertification {
+                nanny: "Maya".into(),
+                certification: "RCP".into(),
+                expires_on: day(2025, 12, 1),
+                expired: true,
+            },
+            vec!["El certificado «RCP» de Maya venció el lunes 1 de diciembre de 2025."],
+        ),
     ];
     for (msg, expected) in &table {
         let reply = es(msg);

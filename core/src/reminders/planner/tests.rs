@@ -1,9 +1,10 @@
 //! The planner's table: each kind, the window, and daylight saving's two nights.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::*;
+use crate::services::nanny::ShiftDays;
 
 const NEW_YORK: Tz = chrono_tz::America::New_York;
 
@@ -44,6 +45,8 @@ fn family(medications: Vec<MedicationPlan>) -> FamilyPlan {
         // Out of the way of the dose tests (which look at Dose rows only).
         summary_at: time("20:00"),
         created_at: utc("2026-01-01T00:00:00Z"),
+        shifts: Vec::new(),
+        certifications: Vec::new(),
     }
 }
 
@@ -309,7 +312,9 @@ fn kinds_read_back_and_quiet_hours_cross_midnight() {
     for kind in ReminderKind::ALL {
         assert_eq!(ReminderKind::parse(kind.as_str()), Some(kind));
     }
-    assert_eq!(ReminderKind::parse("shift_start"), None);
+    assert_eq!(ReminderKind::parse("vaccine_due"), None);
+    assert!(!ReminderKind::ShiftStart.needs_answer());
+    assert!(!ReminderKind::CertificationExpiry.needs_answer());
     let table = [
         ("23:00", "22:00", "07:00", true),
         ("06:59", "22:00", "07:00", true),
@@ -326,4 +331,220 @@ fn kinds_read_back_and_quiet_hours_cross_midnight() {
         );
     }
     assert_eq!(subject_id("medication:12"), Some(12));
+}
+
+fn shift(id: i64, days: ShiftDays, starts: &str, ends: &str) -> ShiftPlan {
+    ShiftPlan {
+        id,
+        member_id: 9,
+        shift: ScheduledShift {
+            days,
+            starts: time(starts),
+            ends: time(ends),
+        },
+        created_at: utc("2026-01-01T00:00:00Z"),
+    }
+}
+
+fn certification(expires_on: &str, created_at: &str) -> CertificationPlan {
+    CertificationPlan {
+        id: 5,
+        member_id: 9,
+        expires_on: day(expires_on),
+        created_at: utc(created_at),
+    }
+}
+
+/// (subject, instant) of every reminder of `kind` due in the window.
+fn subjects(
+    family: &FamilyPlan,
+    from: &str,
+    to: &str,
+    kind: ReminderKind,
+) -> Vec<(String, DateTime<Utc>)> {
+    plan(family, utc(from), utc(to))
+        .into_iter()
+        .filter(|p| p.kind == kind)
+        .inspect(|p| assert_eq!(p.child_id, None, "{p:?}: about no child"))
+        .map(|p| (p.subject, p.due_at))
+        .collect()
+}
+
+#[test]
+fn a_nanny_is_reminded_half_an_hour_before_each_scheduled_shift() {
+    let mut f = family(Vec::new());
+    // Monday to Friday 8 to 5 (five weekly rows, as "Mon-Fri 8-17" is stored), a one-off Saturday
+    // morning and a one-off Saturday night to Sunday morning; the week of Monday 4 May 2026 (EDT,
+    // UTC-4).
+    for (id, weekday) in [
+        (1, Weekday::Mon),
+        (2, Weekday::Tue),
+        (3, Weekday::Wed),
+        (4, Weekday::Thu),
+        (5, Weekday::Fri),
+    ] {
+        f.shifts
+            .push(shift(id, ShiftDays::Weekly(weekday), "08:00", "17:00"));
+    }
+    f.shifts
+        .push(shift(6, ShiftDays::On(day("2026-05-09")), "10:00", "14:00"));
+    f.shifts
+        .push(shift(7, ShiftDays::On(day("2026-05-09")), "22:00", "06:00"));
+    let got = subjects(
+        &f,
+        "2026-05-03T00:00:00Z",
+        "2026-05-11T00:00:00Z",
+        ReminderKind::ShiftStart,
+    );
+    let expected: Vec<(String, DateTime<Utc>)> = [
+        (1, "2026-05-04T11:30:00Z"),
+        (2, "2026-05-05T11:30:00Z"),
+        (3, "2026-05-06T11:30:00Z"),
+        (4, "2026-05-07T11:30:00Z"),
+        (5, "2026-05-08T11:30:00Z"),
+        // Saturday 09:30 for 10:00.
+        (6, "2026-05-09T13:30:00Z"),
+        // Saturday 21:30 for the night shift (it ends on Sunday: still Saturday's shift).
+        (7, "2026-05-10T01:30:00Z"),
+    ]
+    .into_iter()
+    .map(|(id, at)| (format!("shift_schedule:{id}"), utc(at)))
+    .collect();
+    assert_eq!(got, expected);
+
+    // Scheduled at 07:45 on Monday for 08:00: no reminder that day (it was never due), the next
+    // Monday's as usual.
+    let late = ShiftPlan {
+        created_at: utc("2026-05-04T11:45:00Z"),
+        ..shift(1, ShiftDays::Weekly(Weekday::Mon), "08:00", "17:00")
+    };
+    let f = FamilyPlan {
+        shifts: vec![late],
+        ..family(Vec::new())
+    };
+    assert_eq!(
+        due(
+            &f,
+            "2026-05-04T00:00:00Z",
+            "2026-05-12T00:00:00Z",
+            ReminderKind::ShiftStart
+        ),
+        vec![utc("2026-05-11T11:30:00Z")]
+    );
+}
+
+#[test]
+fn a_shift_on_a_daylight_saving_night_is_reminded_once_before_it_really_starts() {
+    // (the shift's day and local start, when the reminder is due: 30 minutes of real time before
+    // the start, whatever the clocks did in between)
+    let table = [
+        // Spring forward (Sunday 8 March 2026): 02:30 does not exist, the shift starts at 03:00
+        // EDT (07:00Z), reminded at 01:30 EST.
+        ("2026-03-08", "02:30", "2026-03-08T06:30:00Z"),
+        // 03:15 EDT is 07:15Z: reminded at 06:45Z, which the clocks showed as 01:45 EST.
+        ("2026-03-08", "03:15", "2026-03-08T06:45:00Z"),
+        ("2026-03-08", "08:00", "2026-03-08T11:30:00Z"),
+        // Fall back (Sunday 1 November 2026): 01:30 happens twice; the shift starts at the first.
+        ("2026-11-01", "01:30", "2026-11-01T05:00:00Z"),
+        // 02:15 EST (07:15Z): reminded at 06:45Z, the second 01:45.
+        ("2026-11-01", "02:15", "2026-11-01T06:45:00Z"),
+    ];
+    for (d, starts, expected) in table {
+        let f = FamilyPlan {
+            shifts: vec![shift(1, ShiftDays::On(day(d)), starts, "12:00")],
+            ..family(Vec::new())
+        };
+        // Planned round by round (every minute through the night), it is due once.
+        let from = local_instant(NEW_YORK, day(d), time("00:00"));
+        let mut seen = Vec::new();
+        let mut at = from;
+        while at < from + Duration::hours(12) {
+            let next = at + Duration::minutes(1);
+            seen.extend(due(
+                &f,
+                &at.to_rfc3339(),
+                &next.to_rfc3339(),
+                ReminderKind::ShiftStart,
+            ));
+            at = next;
+        }
+        assert_eq!(seen, vec![utc(expected)], "{d} {starts}");
+    }
+}
+
+#[test]
+fn a_certification_is_reminded_once_thirty_days_ahead_or_when_it_is_recorded() {
+    // (what, expires on, recorded at, when the reminder is due: 09:00 New York time)
+    let table = [
+        (
+            "30 days ahead, at 09:00 EDT",
+            "2026-06-03",
+            "2026-01-01T00:00:00Z",
+            "2026-05-04T13:00:00Z",
+        ),
+        (
+            "30 days ahead across the spring change: 09:00 EST",
+            "2026-04-01",
+            "2026-01-01T00:00:00Z",
+            "2026-03-02T14:00:00Z",
+        ),
+        (
+            "recorded with 14 days left at 11:00: the next 09:00, the next day",
+            "2026-06-03",
+            "2026-05-20T15:00:00Z",
+            "2026-05-21T13:00:00Z",
+        ),
+        (
+            "recorded with 14 days left at 08:00: 09:00 that day",
+            "2026-06-03",
+            "2026-05-20T12:00:00Z",
+            "2026-05-20T13:00:00Z",
+        ),
+        (
+            "recorded already expired: the next 09:00",
+            "2026-05-01",
+            "2026-05-20T15:00:00Z",
+            "2026-05-21T13:00:00Z",
+        ),
+        (
+            "recorded exactly 30 days ahead at 09:00: then",
+            "2026-06-03",
+            "2026-05-04T13:00:00Z",
+            "2026-05-04T13:00:00Z",
+        ),
+    ];
+    for (what, expires_on, recorded, expected) in table {
+        let c = certification(expires_on, recorded);
+        assert_eq!(certification_due(NEW_YORK, &c), utc(expected), "{what}");
+        // Every round (the last 24 hours, every half hour for a week after it was recorded) plans
+        // that one instant, so the table keeps one reminder.
+        let f = FamilyPlan {
+            certifications: vec![c],
+            ..family(Vec::new())
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        let start = utc(recorded).max(utc(expected) - Duration::days(2));
+        let mut now = start;
+        while now < start + Duration::days(7) {
+            seen.extend(subjects(
+                &f,
+                &(now - Duration::hours(24)).to_rfc3339(),
+                &now.to_rfc3339(),
+                ReminderKind::CertificationExpiry,
+            ));
+            now += Duration::minutes(30);
+        }
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            vec![("certification:5".to_string(), utc(expected))],
+            "{what}"
+        );
+    }
+
+    // Renewed (a new expiry on the same row): a new reminder for the new date.
+    let renewed = certification("2027-06-03", "2026-01-01T00:00:00Z");
+    assert_eq!(
+        certification_due(NEW_YORK, &renewed),
+        utc("2027-05-04T13:00:00Z")
+    );
 }

@@ -147,10 +147,12 @@ fn variant(msg: &Msg) -> usize {
         Msg::RemindersPaused { .. } => 135,
         Msg::SummaryTimeSet { .. } => 136,
         Msg::QuietHoursSet { .. } => 137,
+        Msg::ReminderShiftStart { .. } => 138,
+        Msg::ReminderCertification { .. } => 139,
     }
 }
 
-const VARIANTS: usize = 138;
+const VARIANTS: usize = 140;
 
 /// At least one message of every variant, and every branch a submodule routes on.
 fn samples() -> Vec<Msg> {
@@ -697,6 +699,22 @@ fn samples() -> Vec<Msg> {
         Msg::QuietHoursSet {
             starts: chrono::NaiveTime::from_hms_opt(22, 0, 0).expect("a time"),
             ends: chrono::NaiveTime::from_hms_opt(7, 0, 0).expect("a time"),
+        },
+        Msg::ReminderShiftStart {
+            starts_at: local(3, 8, 0),
+            ends_at: local(3, 17, 0),
+        },
+        Msg::ReminderCertification {
+            nanny: s("Maya"),
+            certification: s("RCP y primeros auxilios"),
+            expires_on: day(2026, 1, 2),
+            expired: false,
+        },
+        Msg::ReminderCertification {
+            nanny: s("Maya"),
+            certification: s("RCP y primeros auxilios"),
+            expires_on: day(2025, 11, 30),
+            expired: true,
         },
         Msg::RecordList {
             kind: RecordKind::Providers,
