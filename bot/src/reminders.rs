@@ -8,14 +8,16 @@
 //! answer does (*Given*, *Skip*) is the engine's: the buttons and replies come back as messages.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt;
+use mednanny_core::db::LockScope;
 use mednanny_core::messages::{render, Msg, RenderContext};
 use mednanny_core::outbox::{self, Content, NewMessage, TemplateKind};
 use mednanny_core::reminders::planner::{self, ReminderKind};
-use mednanny_core::reminders::store::{Reminder, ReminderStore, Status};
+use mednanny_core::reminders::store::{Reminder, ReminderStore, SentReminder, Status};
 use mednanny_core::services::reminders::{Audience, Recipient};
 use mednanny_core::services::shifts::ForgottenClockOut;
 use mednanny_core::services::Services;
@@ -79,6 +81,8 @@ pub struct Scheduler {
     store: ReminderStore,
     channels: Channels,
     settings: ReminderSettings,
+    /// When the last round planned up to (none before the first round).
+    planned_until: Arc<Mutex<Option<DateTime<Utc>>>>,
 }
 
 impl Scheduler {
@@ -93,6 +97,7 @@ impl Scheduler {
             store,
             channels,
             settings,
+            planned_until: Arc::default(),
         }
     }
 
@@ -171,6 +176,7 @@ impl Scheduler {
         let reply = render(&forgotten.question, &self.render_context(&family, nanny));
         let route = self.route(nanny);
         let key = format!("shift:{}:still-on-shift", forgotten.shift_id);
+        let mut pending = Pending::default();
         self.post(
             nanny,
             &route,
@@ -178,8 +184,10 @@ impl Scheduler {
             &forgotten.question,
             &key,
             &family.name,
+            &mut pending,
         )
-        .await?;
+        .await;
+        self.flush(pending).await?;
         round.asked += 1;
         Ok(())
     }
@@ -214,8 +222,9 @@ impl Scheduler {
         }
     }
 
-    /// Sends a rendered message on the route: queued for WhatsApp under `key` (once), or a Slack
-    /// DM (a failure is logged without the text).
+    /// Sends a rendered message on the route: for WhatsApp, left pending for the outbox under
+    /// `key` (queued once); or a Slack DM now (a failure is logged without the text).
+    #[allow(clippy::too_many_arguments)]
     async fn post(
         &self,
         recipient: &Recipient,
@@ -224,10 +233,12 @@ impl Scheduler {
         msg: &Msg,
         key: &str,
         family: &str,
-    ) -> Result<(), SchedulerError> {
+        pending: &mut Pending,
+    ) {
         if let Some(number) = &route.whatsapp {
-            self.queue_whatsapp(recipient, number, reply, msg, key, family)
-                .await?;
+            pending
+                .whatsapp
+                .push(whatsapp_message(recipient, number, reply, msg, key, family));
         } else if let Some((api, user)) = &route.slack {
             let sent = async {
                 let dm = api.open_dm(user).await?;
@@ -242,13 +253,27 @@ impl Scheduler {
                 tracing::warn!(%error, "reminder not delivered on Slack");
             }
         }
-        Ok(())
     }
 
     /// Inserts every reminder due in the last day (the table keeps each once).
+    ///
+    /// After the first round, only what may have become due since the last one, and the grace
+    /// window again (a dose logged with an earlier time can make an every-N-hours reminder due in
+    /// the past; anything older than the grace window could only be recorded as missed): the
+    /// table already holds the rest, and inserting it again every round was most of an idle
+    /// round's cost.
     pub async fn plan(&self) -> Result<usize, SchedulerError> {
         let now = self.services.now();
-        let from = now - Duration::hours(LOOKBACK);
+        let last = *self
+            .planned_until
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let from = match last {
+            Some(last) => last.min(now - self.grace()),
+            // After a start: a day back, so what was due while no bot ran is found.
+            None => now - Duration::hours(LOOKBACK),
+        }
+        .max(now - Duration::hours(LOOKBACK));
         let mut planned = Vec::new();
         for family in self.services.reminder_plans().await? {
             planned.extend(
@@ -257,7 +282,12 @@ impl Scheduler {
                     .map(|p| (family.family_id, p)),
             );
         }
-        Ok(self.store.insert(&planned).await?)
+        let inserted = self.store.insert(&planned).await?;
+        *self
+            .planned_until
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(now);
+        Ok(inserted)
     }
 
     /// The dose that answers a dose reminder, if one was logged (the service knows the schedule).
@@ -292,19 +322,30 @@ impl Scheduler {
         let families = by_family.into_values().map(|reminders| async move {
             let mut round = Round::default();
             let mut responsible = Responsible::default();
+            let mut pending = Pending::default();
+            let mut failed = None;
             for reminder in reminders {
-                match work {
+                let done = match work {
                     Work::Deliver => {
-                        self.deliver(reminder, &mut responsible, &mut round)
-                            .await?
+                        self.deliver(reminder, &mut responsible, &mut pending, &mut round)
+                            .await
                     }
                     Work::Escalate => {
-                        self.escalate(reminder, &mut responsible, &mut round)
-                            .await?
+                        self.escalate(reminder, &mut responsible, &mut pending, &mut round)
+                            .await
                     }
+                };
+                if let Err(error) = done {
+                    failed = Some(error);
+                    break;
                 }
             }
-            Ok::<_, SchedulerError>(round)
+            // What was sent is recorded even when a later reminder failed.
+            self.flush(pending).await?;
+            match failed {
+                Some(error) => Err(error),
+                None => Ok::<_, SchedulerError>(round),
+            }
         });
         let mut done = futures_util::stream::iter(families).buffer_unordered(FAMILIES_AT_ONCE);
         let mut total = Round::default();
@@ -321,10 +362,26 @@ impl Scheduler {
         }
     }
 
+    /// Writes what a family's reminders left pending in one transaction: the WhatsApp messages
+    /// queued for the bridge and the reminders recorded as sent (a commit per reminder was most of
+    /// a round's time on PostgreSQL; see docs/benchmarks.md).
+    async fn flush(&self, pending: Pending) -> Result<(), SchedulerError> {
+        if pending.whatsapp.is_empty() && pending.sent.is_empty() {
+            return Ok(());
+        }
+        let services = &self.services;
+        let txn = services.db().write(LockScope::OwnRow).await?;
+        outbox::queue(&*txn, services.keys(), services.now(), &pending.whatsapp).await?;
+        self.store.sent_in(&txn, &pending.sent).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
     async fn deliver(
         &self,
         reminder: Reminder,
         responsible: &mut Responsible,
+        pending: &mut Pending,
         round: &mut Round,
     ) -> Result<(), SchedulerError> {
         let now = self.services.now();
@@ -363,7 +420,7 @@ impl Scheduler {
             round.held += 1;
             return Ok(());
         }
-        let Some(sent_to) = self.send(&reminder, recipients, false).await? else {
+        let Some(sent_to) = self.send(&reminder, recipients, false, pending).await? else {
             self.store
                 .finish(reminder.id, Status::Cancelled, None)
                 .await?;
@@ -372,10 +429,11 @@ impl Scheduler {
         };
         // A reminder nobody could be reached for is still "sent" to them: the escalation (doses)
         // then tells the guardians.
-        self.store.sent(reminder.id, &sent_to).await?;
-        if !reminder.kind.needs_answer() {
-            self.store.finish(reminder.id, Status::Sent, None).await?;
-        }
+        pending.sent.push(SentReminder {
+            id: reminder.id,
+            to: sent_to,
+            awaits_answer: reminder.kind.needs_answer(),
+        });
         round.sent += 1;
         Ok(())
     }
@@ -384,6 +442,7 @@ impl Scheduler {
         &self,
         reminder: Reminder,
         responsible: &mut Responsible,
+        pending: &mut Pending,
         round: &mut Round,
     ) -> Result<(), SchedulerError> {
         if let Some(by) = self.dose_answering(&reminder).await? {
@@ -407,7 +466,7 @@ impl Scheduler {
             round.held += 1;
             return Ok(());
         }
-        match self.send(&reminder, guardians, true).await? {
+        match self.send(&reminder, guardians, true, pending).await? {
             Some(to) => {
                 self.store
                     .escalated(reminder.id, &to, &reminder.sent_to)
@@ -431,6 +490,7 @@ impl Scheduler {
         reminder: &Reminder,
         recipients: &[Recipient],
         escalated: bool,
+        pending: &mut Pending,
     ) -> Result<Option<Vec<i64>>, SchedulerError> {
         let family = self.services.family_info(reminder.family_id).await?;
         let mut to = Vec::new();
@@ -451,61 +511,10 @@ impl Scheduler {
                 recipient.member_id,
                 if escalated { "escalated" } else { "due" }
             );
-            self.post(recipient, &route, &reply, &msg, &key, &family.name)
-                .await?;
+            self.post(recipient, &route, &reply, &msg, &key, &family.name, pending)
+                .await;
         }
         Ok(Some(to))
-    }
-
-    async fn queue_whatsapp(
-        &self,
-        recipient: &Recipient,
-        number: &str,
-        reply: &mednanny_core::messages::Reply,
-        msg: &Msg,
-        key: &str,
-        family: &str,
-    ) -> Result<(), SchedulerError> {
-        let services = &self.services;
-        let window_open = recipient.whatsapp_window_open;
-        let body = reply_texts(reply).0.join("\n");
-        let key = key.to_string();
-        let content = if window_open {
-            Content::Text { body }
-        } else {
-            // Outside WhatsApp's 24-hour window only a template may be sent; its variables name the
-            // family and what is due, the fallback carries the same words.
-            let what = match msg {
-                Msg::ReminderDose { .. } => "dose",
-                Msg::DailySummary { .. } => "summary",
-                Msg::StillOnShift { .. } => "shift",
-                Msg::ReminderShiftStart { .. } => "shift",
-                Msg::ReminderCertification { .. } => "certification",
-                _ => "reminder",
-            };
-            Content::Template {
-                kind: TemplateKind::Reminder,
-                variables: [
-                    ("1".to_string(), family.to_string()),
-                    ("2".to_string(), what.to_string()),
-                ]
-                .into(),
-                fallback: body,
-            }
-        };
-        outbox::queue(
-            services.db().conn(),
-            services.keys(),
-            services.now(),
-            &[NewMessage {
-                recipient: number.to_string(),
-                person_id: Some(recipient.person_id),
-                content,
-                dedupe_key: key,
-            }],
-        )
-        .await?;
-        Ok(())
     }
 
     /// Runs rounds every `interval_secs` until stopped.
@@ -529,6 +538,55 @@ impl Scheduler {
         });
         Running { stop, task }
     }
+}
+
+/// A reminder as a WhatsApp message for the outbox, queued once under `key`: plain text within
+/// the recipient's 24-hour window, otherwise the approved reminder template (only a template may
+/// be sent then), whose variables name the family and what is due; its fallback carries the same
+/// words.
+fn whatsapp_message(
+    recipient: &Recipient,
+    number: &str,
+    reply: &mednanny_core::messages::Reply,
+    msg: &Msg,
+    key: &str,
+    family: &str,
+) -> NewMessage {
+    let body = reply_texts(reply).0.join("\n");
+    let content = if recipient.whatsapp_window_open {
+        Content::Text { body }
+    } else {
+        let what = match msg {
+            Msg::ReminderDose { .. } => "dose",
+            Msg::DailySummary { .. } => "summary",
+            Msg::StillOnShift { .. } => "shift",
+            Msg::ReminderShiftStart { .. } => "shift",
+            Msg::ReminderCertification { .. } => "certification",
+            _ => "reminder",
+        };
+        Content::Template {
+            kind: TemplateKind::Reminder,
+            variables: [
+                ("1".to_string(), family.to_string()),
+                ("2".to_string(), what.to_string()),
+            ]
+            .into(),
+            fallback: body,
+        }
+    };
+    NewMessage {
+        recipient: number.to_string(),
+        person_id: Some(recipient.person_id),
+        content,
+        dedupe_key: key.to_string(),
+    }
+}
+
+/// What a family's reminders leave to write once all are handled: see [`Scheduler::flush`].
+#[derive(Default)]
+struct Pending {
+    whatsapp: Vec<NewMessage>,
+    sent: Vec<SentReminder>,
 }
 
 /// Families whose reminders are sent at the same time. Enough to keep both database and HTTP
@@ -560,7 +618,11 @@ impl Responsible {
             let recipients = services.recipients(family_id, audience, now).await?;
             self.known.insert(audience, recipients);
         }
-        Ok(self.known.get(&audience).map(Vec::as_slice).unwrap_or_default())
+        Ok(self
+            .known
+            .get(&audience)
+            .map(Vec::as_slice)
+            .unwrap_or_default())
     }
 }
 

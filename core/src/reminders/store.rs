@@ -19,7 +19,7 @@ use sea_orm::{
 use super::planner::{Planned, ReminderKind};
 use crate::clock::Clock;
 use crate::crypto::Keyring;
-use crate::db::{Database, LockScope};
+use crate::db::{Database, LockScope, WriteTxn};
 
 /// Sealing context of the skip reason.
 pub(crate) const SKIP_REASON_FIELD: &str = "reminders.skip_reason";
@@ -113,6 +113,15 @@ fn members_text(members: &[i64]) -> String {
         .join(",")
 }
 
+/// A reminder delivered to members `to`, to be recorded with [`ReminderStore::sent_in`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentReminder {
+    pub id: i64,
+    pub to: Vec<i64>,
+    /// A dose reminder waits for *Given* or *Skip* (and is escalated without one).
+    pub awaits_answer: bool,
+}
+
 /// The reminders table. Cheap to clone.
 #[derive(Clone)]
 pub struct ReminderStore {
@@ -136,7 +145,9 @@ impl ReminderStore {
         }
         let now = self.clock.now();
         let mut inserted = 0;
-        // A batch at a time: SQLite and PostgreSQL cap a statement's parameters.
+        // One transaction (one commit, not one per chunk), a chunk per statement: SQLite and
+        // PostgreSQL cap a statement's parameters.
+        let txn = self.db.write(LockScope::OwnRow).await?;
         for chunk in planned.chunks(500) {
             let rows = chunk.iter().map(|(family_id, p)| reminder::ActiveModel {
                 family_id: Set(*family_id),
@@ -160,7 +171,7 @@ impl ReminderStore {
                     .do_nothing()
                     .to_owned(),
                 )
-                .exec_without_returning(self.db.conn())
+                .exec_without_returning(&*txn)
                 .await;
             inserted += match result {
                 Ok(n) => n as usize,
@@ -168,6 +179,7 @@ impl ReminderStore {
                 Err(error) => return Err(error),
             };
         }
+        txn.commit().await?;
         Ok(inserted)
     }
 
@@ -252,18 +264,30 @@ impl ReminderStore {
         Ok(claimed.into_iter().filter_map(Reminder::from_row).collect())
     }
 
-    /// Delivered to `to` (member ids).
-    pub async fn sent(&self, id: i64, to: &[i64]) -> Result<(), DbErr> {
+    /// Delivered, many at once inside the caller's transaction (with the WhatsApp messages they
+    /// became, so both are kept or neither). A reminder that awaits no answer is over once sent.
+    pub async fn sent_in(&self, txn: &WriteTxn, sent: &[SentReminder]) -> Result<(), DbErr> {
         let now = self.clock.now();
-        self.update(
-            id,
-            vec![
-                (reminder::Column::Status, Expr::value(Status::Sent.as_str())),
-                (reminder::Column::SentAt, Expr::value(now)),
-                (reminder::Column::SentTo, Expr::value(members_text(to))),
-            ],
-        )
-        .await
+        for reminder in sent {
+            let mut update = reminder::Entity::update_many()
+                .col_expr(
+                    reminder::Column::LeaseUntil,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(reminder::Column::UpdatedAt, Expr::value(now))
+                .col_expr(reminder::Column::Status, Expr::value(Status::Sent.as_str()))
+                .col_expr(reminder::Column::SentAt, Expr::value(now))
+                .col_expr(
+                    reminder::Column::SentTo,
+                    Expr::value(members_text(&reminder.to)),
+                )
+                .filter(reminder::Column::Id.eq(reminder.id));
+            if !reminder.awaits_answer {
+                update = update.col_expr(reminder::Column::ResolvedAt, Expr::value(now));
+            }
+            update.exec(&**txn).await?;
+        }
+        Ok(())
     }
 
     /// Escalated to the guardians `to` (once: the row is not claimed for escalation again).
