@@ -7,6 +7,7 @@
 //! a bot that dies mid-send leaves the row to another once the lease runs out. What a reminder's
 //! answer does (*Given*, *Skip*) is the engine's: the buttons and replies come back as messages.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
@@ -614,9 +615,8 @@ impl Responsible {
         audience: Audience,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<&[Recipient], SchedulerError> {
-        if !self.known.contains_key(&audience) {
-            let recipients = services.recipients(family_id, audience, now).await?;
-            self.known.insert(audience, recipients);
+        if let Entry::Vacant(slot) = self.known.entry(audience) {
+            slot.insert(services.recipients(family_id, audience, now).await?);
         }
         Ok(self
             .known
