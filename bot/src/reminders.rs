@@ -19,7 +19,7 @@ use mednanny_core::messages::{render, Msg, RenderContext};
 use mednanny_core::outbox::{self, Content, NewMessage, TemplateKind};
 use mednanny_core::reminders::planner::{self, ReminderKind};
 use mednanny_core::reminders::store::{Reminder, ReminderStore, SentReminder, Status};
-use mednanny_core::services::reminders::{Audience, Recipient};
+use mednanny_core::services::reminders::{Audience, Recipient, ReminderFacts};
 use mednanny_core::services::shifts::ForgottenClockOut;
 use mednanny_core::services::Services;
 use mednanny_core::settings::ReminderSettings;
@@ -291,20 +291,6 @@ impl Scheduler {
         Ok(inserted)
     }
 
-    /// The dose that answers a dose reminder, if one was logged (the service knows the schedule).
-    async fn dose_answering(
-        &self,
-        reminder: &Reminder,
-    ) -> Result<Option<Option<i64>>, SchedulerError> {
-        let Some(medication_id) = planner::subject_id(&reminder.subject) else {
-            return Ok(None);
-        };
-        Ok(self
-            .services
-            .dose_answering(medication_id, reminder.due_at)
-            .await?)
-    }
-
     /// Works through claimed reminders: one family's in order (its members read them in the order
     /// they were due), families side by side. A claimed reminder left undone by an error stays
     /// leased, and a later round takes it again once the lease runs out.
@@ -313,6 +299,7 @@ impl Scheduler {
         claimed: Vec<Reminder>,
         work: Work,
     ) -> Result<Round, SchedulerError> {
+        let facts = &self.services.reminder_facts(&claimed).await?;
         let mut by_family: BTreeMap<i64, Vec<Reminder>> = BTreeMap::new();
         for reminder in claimed {
             by_family
@@ -328,11 +315,11 @@ impl Scheduler {
             for reminder in reminders {
                 let done = match work {
                     Work::Deliver => {
-                        self.deliver(reminder, &mut responsible, &mut pending, &mut round)
+                        self.deliver(reminder, facts, &mut responsible, &mut pending, &mut round)
                             .await
                     }
                     Work::Escalate => {
-                        self.escalate(reminder, &mut responsible, &mut pending, &mut round)
+                        self.escalate(reminder, facts, &mut responsible, &mut pending, &mut round)
                             .await
                     }
                 };
@@ -381,6 +368,7 @@ impl Scheduler {
     async fn deliver(
         &self,
         reminder: Reminder,
+        facts: &ReminderFacts,
         responsible: &mut Responsible,
         pending: &mut Pending,
         round: &mut Round,
@@ -388,7 +376,7 @@ impl Scheduler {
         let now = self.services.now();
         // A dose already given (typed, or from another reminder's button) answers it, late or not.
         if reminder.kind == ReminderKind::Dose {
-            if let Some(by) = self.dose_answering(&reminder).await? {
+            if let Some(by) = facts.dose_answering(&reminder) {
                 self.store.finish(reminder.id, Status::Given, by).await?;
                 round.closed += 1;
                 return Ok(());
@@ -421,7 +409,10 @@ impl Scheduler {
             round.held += 1;
             return Ok(());
         }
-        let Some(sent_to) = self.send(&reminder, recipients, false, pending).await? else {
+        let Some(sent_to) = self
+            .send(&reminder, facts, recipients, false, pending)
+            .await?
+        else {
             self.store
                 .finish(reminder.id, Status::Cancelled, None)
                 .await?;
@@ -442,11 +433,12 @@ impl Scheduler {
     async fn escalate(
         &self,
         reminder: Reminder,
+        facts: &ReminderFacts,
         responsible: &mut Responsible,
         pending: &mut Pending,
         round: &mut Round,
     ) -> Result<(), SchedulerError> {
-        if let Some(by) = self.dose_answering(&reminder).await? {
+        if let Some(by) = facts.dose_answering(&reminder) {
             self.store.finish(reminder.id, Status::Given, by).await?;
             round.closed += 1;
             return Ok(());
@@ -467,7 +459,10 @@ impl Scheduler {
             round.held += 1;
             return Ok(());
         }
-        match self.send(&reminder, guardians, true, pending).await? {
+        match self
+            .send(&reminder, facts, guardians, true, pending)
+            .await?
+        {
             Some(to) => {
                 self.store
                     .escalated(reminder.id, &to, &reminder.sent_to)
@@ -489,6 +484,7 @@ impl Scheduler {
     async fn send(
         &self,
         reminder: &Reminder,
+        facts: &ReminderFacts,
         recipients: &[Recipient],
         escalated: bool,
         pending: &mut Pending,
@@ -499,7 +495,7 @@ impl Scheduler {
             let route = self.route(recipient);
             let Some(msg) = self
                 .services
-                .reminder_message(reminder, escalated, route.whatsapp.is_none())
+                .reminder_message_from(facts, reminder, escalated, route.whatsapp.is_none())
                 .await?
             else {
                 return Ok(None);

@@ -6,6 +6,7 @@
 //! transaction does the same. A lease that runs out (a bot died mid-send) lets another bot take the
 //! row again.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -268,7 +269,15 @@ impl ReminderStore {
     /// became, so both are kept or neither). A reminder that awaits no answer is over once sent.
     pub async fn sent_in(&self, txn: &WriteTxn, sent: &[SentReminder]) -> Result<(), DbErr> {
         let now = self.clock.now();
+        // One statement per group sent to the same members (a family's reminders, usually).
+        let mut groups: BTreeMap<(Vec<i64>, bool), Vec<i64>> = BTreeMap::new();
         for reminder in sent {
+            groups
+                .entry((reminder.to.clone(), reminder.awaits_answer))
+                .or_default()
+                .push(reminder.id);
+        }
+        for ((to, awaits_answer), ids) in groups {
             let mut update = reminder::Entity::update_many()
                 .col_expr(
                     reminder::Column::LeaseUntil,
@@ -277,12 +286,9 @@ impl ReminderStore {
                 .col_expr(reminder::Column::UpdatedAt, Expr::value(now))
                 .col_expr(reminder::Column::Status, Expr::value(Status::Sent.as_str()))
                 .col_expr(reminder::Column::SentAt, Expr::value(now))
-                .col_expr(
-                    reminder::Column::SentTo,
-                    Expr::value(members_text(&reminder.to)),
-                )
-                .filter(reminder::Column::Id.eq(reminder.id));
-            if !reminder.awaits_answer {
+                .col_expr(reminder::Column::SentTo, Expr::value(members_text(&to)))
+                .filter(reminder::Column::Id.is_in(ids));
+            if !awaits_answer {
                 update = update.col_expr(reminder::Column::ResolvedAt, Expr::value(now));
             }
             update.exec(&**txn).await?;

@@ -64,6 +64,45 @@ pub enum Audience {
     GuardiansAnd(i64),
 }
 
+/// A batch of reminders' children, pauses, medications and recent doses: see
+/// [`Services::reminder_facts`].
+#[derive(Debug, Default)]
+pub struct ReminderFacts {
+    children: HashMap<i64, child::Model>,
+    paused: HashSet<i64>,
+    medications: HashMap<i64, medication::Model>,
+    /// Per medication, the doses given (not voided) since the batch's earliest "since", oldest
+    /// first: when, and by which member.
+    doses: HashMap<i64, Vec<(DateTime<Utc>, Option<i64>)>>,
+}
+
+impl ReminderFacts {
+    /// The dose that answers a dose reminder of the batch: see [`Services::dose_answering`].
+    pub fn dose_answering(&self, reminder: &Reminder) -> Option<Option<i64>> {
+        if reminder.kind != ReminderKind::Dose {
+            return None;
+        }
+        let id = planner::subject_id(&reminder.subject)?;
+        let since = answered_since(self.medications.get(&id)?, reminder.due_at);
+        self.doses
+            .get(&id)?
+            .iter()
+            .find(|(given_at, _)| *given_at > since)
+            .map(|(_, by)| *by)
+    }
+}
+
+/// A dose given after this moment answers a dose reminder of `medication` due at `due_at`.
+fn answered_since(medication: &medication::Model, due_at: DateTime<Utc>) -> DateTime<Utc> {
+    match Schedule::parse(
+        &medication.schedule_kind,
+        medication.schedule_times.as_deref(),
+    ) {
+        Some(Schedule::EveryHours { hours }) => due_at - Duration::hours(i64::from(hours)),
+        _ => due_at - Duration::minutes(EARLY_DOSE_MINUTES),
+    }
+}
+
 /// A dose reminder's medication, as *Given* logs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DoseDue {
@@ -446,37 +485,109 @@ impl Services {
     }
 
     /// What a due reminder says, or `None` when it is no longer wanted (its medication stopped or
-    /// was paused, its appointment removed, its child out of care or paused; a shift's schedule
-    /// cleared, its nanny gone, already clocked in or the shift already begun; a certification
-    /// removed or renewed since, or its nanny gone).
+    /// was paused, its appointment removed, its child out of care or paused).
     pub async fn reminder_message(
         &self,
         reminder: &Reminder,
         escalated: bool,
         buttons: bool,
     ) -> ServiceResult<Option<Msg>> {
+        let facts = self.reminder_facts(std::slice::from_ref(reminder)).await?;
+        self.reminder_message_from(&facts, reminder, escalated, buttons)
+            .await
+    }
+
+    /// What a batch of reminders needs to know, read in a few queries for the whole batch rather
+    /// than a handful per reminder (at 100,000 reminders the per-reminder round trips were most of
+    /// the scheduler's time on PostgreSQL; docs/benchmarks.md): their children and pauses, their
+    /// medications, and the doses logged since the earliest moment any of them counts from.
+    pub async fn reminder_facts(&self, reminders: &[Reminder]) -> ServiceResult<ReminderFacts> {
         let conn = self.db().conn();
-        let child = match reminder.child_id {
+        let mut facts = ReminderFacts::default();
+        let children: HashSet<i64> = reminders.iter().filter_map(|r| r.child_id).collect();
+        if !children.is_empty() {
+            facts.children = child::Entity::find()
+                .filter(child::Column::Id.is_in(children.iter().copied()))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect();
+            facts.paused = reminder_pause::Entity::find()
+                .filter(reminder_pause::Column::ChildId.is_in(children.iter().copied()))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|p| p.child_id)
+                .collect();
+        }
+        let medications: HashSet<i64> = reminders
+            .iter()
+            .filter(|r| matches!(r.kind, ReminderKind::Dose | ReminderKind::CourseEnd))
+            .filter_map(|r| planner::subject_id(&r.subject))
+            .collect();
+        if medications.is_empty() {
+            return Ok(facts);
+        }
+        facts.medications = medication::Entity::find()
+            .filter(medication::Column::Id.is_in(medications.iter().copied()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+        let since = reminders
+            .iter()
+            .filter(|r| r.kind == ReminderKind::Dose)
+            .filter_map(|r| {
+                let m = facts.medications.get(&planner::subject_id(&r.subject)?)?;
+                Some(answered_since(m, r.due_at))
+            })
+            .min();
+        if let Some(since) = since {
+            for dose in dose_log::Entity::find()
+                .filter(dose_log::Column::MedicationId.is_in(medications.iter().copied()))
+                .filter(dose_log::Column::VoidedAt.is_null())
+                .filter(dose_log::Column::GivenAt.gt(since))
+                .order_by_asc(dose_log::Column::GivenAt)
+                .all(conn)
+                .await?
+            {
+                facts
+                    .doses
+                    .entry(dose.medication_id)
+                    .or_default()
+                    .push((dose.given_at, dose.given_by_member_id));
+            }
+        }
+        Ok(facts)
+    }
+
+    /// [`Services::reminder_message`] from a batch's [`ReminderFacts`].
+    pub async fn reminder_message_from(
+        &self,
+        facts: &ReminderFacts,
+        reminder: &Reminder,
+        escalated: bool,
+        buttons: bool,
+    ) -> ServiceResult<Option<Msg>> {
+        let conn = self.db().conn();
+        let child_name = match reminder.child_id {
             Some(id) => {
-                let Some(child) = child::Entity::find_by_id(id).one(conn).await? else {
+                let Some(child) = facts.children.get(&id) else {
                     return Ok(None);
                 };
-                let paused = reminder_pause::Entity::find_by_id(id)
-                    .one(conn)
-                    .await?
-                    .is_some();
-                if child.archived_at.is_some() || paused {
+                if child.archived_at.is_some() || facts.paused.contains(&id) {
                     return Ok(None);
                 }
-                Some(child)
+                child.name.clone()
             }
-            None => None,
+            None => String::new(),
         };
-        let child_name = child.map(|c| c.name).unwrap_or_default();
         let id = planner::subject_id(&reminder.subject).unwrap_or_default();
         Ok(match reminder.kind {
             ReminderKind::Dose | ReminderKind::CourseEnd => {
-                let Some(m) = medication::Entity::find_by_id(id).one(conn).await? else {
+                let Some(m) = facts.medications.get(&id) else {
                     return Ok(None);
                 };
                 if !m.active || m.approval != Approval::Approved.as_str() {
@@ -486,7 +597,7 @@ impl Services {
                     Msg::ReminderDose {
                         reminder_id: reminder.id,
                         child: child_name,
-                        medication: m.name,
+                        medication: m.name.clone(),
                         amount: DoseAmount {
                             value: m.dose_amount,
                             unit: DoseUnit::parse(&m.dose_unit).unwrap_or(DoseUnit::Ml),
@@ -498,7 +609,7 @@ impl Services {
                 } else {
                     Msg::ReminderCourseEnd {
                         child: child_name,
-                        medication: m.name,
+                        medication: m.name.clone(),
                     }
                 })
             }
@@ -635,32 +746,13 @@ impl Services {
             }))
     }
 
-    /// The dose that answers a dose reminder of `medication_id` due at `due_at`, if one was logged
-    /// (not voided): who gave it. For every N hours, any dose after the one the reminder counted
-    /// from (`due_at - N h`), so a dose given early answers it however early; for fixed times, one
-    /// logged up to [`EARLY_DOSE_MINUTES`] before it was due.
-    pub async fn dose_answering(
-        &self,
-        medication_id: i64,
-        due_at: DateTime<Utc>,
-    ) -> ServiceResult<Option<Option<i64>>> {
-        let conn = self.db().conn();
-        let schedule = medication::Entity::find_by_id(medication_id)
-            .one(conn)
-            .await?
-            .and_then(|m| Schedule::parse(&m.schedule_kind, m.schedule_times.as_deref()));
-        let since = match schedule {
-            Some(Schedule::EveryHours { hours }) => due_at - Duration::hours(i64::from(hours)),
-            _ => due_at - Duration::minutes(EARLY_DOSE_MINUTES),
-        };
-        Ok(dose_log::Entity::find()
-            .filter(dose_log::Column::MedicationId.eq(medication_id))
-            .filter(dose_log::Column::VoidedAt.is_null())
-            .filter(dose_log::Column::GivenAt.gt(since))
-            .order_by_asc(dose_log::Column::GivenAt)
-            .one(conn)
-            .await?
-            .map(|d| d.given_by_member_id))
+    /// The dose that answers a dose reminder, if one was logged (not voided): who gave it. For
+    /// every N hours, any dose after the one the reminder counted from (`due_at - N h`), so a dose
+    /// given early answers it however early; for fixed times, one logged up to
+    /// [`EARLY_DOSE_MINUTES`] before it was due.
+    pub async fn dose_answering(&self, reminder: &Reminder) -> ServiceResult<Option<Option<i64>>> {
+        let facts = self.reminder_facts(std::slice::from_ref(reminder)).await?;
+        Ok(facts.dose_answering(reminder))
     }
 
     /// The family's local day ending at `until`: each child in care's doses, temperatures, notes,
