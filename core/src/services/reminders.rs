@@ -73,8 +73,11 @@ pub struct ReminderFacts {
     medications: HashMap<i64, medication::Model>,
     /// Per medication, the doses given (not voided) since the batch's earliest "since", oldest
     /// first: when, and by which member.
-    doses: HashMap<i64, Vec<(DateTime<Utc>, Option<i64>)>>,
+    doses: HashMap<i64, Vec<GivenDose>>,
 }
+
+/// When a dose was given, and by which member.
+type GivenDose = (DateTime<Utc>, Option<i64>);
 
 impl ReminderFacts {
     /// The dose that answers a dose reminder of the batch: see [`Services::dose_answering`].
