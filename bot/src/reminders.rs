@@ -167,7 +167,7 @@ impl Scheduler {
         let now = self.services.now();
         let on_shift = self
             .services
-            .reminder_recipients(forgotten.family_id, false, now)
+            .recipients(forgotten.family_id, Audience::Responsible, now)
             .await?;
         let Some(nanny) = on_shift.iter().find(|r| r.member_id == forgotten.member_id) else {
             // In her quiet hours: the flag is all there is (she is not woken for it).

@@ -14,7 +14,7 @@ use crate::domain::Schedule;
 use crate::services::nanny::ScheduledShift;
 
 /// What a reminder is for. Stored as [`ReminderKind::as_str`]; never renamed. Who each goes to is
-/// the reminder service's rule (`Services::reminder_recipients_for`), what it says its message.
+/// the reminder service's rule (`Services::reminder_audience`), what it says its message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReminderKind {
     /// A scheduled dose (fixed times, or every N hours from the last dose given).

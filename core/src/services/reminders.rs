@@ -80,7 +80,10 @@ pub struct ReminderFacts {
 type GivenDose = (DateTime<Utc>, Option<i64>);
 
 impl ReminderFacts {
-    /// The dose that answers a dose reminder of the batch: see [`Services::dose_answering`].
+    /// The dose that answers a dose reminder of the batch, if one was logged (not voided): who
+    /// gave it. For every N hours, any dose after the one the reminder counted from
+    /// (`due_at - N h`), so a dose given early answers it however early; for fixed times, one
+    /// logged up to [`EARLY_DOSE_MINUTES`] before it was due.
     pub fn dose_answering(&self, reminder: &Reminder) -> Option<Option<i64>> {
         if reminder.kind != ReminderKind::Dose {
             return None;
@@ -311,45 +314,13 @@ impl Services {
         Ok(plans)
     }
 
-    /// Who a reminder goes to at `at`: the members on shift (an open shift in the family), else
-    /// the guardians; with `guardians_only` (escalation) the guardians. A member in their quiet
-    /// hours is left out; the list is empty when everyone is.
-    pub async fn reminder_recipients(
-        &self,
-        family_id: i64,
-        guardians_only: bool,
-        at: DateTime<Utc>,
-    ) -> ServiceResult<Vec<Recipient>> {
-        let audience = if guardians_only {
-            Audience::Guardians
-        } else {
-            Audience::Responsible
-        };
-        self.recipients(family_id, audience, at).await
-    }
-
-    /// Who a due reminder goes to at `at`, by its kind: the daily summary to the guardians; a
-    /// shift's start to its nanny alone (she is not on shift yet); a certification expiring to the
-    /// guardians and the nanny it belongs to; anything else to whoever is responsible (the members
-    /// on shift, else the guardians). Quiet hours leave a member out (the list is then empty when
-    /// everyone is: the reminder waits). `None` when the reminder is for nobody any more: its
-    /// schedule or certification was removed, or its nanny left the family.
-    pub async fn reminder_recipients_for(
-        &self,
-        reminder: &Reminder,
-        at: DateTime<Utc>,
-    ) -> ServiceResult<Option<Vec<Recipient>>> {
-        match self.reminder_audience(reminder).await? {
-            Some(audience) => Ok(Some(
-                self.recipients(reminder.family_id, audience, at).await?,
-            )),
-            None => Ok(None),
-        }
-    }
-
-    /// Whom a due reminder is meant for (see [`Services::reminder_recipients_for`]), or `None`
-    /// when it is for nobody any more. The scheduler looks the audience's members up once per
-    /// family and batch with [`Services::recipients`].
+    /// Whom a due reminder is meant for, by its kind: the daily summary the guardians; a shift's
+    /// start its nanny alone (she is not on shift yet); a certification expiring the guardians and
+    /// the nanny it belongs to; anything else whoever is responsible (the members on shift, else
+    /// the guardians). `None` when the reminder is for nobody any more: its schedule or
+    /// certification was removed, or its nanny left the family. The scheduler looks the audience's
+    /// members up once per family and batch with [`Services::recipients`] (quiet hours leave a
+    /// member out; the list is empty when everyone is, and the reminder waits).
     pub async fn reminder_audience(&self, reminder: &Reminder) -> ServiceResult<Option<Audience>> {
         Ok(Some(match reminder.kind {
             ReminderKind::DailySummary => Audience::Guardians,
@@ -487,19 +458,6 @@ impl Services {
             .collect())
     }
 
-    /// What a due reminder says, or `None` when it is no longer wanted (its medication stopped or
-    /// was paused, its appointment removed, its child out of care or paused).
-    pub async fn reminder_message(
-        &self,
-        reminder: &Reminder,
-        escalated: bool,
-        buttons: bool,
-    ) -> ServiceResult<Option<Msg>> {
-        let facts = self.reminder_facts(std::slice::from_ref(reminder)).await?;
-        self.reminder_message_from(&facts, reminder, escalated, buttons)
-            .await
-    }
-
     /// What a batch of reminders needs to know, read in a few queries for the whole batch rather
     /// than a handful per reminder (at 100,000 reminders the per-reminder round trips were most of
     /// the scheduler's time on PostgreSQL; docs/benchmarks.md): their children and pauses, their
@@ -566,7 +524,9 @@ impl Services {
         Ok(facts)
     }
 
-    /// [`Services::reminder_message`] from a batch's [`ReminderFacts`].
+    /// What a due reminder says, from its batch's [`ReminderFacts`], or `None` when it is no longer
+    /// wanted (its medication stopped or was paused, its appointment removed, its child out of care
+    /// or paused, a shift already begun, a certification renewed since).
     pub async fn reminder_message_from(
         &self,
         facts: &ReminderFacts,
@@ -747,15 +707,6 @@ impl Services {
             .is_some_and(|m| {
                 m.family_id == family_id && MemberStatus::parse(&m.status) == MemberStatus::Active
             }))
-    }
-
-    /// The dose that answers a dose reminder, if one was logged (not voided): who gave it. For
-    /// every N hours, any dose after the one the reminder counted from (`due_at - N h`), so a dose
-    /// given early answers it however early; for fixed times, one logged up to
-    /// [`EARLY_DOSE_MINUTES`] before it was due.
-    pub async fn dose_answering(&self, reminder: &Reminder) -> ServiceResult<Option<Option<i64>>> {
-        let facts = self.reminder_facts(std::slice::from_ref(reminder)).await?;
-        Ok(facts.dose_answering(reminder))
     }
 
     /// The family's local day ending at `until`: each child in care's doses, temperatures, notes,
