@@ -14,10 +14,8 @@
 //! (`sqlite,postgres`), MEDNANNY_BENCH_HISTORY (1: yesterday's reminders are in the table, as in a
 //! family's second day; 0: an empty table).
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -35,6 +33,9 @@ use mednanny_core::reminders::store::ReminderStore;
 use mednanny_core::services::Services;
 use mednanny_core::settings::{DatabaseSettings, ReminderSettings, Secret};
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
+mod support;
+
+use support::{cpu_seconds, free_port, knob, peak_rss_kib, spawn};
 use test_support::{FakeSlack, FakeTwilio, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN};
 
 const SECRET: &str = "bench-internal-secret-0123456789";
@@ -43,55 +44,12 @@ const FROM: &str = "+14155238886";
 const DATA_KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
 const ZONE: chrono_tz::Tz = chrono_tz::America::New_York;
 
-fn knob(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// A New York wall time on Monday 2 March 2026.
 fn ny(hour: u32, minute: u32) -> DateTime<Utc> {
     ZONE.with_ymd_and_hms(2026, 3, 2, hour, minute, 0)
         .single()
         .expect("a New York time")
         .with_timezone(&Utc)
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a port")
-}
-
-/// CPU seconds (user + system) of a process, from /proc.
-fn cpu_of(pid: &str) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // utime and stime are fields 14 and 15 of stat; 11 and 12 after the name.
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-/// Peak RSS (MB) of a process.
-fn peak_rss_mb(pid: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(0.0)
-        / 1024.0
 }
 
 /// CPU seconds of every PostgreSQL server process on this machine (the server's share of the
@@ -108,34 +66,9 @@ fn postgres_cpu() -> f64 {
             std::fs::read_to_string(format!("/proc/{pid}/comm"))
                 .is_ok_and(|c| c.trim() == "postgres")
         })
-        .map(|pid| cpu_of(&pid))
+        .filter_map(|pid| pid.parse().ok())
+        .map(cpu_seconds)
         .sum()
-}
-
-/// Spawns and waits for the stdout line starting with `ready`.
-fn spawn(mut command: Command, ready: &str) -> Child {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    loop {
-        match lines.next() {
-            Some(Ok(line)) if line.starts_with(ready) => {
-                // Keep draining stdout so the process never blocks on a full pipe.
-                std::thread::spawn(move || for _ in lines.by_ref() {});
-                return child;
-            }
-            Some(Ok(_)) => {}
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("never printed {ready:?}");
-            }
-        }
-    }
 }
 
 async fn postgres_database() -> Option<String> {
@@ -335,7 +268,7 @@ async fn run(backend: &Backend, dir: &Path, bridge_bin: &Path) {
     let medications = knob("MEDNANNY_BENCH_MEDICATIONS", 5);
     let idle_seconds = knob("MEDNANNY_BENCH_IDLE_SECONDS", 60);
     let expected = families * medications * 2;
-    let me = std::process::id().to_string();
+    let me = std::process::id();
 
     let db = Database::connect(&DatabaseSettings {
         url: backend.url.clone(),
@@ -381,8 +314,8 @@ async fn run(backend: &Backend, dir: &Path, bridge_bin: &Path) {
             format!("http://127.0.0.1:{bridge_port}"),
         )
         .env("MEDNANNY__TWILIO__WHATSAPP_FROM", FROM);
-    let mut bridge = spawn(bridge, "twilio-bridge: listening on ");
-    let bridge_pid = bridge.id().to_string();
+    let (mut bridge, _) = spawn(bridge, "twilio-bridge: listening on ");
+    let bridge_pid = bridge.id();
 
     // The outbox is sealed: the bridge opens it with the same key.
     let keys = Keyring::new([7; 32], &[]);
@@ -413,11 +346,11 @@ async fn run(backend: &Backend, dir: &Path, bridge_bin: &Path) {
     let first = scheduler.round().await.expect("a round");
     let first_round = started.elapsed();
     assert_eq!(first, Round::default(), "nothing is due at 06:30");
-    let (cpu0, pg0, wall0) = (cpu_of(&me), postgres_cpu(), Instant::now());
+    let (cpu0, pg0, wall0) = (cpu_seconds(me), postgres_cpu(), Instant::now());
     let running = scheduler.clone().start();
     tokio::time::sleep(Duration::from_secs(idle_seconds as u64)).await;
     running.stop().await;
-    let (cpu1, pg1) = (cpu_of(&me), postgres_cpu());
+    let (cpu1, pg1) = (cpu_seconds(me), postgres_cpu());
     let per_minute = 60.0 / wall0.elapsed().as_secs_f64();
     let rounds = 5;
     let started = Instant::now();
@@ -444,7 +377,7 @@ async fn run(backend: &Backend, dir: &Path, bridge_bin: &Path) {
     // Due: 08:01, every 07:00 and 08:00 dose (within the two-hour grace window) at once.
     clock.set(ny(8, 1));
     let slack_before = slack.call_count();
-    let (cpu0, pg0, bridge_cpu0) = (cpu_of(&me), postgres_cpu(), cpu_of(&bridge_pid));
+    let (cpu0, pg0, bridge_cpu0) = (cpu_seconds(me), postgres_cpu(), cpu_seconds(bridge_pid));
     let started = Instant::now();
     let planned = scheduler.plan().await.expect("planned");
     let planning = started.elapsed();
@@ -474,7 +407,7 @@ async fn run(backend: &Backend, dir: &Path, bridge_bin: &Path) {
         .await
         .len();
     let all_done = started.elapsed();
-    let (cpu1, pg1, bridge_cpu1) = (cpu_of(&me), postgres_cpu(), cpu_of(&bridge_pid));
+    let (cpu1, pg1, bridge_cpu1) = (cpu_seconds(me), postgres_cpu(), cpu_seconds(bridge_pid));
     println!(
         "[{}] {expected} reminders due across {families} families: planned {} in {:.1} s; \
          claimed and sent {} in {:.1} s (round: {round:?})",
@@ -502,8 +435,8 @@ async fn run(backend: &Backend, dir: &Path, bridge_bin: &Path) {
         } else {
             String::new()
         },
-        peak_rss_mb(&me),
-        peak_rss_mb(&bridge_pid)
+        peak_rss_kib(me) as f64 / 1024.0,
+        peak_rss_kib(bridge_pid) as f64 / 1024.0
     );
     let under = all_done < Duration::from_secs(30);
     println!(

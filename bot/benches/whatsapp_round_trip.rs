@@ -9,13 +9,15 @@
 //! Run: `cargo build --release -p twilio-bridge && cargo bench -p bot --bench whatsapp_round_trip`
 //! Knobs: MEDNANNY_BENCH_RATE (200 messages/s), MEDNANNY_BENCH_SECONDS (10), MEDNANNY_BENCH_MEMBERS (20).
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod support;
+
+use support::{cpu_seconds, free_port, knob, peak_rss_kib, spawn};
 use test_support::{
     inbound_whatsapp, twilio_signature, FakeTwilio, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
 };
@@ -23,13 +25,6 @@ use tokio::sync::Mutex;
 
 const SECRET: &str = "bench-internal-secret-0123456789";
 const FROM: &str = "+14155238886";
-
-fn knob(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn env(command: &mut Command, dir: &Path) {
     command
@@ -61,64 +56,6 @@ fn chat(dir: &Path, input: &str) -> String {
         .expect("input");
     let output = child.wait_with_output().expect("chat ends");
     String::from_utf8_lossy(&output.stdout).to_string()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a port")
-}
-
-/// Spawns and waits for the stdout line starting with `ready`; returns the rest of it.
-fn spawn(mut command: Command, ready: &str) -> (Child, String) {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    loop {
-        match lines.next() {
-            Some(Ok(line)) => {
-                if let Some(rest) = line.strip_prefix(ready) {
-                    // Keep draining stdout so the process never blocks on a full pipe.
-                    std::thread::spawn(move || for _ in lines.by_ref() {});
-                    return (child, rest.trim().to_string());
-                }
-            }
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("never printed {ready:?}");
-            }
-        }
-    }
-}
-
-/// Peak RSS (KiB) and CPU seconds of a process, from /proc.
-fn usage(pid: u32) -> (u64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let hwm = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // utime and stime are fields 14 and 15 of stat; 11 and 12 after the name.
-    (hwm, (ticks(11) + ticks(12)) / 100.0)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -248,8 +185,8 @@ async fn main() {
         .wait_for_sent(expected_before, Duration::from_secs(30))
         .await;
     assert_eq!(joined.len(), expected_before, "every member joined");
-    let (_, bot_cpu0) = usage(bot.id());
-    let (_, bridge_cpu0) = usage(bridge.id());
+    let (_, bot_cpu0) = (peak_rss_kib(bot.id()), cpu_seconds(bot.id()));
+    let (_, bridge_cpu0) = (peak_rss_kib(bridge.id()), cpu_seconds(bridge.id()));
 
     // The load: `rate` notes a second, round robin over the members.
     let total = rate * seconds;
@@ -284,8 +221,8 @@ async fn main() {
     let replies = twilio
         .wait_for_sent(expected_before + total, Duration::from_secs(60))
         .await;
-    let (bot_hwm, bot_cpu1) = usage(bot.id());
-    let (bridge_hwm, bridge_cpu1) = usage(bridge.id());
+    let (bot_hwm, bot_cpu1) = (peak_rss_kib(bot.id()), cpu_seconds(bot.id()));
+    let (bridge_hwm, bridge_cpu1) = (peak_rss_kib(bridge.id()), cpu_seconds(bridge.id()));
 
     // Each member's k-th note is answered by their k-th reply (one member's messages go in order).
     let mut sent_by: Vec<Vec<Instant>> = vec![Vec::new(); members];
