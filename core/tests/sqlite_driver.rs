@@ -283,3 +283,66 @@ async fn every_table_the_migrations_create_is_known_to_the_driver() {
         "not in the SQLite driver's column table (core/src/db/sqlite.rs, ENTITY_COLUMNS): {missing:?}"
     );
 }
+
+/// The bot and the WhatsApp bridge start together on a new machine and open the same files: both
+/// migrate them at the same moment. Each must come up with the schema whole (the second used to
+/// fail with "duplicate column name" when both read the migration list before either wrote it).
+/// Two threads with runtimes of their own stand for the two processes; a few rounds, as the race is
+/// a matter of timing.
+#[test]
+fn two_processes_migrating_a_new_database_at_once_both_start() {
+    for attempt in 0..12 {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = DatabaseSettings {
+            url: format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join(format!("race-{attempt}.db")).display()
+            ),
+            max_connections: Some(2),
+            busy_timeout_ms: 10_000,
+            sqlite_cache_kib: 512,
+            migrate_on_start: true,
+        };
+        let start = Arc::new(std::sync::Barrier::new(2));
+        let process = |name: &'static str| {
+            let (settings, start) = (settings.clone(), start.clone());
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    start.wait();
+                    let db = Database::connect(&settings)
+                        .await
+                        .unwrap_or_else(|e| panic!("{name} opening the record: {e}"));
+                    db.migrate()
+                        .await
+                        .unwrap_or_else(|e| panic!("{name} migrating the record: {e}"));
+                    db.inbox(&settings)
+                        .await
+                        .unwrap_or_else(|e| panic!("{name} opening the inbox: {e}"));
+                    db
+                })
+            })
+        };
+        let (bot, bridge) = (process("the bot"), process("the bridge"));
+        let (_bot, bridge) = (bot.join().unwrap(), bridge.join().unwrap());
+        // The schema is whole: the demo family is written on the migrated record.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let services = Services::new(
+                bridge,
+                mednanny_core::crypto::Keyring::new([3; 32], &[]),
+                Arc::new(mednanny_core::clock::SystemClock),
+                72,
+            );
+            demo::ensure(&services)
+                .await
+                .expect("the demo family on the migrated record");
+        });
+    }
+}

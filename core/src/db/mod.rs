@@ -133,8 +133,10 @@ impl Database {
             max_connections: Some(1),
             ..settings.clone()
         };
-        // The bot and the WhatsApp bridge may open (and migrate) the file at the same moment: the
-        // one that finds it locked waits a little and tries again.
+        // The bot and the WhatsApp bridge may open (and migrate) the file at the same moment: each
+        // migration run is one transaction (see `migrate_with`), so the second waits for the
+        // first; one that still finds it locked past the busy timeout waits a little and tries
+        // again.
         let mut tries = 0;
         loop {
             let opened = match Database::connect(&settings).await {
@@ -142,9 +144,10 @@ impl Database {
                 Err(error) => Err(error),
             };
             match opened {
-                // Locked: the other process is migrating. A duplicate migration version: it
-                // applied the same migration between our reading the list and writing it; the
-                // next try finds it applied.
+                // Locked: the other process is migrating. A duplicate migration version: a
+                // process that migrated without the run's transaction (an older build) applied
+                // the same migration between our reading the list and writing it; the next try
+                // finds it applied.
                 Err(error)
                     if tries < 40
                         && (error.to_string().contains("locked")
@@ -173,8 +176,11 @@ impl Database {
             Conn::Sqlite(shared) => {
                 let migrating = shared.0.migrating().await?;
                 let result = M::up(&migrating, None).await;
+                let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+                let ended = migrating.execute_unprepared(end).await;
                 drop(migrating);
                 result?;
+                ended?;
                 shared.0.reopen()
             }
         }

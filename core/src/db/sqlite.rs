@@ -131,7 +131,11 @@ impl SqliteFile {
             }
         }
         let conn = rusqlite::Connection::open_with_flags(&self.path, flags)?;
-        conn.busy_timeout(busy_timeout)?;
+        // Setting up waits for the lock, whatever the role: switching a new file to WAL takes it
+        // for a moment, and the bot and the bridge open the same new files at once on a first
+        // start (the writer's zero timeout refused the second with "database is locked"). This
+        // runs once per connection, at start-up or a reopen, not on a write's path.
+        conn.busy_timeout(self.busy_timeout)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -140,6 +144,7 @@ impl SqliteFile {
         // A negative cache_size is in KiB.
         conn.pragma_update(None, "cache_size", -i64::from(self.cache_kib))?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        conn.busy_timeout(busy_timeout)?;
         Ok(conn)
     }
 }
@@ -434,9 +439,18 @@ impl SqliteDb {
 
     /// A sea-orm connection for sea-orm-migration, which wants its own `DatabaseConnection`: every
     /// statement runs on the writer, and nothing else writes until it is dropped.
+    ///
+    /// The run is one `BEGIN IMMEDIATE` transaction, which the caller ends with `COMMIT` or
+    /// `ROLLBACK` on the returned connection: SQLite's DDL is transactional, so two processes
+    /// opening the same file at once (the bot and the WhatsApp bridge with the inbox) migrate one
+    /// after the other, and the second finds every migration applied. Without it both read an empty
+    /// migration list and the second failed on the first's `ADD COLUMN` ("duplicate column name").
     pub async fn migrating(self: &Arc<Self>) -> Result<DatabaseConnection, DbErr> {
         let gate = self.gate.clone().lock_owned().await;
         self.commit_group();
+        self.retry_busy(|handle| handle.conn.execute_batch("BEGIN IMMEDIATE"))
+            .await
+            .map_err(exec_err)?;
         let session: Box<dyn ProxyDatabaseTrait> = Box::new(Migrating {
             db: self.clone(),
             _gate: gate,
@@ -719,10 +733,10 @@ impl Drop for Writing {
     }
 }
 
-/// The statements of a migration run, on the writer (see [`SqliteDb::migrating`]). sea-orm-migration
-/// runs SQLite migrations without transactions; `begin`/`commit`/`rollback` are honoured anyway,
-/// but sea-orm's proxy API cannot return their errors, so a failure is logged and shows in the
-/// next statement.
+/// The statements of a migration run, on the writer, inside the run's transaction (see
+/// [`SqliteDb::migrating`]). sea-orm-migration runs SQLite migrations without transactions; one
+/// that asks for its own gets a savepoint inside the run's, but sea-orm's proxy API cannot return
+/// their errors, so a failure is logged and shows in the next statement.
 struct Migrating {
     db: Arc<SqliteDb>,
     _gate: OwnedMutexGuard<()>,
@@ -763,19 +777,19 @@ impl ProxyDatabaseTrait for Migrating {
     }
 
     async fn begin(&self) {
-        self.batch("BEGIN IMMEDIATE");
+        self.batch("SAVEPOINT migration");
     }
 
     async fn commit(&self) {
-        self.batch("COMMIT");
+        self.batch("RELEASE migration");
     }
 
     async fn rollback(&self) {
-        self.batch("ROLLBACK");
+        self.batch("ROLLBACK TO migration; RELEASE migration");
     }
 
     fn start_rollback(&self) {
-        self.batch("ROLLBACK");
+        self.batch("ROLLBACK TO migration; RELEASE migration");
     }
 }
 
