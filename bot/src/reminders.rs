@@ -7,8 +7,7 @@
 //! a bot that dies mid-send leaves the row to another once the lease runs out. What a reminder's
 //! answer does (*Given*, *Skip*) is the engine's: the buttons and replies come back as messages.
 
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
@@ -21,7 +20,7 @@ use mednanny_core::reminders::planner::{self, ReminderKind};
 use mednanny_core::reminders::store::{Reminder, ReminderStore, SentReminder, Status};
 use mednanny_core::services::reminders::{Audience, Recipient, ReminderFacts};
 use mednanny_core::services::shifts::ForgottenClockOut;
-use mednanny_core::services::Services;
+use mednanny_core::services::{FamilyInfo, Services};
 use mednanny_core::settings::ReminderSettings;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -241,6 +240,7 @@ impl Scheduler {
                 .whatsapp
                 .push(whatsapp_message(recipient, number, reply, msg, key, family));
         } else if let Some((api, user)) = &route.slack {
+            pending.on_slack = true;
             let sent = async {
                 let dm = api.open_dm(user).await?;
                 for message in reply_messages(reply) {
@@ -299,7 +299,7 @@ impl Scheduler {
         claimed: Vec<Reminder>,
         work: Work,
     ) -> Result<Round, SchedulerError> {
-        let facts = &self.services.reminder_facts(&claimed).await?;
+        let batch = &self.batch(&claimed, work).await?;
         let mut by_family: BTreeMap<i64, Vec<Reminder>> = BTreeMap::new();
         for reminder in claimed {
             by_family
@@ -309,50 +309,94 @@ impl Scheduler {
         }
         let families = by_family.into_values().map(|reminders| async move {
             let mut round = Round::default();
-            let mut responsible = Responsible::default();
             let mut pending = Pending::default();
-            let mut failed = None;
+            let mut outcome = Ok(());
             for reminder in reminders {
                 let done = match work {
                     Work::Deliver => {
-                        self.deliver(reminder, facts, &mut responsible, &mut pending, &mut round)
+                        self.deliver(reminder, batch, &mut pending, &mut round)
                             .await
                     }
                     Work::Escalate => {
-                        self.escalate(reminder, facts, &mut responsible, &mut pending, &mut round)
+                        self.escalate(reminder, batch, &mut pending, &mut round)
                             .await
                     }
                 };
-                if let Err(error) = done {
-                    failed = Some(error);
+                if done.is_err() {
+                    outcome = done;
                     break;
                 }
             }
-            // What was sent is recorded even when a later reminder failed.
-            self.flush(pending).await?;
-            match failed {
-                Some(error) => Err(error),
-                None => Ok::<_, SchedulerError>(round),
+            // What was sent is recorded even when a later reminder failed. A Slack message has
+            // already left, so the family's reminders are recorded as sent now (a crash before
+            // that would send them again once the lease ran out); WhatsApp messages leave only
+            // once queued, so a family reached only there waits for the batch's one transaction.
+            if pending.on_slack {
+                let flushed = self.flush(std::mem::take(&mut pending)).await;
+                outcome = outcome.and(flushed);
             }
+            (outcome.map(|()| round), pending)
         });
         let mut done = futures_util::stream::iter(families).buffer_unordered(FAMILIES_AT_ONCE);
         let mut total = Round::default();
         let mut failed = None;
-        while let Some(family) = done.next().await {
+        let mut queued = Pending::default();
+        while let Some((family, pending)) = done.next().await {
+            queued.whatsapp.extend(pending.whatsapp);
+            queued.sent.extend(pending.sent);
             match family {
                 Ok(round) => total += round,
                 Err(error) => failed = Some(error),
             }
         }
+        drop(done);
+        self.flush(queued).await?;
         match failed {
             Some(error) => Err(error),
             None => Ok(total),
         }
     }
 
-    /// Writes what a family's reminders left pending in one transaction: the WhatsApp messages
-    /// queued for the bridge and the reminders recorded as sent (a commit per reminder was most of
-    /// a round's time on PostgreSQL; see docs/benchmarks.md).
+    /// Reads what a claimed batch's reminders need before any is sent: their facts (children,
+    /// pauses, medications, doses), whom each is for, and those people and families, each in a
+    /// few queries for the whole batch (docs/benchmarks.md).
+    async fn batch(&self, claimed: &[Reminder], work: Work) -> Result<Batch, SchedulerError> {
+        let facts = self.services.reminder_facts(claimed).await?;
+        let mut audiences = HashMap::with_capacity(claimed.len());
+        for reminder in claimed {
+            let audience = match work {
+                Work::Deliver => self.services.reminder_audience(reminder).await?,
+                Work::Escalate => Some(Audience::Guardians),
+            };
+            audiences.insert(reminder.id, audience);
+        }
+        let wanted: Vec<(i64, Audience)> = claimed
+            .iter()
+            .filter_map(|r| Some((r.family_id, audiences.get(&r.id).copied().flatten()?)))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let families: Vec<i64> = claimed
+            .iter()
+            .map(|r| r.family_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        Ok(Batch {
+            facts,
+            audiences,
+            recipients: self
+                .services
+                .recipients_in(&wanted, self.services.now())
+                .await?,
+            families: self.services.families_info(&families).await?,
+        })
+    }
+
+    /// Writes what reminders left pending in one transaction (a family's, or a whole batch's:
+    /// see [`Scheduler::side_by_side`]): the WhatsApp messages queued for the bridge and the
+    /// reminders recorded as sent. On PostgreSQL each commit waits for the disk; a commit per
+    /// reminder, then per family, was most of a round's time (docs/benchmarks.md).
     async fn flush(&self, pending: Pending) -> Result<(), SchedulerError> {
         if pending.whatsapp.is_empty() && pending.sent.is_empty() {
             return Ok(());
@@ -368,15 +412,14 @@ impl Scheduler {
     async fn deliver(
         &self,
         reminder: Reminder,
-        facts: &ReminderFacts,
-        responsible: &mut Responsible,
+        batch: &Batch,
         pending: &mut Pending,
         round: &mut Round,
     ) -> Result<(), SchedulerError> {
         let now = self.services.now();
         // A dose already given (typed, or from another reminder's button) answers it, late or not.
         if reminder.kind == ReminderKind::Dose {
-            if let Some(by) = facts.dose_answering(&reminder) {
+            if let Some(by) = batch.facts.dose_answering(&reminder) {
                 self.store.finish(reminder.id, Status::Given, by).await?;
                 round.closed += 1;
                 return Ok(());
@@ -387,7 +430,7 @@ impl Scheduler {
             round.missed += 1;
             return Ok(());
         }
-        let Some(audience) = self.services.reminder_audience(&reminder).await? else {
+        let Some(audience) = batch.audiences.get(&reminder.id).copied().flatten() else {
             // For nobody any more (its schedule or certification removed, its nanny gone).
             self.store
                 .finish(reminder.id, Status::Cancelled, None)
@@ -395,9 +438,7 @@ impl Scheduler {
             round.closed += 1;
             return Ok(());
         };
-        let recipients = responsible
-            .get(&self.services, reminder.family_id, audience, now)
-            .await?;
+        let recipients = batch.recipients(reminder.family_id, audience);
         if recipients.is_empty() {
             // Everyone responsible is in quiet hours: it waits for the first of them to end.
             self.store
@@ -410,7 +451,7 @@ impl Scheduler {
             return Ok(());
         }
         let Some(sent_to) = self
-            .send(&reminder, facts, recipients, false, pending)
+            .send(&reminder, batch, recipients, false, pending)
             .await?
         else {
             self.store
@@ -433,20 +474,16 @@ impl Scheduler {
     async fn escalate(
         &self,
         reminder: Reminder,
-        facts: &ReminderFacts,
-        responsible: &mut Responsible,
+        batch: &Batch,
         pending: &mut Pending,
         round: &mut Round,
     ) -> Result<(), SchedulerError> {
-        if let Some(by) = facts.dose_answering(&reminder) {
+        if let Some(by) = batch.facts.dose_answering(&reminder) {
             self.store.finish(reminder.id, Status::Given, by).await?;
             round.closed += 1;
             return Ok(());
         }
-        let now = self.services.now();
-        let guardians = responsible
-            .get(&self.services, reminder.family_id, Audience::Guardians, now)
-            .await?;
+        let guardians = batch.recipients(reminder.family_id, Audience::Guardians);
         if guardians.is_empty() {
             // Every guardian is in quiet hours: the escalation waits for the first of them to
             // end (a dose logged meanwhile answers it), rather than telling nobody.
@@ -460,7 +497,7 @@ impl Scheduler {
             return Ok(());
         }
         match self
-            .send(&reminder, facts, guardians, true, pending)
+            .send(&reminder, batch, guardians, true, pending)
             .await?
         {
             Some(to) => {
@@ -484,22 +521,30 @@ impl Scheduler {
     async fn send(
         &self,
         reminder: &Reminder,
-        facts: &ReminderFacts,
+        batch: &Batch,
         recipients: &[Recipient],
         escalated: bool,
         pending: &mut Pending,
     ) -> Result<Option<Vec<i64>>, SchedulerError> {
-        let family = self.services.family_info(reminder.family_id).await?;
+        let family = match batch.families.get(&reminder.family_id) {
+            Some(family) => family.clone(),
+            None => self.services.family_info(reminder.family_id).await?,
+        };
         let mut to = Vec::new();
         for recipient in recipients {
             let route = self.route(recipient);
-            let Some(msg) = self
+            let Some(mut msg) = self
                 .services
-                .reminder_message_from(facts, reminder, escalated, route.whatsapp.is_none())
+                .reminder_message_from(&batch.facts, reminder, escalated, route.whatsapp.is_none())
                 .await?
             else {
                 return Ok(None);
             };
+            // A certification's holder reads about her own ("your CPR…").
+            if let Msg::ReminderCertification { yours, .. } = &mut msg {
+                *yours = batch.audiences.get(&reminder.id)
+                    == Some(&Some(Audience::GuardiansAnd(recipient.member_id)));
+            }
             let reply = render(&msg, &self.render_context(&family, recipient));
             to.push(recipient.member_id);
             let key = format!(
@@ -549,7 +594,7 @@ fn whatsapp_message(
     key: &str,
     family: &str,
 ) -> NewMessage {
-    let body = reply_texts(reply).0.join("\n");
+    let body = reply_texts(reply, recipient.locale).0.join("\n");
     let content = if recipient.whatsapp_window_open {
         Content::Text { body }
     } else {
@@ -584,6 +629,8 @@ fn whatsapp_message(
 struct Pending {
     whatsapp: Vec<NewMessage>,
     sent: Vec<SentReminder>,
+    /// A message went (or was tried) on Slack: see [`Scheduler::side_by_side`].
+    on_slack: bool,
 }
 
 /// Families whose reminders are sent at the same time. Enough to keep both database and HTTP
@@ -596,29 +643,22 @@ enum Work {
     Escalate,
 }
 
-/// Who each audience is in one family at the moment of a round, looked up once for all of its
-/// reminders in the batch.
-#[derive(Default)]
-struct Responsible {
-    known: HashMap<Audience, Vec<Recipient>>,
+/// What a claimed batch's reminders need, read together: see [`Scheduler::batch`].
+struct Batch {
+    facts: ReminderFacts,
+    /// Per reminder, whom it is for (`None`: nobody any more).
+    audiences: HashMap<i64, Option<Audience>>,
+    /// Who each audience of each family is at the moment of the round (quiet hours applied).
+    recipients: HashMap<(i64, Audience), Vec<Recipient>>,
+    families: HashMap<i64, FamilyInfo>,
 }
 
-impl Responsible {
-    async fn get(
-        &mut self,
-        services: &Services,
-        family_id: i64,
-        audience: Audience,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<&[Recipient], SchedulerError> {
-        if let Entry::Vacant(slot) = self.known.entry(audience) {
-            slot.insert(services.recipients(family_id, audience, now).await?);
-        }
-        Ok(self
-            .known
-            .get(&audience)
+impl Batch {
+    fn recipients(&self, family_id: i64, audience: Audience) -> &[Recipient] {
+        self.recipients
+            .get(&(family_id, audience))
             .map(Vec::as_slice)
-            .unwrap_or_default())
+            .unwrap_or_default()
     }
 }
 

@@ -923,7 +923,7 @@ async fn a_certification_expiring_in_30_days_reaches_the_guardians_and_the_nanny
         assert!(family.dms_with(user, expiring).is_empty(), "{user}");
     }
     family.at(ny(9, 0)).await;
-    for user in [ANA, LUIS, MAYA] {
+    for user in [ANA, LUIS] {
         let told = family.dms_with(user, expiring);
         assert_eq!(told.len(), 1, "{user}: {told:?}");
         assert!(
@@ -931,6 +931,16 @@ async fn a_certification_expiring_in_30_days_reaches_the_guardians_and_the_nanny
             "{user}: {told:?}"
         );
     }
+    // Maya reads about her own certification, and whom to tell once renewed.
+    let hers = family.dms_with(MAYA, expiring);
+    assert_eq!(hers.len(), 1, "{hers:?}");
+    assert!(
+        hers[0].contains(
+            "Your First aid expires on Wed 1 Apr 2026 (in 30 days): time to book the renewal, \
+             then tell a guardian the new date."
+        ),
+        "{hers:?}"
+    );
     // Once: a later round and another bot send nothing more.
     family.at(ny(9, 30)).await;
     family.another_bot().await.round().await.expect("a round");
@@ -974,5 +984,177 @@ async fn a_removed_certification_is_not_reminded() {
     assert_eq!(
         family.statuses_of("certification_expiry").await,
         vec![("Tue 09:00".to_string(), "cancelled".to_string())]
+    );
+}
+
+/// Two families' doses due in the same round (one on Slack, one on WhatsApp) are claimed in one
+/// batch: each reaches only its own family, is recorded as sent to its own members, and each
+/// family's answer closes its own reminder.
+#[tokio::test]
+async fn two_families_due_in_one_round_each_hear_of_their_own_child_only() {
+    let family = Family::garcia().await;
+    let services = &family.services;
+    let op = Actor::operator();
+    // The Okafors, in New York too: Ngozi is on WhatsApp only; Ada takes her iron at 08:00.
+    let okafor = services
+        .create_family(&op, "Okafor", "America/New_York", "US")
+        .await
+        .expect("a second family");
+    let ngozi = services.create_person("Ngozi", "en").await.expect("Ngozi");
+    services
+        .link_identity(ngozi, IdentityKind::Whatsapp, "+15550000009", true)
+        .await
+        .expect("her WhatsApp");
+    let ngozi_member = services
+        .add_member(&op, okafor, ngozi, mednanny_core::domain::Role::Guardian)
+        .await
+        .expect("a guardian");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date");
+    let ada = services
+        .add_child(
+            &op,
+            okafor,
+            "Ada",
+            chrono::NaiveDate::from_ymd_opt(2022, 1, 9).expect("a date"),
+        )
+        .await
+        .expect("Ada");
+    services
+        .add_medication(
+            &op,
+            mednanny_core::services::care::NewMedication {
+                child_id: ada,
+                name: "Iron drops".into(),
+                form: "drops".into(),
+                route: "oral".into(),
+                ingredients: vec![mednanny_core::domain::parse_strength(
+                    "ferrous sulfate",
+                    "15 mg/1 ml",
+                )
+                .expect("a strength")],
+                dose: mednanny_core::domain::DoseAmount {
+                    value: 1.0,
+                    unit: mednanny_core::domain::DoseUnit::Ml,
+                },
+                schedule: mednanny_core::domain::Schedule::FixedTimes {
+                    times: vec![chrono::NaiveTime::from_hms_opt(8, 0, 0).expect("08:00")],
+                },
+                min_interval: Duration::hours(20),
+                max_doses_per_day: Some(1),
+                starts_on: Some(today),
+                ends_on: None,
+            },
+        )
+        .await
+        .expect("Ada's iron");
+    family.maya_on_shift().await;
+
+    let round = family.at(ny(8, 0)).await;
+    assert_eq!(round.sent, 2, "{round:?}");
+    // Leo's dose went to Maya on Slack, and nothing of Ada's reached the Garcias.
+    let maya = family.dms(MAYA);
+    assert_eq!(maya.len(), 1, "{maya:?}");
+    assert!(maya[0].contains("Leo"), "{}", maya[0]);
+    assert!(family.dms(ANA).is_empty() && family.dms(LUIS).is_empty());
+    // Ada's went to Ngozi's WhatsApp through the outbox, and says nothing of Leo.
+    let outbox = mednanny_core::outbox::Outbox::new(
+        services.db().clone(),
+        family.keys.clone(),
+        Arc::new(family.clock.clone()),
+    );
+    let queued = outbox
+        .claim(10, Duration::seconds(60))
+        .await
+        .expect("the outbox");
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!(queued[0].recipient, "+15550000009");
+    let words = match &queued[0].content {
+        mednanny_core::outbox::Content::Text { body } => body.clone(),
+        mednanny_core::outbox::Content::Template { fallback, .. } => fallback.clone(),
+    };
+    assert!(words.contains("Ada") && !words.contains("Leo"), "{words}");
+    outbox.sent(queued[0].id, "SM1").await.expect("sent");
+    // Each is recorded as sent to its own family's member.
+    let sent: Vec<(i64, Option<String>)> = entity::reminder::Entity::find()
+        .filter(entity::reminder::Column::Status.eq(Status::Sent.as_str()))
+        .order_by_asc(entity::reminder::Column::FamilyId)
+        .all(services.db().conn())
+        .await
+        .expect("reminders")
+        .into_iter()
+        .map(|r| (r.family_id, r.sent_to))
+        .collect();
+    let maya_member = entity::member::Entity::find()
+        .filter(entity::member::Column::PersonId.eq(family.demo.maya))
+        .one(services.db().conn())
+        .await
+        .expect("members")
+        .expect("Maya's membership")
+        .id;
+    assert_eq!(
+        sent,
+        vec![
+            (family.demo.family_id, Some(maya_member.to_string())),
+            (okafor, Some(ngozi_member.to_string())),
+        ]
+    );
+    // Ngozi answers on WhatsApp: Ada's dose is logged, and Leo's reminder still waits for Maya.
+    let turn = family
+        .engine
+        .handle(&Inbound {
+            channel: Channel::Whatsapp,
+            identity: IdentityKind::Whatsapp,
+            external_id: "+15550000009".into(),
+            display_name: None,
+            text: "GIVEN".into(),
+            delivery_key: None,
+            form: None,
+            voice: false,
+            locale: None,
+            photo: None,
+        })
+        .await;
+    assert!(!turn.replies.is_empty());
+    let given: Vec<i64> = entity::dose_log::Entity::find()
+        .all(services.db().conn())
+        .await
+        .expect("doses")
+        .into_iter()
+        .map(|d| d.child_id)
+        .collect();
+    assert_eq!(given, vec![ada], "Ngozi's GIVEN logs Ada's dose");
+    // Half an hour on: Ada's reminder is closed by her dose; Leo's, unanswered, goes to his
+    // guardians, and to nobody else.
+    let round = family.at(ny(8, 30)).await;
+    assert_eq!((round.closed, round.escalated), (1, 1), "{round:?}");
+    for user in [ANA, LUIS] {
+        let told = family.dms(user);
+        assert_eq!(told.len(), 1, "{user}: {told:?}");
+        assert!(told[0].contains("Leo"), "{user}: {told:?}");
+    }
+    assert_eq!(
+        outbox
+            .claim(10, Duration::seconds(60))
+            .await
+            .expect("the outbox")
+            .len(),
+        0,
+        "nothing more for Ngozi"
+    );
+    let statuses: Vec<(i64, String)> = entity::reminder::Entity::find()
+        .filter(entity::reminder::Column::Kind.eq("dose"))
+        .order_by_asc(entity::reminder::Column::FamilyId)
+        .all(services.db().conn())
+        .await
+        .expect("reminders")
+        .into_iter()
+        .map(|r| (r.family_id, r.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            (family.demo.family_id, "sent".to_string()),
+            (okafor, "given".to_string()),
+        ]
     );
 }

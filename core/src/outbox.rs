@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use entity::outbox;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
     QueryFilter, QueryOrder, Statement, TryInsertResult,
@@ -215,16 +215,33 @@ impl Outbox {
 
     /// The provider accepted the message.
     pub async fn sent(&self, id: i64, provider_sid: &str) -> Result<(), OutboxError> {
+        self.sent_many(&[(id, provider_sid.to_string())]).await
+    }
+
+    /// The provider accepted these messages (id, provider id): one statement for up to 500 of
+    /// them. The sender records a claimed batch's sends together; one commit per message was
+    /// most of what it asked of PostgreSQL (docs/benchmarks.md).
+    pub async fn sent_many(&self, accepted: &[(i64, String)]) -> Result<(), OutboxError> {
         let now = self.clock.now();
-        self.update(
-            id,
-            [
-                (outbox::Column::Status, Expr::value("sent")),
-                (outbox::Column::ProviderSid, Expr::value(provider_sid)),
-                (outbox::Column::SentAt, Expr::value(now)),
-            ],
-        )
-        .await
+        for chunk in accepted.chunks(500) {
+            let mut provider_sid = CaseStatement::new();
+            for (id, sid) in chunk {
+                provider_sid = provider_sid.case(outbox::Column::Id.eq(*id), Expr::value(sid));
+            }
+            outbox::Entity::update_many()
+                .col_expr(
+                    outbox::Column::LeaseUntil,
+                    Expr::value(None::<DateTime<Utc>>),
+                )
+                .col_expr(outbox::Column::UpdatedAt, Expr::value(now))
+                .col_expr(outbox::Column::Status, Expr::value("sent"))
+                .col_expr(outbox::Column::ProviderSid, provider_sid.into())
+                .col_expr(outbox::Column::SentAt, Expr::value(now))
+                .filter(outbox::Column::Id.is_in(chunk.iter().map(|(id, _)| *id)))
+                .exec(self.db.conn())
+                .await?;
+        }
+        Ok(())
     }
 
     /// A passing failure (429, 5xx, the network): tried again after `after`, still ahead of the

@@ -124,18 +124,41 @@ pub(crate) async fn run(
         }
         // Claimed messages are for different recipients: sent side by side, `senders` at once.
         let mut sending = JoinSet::new();
+        let mut accepted = Vec::new();
         for message in claimed {
             while sending.len() >= senders {
-                sending.join_next().await;
+                if let Some(Ok(Some(sent))) = sending.join_next().await {
+                    accepted.push(sent);
+                }
             }
             let (shared, http, url) = (shared.clone(), http.clone(), url.clone());
             sending.spawn(async move { send(&shared, &http, &url, message).await });
         }
-        while sending.join_next().await.is_some() {}
+        while let Some(done) = sending.join_next().await {
+            if let Ok(Some(sent)) = done {
+                accepted.push(sent);
+            }
+        }
+        // What Twilio accepted is recorded for the claimed batch at once, milliseconds after its
+        // last send. A status callback comes after the carrier answers, later than that; one
+        // that came sooner would find no message with its id and be dropped, as it always was
+        // when it raced the record.
+        if let Err(error) = shared.outbox.sent_many(&accepted).await {
+            // The leases run out and the messages are claimed again: at worst sent twice, never
+            // lost.
+            tracing::error!(%error, messages = accepted.len(), "sends not recorded");
+        }
     }
 }
 
-async fn send(shared: &Shared, http: &reqwest::Client, url: &str, message: Outgoing) {
+/// Sends one message and records what came of it, except an acceptance: that is returned (the
+/// message's id and Twilio's) for the batch to record together.
+async fn send(
+    shared: &Shared,
+    http: &reqwest::Client,
+    url: &str,
+    message: Outgoing,
+) -> Option<(i64, String)> {
     let account = &shared.account;
     let mut form: Vec<(&str, String)> = vec![
         ("To", format!("whatsapp:{}", message.recipient)),
@@ -200,7 +223,7 @@ async fn send(shared: &Shared, http: &reqwest::Client, url: &str, message: Outgo
     };
     let outbox = &shared.outbox;
     let recorded = match &sent {
-        Sent::Accepted { sid } => outbox.sent(message.id, sid).await,
+        Sent::Accepted { sid } => return Some((message.id, sid.clone())),
         Sent::Retry { after, code } => {
             let after = chrono::Duration::from_std(*after).unwrap_or(chrono::Duration::seconds(5));
             match outbox.retry_later(&message, after, *code).await {
@@ -239,6 +262,7 @@ async fn send(shared: &Shared, http: &reqwest::Client, url: &str, message: Outgo
         // The lease runs out and the message is claimed again: at worst sent twice, never lost.
         tracing::error!(%error, id = message.id, "send outcome not recorded");
     }
+    None
 }
 
 /// Keeps "this message could not be delivered" in the inbox for the bot (once per message).

@@ -3,15 +3,18 @@
 //! boundaries. What people wrote (names, notes) is never turned into formatting: WhatsApp has no
 //! escape character, so a zero-width space after each formatting mark keeps it literal.
 
-use mednanny_core::messages::{Choice, Reply, Tone};
+use mednanny_core::messages::{Choice, Locale, Reply, Tone};
 
 /// Twilio refuses a WhatsApp body longer than this many characters.
 pub const LIMIT: usize = 1600;
 /// Zero width space: breaks a `*bold*` / `_italic_` / `~strike~` / ``` `code` ``` pair.
 const BREAK: char = '\u{200B}';
 
-/// The messages one reply becomes, in order, and the choices a numbered answer picks from.
-pub fn reply_texts(reply: &Reply) -> (Vec<String>, Vec<Choice>) {
+/// The messages one reply becomes, in order, and the choices a numbered answer picks from. The
+/// words WhatsApp adds (how to answer, where a file is) are in the reader's language, as the
+/// reply is.
+pub fn reply_texts(reply: &Reply, locale: Locale) -> (Vec<String>, Vec<Choice>) {
+    let es = locale == Locale::Es;
     let mut text = literal(&reply.text);
     if reply.tone == Tone::Urgent {
         // The first line (who to call) in bold.
@@ -24,25 +27,45 @@ pub fn reply_texts(reply: &Reply) -> (Vec<String>, Vec<Choice>) {
     }
     let choices = reply.choices.clone();
     if is_yes_no(&choices) {
-        text.push_str("\n\nReply *YES* or *NO*.");
+        text.push_str(if es {
+            "\n\nResponde *SÍ* o *NO*."
+        } else {
+            "\n\nReply *YES* or *NO*."
+        });
     } else if !choices.is_empty() {
         text.push('\n');
         for (n, choice) in choices.iter().enumerate() {
             text.push_str(&format!("\n*{}.* {}", n + 1, literal(&choice.label)));
         }
-        text.push_str(&format!("\n\nReply {}.", numbers(choices.len())));
+        let numbers = numbers(choices.len(), if es { "o" } else { "or" });
+        text.push_str(&if es {
+            format!("\n\nResponde {numbers}.")
+        } else {
+            format!("\n\nReply {numbers}.")
+        });
     }
     if let Some(document) = &reply.document {
         // Where the same file can be had: the payroll CSV from the hours command, the rest from
         // the export.
-        let elsewhere = if document.filename.starts_with("hours-") {
-            "/mednanny hours in Slack shares it, or run mednanny hours --csv"
-        } else {
-            "ask for it in Slack, or run mednanny export"
-        };
-        text.push_str(&format!(
-            "\n\n(WhatsApp cannot carry the file: {elsewhere}.)"
-        ));
+        let hours = document.filename.starts_with("hours-");
+        text.push_str(match (es, hours) {
+            (false, true) => {
+                "\n\n(WhatsApp cannot carry the file: /mednanny hours in Slack shares it, or \
+                 run mednanny hours --csv.)"
+            }
+            (false, false) => {
+                "\n\n(WhatsApp cannot carry the file: ask for it in Slack, or run mednanny \
+                 export.)"
+            }
+            (true, true) => {
+                "\n\n(WhatsApp no puede llevar el archivo: /mednanny hours en Slack lo \
+                 comparte, o ejecuta mednanny hours --csv.)"
+            }
+            (true, false) => {
+                "\n\n(WhatsApp no puede llevar el archivo: pídelo en Slack, o ejecuta \
+                 mednanny export.)"
+            }
+        });
     }
     (split(&text, LIMIT), choices)
 }
@@ -62,11 +85,11 @@ fn is_yes_no(choices: &[Choice]) -> bool {
         && choices[1].value.eq_ignore_ascii_case("no")
 }
 
-/// "1 or 2", "1, 2 or 3".
-fn numbers(count: usize) -> String {
+/// "1 or 2", "1, 2 or 3" (`or` in the reader's language).
+fn numbers(count: usize, or: &str) -> String {
     let all: Vec<String> = (1..=count).map(|n| n.to_string()).collect();
     match all.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, rest)) if !rest.is_empty() => format!("{} {or} {last}", rest.join(", ")),
         Some((last, _)) => last.clone(),
         None => String::new(),
     }
@@ -166,7 +189,7 @@ mod tests {
             ),
         ];
         for (reply, expected) in cases {
-            let (texts, _) = reply_texts(&reply);
+            let (texts, _) = reply_texts(&reply, Locale::En);
             assert_eq!(texts, vec![expected.to_string()], "{:?}", reply.text);
         }
     }
@@ -182,19 +205,55 @@ mod tests {
                 filename: filename.into(),
                 content: "a,b\n".into(),
             });
-            let (texts, _) = reply_texts(&with_file);
+            let (texts, _) = reply_texts(&with_file, Locale::En);
             assert!(texts[0].starts_with("Hours for November."), "{texts:?}");
             assert!(texts[0].contains(hint), "{filename}: {texts:?}");
         }
     }
 
     #[test]
+    fn a_spanish_reader_is_told_how_to_answer_in_spanish() {
+        let cases: Vec<(Reply, &str)> = vec![
+            (
+                reply(
+                    "Espera — Ana le dio Tylenol a Emma a las 14:00. ¿Darlo igualmente?",
+                    Tone::Warning,
+                    &[("Sí, se dio", "yes"), ("No", "no")],
+                ),
+                "Espera — Ana le dio Tylenol a Emma a las 14:00. ¿Darlo igualmente?\n\n\
+                 Responde *SÍ* o *NO*.",
+            ),
+            (
+                reply(
+                    "¿Qué familia?",
+                    Tone::Info,
+                    &[("Garcia", "1"), ("Lopez", "2"), ("Smith", "3")],
+                ),
+                "¿Qué familia?\n\n*1.* Garcia\n*2.* Lopez\n*3.* Smith\n\nResponde 1, 2 o 3.",
+            ),
+        ];
+        for (reply, expected) in cases {
+            let (texts, _) = reply_texts(&reply, Locale::Es);
+            assert_eq!(texts, vec![expected.to_string()], "{:?}", reply.text);
+        }
+        let mut with_file = reply("Horas de noviembre.", Tone::Info, &[]);
+        with_file.document = Some(mednanny_core::messages::Document {
+            filename: "hours-2026-11.csv".into(),
+            content: "a,b\n".into(),
+        });
+        let (texts, _) = reply_texts(&with_file, Locale::Es);
+        assert!(
+            texts[0].contains("WhatsApp no puede llevar el archivo: /mednanny hours en Slack"),
+            "{texts:?}"
+        );
+    }
+
+    #[test]
     fn what_people_wrote_never_becomes_formatting() {
-        let (texts, _) = reply_texts(&reply(
-            "Note: *very* sleepy_today ~ok~ `x`",
-            Tone::Info,
-            &[],
-        ));
+        let (texts, _) = reply_texts(
+            &reply("Note: *very* sleepy_today ~ok~ `x`", Tone::Info, &[]),
+            Locale::En,
+        );
         let text = &texts[0];
         for mark in ["*very*", "sleepy_today", "~ok~", "`x`"] {
             assert!(
@@ -235,7 +294,7 @@ mod tests {
             .map(|n| format!("line {n:03} of the record"))
             .collect();
         let text = lines.join("\n");
-        let (parts, _) = reply_texts(&reply(&text, Tone::Info, &[]));
+        let (parts, _) = reply_texts(&reply(&text, Tone::Info, &[]), Locale::En);
         assert!(parts.len() > 1);
         for part in &parts {
             assert!(
@@ -252,7 +311,7 @@ mod tests {
         assert_eq!(parts.join("\n"), text, "nothing lost or reordered");
         // One line longer than the limit is cut at spaces.
         let long = "word ".repeat(700);
-        let (parts, _) = reply_texts(&reply(long.trim(), Tone::Info, &[]));
+        let (parts, _) = reply_texts(&reply(long.trim(), Tone::Info, &[]), Locale::En);
         assert!(parts.iter().all(|p| p.chars().count() <= LIMIT));
         assert_eq!(parts.join(" "), long.trim());
     }

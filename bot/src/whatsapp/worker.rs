@@ -9,7 +9,7 @@ use mednanny_core::assistant::voice::{audio_filename, Transcriber, VoiceError, M
 use mednanny_core::domain::{Channel as Via, IdentityKind, Phone};
 use mednanny_core::engine::{Engine, Inbound, Photo, Turn};
 use mednanny_core::inbox::Inbox;
-use mednanny_core::messages::{Choice, Msg, PhotoUnread, Reply, Tone};
+use mednanny_core::messages::{Choice, Locale, Msg, PhotoUnread, Reply, Tone};
 use mednanny_core::outbox::{self, Content, NewMessage, OutboxError, TemplateKind};
 use mednanny_core::services::ServiceError;
 use mednanny_core::settings::Secret;
@@ -280,10 +280,18 @@ impl WhatsappContext {
             replies.extend(turn.replies.iter().cloned());
             self.pushers.after_turn(&turn);
         }
+        // The words WhatsApp adds (how to answer) in the language the replies are in: theirs.
+        let locale = match person_id {
+            Some(person) => services
+                .person_locale(person)
+                .await
+                .map_or(Locale::En, |tag| Locale::from_tag(&tag)),
+            None => Locale::En,
+        };
         let mut texts = Vec::new();
         let mut asked = None;
         for reply in &replies {
-            let (parts, choices) = reply_texts(reply);
+            let (parts, choices) = reply_texts(reply, locale);
             texts.extend(parts);
             if !choices.is_empty() {
                 asked = Some(choices);
@@ -417,6 +425,7 @@ async fn push_alerts(engine: &Engine, family_id: i64) -> Result<usize, WhatsappE
         let Some(reach) = services.whatsapp_reach(person_id).await? else {
             continue;
         };
+        let locale = Locale::from_tag(&services.person_locale(person_id).await?);
         for group in &groups {
             let key = group
                 .ids
@@ -428,7 +437,7 @@ async fn push_alerts(engine: &Engine, family_id: i64) -> Result<usize, WhatsappE
                 group
                     .replies
                     .iter()
-                    .flat_map(|reply| reply_texts(reply).0)
+                    .flat_map(|reply| reply_texts(reply, locale).0)
                     .enumerate()
                     .map(|(n, body)| NewMessage {
                         recipient: number.clone(),

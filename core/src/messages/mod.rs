@@ -706,6 +706,8 @@ pub enum Msg {
         certification: String,
         expires_on: chrono::NaiveDate,
         expired: bool,
+        /// Sent to the nanny herself ("your CPR…"), not to a guardian.
+        yours: bool,
     },
 }
 
@@ -1085,6 +1087,7 @@ mod tests {
                     certification: "CPR and first aid".into(),
                     expires_on: day(1),
                     expired: false,
+                    yours: false,
                 },
                 "Maya's CPR and first aid expires on Wed 1 Apr 2026 (in 30 days): time to book the \
                  renewal. A guardian records the new date with \"profile Maya cert CPR and first \
@@ -1097,8 +1100,32 @@ mod tests {
                     certification: "CPR".into(),
                     expires_on: NaiveDate::from_ymd_opt(2026, 2, 27).expect("a day"),
                     expired: true,
+                    yours: false,
                 },
                 "⚠ Maya's CPR expired on Fri 27 Feb 2026.",
+                Tone::Warning,
+            ),
+            (
+                Msg::ReminderCertification {
+                    nanny: "Maya".into(),
+                    certification: "CPR and first aid".into(),
+                    expires_on: day(1),
+                    expired: false,
+                    yours: true,
+                },
+                "Your CPR and first aid expires on Wed 1 Apr 2026 (in 30 days): time to book the \
+                 renewal, then tell a guardian the new date.",
+                Tone::Info,
+            ),
+            (
+                Msg::ReminderCertification {
+                    nanny: "Maya".into(),
+                    certification: "CPR".into(),
+                    expires_on: NaiveDate::from_ymd_opt(2026, 2, 27).expect("a day"),
+                    expired: true,
+                    yours: true,
+                },
+                "⚠ Your CPR expired on Fri 27 Feb 2026. Once renewed, tell a guardian the new date.",
                 Tone::Warning,
             ),
         ];

@@ -58,6 +58,7 @@ pub mod records;
 pub mod reminders;
 pub mod shifts;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -234,6 +235,18 @@ pub struct FamilyInfo {
     pub country: String,
 }
 
+impl From<family_entity::Model> for FamilyInfo {
+    fn from(family: family_entity::Model) -> Self {
+        Self {
+            id: family.id,
+            // An unknown zone reads as UTC rather than failing every call for the family.
+            timezone: family.timezone.parse().unwrap_or(chrono_tz::UTC),
+            name: family.name,
+            country: family.country,
+        }
+    }
+}
+
 /// An authorized call's context inside its transaction.
 #[derive(Debug, Clone)]
 pub struct Authorized {
@@ -385,14 +398,40 @@ impl Services {
             .one(self.inner.db.conn())
             .await?
             .ok_or(ServiceError::NotFound("family"))?;
-        let info = FamilyInfo {
-            id: family.id,
-            name: family.name,
-            timezone: family.timezone.parse().unwrap_or(chrono_tz::UTC),
-            country: family.country,
-        };
+        let info = FamilyInfo::from(family);
         self.inner.families.insert(family_id, info.clone()).await;
         Ok(info)
+    }
+
+    /// [`Services::family_info`] for several families: the ones not remembered are read in one
+    /// query. A family that does not exist is left out.
+    pub async fn families_info(
+        &self,
+        family_ids: &[i64],
+    ) -> ServiceResult<HashMap<i64, FamilyInfo>> {
+        let mut known = HashMap::with_capacity(family_ids.len());
+        let mut missing = Vec::new();
+        for &id in family_ids {
+            match self.inner.families.get(&id).await {
+                Some(info) => {
+                    known.insert(id, info);
+                }
+                None => missing.push(id),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(known);
+        }
+        for family in family_entity::Entity::find()
+            .filter(family_entity::Column::Id.is_in(missing))
+            .all(self.inner.db.conn())
+            .await?
+        {
+            let info = FamilyInfo::from(family);
+            self.inner.families.insert(info.id, info.clone()).await;
+            known.insert(info.id, info);
+        }
+        Ok(known)
     }
 
     pub(crate) async fn forget_family(&self, family_id: i64) {

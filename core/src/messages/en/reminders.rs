@@ -151,32 +151,37 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             certification,
             expires_on,
             expired,
+            yours,
         } => {
             let date = expires_on.format("%a %-d %b %Y");
-            let renew = format!(
-                "A guardian records the new date with \"profile {nanny} cert {certification} until YYYY-MM-DD\"."
-            );
-            if *expired {
-                reply(
-                    format!("⚠ {nanny}'s {certification} expired on {date}. {renew}"),
+            let today = ctx.now.with_timezone(&ctx.timezone).date_naive();
+            let left = match (*expires_on - today).num_days() {
+                0 => "today".to_string(),
+                1 => "tomorrow".to_string(),
+                days => format!("in {days} days"),
+            };
+            let (text, tone) = match (*yours, *expired) {
+                // The nanny herself: only a guardian records the new date.
+                (true, true) => (
+                    format!("⚠ Your {certification} expired on {date}. Once renewed, tell a guardian the new date."),
                     Warning,
-                    msg,
-                )
-            } else {
-                let today = ctx.now.with_timezone(&ctx.timezone).date_naive();
-                let left = match (*expires_on - today).num_days() {
-                    0 => "today".to_string(),
-                    1 => "tomorrow".to_string(),
-                    days => format!("in {days} days"),
-                };
-                reply(
-                    format!(
-                        "{nanny}'s {certification} expires on {date} ({left}): time to book the renewal. {renew}"
-                    ),
+                ),
+                (true, false) => (
+                    format!("Your {certification} expires on {date} ({left}): time to book the renewal, then tell a guardian the new date."),
                     Info,
-                    msg,
-                )
-            }
+                ),
+                (false, expired) => {
+                    let renew = format!(
+                        "A guardian records the new date with \"profile {nanny} cert {certification} until YYYY-MM-DD\"."
+                    );
+                    if expired {
+                        (format!("⚠ {nanny}'s {certification} expired on {date}. {renew}"), Warning)
+                    } else {
+                        (format!("{nanny}'s {certification} expires on {date} ({left}): time to book the renewal. {renew}"), Info)
+                    }
+                }
+            };
+            reply(text, tone, msg)
         }
         other => reply(String::new(), Info, other),
     }

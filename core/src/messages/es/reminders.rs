@@ -163,32 +163,37 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             certification,
             expires_on,
             expired,
+            yours,
         } => {
             let date = weekday_date(*expires_on);
-            let renew = format!(
-                "Un tutor anota la nueva fecha con \"perfil {nanny} certificado {certification} hasta AAAA-MM-DD\"."
-            );
-            if *expired {
-                reply(
-                    format!("⚠ El certificado «{certification}» de {nanny} venció el {date}. {renew}"),
+            let today = ctx.now.with_timezone(&ctx.timezone).date_naive();
+            let left = match (*expires_on - today).num_days() {
+                0 => "hoy".to_string(),
+                1 => "mañana".to_string(),
+                days => format!("dentro de {days} días"),
+            };
+            let (text, tone) = match (*yours, *expired) {
+                // La niñera misma: solo un tutor anota la nueva fecha.
+                (true, true) => (
+                    format!("⚠ Tu certificado «{certification}» venció el {date}. Cuando lo renueves, dile la nueva fecha a un tutor."),
                     Warning,
-                    msg,
-                )
-            } else {
-                let today = ctx.now.with_timezone(&ctx.timezone).date_naive();
-                let left = match (*expires_on - today).num_days() {
-                    0 => "hoy".to_string(),
-                    1 => "mañana".to_string(),
-                    days => format!("dentro de {days} días"),
-                };
-                reply(
-                    format!(
-                        "El certificado «{certification}» de {nanny} vence el {date} ({left}): hay que reservar la renovación. {renew}"
-                    ),
+                ),
+                (true, false) => (
+                    format!("Tu certificado «{certification}» vence el {date} ({left}): hay que reservar la renovación; luego dile la nueva fecha a un tutor."),
                     Info,
-                    msg,
-                )
-            }
+                ),
+                (false, expired) => {
+                    let renew = format!(
+                        "Un tutor anota la nueva fecha con \"perfil {nanny} certificado {certification} hasta AAAA-MM-DD\"."
+                    );
+                    if expired {
+                        (format!("⚠ El certificado «{certification}» de {nanny} venció el {date}. {renew}"), Warning)
+                    } else {
+                        (format!("El certificado «{certification}» de {nanny} vence el {date} ({left}): hay que reservar la renovación. {renew}"), Info)
+                    }
+                }
+            };
+            reply(text, tone, msg)
         }
         other => reply(String::new(), Info, other),
     }

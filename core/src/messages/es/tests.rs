@@ -442,6 +442,7 @@ fn replies_read_in_spanish() {
                 certification: "RCP".into(),
                 expires_on: day(2026, 1, 2),
                 expired: false,
+                yours: false,
             },
             vec![
                 "El certificado «RCP» de Maya vence el viernes 2 de enero de 2026 (dentro de 30 días)",
@@ -454,8 +455,35 @@ fn replies_read_in_spanish() {
                 certification: "RCP".into(),
                 expires_on: day(2025, 12, 1),
                 expired: true,
+                yours: false,
             },
             vec!["El certificado «RCP» de Maya venció el lunes 1 de diciembre de 2025."],
+        ),
+        (
+            Msg::ReminderCertification {
+                nanny: "Maya".into(),
+                certification: "RCP".into(),
+                expires_on: day(2026, 1, 2),
+                expired: false,
+                yours: true,
+            },
+            vec![
+                "Tu certificado «RCP» vence el viernes 2 de enero de 2026 (dentro de 30 días): \
+                 hay que reservar la renovación; luego dile la nueva fecha a un tutor.",
+            ],
+        ),
+        (
+            Msg::ReminderCertification {
+                nanny: "Maya".into(),
+                certification: "RCP".into(),
+                expires_on: day(2025, 12, 1),
+                expired: true,
+                yours: true,
+            },
+            vec![
+                "⚠ Tu certificado «RCP» venció el lunes 1 de diciembre de 2025. Cuando lo \
+                 renueves, dile la nueva fecha a un tutor.",
+            ],
         ),
     ];
     for (msg, expected) in &table {

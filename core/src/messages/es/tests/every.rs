@@ -709,12 +709,14 @@ fn samples() -> Vec<Msg> {
             certification: s("RCP y primeros auxilios"),
             expires_on: day(2026, 1, 2),
             expired: false,
+            yours: false,
         },
         Msg::ReminderCertification {
             nanny: s("Maya"),
             certification: s("RCP y primeros auxilios"),
             expires_on: day(2025, 11, 30),
             expired: true,
+            yours: true,
         },
         Msg::RecordList {
             kind: RecordKind::Providers,
