@@ -318,3 +318,70 @@ async fn the_outbox_queues_once_sends_one_recipients_messages_in_order_and_lease
         }
     }
 }
+
+/// One person's long backlog at the head of the queue (an alert storm, a number Twilio keeps
+/// refusing for now) holds up only their own messages: the next recipient's are still claimed, in
+/// order, and the backlog goes on one message at a time.
+#[tokio::test]
+async fn a_long_backlog_for_one_number_does_not_hold_up_anyone_else() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let services = &app.services;
+        let message = |to: &str, n: usize| NewMessage {
+            recipient: to.into(),
+            person_id: None,
+            content: Content::Text {
+                body: format!("reply {n}"),
+            },
+            dedupe_key: format!("whatsapp:backlog:{to}:{n}"),
+        };
+        // 100 for the first number, more than a claim of two reads from the head of the queue,
+        // then two for the second.
+        let mut batch: Vec<NewMessage> = (0..100).map(|n| message("+14155550001", n)).collect();
+        batch.extend((0..2).map(|n| message("+14155550002", n)));
+        queue(
+            services.db().conn(),
+            services.keys(),
+            services.now(),
+            &batch,
+        )
+        .await
+        .unwrap();
+        let outbox = Outbox::new(services.db().clone(), app.keys.clone(), services.clock());
+        let first = outbox.claim(2, Duration::seconds(30)).await.unwrap();
+        let got: Vec<(&str, &Content)> = first
+            .iter()
+            .map(|m| (m.recipient.as_str(), &m.content))
+            .collect();
+        let text = |body: &str| Content::Text { body: body.into() };
+        assert_eq!(
+            got,
+            vec![
+                ("+14155550001", &text("reply 0")),
+                ("+14155550002", &text("reply 0")),
+            ],
+            "each number's oldest, though the second's sits behind the first's backlog"
+        );
+        // Both in flight: nothing more is anyone's turn.
+        assert!(outbox
+            .claim(2, Duration::seconds(30))
+            .await
+            .unwrap()
+            .is_empty());
+        for sent in &first {
+            outbox.sent(sent.id, "SM").await.unwrap();
+        }
+        let second = outbox.claim(2, Duration::seconds(30)).await.unwrap();
+        let got: Vec<(&str, &Content)> = second
+            .iter()
+            .map(|m| (m.recipient.as_str(), &m.content))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("+14155550001", &text("reply 1")),
+                ("+14155550002", &text("reply 1")),
+            ]
+        );
+    }
+}

@@ -17,6 +17,7 @@
 //!   certifications, scheduled shifts, a forgotten clock-out's flag, the family's payroll week.
 //! - `m20261207_000009_reminders`: reminders (leased, one per kind, subject and instant), the daily
 //!   summary's time, paused children, quiet hours.
+//! - `m20261208_000010_outbox_head`: the outbox's queued rows in id order, for the bridge's claim.
 //! - `inbox_store`: [`InboxMigrator`], the inbox table alone, for a SQLite inbox kept in its own file.
 
 pub use sea_orm_migration::prelude::*;
@@ -31,6 +32,7 @@ mod m20261205_000006_whatsapp;
 mod m20261206_000007_assistant_usage;
 mod m20261207_000008_nanny_services;
 mod m20261207_000009_reminders;
+mod m20261208_000010_outbox_head;
 
 pub use inbox_store::InboxMigrator;
 
@@ -50,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000007_assistant_usage::Migration),
             Box::new(m20261207_000008_nanny_services::Migration),
             Box::new(m20261207_000009_reminders::Migration),
+            Box::new(m20261208_000010_outbox_head::Migration),
         ]
     }
 }
