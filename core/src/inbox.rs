@@ -188,7 +188,7 @@ impl Inbox {
     ) -> Result<(Vec<PendingDelivery>, Vec<String>), InboxError> {
         let now = self.clock.now();
         let txn = self.db.write(LockScope::OwnRow).await?;
-        txn.plan_for_current_sizes().await?;
+        txn.plan_as_queue().await?;
         let backend = self.db.backend();
         let sql = match backend {
             DatabaseBackend::Postgres => {

@@ -154,61 +154,77 @@ impl Outbox {
     /// Claims up to `limit` messages due now, each the oldest still queued for its recipient,
     /// leased for `lease` (if the sender dies, another takes it after that).
     ///
-    /// It reads the head of the queue, `limit × HEAD_PER_CLAIM` queued rows in id order: the first
-    /// time a recipient appears there is their oldest queued message, so the head alone says whose
-    /// turn it is. Asking the database for every recipient's oldest over the whole queue read and
+    /// It reads the head of the queue, up to `limit × HEAD_PER_CLAIM` queued rows in id order:
+    /// the first time a recipient appears there is their oldest queued message, so the head alone
+    /// says whose turn it is. Asking the database for every recipient's oldest over the whole queue read and
     /// anti-joined every queued row on each claim (122 ms a claim with 25,000 queued on
     /// PostgreSQL; docs/benchmarks.md); that is kept for when the head holds too little that may
     /// go now (one recipient's backlog, retries not due yet).
     pub async fn claim(&self, limit: u64, lease: Duration) -> Result<Vec<Outgoing>, OutboxError> {
         let now = self.clock.now();
         let txn = self.db.write(LockScope::OwnRow).await?;
-        txn.plan_for_current_sizes().await?;
+        txn.plan_as_queue().await?;
         let backend = self.db.backend();
         let head_len = limit.saturating_mul(HEAD_PER_CLAIM);
         let head_sql = match backend {
             DatabaseBackend::Postgres => {
                 "SELECT id, recipient, next_attempt_at, lease_until FROM outbox \
-                 WHERE status = 'queued' ORDER BY id LIMIT $1"
+                 WHERE status = 'queued' AND id > $2 ORDER BY id LIMIT $1"
             }
             _ => {
                 "SELECT id, recipient, next_attempt_at, lease_until FROM outbox \
-                 WHERE status = 'queued' ORDER BY id LIMIT ?1"
+                 WHERE status = 'queued' AND id > ?2 ORDER BY id LIMIT ?1"
             }
         };
-        let head: Vec<HeadRow> = txn
-            .query_all_raw(Statement::from_sql_and_values(
-                backend,
-                head_sql,
-                [(head_len as i64).into()],
-            ))
-            .await?
-            .iter()
-            .map(|row| {
-                Ok((
-                    row.try_get("", "id")?,
-                    row.try_get("", "recipient")?,
-                    row.try_get("", "next_attempt_at")?,
-                    row.try_get("", "lease_until")?,
-                ))
-            })
-            .collect::<Result<_, DbErr>>()?;
-        let mut turn_taken = HashSet::new();
+        // The head is read a page at a time, each four times the last: when every recipient has
+        // one message waiting (a burst of reminders), the first page of `2 × limit` rows is
+        // enough, where reading the whole head each claim was most of the bridge's queries' time.
+        let mut turn_taken: HashSet<String> = HashSet::new();
         let mut chosen = Vec::new();
-        for (id, recipient, next_attempt_at, lease_until) in &head {
-            if chosen.len() as u64 >= limit {
-                break;
+        let (mut read, mut after, mut page) = (0u64, 0i64, limit.saturating_mul(2));
+        let head_full = loop {
+            let asked = Ord::min(page, head_len - read);
+            let rows: Vec<HeadRow> = txn
+                .query_all_raw(Statement::from_sql_and_values(
+                    backend,
+                    head_sql,
+                    [(asked as i64).into(), after.into()],
+                ))
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok((
+                        row.try_get("", "id")?,
+                        row.try_get("", "recipient")?,
+                        row.try_get("", "next_attempt_at")?,
+                        row.try_get("", "lease_until")?,
+                    ))
+                })
+                .collect::<Result<_, DbErr>>()?;
+            read += rows.len() as u64;
+            for (id, recipient, next_attempt_at, lease_until) in rows.iter() {
+                after = *id;
+                if chosen.len() as u64 >= limit {
+                    break;
+                }
+                // Only a recipient's first row here is theirs to send: the rest wait behind it.
+                if turn_taken.insert(recipient.clone())
+                    && *next_attempt_at <= now
+                    && lease_until.is_none_or(|until| until < now)
+                {
+                    chosen.push(*id);
+                }
             }
-            // Only a recipient's first row here is theirs to send: the rest wait behind it.
-            if turn_taken.insert(recipient.as_str())
-                && *next_attempt_at <= now
-                && lease_until.is_none_or(|until| until < now)
-            {
-                chosen.push(*id);
+            if chosen.len() as u64 >= limit || (rows.len() as u64) < asked {
+                break false;
             }
-        }
+            if read >= head_len {
+                break true;
+            }
+            page = page.saturating_mul(4);
+        };
         let (sql, values): (String, Vec<sea_orm::Value>) =
-            if (chosen.len() as u64) < limit && head.len() as u64 == head_len {
+            if (chosen.len() as u64) < limit && head_full {
                 let sql = match backend {
                     DatabaseBackend::Postgres => {
                         "SELECT o.id FROM outbox o WHERE o.status = 'queued' \

@@ -18,6 +18,7 @@
 //! - `m20261207_000009_reminders`: reminders (leased, one per kind, subject and instant), the daily
 //!   summary's time, paused children, quiet hours.
 //! - `m20261208_000010_outbox_head`: the outbox's queued rows in id order, for the bridge's claim.
+//! - `m20261209_000011_reminders_claim_order`: due reminders in the order a claim takes them.
 //! - `inbox_store`: [`InboxMigrator`], the inbox table alone, for a SQLite inbox kept in its own file.
 
 pub use sea_orm_migration::prelude::*;
@@ -33,6 +34,7 @@ mod m20261206_000007_assistant_usage;
 mod m20261207_000008_nanny_services;
 mod m20261207_000009_reminders;
 mod m20261208_000010_outbox_head;
+mod m20261209_000011_reminders_claim_order;
 
 pub use inbox_store::InboxMigrator;
 
@@ -53,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000008_nanny_services::Migration),
             Box::new(m20261207_000009_reminders::Migration),
             Box::new(m20261208_000010_outbox_head::Migration),
+            Box::new(m20261209_000011_reminders_claim_order::Migration),
         ]
     }
 }

@@ -75,16 +75,27 @@ impl std::ops::Deref for WriteTxn {
 }
 
 impl WriteTxn {
-    /// PostgreSQL: plans this transaction's statements for their values and the tables' sizes
-    /// now, not with a prepared statement's cached generic plan. Why: the queue tables (outbox,
-    /// inbox, reminders) grow from empty in bursts, and a generic plan cached while one was empty
-    /// can scan it once per row. Measured: with 30,000 WhatsApp reminders queued, one outbox claim
-    /// ran for over 80 s where a fresh plan takes 14 ms. A claim's planning costs well under a
-    /// millisecond. Nothing to do on SQLite (its planner does not cache plans by cost).
-    pub async fn plan_for_current_sizes(&self) -> Result<(), DbErr> {
+    /// PostgreSQL: plans this transaction's statements as a queue's reads. Two settings, both
+    /// for this transaction only:
+    /// - For their values and the tables' sizes now, not with a prepared statement's cached
+    ///   generic plan: the queue tables (outbox, inbox, reminders) grow from empty in bursts, and
+    ///   a generic plan cached while one was empty can scan it once per row. Measured: with 30,000
+    ///   WhatsApp reminders queued, one outbox claim ran for over 80 s where a fresh plan takes
+    ///   14 ms.
+    /// - Walking the queue's index in order, never a bitmap scan: a burst leaves a dead row
+    ///   version behind every row it sent (autovacuum comes a minute later at best), and a bitmap
+    ///   scan visits each of them on every claim, where an index scan marks them dead the first
+    ///   time and skips them after. Measured with 100,000 reminders due: 27 ms a reminder claim
+    ///   and 4.8 ms an outbox claim, 13.5 s of the server's 22.7 s (docs/benchmarks.md).
+    ///
+    /// Planning a claim costs well under a millisecond. Nothing to do on SQLite (its planner
+    /// caches no plan by cost and has no bitmap scans).
+    pub async fn plan_as_queue(&self) -> Result<(), DbErr> {
         if let TxnConn::Postgres(txn) = &self.txn {
-            txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
-                .await?;
+            txn.execute_unprepared(
+                "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_bitmapscan = off",
+            )
+            .await?;
         }
         Ok(())
     }

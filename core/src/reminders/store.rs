@@ -254,7 +254,7 @@ impl ReminderStore {
     ) -> Result<Vec<Reminder>, DbErr> {
         let now = self.clock.now();
         let txn = self.db.write(LockScope::OwnRow).await?;
-        txn.plan_for_current_sizes().await?;
+        txn.plan_as_queue().await?;
         let backend = self.db.backend();
         let (p_now, p_limit, p_before, tail) = match backend {
             DatabaseBackend::Postgres => ("$1", "$2", "$3", " FOR UPDATE SKIP LOCKED"),
