@@ -15,7 +15,7 @@ use mednanny_core::crypto::Keyring;
 use mednanny_core::db::Database;
 use mednanny_core::demo::{self, Demo};
 use mednanny_core::domain::{Channel, IdentityKind};
-use mednanny_core::engine::{Engine, Inbound};
+use mednanny_core::engine::{Engine, Inbound, Turn};
 use mednanny_core::reminders::store::Status;
 use mednanny_core::services::Services;
 use mednanny_core::settings::{DatabaseSettings, ReminderSettings, Secret};
@@ -177,6 +177,24 @@ impl Family {
 
     fn dm_count(&self) -> usize {
         self.slack.calls_to("chat.postMessage").len()
+    }
+
+    /// A WhatsApp message from `number`, as the bridge hands it to the engine.
+    async fn whatsapp_says(&self, number: &str, text: &str) -> Turn {
+        self.engine
+            .handle(&Inbound {
+                channel: Channel::Whatsapp,
+                identity: IdentityKind::Whatsapp,
+                external_id: number.into(),
+                display_name: None,
+                text: text.into(),
+                delivery_key: None,
+                form: None,
+                voice: false,
+                locale: None,
+                photo: None,
+            })
+            .await
     }
 
     async fn say(&self, user: &str, text: &str) -> String {
@@ -692,21 +710,7 @@ async fn a_nanny_on_whatsapp_is_reminded_through_the_outbox_and_answers_given() 
         }
     };
     assert!(words.contains("Reply GIVEN or SKIP <reason>"), "{words}");
-    let turn = family
-        .engine
-        .handle(&Inbound {
-            channel: Channel::Whatsapp,
-            identity: IdentityKind::Whatsapp,
-            external_id: "+15550000003".into(),
-            display_name: None,
-            text: "GIVEN".into(),
-            delivery_key: None,
-            form: None,
-            voice: false,
-            locale: None,
-            photo: None,
-        })
-        .await;
+    let turn = family.whatsapp_says("+15550000003", "GIVEN").await;
     assert!(!turn.replies.is_empty());
     assert_eq!(family.doses().await, 1);
 }
@@ -1099,21 +1103,7 @@ async fn two_families_due_in_one_round_each_hear_of_their_own_child_only() {
         ]
     );
     // Ngozi answers on WhatsApp: Ada's dose is logged, and Leo's reminder still waits for Maya.
-    let turn = family
-        .engine
-        .handle(&Inbound {
-            channel: Channel::Whatsapp,
-            identity: IdentityKind::Whatsapp,
-            external_id: "+15550000009".into(),
-            display_name: None,
-            text: "GIVEN".into(),
-            delivery_key: None,
-            form: None,
-            voice: false,
-            locale: None,
-            photo: None,
-        })
-        .await;
+    let turn = family.whatsapp_says("+15550000009", "GIVEN").await;
     assert!(!turn.replies.is_empty());
     let given: Vec<i64> = entity::dose_log::Entity::find()
         .all(services.db().conn())
