@@ -136,7 +136,19 @@ impl SqliteFile {
         // start (the writer's zero timeout refused the second with "database is locked"). This
         // runs once per connection, at start-up or a reopen, not on a write's path.
         conn.busy_timeout(self.busy_timeout)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Two connections switching one new file to WAL at once: the one that read the header
+        // first and then finds the other switching is refused at once, busy handler or not (SQLite
+        // will not let two lock upgrades wait on each other). It tries again until the timeout.
+        let started = Instant::now();
+        loop {
+            match conn.pragma_update(None, "journal_mode", "WAL") {
+                Ok(()) => break,
+                Err(error) if is_busy(&error) && started.elapsed() < self.busy_timeout => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(error) => return Err(error),
+            }
+        }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "secure_delete", "ON")?;
