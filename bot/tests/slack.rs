@@ -1806,3 +1806,71 @@ async fn a_label_photo_shared_in_a_dm_is_proposed_as_a_medicine() {
         "nothing is saved before Ana confirms"
     );
 }
+
+/// ```text
+/// ana (DM)> profile Maya                           -> Maya Lopez's profile: ... [Edit profile]
+/// ana clicks Edit profile                          -> a form holding what is on file
+/// ana saves "lots" as the rate                     -> the field says why; nothing is saved
+/// ana saves rate 25 and CPR until 2027-03-01       -> the profile, changed in one write
+/// maya> /mednanny edit profile Maya                -> only a guardian can; no form
+/// ```
+#[tokio::test]
+async fn a_guardian_changes_the_nannys_profile_in_a_slack_form() {
+    let (slack, family, _bot) = garcia_with_ana("sqlite").await;
+    join(&slack, &family, NANNY, "Maya Lopez", "caregiver").await;
+    let ana_dm = dm_channel(ANA);
+    dm(&slack, ANA, "profile Maya rate 22.50").await;
+    posted(&slack, &ana_dm, "Rate: 22.50 an hour").await;
+    dm(&slack, ANA, "profile Maya").await;
+    let reply = slack
+        .wait_for_call(WAIT, |c| {
+            c.method == "chat.postMessage" && c.params.to_string().contains("edit profile #")
+        })
+        .await
+        .expect("the profile with an Edit profile button");
+    let text = reply.params.to_string();
+    let start = text.find("edit profile #").expect("the button's value");
+    let value: String = text[start..]
+        .chars()
+        .take_while(|c| *c != '"' && *c != '\\')
+        .collect();
+    let form = open_modal(&slack, ANA, &value).await;
+    assert_eq!(form["callback_id"], "mednanny_profile", "{form}");
+    assert!(
+        form.to_string().contains("\"initial_value\":\"22.50\""),
+        "{form}"
+    );
+    let refused = submit_modal(&slack, ANA, &form, &[("rate", "lots")])
+        .await
+        .expect("errors in the ack");
+    assert_eq!(refused["response_action"], "errors", "{refused}");
+    assert!(refused["errors"]["rate"].is_string(), "{refused}");
+    let saved = submit_modal(
+        &slack,
+        ANA,
+        &form,
+        &[
+            ("rate", "25"),
+            ("cert", "CPR"),
+            ("cert_expires", "2027-03-01"),
+        ],
+    )
+    .await;
+    assert!(
+        saved
+            .as_ref()
+            .is_none_or(|p| p.get("response_action").is_none()),
+        "{saved:?}"
+    );
+    let changed = posted(&slack, &ana_dm, "Rate: 25.00 an hour").await;
+    assert!(
+        shown(&changed).contains("CPR: valid until 1 Mar 2027"),
+        "{}",
+        shown(&changed)
+    );
+    // The nanny sees her own profile; changing it is a guardian's.
+    let forms_opened = slack.calls_to("views.open").len();
+    let (_, answer) = slash(&slack, NANNY, "edit profile Maya").await;
+    assert!(answer.contains("Only a guardian"), "{answer}");
+    assert_eq!(slack.calls_to("views.open").len(), forms_opened);
+}

@@ -16,7 +16,7 @@ use mednanny_core::hours::YearMonth;
 use mednanny_core::messages::Msg;
 use mednanny_core::reminders::planner::{self, ReminderKind};
 use mednanny_core::services::care::Alert;
-use mednanny_core::services::nanny::{Certification, ProfileChange};
+use mednanny_core::services::nanny::{Certification, NannyProfile, ProfileChange};
 use mednanny_core::services::shifts::ClockOut;
 use mednanny_core::services::{Problem, ServiceError, Services};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -509,12 +509,18 @@ async fn a_profile_is_for_the_guardians_and_the_nanny_herself() {
             own.emergency_contact.as_deref(),
             Some("Rosa Diaz +1 212 555 0199")
         );
+        // The same profile; only a guardian's copy says it may be changed (Slack then offers
+        // its form).
+        assert!(!own.editable);
         assert_eq!(
             app.services
                 .nanny_profile(&g.luis, family, Some(g.maya_member))
                 .await
                 .unwrap(),
-            own
+            NannyProfile {
+                editable: true,
+                ..own.clone()
+            }
         );
         let ana_member = app.services.memberships(g.demo.ana).await.unwrap()[0].member_id;
         assert!(matches!(

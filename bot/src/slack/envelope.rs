@@ -63,6 +63,14 @@ pub enum SlackDelivery {
         trigger_id: String,
         medication_id: i64,
     },
+    /// *Edit profile* on a nanny's profile, or `/mednanny edit profile Maya`: the profile form (a
+    /// modal) for that member (`#12` or a name), for a guardian.
+    OpenProfile {
+        team: String,
+        user: String,
+        trigger_id: String,
+        who: String,
+    },
     /// A modal was submitted and its fields read (see `modal.rs`): the form to save, and what the
     /// fields said (for the red-flag screen).
     FormSubmitted {
@@ -127,6 +135,7 @@ impl SlackDelivery {
             | SlackDelivery::HomeOpened { team, user }
             | SlackDelivery::OpenForm { team, user, .. }
             | SlackDelivery::OpenDose { team, user, .. }
+            | SlackDelivery::OpenProfile { team, user, .. }
             | SlackDelivery::FormSubmitted { team, user, .. } => (team, user),
         }
     }
@@ -138,7 +147,9 @@ impl SlackDelivery {
             SlackDelivery::Command { .. } => "slash_command",
             SlackDelivery::Button { .. } => "block_actions",
             SlackDelivery::HomeOpened { .. } => "app_home_opened",
-            SlackDelivery::OpenForm { .. } | SlackDelivery::OpenDose { .. } => "block_actions",
+            SlackDelivery::OpenForm { .. }
+            | SlackDelivery::OpenDose { .. }
+            | SlackDelivery::OpenProfile { .. } => "block_actions",
             SlackDelivery::FormSubmitted { .. } => "view_submission",
         }
     }
@@ -295,6 +306,22 @@ pub fn from_interaction(
                 user: user.id.to_string(),
                 trigger_id: trigger_id.to_string(),
                 form_kind: super::modal::kind_named(word)?,
+            },
+        ));
+    }
+    // "Edit profile" on a nanny's profile: the profile form.
+    if let Some(who) = action
+        .value
+        .as_deref()
+        .and_then(super::modal::profile_opens)
+    {
+        return Some((
+            format!("slack:trigger:{trigger_id}"),
+            SlackDelivery::OpenProfile {
+                team,
+                user: user.id.to_string(),
+                trigger_id: trigger_id.to_string(),
+                who,
             },
         ));
     }

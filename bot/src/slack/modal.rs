@@ -1,5 +1,6 @@
 //! Forms as Block Kit modals: "Add child", "Add medicine"... opened from App Home buttons or
-//! `/mednanny add child|med|allergy|appointment|vaccination|condition|doctor`.
+//! `/mednanny add child|med|allergy|appointment|vaccination|condition|doctor`; a nanny's profile
+//! from *Edit profile* or `/mednanny edit profile Maya`.
 //!
 //! A modal is the chat form with every question on one screen: its fields are the core's
 //! [`forms::fields`], read by the core's [`FormSetup::read`] when the modal is submitted. That
@@ -12,7 +13,7 @@
 use std::collections::HashMap;
 
 use mednanny_core::engine::forms::{self, Form, FormKind, Question};
-use mednanny_core::engine::{DoseSetup, FormSetup};
+use mednanny_core::engine::{DoseSetup, FormSetup, ProfileField, ProfileSetup};
 use mednanny_core::messages::{field_problem, form_field, form_title, Locale};
 use serde_json::{json, Value};
 use slack_morphism::prelude::*;
@@ -176,6 +177,130 @@ pub fn dose_view(setup: &DoseSetup) -> Option<SlackView> {
         .ok()
 }
 
+/// The nanny-profile form's callback id.
+pub const PROFILE_CALLBACK_ID: &str = "mednanny_profile";
+
+/// `/mednanny edit profile Maya`, or *Edit profile*'s value `edit profile #12`: whose profile form
+/// to open (the rest of the words: a name or `#12`).
+pub fn profile_opens(text: &str) -> Option<String> {
+    let mut words = text.split_whitespace();
+    let edit = words.next()?;
+    let profile = words.next()?;
+    if !edit.eq_ignore_ascii_case("edit") || !profile.eq_ignore_ascii_case("profile") {
+        return None;
+    }
+    let who = words.collect::<Vec<_>>().join(" ");
+    (!who.is_empty()).then_some(who)
+}
+
+/// One field of the profile form.
+struct ProfileInput {
+    block: &'static str,
+    field: ProfileField,
+    label: &'static str,
+    example: &'static str,
+    /// Its value on file now (empty for the certification to add).
+    now: String,
+}
+
+/// The profile form's fields, in order.
+fn profile_fields(setup: &ProfileSetup) -> Vec<ProfileInput> {
+    let input = |block, field, label, example, now: &str| ProfileInput {
+        block,
+        field,
+        label,
+        example,
+        now: now.to_string(),
+    };
+    vec![
+        input(
+            "languages",
+            ProfileField::Languages,
+            "Languages",
+            "English, Spanish",
+            &setup.languages,
+        ),
+        input(
+            "rate",
+            ProfileField::Rate,
+            "Hourly rate",
+            "22.50",
+            &setup.rate,
+        ),
+        input(
+            "overtime",
+            ProfileField::Overtime,
+            "Overtime rate (past 40 h a week)",
+            "33.75",
+            &setup.overtime,
+        ),
+        input(
+            "emergency",
+            ProfileField::Emergency,
+            "Emergency contact",
+            "Rosa Diaz 555 010 7788",
+            &setup.emergency,
+        ),
+        input(
+            "cert",
+            ProfileField::Certification,
+            "Certification to add or renew",
+            "CPR",
+            "",
+        ),
+        input(
+            "cert_expires",
+            ProfileField::CertificationExpires,
+            "It expires on",
+            "2027-03-01",
+            "",
+        ),
+    ]
+}
+
+/// A nanny's profile as a form, its fields holding what is on file now (a field left empty is
+/// left as it is).
+pub fn profile_view(setup: &ProfileSetup) -> Option<SlackView> {
+    let blocks: Vec<Value> = profile_fields(setup)
+        .into_iter()
+        .map(|input| {
+            let mut element = json!({
+                "type": "plain_text_input",
+                "action_id": "value",
+                "placeholder": plain(input.example),
+            });
+            if !input.now.is_empty() {
+                element["initial_value"] = Value::String(input.now);
+            }
+            json!({
+                "type": "input",
+                "block_id": input.block,
+                "label": plain(input.label),
+                "optional": true,
+                "element": element,
+            })
+        })
+        .collect();
+    let title: String = format!("{}'s profile", setup.name)
+        .chars()
+        .take(24)
+        .collect();
+    let view = json!({
+        "type": "modal",
+        "callback_id": PROFILE_CALLBACK_ID,
+        "title": plain(&title),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
+        "private_metadata": serde_json::to_string(setup).ok()?,
+        "blocks": blocks,
+    });
+    serde_json::from_value::<SlackView>(view)
+        .map_err(|error| {
+            tracing::error!(%error, "the profile modal did not match slack-morphism's model")
+        })
+        .ok()
+}
+
 /// What a submitted modal says: the form, or the problems to show on its fields.
 pub enum Submitted {
     Form {
@@ -217,6 +342,32 @@ pub fn read_submission(view: &SlackStatefulView) -> Submitted {
                 if amount { "amount" } else { "at" }.to_string(),
                 field_problem(&problem, Locale::En),
             )])),
+        };
+    }
+    if modal.callback_id.as_ref().map(|c| c.0.as_str()) == Some(PROFILE_CALLBACK_ID) {
+        let Some(setup) = modal
+            .private_metadata
+            .as_deref()
+            .and_then(|m| serde_json::from_str::<ProfileSetup>(m).ok())
+        else {
+            return Submitted::NotOurs;
+        };
+        let fields = profile_fields(&setup);
+        let answers: Vec<(ProfileField, String)> = fields
+            .iter()
+            .map(|input| (input.field, value(input.block)))
+            .collect();
+        return match setup.said(&answers) {
+            Ok(text) => Submitted::Said(text),
+            Err(problems) => Submitted::Problems(
+                problems
+                    .into_iter()
+                    .filter_map(|(field, problem)| {
+                        let input = fields.iter().find(|f| f.field == field)?;
+                        Some((input.block.to_string(), field_problem(&problem, Locale::En)))
+                    })
+                    .collect(),
+            ),
         };
     }
     if modal.callback_id.as_ref().map(|c| c.0.as_str()) != Some(CALLBACK_ID) {
@@ -319,5 +470,51 @@ mod tests {
                 Some(setup)
             );
         }
+    }
+
+    #[test]
+    fn edit_profile_names_whose_form_to_open() {
+        let table = [
+            ("edit profile Maya", Some("Maya")),
+            ("Edit Profile Maya Lopez", Some("Maya Lopez")),
+            ("edit profile #12", Some("#12")),
+            ("edit profile", None),
+            ("profile Maya rate 20", None),
+        ];
+        for (text, expected) in table {
+            assert_eq!(profile_opens(text).as_deref(), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_profile_form_starts_from_what_is_on_file() {
+        let setup = ProfileSetup {
+            member_id: 12,
+            name: "Maya Fernanda Lopez Garcia".into(),
+            languages: "English, Spanish".into(),
+            rate: "22.50".into(),
+            overtime: String::new(),
+            emergency: "Rosa 555 010 7788".into(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 12, 4).expect("date"),
+            day_first: false,
+        };
+        let view = profile_view(&setup).expect("a modal");
+        let json = serde_json::to_value(&view).expect("json");
+        assert_eq!(json["blocks"].as_array().map(Vec::len), Some(6));
+        assert_eq!(json["blocks"][1]["element"]["initial_value"], "22.50");
+        assert!(json["blocks"][2]["element"].get("initial_value").is_none());
+        // Slack refuses a title over 24 characters.
+        let title = json["title"]["text"].as_str().expect("title");
+        assert!(title.chars().count() <= 24, "{title}");
+        let SlackView::Modal(modal) = view else {
+            panic!("not a modal");
+        };
+        assert_eq!(
+            modal
+                .private_metadata
+                .as_deref()
+                .and_then(|m| serde_json::from_str::<ProfileSetup>(m).ok()),
+            Some(setup)
+        );
     }
 }

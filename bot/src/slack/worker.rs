@@ -233,6 +233,19 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
             }
         }
         SlackDelivery::Command {
+            text,
+            response_url,
+            trigger_id,
+            ..
+        } if !trigger_id.is_empty() && modal::profile_opens(text).is_some() => {
+            let who = modal::profile_opens(text).unwrap_or_default();
+            if let Some(refusal) = open_profile(context, team, user, trigger_id, &who).await? {
+                for message in reply_messages(&refusal) {
+                    api.respond(response_url, &message, false).await?;
+                }
+            }
+        }
+        SlackDelivery::Command {
             text, response_url, ..
         } => {
             let said = if text.trim().is_empty() { "help" } else { text };
@@ -328,6 +341,16 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
                 Err(error) => tracing::error!(%error, "dose form unavailable"),
             }
         }
+        SlackDelivery::OpenProfile {
+            trigger_id, who, ..
+        } => {
+            if let Some(refusal) = open_profile(context, team, user, trigger_id, who).await? {
+                let dm = api.open_dm(user).await?;
+                for message in reply_messages(&refusal) {
+                    api.post(&dm, &message, None).await?;
+                }
+            }
+        }
         SlackDelivery::FormSubmitted { form, text, .. } => {
             // A modal has no conversation to answer in: what was saved (or why not) goes to the DM.
             let mut inbound = inbound(context, team, user, text, &job.key).await;
@@ -343,6 +366,35 @@ pub async fn process(context: &SlackContext, job: &Job) -> Result<(), SlackApiEr
         }
     }
     Ok(())
+}
+
+/// Opens a nanny's profile form for this person (a guardian); or says why not (not a guardian, no
+/// such member, a name two members share).
+async fn open_profile(
+    context: &SlackContext,
+    team: &str,
+    user: &str,
+    trigger_id: &str,
+    who: &str,
+) -> Result<Option<Reply>, SlackApiError> {
+    let external_id = format!("{team}:{user}");
+    match context
+        .engine
+        .profile_setup(IdentityKind::Slack, &external_id, who)
+        .await
+    {
+        Ok(Ok(setup)) => {
+            if let Some(view) = modal::profile_view(&setup) {
+                context.api.open_view(trigger_id, view).await?;
+            }
+            Ok(None)
+        }
+        Ok(Err(refusal)) => Ok(Some(refusal)),
+        Err(error) => {
+            tracing::error!(%error, "profile form unavailable");
+            Ok(None)
+        }
+    }
 }
 
 /// Opens a form's modal for this person, with the children they can choose from; or says why not
@@ -462,6 +514,7 @@ async fn refuse_other_workspace(
         | SlackDelivery::HomeOpened { .. }
         | SlackDelivery::OpenForm { .. }
         | SlackDelivery::OpenDose { .. }
+        | SlackDelivery::OpenProfile { .. }
         | SlackDelivery::FormSubmitted { .. } => Ok(()),
     }
 }

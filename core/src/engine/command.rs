@@ -24,6 +24,7 @@ mod times;
 mod words;
 
 use amounts::find_amount;
+pub(crate) use nanny::money;
 pub use nanny::{NannyCommand, ProfileEdit};
 pub use records::RecordKind;
 pub use times::parse_time;

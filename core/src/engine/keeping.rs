@@ -356,6 +356,16 @@ pub(super) fn find_member<'a>(
         .iter()
         .filter(|m| m.status != MemberStatus::Revoked)
         .collect();
+    // `#12`: the member by id, as a form names them (never ambiguous).
+    if let Some(id) = name.trim().strip_prefix('#') {
+        if let Some(found) = id
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| current.iter().find(|m| m.member_id == id))
+        {
+            return Ok(found);
+        }
+    }
     let wanted = name.trim().to_lowercase();
     let full: Vec<&MemberView> = current
         .iter()
@@ -417,6 +427,10 @@ mod tests {
             ("Maya", Err("several")),
             ("Rosa", Err("unknown")),
             ("Garcia", Err("unknown")),
+            // By id, as a form names them: one of two Mayas, never a revoked member.
+            ("#3", Ok(3)),
+            ("#4", Err("unknown")),
+            ("#99", Err("unknown")),
         ];
         for (name, expected) in table {
             let got = match find_member(&members, name) {

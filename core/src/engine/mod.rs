@@ -39,7 +39,7 @@ mod views;
 
 pub use photos::Photo;
 pub use tasks::match_medication;
-pub use views::{DoseSetup, FormSetup};
+pub use views::{DoseSetup, FormSetup, ProfileField, ProfileSetup};
 
 use std::collections::VecDeque;
 use std::sync::Arc;

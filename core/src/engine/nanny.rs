@@ -44,16 +44,19 @@ impl<S: ConversationStore> Engine<S> {
                     .await?;
                 answer(Msg::NannyProfile(Box::new(profile)))
             }
-            NannyCommand::EditProfile { who, edit } => {
+            NannyCommand::EditProfile { who, edits } => {
                 let (member_id, _) = member!(&who);
+                // Every change said at once, in one write (all or none).
                 let mut change = ProfileChange::default();
-                match edit {
-                    ProfileEdit::Rate(cents) => change.hourly_rate_cents = Some(cents),
-                    ProfileEdit::Overtime(cents) => change.overtime_rate_cents = Some(cents),
-                    ProfileEdit::Languages(list) => change.languages = Some(list),
-                    ProfileEdit::Emergency(contact) => change.emergency_contact = Some(contact),
-                    ProfileEdit::Certification { name, expires_on } => {
-                        change.certification = Some(Certification { name, expires_on })
+                for edit in edits {
+                    match edit {
+                        ProfileEdit::Rate(cents) => change.hourly_rate_cents = Some(cents),
+                        ProfileEdit::Overtime(cents) => change.overtime_rate_cents = Some(cents),
+                        ProfileEdit::Languages(list) => change.languages = Some(list),
+                        ProfileEdit::Emergency(contact) => change.emergency_contact = Some(contact),
+                        ProfileEdit::Certification { name, expires_on } => {
+                            change.certification = Some(Certification { name, expires_on })
+                        }
                     }
                 }
                 let profile = services

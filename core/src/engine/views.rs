@@ -63,6 +63,108 @@ impl DoseSetup {
     }
 }
 
+/// What a nanny-profile form shows (a Slack modal for guardians): whose profile, and its current
+/// values as the fields start. What is submitted is said as one profile message ("profile #12 rate
+/// 22.50; overtime 33.75; ..."), so the engine authorizes, validates and audits it as it does a
+/// typed one, in one write.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProfileSetup {
+    pub member_id: i64,
+    pub name: String,
+    pub languages: String,
+    /// "22.50", or empty when not set.
+    pub rate: String,
+    pub overtime: String,
+    pub emergency: String,
+    pub today: chrono::NaiveDate,
+    pub day_first: bool,
+}
+
+/// A field of the nanny-profile form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProfileField {
+    Languages,
+    Rate,
+    Overtime,
+    Emergency,
+    /// A certification's name ("CPR"), added or renewed.
+    Certification,
+    /// Its expiry date.
+    CertificationExpires,
+}
+
+impl ProfileSetup {
+    /// The form's answers as one profile message, or each field that does not read with why. An
+    /// empty field is left as it is; a certification needs its name and its expiry date.
+    pub fn said(
+        &self,
+        answers: &[(ProfileField, String)],
+    ) -> Result<String, Vec<(ProfileField, forms::FieldError)>> {
+        let answer = |field: ProfileField| {
+            answers
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, text)| text.trim().replace(';', ","))
+                .unwrap_or_default()
+        };
+        let mut parts = Vec::new();
+        let mut problems = Vec::new();
+        let languages = answer(ProfileField::Languages);
+        if !languages.is_empty() {
+            parts.push(format!("languages {languages}"));
+        }
+        for (field, word) in [
+            (ProfileField::Rate, "rate"),
+            (ProfileField::Overtime, "overtime"),
+        ] {
+            let text = answer(field);
+            if text.is_empty() {
+                continue;
+            }
+            match command::money(&text) {
+                Some(cents) => parts.push(format!("{word} {}.{:02}", cents / 100, cents % 100)),
+                None => problems.push((field, forms::FieldError::BadRate)),
+            }
+        }
+        let emergency = answer(ProfileField::Emergency);
+        if !emergency.is_empty() {
+            parts.push(format!("emergency {emergency}"));
+        }
+        let certification = answer(ProfileField::Certification);
+        let expires = answer(ProfileField::CertificationExpires);
+        match (certification.is_empty(), expires.is_empty()) {
+            (true, true) => {}
+            (false, true) => problems.push((
+                ProfileField::CertificationExpires,
+                forms::FieldError::Missing,
+            )),
+            (true, false) => {
+                problems.push((ProfileField::Certification, forms::FieldError::Missing))
+            }
+            (false, false) => {
+                match forms::words::parse_date(&expires, self.today, self.day_first) {
+                    Some(day) => parts.push(format!(
+                        "cert {certification} until {}",
+                        day.format("%Y-%m-%d")
+                    )),
+                    None => problems.push((
+                        ProfileField::CertificationExpires,
+                        forms::FieldError::BadDate,
+                    )),
+                }
+            }
+        }
+        if problems.is_empty() && parts.is_empty() {
+            problems.push((ProfileField::Rate, forms::FieldError::Missing));
+        }
+        if problems.is_empty() {
+            Ok(format!("profile #{} {}", self.member_id, parts.join("; ")))
+        } else {
+            Err(problems)
+        }
+    }
+}
+
 impl<S: ConversationStore> Engine<S> {
     /// The dashboard for whoever speaks from this identity, in the family their conversation is in
     /// (or their only family), in their language. `None` for a stranger or someone in no family: the
@@ -148,6 +250,62 @@ impl<S: ConversationStore> Engine<S> {
         Ok(Ok(FormSetup {
             kind,
             children,
+            today: services.now().with_timezone(&family.timezone).date_naive(),
+            day_first: family.country != "US",
+        }))
+    }
+
+    /// What a nanny-profile form needs (a Slack modal), for a guardian of the family their
+    /// conversation is in: the member `who` names (a name, or `#12`) and their profile now.
+    /// `Err(msg)`: what to say instead (not a guardian, no such member).
+    pub async fn profile_setup(
+        &self,
+        identity: IdentityKind,
+        external_id: &str,
+        who: &str,
+    ) -> Result<Result<ProfileSetup, Reply>, ServiceError> {
+        let services = &self.services;
+        let refuse = |msg: Msg| Ok(Err(self.notice(&msg)));
+        let Some(person_id) = services.resolve_identity(identity, external_id).await? else {
+            return refuse(Msg::Welcome);
+        };
+        let memberships = services.memberships(person_id).await?;
+        let key = format!("{}:{external_id}", identity.as_str());
+        let chosen = match self.store.load(&key).await {
+            Ok(loaded) => loaded.session.family_id,
+            Err(_) => None,
+        };
+        let Some(membership) = chosen
+            .and_then(|id| memberships.iter().find(|m| m.family_id == id))
+            .or_else(|| memberships.first())
+        else {
+            return refuse(Msg::NoFamily);
+        };
+        if membership.role != crate::domain::Role::Guardian {
+            return refuse(Msg::GuardiansOnly);
+        }
+        let actor = Actor::person(person_id, Channel::Slack);
+        let members = services.members(&actor, membership.family_id).await?;
+        let member_id = match super::keeping::find_member(&members, who) {
+            Ok(found) => found.member_id,
+            Err(msg) => return refuse(msg),
+        };
+        let profile = services
+            .nanny_profile(&actor, membership.family_id, Some(member_id))
+            .await?;
+        let family = services.family_info(membership.family_id).await?;
+        let money = |cents: Option<i64>| {
+            cents
+                .map(|c| format!("{}.{:02}", c / 100, c % 100))
+                .unwrap_or_default()
+        };
+        Ok(Ok(ProfileSetup {
+            member_id,
+            name: profile.name,
+            languages: profile.languages.join(", "),
+            rate: money(profile.hourly_rate_cents),
+            overtime: money(profile.overtime_rate_cents),
+            emergency: profile.emergency_contact.unwrap_or_default(),
             today: services.now().with_timezone(&family.timezone).date_naive(),
             day_first: family.country != "US",
         }))
@@ -245,5 +403,75 @@ impl<S: ConversationStore> Engine<S> {
                 &alerts.ids,
             )
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use forms::FieldError;
+
+    #[test]
+    fn a_profile_form_is_said_as_one_profile_message() {
+        let setup = ProfileSetup {
+            member_id: 12,
+            name: "Maya".into(),
+            languages: String::new(),
+            rate: String::new(),
+            overtime: String::new(),
+            emergency: String::new(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 12, 4).expect("date"),
+            day_first: false,
+        };
+        use ProfileField::*;
+        type Case = (
+            Vec<(ProfileField, &'static str)>,
+            Result<&'static str, Vec<(ProfileField, FieldError)>>,
+        );
+        let table: Vec<Case> = vec![
+            (
+                vec![
+                    (Languages, "English, Spanish"),
+                    (Rate, "$22.5"),
+                    (Overtime, "33,75 an hour"),
+                ],
+                Ok("profile #12 languages English, Spanish; rate 22.50; overtime 33.75"),
+            ),
+            // A `;` typed in a field cannot split the message into another change.
+            (
+                vec![(Emergency, "Rosa; rate 1")],
+                Ok("profile #12 emergency Rosa, rate 1"),
+            ),
+            (
+                vec![
+                    (Certification, "CPR"),
+                    (CertificationExpires, "March 1, 2027"),
+                ],
+                Ok("profile #12 cert CPR until 2027-03-01"),
+            ),
+            (
+                vec![(Rate, "lots"), (Certification, "CPR")],
+                Err(vec![
+                    (Rate, FieldError::BadRate),
+                    (CertificationExpires, FieldError::Missing),
+                ]),
+            ),
+            (
+                vec![(CertificationExpires, "someday")],
+                Err(vec![(Certification, FieldError::Missing)]),
+            ),
+            (vec![(Rate, " ")], Err(vec![(Rate, FieldError::Missing)])),
+        ];
+        for (answers, expected) in table {
+            let answers: Vec<(ProfileField, String)> = answers
+                .into_iter()
+                .map(|(f, t)| (f, t.to_string()))
+                .collect();
+            assert_eq!(
+                setup.said(&answers),
+                expected.map(str::to_string),
+                "{answers:?}"
+            );
+        }
     }
 }

@@ -33,6 +33,8 @@ pub struct NannyProfile {
     pub emergency_contact: Option<String>,
     pub certifications: Vec<Certification>,
     pub schedule: Vec<ScheduledShift>,
+    /// The reader may change it (a guardian): channels with forms offer one.
+    pub editable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -166,7 +168,9 @@ impl Services {
             |p: &NannyProfile| format!("member:{}", p.member_id),
             async |txn, auth| {
                 let member_id = self.whose(auth, member_id)?;
-                self.load_profile(txn, family_id, member_id).await
+                let mut profile = self.load_profile(txn, family_id, member_id).await?;
+                profile.editable = auth.role == Some(crate::domain::Role::Guardian);
+                Ok(profile)
             },
         )
         .await

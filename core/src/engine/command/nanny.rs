@@ -1,4 +1,5 @@
-//! The nanny's commands: a profile ("profile Maya", "my profile", "profile Maya rate 22.50"), a
+//! The nanny's commands: a profile ("profile Maya", "my profile", "profile Maya rate 22.50", several
+//! changes at once with `;`: "profile Maya rate 22.50; overtime 33.75"), a
 //! schedule ("schedule Maya Mon-Fri 8-17", "Maya works Mon–Fri 8–17"), hours ("hours 2026-11
 //! csv") and the payroll week ("week starts Sunday"). Pure: names stay as said, the engine finds
 //! the member.
@@ -16,9 +17,10 @@ pub enum NannyCommand {
     Profile {
         who: Option<String>,
     },
+    /// One or more changes to a nanny's profile, made together (all or none).
     EditProfile {
         who: String,
-        edit: ProfileEdit,
+        edits: Vec<ProfileEdit>,
     },
     /// Scheduled shifts for a nanny, every day in `days` from `starts` to `ends` (local time).
     Schedule {
@@ -77,6 +79,8 @@ pub(super) fn parse(text: &str, words: &[&str]) -> Option<Command> {
             .filter(|_| !who.is_empty())
         }
         ["profile" | "perfil", _, ..] => return nanny(profile_edit(words)),
+        // Slack opens a form for these; elsewhere the chat way is explained.
+        ["edit" | "editar", "profile" | "perfil", ..] => return nanny(NannyCommand::Usage),
         ["hours" | "horas", rest @ ..] if rest.len() <= 2 => return hours(rest),
         ["week" | "semana", "starts" | "start" | "begins" | "empieza" | "comienza", rest @ ..]
         | ["the" | "our" | "la" | "nuestra", "week" | "semana", "starts" | "start" | "begins" | "empieza" | "comienza", rest @ ..] =>
@@ -125,10 +129,25 @@ fn hours(rest: &[&str]) -> Option<Command> {
 
 fn profile_edit(words: &[&str]) -> NannyCommand {
     let who = strip_punctuation(words[1]).to_string();
-    let field = key(words.get(2).copied().unwrap_or(""));
-    let value = words.get(3..).map(|w| w.join(" ")).unwrap_or_default();
+    let said = words.get(2..).map(|w| w.join(" ")).unwrap_or_default();
+    let edits: Option<Vec<ProfileEdit>> = said
+        .split(';')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(one_edit)
+        .collect();
+    match edits {
+        Some(edits) if !edits.is_empty() => NannyCommand::EditProfile { who, edits },
+        _ => NannyCommand::Usage,
+    }
+}
+
+/// One change: "rate 22.50", "languages English, Spanish", "cert CPR until 2027-03-01".
+fn one_edit(said: &str) -> Option<ProfileEdit> {
+    let (field, value) = said.split_once(char::is_whitespace).unwrap_or((said, ""));
+    let field = key(field);
     let value = value.trim();
-    let edit = match strip_punctuation(&field) {
+    match strip_punctuation(&field) {
         "rate" | "tarifa" | "pay" => money(value).map(ProfileEdit::Rate),
         "overtime" | "extra" => money(value).map(ProfileEdit::Overtime),
         "languages" | "language" | "idiomas" | "idioma" => {
@@ -147,15 +166,11 @@ fn profile_edit(words: &[&str]) -> NannyCommand {
         }
         "cert" | "certification" | "certificate" | "certificado" => certification(value),
         _ => None,
-    };
-    match edit {
-        Some(edit) => NannyCommand::EditProfile { who, edit },
-        None => NannyCommand::Usage,
     }
 }
 
 /// "22.50", "$22.50", "22,50 an hour", "20/h": cents.
-fn money(text: &str) -> Option<i64> {
+pub(crate) fn money(text: &str) -> Option<i64> {
     let number: String = text
         .trim()
         .trim_start_matches(['$', '€', '£'])
@@ -308,41 +323,61 @@ mod tests {
                 "profile Maya rate $22.50",
                 NannyCommand::EditProfile {
                     who: "Maya".into(),
-                    edit: ProfileEdit::Rate(2250),
+                    edits: vec![ProfileEdit::Rate(2250)],
                 },
             ),
             (
                 "profile Maya overtime 33,75",
                 NannyCommand::EditProfile {
                     who: "Maya".into(),
-                    edit: ProfileEdit::Overtime(3375),
+                    edits: vec![ProfileEdit::Overtime(3375)],
                 },
             ),
             (
                 "profile Maya languages English, Spanish",
                 NannyCommand::EditProfile {
                     who: "Maya".into(),
-                    edit: ProfileEdit::Languages(vec!["English".into(), "Spanish".into()]),
+                    edits: vec![ProfileEdit::Languages(vec![
+                        "English".into(),
+                        "Spanish".into(),
+                    ])],
                 },
             ),
             (
                 "profile Maya emergency Rosa Diaz 555 010 7788",
                 NannyCommand::EditProfile {
                     who: "Maya".into(),
-                    edit: ProfileEdit::Emergency("Rosa Diaz 555 010 7788".into()),
+                    edits: vec![ProfileEdit::Emergency("Rosa Diaz 555 010 7788".into())],
                 },
             ),
             (
                 "profile Maya cert First aid until 2027-03-01",
                 NannyCommand::EditProfile {
                     who: "Maya".into(),
-                    edit: ProfileEdit::Certification {
+                    edits: vec![ProfileEdit::Certification {
                         name: "First aid".into(),
                         expires_on: day("2027-03-01"),
-                    },
+                    }],
+                },
+            ),
+            (
+                "profile Maya rate 22.50; overtime 33.75; emergency Rosa, 555 010 7788",
+                NannyCommand::EditProfile {
+                    who: "Maya".into(),
+                    edits: vec![
+                        ProfileEdit::Rate(2250),
+                        ProfileEdit::Overtime(3375),
+                        ProfileEdit::Emergency("Rosa, 555 010 7788".into()),
+                    ],
                 },
             ),
             ("profile Maya rate lots", NannyCommand::Usage),
+            // One change that does not read: none is made.
+            (
+                "profile Maya rate 22.50; overtime lots",
+                NannyCommand::Usage,
+            ),
+            ("edit profile Maya", NannyCommand::Usage),
             (
                 "schedule Maya Mon-Fri 8-17",
                 NannyCommand::Schedule {

@@ -131,6 +131,8 @@ pub enum FieldError {
     TooFarAhead,
     BadTime,
     BadPhone,
+    /// An hourly rate that is not an amount ("lots").
+    BadRate,
     /// At the summary, something that is neither yes, no, nor a change MedNanny can read.
     NotAChange,
     /// A form field left empty that is needed (a modal submitted without it).

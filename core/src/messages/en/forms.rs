@@ -251,6 +251,7 @@ pub(super) fn problem(problem: &FieldError, at_summary: bool) -> String {
              \"max 3 a day\", \"dose 7.5 ml\" or \"for 7 days\")."
                 .into()
         }
+        FieldError::BadRate => "Write an amount an hour, like 22.50.".into(),
         FieldError::NotAChange => "Please answer this question, or say cancel to stop.".into(),
         FieldError::Missing => "Please fill this in.".into(),
     }

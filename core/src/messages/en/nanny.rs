@@ -167,7 +167,15 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 lines.push("• Schedule:".into());
                 lines.extend(p.schedule.iter().map(|s| format!("   {}", schedule_line(s))));
             }
-            reply(lines.join("\n"), Tone::Info, msg)
+            let mut r = reply(lines.join("\n"), Tone::Info, msg);
+            if p.editable {
+                // Slack opens the profile form; elsewhere the chat way is explained.
+                r.choices = vec![crate::messages::Choice {
+                    label: "Edit profile".into(),
+                    value: format!("edit profile #{}", p.member_id),
+                }];
+            }
+            r
         }
         Msg::ScheduleSet { name, schedule } => {
             let text = if schedule.is_empty() {
@@ -196,6 +204,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • profile Maya languages English, Spanish\n\
              • profile Maya emergency Rosa Diaz 555 010 7788\n\
              • profile Maya cert CPR until 2027-03-01\n\
+             • several at once: profile Maya rate 22.50; overtime 33.75 (in Slack, /mednanny edit profile Maya opens a form)\n\
              • schedule Maya Mon-Fri 8-17 · schedule Maya 2026-12-24 9-13 · schedule Maya clear\n\
              • hours · hours 2026-11 · week starts Sunday"
                 .into(),

@@ -249,6 +249,7 @@ pub(super) fn problem(problem: &FieldError, at_summary: bool) -> String {
              \"máximo 4 al día\", \"dose 7.5 ml\" o \"durante 7 días\")."
                 .into()
         }
+        FieldError::BadRate => "Escribe un importe por hora, como 22.50.".into(),
         FieldError::NotAChange => "Responde esta pregunta, por favor, o di cancelar para dejarlo.".into(),
         FieldError::Missing => "Completa este campo, por favor.".into(),
     }

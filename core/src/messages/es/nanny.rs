@@ -180,7 +180,15 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 lines.push("• Horario:".into());
                 lines.extend(p.schedule.iter().map(|s| format!("   {}", schedule_line(s))));
             }
-            reply(lines.join("\n"), Tone::Info, msg)
+            let mut r = reply(lines.join("\n"), Tone::Info, msg);
+            if p.editable {
+                // Slack opens the profile form; elsewhere the chat way is explained.
+                r.choices = vec![crate::messages::Choice {
+                    label: "Editar perfil".into(),
+                    value: format!("edit profile #{}", p.member_id),
+                }];
+            }
+            r
         }
         Msg::ScheduleSet { name, schedule } => {
             let text = if schedule.is_empty() {
@@ -209,6 +217,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
              • profile Maya languages English, Spanish\n\
              • profile Maya emergency Rosa Díaz 555 010 7788\n\
              • profile Maya cert CPR until 2027-03-01\n\
+             • varios a la vez: profile Maya rate 22.50; overtime 33.75 (en Slack, /mednanny edit profile Maya abre un formulario)\n\
              • schedule Maya Mon-Fri 8-17 · schedule Maya 2026-12-24 9-13 · schedule Maya clear\n\
              • hours · hours 2026-11 · week starts Sunday"
                 .into(),

@@ -319,6 +319,7 @@ fn samples() -> Vec<Msg> {
                 starts: chrono::NaiveTime::from_hms_opt(8, 0, 0).expect("time"),
                 ends: chrono::NaiveTime::from_hms_opt(17, 0, 0).expect("time"),
             }],
+            editable: true,
         })),
         Msg::NannyProfile(Box::default()),
         Msg::ScheduleSet {
