@@ -958,6 +958,37 @@ async fn a_certification_expiring_in_30_days_reaches_the_guardians_and_the_nanny
     );
 }
 
+/// A certification added two months ago with a far expiry, corrected today to one 18 days away:
+/// less notice than 30 days is left, so it is reminded at the next 09:00, once (it used to count
+/// from when the certification was first added, and was never sent).
+#[tokio::test]
+async fn a_certification_corrected_to_a_near_date_long_after_it_was_added_is_reminded() {
+    let family = Family::garcia().await;
+    family.clock.set(ny(8, 0) - Duration::days(60));
+    family
+        .say(ANA, "profile Maya cert First aid until 2026-12-01")
+        .await;
+    family.clock.set(ny(8, 0));
+    let corrected = family
+        .say(ANA, "profile Maya cert First aid until 2026-03-20")
+        .await;
+    assert!(corrected.contains("valid until 20 Mar 2026"), "{corrected}");
+    // Said again as it is: nothing is renewed, nothing planned anew.
+    family
+        .say(ANA, "profile Maya cert First aid until 2026-03-20")
+        .await;
+    family.at(ny(9, 0)).await;
+    for user in [ANA, LUIS, MAYA] {
+        let told = family.dms_with(user, "First aid expires on Fri 20 Mar 2026");
+        assert_eq!(told.len(), 1, "{user}: {told:?}");
+    }
+    family.at(march(3, 9, 0)).await;
+    assert_eq!(
+        family.statuses_of("certification_expiry").await,
+        vec![("Mon 09:00".to_string(), "sent".to_string())]
+    );
+}
+
 #[tokio::test]
 async fn a_removed_certification_is_not_reminded() {
     let family = Family::garcia().await;

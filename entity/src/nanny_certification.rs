@@ -13,6 +13,8 @@ pub struct Model {
     pub name: String,
     pub expires_on: Date,
     pub created_at: DateTimeUtc,
+    /// When the expiry was last changed (a renewal); `None` while it is as first recorded.
+    pub renewed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

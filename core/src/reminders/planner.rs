@@ -107,9 +107,9 @@ pub struct CertificationPlan {
     pub id: i64,
     pub member_id: i64,
     pub expires_on: NaiveDate,
-    /// When it was recorded: one recorded with less notice left is reminded at the next
-    /// [`CERTIFICATION_AT`] after it.
-    pub created_at: DateTime<Utc>,
+    /// When its expiry was recorded (added, or renewed since): one recorded with less notice left
+    /// is reminded at the next [`CERTIFICATION_AT`] after it.
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// One family's inputs.
@@ -193,12 +193,12 @@ pub fn certification_due(tz: Tz, certification: &CertificationPlan) -> DateTime<
         certification.expires_on - Duration::days(CERTIFICATION_NOTICE_DAYS),
         CERTIFICATION_AT,
     );
-    if ahead >= certification.created_at {
+    if ahead >= certification.recorded_at {
         return ahead;
     }
-    let recorded = certification.created_at.with_timezone(&tz).date_naive();
+    let recorded = certification.recorded_at.with_timezone(&tz).date_naive();
     let same_day = local_instant(tz, recorded, CERTIFICATION_AT);
-    if same_day >= certification.created_at {
+    if same_day >= certification.recorded_at {
         same_day
     } else {
         local_instant(tz, recorded + Duration::days(1), CERTIFICATION_AT)
@@ -335,7 +335,7 @@ pub fn plan(family: &FamilyPlan, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<
 
     for certification in &family.certifications {
         let at = certification_due(tz, certification);
-        if in_window(at, certification.created_at) {
+        if in_window(at, certification.recorded_at) {
             out.push(Planned {
                 due_at: at,
                 kind: ReminderKind::CertificationExpiry,

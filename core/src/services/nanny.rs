@@ -247,11 +247,14 @@ impl Services {
                         .into_iter()
                         .find(|c| c.name.eq_ignore_ascii_case(&name));
                     match same {
-                        Some(row) => {
+                        Some(row) if row.expires_on != expires_on => {
                             let mut row = row.into_active_model();
                             row.expires_on = Set(expires_on);
+                            row.renewed_at = Set(Some(now));
                             row.update(&**txn).await?;
                         }
+                        // Said again as it is: nothing changes, no reminder is planned anew.
+                        Some(_) => {}
                         None => {
                             nanny_certification::ActiveModel {
                                 member_id: Set(member_id),

@@ -346,12 +346,12 @@ fn shift(id: i64, days: ShiftDays, starts: &str, ends: &str) -> ShiftPlan {
     }
 }
 
-fn certification(expires_on: &str, created_at: &str) -> CertificationPlan {
+fn certification(expires_on: &str, recorded_at: &str) -> CertificationPlan {
     CertificationPlan {
         id: 5,
         member_id: 9,
         expires_on: day(expires_on),
-        created_at: utc(created_at),
+        recorded_at: utc(recorded_at),
     }
 }
 

@@ -9,10 +9,10 @@ use entity::{
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::{answered_since, ReminderFacts};
+use super::{answered_since, certification_plan, ReminderFacts};
 use crate::domain::{Approval, DoseAmount, DoseUnit};
 use crate::messages::{ChildDay, DoseLine, Msg};
-use crate::reminders::planner::{self, CertificationPlan, ReminderKind};
+use crate::reminders::planner::{self, ReminderKind};
 use crate::reminders::store::{Reminder, Status};
 use crate::services::nanny::ScheduledShift;
 use crate::services::{ServiceResult, Services};
@@ -195,13 +195,7 @@ impl Services {
             return Ok(None);
         };
         let tz = self.family_info(reminder.family_id).await?.timezone;
-        let plan = CertificationPlan {
-            id: row.id,
-            member_id: row.member_id,
-            expires_on: row.expires_on,
-            created_at: row.created_at,
-        };
-        if planner::certification_due(tz, &plan) != reminder.due_at {
+        if planner::certification_due(tz, &certification_plan(&row)) != reminder.due_at {
             // Renewed (or corrected) since it was planned: the new date has its own reminder.
             return Ok(None);
         }

@@ -10,11 +10,11 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
-use entity::{child, medication};
+use entity::{child, medication, nanny_certification};
 
 use crate::domain::{DoseAmount, Schedule};
 use crate::messages::Locale;
-use crate::reminders::planner::{self, ReminderKind};
+use crate::reminders::planner::{self, CertificationPlan, ReminderKind};
 use crate::reminders::store::Reminder;
 
 /// The daily summary's time when a family has not picked one.
@@ -97,6 +97,17 @@ fn answered_since(medication: &medication::Model, due_at: DateTime<Utc>) -> Date
     ) {
         Some(Schedule::EveryHours { hours }) => due_at - Duration::hours(i64::from(hours)),
         _ => due_at - Duration::minutes(EARLY_DOSE_MINUTES),
+    }
+}
+
+/// A certification row as the planner sees it: its expiry recorded when it was added, or when it
+/// was last renewed.
+fn certification_plan(row: &nanny_certification::Model) -> CertificationPlan {
+    CertificationPlan {
+        id: row.id,
+        member_id: row.member_id,
+        expires_on: row.expires_on,
+        recorded_at: row.renewed_at.unwrap_or(row.created_at),
     }
 }
 

@@ -9,11 +9,9 @@ use entity::{
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
-use super::DEFAULT_SUMMARY_AT;
+use super::{certification_plan, DEFAULT_SUMMARY_AT};
 use crate::domain::{Approval, MemberStatus, Schedule};
-use crate::reminders::planner::{
-    self, AppointmentPlan, CertificationPlan, FamilyPlan, MedicationPlan, ShiftPlan,
-};
+use crate::reminders::planner::{self, AppointmentPlan, FamilyPlan, MedicationPlan, ShiftPlan};
 use crate::services::nanny::ScheduledShift;
 use crate::services::{ServiceResult, Services};
 
@@ -97,7 +95,8 @@ impl Services {
                         nanny_certification::Column::ExpiresOn
                             .gte(today + Duration::days(notice - 2)),
                     )
-                    .add(nanny_certification::Column::CreatedAt.gt(self.now() - Duration::days(2))),
+                    .add(nanny_certification::Column::CreatedAt.gt(self.now() - Duration::days(2)))
+                    .add(nanny_certification::Column::RenewedAt.gt(self.now() - Duration::days(2))),
             )
             .all(conn)
             .await?;
@@ -195,12 +194,7 @@ impl Services {
                 continue;
             };
             if let Some(plan) = plans.get_mut(family_id) {
-                plan.certifications.push(CertificationPlan {
-                    id: c.id,
-                    member_id: c.member_id,
-                    expires_on: c.expires_on,
-                    created_at: c.created_at,
-                });
+                plan.certifications.push(certification_plan(&c));
             }
         }
         for child in children.values().filter(|c| paused.contains(&c.id)) {
