@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::outbox;
+use entity::{outbox, outbox_early_status};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
@@ -308,14 +308,22 @@ impl Outbox {
 
     /// The provider accepted the message.
     pub async fn sent(&self, id: i64, provider_sid: &str) -> Result<(), OutboxError> {
-        self.sent_many(&[(id, provider_sid.to_string())]).await
+        self.sent_many(&[(id, provider_sid.to_string())])
+            .await
+            .map(drop)
     }
 
     /// The provider accepted these messages (id, provider id): one statement for up to 500 of
     /// them. The sender records a claimed batch's sends together; one commit per message was
-    /// most of what it asked of PostgreSQL (docs/benchmarks.md).
-    pub async fn sent_many(&self, accepted: &[(i64, String)]) -> Result<(), OutboxError> {
+    /// most of what it asked of PostgreSQL (docs/benchmarks.md). Status callbacks that came
+    /// before this record ([`Outbox::delivery_status`] kept them) are applied now, and what they
+    /// changed is returned (an undeliverable message is the sender's to report).
+    pub async fn sent_many(
+        &self,
+        accepted: &[(i64, String)],
+    ) -> Result<Vec<StatusChange>, OutboxError> {
         let now = self.clock.now();
+        let mut changes = Vec::new();
         for chunk in accepted.chunks(500) {
             let mut provider_sid = CaseStatement::new();
             for (id, sid) in chunk {
@@ -333,8 +341,26 @@ impl Outbox {
                 .filter(outbox::Column::Id.is_in(chunk.iter().map(|(id, _)| *id)))
                 .exec(self.db.conn())
                 .await?;
+            let early = outbox_early_status::Entity::find()
+                .filter(
+                    outbox_early_status::Column::ProviderSid
+                        .is_in(chunk.iter().map(|(_, sid)| sid.clone())),
+                )
+                .all(self.db.conn())
+                .await?;
+            for status in early {
+                if let Some(change) = self
+                    .delivery_status(&status.provider_sid, &status.status, status.error_code)
+                    .await?
+                {
+                    changes.push(change);
+                }
+                outbox_early_status::Entity::delete_by_id(status.provider_sid)
+                    .exec(self.db.conn())
+                    .await?;
+            }
         }
-        Ok(())
+        Ok(changes)
     }
 
     /// A passing failure (429, 5xx, the network): tried again after `after`, still ahead of the
@@ -389,21 +415,25 @@ impl Outbox {
         status: &str,
         code: Option<i32>,
     ) -> Result<Option<StatusChange>, OutboxError> {
-        let Some(row) = outbox::Entity::find()
-            .filter(outbox::Column::ProviderSid.eq(provider_sid))
-            .one(self.db.conn())
-            .await?
-        else {
-            return Ok(None);
+        let find = || {
+            outbox::Entity::find()
+                .filter(outbox::Column::ProviderSid.eq(provider_sid))
+                .one(self.db.conn())
         };
-        let status = match (status, code) {
-            (_, Some(63016)) => "undeliverable",
-            ("failed" | "undelivered", _) => "failed",
-            ("delivered", _) => "delivered",
-            ("read", _) => "read",
-            _ => row.status.as_str(),
-        }
-        .to_string();
+        let row = match find().await? {
+            Some(row) => row,
+            None => {
+                // Sooner than the sender recorded the send: kept for [`Outbox::sent_many`]. Looked
+                // for once more after keeping it, in case the record came in between (then it is
+                // applied here; applying twice changes nothing).
+                self.keep_early(provider_sid, status, code).await?;
+                match find().await? {
+                    Some(row) => row,
+                    None => return Ok(None),
+                }
+            }
+        };
+        let status = ours(status, code, &row.status).to_string();
         if rank(&status) > rank(&row.status) {
             let now = self.clock.now();
             outbox::Entity::update_many()
@@ -420,6 +450,49 @@ impl Outbox {
             person_id: row.person_id,
             status,
         }))
+    }
+
+    /// Keeps a status for a message whose send is not recorded yet (the furthest one, if several
+    /// come), and forgets those kept over a day ago: a message never recorded (the sender died
+    /// after sending) is claimed and sent again under a new id.
+    async fn keep_early(
+        &self,
+        provider_sid: &str,
+        status: &str,
+        code: Option<i32>,
+    ) -> Result<(), OutboxError> {
+        let now = self.clock.now();
+        let conn = self.db.conn();
+        outbox_early_status::Entity::delete_many()
+            .filter(outbox_early_status::Column::ReceivedAt.lt(now - Duration::days(1)))
+            .exec(conn)
+            .await?;
+        let rank_of = |status: &str, code: Option<i32>| rank(ours(status, code, "sent"));
+        if let Some(kept) = outbox_early_status::Entity::find_by_id(provider_sid.to_string())
+            .one(conn)
+            .await?
+        {
+            if rank_of(&kept.status, kept.error_code) >= rank_of(status, code) {
+                return Ok(());
+            }
+            outbox_early_status::Entity::delete_by_id(provider_sid.to_string())
+                .exec(conn)
+                .await?;
+        }
+        outbox_early_status::Entity::insert(outbox_early_status::ActiveModel {
+            provider_sid: Set(provider_sid.to_string()),
+            status: Set(status.to_string()),
+            error_code: Set(code),
+            received_at: Set(now),
+        })
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(outbox_early_status::Column::ProviderSid)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+        Ok(())
     }
 
     async fn update<const N: usize>(
@@ -445,6 +518,18 @@ impl Outbox {
 }
 
 /// How far along a message is; a status callback only moves it forward.
+/// A Twilio status (and error code) as the outbox's status; `current` when it says nothing new
+/// (`queued`, `sending`, `sent`).
+fn ours<'a>(status: &'a str, code: Option<i32>, current: &'a str) -> &'a str {
+    match (status, code) {
+        (_, Some(63016)) => "undeliverable",
+        ("failed" | "undelivered", _) => "failed",
+        ("delivered", _) => "delivered",
+        ("read", _) => "read",
+        _ => current,
+    }
+}
+
 fn rank(status: &str) -> u8 {
     match status {
         "queued" => 0,

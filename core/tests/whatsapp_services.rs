@@ -14,7 +14,7 @@ use mednanny_core::engine::{Engine, Inbound};
 use mednanny_core::outbox::{queue, Content, NewMessage, Outbox};
 use mednanny_core::services::phones::LinkOutcome;
 use mednanny_core::services::{Problem, ServiceError};
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder};
 use support::{backends, turn, TestApp};
 
 const ROSA: &str = "+14155550101";
@@ -383,5 +383,77 @@ async fn a_long_backlog_for_one_number_does_not_hold_up_anyone_else() {
                 ("+14155550002", &text("reply 1")),
             ]
         );
+    }
+}
+
+/// A status callback that beats its message's record (the bridge records a batch's sends together,
+/// after the last one is answered) is kept, and applied when the send is recorded: a 63016 then
+/// still reaches the sender, which tells the member. A lesser status after it changes nothing.
+#[tokio::test]
+async fn a_status_that_comes_before_the_send_is_recorded_is_applied_with_it() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let services = &app.services;
+        let message = |to: &str| NewMessage {
+            recipient: to.into(),
+            person_id: None,
+            content: Content::Text {
+                body: "reply".into(),
+            },
+            dedupe_key: format!("whatsapp:early:{to}"),
+        };
+        queue(
+            services.db().conn(),
+            services.keys(),
+            services.now(),
+            &[message("+14155550001"), message("+14155550002")],
+        )
+        .await
+        .unwrap();
+        let outbox = Outbox::new(services.db().clone(), app.keys.clone(), services.clock());
+        let claimed = outbox.claim(2, Duration::seconds(30)).await.unwrap();
+        assert_eq!(claimed.len(), 2);
+        for (sid, status, code) in [
+            ("SM-A", "delivered", None),
+            ("SM-B", "undelivered", Some(63016)),
+            ("SM-A", "sent", None),
+        ] {
+            let change = outbox.delivery_status(sid, status, code).await.unwrap();
+            assert!(change.is_none(), "no message has {sid} yet");
+        }
+        let changes = outbox
+            .sent_many(&[
+                (claimed[0].id, "SM-A".to_string()),
+                (claimed[1].id, "SM-B".to_string()),
+            ])
+            .await
+            .unwrap();
+        let undeliverable: Vec<i64> = changes
+            .iter()
+            .filter(|c| c.status == "undeliverable")
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(undeliverable, vec![claimed[1].id]);
+        let statuses: Vec<(i64, String)> = outbox::Entity::find()
+            .order_by_asc(outbox::Column::Id)
+            .all(services.db().conn())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| (row.id, row.status))
+            .collect();
+        assert_eq!(
+            statuses,
+            vec![
+                (claimed[0].id, "delivered".to_string()),
+                (claimed[1].id, "undeliverable".to_string()),
+            ]
+        );
+        // Applied, and kept no longer.
+        let kept = entity::outbox_early_status::Entity::find()
+            .count(services.db().conn())
+            .await
+            .unwrap();
+        assert_eq!(kept, 0);
     }
 }

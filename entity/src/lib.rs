@@ -26,6 +26,7 @@ pub mod nanny_certification;
 pub mod nanny_profile;
 pub mod notification;
 pub mod outbox;
+pub mod outbox_early_status;
 pub mod person;
 pub mod phone_link;
 pub mod provider;

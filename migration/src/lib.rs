@@ -20,6 +20,7 @@
 //! - `m20261208_000010_outbox_head`: the outbox's queued rows in id order, for the bridge's claim.
 //! - `m20261209_000011_reminders_claim_order`: due reminders in the order a claim takes them.
 //! - `m20261210_000012_certification_renewed`: when a certification's expiry was last changed.
+//! - `m20261210_000013_outbox_early_status`: status callbacks that beat their message's record.
 //! - `inbox_store`: [`InboxMigrator`], the inbox table alone, for a SQLite inbox kept in its own file.
 
 pub use sea_orm_migration::prelude::*;
@@ -37,6 +38,7 @@ mod m20261207_000009_reminders;
 mod m20261208_000010_outbox_head;
 mod m20261209_000011_reminders_claim_order;
 mod m20261210_000012_certification_renewed;
+mod m20261210_000013_outbox_early_status;
 
 pub use inbox_store::InboxMigrator;
 
@@ -59,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000010_outbox_head::Migration),
             Box::new(m20261209_000011_reminders_claim_order::Migration),
             Box::new(m20261210_000012_certification_renewed::Migration),
+            Box::new(m20261210_000013_outbox_early_status::Migration),
         ]
     }
 }

@@ -140,13 +140,20 @@ pub(crate) async fn run(
             }
         }
         // What Twilio accepted is recorded for the claimed batch at once, milliseconds after its
-        // last send. A status callback comes after the carrier answers, later than that; one
-        // that came sooner would find no message with its id and be dropped, as it always was
-        // when it raced the record.
-        if let Err(error) = shared.outbox.sent_many(&accepted).await {
+        // last send. A status callback usually comes later, after the carrier answers; one that
+        // came sooner was kept by the outbox and is applied with the record (an undeliverable
+        // message is then reported here, as the callback would have).
+        match shared.outbox.sent_many(&accepted).await {
+            Ok(changes) => {
+                for change in changes.iter().filter(|c| c.status == "undeliverable") {
+                    report_undeliverable(&shared, change.id, &change.recipient).await;
+                }
+            }
             // The leases run out and the messages are claimed again: at worst sent twice, never
             // lost.
-            tracing::error!(%error, messages = accepted.len(), "sends not recorded");
+            Err(error) => {
+                tracing::error!(%error, messages = accepted.len(), "sends not recorded")
+            }
         }
     }
 }

@@ -1089,6 +1089,7 @@ static ENTITY_COLUMNS: LazyLock<HashMap<String, HashMap<String, Option<Kind>>>> 
         add::<nanny_profile::Entity>(&mut tables);
         add::<notification::Entity>(&mut tables);
         add::<outbox::Entity>(&mut tables);
+        add::<outbox_early_status::Entity>(&mut tables);
         add::<person::Entity>(&mut tables);
         add::<phone_link::Entity>(&mut tables);
         add::<provider::Entity>(&mut tables);
