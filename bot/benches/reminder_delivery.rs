@@ -12,7 +12,8 @@
 //! Knobs: MEDNANNY_BENCH_FAMILIES (10000), MEDNANNY_BENCH_MEDICATIONS (5 per family, each due
 //! twice: at 07:00 and 08:00), MEDNANNY_BENCH_IDLE_SECONDS (60), MEDNANNY_BENCH_BACKENDS
 //! (`sqlite,postgres`), MEDNANNY_BENCH_HISTORY (1: yesterday's reminders are in the table, as in a
-//! family's second day; 0: an empty table).
+//! family's second day; 0: an empty table), MEDNANNY_BENCH_KEEP_DATABASE (0: the PostgreSQL
+//! database is dropped at the end; 1: kept, to look at its plans).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -486,5 +487,24 @@ async fn main() {
     }
     for backend in &backends {
         run(backend, dir.path(), &bridge_bin).await;
+    }
+    // The PostgreSQL database the bench created goes with it (keep it with
+    // MEDNANNY_BENCH_KEEP_DATABASE=1, to look at its plans afterwards).
+    if knob("MEDNANNY_BENCH_KEEP_DATABASE", 0) == 0 {
+        if let (Some(backend), Ok(admin)) = (
+            backends.iter().find(|b| b.name == "postgres"),
+            std::env::var("MEDNANNY_BENCH_DATABASE_URL")
+                .or_else(|_| std::env::var("MEDNANNY_TEST_DATABASE_URL")),
+        ) {
+            let name = backend.url.rsplit('/').next().unwrap_or_default();
+            let admin_db = sea_orm::Database::connect(&admin)
+                .await
+                .expect("PostgreSQL reachable");
+            admin_db
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .expect("drop database");
+            admin_db.close().await.ok();
+        }
     }
 }

@@ -83,7 +83,38 @@ fn postgres_admin() -> Option<String> {
         .filter(|u| !u.trim().is_empty())
 }
 
-async fn postgres_url() -> String {
+/// A test's own PostgreSQL database, dropped when the test ends (passed or failed).
+struct OwnDatabase {
+    admin: String,
+    name: String,
+}
+
+impl Drop for OwnDatabase {
+    fn drop(&mut self) {
+        let (admin, sql) = (
+            self.admin.clone(),
+            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        );
+        // Its own thread and runtime: a test's runtime may be gone or busy by now.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let db = sea_orm::Database::connect(&admin).await.expect("admin");
+                db.execute_unprepared(&sql).await.expect("drop database");
+                db.close().await.ok();
+            });
+        })
+        .join();
+        if dropped.is_err() && !std::thread::panicking() {
+            panic!("the test database {} was not dropped", self.name);
+        }
+    }
+}
+
+async fn postgres_url() -> (String, OwnDatabase) {
     let admin = postgres_admin().expect("MEDNANNY_TEST_DATABASE_URL");
     let name = format!("mednanny_reminders_{}", rand::random::<u32>());
     let admin_db = sea_orm::Database::connect(&admin).await.expect("admin");
@@ -93,7 +124,7 @@ async fn postgres_url() -> String {
         .expect("create database");
     admin_db.close().await.ok();
     let (base, _) = admin.rsplit_once('/').expect("a database in the url");
-    format!("{base}/{name}")
+    (format!("{base}/{name}"), OwnDatabase { admin, name })
 }
 
 impl Family {
@@ -790,7 +821,8 @@ async fn two_bots_on_postgres_send_one_reminder_once() {
         eprintln!("skipped: MEDNANNY_TEST_DATABASE_URL is not set (PostgreSQL only: SKIP LOCKED)");
         return;
     }
-    let family = Family::on(postgres_url().await, None).await;
+    let (url, _database) = postgres_url().await;
+    let family = Family::on(url, None).await;
     family.maya_on_shift().await;
     let other = family.another_bot().await;
     family.clock.set(ny(8, 0));
