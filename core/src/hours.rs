@@ -290,6 +290,12 @@ fn nanny_month(
     }
 }
 
+/// An amount in cents as payroll writes money: "22.50" (no currency sign; the CSV's columns and
+/// the chat say what it is).
+pub fn money_text(cents: i64) -> String {
+    format!("{}.{:02}", cents.div_euclid(100), cents.rem_euclid(100))
+}
+
 /// A duration as payroll writes hours: decimal, two places, rounded to the nearest hundredth
 /// ("7.50", "0.33").
 pub fn decimal_hours(d: Duration) -> String {
@@ -330,11 +336,7 @@ pub fn payroll_csv(
     let mut out = String::from(
         "nanny,row,from,to,hours,regular_hours,overtime_hours,hourly_rate,overtime_rate,pay,note\n",
     );
-    let money = |cents: Option<i64>| {
-        cents
-            .map(|c| format!("{}.{:02}", c.div_euclid(100), c.rem_euclid(100)))
-            .unwrap_or_default()
-    };
+    let money = |cents: Option<i64>| cents.map(money_text).unwrap_or_default();
     for nanny_hours in hours {
         let Some(nanny) = nannies
             .iter()

@@ -6,6 +6,7 @@ use super::store::ConversationStore;
 use super::{command, forms, AlertsToPush, Engine};
 use crate::auth::Actor;
 use crate::domain::{Channel, IdentityKind};
+use crate::hours::money_text;
 use crate::messages::{render, render_dashboard, DashboardText, Locale, Msg, Reply};
 use crate::services::ServiceError;
 
@@ -122,7 +123,7 @@ impl ProfileSetup {
                 continue;
             }
             match command::money(&text) {
-                Some(cents) => parts.push(format!("{word} {}.{:02}", cents / 100, cents % 100)),
+                Some(cents) => parts.push(format!("{word} {}", money_text(cents))),
                 None => problems.push((field, forms::FieldError::BadRate)),
             }
         }
@@ -294,11 +295,7 @@ impl<S: ConversationStore> Engine<S> {
             .nanny_profile(&actor, membership.family_id, Some(member_id))
             .await?;
         let family = services.family_info(membership.family_id).await?;
-        let money = |cents: Option<i64>| {
-            cents
-                .map(|c| format!("{}.{:02}", c / 100, c % 100))
-                .unwrap_or_default()
-        };
+        let money = |cents: Option<i64>| cents.map(money_text).unwrap_or_default();
         Ok(Ok(ProfileSetup {
             member_id,
             name: profile.name,

@@ -4,7 +4,7 @@
 use chrono::{Datelike, Duration, Weekday};
 
 use super::{list, reply, temperature, when};
-use crate::hours::decimal_hours;
+use crate::hours::{decimal_hours, money_text};
 use crate::messages::{Msg, RenderContext, Reply, Tone};
 use crate::services::care::Alert;
 use crate::services::nanny::{ScheduledShift, ShiftDays};
@@ -19,10 +19,6 @@ fn weekday(day: Weekday) -> &'static str {
         Weekday::Sat => "Saturday",
         Weekday::Sun => "Sunday",
     }
-}
-
-fn money(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, cents % 100)
 }
 
 /// "Monday 08:00–17:00", "Fri 12 Dec 09:00–13:00".
@@ -134,8 +130,8 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             ));
             lines.push(format!(
                 "• Rate: {} an hour, overtime {} an hour",
-                p.hourly_rate_cents.map(money).unwrap_or_else(|| "not set".into()),
-                p.overtime_rate_cents.map(money).unwrap_or_else(|| "not set".into())
+                p.hourly_rate_cents.map(money_text).unwrap_or_else(|| "not set".into()),
+                p.overtime_rate_cents.map(money_text).unwrap_or_else(|| "not set".into())
             ));
             lines.push(format!(
                 "• Emergency contact: {}",
