@@ -8,6 +8,7 @@ use crate::auth::Actor;
 use crate::domain::{Channel, IdentityKind};
 use crate::hours::money_text;
 use crate::messages::{render, render_dashboard, DashboardText, Locale, Msg, Reply};
+use crate::services::family::Membership;
 use crate::services::ServiceError;
 
 /// What a whole form needs from the record to be shown and read at once (see
@@ -207,6 +208,31 @@ impl<S: ConversationStore> Engine<S> {
         Ok(Some(render_dashboard(&dashboard, &ctx)))
     }
 
+    /// Who speaks from this identity, and their membership in the family their conversation is
+    /// in (or their first family), as a form needs them. `Err(msg)`: what to say instead (a
+    /// stranger is welcomed; someone in no family yet is told how to start one).
+    async fn speaker(
+        &self,
+        identity: IdentityKind,
+        external_id: &str,
+    ) -> Result<Result<(i64, Membership), Msg>, ServiceError> {
+        let services = &self.services;
+        let Some(person_id) = services.resolve_identity(identity, external_id).await? else {
+            return Ok(Err(Msg::Welcome));
+        };
+        let memberships = services.memberships(person_id).await?;
+        let key = format!("{}:{external_id}", identity.as_str());
+        let chosen = match self.store.load(&key).await {
+            Ok(loaded) => loaded.session.family_id,
+            Err(_) => None,
+        };
+        Ok(chosen
+            .and_then(|id| memberships.iter().find(|m| m.family_id == id))
+            .or_else(|| memberships.first())
+            .map(|m| (person_id, m.clone()))
+            .ok_or(Msg::NoFamily))
+    }
+
     /// What a channel needs to show a whole form at once (a Slack modal) to whoever speaks from
     /// this identity, in the family their conversation is in: the children they can see, today in
     /// the family's zone, how dates are written there. `Err(msg)`: what to say instead (they are in
@@ -219,20 +245,9 @@ impl<S: ConversationStore> Engine<S> {
     ) -> Result<Result<FormSetup, Reply>, ServiceError> {
         let services = &self.services;
         let refuse = |msg: Msg| Ok(Err(self.notice(&msg)));
-        let Some(person_id) = services.resolve_identity(identity, external_id).await? else {
-            return refuse(Msg::Welcome);
-        };
-        let memberships = services.memberships(person_id).await?;
-        let key = format!("{}:{external_id}", identity.as_str());
-        let chosen = match self.store.load(&key).await {
-            Ok(loaded) => loaded.session.family_id,
-            Err(_) => None,
-        };
-        let Some(membership) = chosen
-            .and_then(|id| memberships.iter().find(|m| m.family_id == id))
-            .or_else(|| memberships.first())
-        else {
-            return refuse(Msg::NoFamily);
+        let (_, membership) = match self.speaker(identity, external_id).await? {
+            Ok(found) => found,
+            Err(msg) => return refuse(msg),
         };
         let allowed = matches!(
             (kind, membership.role),
@@ -243,7 +258,7 @@ impl<S: ConversationStore> Engine<S> {
             return refuse(Msg::GuardiansOnly);
         }
         let family = services.family_info(membership.family_id).await?;
-        let children = services.child_roster(membership).await?;
+        let children = services.child_roster(&membership).await?;
         let needs_child = forms::fields(kind).contains(&forms::Question::Child);
         if needs_child && children.is_empty() {
             return refuse(Msg::NoChildren);
@@ -267,20 +282,9 @@ impl<S: ConversationStore> Engine<S> {
     ) -> Result<Result<ProfileSetup, Reply>, ServiceError> {
         let services = &self.services;
         let refuse = |msg: Msg| Ok(Err(self.notice(&msg)));
-        let Some(person_id) = services.resolve_identity(identity, external_id).await? else {
-            return refuse(Msg::Welcome);
-        };
-        let memberships = services.memberships(person_id).await?;
-        let key = format!("{}:{external_id}", identity.as_str());
-        let chosen = match self.store.load(&key).await {
-            Ok(loaded) => loaded.session.family_id,
-            Err(_) => None,
-        };
-        let Some(membership) = chosen
-            .and_then(|id| memberships.iter().find(|m| m.family_id == id))
-            .or_else(|| memberships.first())
-        else {
-            return refuse(Msg::NoFamily);
+        let (person_id, membership) = match self.speaker(identity, external_id).await? {
+            Ok(found) => found,
+            Err(msg) => return refuse(msg),
         };
         if membership.role != crate::domain::Role::Guardian {
             return refuse(Msg::GuardiansOnly);
