@@ -16,6 +16,7 @@ use mednanny_core::db::Database;
 use mednanny_core::demo::{self, Demo};
 use mednanny_core::domain::{Channel, IdentityKind};
 use mednanny_core::engine::{Engine, Inbound, Turn};
+use mednanny_core::outbox::{Content, Outbox, Outgoing};
 use mednanny_core::reminders::store::Status;
 use mednanny_core::services::Services;
 use mednanny_core::settings::{DatabaseSettings, ReminderSettings, Secret};
@@ -210,6 +211,21 @@ impl Family {
         self.slack.calls_to("chat.postMessage").len()
     }
 
+    /// The WhatsApp messages waiting in the outbox, claimed as the bridge claims them, with the
+    /// outbox to record their sends in.
+    async fn whatsapp_waiting(&self) -> (Outbox, Vec<Outgoing>) {
+        let outbox = Outbox::new(
+            self.services.db().clone(),
+            self.keys.clone(),
+            Arc::new(self.clock.clone()),
+        );
+        let waiting = outbox
+            .claim(10, Duration::seconds(60))
+            .await
+            .expect("the outbox");
+        (outbox, waiting)
+    }
+
     /// A WhatsApp message from `number`, as the bridge hands it to the engine.
     async fn whatsapp_says(&self, number: &str, text: &str) -> Turn {
         self.engine
@@ -332,6 +348,14 @@ impl Family {
             .count(self.services.db().conn())
             .await
             .expect("doses")
+    }
+}
+
+/// What a WhatsApp message says: its text, or a template's fallback text.
+fn words_of(content: &Content) -> String {
+    match content {
+        Content::Text { body } => body.clone(),
+        Content::Template { fallback, .. } => fallback.clone(),
     }
 }
 
@@ -722,24 +746,13 @@ async fn a_nanny_on_whatsapp_is_reminded_through_the_outbox_and_answers_given() 
         .expect("Maya's WhatsApp");
     family.maya_on_shift().await;
     family.at(ny(8, 0)).await;
-    let outbox = mednanny_core::outbox::Outbox::new(
-        family.services.db().clone(),
-        family.keys.clone(),
-        Arc::new(family.clock.clone()),
-    );
-    let queued = outbox
-        .claim(10, Duration::seconds(60))
-        .await
-        .expect("the outbox");
+    let (_, queued) = family.whatsapp_waiting().await;
     assert_eq!(queued.len(), 1, "{queued:?}");
     assert_eq!(queued[0].recipient, "+15550000003");
-    let words = match &queued[0].content {
-        mednanny_core::outbox::Content::Text { body } => body.clone(),
-        mednanny_core::outbox::Content::Template { kind, fallback, .. } => {
-            assert_eq!(*kind, mednanny_core::outbox::TemplateKind::Reminder);
-            fallback.clone()
-        }
-    };
+    if let Content::Template { kind, .. } = &queued[0].content {
+        assert_eq!(*kind, mednanny_core::outbox::TemplateKind::Reminder);
+    }
+    let words = words_of(&queued[0].content);
     assert!(words.contains("Reply GIVEN or SKIP <reason>"), "{words}");
     let turn = family.whatsapp_says("+15550000003", "GIVEN").await;
     assert!(!turn.replies.is_empty());
@@ -1124,21 +1137,10 @@ async fn two_families_due_in_one_round_each_hear_of_their_own_child_only() {
     assert!(maya[0].contains("Leo"), "{}", maya[0]);
     assert!(family.dms(ANA).is_empty() && family.dms(LUIS).is_empty());
     // Ada's went to Ngozi's WhatsApp through the outbox, and says nothing of Leo.
-    let outbox = mednanny_core::outbox::Outbox::new(
-        services.db().clone(),
-        family.keys.clone(),
-        Arc::new(family.clock.clone()),
-    );
-    let queued = outbox
-        .claim(10, Duration::seconds(60))
-        .await
-        .expect("the outbox");
+    let (outbox, queued) = family.whatsapp_waiting().await;
     assert_eq!(queued.len(), 1, "{queued:?}");
     assert_eq!(queued[0].recipient, "+15550000009");
-    let words = match &queued[0].content {
-        mednanny_core::outbox::Content::Text { body } => body.clone(),
-        mednanny_core::outbox::Content::Template { fallback, .. } => fallback.clone(),
-    };
+    let words = words_of(&queued[0].content);
     assert!(words.contains("Ada") && !words.contains("Leo"), "{words}");
     outbox.sent(queued[0].id, "SM1").await.expect("sent");
     // Each is recorded as sent to its own family's member.
