@@ -229,36 +229,24 @@ impl Family {
     /// A WhatsApp message from `number`, as the bridge hands it to the engine.
     async fn whatsapp_says(&self, number: &str, text: &str) -> Turn {
         self.engine
-            .handle(&Inbound {
-                channel: Channel::Whatsapp,
-                identity: IdentityKind::Whatsapp,
-                external_id: number.into(),
-                display_name: None,
-                text: text.into(),
-                delivery_key: None,
-                form: None,
-                voice: false,
-                locale: None,
-                photo: None,
-            })
+            .handle(&said(
+                Channel::Whatsapp,
+                IdentityKind::Whatsapp,
+                number,
+                text,
+            ))
             .await
     }
 
     async fn say(&self, user: &str, text: &str) -> String {
         let turn = self
             .engine
-            .handle(&Inbound {
-                channel: Channel::Slack,
-                identity: IdentityKind::Slack,
-                external_id: format!("{}:{user}", self.slack.team_id()),
-                display_name: None,
-                text: text.into(),
-                delivery_key: None,
-                form: None,
-                voice: false,
-                locale: None,
-                photo: None,
-            })
+            .handle(&said(
+                Channel::Slack,
+                IdentityKind::Slack,
+                &format!("{}:{user}", self.slack.team_id()),
+                text,
+            ))
             .await;
         turn.replies
             .iter()
@@ -348,6 +336,22 @@ impl Family {
             .count(self.services.db().conn())
             .await
             .expect("doses")
+    }
+}
+
+/// A plain text message from `external_id` on a channel, as its adapter hands it to the engine.
+fn said(channel: Channel, identity: IdentityKind, external_id: &str, text: &str) -> Inbound {
+    Inbound {
+        channel,
+        identity,
+        external_id: external_id.into(),
+        display_name: None,
+        text: text.into(),
+        delivery_key: None,
+        form: None,
+        voice: false,
+        locale: None,
+        photo: None,
     }
 }
 
