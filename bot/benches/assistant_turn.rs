@@ -40,6 +40,7 @@ fn said(who: &str, text: &str) -> Inbound {
         voice: false,
         locale: None,
         photo: None,
+        timezone: None,
     }
 }
 

@@ -10,7 +10,7 @@ use mednanny_core::assistant::voice::Transcriber;
 use mednanny_core::clock::SystemClock;
 use mednanny_core::crypto::Keyring;
 use mednanny_core::db::Database;
-use mednanny_core::engine::{Engine, NewFamilyDefaults};
+use mednanny_core::engine::Engine;
 use mednanny_core::services::Services;
 use mednanny_core::settings::{LogFormat, Settings};
 use tracing_subscriber::EnvFilter;
@@ -66,12 +66,9 @@ impl App {
             Arc::new(SystemClock),
             settings.security.invite_ttl_hours,
         );
-        let engine = Engine::with_database_store(services.clone()).with_new_family_defaults(
-            NewFamilyDefaults {
-                timezone: settings.family.default_timezone.clone(),
-                country: settings.family.default_country.clone(),
-            },
-        );
+        // A family created in chat is asked where it lives (engine/new_family.rs); the settings'
+        // default country and time zone are the operator's `family create`'s alone.
+        let engine = Engine::with_database_store(services.clone());
         let engine = match settings.llm.model_config()? {
             Some(llm) => {
                 // The model's client: a connection that cannot even open in 5 s is not going to

@@ -67,6 +67,7 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
         voice: false,
         locale: None,
         photo: None,
+        timezone: None,
     };
     let interactive = std::io::stdin().is_terminal();
     let mut stdout = tokio::io::stdout();

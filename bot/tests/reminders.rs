@@ -352,6 +352,7 @@ fn said(channel: Channel, identity: IdentityKind, external_id: &str, text: &str)
         voice: false,
         locale: None,
         photo: None,
+        timezone: None,
     }
 }
 

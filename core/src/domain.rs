@@ -2,13 +2,33 @@
 //! Wire text is parsed here (at the edge) and no raw string travels further in.
 
 mod phone;
+mod place;
 
 pub use phone::Phone;
+pub use place::{read_place, zone_named, Country, Place, PlaceReading};
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+
+/// Lower case without accents, for comparing what people type with word lists ("tomó" is
+/// "tomo", "niños" is "ninos", "Bogotá" is "bogota"); curly apostrophes become straight ones.
+pub(crate) fn fold(word: &str) -> String {
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'á' | 'à' | 'ä' | 'â' => 'a',
+            'é' | 'è' | 'ë' | 'ê' => 'e',
+            'í' | 'ì' | 'ï' | 'î' => 'i',
+            'ó' | 'ò' | 'ö' | 'ô' => 'o',
+            'ú' | 'ù' | 'ü' | 'û' => 'u',
+            'ñ' => 'n',
+            '’' | '‘' | '`' | '´' => '\'',
+            other => other,
+        })
+        .collect()
+}
 
 /// Where a request came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

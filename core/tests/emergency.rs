@@ -316,6 +316,7 @@ async fn a_redelivered_emergency_alerts_nobody_twice() {
             voice: false,
             locale: None,
             photo: None,
+            timezone: None,
             ..said("maya", "leo is not breathing")
         };
         for _ in 0..2 {

@@ -38,6 +38,7 @@ fn from_whatsapp(phone: &str, text: &str) -> Inbound {
         voice: false,
         locale: None,
         photo: None,
+        timezone: None,
     }
 }
 

@@ -61,6 +61,8 @@ pub struct SlackPerson {
     pub name: Option<String>,
     /// `en-US`, `es-ES`…
     pub locale: Option<String>,
+    /// Their Slack time zone (`Europe/London`): where a family they create lives.
+    pub timezone: Option<String>,
 }
 
 #[derive(Clone)]
@@ -275,6 +277,7 @@ impl SlackApi {
                 .or(profile.and_then(|p| p.real_name.clone()))
                 .or(user.name.clone()),
             locale: user.locale.map(|l| l.0),
+            timezone: user.tz,
         })
     }
 }

@@ -553,6 +553,7 @@ async fn inbound(context: &SlackContext, team: &str, user: &str, text: &str, key
         form: None,
         voice: false,
         locale: person.locale,
+        timezone: person.timezone,
         photo: None,
     }
 }

@@ -265,6 +265,9 @@ impl WhatsappContext {
                 form: None,
                 voice,
                 locale: None,
+                // A number's country is only suggested to a family its sender creates (the
+                // engine reads it from the number itself).
+                timezone: None,
                 photo,
             };
             let turn = self.engine.handle(&inbound).await;

@@ -12,6 +12,7 @@ use crate::services::care::CourseChange;
 
 mod amounts;
 mod chat;
+mod family;
 mod keeping;
 mod lists;
 mod nanny;
@@ -106,9 +107,21 @@ pub enum Command {
     Join {
         code: String,
     },
-    /// "create family Garcia": a new family with the speaker as its first guardian.
+    /// "create family Garcia", "set up my family", "create family Jones in London": a new family
+    /// with the speaker as its first guardian. `name` is empty when none was said (it is asked);
+    /// `place` is where it lives as said, read by `domain::read_place`.
     CreateFamily {
         name: String,
+        place: Option<String>,
+    },
+    /// "we live in London", "país México" (guardians): the family's country, and its time zone
+    /// when the place says it.
+    SetPlace {
+        place: String,
+    },
+    /// "time zone Europe/London" (guardians): the family's time zone alone.
+    SetTimezone {
+        zone: String,
     },
     /// "invite caregiver": a one-time code for a new member; `None` when the role was not understood.
     /// "invite caregiver Maya +15551234567" also sends it to that phone on WhatsApp.
@@ -517,6 +530,13 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
     let child_mentioned = words
         .iter()
         .find_map(|w| vocabulary.child_in(strip_punctuation(w)));
+    // A family's beginnings: creating one, where it lives, a child introduced with their birth.
+    if let Some(command) = family::create(&words)
+        .or_else(|| family::place(text))
+        .or_else(|| family::child_introduced(&words))
+    {
+        return command;
+    }
     if let Some(command) = nanny::parse(text, &words) {
         return command;
     }
@@ -545,15 +565,6 @@ pub fn parse(text: &str, vocabulary: &Vocabulary<'_>) -> Command {
         "join" => {
             return Command::Join {
                 code: rest_text.to_string(),
-            };
-        }
-        "create" | "new" if words.get(1).map(|w| w.to_lowercase()).as_deref() == Some("family") => {
-            let name = rest_text
-                .split_once(char::is_whitespace)
-                .map(|(_, name)| name.trim())
-                .unwrap_or("");
-            return Command::CreateFamily {
-                name: name.to_string(),
             };
         }
         "add" | "new" | "agregar" | "añadir" | "anadir" | "register" => {

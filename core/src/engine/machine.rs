@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use super::command::{parse, Command, GrowthKind, Invitee, RecordKind, SaidTime, Vocabulary};
 use super::forms::{self, Form, FormContext, FormKind, Outcome, Question};
+use super::new_family::{self, FamilyDraft, PlaceHint};
 use super::routing;
 use crate::assistant::Words;
-use crate::domain::{DoseAmount, EmergencyNumbers, Role, Temperature};
+use crate::domain::{Country, DoseAmount, EmergencyNumbers, Place, Role, Temperature};
 use crate::messages::Msg;
 use crate::screen::RedFlag;
 use crate::services::care::{CourseChange, DoseRequest, RecordItem};
@@ -64,6 +65,11 @@ pub enum ConversationState {
     /// waiting for "yes".
     ConfirmChange {
         change: Confirmable,
+        asked_at: DateTime<Utc>,
+    },
+    /// A family is being created: its name or where it lives was asked (see `new_family`).
+    NewFamily {
+        draft: FamilyDraft,
         asked_at: DateTime<Utc>,
     },
 }
@@ -263,9 +269,15 @@ pub enum Task {
     JoinFamily {
         code: String,
     },
-    /// Create a family, with the speaker as its first guardian.
+    /// Create a family, with the speaker as its first guardian, where it lives.
     CreateFamily {
         name: String,
+        place: Place,
+    },
+    /// Where the family lives, said by a guardian: its time zone, and its country when said.
+    SetFamilyPlace {
+        country: Option<Country>,
+        timezone: chrono_tz::Tz,
     },
 }
 
@@ -295,6 +307,7 @@ impl Task {
                 // Not the record, but which one the person sees: dashboards change too.
                 | Task::JoinFamily { .. }
                 | Task::CreateFamily { .. }
+                | Task::SetFamilyPlace { .. }
         )
     }
 }
@@ -349,6 +362,7 @@ pub enum TaskResult {
     FamilyCreated {
         family_id: i64,
         name: String,
+        place: Place,
     },
 }
 
@@ -394,6 +408,8 @@ pub struct Context {
     pub family_id: Option<i64>,
     /// A model is configured: a new family is asked for its consent to it.
     pub asks_consent: bool,
+    /// Where the channel says the speaker is, for a family they create (see `new_family`).
+    pub place_hint: Option<PlaceHint>,
 }
 
 impl Context {
@@ -413,7 +429,14 @@ impl Context {
             families,
             family_id: None,
             asks_consent,
+            place_hint: None,
         }
+    }
+
+    /// Where the channel says the speaker is.
+    pub fn with_place_hint(mut self, hint: Option<PlaceHint>) -> Self {
+        self.place_hint = hint;
+        self
     }
 
     fn forms(&self) -> FormContext<'_> {
@@ -487,6 +510,9 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
                 return (next, effects);
             }
             form_outcome(forms::answer(form, *asked, &text, &ctx.forms()), ctx)
+        }
+        (S::NewFamily { draft, asked_at }, Event::Answer(text)) => {
+            new_family::answer(draft, *asked_at, &text, ctx)
         }
         // Only a form reads raw answers; anywhere else the text is a command like any other.
         (_, Event::Answer(text)) => {
@@ -575,7 +601,8 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
             | S::ConfirmUncheckedDose { .. }
             | S::ChooseMedication { .. }
             | S::Collecting { .. }
-            | S::ConfirmChange { .. },
+            | S::ConfirmChange { .. }
+            | S::NewFamily { .. },
             Event::Said(command),
         ) => {
             let (next, mut effects) = command_effects(command, ctx);
@@ -655,16 +682,11 @@ fn task_done(state: &ConversationState, result: TaskResult, ctx: &Context) -> Tr
                 }),
             ],
         ),
-        TaskResult::FamilyCreated { family_id, name } => {
-            let mut effects = vec![
-                Effect::UseFamily { family_id },
-                Effect::Say(Msg::FamilyCreated { name }),
-            ];
-            if ctx.asks_consent {
-                effects.push(Effect::Say(Msg::AssistantConsentQuestion));
-            }
-            (ConversationState::Idle, effects)
-        }
+        TaskResult::FamilyCreated {
+            family_id,
+            name,
+            place,
+        } => new_family::created(family_id, name, place, ctx),
         TaskResult::MedicationAmbiguous {
             child_id,
             child_name,

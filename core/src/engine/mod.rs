@@ -28,6 +28,7 @@ pub mod forms;
 mod keeping;
 pub mod machine;
 mod nanny;
+mod new_family;
 mod onboarding;
 mod photos;
 mod records;
@@ -52,7 +53,8 @@ use self::onboarding::Meeting;
 use self::store::{ConversationStore, DbConversationStore, Session};
 use crate::assistant::{Allowance, Brain, BrainTurn, Fallback, RulesBrain, Thought, Translation};
 use crate::auth::Actor;
-use crate::domain::{emergency_numbers, Channel, IdentityKind};
+use crate::domain::{emergency_numbers, Channel, Country, IdentityKind, Place};
+use self::new_family::PlaceHint;
 use crate::messages::{render, Locale, Msg, RenderContext, Reply, Tone};
 use crate::screen::{self, RedFlag, Screening};
 use crate::services::emergency::named_child;
@@ -82,6 +84,9 @@ pub struct Inbound {
     /// The sender's language as the channel knows it (Slack's `es-ES`): someone new is spoken to
     /// in it until they say otherwise.
     pub locale: Option<String>,
+    /// The sender's time zone as the channel knows it (a Slack user's `Europe/London`): a
+    /// family they create lives there unless they say otherwise.
+    pub timezone: Option<String>,
     /// A photo that came with the message (`text` is then its caption), fetched by the channel
     /// only when [`Engine::reads_photos`]: read as a medicine's label (see `photos`).
     pub photo: Option<Photo>,
@@ -131,27 +136,10 @@ enum TurnError {
 pub struct Engine<S: ConversationStore = DbConversationStore> {
     services: Services,
     store: S,
-    new_family: NewFamilyDefaults,
     /// Who understands a message: the rules, or a model with the rules as its fallback.
     brain: Arc<dyn Brain>,
     /// Tokens a family's turns may spend with a model a day.
     daily_token_budget: u64,
-}
-
-/// Where a family created from a chat ("create family Garcia") is, until a guardian says otherwise.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewFamilyDefaults {
-    pub timezone: String,
-    pub country: String,
-}
-
-impl Default for NewFamilyDefaults {
-    fn default() -> Self {
-        Self {
-            timezone: "America/New_York".into(),
-            country: "US".into(),
-        }
-    }
 }
 
 impl Engine<DbConversationStore> {
@@ -178,7 +166,6 @@ impl<S: ConversationStore> Engine<S> {
         Self {
             services,
             store,
-            new_family: NewFamilyDefaults::default(),
             brain: Arc::new(RulesBrain),
             daily_token_budget: 0,
         }
@@ -195,12 +182,6 @@ impl<S: ConversationStore> Engine<S> {
     /// Whether messages may go to a model (families are then asked for consent).
     pub fn uses_model(&self) -> bool {
         self.brain.uses_model()
-    }
-
-    /// The time zone and country given to families created from a chat.
-    pub fn with_new_family_defaults(mut self, defaults: NewFamilyDefaults) -> Self {
-        self.new_family = defaults;
-        self
     }
 
     pub fn services(&self) -> &Services {
@@ -375,8 +356,9 @@ impl<S: ConversationStore> Engine<S> {
                     model_wait = waited;
                     event
                 }
-                // A form reads its answers itself ("Emma" may be a name, "5 ml" a dose).
-                (None, ConversationState::Collecting { .. }, _) => {
+                // A form reads its answers itself ("Emma" may be a name, "5 ml" a dose), and so
+                // does a family being created (its name, where it lives).
+                (None, ConversationState::Collecting { .. } | ConversationState::NewFamily { .. }, _) => {
                     Event::Answer(inbound.text.clone())
                 }
                 // Outside a family there is no consent to a model: the rules read it.
@@ -415,9 +397,11 @@ impl<S: ConversationStore> Engine<S> {
                 families,
                 family_id: Some(scene.family.id),
                 asks_consent: self.uses_model(),
+                place_hint: None,
             },
             None => Context::outside_family(now, families, self.uses_model()),
-        };
+        }
+        .with_place_hint(place_hint(inbound));
         let mut state = session.state.clone();
         let mut events = VecDeque::from([first_event]);
         // Each event yields at most a few effects and a task result is never a task again beyond one
@@ -655,6 +639,25 @@ impl<S: ConversationStore> Engine<S> {
             .collect();
         shown.append(&mut turn.replies);
         turn.replies = shown;
+    }
+}
+
+/// Where the channel says the sender is: a Slack user's own time zone is taken; a WhatsApp
+/// number's country is only suggested (a nanny's phone may be from the country she left).
+fn place_hint(inbound: &Inbound) -> Option<PlaceHint> {
+    if let Some(place) = inbound
+        .timezone
+        .as_deref()
+        .and_then(crate::domain::zone_named)
+        .and_then(Place::of_zone)
+    {
+        return Some(PlaceHint::Known(place));
+    }
+    match inbound.identity {
+        IdentityKind::Whatsapp => Country::of_phone(&inbound.external_id)
+            .and_then(Place::in_country)
+            .map(PlaceHint::Suggested),
+        IdentityKind::Slack | IdentityKind::Console => None,
     }
 }
 

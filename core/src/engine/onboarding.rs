@@ -113,20 +113,16 @@ impl<S: ConversationStore> Engine<S> {
                     Err(error) => TaskResult::Answered(vec![msg_for_error(error)]),
                 },
             ),
-            Task::CreateFamily { name } => {
+            Task::CreateFamily { name, place } => {
                 let created = self
                     .services
-                    .create_family(
-                        actor,
-                        name,
-                        &self.new_family.timezone,
-                        &self.new_family.country,
-                    )
+                    .create_family(actor, name, place.timezone.name(), place.country.code())
                     .await;
                 Some(match created {
                     Ok(family_id) => TaskResult::FamilyCreated {
                         family_id,
                         name: name.trim().to_string(),
+                        place: place.clone(),
                     },
                     Err(error) => TaskResult::Answered(vec![msg_for_error(error)]),
                 })

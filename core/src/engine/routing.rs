@@ -6,12 +6,18 @@
 
 use super::command::{parse, Command, Vocabulary};
 use super::machine::{Context, ConversationState, Effect, Event, Task};
+use super::new_family;
 use crate::messages::Msg;
 
 type Transition = (ConversationState, Vec<Effect>);
 
 /// A turn while the person is in no family yet (someone new) or in several with none chosen.
 pub(super) fn outside_family(state: &ConversationState, event: Event, ctx: &Context) -> Transition {
+    if let (ConversationState::NewFamily { draft, asked_at }, Event::Answer(text)) =
+        (state, &event)
+    {
+        return new_family::answer(draft, *asked_at, text, ctx);
+    }
     let command = match event {
         Event::Said(command) => command,
         // No form is filled in outside a family: the words are read as words.
@@ -24,7 +30,9 @@ pub(super) fn outside_family(state: &ConversationState, event: Event, ctx: &Cont
     };
     match (state, command) {
         (_, Command::Join { code }) => run(Task::JoinFamily { code }),
-        (_, Command::CreateFamily { name }) => run(Task::CreateFamily { name }),
+        (_, Command::CreateFamily { name, place }) => {
+            new_family::start(&name, place.as_deref(), ctx)
+        }
         (ConversationState::ChooseFamily { options }, Command::Choose(n)) => {
             choose(state, options, n)
         }
@@ -109,6 +117,13 @@ mod tests {
             .expect("a valid instant")
     }
 
+    fn madrid() -> crate::domain::Place {
+        crate::domain::Place {
+            country: crate::domain::Country::parse("ES").expect("Spain"),
+            timezone: chrono_tz::Europe::Madrid,
+        }
+    }
+
     fn two_families() -> Vec<(i64, String)> {
         vec![(3, "Garcia".into()), (4, "Smith".into())]
     }
@@ -124,6 +139,7 @@ mod tests {
             families: two_families(),
             family_id: Some(3),
             asks_consent: false,
+            place_hint: None,
         }
     }
 
@@ -183,12 +199,14 @@ mod tests {
                 S::Idle,
                 said(Command::CreateFamily {
                     name: "Garcia".into(),
+                    place: Some("Madrid".into()),
                 }),
                 &new_person,
                 (
                     S::Idle,
                     vec![Effect::Run(Task::CreateFamily {
                         name: "Garcia".into(),
+                        place: madrid(),
                     })],
                 ),
             ),
@@ -297,6 +315,7 @@ mod tests {
         let created = || TaskResult::FamilyCreated {
             family_id: 9,
             name: "Garcia".into(),
+            place: madrid(),
         };
         let (_, effects) = step(
             &ConversationState::Idle,
@@ -308,7 +327,8 @@ mod tests {
             vec![
                 Effect::UseFamily { family_id: 9 },
                 Effect::Say(Msg::FamilyCreated {
-                    name: "Garcia".into()
+                    name: "Garcia".into(),
+                    place: madrid(),
                 }),
             ]
         );

@@ -87,6 +87,12 @@ impl<S: ConversationStore> Engine<S> {
                     .await?;
                 answered(vec![Msg::SummaryTimeSet { at }])
             }
+            Task::SetFamilyPlace { country, timezone } => {
+                let place = services
+                    .set_family_place(actor, scene.family.id, country.as_ref(), timezone)
+                    .await?;
+                answered(vec![Msg::FamilyPlaceSet { place }])
+            }
             Task::QuietHours { starts, ends } => {
                 services
                     .set_quiet_hours(actor, scene.family.id, starts, ends)

@@ -3,6 +3,7 @@
 mod approvals;
 mod assistant;
 mod dashboard;
+mod family;
 mod forms;
 mod keeping;
 mod nanny;
@@ -39,6 +40,12 @@ fn emergency(flag: &RedFlag, numbers: Option<&EmergencyNumbers>) -> String {
         SelfHarm => format!("🚨 If anyone is in danger now, call {number}."),
         _ => format!("🚨 Call {number} now."),
     });
+    if numbers.is_some_and(|n| n.guessed) {
+        // A country without a row in the table: 112 is a guess, and a parent must know it is.
+        lines.push(format!(
+            "I don't have your country's emergency number on file: {number} works across Europe and from most mobile phones. If it doesn't connect, call your local emergency number."
+        ));
+    }
     if flag.involves(Poisoning) {
         if let Some(poison) = numbers.and_then(|n| n.poison_help) {
             lines.push(format!(
@@ -251,43 +258,6 @@ pub(super) fn form_field(question: crate::engine::forms::Question) -> (&'static 
 pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
     use Tone::*;
     match msg {
-        Msg::Help => reply(
-            "I keep the children's medicines and health notes, so nobody double-doses a child.\n\
-             Try:\n\
-             • kids — the children\n\
-             • meds Emma — Emma's medications\n\
-             • gave Emma 5 ml Tylenol (add \"at 9:30\", \"around 2\" or \"an hour ago\" if it was earlier; \"a teaspoon\" is 5 ml)\n\
-             • le di 5 ml de Tylenol a Emma · ¿cuándo le toca el ibuprofeno a Leo? · Emma tiene 38,5 — Spanish works too\n\
-             • when can Emma have ibuprofen?\n\
-             • last doses for Leo\n\
-             • allergies Leo\n\
-             • Emma temp 38.4\n\
-             • Emma weighs 17 kg / Leo is 80 cm tall\n\
-             • add child Emma born 14 March 2022 · rename Emma to Emmy · remove Leo from active care / return Leo to care\n\
-             • add a medication for Emma — I ask for what I need (a caregiver's waits for a guardian)\n\
-             • change Emma's Tylenol dose to 7.5 ml — any of its rules (a caregiver's change waits for a guardian)\n\
-             • approve / deny — a medication a caregiver added or changed (guardians)\n\
-             • stop Leo's amoxicillin / pause Emma's Tylenol / resume Emma's Tylenol (guardians)\n\
-             • members · Maya looks after Emma and Leo · make Luis a viewer · revoke Maya (guardians)\n\
-             • Emma is allergic to peanuts · add condition for Leo (guardians only, or shared)\n\
-             • add vaccination MMR for Leo on 5 Jan 2026 · vaccinations Leo\n\
-             • add appointment for Emma with Dr Patel on 12 January at 10:30 · appointments\n\
-             • add paediatrician Dr Patel 555 010 2030 · doctors\n\
-             • remove Leo's peanut allergy · cancel Emma's appointment (guardians; asked first)\n\
-             • note Emma ate a good lunch / notes Emma\n\
-             • undo — take back the last dose you logged\n\
-             • shift in / shift out (or I'm here / done for today, Emma napped well: the guardians get a handoff report)\n\
-             • my profile · hours · hours 2026-11 — your profile and hours (guardians: profile Maya, schedule Maya Mon-Fri 8-17, week starts Sunday)\n\
-             • pause reminders for Leo / resume reminders for Leo · daily summary at 19:30 · quiet hours 22:00-07:00 — reminders (answer one with Given or skip <reason>)\n\
-             • invite caregiver (or guardian, viewer) — a one-time code for a new member\n\
-             • invite caregiver Maya +1 415 555 0100 — the invite sent to her WhatsApp (she replies JOIN)\n\
-             • link-whatsapp +1 415 555 0100 — reach MedNanny from your WhatsApp too (a code is sent there)\n\
-             • export — everything the family has, as JSON (guardians)\n\
-             In an emergency call your local emergency number first."
-                .into(),
-            Info,
-            msg,
-        ),
         Msg::ConsoleGreeting { name, known: true } => reply(
             format!("MedNanny console. You are {name}. Type help for what I can do, quit to leave."),
             Info,
@@ -295,22 +265,9 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         ),
         Msg::ConsoleGreeting { name, known: false } => reply(
             format!(
-                "MedNanny console. Hello {name}: you are new here. Ask a guardian for an invite code and type: join <code>. Type quit to leave."
+                "MedNanny console. Hello {name}: you are new here. Type quit to leave.\n{}",
+                family::BOTH_WAYS_IN
             ),
-            Info,
-            msg,
-        ),
-        Msg::Welcome => reply(
-            "Hi, I'm MedNannyAI. I help families and nannies keep track of children's medicines and health. \
-             To start, ask the family's guardian for an invite code and send: join <code>. \
-             Starting a new family? Send: create family <name>."
-                .into(),
-            Info,
-            msg,
-        ),
-        Msg::NoFamily => reply(
-            "You are not an active member of any family. Ask a guardian for an invite code and send: join <code>."
-                .into(),
             Info,
             msg,
         ),
@@ -509,17 +466,17 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::WeekStartSet { .. }
         | Msg::NannyUsage
         | Msg::Alert(Alert::Handoff(_)) => nanny::render(msg, ctx),
-        Msg::FamilyCreated { name } => reply(
-            format!(
-                "The {name} family is ready, and you are its guardian. Next:\n\
-                 • add child Emma born 14 March 2022 · rename Emma to Emmy · remove Leo from active care / return Leo to care\n\
-                 • add a medication for Emma (I'll ask what I need)\n\
-                 • Emma is allergic to peanuts\n\
-                 • invite caregiver (or guardian, viewer): a one-time code for your nanny or partner"
-            ),
-            Success,
-            msg,
-        ),
+        Msg::Help { .. }
+        | Msg::Welcome
+        | Msg::NoFamily
+        | Msg::FamilyCreated { .. }
+        | Msg::FamilyNameQuestion
+        | Msg::FamilyPlaceQuestion { .. }
+        | Msg::FamilyPlaceConfirm { .. }
+        | Msg::PlaceUnknown { .. }
+        | Msg::ZoneUnknown { .. }
+        | Msg::FamilyNotCreated
+        | Msg::FamilyPlaceSet { .. } => family::render(msg, ctx),
         Msg::FormAsk {
             form,
             question,

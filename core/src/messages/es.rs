@@ -8,6 +8,7 @@ mod approvals;
 mod assistant;
 mod children;
 mod dashboard;
+mod family;
 mod format;
 mod forms;
 mod keeping;
@@ -56,6 +57,11 @@ fn emergency(flag: &RedFlag, numbers: Option<&EmergencyNumbers>) -> String {
         SelfHarm => format!("🚨 Si alguien está en peligro ahora, llama al {number}."),
         _ => format!("🚨 Llama al {number} ahora."),
     });
+    if numbers.is_some_and(|n| n.guessed) {
+        lines.push(format!(
+            "No tengo el número de emergencias de tu país: el {number} funciona en toda Europa y desde la mayoría de los celulares. Si no conecta, llama a tu número local de emergencias."
+        ));
+    }
     if flag.involves(Poisoning) {
         if let Some(poison) = numbers.and_then(|n| n.poison_help) {
             lines.push(format!(
@@ -286,42 +292,6 @@ pub(super) fn form_field(question: crate::engine::forms::Question) -> (&'static 
 pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
     use Tone::*;
     match msg {
-        Msg::Help => reply(
-            "Llevo las medicinas y las notas de salud de los niños, para que nadie les dé una dosis de más.\n\
-             Escribe las órdenes tal como aparecen aquí:\n\
-             • kids — los niños\n\
-             • meds Emma — las medicinas de Emma\n\
-             • gave Emma 5 ml Tylenol — anota una dosis (agrega \"at 9:30\", \"around 2\" o \"an hour ago\" si fue antes; \"a teaspoon\" son 5 ml)\n\
-             • when can Emma have ibuprofen? — si ya le toca\n\
-             • last doses for Leo — las últimas dosis\n\
-             • allergies Leo — sus alergias\n\
-             • Emma temp 38,4 — anota la temperatura\n\
-             • Emma weighs 17 kg / Leo is 80 cm tall — peso y estatura\n\
-             • add child Emma born 14 March 2022 · rename Emma to Emmy · remove Leo from active care / return Leo to care\n\
-             • add a medication for Emma — te pregunto lo que necesito (si lo agrega un cuidador, espera a un tutor)\n\
-             • change Emma's Tylenol dose to 7.5 ml — cambia cualquiera de sus reglas (el cambio de un cuidador espera a un tutor)\n\
-             • approve / deny — aprueba o rechaza un medicamento que agregó o cambió un cuidador (tutores)\n\
-             • stop Leo's amoxicillin / pause Emma's Tylenol / resume Emma's Tylenol (tutores)\n\
-             • members · Maya looks after Emma and Leo · make Luis a viewer · revoke Maya (tutores)\n\
-             • Emma is allergic to peanuts · add condition for Leo (solo tutores, o compartida)\n\
-             • add vaccination MMR for Leo on 5 Jan 2026 · vaccinations Leo\n\
-             • add appointment for Emma with Dr Patel on 12 January at 10:30 · appointments\n\
-             • add paediatrician Dr Patel 555 010 2030 · doctors\n\
-             • remove Leo's peanut allergy · cancel Emma's appointment (tutores; te lo pregunto antes)\n\
-             • note Emma ate a good lunch / notes Emma — notas\n\
-             • undo — deshace la última dosis que anotaste\n\
-             • shift in / shift out — empieza o termina tu turno (o ya llegué / me voy, Emma durmió bien: los tutores reciben un informe de relevo)\n\
-             • my profile · hours · hours 2026-11 — tu perfil y tus horas (tutores: profile Maya, schedule Maya Mon-Fri 8-17, week starts Sunday)\n\
-             • pausar recordatorios de Leo · resumen diario a las 19:30 · horas de silencio 22:00-07:00 — recordatorios (responde a uno con DADO u OMITIR <motivo>)\n\
-             • invite caregiver (o guardian, viewer) — un código de un solo uso para un nuevo miembro\n\
-             • invite caregiver Maya +1 415 555 0100 — la invitación le llega por WhatsApp (responde JOIN)\n\
-             • link-whatsapp +1 415 555 0100 — escríbele a MedNanny también desde tu WhatsApp (te llega un código)\n\
-             • export — todo lo que tiene la familia, en JSON (tutores)\n\
-             En una emergencia, llama primero a tu número local de emergencias."
-                .into(),
-            Info,
-            msg,
-        ),
         Msg::ConsoleGreeting { name, known: true } => reply(
             format!("Consola de MedNanny. Eres {name}. Escribe help para ver lo que puedo hacer, o quit para salir."),
             Info,
@@ -329,22 +299,9 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         ),
         Msg::ConsoleGreeting { name, known: false } => reply(
             format!(
-                "Consola de MedNanny. Hola, {name}: es tu primera vez aquí. Pídele a un tutor un código de invitación y escribe: join <código>. Escribe quit para salir."
+                "Consola de MedNanny. Hola, {name}: es tu primera vez aquí. Escribe quit para salir.\n{}",
+                family::BOTH_WAYS_IN
             ),
-            Info,
-            msg,
-        ),
-        Msg::Welcome => reply(
-            "Hola, soy MedNannyAI. Ayudo a las familias y a las niñeras a llevar el control de las medicinas y la salud de los niños. \
-             Para empezar, pídele al tutor de la familia un código de invitación y envía: join <código>. \
-             ¿Vas a crear una familia nueva? Envía: create family <nombre>."
-                .into(),
-            Info,
-            msg,
-        ),
-        Msg::NoFamily => reply(
-            "No eres miembro activo de ninguna familia. Pídele a un tutor un código de invitación y envía: join <código>."
-                .into(),
             Info,
             msg,
         ),
@@ -544,17 +501,17 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         | Msg::WeekStartSet { .. }
         | Msg::NannyUsage
         | Msg::Alert(Alert::Handoff(_)) => nanny::render(msg, ctx),
-        Msg::FamilyCreated { name } => reply(
-            format!(
-                "La familia {name} está lista, y tú eres su tutor. Ahora puedes:\n\
-                 • add child Emma born 14 March 2022 · rename Emma to Emmy · remove Leo from active care / return Leo to care\n\
-                 • add a medication for Emma (te pregunto lo que necesito)\n\
-                 • Emma is allergic to peanuts\n\
-                 • invite caregiver (o guardian, viewer): un código de un solo uso para tu niñera o tu pareja"
-            ),
-            Success,
-            msg,
-        ),
+        Msg::Help { .. }
+        | Msg::Welcome
+        | Msg::NoFamily
+        | Msg::FamilyCreated { .. }
+        | Msg::FamilyNameQuestion
+        | Msg::FamilyPlaceQuestion { .. }
+        | Msg::FamilyPlaceConfirm { .. }
+        | Msg::PlaceUnknown { .. }
+        | Msg::ZoneUnknown { .. }
+        | Msg::FamilyNotCreated
+        | Msg::FamilyPlaceSet { .. } => family::render(msg, ctx),
         Msg::FormAsk {
             form,
             question,

@@ -20,7 +20,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    ingredient_display, AmountError, DoseAmount, MemberStatus, Role, Schedule, TemperatureError,
+    ingredient_display, AmountError, DoseAmount, MemberStatus, Place, Role, Schedule,
+    TemperatureError,
 };
 use crate::engine::command::RecordKind;
 use crate::engine::forms::{FieldError, Form, FormKind, Question};
@@ -165,7 +166,11 @@ pub struct ChildDay {
 /// Everything MedNannyAI can say.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
-    Help,
+    /// What MedNanny understands, with the family's own children as the examples (none yet: how
+    /// to start).
+    Help {
+        children: Vec<String>,
+    },
     /// The console's opening line: who you are, or how to join.
     ConsoleGreeting {
         name: String,
@@ -317,6 +322,32 @@ pub enum Msg {
     },
     FamilyCreated {
         name: String,
+        place: Place,
+    },
+    /// "What is the family called?"
+    FamilyNameQuestion,
+    /// Where does the family live (nothing known of it)?
+    FamilyPlaceQuestion {
+        family: String,
+    },
+    /// Is the family here (a phone number's country, a country of several zones)?
+    FamilyPlaceConfirm {
+        family: String,
+        place: Place,
+    },
+    /// A place MedNanny does not know.
+    PlaceUnknown {
+        said: String,
+    },
+    /// A time zone the tz database does not have.
+    ZoneUnknown {
+        said: String,
+    },
+    /// The family was not created ("cancel").
+    FamilyNotCreated,
+    /// The family's country and time zone, changed.
+    FamilyPlaceSet {
+        place: Place,
     },
     InviteCreated {
         code: String,
@@ -900,7 +931,7 @@ impl Msg {
     pub fn has_health_data(&self) -> bool {
         !matches!(
             self,
-            Msg::Help
+            Msg::Help { .. }
                 | Msg::ConsoleGreeting { .. }
                 | Msg::Welcome
                 | Msg::NoFamily
@@ -911,6 +942,13 @@ impl Msg {
                 | Msg::Denied
                 | Msg::Joined { .. }
                 | Msg::FamilyCreated { .. }
+                | Msg::FamilyNameQuestion
+                | Msg::FamilyPlaceQuestion { .. }
+                | Msg::FamilyPlaceConfirm { .. }
+                | Msg::PlaceUnknown { .. }
+                | Msg::ZoneUnknown { .. }
+                | Msg::FamilyNotCreated
+                | Msg::FamilyPlaceSet { .. }
                 | Msg::InviteCreated { .. }
                 | Msg::InvitedByPhone { .. }
                 | Msg::LinkCodeSent { .. }

@@ -16,82 +16,95 @@ pub struct EmergencyNumbers {
     pub crisis_line: Option<(&'static str, &'static str)>,
     /// A child-protection line for reporting abuse: (name, number).
     pub child_protection: Option<(&'static str, &'static str)>,
+    /// The country has no row in the table: `emergency` is 112, a guess, and the answer says so.
+    pub guessed: bool,
 }
 
-/// The numbers for a two-letter country code (any case); the EU's 112 for any other.
+/// The numbers for a two-letter country code (any case); the EU's 112 for any other, marked as
+/// a guess.
 pub fn emergency_numbers(country: &str) -> EmergencyNumbers {
+    let known = |emergency, poison_help, crisis_line, child_protection| EmergencyNumbers {
+        emergency,
+        poison_help,
+        crisis_line,
+        child_protection,
+        guessed: false,
+    };
     match country.trim().to_ascii_uppercase().as_str() {
-        "US" => EmergencyNumbers {
-            emergency: "911",
-            poison_help: Some("1-800-222-1222"),
-            crisis_line: Some(("the 988 Suicide & Crisis Lifeline", "988")),
-            child_protection: Some(("the Childhelp hotline", "1-800-422-4453")),
-        },
-        "CA" => EmergencyNumbers {
-            emergency: "911",
-            poison_help: Some("1-844-764-7669"),
-            crisis_line: Some(("9-8-8 Suicide Crisis Helpline", "988")),
-            child_protection: Some(("Kids Help Phone", "1-800-668-6868")),
-        },
-        "MX" => EmergencyNumbers {
-            emergency: "911",
-            poison_help: None,
-            crisis_line: Some(("Línea de la Vida", "800 911 2000")),
-            child_protection: None,
-        },
-        "GB" | "UK" => EmergencyNumbers {
-            emergency: "999",
-            poison_help: Some("NHS 111"),
-            crisis_line: Some(("Samaritans", "116 123")),
-            child_protection: Some(("the NSPCC helpline", "0808 800 5000")),
-        },
-        "IE" => EmergencyNumbers {
-            emergency: "112",
-            poison_help: Some("01 809 2166"),
-            crisis_line: Some(("Samaritans", "116 123")),
-            child_protection: Some(("Childline", "1800 66 66 66")),
-        },
-        "AU" => EmergencyNumbers {
-            emergency: "000",
-            poison_help: Some("13 11 26"),
-            crisis_line: Some(("Lifeline", "13 11 14")),
-            child_protection: Some(("Kids Helpline", "1800 55 1800")),
-        },
-        "NZ" => EmergencyNumbers {
-            emergency: "111",
-            poison_help: Some("0800 764 766"),
-            crisis_line: Some(("Need to talk? (call or text)", "1737")),
-            child_protection: Some(("Oranga Tamariki", "0508 326 459")),
-        },
-        "ES" => EmergencyNumbers {
-            emergency: "112",
-            poison_help: Some("Toxicología 91 562 04 20"),
-            crisis_line: Some(("la Línea 024", "024")),
-            child_protection: Some(("Fundación ANAR", "900 20 20 10")),
-        },
-        "DE" => EmergencyNumbers {
-            emergency: "112",
-            poison_help: Some("Giftnotruf 030 19240"),
-            crisis_line: Some(("TelefonSeelsorge", "0800 111 0 111")),
-            child_protection: Some(("Nummer gegen Kummer", "116 111")),
-        },
-        "FR" => EmergencyNumbers {
-            emergency: "15 (or 112)",
-            poison_help: None,
-            crisis_line: Some(("le 3114", "3114")),
-            child_protection: Some(("Allô Enfance en Danger", "119")),
-        },
-        "IT" => EmergencyNumbers {
-            emergency: "112",
-            poison_help: None,
-            crisis_line: None,
-            child_protection: Some(("Telefono Azzurro", "19696")),
-        },
+        "US" => known(
+            "911",
+            Some("1-800-222-1222"),
+            Some(("the 988 Suicide & Crisis Lifeline", "988")),
+            Some(("the Childhelp hotline", "1-800-422-4453")),
+        ),
+        // Colombia's national emergency line (Línea 123).
+        "CO" => known("123", None, None, None),
+        "CA" => known(
+            "911",
+            Some("1-844-764-7669"),
+            Some(("9-8-8 Suicide Crisis Helpline", "988")),
+            Some(("Kids Help Phone", "1-800-668-6868")),
+        ),
+        "MX" => known(
+            "911",
+            None,
+            Some(("Línea de la Vida", "800 911 2000")),
+            None,
+        ),
+        "GB" | "UK" => known(
+            "999",
+            Some("NHS 111"),
+            Some(("Samaritans", "116 123")),
+            Some(("the NSPCC helpline", "0808 800 5000")),
+        ),
+        "IE" => known(
+            "112",
+            Some("01 809 2166"),
+            Some(("Samaritans", "116 123")),
+            Some(("Childline", "1800 66 66 66")),
+        ),
+        "AU" => known(
+            "000",
+            Some("13 11 26"),
+            Some(("Lifeline", "13 11 14")),
+            Some(("Kids Helpline", "1800 55 1800")),
+        ),
+        "NZ" => known(
+            "111",
+            Some("0800 764 766"),
+            Some(("Need to talk? (call or text)", "1737")),
+            Some(("Oranga Tamariki", "0508 326 459")),
+        ),
+        "ES" => known(
+            "112",
+            Some("Toxicología 91 562 04 20"),
+            Some(("la Línea 024", "024")),
+            Some(("Fundación ANAR", "900 20 20 10")),
+        ),
+        "DE" => known(
+            "112",
+            Some("Giftnotruf 030 19240"),
+            Some(("TelefonSeelsorge", "0800 111 0 111")),
+            Some(("Nummer gegen Kummer", "116 111")),
+        ),
+        "FR" => known(
+            "15 (or 112)",
+            None,
+            Some(("le 3114", "3114")),
+            Some(("Allô Enfance en Danger", "119")),
+        ),
+        "IT" => known(
+            "112",
+            None,
+            None,
+            Some(("Telefono Azzurro", "19696")),
+        ),
         _ => EmergencyNumbers {
             emergency: "112",
             poison_help: None,
             crisis_line: None,
             child_protection: None,
+            guessed: true,
         },
     }
 }
@@ -133,6 +146,7 @@ mod tests {
                 Some("1-800-668-6868"),
             ),
             ("MX", "911", None, Some("800 911 2000"), None),
+            ("CO", "123", None, None, None),
             (
                 "GB",
                 "999",
@@ -192,6 +206,9 @@ mod tests {
         for (country, emergency, poison, crisis, protection) in table {
             let numbers = emergency_numbers(country);
             assert_eq!(numbers.emergency, *emergency, "{country}");
+            // Only a country the table lacks is a guess.
+            let listed = !matches!(*country, "PT" | "NL" | "");
+            assert_eq!(numbers.guessed, !listed, "{country}");
             assert_eq!(numbers.poison_help, *poison, "{country}");
             assert_eq!(numbers.crisis_line.map(|c| c.1), *crisis, "{country}");
             assert_eq!(

@@ -11,7 +11,7 @@ pub use super::members::{MemberView, RoleChanged};
 use super::{Authorized, FamilyInfo, Problem, ServiceError, ServiceResult, Services, Target};
 use crate::auth::{Actor, ActorKind, Permission, Scope};
 use crate::db::LockScope;
-use crate::domain::{IdentityKind, MemberStatus, Role};
+use crate::domain::{zone_named, Country, IdentityKind, MemberStatus, Place, Role};
 
 /// A person's active membership, as the engine needs it to pick a family.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +36,17 @@ pub(super) fn clean_name(name: &str) -> ServiceResult<String> {
         return Err(Problem::BadName.into());
     }
     Ok(name.to_string())
+}
+
+/// A time zone of the tz database, as stored.
+fn checked_zone(timezone: &str) -> ServiceResult<chrono_tz::Tz> {
+    zone_named(timezone).ok_or_else(|| Problem::BadTimezone(timezone.trim().to_string()).into())
+}
+
+/// An ISO 3166 country ("GB"; "UK" is taken for it): the emergency numbers follow it.
+fn checked_country(country: &str) -> ServiceResult<Country> {
+    Country::parse(country)
+        .ok_or_else(|| Problem::BadCountry(country.trim().to_ascii_uppercase()).into())
 }
 
 pub(super) fn hash_code(code: &str) -> String {
@@ -68,19 +79,14 @@ impl Services {
         country: &str,
     ) -> ServiceResult<i64> {
         let name = clean_name(name)?;
-        if timezone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(Problem::BadTimezone(timezone.to_string()).into());
-        }
-        let country = country.trim().to_ascii_uppercase();
-        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
-            return Err(Problem::BadCountry(country).into());
-        }
+        let timezone = checked_zone(timezone)?;
+        let country = checked_country(country)?;
         let now = self.now();
         let txn = self.db().write(LockScope::System).await?;
         let family = family::ActiveModel {
             name: Set(name),
-            timezone: Set(timezone.to_string()),
-            country: Set(country),
+            timezone: Set(timezone.name().to_string()),
+            country: Set(country.code().to_string()),
             created_at: Set(now),
             ..Default::default()
         }
@@ -110,6 +116,46 @@ impl Services {
             self.forget_memberships(person_id).await;
         }
         Ok(family.id)
+    }
+
+    /// Where a family lives: its time zone, and its country when given (guardians; the operator).
+    /// Every time the family is told and the emergency number it hears follow it at once.
+    #[tracing::instrument(skip(self), fields(actor = ?actor.kind))]
+    pub async fn set_family_place(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        country: Option<&Country>,
+        timezone: chrono_tz::Tz,
+    ) -> ServiceResult<Place> {
+        let place = self
+            .authorized_as(
+                actor,
+                Permission::ManageMembers,
+                Target::Family(family_id),
+                "family.place",
+                |_| format!("family:{family_id}"),
+                async |txn, _| {
+                    let family = family::Entity::find_by_id(family_id)
+                        .one(&**txn)
+                        .await?
+                        .ok_or(ServiceError::NotFound("family"))?;
+                    let country = match country {
+                        Some(country) => country.clone(),
+                        // A country the table does not know stays as it was (older families).
+                        None => checked_country(&family.country)?,
+                    };
+                    let mut row: family::ActiveModel = family.into();
+                    row.timezone = Set(timezone.name().to_string());
+                    row.country = Set(country.code().to_string());
+                    row.update(&**txn).await?;
+                    Ok(Place { country, timezone })
+                },
+            )
+            .await?;
+        // Its time zone and country, read on every turn (the emergency number follows them).
+        self.inner.families.invalidate(&family_id).await;
+        Ok(place)
     }
 
     /// Finds a family by id or by exact (case-insensitive) name, for admin commands.

@@ -343,7 +343,9 @@ impl Services {
     pub fn new(db: Database, keys: Keyring, clock: Arc<dyn Clock>, invite_ttl_hours: u32) -> Self {
         // Five minutes for facts that change rarely and are forgotten on change in this process.
         const FACTS: Duration = Duration::from_secs(300);
-        let families = expiring(10_000, FACTS);
+        // A family's country and time zone decide the emergency number it is told: a change made
+        // by another process (the bridge, an admin command, another bot) is seen within a minute.
+        let families = expiring(10_000, Duration::from_secs(60));
         let identities = expiring(100_000, FACTS);
         let child_families = moka::future::Cache::builder()
             .max_capacity(1_000_000)

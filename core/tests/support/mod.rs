@@ -244,6 +244,7 @@ pub fn said(name: &str, text: &str) -> Inbound {
         voice: false,
         locale: None,
         photo: None,
+        timezone: None,
     }
 }
 

@@ -490,12 +490,74 @@ fn table_of_phrasings() {
             "create family Garcia Lopez",
             Command::CreateFamily {
                 name: "Garcia Lopez".into(),
+                place: None,
+            },
+        ),
+        (
+            "create family Jones in London",
+            Command::CreateFamily {
+                name: "Jones".into(),
+                place: Some("London".into()),
+            },
+        ),
+        (
+            "I'd like to set up my family",
+            Command::CreateFamily {
+                name: String::new(),
+                place: None,
+            },
+        ),
+        (
+            "create a family called Smith",
+            Command::CreateFamily {
+                name: "Smith".into(),
+                place: None,
+            },
+        ),
+        (
+            "create the Jones family",
+            Command::CreateFamily {
+                name: "Jones".into(),
+                place: None,
+            },
+        ),
+        (
+            "quiero crear una familia",
+            Command::CreateFamily {
+                name: String::new(),
+                place: None,
+            },
+        ),
+        (
+            "we live in London",
+            Command::SetPlace {
+                place: "London".into(),
+            },
+        ),
+        (
+            "país México",
+            Command::SetPlace {
+                place: "México".into(),
+            },
+        ),
+        (
+            "time zone Europe/London",
+            Command::SetTimezone {
+                zone: "Europe/London".into(),
+            },
+        ),
+        (
+            "my son Sam was born on 3 May 2021",
+            Command::StartForm {
+                kind: FormKind::Child,
+                text: "Sam was born on 3 May 2021".into(),
             },
         ),
         (
             "new family",
             Command::CreateFamily {
                 name: String::new(),
+                place: None,
             },
         ),
         (

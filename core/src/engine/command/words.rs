@@ -4,23 +4,7 @@
 
 use super::{strip_punctuation, Vocabulary};
 
-/// Lower case without accents, for comparing with the word lists ("tomó" is "tomo", "niños" is
-/// "ninos"); curly apostrophes become straight ones.
-pub(super) fn fold(word: &str) -> String {
-    word.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'á' | 'à' | 'ä' | 'â' => 'a',
-            'é' | 'è' | 'ë' | 'ê' => 'e',
-            'í' | 'ì' | 'ï' | 'î' => 'i',
-            'ó' | 'ò' | 'ö' | 'ô' => 'o',
-            'ú' | 'ù' | 'ü' | 'û' => 'u',
-            'ñ' => 'n',
-            '’' | '‘' | '`' | '´' => '\'',
-            other => other,
-        })
-        .collect()
-}
+pub(super) use crate::domain::fold;
 
 /// A word as the lists compare it: folded, without its punctuation and without "¿" or "¡".
 pub(super) fn key(word: &str) -> String {

@@ -49,6 +49,41 @@ pub fn check_child_name(text: &str, ctx: &FormContext<'_>) -> Result<String, Fie
     Ok(name.to_string())
 }
 
+/// "he's 5", "she is 3 years old", "2 yrs", "tiene 4 años": an age is not a birth date (the
+/// form still asks for one), and its words are not the name.
+fn take_age(answer: &mut Answer) {
+    const UNITS: &[&str] = &[
+        "years", "year", "yrs", "yr", "yo", "y/o", "months", "month", "mo", "weeks", "años",
+        "anos", "año", "meses", "mes", "semanas",
+    ];
+    const LEADS: &[&str] = &[
+        "he's", "she's", "he", "she", "is", "aged", "age", "tiene", "they're",
+    ];
+    for i in 0..answer.len() {
+        let number = answer.norm(i);
+        let is_number =
+            number.parse::<f64>().is_ok() || super::words::count(number).is_some_and(|n| n > 0);
+        if answer.tokens[i].used || !is_number {
+            continue;
+        }
+        let unit = UNITS.contains(&answer.norm(i + 1));
+        let lead_at = (i > 0 && LEADS.contains(&answer.norm(i - 1))).then(|| i - 1);
+        // "he is 5": two words of lead.
+        let lead_at = match lead_at {
+            Some(at) if at > 0 && matches!(answer.norm(at - 1), "he" | "she") => Some(at - 1),
+            other => other,
+        };
+        if !unit && lead_at.is_none() {
+            continue;
+        }
+        let mut end = i + 1 + usize::from(unit);
+        if unit && answer.norm(end) == "old" {
+            end += 1;
+        }
+        answer.consume(lead_at.unwrap_or(i)..end);
+    }
+}
+
 impl Draft for ChildDraft {
     fn read_marked(
         &mut self,
@@ -56,7 +91,11 @@ impl Draft for ChildDraft {
         ctx: &FormContext<'_>,
     ) -> Result<(), FieldError> {
         for t in &mut answer.tokens {
-            if matches!(t.norm.as_str(), "named" | "called" | "llamado" | "llamada") {
+            // "my son Sam was born on ...", "se llama Ada": the words around the name.
+            if matches!(
+                t.norm.as_str(),
+                "named" | "called" | "llamado" | "llamada" | "was" | "se" | "llama"
+            ) {
                 t.used = true;
             }
         }
@@ -72,6 +111,8 @@ impl Draft for ChildDraft {
         if let Some(date) = date {
             self.birth_date = Some(check_birth_date(date, ctx.today)?);
         }
+        // After the date: "born 3 May 2021" holds numbers that are no age.
+        take_age(answer);
         Ok(())
     }
 

@@ -540,7 +540,7 @@ fn next(mut form: Form, problem: Option<FieldError>) -> Outcome {
     }
 }
 
-fn is_cancel(text: &str) -> bool {
+pub(crate) fn is_cancel(text: &str) -> bool {
     matches!(
         text,
         "cancel"

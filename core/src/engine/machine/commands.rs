@@ -25,7 +25,9 @@ pub(super) fn command_effects(command: Command, ctx: &Context) -> Transition {
         .transpose()
     };
     match command {
-        Command::Help => say(Msg::Help),
+        Command::Help => say(Msg::Help {
+            children: ctx.children.iter().map(|(_, name)| name.clone()).collect(),
+        }),
         Command::Children => run(Task::ListChildren),
         Command::Medications { child } => match child_or_all(child) {
             Ok(child_id) => run(Task::ListMedications { child_id }),
@@ -280,7 +282,10 @@ pub(super) fn command_effects(command: Command, ctx: &Context) -> Transition {
         Command::BadTime(text) => say(Msg::BadTime(text)),
         // In a family already, this is another one.
         Command::Join { code } => run(Task::JoinFamily { code }),
-        Command::CreateFamily { name } => run(Task::CreateFamily { name }),
+        Command::CreateFamily { name, place } => new_family::start(&name, place.as_deref(), ctx),
+        command @ (Command::SetPlace { .. } | Command::SetTimezone { .. }) => {
+            new_family::set_place(command, ctx)
+        }
         Command::Yes | Command::No | Command::Choose(_) | Command::Unknown | Command::Empty => {
             say(Msg::NotUnderstood)
         }

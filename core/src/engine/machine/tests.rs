@@ -14,6 +14,7 @@ fn ctx_at(now: DateTime<Utc>) -> Context {
         families: vec![(7, "Garcia".into())],
         family_id: Some(7),
         asks_consent: false,
+        place_hint: None,
     }
 }
 
@@ -178,7 +179,12 @@ fn transitions() {
             unchecked,
             Event::Said(Command::Help),
             ConversationState::Idle,
-            vec![Effect::Say(Msg::QuestionDropped), Effect::Say(Msg::Help)],
+            vec![
+                Effect::Say(Msg::QuestionDropped),
+                Effect::Say(Msg::Help {
+                    children: vec!["Emma".into(), "Leo".into()],
+                }),
+            ],
         ),
         (
             "a stale yes logs nothing",

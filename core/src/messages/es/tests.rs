@@ -269,7 +269,9 @@ fn replies_read_in_spanish() {
             vec!["🚨 Llama al 911 ahora.\n", "RCP"],
         ),
         (
-            Msg::Help,
+            Msg::Help {
+                children: vec!["Emma".into(), "Leo".into()],
+            },
             vec![
                 "Llevo las medicinas",
                 "kids — los niños",

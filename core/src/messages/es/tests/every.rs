@@ -9,7 +9,7 @@ use super::*;
 /// here until it is given a number and a sample below.
 fn variant(msg: &Msg) -> usize {
     match msg {
-        Msg::Help => 0,
+        Msg::Help { .. } => 0,
         Msg::ConsoleGreeting { .. } => 1,
         Msg::Welcome => 2,
         Msg::NoFamily => 3,
@@ -149,10 +149,17 @@ fn variant(msg: &Msg) -> usize {
         Msg::QuietHoursSet { .. } => 137,
         Msg::ReminderShiftStart { .. } => 138,
         Msg::ReminderCertification { .. } => 139,
+        Msg::FamilyNameQuestion => 140,
+        Msg::FamilyPlaceQuestion { .. } => 141,
+        Msg::FamilyPlaceConfirm { .. } => 142,
+        Msg::PlaceUnknown { .. } => 143,
+        Msg::ZoneUnknown { .. } => 144,
+        Msg::FamilyNotCreated => 145,
+        Msg::FamilyPlaceSet { .. } => 146,
     }
 }
 
-const VARIANTS: usize = 140;
+const VARIANTS: usize = 147;
 
 /// At least one message of every variant, and every branch a submodule routes on.
 fn samples() -> Vec<Msg> {
@@ -162,8 +169,15 @@ fn samples() -> Vec<Msg> {
         (Some(s("Leo")), vaccination()),
         (Some(s("Emma")), allergy()),
     ];
+    let mexico = crate::domain::Place::in_country(
+        crate::domain::Country::parse("MX").expect("Mexico"),
+    )
+    .expect("Mexico City");
     let mut all = vec![
-        Msg::Help,
+        Msg::Help { children: vec![] },
+        Msg::Help {
+            children: vec![s("Emma")],
+        },
         Msg::ConsoleGreeting {
             name: s("Ana"),
             known: true,
@@ -392,7 +406,26 @@ fn samples() -> Vec<Msg> {
             family: s("García"),
             role: s("viewer"),
         },
-        Msg::FamilyCreated { name: s("García") },
+        Msg::FamilyCreated {
+            name: s("García"),
+            place: mexico.clone(),
+        },
+        Msg::FamilyNameQuestion,
+        Msg::FamilyPlaceQuestion {
+            family: s("García"),
+        },
+        Msg::FamilyPlaceConfirm {
+            family: s("García"),
+            place: mexico.clone(),
+        },
+        Msg::PlaceUnknown { said: s("Narnia") },
+        Msg::ZoneUnknown {
+            said: s("Mars/Olympus"),
+        },
+        Msg::FamilyNotCreated,
+        Msg::FamilyPlaceSet {
+            place: mexico.clone(),
+        },
         Msg::InviteCreated {
             code: s("K7P2QX"),
             role: s("guardian"),
