@@ -7,8 +7,12 @@ use anyhow::{anyhow, bail, Context, Result};
 use chrono::{Duration, NaiveTime};
 use mednanny_core::audit;
 use mednanny_core::auth::Actor;
-use mednanny_core::domain::{ingredient_for_name, parse_strength, DoseAmount, Role};
+use mednanny_core::domain::{
+    emergency_numbers, ingredient_for_name, parse_strength, zone_named, Country, DoseAmount, Place,
+    Role,
+};
 use mednanny_core::hours::{decimal_hours, YearMonth};
+use mednanny_core::messages::Locale;
 use mednanny_core::services::care::{NewMedication, Schedule};
 use mednanny_core::services::{FamilyInfo, Services};
 use mednanny_core::settings::Settings;
@@ -67,6 +71,52 @@ pub async fn run(app: &App, settings: &Settings, command: Command) -> Result<()>
                 .await?;
             println!("Created the {name} family (id {id}, {timezone}, {country}).");
             println!("Next: mednanny invite --family {id} --role guardian");
+        }
+        Command::Family(FamilyCommand::Set {
+            family: which,
+            timezone,
+            country,
+        }) => {
+            let info = family(services, &which).await?;
+            if timezone.is_none() && country.is_none() {
+                bail!("say what changes: --country GB, --timezone Europe/London, or both");
+            }
+            let country = match country {
+                Some(code) => Some(Country::parse(&code).ok_or_else(|| {
+                    anyhow!("{code:?} is not an ISO 3166 country code (e.g. GB, MX, US)")
+                })?),
+                None => None,
+            };
+            // A country alone moves the family to that country's main zone unless its zone is
+            // already there.
+            let timezone = match (&timezone, &country) {
+                (Some(zone), _) => zone_named(zone).ok_or_else(|| {
+                    anyhow!("{zone:?} is not a time zone of the tz database (e.g. Europe/London)")
+                })?,
+                (None, Some(country)) => match Place::of_zone(info.timezone) {
+                    Some(now) if &now.country == country => info.timezone,
+                    _ => country
+                        .main_zone()
+                        .ok_or_else(|| anyhow!("no time zone is known for {}", country.code()))?,
+                },
+                (None, None) => info.timezone,
+            };
+            let place = services
+                .set_family_place(&op, info.id, country.as_ref(), timezone)
+                .await?;
+            let numbers = emergency_numbers(place.country.code());
+            println!(
+                "The {} family now lives in {} ({}); emergency number {}{}.",
+                info.name,
+                place.country.name(Locale::En),
+                place.timezone.name(),
+                numbers.emergency,
+                if numbers.guessed {
+                    " (a guess: the country has no numbers on file)"
+                } else {
+                    ""
+                }
+            );
         }
         Command::Family(FamilyCommand::List) => {
             for info in services.list_families().await? {

@@ -76,12 +76,25 @@ pub enum FamilyCommand {
         /// IANA time zone, e.g. America/New_York (default from settings).
         #[arg(long)]
         timezone: Option<String>,
-        /// Two-letter country code for emergency numbers, e.g. US (default from settings).
+        /// ISO 3166 two-letter country code for emergency numbers, e.g. US (default from settings).
         #[arg(long)]
         country: Option<String>,
     },
     /// List families.
     List,
+    /// Change where a family lives: its country (emergency numbers) and time zone (every time
+    /// it is told). Audited.
+    Set {
+        /// Family id or name.
+        #[arg(long)]
+        family: String,
+        /// IANA time zone, e.g. Europe/London.
+        #[arg(long)]
+        timezone: Option<String>,
+        /// ISO 3166 two-letter country code, e.g. GB.
+        #[arg(long)]
+        country: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -656,16 +656,22 @@ fn a_person_creates_joins_and_moves_between_families_from_chat() {
         &[
             "kids",
             "create family Rivera",
+            "Madrid",
             "add child Sol born 2 June 2023",
             "yes",
         ],
     );
+    let start = reply_to(&first, "kids");
     assert!(
-        reply_to(&first, "kids").contains("create family <name>"),
-        "someone new is told how to start: {first}"
+        start.contains("create family <your family name>") && start.contains("join <code>"),
+        "someone new is told both ways in: {first}"
     );
     assert!(
-        reply_to(&first, "create family Rivera").contains("The Rivera family is ready"),
+        reply_to(&first, "create family Rivera").contains("Where does the Rivera family live?"),
+        "{first}"
+    );
+    assert!(
+        reply_to(&first, "Madrid").contains("The Rivera family is ready"),
         "{first}"
     );
     sandbox.admin(&["family", "create", "--name", "Okafor"]);
@@ -866,5 +872,169 @@ Maya,month,2026-11-01,2026-11-30,51.00,42.00,9.00,22.50,33.75,1248.75,
         String::from_utf8_lossy(&bad.stderr).contains("--month"),
         "{}",
         String::from_utf8_lossy(&bad.stderr)
+    );
+}
+
+/// ```text
+/// jo> create family Jones in London   -> The Jones family is ready … the United Kingdom … 999
+/// jo> my baby is not breathing        -> 🚨 Call 999 now.
+/// jo> time zone America/Toronto       -> ✓ The family now lives in the United Kingdom (… Toronto …)
+/// jo> we live in Toronto              -> ✓ … Canada … 911
+/// ```
+/// Where a family lives is said in chat, shown with the number it implies, and changed in chat;
+/// the operator sees the same and changes it with `family set`.
+#[test]
+fn a_family_made_in_chat_in_london_hears_999_and_moves_from_chat() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.chat(
+        &["--as", "Jo"],
+        &[
+            "create family Jones in London",
+            "my baby is not breathing",
+            "time zone America/Toronto",
+            "we live in Toronto",
+            "my baby is not breathing",
+        ],
+    );
+    let created = reply_to(&out, "create family Jones in London");
+    assert!(
+        created.contains("The Jones family is ready")
+            && created.contains("the United Kingdom")
+            && created.contains("999"),
+        "{out}"
+    );
+    let urgent = reply_to(&out, "my baby is not breathing");
+    assert!(urgent.contains("Call 999 now"), "{out}");
+    assert!(
+        reply_to(&out, "time zone America/Toronto").contains("America/Toronto"),
+        "{out}"
+    );
+    assert!(
+        reply_to(&out, "we live in Toronto").contains("Canada"),
+        "{out}"
+    );
+    let last = out
+        .rsplit("> my baby is not breathing\n")
+        .next()
+        .expect("a reply");
+    assert!(last.contains("Call 911 now"), "after the move: {out}");
+    let listed = sandbox.admin(&["family", "list"]);
+    assert!(
+        listed.contains("America/Toronto") && listed.contains("CA"),
+        "{listed}"
+    );
+
+    // The operator: validated, and the same change.
+    let refused = sandbox.run(
+        &["family", "set", "--family", "Jones", "--country", "XX"],
+        "",
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("not an ISO 3166 country code"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let set = sandbox.admin(&["family", "set", "--family", "Jones", "--country", "GB"]);
+    assert!(
+        set.contains("Europe/London") && set.contains("999"),
+        "{set}"
+    );
+    let urgent = sandbox.chat(&["--as", "Jo"], &["my baby is not breathing"]);
+    assert!(urgent.contains("Call 999 now"), "{urgent}");
+}
+
+/// A family whose country has no numbers on file hears Europe's 112, and that it is a guess.
+#[test]
+fn a_country_without_numbers_hears_112_as_a_guess() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.chat(
+        &["--as", "Ana"],
+        &["create family Silva in Lisbon", "my baby is not breathing"],
+    );
+    let urgent = reply_to(&out, "my baby is not breathing");
+    assert!(urgent.contains("Call 112 now"), "{out}");
+    assert!(
+        urgent.contains("I don't have your country's emergency number"),
+        "{out}"
+    );
+}
+
+/// ```text
+/// sam> help                                    -> both ways in: create family …, join <code>
+/// sam> create a family                         -> What is your family called?
+/// sam> Okafor                                  -> Where does the Okafor family live?
+/// sam> Manchester                              -> ready … 999; next: add my son Sam, born …
+/// sam> help                                    -> no children yet: start here …
+/// sam> my daughter Ada was born on 1 May 2023  -> (the child form, its summary) yes
+/// sam> add a medication for Ada                -> … Calpol, 120 mg/5 ml, 5 ml, as needed,
+///                                                 I don't know (the label's limit), ongoing … yes
+/// sam> gave Ada 5 ml Calpol                    -> ✓ Logged
+/// ```
+/// A new person reaches a first logged dose from `help` alone, following what each reply says.
+#[test]
+fn a_new_person_reaches_a_first_logged_dose_from_help_alone() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.chat(
+        &["--as", "Sam"],
+        &[
+            "help",
+            "create a family",
+            "Okafor",
+            "Manchester",
+            "help",
+            "my daughter Ada was born on 1 May 2023",
+            "yes",
+            "add a medication for Ada",
+            "Calpol",
+            "paracetamol 120 mg/5 ml",
+            "5 ml as needed",
+            "I don't know",
+            "ongoing",
+            "yes",
+            "gave Ada 5 ml Calpol",
+            "gave Ada 2.5 ml Nurofen",
+            "yes",
+        ],
+    );
+    assert!(reply_to(&out, "help").contains("create family"), "{out}");
+    assert!(
+        reply_to(&out, "create a family").contains("What is your family called?"),
+        "{out}"
+    );
+    assert!(
+        reply_to(&out, "Okafor").contains("Where does the Okafor family live?"),
+        "{out}"
+    );
+    let ready = reply_to(&out, "Manchester");
+    assert!(
+        ready.contains("999") && ready.contains("add my son Sam"),
+        "{out}"
+    );
+    assert!(!ready.contains("Emma"), "no demo names: {out}");
+    let help = out.split("> help\n").nth(2).expect("the second help");
+    assert!(help.contains("no children on file yet"), "{out}");
+    let child = reply_to(&out, "my daughter Ada was born on 1 May 2023");
+    assert!(child.contains("Ada") && child.contains("2023"), "{out}");
+    let summary = reply_to(&out, "ongoing");
+    assert!(
+        summary.contains("At most 600 mg of paracetamol in 24 hours *"),
+        "the label's count of the usual dose, marked: {out}"
+    );
+    assert!(
+        reply_to(&out, "gave Ada 5 ml Calpol").contains("✓ Logged: Ada 5 ml Calpol"),
+        "{out}"
+    );
+    // A medicine not on file, reported by the guardian: nothing logged, and she may add it now.
+    let offer = reply_to(&out, "gave Ada 2.5 ml Nurofen");
+    assert!(
+        offer.contains("Ada has no Nurofen on file")
+            && offer.contains("Add Nurofen to Ada's medicines now?"),
+        "{out}"
+    );
+    let form = out.rsplit("> yes\n").next().expect("the last yes");
+    assert!(
+        form.contains("What strength is it?") && form.contains("Nurofen is ibuprofen"),
+        "the form opens with the name said: {out}"
     );
 }

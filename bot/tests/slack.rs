@@ -491,6 +491,45 @@ async fn a_new_slack_user_is_welcomed_and_can_start_a_family() {
     assert!(families.contains("Lopez"), "{families}");
 }
 
+/// ```text
+/// (a Slack user whose time zone is Europe/London)
+/// create family Jones         -> The Jones family is ready … the United Kingdom (… Europe/London) … 999
+/// my baby is not breathing    -> 🚨 Call 999 now.
+/// ```
+/// A family made in a Slack DM lives where its guardian's Slack says they are: a family in London
+/// is never told to call 911.
+#[tokio::test]
+async fn a_family_created_in_london_on_slack_hears_999() {
+    let slack = FakeSlack::start().await;
+    let family = Family::garcia();
+    let _bot = family.serve(&slack).await;
+    let jo = "U0JONES";
+    slack.set_user(jo, "Jo Jones", TEAM_ID);
+    slack.set_user_tz(jo, "Europe/London", "Greenwich Mean Time", 0);
+
+    dm(&slack, jo, "create family Jones").await;
+    let created = posted(&slack, &dm_channel(jo), "The Jones family is ready").await;
+    let text = shown(&created);
+    assert!(
+        text.contains("the United Kingdom")
+            && text.contains("Europe/London")
+            && text.contains("999"),
+        "{text}"
+    );
+    dm(&slack, jo, "my baby is not breathing").await;
+    let urgent = posted(&slack, &dm_channel(jo), "Call 999 now").await;
+    assert!(!shown(&urgent).contains("911"), "{}", shown(&urgent));
+    let families = family.run(&["family", "list"], "");
+    let jones = families
+        .lines()
+        .find(|l| l.contains("Jones"))
+        .unwrap_or_else(|| panic!("{families}"));
+    assert!(
+        jones.contains("Europe/London") && jones.contains("GB"),
+        "{jones}"
+    );
+}
+
 #[tokio::test]
 async fn a_dm_conversation_with_a_confirmation_button_and_an_alert() {
     for backend in stores() {

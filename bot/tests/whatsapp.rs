@@ -149,6 +149,20 @@ impl Family {
         String::from_utf8(output.stdout).expect("utf-8")
     }
 
+    /// An operator command (`mednanny family list`), its standard output.
+    fn admin(&self, args: &[&str]) -> String {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_mednanny"));
+        command.args(args);
+        self.env(&mut command);
+        let output = command.output().expect("mednanny runs");
+        assert!(
+            output.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("utf-8")
+    }
+
     /// Starts `mednanny serve` (WhatsApp only) telling the bridge at `bridge_port`.
     fn bot(&self, bridge_port: u16) -> Process {
         self.bot_with(bridge_port, &[])
@@ -1270,5 +1284,71 @@ async fn an_unreadable_label_photo_records_nothing() {
 
     // Nothing recorded.
     assert_eq!(family.chat("ana", "medications Emma\n"), before);
+    drop(run);
+}
+
+/// ```text
+/// +52 55…> crear familia López   -> ¿La familia López vive en México (… Mexico City …) — 911? sí / no
+/// +52 55…> sí                    -> La familia López está lista … México … 911
+/// +52 55…> (a cry for help)      -> Llama al 911 … Línea de la Vida 800 911 2000
+/// +52 55…> vivimos en Bogotá     -> ✓ Ahora la familia vive en Colombia … 123
+/// ```
+/// A number's country is only proposed: the family is made where its guardian confirms, and its
+/// emergency answer follows where it lives, also after a move.
+#[tokio::test]
+async fn a_family_created_from_a_mexican_number_confirms_mexico_and_hears_its_numbers() {
+    let family = Family::garcia();
+    let run = start(&family).await;
+    let rosa = "+525512345678";
+
+    let asked = say(&run, &family, rosa, "crear familia López", "México").await;
+    assert!(
+        asked
+            .iter()
+            .any(|r| r.contains("¿La familia López vive en México")
+                && r.contains("Mexico City")
+                && r.contains("911")),
+        "Mexico is proposed with its number: {asked:?}"
+    );
+    let created = say(&run, &family, rosa, "sí", "está lista").await;
+    assert!(
+        created
+            .iter()
+            .any(|r| r.contains("México") && r.contains("911")),
+        "{created:?}"
+    );
+    let families = family.admin(&["family", "list"]);
+    let lopez = families
+        .lines()
+        .find(|l| l.contains("López"))
+        .unwrap_or_else(|| panic!("the family exists: {families}"));
+    assert!(
+        lopez.contains("America/Mexico_City") && lopez.contains("MX"),
+        "{lopez}"
+    );
+
+    let urgent = say(
+        &run,
+        &family,
+        rosa,
+        "mi hija dice que se quiere morir",
+        "911",
+    )
+    .await;
+    let answer = urgent.join("\n");
+    assert!(answer.contains("llama al 911"), "{answer}");
+    assert!(
+        answer.contains("Línea de la Vida") && answer.contains("800 911 2000"),
+        "Mexico's crisis line, not the US's 988: {answer}"
+    );
+    assert!(!answer.contains("988"), "{answer}");
+
+    let moved = say(&run, &family, rosa, "vivimos en Bogotá", "Colombia").await;
+    assert!(moved.iter().any(|r| r.contains("123")), "{moved:?}");
+    let urgent = say(&run, &family, rosa, "mi hijo no respira", "Llama").await;
+    assert!(
+        urgent.iter().any(|r| r.contains("Llama al 123")),
+        "after the move, Colombia's number: {urgent:?}"
+    );
     drop(run);
 }

@@ -2,7 +2,7 @@
 //! dose checked and logged, with no operator command.
 //!
 //! ```text
-//! zoe> create family Rivera            -> The Rivera family is ready ...
+//! zoe> create family Rivera in Chicago -> The Rivera family is ready ...
 //! zoe> add child Mia born 14 March 2022 -> Add Mia, born 14 March 2022. Save it? ...
 //! zoe> yes                              -> Added Mia.
 //! zoe> add a medication for Mia         -> What is Mia's medicine called? ...
@@ -34,7 +34,9 @@ async fn a_new_family_goes_from_nothing_to_a_checked_dose_from_chat_alone() {
         let engine = Engine::with_database_store(app.services.clone());
         let say = |text: &'static str| turn(&engine, "zoe", text);
 
-        assert!(say("create family Rivera").await.contains("add child"));
+        assert!(say("create family Rivera in Chicago")
+            .await
+            .contains("add child"));
         let summary = say("add child Mia born 14 March 2022").await;
         assert!(
             summary.contains("Add Mia, born 14 March 2022."),
@@ -104,7 +106,7 @@ async fn a_half_filled_form_survives_a_restart_expires_and_cancel_writes_nothing
         let app = TestApp::new(backend).await;
         {
             let engine = Engine::with_database_store(app.services.clone());
-            turn(&engine, "zoe", "create family Rivera").await;
+            turn(&engine, "zoe", "create family Rivera in Chicago").await;
             assert!(turn(&engine, "zoe", "add child")
                 .await
                 .contains("child's name"));

@@ -29,7 +29,10 @@ impl Country {
     pub fn parse(code: &str) -> Option<Country> {
         let code = code.trim().to_ascii_uppercase();
         let code = if code == "UK" { "GB".to_string() } else { code };
-        tables().names.contains_key(code.as_str()).then_some(Country(code))
+        tables()
+            .names
+            .contains_key(code.as_str())
+            .then_some(Country(code))
     }
 
     pub fn code(&self) -> &str {
@@ -486,7 +489,10 @@ mod tests {
             ("Madrid", exact("ES", "Europe/Madrid")),
             ("Ireland", exact("IE", "Europe/Dublin")),
             ("Portugal", country("PT", "Europe/Lisbon")),
-            ("Buenos Aires", exact("AR", "America/Argentina/Buenos_Aires")),
+            (
+                "Buenos Aires",
+                exact("AR", "America/Argentina/Buenos_Aires"),
+            ),
             ("Narnia", PlaceReading::Unknown),
             ("XX", PlaceReading::Unknown),
             ("", PlaceReading::Unknown),

@@ -215,6 +215,8 @@ impl<S: ConversationStore> Engine<S> {
                     .await?;
                 Ok(Msg::ChildLeftCare { child: name })
             }
+            // The machine opens the form itself on "yes"; nothing to run.
+            Confirmable::AddMedication { .. } => Ok(Msg::NothingChanged),
             Confirmable::RemoveRecord { child, item } => {
                 self.remove_confirmed(child, *item, scene).await
             }

@@ -90,6 +90,12 @@ pub enum Confirmable {
         child_id: i64,
         name: String,
     },
+    /// Open the medication form for a medicine a guardian reported a dose of and that is not on
+    /// file (asked first: a slip of the keyboard must not open a form).
+    AddMedication {
+        child: String,
+        name: String,
+    },
     /// Remove an entry of the record, as the question showed it.
     RemoveRecord {
         child: Option<String>,
@@ -358,6 +364,13 @@ pub enum TaskResult {
         family: String,
         role: Role,
     },
+    /// A guardian reported a dose of a medicine the child does not have on file: nothing is
+    /// logged, and they are asked whether to add it (the form then opens with the child and the
+    /// name said).
+    OfferMedication {
+        child: String,
+        asked: String,
+    },
     /// The person created a family and is its guardian.
     FamilyCreated {
         family_id: i64,
@@ -587,6 +600,10 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
             if ctx.now - *asked_at > Duration::minutes(QUESTION_TTL_MINUTES) {
                 return say(Msg::ChangeExpired);
             }
+            if let Confirmable::AddMedication { child, name } = change {
+                let text = format!("for {child} {name}");
+                return form_outcome(forms::start(FormKind::Medication, &text, &ctx.forms()), ctx);
+            }
             run(Task::Confirmed(change.clone()))
         }
         (S::ConfirmChange { .. }, Event::Said(Command::No | Command::Choose(2))) => {
@@ -687,6 +704,16 @@ fn task_done(state: &ConversationState, result: TaskResult, ctx: &Context) -> Tr
             name,
             place,
         } => new_family::created(family_id, name, place, ctx),
+        TaskResult::OfferMedication { child, asked } => (
+            ConversationState::ConfirmChange {
+                change: Confirmable::AddMedication {
+                    child: child.clone(),
+                    name: asked.clone(),
+                },
+                asked_at: ctx.now,
+            },
+            vec![Effect::Say(Msg::AddMedicationFirst { child, asked })],
+        ),
         TaskResult::MedicationAmbiguous {
             child_id,
             child_name,

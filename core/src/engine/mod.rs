@@ -49,12 +49,12 @@ use chrono::{DateTime, Utc};
 
 use self::command::{parse, Command, Vocabulary};
 use self::machine::{step, Context, ConversationState, Effect, Event, Task, TaskResult};
+use self::new_family::PlaceHint;
 use self::onboarding::Meeting;
 use self::store::{ConversationStore, DbConversationStore, Session};
 use crate::assistant::{Allowance, Brain, BrainTurn, Fallback, RulesBrain, Thought, Translation};
 use crate::auth::Actor;
 use crate::domain::{emergency_numbers, Channel, Country, IdentityKind, Place};
-use self::new_family::PlaceHint;
 use crate::messages::{render, Locale, Msg, RenderContext, Reply, Tone};
 use crate::screen::{self, RedFlag, Screening};
 use crate::services::emergency::named_child;
@@ -358,9 +358,11 @@ impl<S: ConversationStore> Engine<S> {
                 }
                 // A form reads its answers itself ("Emma" may be a name, "5 ml" a dose), and so
                 // does a family being created (its name, where it lives).
-                (None, ConversationState::Collecting { .. } | ConversationState::NewFamily { .. }, _) => {
-                    Event::Answer(inbound.text.clone())
-                }
+                (
+                    None,
+                    ConversationState::Collecting { .. } | ConversationState::NewFamily { .. },
+                    _,
+                ) => Event::Answer(inbound.text.clone()),
                 // Outside a family there is no consent to a model: the rules read it.
                 (None, _, None) => Event::Said(said),
                 (None, state, Some(scene)) => {

@@ -11,9 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::command::{parse, Command, Vocabulary};
-use super::machine::{
-    Context, ConversationState, Effect, Task, QUESTION_TTL_MINUTES,
-};
+use super::machine::{Context, ConversationState, Effect, Task, QUESTION_TTL_MINUTES};
 use crate::domain::{read_place, zone_named, Place, PlaceReading, Role};
 use crate::messages::Msg;
 
@@ -97,7 +95,10 @@ pub(super) fn answer(
     }
     match command {
         Command::Join { code } => {
-            return (ConversationState::Idle, vec![Effect::Run(Task::JoinFamily { code })])
+            return (
+                ConversationState::Idle,
+                vec![Effect::Run(Task::JoinFamily { code })],
+            )
         }
         Command::CreateFamily { name, place } => return start(&name, place.as_deref(), ctx),
         Command::Help => return ask(draft.clone(), ctx),

@@ -40,8 +40,9 @@ impl<S: ConversationStore> Engine<S> {
         said: &Command,
         red_flag: Option<RedFlag>,
     ) -> Result<Meeting, ServiceError> {
-        // Someone new is answered in the language their channel says they use (Slack's locale).
-        let locale = Locale::from_tag(inbound.locale.as_deref().unwrap_or("en"));
+        // Someone new is answered in the language their channel says they use (Slack's locale),
+        // or the one they wrote in.
+        let locale = first_language(inbound);
         let answered = |msg: Msg| {
             let ctx = self.render_context(None, locale);
             Meeting::Answered(Turn {
@@ -138,11 +139,33 @@ impl<S: ConversationStore> Engine<S> {
             .display_name
             .clone()
             .unwrap_or_else(|| inbound.external_id.clone());
-        let language = Locale::from_tag(inbound.locale.as_deref().unwrap_or("en")).tag();
+        let language = first_language(inbound).tag();
         let person_id = self.services.create_person(&name, language).await?;
         self.services
             .link_identity(person_id, inbound.identity, &inbound.external_id, true)
             .await?;
         Ok(person_id)
+    }
+}
+
+/// The language to meet someone in: their channel's (Slack knows it), else Spanish when the words
+/// they opened with are Spanish ("crear familia López", "hola, quiero unirme"), else English.
+fn first_language(inbound: &Inbound) -> Locale {
+    if let Some(tag) = inbound.locale.as_deref() {
+        return Locale::from_tag(tag);
+    }
+    const SPANISH: &[&str] = &[
+        "crear", "crea", "familia", "quiero", "hola", "nueva", "unirme", "vivimos", "buenas",
+        "buenos", "ayuda", "código", "codigo",
+    ];
+    let spanish = inbound
+        .text
+        .split_whitespace()
+        .map(|w| crate::domain::fold(w.trim_matches(|c: char| !c.is_alphanumeric())))
+        .any(|w| SPANISH.contains(&w.as_str()));
+    if spanish {
+        Locale::Es
+    } else {
+        Locale::En
     }
 }

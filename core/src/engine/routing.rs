@@ -13,8 +13,7 @@ type Transition = (ConversationState, Vec<Effect>);
 
 /// A turn while the person is in no family yet (someone new) or in several with none chosen.
 pub(super) fn outside_family(state: &ConversationState, event: Event, ctx: &Context) -> Transition {
-    if let (ConversationState::NewFamily { draft, asked_at }, Event::Answer(text)) =
-        (state, &event)
+    if let (ConversationState::NewFamily { draft, asked_at }, Event::Answer(text)) = (state, &event)
     {
         return new_family::answer(draft, *asked_at, text, ctx);
     }

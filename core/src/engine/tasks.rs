@@ -490,6 +490,13 @@ impl<S: ConversationStore> Engine<S> {
         }
         Ok(match found.as_slice() {
             [one] => Ok(one.id),
+            // A guardian reporting a dose of a medicine not on file can add it there and then.
+            [] if dose.is_some() && scene.role == crate::domain::Role::Guardian => {
+                Err(TaskResult::OfferMedication {
+                    child: child_name,
+                    asked: query,
+                })
+            }
             [] => Err(TaskResult::Answered(vec![Msg::UnknownMedication {
                 child: child_name,
                 asked: query,

@@ -750,6 +750,18 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 msg,
             )
         }
+        Msg::AddMedicationFirst { child, asked } => reply(
+            format!(
+                "{child} has no {asked} on file, so that dose is not recorded yet: I can only check a dose against the medicine's rules. \
+                 Add {asked} to {child}'s medicines now? Then tell me the dose again and I'll check and log it."
+            ),
+            Warning,
+            msg,
+        )
+        .with_choices(vec![
+            Choice { label: "Yes, add it".into(), value: "yes".into() },
+            Choice { label: "No".into(), value: "no".into() },
+        ]),
         Msg::WhichMedication { child, options } => Reply {
             text: format!("{child} has more than one matching medication. Which one?"),
             choices: choices(options),

@@ -736,6 +736,18 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 msg,
             )
         }
+        Msg::AddMedicationFirst { child, asked } => reply(
+            format!(
+                "{child} no tiene {asked} registrado, así que esa dosis todavía no quedó anotada: solo puedo revisar una dosis con las reglas del medicamento. \
+                 ¿Agrego {asked} a las medicinas de {child}? Luego dime la dosis otra vez y la reviso y la anoto."
+            ),
+            Warning,
+            msg,
+        )
+        .with_choices(vec![
+            Choice { label: "Sí, agrégalo".into(), value: "yes".into() },
+            Choice { label: "No".into(), value: "no".into() },
+        ]),
         Msg::WhichMedication { child, options } => Reply {
             text: format!("{child} tiene más de una medicina que coincide. ¿Cuál?"),
             choices: choices(options),

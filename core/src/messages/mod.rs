@@ -666,6 +666,11 @@ pub enum Msg {
         child: String,
         options: Vec<String>,
     },
+    /// A guardian's dose of a medicine not on file: nothing logged; the form to add it follows.
+    AddMedicationFirst {
+        child: String,
+        asked: String,
+    },
     BadAmount(AmountError),
     BadTemperature(TemperatureError),
     BadTime(String),
@@ -799,6 +804,14 @@ pub struct Reply {
     /// A document that goes with the text (an export): channels attach it, or show it after the text.
     #[serde(default)]
     pub document: Option<Document>,
+}
+
+impl Reply {
+    /// The same reply, with buttons (or numbered lines) to answer it.
+    pub(crate) fn with_choices(mut self, choices: Vec<Choice>) -> Self {
+        self.choices = choices;
+        self
+    }
 }
 
 /// A nanny's month, as the hours reply lists it.

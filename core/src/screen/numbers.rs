@@ -93,12 +93,7 @@ pub fn emergency_numbers(country: &str) -> EmergencyNumbers {
             Some(("le 3114", "3114")),
             Some(("Allô Enfance en Danger", "119")),
         ),
-        "IT" => known(
-            "112",
-            None,
-            None,
-            Some(("Telefono Azzurro", "19696")),
-        ),
+        "IT" => known("112", None, None, Some(("Telefono Azzurro", "19696"))),
         _ => EmergencyNumbers {
             emergency: "112",
             poison_help: None,

@@ -9,8 +9,20 @@ use crate::engine::forms::FormKind;
 
 /// Verbs that make a family, in English and Spanish.
 const MAKING: &[&str] = &[
-    "create", "set", "setup", "start", "make", "register", "new", "crear", "crea", "creo",
-    "registrar", "nueva", "armar", "hacer",
+    "create",
+    "set",
+    "setup",
+    "start",
+    "make",
+    "register",
+    "new",
+    "crear",
+    "crea",
+    "creo",
+    "registrar",
+    "nueva",
+    "armar",
+    "hacer",
 ];
 /// What may come before the verb: "I'd like to", "can you help me", "quiero".
 const ASKING: &[&str] = &[
@@ -163,9 +175,8 @@ pub(super) fn place(text: &str) -> Option<Command> {
     // Words that also say where someone is for a moment ("we're in the car", "estamos en el
     // parque") count only when what follows is a place MedNanny knows.
     const IF_KNOWN: &[&str] = &["we're in ", "we are in ", "estamos en "];
-    let place = rest(PLACE).or_else(|| {
-        rest(IF_KNOWN).filter(|p| read_place(p) != PlaceReading::Unknown)
-    })?;
+    let place = rest(PLACE)
+        .or_else(|| rest(IF_KNOWN).filter(|p| read_place(p) != PlaceReading::Unknown))?;
     // A place is a short name: longer chatter after "we live in" is not one.
     (!place.is_empty() && place.split_whitespace().count() <= 5)
         .then_some(Command::SetPlace { place })

@@ -86,6 +86,10 @@ pub struct ProposedLimits {
     pub ingredient: String,
     pub interval: bool,
     pub max_doses: bool,
+    /// The daily mg maximum is the label's count of the usual dose ("I don't know" at its
+    /// question): what the label allows, never more.
+    #[serde(default)]
+    pub max_mg: bool,
 }
 
 impl MedicationDraft {
@@ -152,7 +156,38 @@ impl MedicationDraft {
             ingredient: label.ingredient.to_string(),
             interval,
             max_doses,
+            max_mg: false,
         });
+    }
+
+    /// "I don't know" at the daily mg maximum of acetaminophen or ibuprofen: the label's count of
+    /// the usual dose (5 doses of 160 mg is 800 mg), marked as the label's. For anything else, or
+    /// without a count and a dose in mg, the question stays: nothing is made up.
+    fn propose_max_mg(&mut self, i: usize) -> Result<(), FieldError> {
+        let (Some(ingredients), Some(Some(count))) = (self.ingredients.as_ref(), self.max_doses)
+        else {
+            return Err(FieldError::BadMaxMg);
+        };
+        let ingredient = ingredients.get(i).ok_or(FieldError::BadMaxMg)?;
+        let label = label_limits(&ingredient.ingredient).ok_or(FieldError::BadMaxMg)?;
+        let per_dose = self.mg_per_dose(ingredient).ok_or(FieldError::BadMaxMg)?;
+        let mg = per_dose * f64::from(count);
+        if let (Some(ingredients), Some(asked)) =
+            (self.ingredients.as_mut(), self.max_mg_asked.get_mut(i))
+        {
+            if let Some(ingredient) = ingredients.get_mut(i) {
+                ingredient.max_mg_per_day = Some(mg);
+                *asked = true;
+            }
+        }
+        let proposed = self.proposed.get_or_insert_with(|| ProposedLimits {
+            ingredient: label.ingredient.to_string(),
+            interval: false,
+            max_doses: false,
+            max_mg: false,
+        });
+        proposed.max_mg = true;
+        Ok(())
     }
 
     fn set_interval(&mut self, hours: u32) {
@@ -401,6 +436,7 @@ impl Draft for MedicationDraft {
                     self.set_max_doses(Some(n));
                 }
             }
+            Question::MaxMg(i) if is_dont_know(&lower) => self.propose_max_mg(i)?,
             Question::MaxMg(i) => {
                 let mg = parse_max_mg(&lower)?;
                 if let (Some(ingredients), Some(asked)) =
@@ -521,4 +557,27 @@ pub fn strength_text(s: &IngredientStrength) -> String {
             )
         };
     format!("{} {} mg/{per}", s.ingredient, format_number(s.mg))
+}
+
+/// "I don't know", "not sure", "no sé": the person does not have the number.
+fn is_dont_know(text: &str) -> bool {
+    let text = crate::domain::fold(text.trim().trim_end_matches(['.', '!']));
+    matches!(
+        text.as_str(),
+        "i don't know"
+            | "i dont know"
+            | "don't know"
+            | "dont know"
+            | "idk"
+            | "not sure"
+            | "i'm not sure"
+            | "im not sure"
+            | "no idea"
+            | "unknown"
+            | "no se"
+            | "no lo se"
+            | "ni idea"
+            | "no estoy segura"
+            | "no estoy seguro"
+    )
 }

@@ -102,6 +102,19 @@ pub(super) fn question(
                 .and_then(|v| v.get(i))
                 .map(|s| s.ingredient.as_str())
                 .unwrap_or("the ingredient");
+            // For acetaminophen and ibuprofen, not knowing is an answer: the label's limit.
+            if crate::engine::forms::label_limits(ingredient).is_some() {
+                return (
+                    format!(
+                        "Is there a daily maximum of {ingredient}, in mg per 24 hours? The number the doctor or \
+                         pharmacist gave you, \"I don't know\" to use the label's limit, or \"none\"."
+                    ),
+                    vec![
+                        choice("I don't know: use the label's", "I don't know"),
+                        choice("None", "none"),
+                    ],
+                );
+            }
             (
                 format!(
                     "Is there a daily maximum of {ingredient}, in mg per 24 hours? The number the doctor or \
@@ -223,7 +236,7 @@ pub(super) fn problem(problem: &FieldError, at_summary: bool) -> String {
         FieldError::BadMaxDoses => {
             "The maximum must be a number of doses from 1 to 24, or \"none\".".into()
         }
-        FieldError::BadMaxMg => "Write the maximum in mg, like 1000, or \"none\".".into(),
+        FieldError::BadMaxMg => "Write the maximum in mg, like 1000, or \"none\" (\"I don't know\" works only for acetaminophen and ibuprofen with a usual dose and a daily count on file).".into(),
         FieldError::MaxMgBelowOneDose {
             ingredient,
             one_dose_mg,
@@ -436,9 +449,10 @@ fn medication_summary(d: &MedicationDraft) -> String {
     for s in &ingredients {
         if let Some(mg) = s.max_mg_per_day {
             lines.push(format!(
-                "• At most {} mg of {} in 24 hours",
+                "• At most {} mg of {} in 24 hours{}",
                 format_number(mg),
-                s.ingredient
+                s.ingredient,
+                mark(proposed.is_some_and(|p| p.max_mg))
             ));
         }
     }
@@ -451,9 +465,14 @@ fn medication_summary(d: &MedicationDraft) -> String {
         Some((Some(start), None)) => lines.push(format!("• From {}, ongoing", date(start))),
         _ => {}
     }
-    if let Some(p) = proposed.filter(|p| p.interval || p.max_doses) {
+    if let Some(p) = proposed.filter(|p| p.interval || p.max_doses || p.max_mg) {
+        let mg = if p.max_mg {
+            " The mg maximum is the label's count of the usual dose."
+        } else {
+            ""
+        };
         lines.push(format!(
-            "* From the children's {} label. If the doctor said otherwise, tell me (like \"every 6 hours\" or \"max 3 a day\").",
+            "* From the children's {} label.{mg} If the doctor said otherwise, tell me (like \"every 6 hours\" or \"max 3 a day\").",
             p.ingredient
         ));
     }

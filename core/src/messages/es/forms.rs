@@ -99,6 +99,18 @@ pub(super) fn question(
                 .and_then(|v| v.get(i))
                 .map(|s| s.ingredient.as_str())
                 .unwrap_or("el principio activo");
+            if crate::engine::forms::label_limits(ingredient).is_some() {
+                return (
+                    format!(
+                        "¿Hay un máximo diario de {ingredient}, en mg cada 24 horas? El número que te dio el médico o el \
+                         farmacéutico, \"no sé\" para usar el límite de la etiqueta, o \"ninguno\"."
+                    ),
+                    vec![
+                        choice("No sé: el de la etiqueta", "I don't know"),
+                        choice("Ninguno", "none"),
+                    ],
+                );
+            }
             (
                 format!(
                     "¿Hay un máximo diario de {ingredient}, en mg cada 24 horas? El número que te dio el médico o el \
@@ -433,9 +445,10 @@ fn medication_summary(d: &MedicationDraft) -> String {
     for s in &ingredients {
         if let Some(mg) = s.max_mg_per_day {
             lines.push(format!(
-                "• Como máximo {} mg de {} en 24 horas",
+                "• Como máximo {} mg de {} en 24 horas{}",
                 number(mg),
-                s.ingredient
+                s.ingredient,
+                mark(proposed.is_some_and(|p| p.max_mg))
             ));
         }
     }
@@ -450,9 +463,14 @@ fn medication_summary(d: &MedicationDraft) -> String {
         }
         _ => {}
     }
-    if let Some(p) = proposed.filter(|p| p.interval || p.max_doses) {
+    if let Some(p) = proposed.filter(|p| p.interval || p.max_doses || p.max_mg) {
+        let mg = if p.max_mg {
+            " El máximo en mg es la cantidad de dosis habituales que permite la etiqueta."
+        } else {
+            ""
+        };
         lines.push(format!(
-            "* Según la etiqueta infantil de {}. Si el médico te dijo otra cosa, dímelo (como \"cada 6 horas\" o \"máximo 3 al día\").",
+            "* Según la etiqueta infantil de {}.{mg} Si el médico te dijo otra cosa, dímelo (como \"cada 6 horas\" o \"máximo 3 al día\").",
             p.ingredient
         ));
     }

@@ -156,10 +156,11 @@ fn variant(msg: &Msg) -> usize {
         Msg::ZoneUnknown { .. } => 144,
         Msg::FamilyNotCreated => 145,
         Msg::FamilyPlaceSet { .. } => 146,
+        Msg::AddMedicationFirst { .. } => 147,
     }
 }
 
-const VARIANTS: usize = 147;
+const VARIANTS: usize = 148;
 
 /// At least one message of every variant, and every branch a submodule routes on.
 fn samples() -> Vec<Msg> {
@@ -169,10 +170,9 @@ fn samples() -> Vec<Msg> {
         (Some(s("Leo")), vaccination()),
         (Some(s("Emma")), allergy()),
     ];
-    let mexico = crate::domain::Place::in_country(
-        crate::domain::Country::parse("MX").expect("Mexico"),
-    )
-    .expect("Mexico City");
+    let mexico =
+        crate::domain::Place::in_country(crate::domain::Country::parse("MX").expect("Mexico"))
+            .expect("Mexico City");
     let mut all = vec![
         Msg::Help { children: vec![] },
         Msg::Help {
@@ -423,6 +423,10 @@ fn samples() -> Vec<Msg> {
             said: s("Mars/Olympus"),
         },
         Msg::FamilyNotCreated,
+        Msg::AddMedicationFirst {
+            child: s("Ada"),
+            asked: s("Calpol"),
+        },
         Msg::FamilyPlaceSet {
             place: mexico.clone(),
         },
