@@ -746,7 +746,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         )
         .with_choices(vec![
             Choice { label: "Sí, agrégalo".into(), value: "yes".into() },
-            Choice { label: "No".into(), value: "no".into() },
+            Choice { label: "No, gracias".into(), value: "no".into() },
         ]),
         Msg::WhichMedication { child, options } => Reply {
             text: format!("{child} tiene más de una medicina que coincide. ¿Cuál?"),
