@@ -1350,5 +1350,16 @@ async fn a_family_created_from_a_mexican_number_confirms_mexico_and_hears_its_nu
         urgent.iter().any(|r| r.contains("Llama al 123")),
         "after the move, Colombia's number: {urgent:?}"
     );
+
+    // A British number: the United Kingdom is proposed, and the family hears 999.
+    let jo = "+447400123456";
+    let asked = say(&run, &family, jo, "create family Jones", "United Kingdom").await;
+    assert!(asked.iter().any(|r| r.contains("999")), "{asked:?}");
+    say(&run, &family, jo, "yes", "is ready").await;
+    let urgent = say(&run, &family, jo, "my baby is not breathing", "Call").await;
+    assert!(
+        urgent.iter().any(|r| r.contains("Call 999 now")),
+        "{urgent:?}"
+    );
     drop(run);
 }

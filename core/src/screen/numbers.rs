@@ -57,6 +57,8 @@ pub fn emergency_numbers(country: &str) -> EmergencyNumbers {
             Some(("Samaritans", "116 123")),
             Some(("the NSPCC helpline", "0808 800 5000")),
         ),
+        // The Crown Dependencies answer 999 (their numbers share the UK's +44).
+        "GG" | "JE" | "IM" => known("999", None, None, None),
         "IE" => known(
             "112",
             Some("01 809 2166"),
@@ -142,6 +144,8 @@ mod tests {
             ),
             ("MX", "911", None, Some("800 911 2000"), None),
             ("CO", "123", None, None, None),
+            ("GG", "999", None, None, None),
+            ("JE", "999", None, None, None),
             (
                 "GB",
                 "999",
