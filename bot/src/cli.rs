@@ -65,6 +65,10 @@ pub struct ChatArgs {
     /// Work in this family (id or name) when you belong to several.
     #[arg(long, value_name = "F")]
     pub family: Option<String>,
+    /// The demo only: run at this instant, with the clock standing still there, e.g.
+    /// 2026-12-03T13:10:00-05:00 (how README's transcripts are replayed).
+    #[arg(long, value_name = "RFC3339", requires = "demo")]
+    pub now: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 #[derive(Debug, Subcommand)]
