@@ -407,6 +407,29 @@ fn a_stopped_clock_is_for_the_demo_only() {
     }
 }
 
+/// What `mednanny serve --help` says it needs is what serve checks: Slack's two tokens for Slack,
+/// the internal secret alone for WhatsApp (through twilio-bridge).
+#[test]
+fn serve_help_names_what_each_channel_needs() {
+    let output = Sandbox::new()
+        .command(&["serve", "--help"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for needed in [
+        "MEDNANNY__SLACK__APP_TOKEN",
+        "MEDNANNY__SLACK__BOT_TOKEN",
+        "MEDNANNY__INTERNAL__SECRET",
+        "twilio-bridge",
+    ] {
+        assert!(help.contains(needed), "{needed} in:\n{help}");
+    }
+    let short = Sandbox::new().command(&["--help"]).output().expect("runs");
+    let short = String::from_utf8_lossy(&short.stdout);
+    assert!(short.contains("Slack and/or WhatsApp"), "{short}");
+}
+
 /// How many CPUs a process may run on, from its `/proc/<pid>/status` (`Cpus_allowed_list: 0-1,4`).
 #[cfg(target_os = "linux")]
 fn cpus_allowed(pid: &str) -> usize {
