@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use mednanny_core::assistant::llm::LlmBrain;
 use mednanny_core::assistant::voice::Transcriber;
-use mednanny_core::clock::SystemClock;
+use mednanny_core::clock::Clock;
 use mednanny_core::crypto::Keyring;
 use mednanny_core::db::Database;
 use mednanny_core::engine::Engine;
@@ -45,7 +45,8 @@ pub struct App {
 }
 
 impl App {
-    pub async fn start(settings: &Settings) -> Result<Self> {
+    /// Builds everything on `clock`: the system clock, except for `mednanny chat --demo --now`.
+    pub async fn start(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Self> {
         let keys = Keyring::from_settings(settings)?;
         let db = Database::connect(&settings.database)
             .await
@@ -60,12 +61,7 @@ impl App {
                 .await
                 .context("cannot apply database migrations")?;
         }
-        let services = Services::new(
-            db,
-            keys,
-            Arc::new(SystemClock),
-            settings.security.invite_ttl_hours,
-        );
+        let services = Services::new(db, keys, clock, settings.security.invite_ttl_hours);
         // A family created in chat is asked where it lives (engine/new_family.rs); the settings'
         // default country and time zone are the operator's `family create`'s alone.
         let engine = Engine::with_database_store(services.clone());

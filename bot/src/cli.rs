@@ -21,8 +21,12 @@ pub struct Cli {
 pub enum Command {
     /// Talk to MedNannyAI in the terminal (one message per line when input is not a terminal).
     Chat(ChatArgs),
-    /// Connect to Slack (Socket Mode) and answer the family there, until SIGTERM or Ctrl-C.
-    /// Needs MEDNANNY__SLACK__APP_TOKEN and MEDNANNY__SLACK__BOT_TOKEN; see README.md.
+    /// Answer the family on Slack and/or WhatsApp, with reminders, until SIGTERM or Ctrl-C.
+    ///
+    /// Slack (Socket Mode) when MEDNANNY__SLACK__APP_TOKEN and MEDNANNY__SLACK__BOT_TOKEN are set;
+    /// WhatsApp when MEDNANNY__INTERNAL__SECRET (16+ characters) is set, shared with the
+    /// twilio-bridge that runs beside it on the same database. One of the two is enough; with
+    /// neither, it stops and says so. See README.md, "Slack" and "WhatsApp".
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
@@ -65,6 +69,10 @@ pub struct ChatArgs {
     /// Work in this family (id or name) when you belong to several.
     #[arg(long, value_name = "F")]
     pub family: Option<String>,
+    /// The demo only: run at this instant, with the clock standing still there, e.g.
+    /// 2026-12-03T13:10:00-05:00 (how README's transcripts are replayed).
+    #[arg(long, value_name = "RFC3339", requires = "demo")]
+    pub now: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -45,6 +45,10 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
             bail!("say who you are with --as NAME, or try the demo: mednanny chat --demo")
         }
     };
+    if args.now.is_some() && !demo::PEOPLE.iter().any(|(_, id, _)| *id == name) {
+        // A stopped clock is for the demo family: a real record never gets a made-up time.
+        bail!("--now is for the demo's Ana, Luis and Maya only");
+    }
     if args.demo {
         demo::ensure(&app.services).await?;
     }

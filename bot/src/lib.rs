@@ -28,11 +28,15 @@ pub mod serve;
 pub mod slack;
 pub mod whatsapp;
 
+use std::sync::Arc;
+
 use anyhow::Result;
+use chrono::Utc;
+use mednanny_core::clock::{Clock, ManualClock, SystemClock};
 use mednanny_core::runtime::Placement;
 use mednanny_core::settings::Settings;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{ChatArgs, Cli, Command};
 
 /// Runs one command line, with the settings `main` loaded and the CPUs it placed the process on.
 pub async fn run(cli: Cli, settings: Settings, placement: Placement) -> Result<()> {
@@ -43,7 +47,7 @@ pub async fn run(cli: Cli, settings: Settings, placement: Placement) -> Result<(
         }
         Some(reason) => tracing::warn!(%reason, "runtime.cpus not applied; running on every CPU"),
     }
-    let app = app::App::start(&settings).await?;
+    let app = app::App::start(&settings, clock(&cli)).await?;
     let result = match cli.command {
         Command::Chat(args) => console::run(&app, args).await,
         Command::Serve => serve::serve(&app, &settings, shutdown_signal()).await,
@@ -56,6 +60,19 @@ pub async fn run(cli: Cli, settings: Settings, placement: Placement) -> Result<(
     };
     app.shutdown().await;
     result
+}
+
+/// The clock every command runs on: the system's, except that `mednanny chat --demo --now T`
+/// stands still at `T`, so that a demo session (README's transcripts, replayed by
+/// `tests/readme.rs`) prints the same times and dates whenever it runs. A stopped clock never
+/// reaches a real family's record: `--now` needs `--demo` and one of its people.
+fn clock(cli: &Cli) -> Arc<dyn Clock> {
+    match &cli.command {
+        Command::Chat(ChatArgs { now: Some(at), .. }) => {
+            Arc::new(ManualClock::new(at.with_timezone(&Utc)))
+        }
+        _ => Arc::new(SystemClock),
+    }
 }
 
 /// Completes on SIGTERM (how containers are stopped) or Ctrl-C.

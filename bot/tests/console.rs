@@ -377,6 +377,59 @@ fn a_bad_setting_stops_start_up_naming_it() {
     );
 }
 
+/// `chat --demo --now T` runs the demo on a clock stopped at `T` (README's transcripts are replayed
+/// so, in tests/readme.rs); a real family's record never gets a made-up time.
+#[test]
+fn a_stopped_clock_is_for_the_demo_only() {
+    let sandbox = Sandbox::new();
+    let at = "2026-12-03T13:10:00-05:00";
+    let out = sandbox.chat(&["--demo", "--now", at], &["gave Emma 5 ml Tylenol"]);
+    assert!(
+        reply_to(&out, "gave Emma 5 ml Tylenol").contains("at 13:10.\nNext dose allowed at 17:10."),
+        "{out}"
+    );
+    sandbox.chat(&["--as", "Rosa"], &["create family Rivera"]);
+    for (args, says) in [
+        (vec!["chat", "--now", at], "--demo"),
+        (vec!["chat", "--demo", "--as", "Rosa", "--now", at], "--now"),
+        (vec!["chat", "--demo", "--now", "tomorrow"], "--now"),
+    ] {
+        // Input from nowhere: a refusal comes before any is read (a pipe would race its exit).
+        let output = sandbox
+            .command(&args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("runs");
+        assert!(!output.status.success(), "{args:?} is refused");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?} answers nothing");
+    }
+}
+
+/// What `mednanny serve --help` says it needs is what serve checks: Slack's two tokens for Slack,
+/// the internal secret alone for WhatsApp (through twilio-bridge).
+#[test]
+fn serve_help_names_what_each_channel_needs() {
+    let output = Sandbox::new()
+        .command(&["serve", "--help"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for needed in [
+        "MEDNANNY__SLACK__APP_TOKEN",
+        "MEDNANNY__SLACK__BOT_TOKEN",
+        "MEDNANNY__INTERNAL__SECRET",
+        "twilio-bridge",
+    ] {
+        assert!(help.contains(needed), "{needed} in:\n{help}");
+    }
+    let short = Sandbox::new().command(&["--help"]).output().expect("runs");
+    let short = String::from_utf8_lossy(&short.stdout);
+    assert!(short.contains("Slack and/or WhatsApp"), "{short}");
+}
+
 /// How many CPUs a process may run on, from its `/proc/<pid>/status` (`Cpus_allowed_list: 0-1,4`).
 #[cfg(target_os = "linux")]
 fn cpus_allowed(pid: &str) -> usize {
