@@ -359,3 +359,56 @@ fn the_configuration_table_is_one_table_naming_each_setting_once() {
         }
     }
 }
+
+/// Every example README puts in backticks in the tour's list of what MedNannyAI understands and
+/// in the nanny's day (`profile Maya emergency Rosa Diaz 555 010 7788`, `note Emma ate a good
+/// lunch`, …), said on the demo by a guardian: none is taken for an emergency. (The red-flag
+/// screen runs first on every message; a command's field named "emergency" is not a cry for
+/// help.)
+#[test]
+fn readmes_examples_never_raise_an_emergency() {
+    let readme = readme();
+    let mut examples: Vec<String> = Vec::new();
+    for heading in ["## A short tour", "## The nanny's day"] {
+        let start = readme.find(heading).expect("the section");
+        let section = &readme[start + heading.len()..];
+        let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+        // Inline code spans outside the ```text blocks.
+        let prose: String = section
+            .split("```")
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 0)
+            .map(|(_, part)| part)
+            .collect();
+        for (i, span) in prose.split('`').enumerate() {
+            let span = span.trim();
+            // Odd parts are inside backticks; keep what reads as a message (not a command line).
+            if i % 2 == 1
+                && !span.is_empty()
+                && !span.starts_with("mednanny")
+                && !span.starts_with("--")
+                && !span.contains('\n')
+            {
+                examples.push(span.to_string());
+            }
+        }
+    }
+    assert!(
+        examples.iter().any(|e| e.contains("emergency Rosa Diaz")),
+        "the profile example is found: {examples:?}"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let messages: Vec<&str> = examples.iter().map(String::as_str).collect();
+    let printed = chat(dir.path(), "ana", TOUR_AT, &messages);
+    let replies = split_replies(&printed, &messages);
+    let alarms: Vec<&str> = messages
+        .iter()
+        .zip(&replies)
+        .filter(|(_, reply)| reply.iter().any(|line| line.contains('🚨')))
+        .map(|(message, _)| *message)
+        .collect();
+    assert!(
+        alarms.is_empty(),
+        "README examples raised an emergency: {alarms:?}"
+    );
+}

@@ -283,6 +283,15 @@ mod tests {
             ("EMERGENCY leo", Some(Category::Unspecified)),
             ("call 911 he is not breathing", Some(Category::Breathing)),
             ("please update the emergency contact to Luis", None),
+            // README's own profile command: "emergency" is the field.
+            ("profile Maya emergency Rosa Diaz 555 010 7788", None),
+            ("perfil Maya emergencia Rosa Díaz 555 010 7788", None),
+            ("change Maya's emergency to Luis 555 010 2222", None),
+            // A sign in such a command is still one.
+            (
+                "profile Maya emergency Leo is not breathing",
+                Some(Category::Breathing),
+            ),
             ("leo loves ambulance videos", None),
             ("help", None),
         ];

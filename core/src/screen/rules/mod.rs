@@ -303,8 +303,16 @@ fn asks_for_help(doc: &Doc) -> bool {
                 "video", "videos", "toy", "book", "show", "driver", "siren", "sirens",
             ])
     });
+    // In a command that sets a field ("profile Maya emergency Rosa Diaz 555 …", "change the
+    // emergency to Luis"), "emergency" names the field, not a call for help. Only this bare-word
+    // rule stands down: any sign in the same message still raises its category.
+    let field_command = matches!(
+        doc.w(0),
+        "profile" | "perfil" | "change" | "update" | "set" | "edit" | "cambiar" | "cambia"
+    );
     let emergency_now = doc.toks.iter().enumerate().any(|(i, t)| {
         matches!(t.w.as_str(), "emergency" | "emergencia" | "sos" | "mayday")
+            && !(field_command && matches!(t.w.as_str(), "emergency" | "emergencia"))
             && !matches!(
                 doc.w(i + 1),
                 "contact"
