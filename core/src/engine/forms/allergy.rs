@@ -30,16 +30,23 @@ impl AllergyDraft {
     }
 }
 
-/// The stored severity for what people say ("anaphylaxis" is severe).
-pub fn severity(word: &str) -> Option<&'static str> {
-    match word {
-        "mild" | "leve" | "light" => Some("mild"),
-        "moderate" | "moderada" | "medium" => Some("moderate"),
-        "severe" | "grave" | "serious" | "anaphylaxis" | "anaphylactic" | "life-threatening"
-        | "severa" | "anafilaxia" => Some("severe"),
-        "unknown" | "unsure" | "desconocida" => Some("unknown"),
-        _ => None,
+/// The stored severity for what people say ("anaphylaxis" is severe), a word or a button's label
+/// typed ("Severe / anaphylaxis", "Not sure", "No lo sé").
+pub fn severity(said: &str) -> Option<&'static str> {
+    let folded = crate::domain::fold(said.trim().trim_end_matches(['.', '!']));
+    if super::words::is_unsure(&folded) {
+        return Some("unknown");
     }
+    folded
+        .split(|c: char| c.is_whitespace() || c == '/' || c == ',')
+        .find_map(|word| match word {
+            "mild" | "leve" | "light" => Some("mild"),
+            "moderate" | "moderada" | "moderado" | "medium" => Some("moderate"),
+            "severe" | "grave" | "serious" | "anaphylaxis" | "anaphylactic" | "life-threatening"
+            | "severa" | "severo" | "anafilaxia" => Some("severe"),
+            "unknown" | "unsure" | "desconocida" => Some("unknown"),
+            _ => None,
+        })
 }
 
 impl Draft for AllergyDraft {

@@ -436,7 +436,7 @@ impl Draft for MedicationDraft {
                     self.set_max_doses(Some(n));
                 }
             }
-            Question::MaxMg(i) if is_dont_know(&lower) => self.propose_max_mg(i)?,
+            Question::MaxMg(i) if super::words::is_unsure(&lower) => self.propose_max_mg(i)?,
             Question::MaxMg(i) => {
                 let mg = parse_max_mg(&lower)?;
                 if let (Some(ingredients), Some(asked)) =
@@ -449,7 +449,7 @@ impl Draft for MedicationDraft {
                 }
             }
             Question::Course => {
-                if is_none(&lower) || matches!(lower.as_str(), "none" | "no end" | "forever") {
+                if is_none(&lower) || is_ongoing(&lower) {
                     self.course = Some((Some(ctx.today), None));
                 } else if let Some(end) = parse_date(&lower, ctx.today, ctx.day_first) {
                     if end < ctx.today {
@@ -559,25 +559,22 @@ pub fn strength_text(s: &IngredientStrength) -> String {
     format!("{} {} mg/{per}", s.ingredient, format_number(s.mg))
 }
 
-/// "I don't know", "not sure", "no sé": the person does not have the number.
-fn is_dont_know(text: &str) -> bool {
+/// "ongoing", "no end", "sin fecha de fin": a course without a last day.
+fn is_ongoing(text: &str) -> bool {
     let text = crate::domain::fold(text.trim().trim_end_matches(['.', '!']));
     matches!(
         text.as_str(),
-        "i don't know"
-            | "i dont know"
-            | "don't know"
-            | "dont know"
-            | "idk"
-            | "not sure"
-            | "i'm not sure"
-            | "im not sure"
-            | "no idea"
-            | "unknown"
-            | "no se"
-            | "no lo se"
-            | "ni idea"
-            | "no estoy segura"
-            | "no estoy seguro"
+        "ongoing"
+            | "none"
+            | "no end"
+            | "forever"
+            | "no end date"
+            | "indefinitely"
+            | "sin fecha de fin"
+            | "sin fin"
+            | "sin fecha"
+            | "indefinido"
+            | "continuo"
+            | "siempre"
     )
 }

@@ -142,6 +142,25 @@ fn take_after(answer: &mut Answer, lead: &[&str], stop: &[&str]) -> Option<Strin
     (!words.is_empty()).then(|| words.join(" "))
 }
 
+/// "Who should see it?": `true` for guardians only. The buttons' own labels read, typed, in
+/// both languages ("Everyone caring", "Solo tutores"); a bare "yes" or "no" answers neither half
+/// of the question, so it is asked again.
+fn who_sees(answer: &str) -> Option<bool> {
+    let folded = crate::domain::fold(answer.trim().trim_end_matches(['.', '!']));
+    let words: Vec<&str> = folded.split_whitespace().collect();
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    let guardians = has(&["guardians", "guardian", "private", "tutores", "tutor", "privada", "privado", "parents", "padres"]);
+    let everyone = has(&[
+        "everyone", "everybody", "shared", "all", "caring", "nanny", "todos", "todas", "compartida",
+        "compartido", "cuidan", "nana", "nanera", "ninera",
+    ]);
+    match (guardians, everyone) {
+        (true, false) => Some(true),
+        (false, true) => Some(false),
+        _ => None,
+    }
+}
+
 impl Draft for ConditionDraft {
     fn begin(&mut self, ctx: &FormContext<'_>) {
         self.child = ctx.only_child();
@@ -188,12 +207,7 @@ impl Draft for ConditionDraft {
             Question::Child => self.child = Some(ctx.child_named(residue)?),
             Question::ConditionName => self.name = Some(short(residue, 120)?),
             Question::GuardianOnly => {
-                let word = residue.trim().to_lowercase();
-                self.guardian_only = Some(match word.as_str() {
-                    "private" | "guardians" | "guardians only" | "yes" | "y" | "sí" | "si" => true,
-                    "shared" | "everyone" | "no" | "n" => false,
-                    _ => return Err(FieldError::NotAChange),
-                });
+                self.guardian_only = Some(who_sees(residue).ok_or(FieldError::NotAChange)?);
             }
             _ => {}
         }
@@ -338,7 +352,7 @@ impl Draft for VaccinationDraft {
             }
             Question::VaccineDose => {
                 let word = residue.trim().to_lowercase();
-                self.dose_number = Some(if is_none(&word) || word == "not sure" {
+                self.dose_number = Some(if is_none(&word) || super::words::is_unsure(&word) {
                     None
                 } else {
                     Some(dose_number(

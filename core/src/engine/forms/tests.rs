@@ -526,3 +526,85 @@ fn a_whole_medicine_form_takes_the_label_limits_when_left_empty_and_checks_acros
     assert_eq!(errors[0].0, Child);
     assert!(errors.iter().any(|(q, _)| *q == UsualDose), "{errors:?}");
 }
+
+/// Every button a form offers, typed as its label instead of clicked (a WhatsApp or console user
+/// reads the label and writes it), in English and Spanish, is understood by the form it belongs
+/// to: the same question is never asked again with a problem.
+#[test]
+fn every_buttons_label_typed_is_understood_by_its_form() {
+    use crate::messages::{render, Locale, Msg, RenderContext};
+    let kids = children();
+    let ctx = FormContext {
+        today: today(),
+        day_first: true,
+        children: &kids,
+    };
+    // Paths through every form that reach each question with buttons.
+    let paths: &[(FormKind, &str, &[&str])] = &[
+        (FormKind::Medication, "for Emma", &["Calpol", "paracetamol 120 mg/5 ml", "5 ml"]),
+        (
+            FormKind::Medication,
+            "for Emma",
+            &["Calpol", "paracetamol 120 mg/5 ml", "5 ml", "as needed", "I don't know"],
+        ),
+        (
+            FormKind::Medication,
+            "for Emma",
+            &["Amoxil", "amoxicillin 250 mg/5 ml", "5 ml", "at 8:00, 20:00"],
+        ),
+        (FormKind::Allergy, "", &["Emma", "peanuts"]),
+        (FormKind::Allergy, "", &["Emma", "peanuts", "severe"]),
+        (FormKind::Condition, "", &["Leo", "asthma"]),
+        (FormKind::Vaccination, "", &["Leo", "MMR"]),
+        (FormKind::Vaccination, "", &["Leo", "MMR", "today"]),
+        (FormKind::Appointment, "", &["Emma", "Dr Patel"]),
+        (FormKind::Provider, "", &["Dr Patel"]),
+    ];
+    let now = chrono::Utc::now();
+    let mut checked = 0;
+    for (kind, start_text, answers) in paths {
+        let mut outcome = start(*kind, start_text, &ctx);
+        for text in *answers {
+            outcome = match &outcome {
+                Outcome::Ask { form, question, .. } => answer(form, Some(*question), text, &ctx),
+                other => panic!("{kind:?}: the form ended before {text:?}: {other:?}"),
+            };
+        }
+        let Outcome::Ask { form, question, .. } = &outcome else {
+            continue;
+        };
+        for locale in [Locale::En, Locale::Es] {
+            let shown = render(
+                &Msg::FormAsk {
+                    form: Box::new(form.clone()),
+                    question: *question,
+                    problem: None,
+                    children: kids.iter().map(|(_, n)| n.clone()).collect(),
+                },
+                &RenderContext::new(locale, chrono_tz::UTC, "GB", now),
+            );
+            for choice in &shown.choices {
+                checked += 1;
+                let typed = answer(form, Some(*question), &choice.label, &ctx);
+                if let Outcome::Ask {
+                    question: again,
+                    problem: Some(problem),
+                    ..
+                } = &typed
+                {
+                    assert_ne!(
+                        again, question,
+                        "{kind:?} {locale:?}: the label {:?} of {question:?} is not understood ({problem:?})",
+                        choice.label
+                    );
+                }
+                assert!(
+                    !matches!(typed, Outcome::Cancelled),
+                    "{kind:?}: {:?} cancelled the form",
+                    choice.label
+                );
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} labels were checked");
+}

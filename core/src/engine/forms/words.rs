@@ -612,8 +612,13 @@ pub fn parse_max_mg(text: &str) -> Result<Option<f64>, FieldError> {
 /// "none", "no", "skip", "no limit", "n/a", "ninguno".
 pub fn is_none(text: &str) -> bool {
     matches!(
-        text.trim().trim_end_matches('.'),
+        crate::domain::fold(text.trim().trim_end_matches('.')).as_str(),
         "none"
+            | "omitir"
+            | "saltar"
+            | "sin maximo"
+            | "sin limite"
+            | "no maximum dose"
             | "no"
             | "skip"
             | "no limit"
@@ -743,4 +748,28 @@ mod tests {
             Err(FieldError::BadStrength)
         );
     }
+}
+
+/// "I don't know", "not sure", "no lo sé": the person does not know the answer. Never read as
+/// "none" (a maximum nobody knows is not no maximum).
+pub fn is_unsure(text: &str) -> bool {
+    let text = crate::domain::fold(text.trim().trim_end_matches(['.', '!']));
+    matches!(
+        text.as_str(),
+        "i don't know"
+            | "i dont know"
+            | "don't know"
+            | "dont know"
+            | "idk"
+            | "not sure"
+            | "i'm not sure"
+            | "im not sure"
+            | "no idea"
+            | "unknown"
+            | "no se"
+            | "no lo se"
+            | "ni idea"
+            | "no estoy segura"
+            | "no estoy seguro"
+    )
 }
