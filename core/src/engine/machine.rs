@@ -14,6 +14,7 @@ use super::forms::{self, Form, FormContext, FormKind, Outcome, Question};
 use super::new_family::{self, FamilyDraft, PlaceHint};
 use super::routing;
 use crate::assistant::Words;
+use crate::auth::Permission;
 use crate::domain::{Country, DoseAmount, EmergencyNumbers, Place, Role, Temperature};
 use crate::messages::Msg;
 use crate::screen::RedFlag;
@@ -280,6 +281,12 @@ pub enum Task {
         name: String,
         place: Place,
     },
+    /// Refused before any call (guardians only): audited as the call would be, then `reply` said.
+    Refused {
+        permission: Permission,
+        child_id: Option<i64>,
+        reply: Msg,
+    },
     /// Where the family lives, said by a guardian: its time zone, and its country when said.
     SetFamilyPlace {
         country: Option<Country>,
@@ -501,7 +508,11 @@ pub fn step(state: &ConversationState, event: Event, ctx: &Context) -> Transitio
             let effect = if allowed {
                 Effect::Run(Task::SaveForm(*form))
             } else {
-                Effect::Say(Msg::GuardiansOnly)
+                Effect::Run(Task::Refused {
+                    permission: form.kind().permission(),
+                    child_id: None,
+                    reply: Msg::GuardiansOnly,
+                })
             };
             (state.clone(), vec![effect])
         }
@@ -673,7 +684,7 @@ fn task_done(state: &ConversationState, result: TaskResult, ctx: &Context) -> Tr
         TaskResult::Edit { form, .. }
             if form.kind() != FormKind::Medication && ctx.role != Role::Guardian =>
         {
-            say(Msg::GuardiansOnly)
+            refuse(form.kind().permission(), Msg::GuardiansOnly)
         }
         TaskResult::Edit { form, change } => {
             form_outcome(forms::edit(*form, &change, &ctx.forms()), ctx)
@@ -772,6 +783,18 @@ fn form_outcome(outcome: Outcome, ctx: &Context) -> Transition {
 
 fn say(msg: Msg) -> Transition {
     (ConversationState::Idle, vec![Effect::Say(msg)])
+}
+
+/// A refusal made here, before any call: audited by the runner as the call would be.
+fn refuse(permission: Permission, reply: Msg) -> Transition {
+    (
+        ConversationState::Idle,
+        vec![Effect::Run(Task::Refused {
+            permission,
+            child_id: None,
+            reply,
+        })],
+    )
 }
 
 fn run(task: Task) -> Transition {

@@ -160,7 +160,15 @@ pub(super) fn created(family_id: i64, name: String, place: Place, ctx: &Context)
 pub(super) fn set_place(command: Command, ctx: &Context) -> Transition {
     let say = |msg| (ConversationState::Idle, vec![Effect::Say(msg)]);
     if ctx.role != Role::Guardian {
-        return say(Msg::GuardiansOnly);
+        // Audited as the call would be (see `Task::Refused`).
+        return (
+            ConversationState::Idle,
+            vec![Effect::Run(Task::Refused {
+                permission: crate::auth::Permission::ManageMembers,
+                child_id: None,
+                reply: Msg::GuardiansOnly,
+            })],
+        );
     }
     match command {
         Command::SetTimezone { zone } => match zone_named(&zone).or_else(|| {

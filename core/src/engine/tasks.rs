@@ -9,7 +9,7 @@ use crate::dose_safety::Concern;
 use crate::messages::{ConcernText, DoseLine, MedicationLine, Msg};
 use crate::services::care::{DoseOutcome, DoseRequest, DoseView, MedicationView};
 use crate::services::phones::LinkOutcome;
-use crate::services::ServiceError;
+use crate::services::{ServiceError, Target};
 
 impl<S: ConversationStore> Engine<S> {
     /// Runs one task; every service error becomes a message here, in one place.
@@ -86,6 +86,18 @@ impl<S: ConversationStore> Engine<S> {
                     .set_summary_time(actor, scene.family.id, at)
                     .await?;
                 answered(vec![Msg::SummaryTimeSet { at }])
+            }
+            Task::Refused {
+                permission,
+                child_id,
+                reply,
+            } => {
+                let target = match child_id {
+                    Some(child_id) => Target::Child(child_id),
+                    None => Target::Family(scene.family.id),
+                };
+                services.record_refusal(actor, permission, target).await?;
+                answered(vec![reply])
             }
             Task::SetFamilyPlace { country, timezone } => {
                 let place = services

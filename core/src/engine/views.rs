@@ -9,7 +9,7 @@ use crate::domain::{Channel, IdentityKind};
 use crate::hours::money_text;
 use crate::messages::{render, render_dashboard, DashboardText, Locale, Msg, Reply};
 use crate::services::family::Membership;
-use crate::services::ServiceError;
+use crate::services::{ServiceError, Target};
 
 /// What a whole form needs from the record to be shown and read at once (see
 /// [`Engine::form_setup`]); a channel may keep it with the form (a modal's metadata) and read the
@@ -245,7 +245,7 @@ impl<S: ConversationStore> Engine<S> {
     ) -> Result<Result<FormSetup, Reply>, ServiceError> {
         let services = &self.services;
         let refuse = |msg: Msg| Ok(Err(self.notice(&msg)));
-        let (_, membership) = match self.speaker(identity, external_id).await? {
+        let (person_id, membership) = match self.speaker(identity, external_id).await? {
             Ok(found) => found,
             Err(msg) => return refuse(msg),
         };
@@ -255,6 +255,11 @@ impl<S: ConversationStore> Engine<S> {
                 | (forms::FormKind::Medication, crate::domain::Role::Caregiver)
         );
         if !allowed {
+            let actor = Actor::person(person_id, Channel::Slack);
+            let target = Target::Family(membership.family_id);
+            services
+                .record_refusal(&actor, kind.permission(), target)
+                .await?;
             return refuse(Msg::GuardiansOnly);
         }
         let family = services.family_info(membership.family_id).await?;
@@ -286,10 +291,14 @@ impl<S: ConversationStore> Engine<S> {
             Ok(found) => found,
             Err(msg) => return refuse(msg),
         };
+        let actor = Actor::person(person_id, Channel::Slack);
         if membership.role != crate::domain::Role::Guardian {
+            let target = Target::Family(membership.family_id);
+            services
+                .record_refusal(&actor, crate::auth::Permission::ManageNannies, target)
+                .await?;
             return refuse(Msg::GuardiansOnly);
         }
-        let actor = Actor::person(person_id, Channel::Slack);
         let members = services.members(&actor, membership.family_id).await?;
         let member_id = match super::keeping::find_member(&members, who) {
             Ok(found) => found.member_id,

@@ -491,6 +491,27 @@ impl Services {
         }
     }
 
+    /// A refusal decided before any call — the machine says "guardians only" without a lookup, so a
+    /// caregiver is not asked six questions she could never save — is checked and audited here as
+    /// the call itself would be: through [`Services::begin`], the one place a denial is audited.
+    /// (When the policy would in fact allow it, nothing is written: the person's role changed a
+    /// moment ago and the routing cache had not seen it.)
+    pub async fn record_refusal(
+        &self,
+        actor: &Actor,
+        permission: Permission,
+        target: Target,
+    ) -> ServiceResult<()> {
+        match self.begin(actor, permission, target).await {
+            Ok((txn, _)) => {
+                drop(txn);
+                Ok(())
+            }
+            Err(ServiceError::Denied) => Ok(()),
+            Err(other) => Err(other),
+        }
+    }
+
     /// Opens the family's write transaction and authorizes `permission` on `target` inside it (so a
     /// revocation committed a moment ago is seen). A denial is audited and returned as `Denied`.
     pub(crate) async fn begin(

@@ -42,8 +42,8 @@ pub fn severity(said: &str) -> Option<&'static str> {
         .find_map(|word| match word {
             "mild" | "leve" | "light" => Some("mild"),
             "moderate" | "moderada" | "moderado" | "medium" => Some("moderate"),
-            "severe" | "grave" | "serious" | "anaphylaxis" | "anaphylactic" | "life-threatening"
-            | "severa" | "severo" | "anafilaxia" => Some("severe"),
+            "severe" | "grave" | "serious" | "anaphylaxis" | "anaphylactic"
+            | "life-threatening" | "severa" | "severo" | "anafilaxia" => Some("severe"),
             "unknown" | "unsure" | "desconocida" => Some("unknown"),
             _ => None,
         })

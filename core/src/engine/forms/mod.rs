@@ -40,6 +40,22 @@ pub enum FormKind {
     Provider,
 }
 
+impl FormKind {
+    /// What saving it needs: a medicine is `AddMedication` (a caregiver's waits for approval);
+    /// the rest of the record is the guardians' (`ManageChildren`).
+    pub fn permission(self) -> crate::auth::Permission {
+        match self {
+            FormKind::Medication => crate::auth::Permission::AddMedication,
+            FormKind::Child
+            | FormKind::Allergy
+            | FormKind::Condition
+            | FormKind::Vaccination
+            | FormKind::Appointment
+            | FormKind::Provider => crate::auth::Permission::ManageChildren,
+        }
+    }
+}
+
 /// A form being filled in, persisted with the conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "form", rename_all = "snake_case")]

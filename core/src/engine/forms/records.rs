@@ -149,10 +149,32 @@ fn who_sees(answer: &str) -> Option<bool> {
     let folded = crate::domain::fold(answer.trim().trim_end_matches(['.', '!']));
     let words: Vec<&str> = folded.split_whitespace().collect();
     let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
-    let guardians = has(&["guardians", "guardian", "private", "tutores", "tutor", "privada", "privado", "parents", "padres"]);
+    let guardians = has(&[
+        "guardians",
+        "guardian",
+        "private",
+        "tutores",
+        "tutor",
+        "privada",
+        "privado",
+        "parents",
+        "padres",
+    ]);
     let everyone = has(&[
-        "everyone", "everybody", "shared", "all", "caring", "nanny", "todos", "todas", "compartida",
-        "compartido", "cuidan", "nana", "nanera", "ninera",
+        "everyone",
+        "everybody",
+        "shared",
+        "all",
+        "caring",
+        "nanny",
+        "todos",
+        "todas",
+        "compartida",
+        "compartido",
+        "cuidan",
+        "nana",
+        "nanera",
+        "ninera",
     ]);
     match (guardians, everyone) {
         (true, false) => Some(true),

@@ -124,7 +124,7 @@ pub(super) fn command_effects(command: Command, ctx: &Context) -> Transition {
         Command::Export => run(Task::Export),
         Command::Assistant { on } => match ctx.role {
             Role::Guardian => run(Task::AssistantConsent { on }),
-            Role::Caregiver | Role::Viewer => say(Msg::GuardiansOnly),
+            Role::Caregiver | Role::Viewer => refuse(Permission::ManageMembers, Msg::GuardiansOnly),
         },
         Command::Language { asked } => run(Task::SetLanguage { asked }),
         Command::SwitchFamily { name } => routing::pick(name.as_deref(), ctx),
@@ -133,20 +133,24 @@ pub(super) fn command_effects(command: Command, ctx: &Context) -> Transition {
             (_, Role::Guardian) | (FormKind::Medication, Role::Caregiver) => {
                 form_outcome(forms::start(kind, &text, &ctx.forms()), ctx)
             }
-            (_, Role::Caregiver | Role::Viewer) => say(Msg::GuardiansOnly),
+            (_, Role::Caregiver | Role::Viewer) => refuse(kind.permission(), Msg::GuardiansOnly),
         },
         Command::Decide { approve, which } => match ctx.role {
             Role::Guardian => run(Task::DecideMedication { approve, which }),
-            Role::Caregiver | Role::Viewer => say(Msg::OnlyGuardiansApprove),
+            Role::Caregiver | Role::Viewer => {
+                refuse(Permission::ApproveMedication, Msg::OnlyGuardiansApprove)
+            }
         },
-        Command::Course { .. }
-        | Command::Members
+        Command::Course { .. } if ctx.role != Role::Guardian => {
+            refuse(Permission::ManageChildren, Msg::GuardiansOnly)
+        }
+        Command::Members
         | Command::Assign { .. }
         | Command::SetRole { .. }
         | Command::Revoke { .. }
             if ctx.role != Role::Guardian =>
         {
-            say(Msg::GuardiansOnly)
+            refuse(Permission::ManageMembers, Msg::GuardiansOnly)
         }
         Command::Course {
             change,
@@ -195,7 +199,7 @@ pub(super) fn command_effects(command: Command, ctx: &Context) -> Transition {
         Command::Revoke { member } if member.is_empty() => say(Msg::WhoToRevoke),
         Command::Revoke { member } => run(Task::Revoke { member }),
         Command::RenameChild { .. } | Command::ChildCare { .. } if ctx.role != Role::Guardian => {
-            say(Msg::GuardiansOnly)
+            refuse(Permission::ManageChildren, Msg::GuardiansOnly)
         }
         Command::RenameChild { name, .. } if name.is_empty() => say(Msg::RenameUsage),
         Command::RenameChild { child, name } => match resolve_child(child.as_deref(), ctx) {
@@ -233,7 +237,9 @@ pub(super) fn command_effects(command: Command, ctx: &Context) -> Transition {
                 Err(msg) => say(msg),
             }
         }
-        Command::EditMedication { .. } if ctx.role == Role::Viewer => say(Msg::GuardiansOnly),
+        Command::EditMedication { .. } if ctx.role == Role::Viewer => {
+            refuse(Permission::AddMedication, Msg::GuardiansOnly)
+        }
         Command::EditMedication { medication, .. } if medication.is_empty() => say(Msg::EditUsage),
         Command::EditMedication {
             child,
@@ -251,7 +257,9 @@ pub(super) fn command_effects(command: Command, ctx: &Context) -> Transition {
             Ok(child_id) => run(Task::ListRecords { kind, child_id }),
             Err(msg) => say(msg),
         },
-        Command::RemoveRecord { .. } if ctx.role != Role::Guardian => say(Msg::GuardiansOnly),
+        Command::RemoveRecord { .. } if ctx.role != Role::Guardian => {
+            refuse(Permission::ManageChildren, Msg::GuardiansOnly)
+        }
         Command::RemoveRecord {
             kind: None, which, ..
         } if which.is_empty() => say(Msg::WhatToRemove { kind: None }),

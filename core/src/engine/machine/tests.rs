@@ -351,12 +351,16 @@ fn keeping_the_record_current_asks_before_what_is_hard_to_undo() {
             })],
         ),
         (
-            "a caregiver is told only guardians change a course",
+            "a caregiver is told only guardians change a course (and it is audited)",
             &nanny,
             ConversationState::Idle,
             Event::Said(stop_leo),
             ConversationState::Idle,
-            vec![Effect::Say(Msg::GuardiansOnly)],
+            vec![Effect::Run(Task::Refused {
+                permission: crate::auth::Permission::ManageChildren,
+                child_id: None,
+                reply: Msg::GuardiansOnly,
+            })],
         ),
         (
             "a caregiver does not manage members",
@@ -364,7 +368,11 @@ fn keeping_the_record_current_asks_before_what_is_hard_to_undo() {
             ConversationState::Idle,
             Event::Said(Command::Members),
             ConversationState::Idle,
-            vec![Effect::Say(Msg::GuardiansOnly)],
+            vec![Effect::Run(Task::Refused {
+                permission: crate::auth::Permission::ManageMembers,
+                child_id: None,
+                reply: Msg::GuardiansOnly,
+            })],
         ),
         (
             "pause with no medicine named says how",
@@ -591,5 +599,12 @@ fn a_whole_form_is_saved_for_whoever_may_and_leaves_a_waiting_question_alone() {
         &nanny,
     );
     assert_eq!(next, ConversationState::Idle);
-    assert_eq!(effects, vec![Effect::Say(Msg::GuardiansOnly)]);
+    assert_eq!(
+        effects,
+        vec![Effect::Run(Task::Refused {
+            permission: crate::auth::Permission::ManageChildren,
+            child_id: None,
+            reply: Msg::GuardiansOnly,
+        })]
+    );
 }

@@ -346,7 +346,11 @@ fn a_guardian_says_where_the_family_lives() {
             &nanny,
             (
                 ConversationState::Idle,
-                vec![Effect::Say(Msg::GuardiansOnly)],
+                vec![Effect::Run(Task::Refused {
+                    permission: crate::auth::Permission::ManageMembers,
+                    child_id: None,
+                    reply: Msg::GuardiansOnly,
+                })],
             ),
         ),
     ];
