@@ -729,7 +729,7 @@ async fn call(
             .await
             .map(ignore),
         Action::ApproveMedication => s
-            .decide_medication(actor, prepared.id(), true)
+            .decide_medication(actor, prepared.id(), None, true)
             .await
             .map(ignore),
         Action::MedicationsToApprove => s

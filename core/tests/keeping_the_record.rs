@@ -270,7 +270,8 @@ async fn a_medicine_is_changed_from_chat_and_a_nannys_change_waits_for_a_guardia
             "{unknown}"
         );
 
-        // The nanny's change waits: no dose until a guardian approves the new rules.
+        // The nanny's change waits beside the approved rules, which stay in force until a
+        // guardian approves it (docs: versioned medication rules).
         let summary = say("maya", "change Emma's Motrin to every 8 hours").await;
         assert!(summary.contains("at least 8 hours apart"), "{summary}");
         let waiting = say("maya", "yes").await;
@@ -279,30 +280,29 @@ async fn a_medicine_is_changed_from_chat_and_a_nannys_change_waits_for_a_guardia
             "{waiting}"
         );
         let row = medication(&app, demo.emma_ibuprofen).await;
-        assert_eq!(row.approval, "pending");
-        assert_eq!(row.min_interval_minutes, 480);
+        assert_eq!(row.approval, "approved");
+        assert_eq!(row.min_interval_minutes, 360);
         let before = app.doses().await;
-        let refused = say("maya", "gave Emma 5 ml Motrin").await;
+        let given = say("maya", "gave Emma 5 ml Motrin").await;
         assert!(
-            refused.contains("waiting for a guardian's approval"),
-            "{refused}"
+            given.contains("Logged"),
+            "checked against the approved rules: {given}"
         );
-        assert_eq!(app.doses().await, before);
-        // The guardian is asked (the alert comes first in her next reply) and approves.
+        assert_eq!(app.doses().await, before + 1);
+        // The guardian is asked (the alert comes first in her next reply), old → new, and approves.
         let asked = say("ana", "meds Emma").await;
         assert!(
-            asked.contains("Maya changed a medication for Emma"),
+            asked.contains("Maya changed Emma's Children's Motrin")
+                && asked.contains("• proposed:"),
             "{asked}"
         );
         let approved = say("ana", "approve").await;
         assert!(approved.contains("Approved"), "{approved}");
+        let row = medication(&app, demo.emma_ibuprofen).await;
         assert_eq!(
-            medication(&app, demo.emma_ibuprofen).await.approval,
-            "approved"
+            (row.approval.as_str(), row.min_interval_minutes),
+            ("approved", 480)
         );
-        let given = say("maya", "gave Emma 5 ml Motrin").await;
-        assert!(given.contains("Logged"), "{given}");
-        assert_eq!(app.doses().await, before + 1);
 
         // A stopped course is history: not changed.
         say("ana", "stop Leo's amoxicillin").await;

@@ -95,7 +95,11 @@ async fn a_nannys_medicine_waits_for_a_guardian_and_is_given_once_approved() {
         let values: Vec<&str> = alert.choices.iter().map(|c| c.value.as_str()).collect();
         assert_eq!(
             values,
-            [format!("approve #{}", row.id), format!("deny #{}", row.id)]
+            // The version shown is named: an approval is of exactly this.
+            [
+                format!("approve #{}.1", row.id),
+                format!("deny #{}.1", row.id)
+            ]
         );
         let listed = ana.replies.last().unwrap();
         assert!(
@@ -216,5 +220,142 @@ async fn a_denied_medicine_is_never_given_and_the_nanny_is_told() {
             .await
             .unwrap();
         assert!(added.iter().all(|m| m.approval == "approved"));
+    }
+}
+
+/// ```text
+/// maya> change Emma's Tylenol dose to 10 ml / yes      -> waits for a guardian (version 2)
+/// maya> change Emma's Tylenol to every 1 hour / yes    -> waits (version 3 replaces 2)
+/// maya> gave Emma 5 ml Tylenol                         -> Logged: the approved 5 ml / 4 h rules hold
+/// luis> approve #<id>.2                                -> replaced by a newer one; the one waiting shown
+/// luis> deny #<id>.3                                   -> the approved rules stay, Tylenol still given
+/// maya> change … 10 ml / yes; ana> approve #<id>.4     -> exactly version 4 in force
+/// ana>  change Emma's Tylenol dose to 7.5 ml / yes     -> version 5, version 4 kept as history
+/// ```
+/// A caregiver's change never slips past the guardians: it is a proposal beside the approved rules,
+/// which stay in force until a guardian approves exactly the version shown. Every version is kept
+/// in the record and the export.
+#[tokio::test]
+async fn a_caregivers_change_is_a_proposal_beside_the_approved_rules() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        mednanny_core::demo::ensure(&app.services).await.unwrap();
+        let engine = Engine::with_database_store(app.services.clone());
+        let say = |who: &'static str, text: &str| {
+            let text = text.to_string();
+            let engine = &engine;
+            async move { turn(engine, who, &text).await }
+        };
+        let tylenol = medication_named(&app, "Children's Tylenol").await;
+        let id = tylenol.id;
+        assert_eq!(
+            (tylenol.dose_amount, tylenol.min_interval_minutes),
+            (5.0, 240)
+        );
+
+        say("maya", "change Emma's Tylenol dose to 10 ml").await;
+        let saved = say("maya", "yes").await;
+        assert!(saved.contains("guardian"), "{saved}");
+        say("maya", "change Emma's Tylenol to every 1 hour").await;
+        say("maya", "yes").await;
+
+        // The approved rules are untouched and still what a dose is checked against.
+        let row = medication_named(&app, "Children's Tylenol").await;
+        assert_eq!(
+            (row.dose_amount, row.min_interval_minutes),
+            (5.0, 240),
+            "{row:?}"
+        );
+        assert_eq!(row.approval, "approved");
+        let given = say("maya", "gave Emma 5 ml Tylenol").await;
+        assert!(
+            given.contains("Logged"),
+            "the approved medicine is still given: {given}"
+        );
+
+        // Luis sees one prompt per proposal, each naming its version, old → new.
+        let prompts = say("luis", "kids").await;
+        assert!(prompts.contains(&format!("approve #{id}.2")), "{prompts}");
+        assert!(prompts.contains(&format!("approve #{id}.3")), "{prompts}");
+        assert!(
+            prompts.contains("• now:") && prompts.contains("• proposed:"),
+            "{prompts}"
+        );
+
+        // The stale prompt approves nothing, and shows the one waiting.
+        let stale = say("luis", &format!("approve #{id}.2")).await;
+        assert!(stale.contains("replaced by a newer one"), "{stale}");
+        assert!(stale.contains(&format!("approve #{id}.3")), "{stale}");
+        let row = medication_named(&app, "Children's Tylenol").await;
+        assert_eq!((row.dose_amount, row.min_interval_minutes), (5.0, 240));
+
+        // Deny keeps the approved rules and the medicine.
+        let denied = say("luis", &format!("deny #{id}.3")).await;
+        assert!(denied.contains("Denied"), "{denied}");
+        let row = medication_named(&app, "Children's Tylenol").await;
+        assert!(row.active && row.approval == "approved", "{row:?}");
+        assert_eq!((row.dose_amount, row.min_interval_minutes), (5.0, 240));
+
+        // A proposal approved is exactly what was shown.
+        say("maya", "change Emma's Tylenol dose to 10 ml").await;
+        say("maya", "yes").await;
+        let approved = say("ana", &format!("approve #{id}.4")).await;
+        assert!(approved.contains("Approved"), "{approved}");
+        let row = medication_named(&app, "Children's Tylenol").await;
+        assert_eq!((row.dose_amount, row.min_interval_minutes), (10.0, 240));
+
+        // A guardian's own change keeps the old rules as history.
+        say("ana", "change Emma's Tylenol dose to 7.5 ml").await;
+        say("ana", "yes").await;
+        let row = medication_named(&app, "Children's Tylenol").await;
+        assert_eq!(row.dose_amount, 7.5);
+        let versions = entity::medication_version::Entity::find()
+            .filter(entity::medication_version::Column::MedicationId.eq(id))
+            .order_by_asc(entity::medication_version::Column::Version)
+            .all(app.services.db().conn())
+            .await
+            .unwrap();
+        let history: Vec<(i32, &str, f64, i32)> = versions
+            .iter()
+            .map(|v| {
+                (
+                    v.version,
+                    v.status.as_str(),
+                    v.dose_amount,
+                    v.min_interval_minutes,
+                )
+            })
+            .collect();
+        assert_eq!(
+            history,
+            vec![
+                (1, "approved", 5.0, 240),
+                (2, "replaced", 10.0, 240),
+                (3, "denied", 10.0, 60),
+                (4, "approved", 10.0, 240),
+                (5, "approved", 7.5, 240),
+            ]
+        );
+        assert!(versions[2].decided_by_member_id.is_some() && versions[2].decided_at.is_some());
+        assert!(versions[3].proposed_by_member_id.is_some());
+
+        // The export has every version, who proposed and who decided.
+        let demo = mednanny_core::demo::find(&app.services)
+            .await
+            .unwrap()
+            .unwrap();
+        let export = app
+            .services
+            .export_json(&mednanny_core::auth::Actor::operator(), demo.family_id)
+            .await
+            .unwrap();
+        let text = serde_json::to_string(&export).unwrap();
+        assert!(text.contains("\"medication_versions\""), "{text}");
+        for status in ["replaced", "denied"] {
+            assert!(
+                text.contains(&format!("\"status\":\"{status}\"")),
+                "{status}"
+            );
+        }
     }
 }

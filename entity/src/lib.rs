@@ -21,6 +21,7 @@ pub mod inbox;
 pub mod invite;
 pub mod measurement;
 pub mod medication;
+pub mod medication_version;
 pub mod member;
 pub mod nanny_certification;
 pub mod nanny_profile;

@@ -114,13 +114,24 @@ impl<S: ConversationStore> Engine<S> {
                     .map(|(_, child, med, _)| format!("{child}'s {}", med.name))
                     .collect(),
             }])),
-            [(child_id, child, med, _)] => Ok(TaskResult::Edit {
-                form: Box::new(Form::AddMedication(MedicationDraft::editing(
-                    med,
-                    (*child_id, child.clone()),
-                ))),
-                change,
-            }),
+            [(child_id, child, med, _)] => {
+                // A caregiver changing a medicine again builds on her proposal still waiting.
+                let proposal = match scene.role {
+                    crate::domain::Role::Guardian => None,
+                    _ => {
+                        self.services
+                            .open_proposal(&scene.actor, *child_id, med.id)
+                            .await?
+                    }
+                };
+                Ok(TaskResult::Edit {
+                    form: Box::new(Form::AddMedication(MedicationDraft::editing(
+                        proposal.as_ref().unwrap_or(med),
+                        (*child_id, child.clone()),
+                    ))),
+                    change,
+                })
+            }
             several => Ok(TaskResult::Answered(vec![Msg::WhichMedicationToEdit {
                 options: several
                     .iter()

@@ -298,7 +298,7 @@ impl<S: ConversationStore> Engine<S> {
             }
             Task::SaveForm(form) => answered(vec![self.save_form(form, scene).await?]),
             Task::DecideMedication { approve, which } => {
-                answered(vec![self.decide_medication(approve, which, scene).await?])
+                answered(self.decide_medication(approve, which, scene).await?)
             }
             Task::ChangeCourse {
                 child_id,

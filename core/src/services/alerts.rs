@@ -39,6 +39,13 @@ pub enum Alert {
         /// A change to a medication the child already had (its new rules are shown), not a new one.
         #[serde(default)]
         changed: bool,
+        /// The version asked about: approving names it, so what is approved is what was shown.
+        /// (0 in alerts queued before versions: the medicine's open proposal.)
+        #[serde(default)]
+        version: i32,
+        /// The rules in force now, for a change: shown beside the proposal.
+        #[serde(default)]
+        was: Option<crate::messages::MedicationLine>,
     },
     /// A guardian approved or denied the medication a caregiver added (to that caregiver).
     MedicationDecided {

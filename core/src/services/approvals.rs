@@ -6,27 +6,48 @@
 //! until then a dose of it is refused with the reason (`check_course` in `medications.rs`). Who
 //! decided and when is kept on the medication and in the audit trail.
 
-use entity::{child, medication, member};
+use entity::{child, medication, medication_version, member};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
 };
 
 use super::care::Alert;
 use super::medications::MedicationView;
+use super::versions::{Rules, VersionStatus};
 use super::{Authorized, Problem, ServiceError, ServiceResult, Services, Target};
 use crate::auth::{Actor, Permission};
 use crate::db::WriteTxn;
 use crate::domain::{Approval, MemberStatus, Role};
 use crate::messages::MedicationLine;
 
-/// A medication waiting for a guardian's approval.
+/// A medication, or a change to one, waiting for a guardian's approval.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MedicationToApprove {
     pub child_id: i64,
     pub child_name: String,
+    /// The medication with the proposed rules.
     pub medication: MedicationView,
-    /// The caregiver who added it (`None` once that member was erased).
+    /// The caregiver who proposed it (`None` once that member was erased).
     pub proposed_by: Option<String>,
+    /// The version proposed: an approval names it.
+    pub version: i32,
+    /// For a change, the rules in force until then.
+    pub was: Option<MedicationView>,
+}
+
+impl MedicationToApprove {
+    /// The question to the guardians about it, as its alert says it.
+    pub fn as_alert(&self, country: &str) -> Alert {
+        Alert::MedicationToApprove {
+            medication_id: self.medication.id,
+            child_name: self.child_name.clone(),
+            medication: MedicationLine::of(&self.medication, country),
+            proposed_by: self.proposed_by.clone().unwrap_or_default(),
+            changed: self.was.is_some(),
+            version: self.version,
+            was: self.was.as_ref().map(|w| MedicationLine::of(w, country)),
+        }
+    }
 }
 
 /// What a guardian decided about a caregiver's medication.
@@ -49,7 +70,8 @@ impl Services {
         txn: &WriteTxn,
         auth: &Authorized,
         row: &medication::Model,
-        changed: bool,
+        version: i32,
+        was: Option<&medication::Model>,
     ) -> ServiceResult<usize> {
         let guardians: Vec<i64> = member::Entity::find()
             .filter(member::Column::FamilyId.eq(auth.family_id))
@@ -73,7 +95,9 @@ impl Services {
                 .member_id
                 .and_then(|id| names.get(&id).cloned())
                 .unwrap_or_default(),
-            changed,
+            changed: was.is_some(),
+            version,
+            was: was.map(|w| MedicationLine::of(&MedicationView::from_row(w.clone()), &country)),
         };
         self.queue_alert(
             txn,
@@ -105,33 +129,79 @@ impl Services {
                     .await?;
                 let rows = medication::Entity::find()
                     .filter(medication::Column::ChildId.is_in(children.iter().map(|c| c.id)))
-                    .filter(medication::Column::Approval.eq(Approval::Pending.as_str()))
                     .order_by_asc(medication::Column::Id)
+                    .all(&**txn)
+                    .await?;
+                let open = medication_version::Entity::find()
+                    .filter(
+                        medication_version::Column::MedicationId.is_in(rows.iter().map(|r| r.id)),
+                    )
+                    .filter(medication_version::Column::Status.eq(VersionStatus::Proposed.as_str()))
+                    .order_by_asc(medication_version::Column::MedicationId)
                     .all(&**txn)
                     .await?;
                 let names = self
                     .member_names(
                         &**txn,
                         family_id,
-                        rows.iter().filter_map(|r| r.proposed_by_member_id),
+                        open.iter().filter_map(|v| v.proposed_by_member_id),
                     )
                     .await?;
-                Ok(rows
+                // A pending row with no version (written before versions) waits as version 0.
+                let mut open = open;
+                let unversioned: Vec<&medication::Model> = rows
+                    .iter()
+                    .filter(|r| {
+                        Approval::parse(&r.approval) == Approval::Pending
+                            && !open.iter().any(|v| v.medication_id == r.id)
+                    })
+                    .collect();
+                for row in unversioned {
+                    open.push(medication_version::Model {
+                        id: 0,
+                        medication_id: row.id,
+                        version: 0,
+                        name: row.name.clone(),
+                        form: row.form.clone(),
+                        route: row.route.clone(),
+                        ingredients: row.ingredients.clone(),
+                        dose_amount: row.dose_amount,
+                        dose_unit: row.dose_unit.clone(),
+                        schedule_kind: row.schedule_kind.clone(),
+                        schedule_times: row.schedule_times.clone(),
+                        min_interval_minutes: row.min_interval_minutes,
+                        max_doses_per_day: row.max_doses_per_day,
+                        starts_on: row.starts_on,
+                        ends_on: row.ends_on,
+                        status: VersionStatus::Proposed.as_str().to_string(),
+                        proposed_by_member_id: row.proposed_by_member_id,
+                        proposed_at: row.created_at,
+                        decided_by_member_id: None,
+                        decided_at: None,
+                    });
+                }
+                Ok(open
                     .into_iter()
-                    .map(|row| {
+                    .filter_map(|version| {
+                        let row = rows.iter().find(|r| r.id == version.medication_id)?;
                         let child_name = children
                             .iter()
                             .find(|c| c.id == row.child_id)
                             .map(|c| c.name.clone())
                             .unwrap_or_default();
-                        MedicationToApprove {
+                        let in_force = Approval::parse(&row.approval) == Approval::Approved;
+                        Some(MedicationToApprove {
                             child_id: row.child_id,
                             child_name,
-                            proposed_by: row
+                            proposed_by: version
                                 .proposed_by_member_id
                                 .and_then(|id| names.get(&id).cloned()),
-                            medication: MedicationView::from_row(row),
-                        }
+                            medication: MedicationView::from_row(
+                                Rules::of_version(&version).applied(row),
+                            ),
+                            version: version.version,
+                            was: in_force.then(|| MedicationView::from_row(row.clone())),
+                        })
                     })
                     .collect())
             },
@@ -146,6 +216,7 @@ impl Services {
         &self,
         actor: &Actor,
         medication_id: i64,
+        version: Option<i32>,
         approve: bool,
     ) -> ServiceResult<MedicationDecision> {
         let child_id = medication::Entity::find_by_id(medication_id)
@@ -167,26 +238,66 @@ impl Services {
                 |_| format!("medication:{medication_id}"),
                 async move |txn, auth| {
                     let row = self.medication_row(&**txn, child_id, medication_id).await?;
-                    if Approval::parse(&row.approval) != Approval::Pending {
+                    let open = self.open_version(txn, &row).await?;
+                    let versions = self.versions(txn, medication_id).await?;
+                    let Some(open) = open else {
                         return Err(Problem::NotAwaitingApproval {
                             medication: row.name,
                         }
                         .into());
+                    };
+                    // The prompt named a version: only that one is decided. A newer proposal
+                    // replaced it, so what the guardian saw is not what is waiting.
+                    if let Some(asked) = version.filter(|v| *v > 0 && *v != open.version) {
+                        let replaced = versions.iter().any(|v| {
+                            v.version == asked
+                                && VersionStatus::parse(&v.status) == VersionStatus::Replaced
+                        });
+                        return Err(if replaced {
+                            Problem::ApprovalReplaced {
+                                medication: row.name,
+                            }
+                        } else {
+                            Problem::NotAwaitingApproval {
+                                medication: row.name,
+                            }
+                        }
+                        .into());
                     }
-                    let proposer = row.proposed_by_member_id;
-                    let medication_name = row.name.clone();
-                    let mut update = row.into_active_model();
-                    update.approval = Set(if approve {
-                        Approval::Approved
-                    } else {
-                        Approval::Denied
+                    let proposer = open.proposed_by_member_id;
+                    let never_approved = Approval::parse(&row.approval) != Approval::Approved;
+                    let rules = Rules::of_version(&open);
+                    let medication_name = rules.applied(&row).name;
+                    let now = self.now();
+                    self.decide_version(
+                        txn,
+                        open,
+                        if approve {
+                            VersionStatus::Approved
+                        } else {
+                            VersionStatus::Denied
+                        },
+                        auth.member_id,
+                    )
+                    .await?;
+                    if approve || never_approved {
+                        let mut update = row.into_active_model();
+                        if approve {
+                            // Exactly the version approved is in force from now on.
+                            rules.set_on(&mut update);
+                            update.approval = Set(Approval::Approved.as_str().to_string());
+                            update.active = Set(true);
+                        } else {
+                            // Denied before it was ever approved: never given.
+                            update.approval = Set(Approval::Denied.as_str().to_string());
+                            update.active = Set(false);
+                        }
+                        update.proposed_by_member_id = Set(proposer);
+                        update.decided_by_member_id = Set(auth.member_id);
+                        update.decided_at = Set(Some(now));
+                        update.update(&**txn).await?;
                     }
-                    .as_str()
-                    .to_string());
-                    update.active = Set(approve);
-                    update.decided_by_member_id = Set(auth.member_id);
-                    update.decided_at = Set(Some(self.now()));
-                    update.update(&**txn).await?;
+                    // A denied change leaves the approved rules exactly as they were.
 
                     let child_name = self.child_name(txn, child_id).await?;
                     let mut wanted: Vec<i64> = auth.member_id.into_iter().collect();

@@ -25,8 +25,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use entity::{
     allergy, appointment, audit_event, care_note, child, condition, consent, dose_log, family,
-    invite, measurement, medication, member, nanny_profile, notification, person, provider, shift,
-    vaccination,
+    invite, measurement, medication, medication_version, member, nanny_profile, notification,
+    person, provider, shift, vaccination,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
@@ -105,6 +105,8 @@ struct ChildRecord {
     allergies: Vec<allergy::Model>,
     conditions: Vec<condition::Model>,
     medications: Vec<MedicationView>,
+    /// Every version of their rules, proposed or decided (who, when).
+    medication_versions: Vec<medication_version::Model>,
     /// All of them, voided ones included (a correction is part of the record).
     doses: Vec<dose_log::Model>,
     measurements: Vec<measurement::Model>,
@@ -201,6 +203,13 @@ impl FamilyRecord {
             .into_iter()
             .map(MedicationView::from_row)
             .collect();
+        let child_of: HashMap<i64, i64> = medications.iter().map(|m| (m.id, m.child_id)).collect();
+        let medication_versions = medication_version::Entity::find()
+            .filter(medication_version::Column::MedicationId.is_in(child_of.keys().copied()))
+            .order_by_asc(medication_version::Column::MedicationId)
+            .order_by_asc(medication_version::Column::Version)
+            .all(db)
+            .await?;
         let mut doses = dose_log::Entity::find()
             .filter(dose_log::Column::FamilyId.eq(family_id))
             .order_by_asc(dose_log::Column::GivenAt)
@@ -311,6 +320,9 @@ impl FamilyRecord {
         let mut allergies = by_child(allergies, |r| Some(r.child_id));
         let mut conditions = by_child(conditions, |r| Some(r.child_id));
         let mut medications = by_child(medications, |r| Some(r.child_id));
+        let mut medication_versions = by_child(medication_versions, |v| {
+            child_of.get(&v.medication_id).copied()
+        });
         let mut doses = by_child(doses, |r| Some(r.child_id));
         let mut measurements = by_child(measurements, |r| Some(r.child_id));
         let mut vaccinations = by_child(vaccinations, |r| Some(r.child_id));
@@ -324,6 +336,7 @@ impl FamilyRecord {
                     allergies: allergies.remove(&key).unwrap_or_default(),
                     conditions: conditions.remove(&key).unwrap_or_default(),
                     medications: medications.remove(&key).unwrap_or_default(),
+                    medication_versions: medication_versions.remove(&key).unwrap_or_default(),
                     doses: doses.remove(&key).unwrap_or_default(),
                     measurements: measurements.remove(&key).unwrap_or_default(),
                     vaccinations: vaccinations.remove(&key).unwrap_or_default(),
@@ -495,6 +508,24 @@ impl FamilyRecord {
                 "created_at": time(c.created_at),
             })).collect::<Vec<_>>(),
             "medications": record.medications.iter().map(medication_json).collect::<Vec<_>>(),
+            // Each version of a medicine's rules: what was proposed, by whom, and what was decided.
+            "medication_versions": record.medication_versions.iter().map(|v| json!({
+                "medication_id": v.medication_id,
+                "version": v.version,
+                "status": v.status,
+                "name": v.name,
+                "dose": {"value": v.dose_amount, "unit": v.dose_unit},
+                "schedule_kind": v.schedule_kind,
+                "schedule_times": v.schedule_times,
+                "min_interval_minutes": v.min_interval_minutes,
+                "max_doses_per_day": v.max_doses_per_day,
+                "starts_on": v.starts_on.map(date),
+                "ends_on": v.ends_on.map(date),
+                "proposed_by_member_id": v.proposed_by_member_id,
+                "proposed_at": time(v.proposed_at),
+                "decided_by_member_id": v.decided_by_member_id,
+                "decided_at": v.decided_at.map(time),
+            })).collect::<Vec<_>>(),
             "doses": record.doses.iter().map(|d| json!({
                 "id": d.id,
                 "medication_id": d.medication_id,

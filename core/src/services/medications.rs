@@ -6,6 +6,7 @@ use entity::medication;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 
+use super::versions::{Authorship, Rules, VersionStatus};
 use super::{Problem, ServiceError, ServiceResult, Services, Target};
 use crate::auth::{Actor, Permission, Scope};
 use crate::domain::{Approval, DoseAmount, DoseUnit, IngredientStrength, Schedule};
@@ -183,10 +184,31 @@ impl Services {
                     }
                     .insert(&**txn)
                     .await?;
+                    let now = self.now();
+                    let approved = approval == Approval::Approved;
+                    let rules = Rules::of_row(&row);
+                    let version = self
+                        .record_version(
+                            txn,
+                            row.id,
+                            &rules,
+                            if approved {
+                                VersionStatus::Approved
+                            } else {
+                                VersionStatus::Proposed
+                            },
+                            Authorship {
+                                proposed_by: auth.member_id,
+                                at: now,
+                                decided_by: approved.then_some(auth.member_id).flatten(),
+                                decided_at: approved.then_some(now),
+                            },
+                        )
+                        .await?;
                     let guardians_asked = match approval {
                         Approval::Approved => 0,
                         _ => {
-                            self.ask_guardians_to_approve(txn, auth, &row, false)
+                            self.ask_guardians_to_approve(txn, auth, &row, version.version, None)
                                 .await?
                         }
                     };
@@ -243,32 +265,60 @@ impl Services {
                     } else {
                         Approval::Pending
                     };
-                    let mut update: medication::ActiveModel = row.into();
-                    update.name = Set(name);
-                    update.form = Set(new.form);
-                    update.route = Set(new.route);
-                    update.ingredients = Set(serde_json::to_string(&new.ingredients)?);
-                    update.dose_amount = Set(new.dose.value);
-                    update.dose_unit = Set(new.dose.unit.as_str().to_string());
-                    update.schedule_kind = Set(new.schedule.kind().to_string());
-                    update.schedule_times = Set(new.schedule.times_text());
-                    update.min_interval_minutes =
-                        Set(i32::try_from(new.min_interval.num_minutes()).unwrap_or(i32::MAX));
-                    update.max_doses_per_day =
-                        Set(new.max_doses_per_day.and_then(|n| i32::try_from(n).ok()));
-                    update.starts_on = Set(new.starts_on);
-                    update.ends_on = Set(new.ends_on);
-                    update.approval = Set(approval.as_str().to_string());
-                    if approval == Approval::Pending {
-                        // The new rules wait for a guardian, whoever approved the old ones.
-                        update.proposed_by_member_id = Set(auth.member_id);
-                        update.decided_by_member_id = Set(None);
-                        update.decided_at = Set(None);
-                    }
-                    let row = update.update(&**txn).await?;
-                    let guardians_asked = match approval {
-                        Approval::Approved => 0,
-                        _ => self.ask_guardians_to_approve(txn, auth, &row, true).await?,
+                    let rules = Rules::of_new(&name, &new)?;
+                    let now = self.now();
+                    let in_force = Approval::parse(&row.approval) == Approval::Approved;
+                    let guardians_asked = if approval == Approval::Approved {
+                        // A guardian's change: in force at once, the old rules kept as history.
+                        self.record_version(
+                            txn,
+                            row.id,
+                            &rules,
+                            VersionStatus::Approved,
+                            Authorship {
+                                proposed_by: auth.member_id,
+                                at: now,
+                                decided_by: auth.member_id,
+                                decided_at: Some(now),
+                            },
+                        )
+                        .await?;
+                        let mut update: medication::ActiveModel = row.clone().into();
+                        rules.set_on(&mut update);
+                        update.approval = Set(Approval::Approved.as_str().to_string());
+                        update.decided_by_member_id = Set(auth.member_id);
+                        update.decided_at = Set(Some(now));
+                        update.update(&**txn).await?;
+                        0
+                    } else {
+                        // A caregiver's: a proposal beside the rules in force, which stay what
+                        // every dose is checked against until a guardian approves this version.
+                        let version = self
+                            .record_version(
+                                txn,
+                                row.id,
+                                &rules,
+                                VersionStatus::Proposed,
+                                Authorship {
+                                    proposed_by: auth.member_id,
+                                    at: now,
+                                    decided_by: None,
+                                    decided_at: None,
+                                },
+                            )
+                            .await?;
+                        let proposal = rules.applied(&row);
+                        if !in_force {
+                            // A medicine never approved has no rules in force: the row shows
+                            // its newest proposal (nothing can be given of it either way).
+                            let mut update: medication::ActiveModel = row.clone().into();
+                            rules.set_on(&mut update);
+                            update.proposed_by_member_id = Set(auth.member_id);
+                            update.update(&**txn).await?;
+                        }
+                        let was = in_force.then_some(&row);
+                        self.ask_guardians_to_approve(txn, auth, &proposal, version.version, was)
+                            .await?
                     };
                     Ok((
                         AddedMedication {

@@ -57,6 +57,7 @@ pub mod phones;
 pub mod records;
 pub mod reminders;
 pub mod shifts;
+mod versions;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -160,6 +161,9 @@ pub enum Problem {
     MedicationNotApproved { medication: String, denied: bool },
     #[error("{medication} is not waiting for approval")]
     NotAwaitingApproval { medication: String },
+    /// The approval named a proposal a newer one replaced: the guardian is shown the newer one.
+    #[error("the proposal for {medication} was replaced by a newer one")]
+    ApprovalReplaced { medication: String },
     #[error("{medication}'s course already ended on {on}")]
     CourseAlreadyEnded {
         medication: String,

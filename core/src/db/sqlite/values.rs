@@ -157,6 +157,7 @@ pub(super) static ENTITY_COLUMNS: LazyLock<HashMap<String, HashMap<String, Optio
         add::<invite::Entity>(&mut tables);
         add::<measurement::Entity>(&mut tables);
         add::<medication::Entity>(&mut tables);
+        add::<medication_version::Entity>(&mut tables);
         add::<member::Entity>(&mut tables);
         add::<nanny_certification::Entity>(&mut tables);
         add::<nanny_profile::Entity>(&mut tables);

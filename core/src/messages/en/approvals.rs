@@ -6,10 +6,25 @@ use super::{medication_line, reply};
 use crate::messages::{Choice, Msg, RenderContext, Reply, Tone};
 use crate::services::care::Alert;
 
-fn decide(approve: bool, id: i64, label: String) -> Choice {
+/// A decision's button: its value names the version shown (`approve #5.2`), so a stale prompt
+/// approves nothing. Alerts queued before versions name only the medicine.
+pub(super) fn decide(approve: bool, id: i64, version: i32, label: String) -> Choice {
     Choice {
         label,
-        value: format!("{} #{id}", if approve { "approve" } else { "deny" }),
+        value: format!(
+            "{} {}",
+            if approve { "approve" } else { "deny" },
+            reference(id, version)
+        ),
+    }
+}
+
+/// "#5.2": medicine 5, version 2.
+pub(super) fn reference(id: i64, version: i32) -> String {
+    if version > 0 {
+        format!("#{id}.{version}")
+    } else {
+        format!("#{id}")
     }
 }
 
@@ -35,7 +50,7 @@ pub(super) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
                 choices: options
                     .iter()
                     .map(|(id, medication, child)| {
-                        decide(*approve, *id, format!("{verb} {medication} for {child}"))
+                        decide(*approve, *id, 0, format!("{verb} {medication} for {child}"))
                     })
                     .collect(),
                 ..reply(
@@ -79,35 +94,52 @@ pub(super) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
             medication,
             proposed_by,
             changed,
+            version,
+            was,
         }) => {
-            let did = if *changed {
-                "changed a medication"
-            } else {
-                "added a medication"
-            };
             let who = if proposed_by.is_empty() {
                 "A caregiver"
             } else {
                 proposed_by.as_str()
             };
-            let mut line = medication_line(medication);
-            if let Some(cut) = line.find(" — ") {
-                line.truncate(cut);
-            }
+            let short = |line: &crate::messages::MedicationLine| {
+                let mut text = medication_line(line);
+                if let Some(cut) = text.find(" — ") {
+                    text.truncate(cut);
+                }
+                text.trim_start_matches("• ").to_string()
+            };
+            let id = reference(*medication_id, *version);
+            let text = match was {
+                // A change: what is in force and what is proposed, side by side.
+                Some(was) => format!(
+                    "💊 Approval needed: {who} changed {child_name}'s {}:\n• now: {}\n• proposed: {}\n\
+                     Until a guardian approves, every dose is checked against the rules in force now. \
+                     Reply approve {id} or deny {id}.",
+                    was.name,
+                    short(was),
+                    short(medication)
+                ),
+                None => {
+                    let did = if *changed {
+                        "changed a medication"
+                    } else {
+                        "added a medication"
+                    };
+                    format!(
+                        "💊 Approval needed: {who} {did} for {child_name}:\n{}\n\
+                         No dose of it can be logged until a guardian approves it. \
+                         Reply approve {id} or deny {id}.",
+                        short(medication)
+                    )
+                }
+            };
             Reply {
                 choices: vec![
-                    decide(true, *medication_id, "Approve".into()),
-                    decide(false, *medication_id, "Deny".into()),
+                    decide(true, *medication_id, *version, "Approve".into()),
+                    decide(false, *medication_id, *version, "Deny".into()),
                 ],
-                ..reply(
-                    format!(
-                        "💊 Approval needed: {who} {did} for {child_name}:\n{line}\n\
-                         No dose of it can be logged until a guardian approves it. \
-                         Reply approve #{medication_id} or deny #{medication_id}."
-                    ),
-                    Tone::Warning,
-                    msg,
-                )
+                ..reply(text, Tone::Warning, msg)
             }
         }
         Msg::Alert(Alert::MedicationDecided {

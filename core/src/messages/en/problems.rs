@@ -123,6 +123,9 @@ pub(super) fn problem(p: &Problem) -> String {
             "A guardian did not approve {medication}, so it cannot be given through MedNanny. \
              Nothing was recorded: ask a guardian."
         ),
+        Problem::ApprovalReplaced { medication } => format!(
+            "That request about {medication} was replaced by a newer one, so nothing was approved or denied. The one waiting is below."
+        ),
         Problem::NotAwaitingApproval { medication } => format!(
             "{medication} is not waiting for approval: a guardian already decided. Nothing was changed."
         ),

@@ -6,10 +6,25 @@ use super::{medication_line, reply};
 use crate::messages::{Choice, Msg, RenderContext, Reply, Tone};
 use crate::services::care::Alert;
 
-fn decide(approve: bool, id: i64, label: String) -> Choice {
+/// A decision's button: its value names the version shown (`approve #5.2`), so a stale prompt
+/// approves nothing. Alerts queued before versions name only the medicine.
+pub(super) fn decide(approve: bool, id: i64, version: i32, label: String) -> Choice {
     Choice {
         label,
-        value: format!("{} #{id}", if approve { "approve" } else { "deny" }),
+        value: format!(
+            "{} {}",
+            if approve { "approve" } else { "deny" },
+            reference(id, version)
+        ),
+    }
+}
+
+/// "#5.2": medicine 5, version 2.
+pub(super) fn reference(id: i64, version: i32) -> String {
+    if version > 0 {
+        format!("#{id}.{version}")
+    } else {
+        format!("#{id}")
     }
 }
 
@@ -40,7 +55,7 @@ pub(super) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
                 choices: options
                     .iter()
                     .map(|(id, medication, child)| {
-                        decide(*approve, *id, format!("{verb} {medication} para {child}"))
+                        decide(*approve, *id, 0, format!("{verb} {medication} para {child}"))
                     })
                     .collect(),
                 ..reply(
@@ -87,35 +102,51 @@ pub(super) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
             medication,
             proposed_by,
             changed,
+            version,
+            was,
         }) => {
-            let did = if *changed {
-                "cambió una medicina"
-            } else {
-                "agregó una medicina"
-            };
             let who = if proposed_by.is_empty() {
                 "Un cuidador"
             } else {
                 proposed_by.as_str()
             };
-            let mut line = medication_line(medication);
-            if let Some(cut) = line.find(" — ") {
-                line.truncate(cut);
-            }
+            let short = |line: &crate::messages::MedicationLine| {
+                let mut text = medication_line(line);
+                if let Some(cut) = text.find(" — ") {
+                    text.truncate(cut);
+                }
+                text.trim_start_matches("• ").to_string()
+            };
+            let id = reference(*medication_id, *version);
+            let text = match was {
+                Some(was) => format!(
+                    "💊 Falta tu aprobación: {who} cambió {} de {child_name}:\n• ahora: {}\n• propuesta: {}\n\
+                     Hasta que un tutor lo apruebe, cada dosis se revisa con las reglas vigentes. \
+                     Responde approve {id} o deny {id}.",
+                    was.name,
+                    short(was),
+                    short(medication)
+                ),
+                None => {
+                    let did = if *changed {
+                        "cambió una medicina"
+                    } else {
+                        "agregó una medicina"
+                    };
+                    format!(
+                        "💊 Falta tu aprobación: {who} {did} para {child_name}:\n{}\n\
+                         No se puede anotar ninguna dosis hasta que un tutor la apruebe. \
+                         Responde approve {id} o deny {id}.",
+                        short(medication)
+                    )
+                }
+            };
             Reply {
                 choices: vec![
-                    decide(true, *medication_id, "Aprobar".into()),
-                    decide(false, *medication_id, "Rechazar".into()),
+                    decide(true, *medication_id, *version, "Aprobar".into()),
+                    decide(false, *medication_id, *version, "Rechazar".into()),
                 ],
-                ..reply(
-                    format!(
-                        "💊 Falta tu aprobación: {who} {did} para {child_name}:\n{line}\n\
-                         No se puede anotar ninguna dosis hasta que un tutor la apruebe. \
-                         Responde approve #{medication_id} o deny #{medication_id}."
-                    ),
-                    Tone::Warning,
-                    msg,
-                )
+                ..reply(text, Tone::Warning, msg)
             }
         }
         Msg::Alert(Alert::MedicationDecided {

@@ -125,6 +125,9 @@ pub(super) fn problem(p: &Problem) -> String {
             "Un tutor no aprobó {medication}, así que no se puede dar a través de MedNanny. \
              No se anotó nada: pregúntale a un tutor."
         ),
+        Problem::ApprovalReplaced { medication } => format!(
+            "Esa solicitud sobre {medication} fue reemplazada por una más nueva, así que no se aprobó ni se rechazó nada. Abajo está la que espera."
+        ),
         Problem::NotAwaitingApproval { medication } => format!(
             "{medication} no está pendiente de aprobación: un tutor ya decidió. No se cambió nada."
         ),

@@ -316,11 +316,31 @@ fn replies_read_in_spanish() {
                 medication: medication_line(),
                 proposed_by: "Maya".into(),
                 changed: false,
+                version: 1,
+                was: None,
             }),
             vec![
                 "💊 Falta tu aprobación: Maya agregó una medicina para Emma",
                 "Tylenol (acetaminophen 160 mg/5 ml): 7,5 ml, si hace falta",
-                "approve #12",
+                "approve #12.1",
+            ],
+        ),
+        (
+            Msg::Alert(Alert::MedicationToApprove {
+                medication_id: 12,
+                child_name: "Emma".into(),
+                medication: medication_line(),
+                proposed_by: "Maya".into(),
+                changed: true,
+                version: 3,
+                was: Some(medication_line()),
+            }),
+            vec![
+                "💊 Falta tu aprobación: Maya cambió Tylenol de Emma",
+                "• ahora: Tylenol",
+                "• propuesta: Tylenol",
+                "cada dosis se revisa con las reglas vigentes",
+                "approve #12.3",
             ],
         ),
         (
