@@ -39,7 +39,7 @@ mod m20261208_000010_outbox_head;
 mod m20261209_000011_reminders_claim_order;
 mod m20261210_000012_certification_renewed;
 mod m20261210_000013_outbox_early_status;
-mod m20261211_000014_medication_versions;
+mod m20261212_000015_medication_versions;
 
 pub use inbox_store::InboxMigrator;
 
@@ -63,7 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000011_reminders_claim_order::Migration),
             Box::new(m20261210_000012_certification_renewed::Migration),
             Box::new(m20261210_000013_outbox_early_status::Migration),
-            Box::new(m20261211_000014_medication_versions::Migration),
+            Box::new(m20261212_000015_medication_versions::Migration),
         ]
     }
 }

@@ -11,7 +11,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261211_000014_medication_versions"
+        "m20261212_000015_medication_versions"
     }
 }
 
