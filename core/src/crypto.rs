@@ -185,8 +185,9 @@ fn load_or_create_key_file(path: &Path) -> Result<[u8; 32], SettingsError> {
             .map_err(|e| problem(format!("cannot read {}: {e}", path.display())))?;
         return decode_key("security.dev_key_file", &text);
     }
+    // Its folder is usually the database's too (data/): owner-only when made here.
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
+        crate::owner_only::create_dir_all(parent)
             .map_err(|e| problem(format!("cannot create {}: {e}", parent.display())))?;
     }
     let mut key = [0u8; 32];

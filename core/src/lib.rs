@@ -7,6 +7,7 @@
 //! # Layout
 //! - [`settings`]: typed, layered, validated configuration (the only reader of the environment).
 //! - [`db`]: connecting, migrating, and the per-family write transaction.
+//! - [`owner_only`]: creating the database's files and folders so that only their owner can open them.
 //! - [`crypto`]: AES-256-GCM sealing of free-text health fields, with key rotation.
 //! - [`audit`]: the append-only, hash-chained audit trail and its verification.
 //! - [`domain`]: validated domain types (amounts, temperatures, roles, ingredients, emergency numbers).
@@ -39,6 +40,7 @@ pub mod hours;
 pub mod inbox;
 pub mod messages;
 pub mod outbox;
+pub mod owner_only;
 pub mod reminders;
 pub mod runtime;
 pub mod screen;

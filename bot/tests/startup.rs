@@ -1,0 +1,153 @@
+//! A family's first hour with the real `mednanny` binary: what it creates on disk.
+//!
+//! ```text
+//! $ umask 022; mednanny serve             data/ is 0700, the database and its -wal/-shm 0600
+//! ```
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A working directory of its own, where the default layout (`data/…`) is created.
+struct Place {
+    dir: tempfile::TempDir,
+}
+
+impl Place {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `binary` in this directory, with a relative database URL under `data/` (as the default is)
+    /// and the development key kept there too.
+    fn command(&self, binary: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(binary);
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("MEDNANNY_ENV")
+            .env_remove("MEDNANNY__SECURITY__DATA_KEY")
+            .env_remove("MEDNANNY__SECURITY__RETIRED_DATA_KEYS")
+            .env_remove("DATABASE_URL")
+            .env("MEDNANNY__DATABASE__URL", "sqlite://data/m.db?mode=rwc")
+            .env("MEDNANNY__SECURITY__DEV_KEY_FILE", "data/dev.key")
+            .env("MEDNANNY__LOG__FILTER", "warn");
+        command
+    }
+
+    fn mednanny(&self, args: &[&str]) -> Command {
+        self.command(env!("CARGO_BIN_EXE_mednanny"), args)
+    }
+}
+
+/// `mednanny serve` serving WhatsApp only (no Slack, no bridge needed to start), until it has
+/// opened its inbox; its stderr goes to `log`.
+fn start_serve(mut command: Command, log: &Path) -> Child {
+    command
+        .env("MEDNANNY__INTERNAL__SECRET", "test-internal-secret-0123456789")
+        .env("MEDNANNY__API__LISTEN", "127.0.0.1:0")
+        .env("MEDNANNY__BOT__BRIDGE_URL", "http://127.0.0.1:9")
+        .env("MEDNANNY__REMINDERS__ENABLED", "false")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(log).expect("log file"));
+    let mut child = command.spawn().expect("serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (lines, read) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match read.recv_timeout(left) {
+            Ok(line) if line.starts_with("mednanny serve: serving WhatsApp") => return child,
+            Ok(_) => {}
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "serve never served WhatsApp: {}",
+                    std::fs::read_to_string(log).unwrap_or_default()
+                );
+            }
+        }
+    }
+}
+
+/// A file's permission bits, in octal as `ls` and `chmod` say them (`"600"`).
+#[cfg(unix)]
+fn mode(path: &Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode();
+    format!("{:o}", mode & 0o777)
+}
+
+/// The record (names, birth dates, doses in clear) is never readable by other users of the
+/// machine, even under a permissive umask: the folder MedNanny makes is 0700, every database file
+/// 0600, and so are the -wal and -shm files SQLite makes beside them while serve runs.
+#[cfg(unix)]
+#[test]
+fn the_database_files_and_their_folder_are_the_owners_alone_whatever_the_umask() {
+    let place = Place::new();
+    // `control` shows the umask really is 022 for the process: it is created 0644.
+    let mut command = Command::new("sh");
+    command.args([
+        "-c",
+        "umask 022; touch control; exec \"$0\" \"$@\"",
+        env!("CARGO_BIN_EXE_mednanny"),
+        "serve",
+    ]);
+    let template = place.mednanny(&[]);
+    command.current_dir(place.dir.path());
+    for (key, value) in template.get_envs() {
+        match value {
+            Some(value) => command.env(key, value),
+            None => command.env_remove(key),
+        };
+    }
+    let log = place.path("serve.log");
+    let mut serve = start_serve(command, &log);
+    let checked: Vec<(&str, String)> = [
+        "data",
+        "data/dev.key",
+        "data/m.db",
+        "data/m.db-wal",
+        "data/m.db-shm",
+        "data/m-inbox.db",
+        "data/m-inbox.db-wal",
+        "data/m-inbox.db-shm",
+        "control",
+    ]
+    .into_iter()
+    .map(|name| (name, mode(&place.path(name))))
+    .collect();
+    let _ = serve.kill();
+    let _ = serve.wait();
+    assert_eq!(
+        checked,
+        vec![
+            ("data", "700".into()),
+            ("data/dev.key", "600".into()),
+            ("data/m.db", "600".into()),
+            ("data/m.db-wal", "600".into()),
+            ("data/m.db-shm", "600".into()),
+            ("data/m-inbox.db", "600".into()),
+            ("data/m-inbox.db-wal", "600".into()),
+            ("data/m-inbox.db-shm", "600".into()),
+            ("control", "644".into()),
+        ]
+    );
+}
