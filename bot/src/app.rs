@@ -47,14 +47,7 @@ pub struct App {
 impl App {
     pub async fn start(settings: &Settings) -> Result<Self> {
         let keys = Keyring::from_settings(settings)?;
-        let db = Database::connect(&settings.database)
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot open the database (database.url = {})",
-                    redact_url(&settings.database.url)
-                )
-            })?;
+        let db = open_database(settings).await?;
         if settings.database.migrate_on_start {
             db.migrate()
                 .await
@@ -103,6 +96,18 @@ impl App {
         })
     }
 
+    /// `mednanny migrate`: the schema only, so no data key is read (or made) for it.
+    pub async fn migrate(settings: &Settings) -> Result<()> {
+        let db = open_database(settings).await?;
+        say_where(&db);
+        db.migrate()
+            .await
+            .context("cannot apply database migrations")?;
+        println!("Database is up to date.");
+        db.close().await.ok();
+        Ok(())
+    }
+
     pub async fn shutdown(self) {
         let db = self.services.db().clone();
         drop(self.engine);
@@ -111,6 +116,23 @@ impl App {
             tracing::warn!(%error, "closing the database");
         }
     }
+}
+
+async fn open_database(settings: &Settings) -> Result<Database> {
+    Database::connect(&settings.database)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database (database.url = {})",
+                redact_url(&settings.database.url)
+            )
+        })
+}
+
+/// Says which database was opened, on stderr (stdout is a scripted session's): the default SQLite
+/// URL is relative to the working directory, so starting elsewhere opens another, empty one.
+pub fn say_where(db: &Database) {
+    eprintln!("Database: {}", db.location());
 }
 
 /// A database URL without its password, for error messages.

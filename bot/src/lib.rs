@@ -43,15 +43,16 @@ pub async fn run(cli: Cli, settings: Settings, placement: Placement) -> Result<(
         }
         Some(reason) => tracing::warn!(%reason, "runtime.cpus not applied; running on every CPU"),
     }
+    if let Command::Migrate = cli.command {
+        return app::App::migrate(&settings).await;
+    }
     let app = app::App::start(&settings).await?;
+    if let Command::Chat(_) | Command::Serve = cli.command {
+        app::say_where(app.services.db());
+    }
     let result = match cli.command {
         Command::Chat(args) => console::run(&app, args).await,
         Command::Serve => serve::serve(&app, &settings, shutdown_signal()).await,
-        Command::Migrate => {
-            app.services.db().migrate().await?;
-            println!("Database is up to date.");
-            Ok(())
-        }
         other => admin::run(&app, &settings, other).await,
     };
     app.shutdown().await;

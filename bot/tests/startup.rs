@@ -1,12 +1,14 @@
-//! A family's first hour with the real `mednanny` binary: what it creates on disk.
+//! A family's first hour with the real `mednanny` binary: what it creates on disk and what it says
+//! at start.
 //!
 //! ```text
 //! $ umask 022; mednanny serve             data/ is 0700, the database and its -wal/-shm 0600
+//! Database: /home/ana/data/m.db (SQLite)   (stderr: stdout stays the session's)
 //! ```
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// A working directory of its own, where the default layout (`data/…`) is created.
@@ -45,6 +47,27 @@ impl Place {
     fn mednanny(&self, args: &[&str]) -> Command {
         self.command(env!("CARGO_BIN_EXE_mednanny"), args)
     }
+}
+
+/// Runs `command` with `input` on stdin (not a terminal).
+fn run(mut command: Command, input: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("finishes")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// `mednanny serve` serving WhatsApp only (no Slack, no bridge needed to start), until it has
@@ -150,4 +173,32 @@ fn the_database_files_and_their_folder_are_the_owners_alone_whatever_the_umask()
             ("control", "644".into()),
         ]
     );
+    let stderr = std::fs::read_to_string(&log).expect("log");
+    let database = std::fs::canonicalize(place.path("data/m.db")).expect("the database");
+    assert!(
+        stderr.contains(&format!("Database: {} (SQLite)\n", database.display())),
+        "serve says which database it opened:\n{stderr}"
+    );
+}
+
+/// `chat` says which database it opened, with its absolute path, on stderr: the default URL is
+/// relative to the working directory, and a scripted session's stdout has only the replies.
+#[test]
+fn chat_says_which_database_it_opened_and_keeps_stdout_for_the_replies() {
+    let place = Place::new();
+    let output = run(place.mednanny(&["chat", "--demo"]), "kids\n");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let database = std::fs::canonicalize(place.path("data/m.db")).expect("the database");
+    let stderr = text(&output.stderr);
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|line| line.starts_with("Database: "))
+            .collect::<Vec<_>>(),
+        vec![format!("Database: {} (SQLite)", database.display())],
+        "{stderr}"
+    );
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("Emma"), "{stdout}");
+    assert!(!stdout.contains("Database"), "{stdout}");
 }
