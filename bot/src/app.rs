@@ -9,6 +9,7 @@ use mednanny_core::assistant::llm::LlmBrain;
 use mednanny_core::assistant::voice::Transcriber;
 use mednanny_core::clock::SystemClock;
 use mednanny_core::crypto::Keyring;
+use mednanny_core::data_keys;
 use mednanny_core::db::Database;
 use mednanny_core::engine::{Engine, NewFamilyDefaults};
 use mednanny_core::services::Services;
@@ -53,6 +54,10 @@ impl App {
                 .await
                 .context("cannot apply database migrations")?;
         }
+        // Before anything is read or sealed: a wrong data key stops here, naming the keys.
+        data_keys::check(&db, &keys, chrono::Utc::now())
+            .await
+            .with_context(|| format!("database {}", db.location()))?;
         let services = Services::new(
             db,
             keys,

@@ -1,15 +1,31 @@
-//! A family's first hour with the real `mednanny` binary: what it creates on disk and what it says
-//! at start.
+//! A family's first hour with the real `mednanny` and `mednanny-migrate` binaries: what they create
+//! on disk, what they say at start, and what stops them.
 //!
 //! ```text
 //! $ umask 022; mednanny serve             data/ is 0700, the database and its -wal/-shm 0600
 //! Database: /home/ana/data/m.db (SQLite)   (stderr: stdout stays the session's)
+//! $ MEDNANNY__SECURITY__DATA_KEY=<B> mednanny chat --demo      (the database was made with A)
+//! mednanny: database …: this database was sealed with data key <A>, which this process does not
+//! have (the configured data key is <B>): set MEDNANNY__SECURITY__DATA_KEY … or add it to
+//! MEDNANNY__SECURITY__RETIRED_DATA_KEYS
+//! $ mednanny-migrate fresh < /dev/null    refused: pass --yes (nothing is dropped)
+//! $ MEDNANNY_ENV=production mednanny-migrate --help          the usage, no configuration needed
 //! ```
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+use mednanny_core::crypto::Keyring;
+
+/// Two data keys (base64 of 32 bytes) and the bytes they decode to.
+const KEY_A: &str = "CgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgo=";
+const KEY_B: &str = "CwsLCwsLCwsLCwsLCwsLCwsLCwsLCwsLCwsLCwsLCws=";
+
+fn key_id(byte: u8) -> String {
+    Keyring::new([byte; 32], &[]).current_key_id().to_string()
+}
 
 /// A working directory of its own, where the default layout (`data/…`) is created.
 struct Place {
@@ -68,6 +84,16 @@ fn run(mut command: Command, input: &str) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `chat --demo` with `keys` (current first, then retired), sending "kids".
+fn demo_chat(place: &Place, current: &str, retired: Option<&str>) -> Output {
+    let mut command = place.mednanny(&["chat", "--demo"]);
+    command.env("MEDNANNY__SECURITY__DATA_KEY", current);
+    if let Some(retired) = retired {
+        command.env("MEDNANNY__SECURITY__RETIRED_DATA_KEYS", retired);
+    }
+    run(command, "kids\n")
 }
 
 /// `mednanny serve` serving WhatsApp only (no Slack, no bridge needed to start), until it has
@@ -201,4 +227,67 @@ fn chat_says_which_database_it_opened_and_keeps_stdout_for_the_replies() {
     let stdout = text(&output.stdout);
     assert!(stdout.contains("Emma"), "{stdout}");
     assert!(!stdout.contains("Database"), "{stdout}");
+}
+
+/// A database made with key A: started with key B alone, every command stops with one line
+/// naming both keys and what to set; with B and A retired it starts, and from then on it needs
+/// both (values sealed with either are in it).
+#[test]
+fn a_database_sealed_with_another_key_stops_start_up_naming_both_keys() {
+    let place = Place::new();
+    let (a, b) = (key_id(0x0a), key_id(0x0b));
+    let made = demo_chat(&place, KEY_A, None);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+
+    let refused = |output: &Output, needed: &str, configured: &str| {
+        assert!(!output.status.success(), "started: {}", text(&output.stdout));
+        assert!(
+            !text(&output.stdout).contains("Emma"),
+            "nothing is answered"
+        );
+        let stderr = text(&output.stderr);
+        let line = stderr
+            .lines()
+            .find(|line| line.starts_with("mednanny: "))
+            .unwrap_or_else(|| panic!("no error line:\n{stderr}"));
+        for expected in [
+            format!("sealed with data key {needed},"),
+            format!("the configured data key is {configured}"),
+            "MEDNANNY__SECURITY__DATA_KEY".to_string(),
+            "MEDNANNY__SECURITY__RETIRED_DATA_KEYS".to_string(),
+        ] {
+            assert!(line.contains(&expected), "{expected:?} in {line}");
+        }
+    };
+    refused(&demo_chat(&place, KEY_B, None), &a, &b);
+    let mut list = place.mednanny(&["family", "list"]);
+    list.env("MEDNANNY__SECURITY__DATA_KEY", KEY_B);
+    refused(&run(list, ""), &a, &b);
+    let mut serve = place.mednanny(&["serve"]);
+    serve
+        .env("MEDNANNY__SECURITY__DATA_KEY", KEY_B)
+        .env("MEDNANNY__INTERNAL__SECRET", "test-internal-secret-0123456789")
+        .env("MEDNANNY__API__LISTEN", "127.0.0.1:0");
+    let served = run(serve, "");
+    refused(&served, &a, &b);
+    assert!(
+        !text(&served.stdout).contains("health on"),
+        "serve stops before it listens"
+    );
+
+    // Rotation: B current, A retired.
+    let rotated = demo_chat(&place, KEY_B, Some(KEY_A));
+    assert!(rotated.status.success(), "{}", text(&rotated.stderr));
+    assert!(text(&rotated.stdout).contains("Emma"));
+    refused(&demo_chat(&place, KEY_B, None), &a, &b);
+    refused(&demo_chat(&place, KEY_A, None), &b, &a);
+
+    // A database from before the check (no keys recorded): its sealed values name their keys.
+    let conn = rusqlite::Connection::open(place.path("data/m.db")).expect("open");
+    let removed = conn.execute("DELETE FROM data_keys", []).expect("delete");
+    assert_eq!(removed, 2, "A and B were recorded");
+    drop(conn);
+    refused(&demo_chat(&place, KEY_B, None), &a, &b);
+    let again = demo_chat(&place, KEY_B, Some(KEY_A));
+    assert!(again.status.success(), "{}", text(&again.stderr));
 }

@@ -9,6 +9,7 @@
 //! - [`db`]: connecting, migrating, and the per-family write transaction.
 //! - [`owner_only`]: creating the database's files and folders so that only their owner can open them.
 //! - [`crypto`]: AES-256-GCM sealing of free-text health fields, with key rotation.
+//! - [`data_keys`]: the start-up check that this process holds every data key the database needs.
 //! - [`audit`]: the append-only, hash-chained audit trail and its verification.
 //! - [`domain`]: validated domain types (amounts, temperatures, roles, ingredients, emergency numbers).
 //! - [`auth`]: the one authorization policy.
@@ -31,6 +32,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod crypto;
+pub mod data_keys;
 pub mod db;
 pub mod demo;
 pub mod domain;

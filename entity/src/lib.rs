@@ -12,6 +12,7 @@ pub mod caregiver_assignment;
 pub mod child;
 pub mod condition;
 pub mod consent;
+pub mod data_key;
 pub mod conversation_state;
 pub mod dose_log;
 pub mod family;
