@@ -100,7 +100,10 @@ fn demo_chat(place: &Place, current: &str, retired: Option<&str>) -> Output {
 /// opened its inbox; its stderr goes to `log`.
 fn start_serve(mut command: Command, log: &Path) -> Child {
     command
-        .env("MEDNANNY__INTERNAL__SECRET", "test-internal-secret-0123456789")
+        .env(
+            "MEDNANNY__INTERNAL__SECRET",
+            "test-internal-secret-0123456789",
+        )
         .env("MEDNANNY__API__LISTEN", "127.0.0.1:0")
         .env("MEDNANNY__BOT__BRIDGE_URL", "http://127.0.0.1:9")
         .env("MEDNANNY__REMINDERS__ENABLED", "false")
@@ -240,7 +243,11 @@ fn a_database_sealed_with_another_key_stops_start_up_naming_both_keys() {
     assert!(made.status.success(), "{}", text(&made.stderr));
 
     let refused = |output: &Output, needed: &str, configured: &str| {
-        assert!(!output.status.success(), "started: {}", text(&output.stdout));
+        assert!(
+            !output.status.success(),
+            "started: {}",
+            text(&output.stdout)
+        );
         assert!(
             !text(&output.stdout).contains("Emma"),
             "nothing is answered"
@@ -266,7 +273,10 @@ fn a_database_sealed_with_another_key_stops_start_up_naming_both_keys() {
     let mut serve = place.mednanny(&["serve"]);
     serve
         .env("MEDNANNY__SECURITY__DATA_KEY", KEY_B)
-        .env("MEDNANNY__INTERNAL__SECRET", "test-internal-secret-0123456789")
+        .env(
+            "MEDNANNY__INTERNAL__SECRET",
+            "test-internal-secret-0123456789",
+        )
         .env("MEDNANNY__API__LISTEN", "127.0.0.1:0");
     let served = run(serve, "");
     refused(&served, &a, &b);

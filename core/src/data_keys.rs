@@ -70,7 +70,9 @@ pub enum KeyCheckError {
          to the key this database was made with"
     )]
     NotTheKey { key_id: String },
-    #[error("the database is not migrated yet (it has no data_keys table): run `mednanny migrate`")]
+    #[error(
+        "the database is not migrated yet (it has no data_keys table): run `mednanny migrate`"
+    )]
     NotMigrated,
     #[error("cannot check the database's data keys: {0}")]
     Db(#[from] DbErr),

@@ -27,8 +27,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use mednanny_core::clock::{Clock, SystemClock};
 use chrono::Utc;
+use mednanny_core::clock::{Clock, SystemClock};
 use mednanny_core::crypto::Keyring;
 use mednanny_core::data_keys::{self, KeyCheckError};
 use mednanny_core::db::Database;

@@ -466,7 +466,8 @@ mod location_tests {
 
     #[test]
     fn a_postgres_location_names_the_database_server_and_user_never_the_password() {
-        let location = Location::postgres("postgres://app:s3cret@db.internal:5432/mednanny?sslmode=require");
+        let location =
+            Location::postgres("postgres://app:s3cret@db.internal:5432/mednanny?sslmode=require");
         assert_eq!(
             location.to_string(),
             "mednanny on db.internal:5432 as app (PostgreSQL)"
