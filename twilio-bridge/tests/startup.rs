@@ -2,7 +2,7 @@
 //! database the bot has not migrated yet it serves /healthz, says why it is not ready, and turns
 //! webhooks away with 503 (Twilio retries them) instead of losing them; a database sealed with
 //! another data key stops it (before it listens, or once the bot has migrated the database) with
-//! one line naming both keys.
+//! one line naming both keys; `--help` and `--version` need no configuration at all.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -228,4 +228,36 @@ async fn a_bridge_started_first_stops_once_the_bot_has_recorded_another_key() {
     }
     let output = child.wait_with_output().expect("output");
     assert_refused(&output, &key_id(0x0a), &key_id(0x0b));
+}
+
+/// `--help` and `--version` are answered before any setting is read: with a configuration that
+/// stops start-up (production without a data key, a bad database URL) they still work.
+#[test]
+fn help_and_version_need_no_configuration() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (flag, expected) in [
+        ("--help", "Usage: twilio-bridge"),
+        (
+            "--version",
+            concat!("twilio-bridge ", env!("CARGO_PKG_VERSION")),
+        ),
+    ] {
+        let output = bridge(dir.path())
+            .arg(flag)
+            .env("MEDNANNY_ENV", "production")
+            .env("MEDNANNY__DATABASE__URL", "mysql://nowhere")
+            .output()
+            .expect("runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{flag}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(stdout.contains(expected), "{flag}: {stdout}");
+    }
+    assert!(
+        !dir.path().join("m.db").exists(),
+        "nothing is opened for --help"
+    );
 }
