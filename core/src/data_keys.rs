@@ -101,12 +101,12 @@ pub async fn check(db: &Database, keys: &Keyring, now: DateTime<Utc>) -> Result<
         return Err(KeyCheckError::NotMigrated);
     }
     // Most starts only read: the keys are all recorded already.
-    if plan(db.conn(), keys).await?.is_empty() {
+    if plan(db.conn(), keys).await?.record.is_empty() {
         return Ok(());
     }
     let txn = db.write(LockScope::System).await?;
     // Again inside the transaction: another process may have recorded keys meanwhile.
-    let record = plan(&*txn, keys).await?;
+    let Plan { record, rotation } = plan(&*txn, keys).await?;
     for key_id in &record {
         let Some(check_value) = keys.seal_with(key_id, CHECK_FIELD, CHECK_TEXT) else {
             continue;
@@ -129,12 +129,26 @@ pub async fn check(db: &Database, keys: &Keyring, now: DateTime<Utc>) -> Result<
         }
     }
     txn.commit().await?;
-    tracing::info!(keys = ?record, "data keys recorded for this database");
+    // A key added beside others is a rotation, worth an operator's notice; a new database's first
+    // key is not.
+    if rotation {
+        tracing::info!(keys = ?record, "a new data key is recorded for this database beside the older ones");
+    } else {
+        tracing::debug!(keys = ?record, "data keys recorded for this database");
+    }
     Ok(())
 }
 
+/// What a start records.
+struct Plan {
+    /// The key ids to record.
+    record: Vec<String>,
+    /// Whether the database had keys recorded already (a new one is then a rotation).
+    rotation: bool,
+}
+
 /// The key ids to record, or why this keyring must not use the database.
-async fn plan<C: ConnectionTrait>(conn: &C, keys: &Keyring) -> Result<Vec<String>, KeyCheckError> {
+async fn plan<C: ConnectionTrait>(conn: &C, keys: &Keyring) -> Result<Plan, KeyCheckError> {
     let rows = data_key::Entity::find().all(conn).await?;
     let recorded: BTreeSet<String> = if rows.is_empty() {
         sealed_key_ids(conn).await?
@@ -174,7 +188,10 @@ async fn plan<C: ConnectionTrait>(conn: &C, keys: &Keyring) -> Result<Vec<String
     if !recorded.contains(keys.current_key_id()) {
         record.push(keys.current_key_id().to_string());
     }
-    Ok(record)
+    Ok(Plan {
+        record,
+        rotation: !rows.is_empty(),
+    })
 }
 
 /// The key ids found in the sealed columns (`enc1:<8 hex digits>:…`).
