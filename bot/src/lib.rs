@@ -6,6 +6,7 @@
 //! - `app`: loading settings, telemetry, connecting and migrating, building the services.
 //! - `console`: the terminal channel (`mednanny chat`).
 //! - `admin`: operator commands (family, invite, member, child, med, allergy, export, erase, audit).
+//! - `migrate_tool`: the `mednanny-migrate` binary's commands (the schema by hand).
 //! - `serve`: `mednanny serve`, the long-running bot (Slack and/or WhatsApp).
 //! - `pipeline`: one delivery pipeline for every channel (workers, resume, alert pushers).
 //! - `slack`: the Slack channel.
@@ -21,6 +22,7 @@ pub mod cli;
 pub mod console;
 pub mod health;
 pub mod media;
+pub mod migrate_tool;
 pub mod pipeline;
 pub mod reminders;
 pub mod sender_queue;

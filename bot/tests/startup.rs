@@ -63,6 +63,10 @@ impl Place {
     fn mednanny(&self, args: &[&str]) -> Command {
         self.command(env!("CARGO_BIN_EXE_mednanny"), args)
     }
+
+    fn migrate_tool(&self, args: &[&str]) -> Command {
+        self.command(env!("CARGO_BIN_EXE_mednanny-migrate"), args)
+    }
 }
 
 /// Runs `command` with `input` on stdin (not a terminal).
@@ -300,4 +304,295 @@ fn a_database_sealed_with_another_key_stops_start_up_naming_both_keys() {
     refused(&demo_chat(&place, KEY_B, None), &a, &b);
     let again = demo_chat(&place, KEY_B, Some(KEY_A));
     assert!(again.status.success(), "{}", text(&again.stderr));
+}
+
+/// Runs `command` with nothing on stdin and expects success: its stdout.
+fn succeeds(command: Command) -> String {
+    let output = run(command, "");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    text(&output.stdout)
+}
+
+/// The error line of a failed run (the last line of stderr), which must be the only one that says
+/// what went wrong.
+fn fails(command: Command) -> String {
+    let output = run(command, "");
+    assert!(
+        !output.status.success(),
+        "succeeded: {}",
+        text(&output.stdout)
+    );
+    let stderr = text(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr.lines().last().unwrap_or_default().to_string()
+}
+
+/// `mednanny-migrate` on a database the family uses: with `database` as `mednanny` reads it
+/// (`url`), the record made by `chat --demo` survives every unconfirmed destructive command, and
+/// each confirmed one does what it says. The same steps on SQLite and PostgreSQL.
+fn migrate_tool_steps(place: &Place, url: &str, location: &str) {
+    let migrate = |args: &[&str]| {
+        let mut command = place.migrate_tool(args);
+        command.env("MEDNANNY__DATABASE__URL", url);
+        command
+    };
+    let families = || {
+        let mut command = place.mednanny(&["family", "list"]);
+        command.env("MEDNANNY__DATABASE__URL", url);
+        succeeds(command)
+    };
+    let status = succeeds(migrate(&["status"]));
+    let total = status
+        .lines()
+        .filter(|l| l.starts_with("pending  "))
+        .count();
+    assert!(total >= 14, "{status}");
+    assert!(
+        status.ends_with(&format!("0 of {total} applied.\n")),
+        "{status}"
+    );
+    let up = succeeds(migrate(&[]));
+    assert!(up.contains("applied  m20261211_000014_data_keys"), "{up}");
+    assert!(
+        up.ends_with(&format!("{total} of {total} applied.\n")),
+        "{up}"
+    );
+    let mut demo = place.mednanny(&["chat", "--demo"]);
+    demo.env("MEDNANNY__DATABASE__URL", url);
+    let chat = run(demo, "kids\n");
+    assert!(chat.status.success());
+    let said = text(&chat.stderr);
+    assert!(said.contains(&format!("Database: {location}\n")), "{said}");
+    assert!(families().contains("Garcia"));
+
+    // Without a terminal and without --yes, nothing that drops data is done.
+    for command in ["fresh", "refresh", "reset", "down"] {
+        let refused = fails(migrate(&[command]));
+        assert!(
+            refused.starts_with(&format!("mednanny-migrate: `{command}` "))
+                && refused.contains("pass --yes"),
+            "{refused}"
+        );
+        assert!(families().contains("Garcia"), "{command} dropped data");
+    }
+
+    let down = succeeds(migrate(&["down", "--yes"]));
+    assert!(
+        down.contains("rolled back  m20261211_000014_data_keys"),
+        "{down}"
+    );
+    let status = succeeds(migrate(&["status"]));
+    assert!(
+        status.contains("pending  m20261211_000014_data_keys"),
+        "{status}"
+    );
+    succeeds(migrate(&["up"]));
+    assert!(families().contains("Garcia"), "down 1 left the record");
+
+    let fresh = succeeds(migrate(&["fresh", "--yes"]));
+    assert!(fresh.contains("Dropped every table"), "{fresh}");
+    assert_eq!(families(), "", "fresh leaves an empty database");
+    succeeds(migrate(&["reset", "--yes"]));
+    let status = succeeds(migrate(&["status"]));
+    assert!(
+        status.ends_with(&format!("0 of {total} applied.\n")),
+        "{status}"
+    );
+}
+
+#[test]
+fn mednanny_migrate_works_on_sqlite_and_drops_nothing_unconfirmed() {
+    let place = Place::new();
+    std::fs::create_dir(place.path("data")).expect("data dir");
+    let file = std::fs::canonicalize(place.path("data")).expect("data dir");
+    migrate_tool_steps(
+        &place,
+        "sqlite://data/m.db?mode=rwc",
+        &format!("{}/m.db (SQLite)", file.display()),
+    );
+}
+
+#[test]
+fn mednanny_migrate_works_on_postgres_and_drops_nothing_unconfirmed() {
+    let Some(admin) = std::env::var("MEDNANNY_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+    else {
+        eprintln!("skipped: MEDNANNY_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let name = format!("mednanny_migrate_{}", std::process::id());
+    postgres_admin_sql(&admin, &format!("CREATE DATABASE {name}"));
+    let base = admin
+        .rsplit_once('/')
+        .map(|(base, _)| base.to_string())
+        .expect("the admin URL names a database");
+    let place = Place::new();
+    // The database, its server and user; the password (if the URL has one) never.
+    let server = base
+        .rsplit_once('@')
+        .map_or(base.as_str(), |(_, server)| server);
+    let user = base
+        .split_once("://")
+        .and_then(|(_, rest)| rest.rsplit_once('@'))
+        .map(|(credentials, _)| {
+            credentials
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        });
+    let location = match user {
+        Some(user) if !user.is_empty() => format!("{name} on {server} as {user} (PostgreSQL)"),
+        _ => format!("{name} on {server} (PostgreSQL)"),
+    };
+    let steps = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        migrate_tool_steps(&place, &format!("{base}/{name}"), &location)
+    }));
+    postgres_admin_sql(
+        &admin,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    );
+    if let Err(panic) = steps {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// One SQL statement on the PostgreSQL server, from a throwaway runtime on a plain thread.
+fn postgres_admin_sql(admin: &str, sql: &str) {
+    let (admin, sql) = (admin.to_string(), sql.to_string());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            use sea_orm::ConnectionTrait;
+            let db = sea_orm::Database::connect(&admin)
+                .await
+                .expect("admin connection");
+            db.execute_unprepared(&sql).await.expect("admin statement");
+            db.close().await.ok();
+        });
+    })
+    .join()
+    .expect("admin thread");
+}
+
+/// At a terminal, a destructive command waits for the database's name: anything else changes
+/// nothing. (Run under `script`, which gives it a terminal; skipped where `script` is missing.)
+#[cfg(unix)]
+#[test]
+fn at_a_terminal_mednanny_migrate_asks_for_the_database_name() {
+    let place = Place::new();
+    let at_terminal = |answer: &str| {
+        let mut command = Command::new("script");
+        command.args([
+            "-qec",
+            &format!("{} fresh", env!("CARGO_BIN_EXE_mednanny-migrate")),
+            "/dev/null",
+        ]);
+        let template = place.migrate_tool(&[]);
+        command.current_dir(place.dir.path());
+        for (key, value) in template.get_envs() {
+            match value {
+                Some(value) => command.env(key, value),
+                None => command.env_remove(key),
+            };
+        }
+        run(command, &format!("{answer}\n"))
+    };
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to run it at a terminal");
+        return;
+    }
+    succeeds(place.migrate_tool(&[]));
+    assert!(run(place.mednanny(&["chat", "--demo"]), "kids\n")
+        .status
+        .success());
+    let families = || succeeds(place.mednanny(&["family", "list"]));
+
+    let wrong = at_terminal("mednanny.db");
+    let said = text(&wrong.stdout);
+    assert!(said.contains("Type m.db to confirm:"), "{said}");
+    assert!(
+        said.contains("not confirmed: nothing was changed"),
+        "{said}"
+    );
+    assert!(!wrong.status.success());
+    assert!(families().contains("Garcia"));
+
+    let right = at_terminal("m.db");
+    assert!(right.status.success(), "{}", text(&right.stdout));
+    assert_eq!(families(), "");
+}
+
+/// `--help` and `--version` are answered before any setting is read: with a configuration that
+/// stops start-up (production without a data key, a bad database URL) they work, and nothing is
+/// created.
+#[test]
+fn help_and_version_need_no_configuration() {
+    let place = Place::new();
+    for (binary, name) in [
+        (env!("CARGO_BIN_EXE_mednanny"), "mednanny"),
+        (env!("CARGO_BIN_EXE_mednanny-migrate"), "mednanny-migrate"),
+    ] {
+        for (flag, expected) in [
+            ("--help", format!("Usage: {name}")),
+            ("--version", format!("{name} {}", env!("CARGO_PKG_VERSION"))),
+        ] {
+            let mut command = place.command(binary, &[flag]);
+            command
+                .env("MEDNANNY_ENV", "production")
+                .env("MEDNANNY__DATABASE__URL", "mysql://nowhere");
+            let stdout = succeeds(command);
+            assert!(stdout.contains(&expected), "{name} {flag}: {stdout}");
+        }
+    }
+    assert!(
+        !place.path("data").exists(),
+        "nothing is created for --help"
+    );
+}
+
+/// `mednanny-migrate` reads MedNanny's settings, not `DATABASE_URL`: the config folder's
+/// database, overridden by MEDNANNY__DATABASE__URL; a bad one stops it with one line naming the
+/// setting, and production needs no data key for it.
+#[test]
+fn mednanny_migrate_reads_mednannys_settings() {
+    let place = Place::new();
+    std::fs::create_dir(place.path("config")).expect("config dir");
+    std::fs::write(
+        place.path("config/production.toml"),
+        "[database]\nurl = \"sqlite://from-file.db?mode=rwc\"\n",
+    )
+    .expect("write");
+    let mut command = place.migrate_tool(&["status"]);
+    command
+        .env_remove("MEDNANNY__DATABASE__URL")
+        .env("MEDNANNY_ENV", "production")
+        .env("DATABASE_URL", "sqlite://not-this-one.db?mode=rwc");
+    let output = run(command, "");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    let used = std::fs::canonicalize(place.path("from-file.db")).expect("from the file");
+    assert!(
+        stderr.contains(&format!("Database: {} (SQLite)", used.display())),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("DATABASE_URL is set but not read"),
+        "{stderr}"
+    );
+    assert!(!place.path("not-this-one.db").exists());
+
+    let mut command = place.migrate_tool(&["status"]);
+    command.env("MEDNANNY__DATABASE__URL", "mysql://nowhere");
+    let line = fails(command);
+    assert!(
+        line.starts_with(
+            "mednanny-migrate: configuration error: database.url: must start with sqlite:"
+        ),
+        "{line}"
+    );
 }

@@ -492,6 +492,12 @@ impl Settings {
     }
 }
 
+/// Whether `DATABASE_URL` is set. MedNanny never reads it (sea-orm's own tools do, and
+/// `mednanny-migrate` did): the migration tool says so, rather than let someone believe it used it.
+pub fn database_url_variable_is_set() -> bool {
+    std::env::var_os("DATABASE_URL").is_some()
+}
+
 /// The profile, the config folder and the `MEDNANNY__…` variables of this process.
 fn process_sources() -> Result<(Profile, PathBuf, Vec<(String, String)>), SettingsError> {
     let profile = Profile::parse(&std::env::var("MEDNANNY_ENV").unwrap_or_default())?;

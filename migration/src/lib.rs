@@ -43,6 +43,8 @@ mod m20261210_000013_outbox_early_status;
 mod m20261211_000014_data_keys;
 
 pub use inbox_store::InboxMigrator;
+/// Whether a migration is applied (`MigratorTrait::get_migration_with_status`).
+pub use sea_orm_migration::MigrationStatus;
 
 /// Every migration, oldest first.
 pub struct Migrator;

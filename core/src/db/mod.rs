@@ -9,9 +9,11 @@
 //!
 //! # Layout
 //! - this file: [`Database`], [`Conn`] (statements outside a transaction), [`WriteTxn`].
+//! - `schema`: applying, inspecting and undoing migrations (`migrate`, `mednanny-migrate`).
 //! - `sqlite`: SQLite run on the calling thread, MedNanny's own sea-orm connection for it (why:
 //!   see its top comment). PostgreSQL goes through sea-orm's sqlx driver.
 
+mod schema;
 mod sqlite;
 
 use std::sync::Arc;
@@ -24,6 +26,7 @@ use sea_orm::{
     DbErr, ExecResult, QueryResult, RuntimeErr, Statement, TransactionTrait,
 };
 
+pub use self::schema::{MigrationState, SchemaChange};
 pub use self::sqlite::{known_columns, WriteStats};
 use self::sqlite::{Shared, SqliteDb, SqliteFile, Writing};
 use crate::audit::ChainHeads;
@@ -72,6 +75,18 @@ impl std::fmt::Display for Location {
 }
 
 impl Location {
+    /// The database's short name: a SQLite file's name (`mednanny.db`), a PostgreSQL database's.
+    /// `mednanny-migrate` asks for it to be typed before it drops anything.
+    pub fn name(&self) -> String {
+        match self {
+            Location::Sqlite(path) => path
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string()),
+            Location::Postgres { database, .. } => database.clone(),
+        }
+    }
+
     /// A SQLite file's absolute path (symbolic links resolved when the file exists).
     fn sqlite(path: &std::path::Path) -> Self {
         let absolute = std::fs::canonicalize(path)
@@ -252,22 +267,39 @@ impl Database {
         self.migrate_with::<Migrator>().await
     }
 
-    /// Applies a migrator's pending migrations (on SQLite on the writer, nothing else writing
-    /// meanwhile), then reopens this process's SQLite connections. A connection that read the schema
-    /// before a migration can keep compiling statements against it: an `ON CONFLICT` could then be
-    /// refused as matching no unique index (seen with the inbox, docs/architecture.md).
     async fn migrate_with<M: MigratorTrait>(&self) -> Result<(), DbErr> {
+        self.change_schema_with::<M>(SchemaChange::Up(None))
+            .await
+            .map(|_| ())
+    }
+
+    /// Changes the schema as `change` says (`mednanny-migrate`), and returns every migration with
+    /// whether it is applied now. On SQLite the whole change is one transaction: it is done
+    /// whole or not at all.
+    pub async fn change_schema(&self, change: SchemaChange) -> Result<Vec<MigrationState>, DbErr> {
+        self.change_schema_with::<Migrator>(change).await
+    }
+
+    /// Runs a change with a migrator (on SQLite on the writer, nothing else writing meanwhile),
+    /// then reopens this process's SQLite connections. A connection that read the schema before a
+    /// migration can keep compiling statements against it: an `ON CONFLICT` could then be refused
+    /// as matching no unique index (seen with the inbox, docs/architecture.md).
+    async fn change_schema_with<M: MigratorTrait>(
+        &self,
+        change: SchemaChange,
+    ) -> Result<Vec<MigrationState>, DbErr> {
         match &self.conn {
-            Conn::Postgres(conn) => M::up(conn, None).await,
+            Conn::Postgres(conn) => schema::apply::<M>(conn, change).await,
             Conn::Sqlite(shared) => {
                 let migrating = shared.0.migrating().await?;
-                let result = M::up(&migrating, None).await;
+                let result = schema::apply::<M>(&migrating, change).await;
                 let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
                 let ended = migrating.execute_unprepared(end).await;
                 drop(migrating);
-                result?;
+                let states = result?;
                 ended?;
-                shared.0.reopen()
+                shared.0.reopen()?;
+                Ok(states)
             }
         }
     }
