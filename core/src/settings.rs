@@ -151,8 +151,8 @@ impl DatabaseSettings {
     /// only touch the schema (`mednanny-migrate`), which need no data key, token or secret, so a
     /// problem elsewhere in the settings does not stop them.
     pub fn load() -> Result<Self, SettingsError> {
-        let (profile, config_dir, env) = process_sources()?;
-        Self::load_from(profile, &config_dir, &env)
+        let sources = process_sources()?;
+        Self::load_from(sources.profile, &sources.config_dir, &sources.env)
     }
 
     /// [`DatabaseSettings::load`] from the given sources (see [`Settings::load_from`]).
@@ -382,8 +382,8 @@ fn default_profile() -> Profile {
 impl Settings {
     /// Loads settings from `config/` under the working directory and the process environment.
     pub fn load() -> Result<Self, SettingsError> {
-        let (profile, config_dir, env) = process_sources()?;
-        Self::load_from(profile, &config_dir, &env)
+        let sources = process_sources()?;
+        Self::load_from(sources.profile, &sources.config_dir, &sources.env)
     }
 
     /// Loads settings for `profile` from `config_dir` and the given `MEDNANNY__…` variables
@@ -498,14 +498,24 @@ pub fn database_url_variable_is_set() -> bool {
     std::env::var_os("DATABASE_URL").is_some()
 }
 
-/// The profile, the config folder and the `MEDNANNY__…` variables of this process.
-fn process_sources() -> Result<(Profile, PathBuf, Vec<(String, String)>), SettingsError> {
+/// Where this process's settings come from: its profile, config folder and `MEDNANNY__…` variables.
+struct Sources {
+    profile: Profile,
+    config_dir: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+fn process_sources() -> Result<Sources, SettingsError> {
     let profile = Profile::parse(&std::env::var("MEDNANNY_ENV").unwrap_or_default())?;
     let config_dir = std::env::var("MEDNANNY_CONFIG_DIR").unwrap_or_else(|_| "config".into());
     let env = std::env::vars()
         .filter(|(key, _)| key.starts_with("MEDNANNY__"))
         .collect();
-    Ok((profile, PathBuf::from(config_dir), env))
+    Ok(Sources {
+        profile,
+        config_dir: PathBuf::from(config_dir),
+        env,
+    })
 }
 
 /// The layers, merged: the compiled-in defaults, `default.toml` and the profile's file on disk

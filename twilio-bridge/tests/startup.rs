@@ -91,7 +91,11 @@ fn listening(mut command: Command) -> (std::process::Child, String) {
             }
             _ => {
                 let _ = child.kill();
-                panic!("the bridge stopped before listening");
+                let output = child.wait_with_output().expect("the bridge's output");
+                panic!(
+                    "the bridge stopped before listening: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
             }
         }
     }
