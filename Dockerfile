@@ -17,11 +17,12 @@ FROM rust:1-bookworm AS builder
 WORKDIR /src
 COPY . .
 # The target dir is a cache mount, so it is not part of the layer: copy the
-# binaries out to /out in the same step.
+# binaries out to /out in the same step. Only the two the image runs: `mednanny migrate` applies
+# migrations in it, and `mednanny-migrate` (which can also drop them) would be another fat-LTO link.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked -p bot -p twilio-bridge \
+    cargo build --release --locked --bin mednanny --bin twilio-bridge \
  && mkdir -p /out \
  && cp target/release/mednanny target/release/twilio-bridge /out/
 

@@ -9,6 +9,7 @@ use mednanny_core::assistant::llm::LlmBrain;
 use mednanny_core::assistant::voice::Transcriber;
 use mednanny_core::clock::Clock;
 use mednanny_core::crypto::Keyring;
+use mednanny_core::data_keys;
 use mednanny_core::db::Database;
 use mednanny_core::engine::Engine;
 use mednanny_core::services::Services;
@@ -48,19 +49,16 @@ impl App {
     /// Builds everything on `clock`: the system clock, except for `mednanny chat --demo --now`.
     pub async fn start(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Self> {
         let keys = Keyring::from_settings(settings)?;
-        let db = Database::connect(&settings.database)
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot open the database (database.url = {})",
-                    redact_url(&settings.database.url)
-                )
-            })?;
+        let db = open_database(settings).await?;
         if settings.database.migrate_on_start {
             db.migrate()
                 .await
                 .context("cannot apply database migrations")?;
         }
+        // Before anything is read or sealed: a wrong data key stops here, naming the keys.
+        data_keys::check(&db, &keys, clock.now())
+            .await
+            .with_context(|| format!("database {}", db.location()))?;
         let services = Services::new(db, keys, clock, settings.security.invite_ttl_hours);
         // A family created in chat is asked where it lives (engine/new_family.rs); the settings'
         // default country and time zone are the operator's `family create`'s alone.
@@ -96,6 +94,18 @@ impl App {
         })
     }
 
+    /// `mednanny migrate`: the schema only, so no data key is read (or made) for it.
+    pub async fn migrate(settings: &Settings) -> Result<()> {
+        let db = open_database(settings).await?;
+        say_where(&db);
+        db.migrate()
+            .await
+            .context("cannot apply database migrations")?;
+        println!("Database is up to date.");
+        db.close().await.ok();
+        Ok(())
+    }
+
     pub async fn shutdown(self) {
         let db = self.services.db().clone();
         drop(self.engine);
@@ -104,6 +114,23 @@ impl App {
             tracing::warn!(%error, "closing the database");
         }
     }
+}
+
+async fn open_database(settings: &Settings) -> Result<Database> {
+    Database::connect(&settings.database)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database (database.url = {})",
+                redact_url(&settings.database.url)
+            )
+        })
+}
+
+/// Says which database was opened, on stderr (stdout is a scripted session's): the default SQLite
+/// URL is relative to the working directory, so starting elsewhere opens another, empty one.
+pub fn say_where(db: &Database) {
+    eprintln!("Database: {}", db.location());
 }
 
 /// A database URL without its password, for error messages.

@@ -6,6 +6,7 @@
 //! - `app`: loading settings, telemetry, connecting and migrating, building the services.
 //! - `console`: the terminal channel (`mednanny chat`).
 //! - `admin`: operator commands (family, invite, member, child, med, allergy, export, erase, audit).
+//! - `migrate_tool`: the `mednanny-migrate` binary's commands (the schema by hand).
 //! - `serve`: `mednanny serve`, the long-running bot (Slack and/or WhatsApp).
 //! - `pipeline`: one delivery pipeline for every channel (workers, resume, alert pushers).
 //! - `slack`: the Slack channel.
@@ -21,6 +22,7 @@ pub mod cli;
 pub mod console;
 pub mod health;
 pub mod media;
+pub mod migrate_tool;
 pub mod pipeline;
 pub mod reminders;
 pub mod sender_queue;
@@ -47,15 +49,16 @@ pub async fn run(cli: Cli, settings: Settings, placement: Placement) -> Result<(
         }
         Some(reason) => tracing::warn!(%reason, "runtime.cpus not applied; running on every CPU"),
     }
+    if let Command::Migrate = cli.command {
+        return app::App::migrate(&settings).await;
+    }
     let app = app::App::start(&settings, clock(&cli)).await?;
+    if let Command::Chat(_) | Command::Serve = cli.command {
+        app::say_where(app.services.db());
+    }
     let result = match cli.command {
         Command::Chat(args) => console::run(&app, args).await,
         Command::Serve => serve::serve(&app, &settings, shutdown_signal()).await,
-        Command::Migrate => {
-            app.services.db().migrate().await?;
-            println!("Database is up to date.");
-            Ok(())
-        }
         other => admin::run(&app, &settings, other).await,
     };
     app.shutdown().await;

@@ -113,11 +113,36 @@ impl Keyring {
         &self.current_id
     }
 
+    /// Whether this keyring holds the key with id `key_id` (current or retired).
+    pub fn has_key(&self, key_id: &str) -> bool {
+        self.keys.contains_key(key_id)
+    }
+
+    /// The ids of the retired keys, sorted.
+    pub fn retired_key_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .keys
+            .keys()
+            .map(String::as_str)
+            .filter(|id| *id != self.current_id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// Seals `plaintext` for the column `field` (e.g. `care_notes.body`).
     pub fn seal(&self, field: &str, plaintext: &str) -> String {
+        // The current key is always in `keys` (see `new`).
+        self.seal_with(&self.current_id, field, plaintext)
+            .unwrap_or_default()
+    }
+
+    /// Seals with the key `key_id` (current or retired), `None` when this keyring does not hold
+    /// it. Only the data key check seals with a retired key (see `data_keys`).
+    pub fn seal_with(&self, key_id: &str, field: &str, plaintext: &str) -> Option<String> {
+        let cipher = self.keys.get(key_id)?;
         let mut nonce = [0u8; 12];
         rand::thread_rng().fill_bytes(&mut nonce);
-        let cipher = &self.keys[&self.current_id];
         // Encryption with a valid key and nonce cannot fail for inputs under 64 GiB.
         let sealed = cipher
             .encrypt(
@@ -131,7 +156,7 @@ impl Keyring {
         let mut blob = Vec::with_capacity(12 + sealed.len());
         blob.extend_from_slice(&nonce);
         blob.extend_from_slice(&sealed);
-        format!("{PREFIX}:{}:{}", self.current_id, BASE64.encode(blob))
+        Some(format!("{PREFIX}:{key_id}:{}", BASE64.encode(blob)))
     }
 
     pub fn seal_opt(&self, field: &str, plaintext: Option<&str>) -> Option<String> {
@@ -185,8 +210,9 @@ fn load_or_create_key_file(path: &Path) -> Result<[u8; 32], SettingsError> {
             .map_err(|e| problem(format!("cannot read {}: {e}", path.display())))?;
         return decode_key("security.dev_key_file", &text);
     }
+    // Its folder is usually the database's too (data/): owner-only when made here.
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
+        crate::owner_only::create_dir_all(parent)
             .map_err(|e| problem(format!("cannot create {}: {e}", parent.display())))?;
     }
     let mut key = [0u8; 32];

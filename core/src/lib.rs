@@ -7,7 +7,9 @@
 //! # Layout
 //! - [`settings`]: typed, layered, validated configuration (the only reader of the environment).
 //! - [`db`]: connecting, migrating, and the per-family write transaction.
+//! - [`owner_only`]: creating the database's files and folders so that only their owner can open them.
 //! - [`crypto`]: AES-256-GCM sealing of free-text health fields, with key rotation.
+//! - [`data_keys`]: the start-up check that this process holds every data key the database needs.
 //! - [`audit`]: the append-only, hash-chained audit trail and its verification.
 //! - [`domain`]: validated domain types (amounts, temperatures, roles, ingredients, emergency numbers).
 //! - [`auth`]: the one authorization policy.
@@ -30,6 +32,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod crypto;
+pub mod data_keys;
 pub mod db;
 pub mod demo;
 pub mod domain;
@@ -39,6 +42,7 @@ pub mod hours;
 pub mod inbox;
 pub mod messages;
 pub mod outbox;
+pub mod owner_only;
 pub mod reminders;
 pub mod runtime;
 pub mod screen;

@@ -309,3 +309,51 @@ async fn after_a_key_rotation_the_retired_key_still_opens_old_data() {
         );
     }
 }
+
+/// The start-up check (`data_keys::check`) on each backend: a database knows the keys its values
+/// were sealed with, a keyring without one of them is refused naming it, and a database from
+/// before the check (no keys recorded) is read for the keys its sealed values name.
+#[tokio::test]
+async fn the_start_up_check_refuses_a_keyring_without_every_key_the_database_needs() {
+    use mednanny_core::data_keys::{check, KeyCheckError};
+    let (key_a, key_b) = ([0x33u8; 32], [0x44u8; 32]);
+    let (a, b) = (Keyring::new(key_a, &[]), Keyring::new(key_b, &[]));
+    let rotated = Keyring::new(key_b, &[key_a]);
+    let needs = |result: Result<(), KeyCheckError>, missing: &Keyring, backend| match result {
+        Err(KeyCheckError::MissingKeys {
+            needed, current, ..
+        }) => {
+            assert_eq!(
+                needed,
+                vec![missing.current_key_id().to_string()],
+                "{backend:?}"
+            );
+            assert_ne!(current, missing.current_key_id(), "{backend:?}");
+        }
+        other => panic!("{backend:?}: {other:?}"),
+    };
+    for backend in support::backends() {
+        let app = TestApp::new(backend).await;
+        let db = app.services.db();
+        let now = support::default_now();
+        check(db, &a, now).await.unwrap();
+        let with_a = app.with_keys(a.clone());
+        let demo = demo::ensure(&with_a).await.unwrap();
+        record(&with_a, &demo).await;
+
+        needs(check(db, &b, now).await, &a, backend);
+        check(db, &rotated, now).await.unwrap();
+        check(db, &rotated, now).await.unwrap();
+        // From the rotation on, both keys are needed.
+        needs(check(db, &b, now).await, &a, backend);
+        needs(check(db, &a, now).await, &b, backend);
+
+        db.conn()
+            .execute_unprepared("DELETE FROM data_keys")
+            .await
+            .unwrap();
+        needs(check(db, &b, now).await, &a, backend);
+        check(db, &rotated, now).await.unwrap();
+        needs(check(db, &a, now).await, &b, backend);
+    }
+}

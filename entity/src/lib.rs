@@ -13,6 +13,7 @@ pub mod child;
 pub mod condition;
 pub mod consent;
 pub mod conversation_state;
+pub mod data_key;
 pub mod dose_log;
 pub mod family;
 pub mod family_payroll;

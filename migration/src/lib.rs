@@ -21,6 +21,7 @@
 //! - `m20261209_000011_reminders_claim_order`: due reminders in the order a claim takes them.
 //! - `m20261210_000012_certification_renewed`: when a certification's expiry was last changed.
 //! - `m20261210_000013_outbox_early_status`: status callbacks that beat their message's record.
+//! - `m20261211_000014_data_keys`: the data keys the database's sealed values need, each with a check value.
 //! - `inbox_store`: [`InboxMigrator`], the inbox table alone, for a SQLite inbox kept in its own file.
 
 pub use sea_orm_migration::prelude::*;
@@ -39,9 +40,12 @@ mod m20261208_000010_outbox_head;
 mod m20261209_000011_reminders_claim_order;
 mod m20261210_000012_certification_renewed;
 mod m20261210_000013_outbox_early_status;
+mod m20261211_000014_data_keys;
 mod m20261212_000015_medication_versions;
 
 pub use inbox_store::InboxMigrator;
+/// Whether a migration is applied (`MigratorTrait::get_migration_with_status`).
+pub use sea_orm_migration::MigrationStatus;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -63,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000011_reminders_claim_order::Migration),
             Box::new(m20261210_000012_certification_renewed::Migration),
             Box::new(m20261210_000013_outbox_early_status::Migration),
+            Box::new(m20261211_000014_data_keys::Migration),
             Box::new(m20261212_000015_medication_versions::Migration),
         ]
     }

@@ -27,8 +27,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use chrono::Utc;
 use mednanny_core::clock::{Clock, SystemClock};
 use mednanny_core::crypto::Keyring;
+use mednanny_core::data_keys::{self, KeyCheckError};
 use mednanny_core::db::Database;
 use mednanny_core::inbox::Inbox;
 use mednanny_core::outbox::Outbox;
@@ -70,6 +72,15 @@ pub async fn run(
     let db = Database::connect(&settings.database)
         .await
         .context("cannot open the database (database.url)")?;
+    // The bridge seals what it keeps in the inbox and opens what it sends: a wrong data key stops
+    // it before it listens. On a database the bot has not migrated yet, the check waits for the
+    // schema (see `wait_for_schema`).
+    let keys_checked = match data_keys::check(&db, &keys, clock.now()).await {
+        Ok(()) => true,
+        Err(KeyCheckError::NotMigrated) => false,
+        Err(error) => return Err(error).context(format!("database {}", db.location())),
+    };
+    let recheck = (!keys_checked).then(|| keys.clone());
     let inbox_db = db
         .inbox(&settings.database)
         .await
@@ -97,7 +108,13 @@ pub async fn run(
         );
     }
     let stopping = Arc::new(AtomicBool::new(false));
-    let ready = tokio::spawn(wait_for_schema(db.clone(), shared.clone()));
+    let refused = Arc::new(Notify::new());
+    let ready = tokio::spawn(wait_for_schema(
+        db.clone(),
+        shared.clone(),
+        recheck,
+        refused.clone(),
+    ));
     let teller = tokio::spawn(tell_bot_loop(
         shared.clone(),
         settings.bridge.bot_url.clone(),
@@ -109,31 +126,67 @@ pub async fn run(
         stopping.clone(),
     ));
     let app = webhook::router(shared.clone(), settings.bridge.max_body_bytes);
+    let stop = async move {
+        tokio::select! {
+            () = shutdown => {}
+            () = refused.notified() => {}
+        }
+    };
     let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(stop)
         .await
         .context("HTTP server failed");
     stopping.store(true, Ordering::Release);
     shared.send_now.notify_one();
     let _ = sender.await;
     teller.abort();
-    ready.abort();
+    let refusal = match ready.is_finished() {
+        true => ready.await.ok().and_then(Result::err),
+        false => {
+            ready.abort();
+            None
+        }
+    };
+    let location = db.location().to_string();
     db.close().await.ok();
-    served
+    match refusal {
+        Some(error) => Err(error).context(format!("database {location}")),
+        None => served,
+    }
 }
 
 /// The bot creates the tables; until it has, webhooks get 503 (Twilio retries them) and /readyz
-/// says why.
-async fn wait_for_schema(db: Database, shared: Arc<Shared>) {
+/// says why. `keys`, when the data keys could not be checked at start (no schema yet), are checked
+/// once it is there: a refusal stops the bridge (`refused`), and nothing is kept or sent meanwhile.
+async fn wait_for_schema(
+    db: Database,
+    shared: Arc<Shared>,
+    keys: Option<Keyring>,
+    refused: Arc<Notify>,
+) -> Result<(), KeyCheckError> {
     use sea_orm::{EntityTrait, QuerySelect};
     let mut said = false;
     loop {
         let outbox = entity::outbox::Entity::find().limit(1).all(db.conn()).await;
         if outbox.is_ok() && shared.inbox.ping().await {
+            if let Some(keyring) = &keys {
+                match data_keys::check(&db, keyring, Utc::now()).await {
+                    Ok(()) => {}
+                    // The bot is still migrating.
+                    Err(KeyCheckError::NotMigrated) => {
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                        continue;
+                    }
+                    Err(error) => {
+                        refused.notify_one();
+                        return Err(error);
+                    }
+                }
+            }
             shared.ready.store(true, Ordering::Release);
             // Anything queued while the bridge was down goes now.
             shared.send_now.notify_one();
-            return;
+            return Ok(());
         }
         if !said {
             tracing::warn!("the database is not migrated yet: start `mednanny serve` (or run `mednanny migrate`)");

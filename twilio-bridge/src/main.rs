@@ -3,11 +3,28 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use clap::Parser;
 use mednanny_core::settings::{LogFormat, Settings};
 use tracing_subscriber::EnvFilter;
 
+/// The command line: no arguments besides `--help` and `--version`, which are answered before any
+/// setting is read (so they work where the configuration is incomplete or wrong).
+#[derive(Debug, Parser)]
+#[command(
+    name = "twilio-bridge",
+    version,
+    about = "MedNanny's WhatsApp bridge: Twilio's webhooks in (signature checked, kept in the inbox), the outbox out.",
+    long_about = "MedNanny's WhatsApp bridge: the only process that talks to Twilio. It keeps every signed webhook \
+                  in the database's inbox, tells `mednanny serve`, and sends the bot's replies from the outbox.\n\
+                  Configuration: config/default.toml, config/$MEDNANNY_ENV.toml, then MEDNANNY__SECTION__KEY \
+                  environment variables; it needs MEDNANNY__TWILIO__AUTH_TOKEN, __ACCOUNT_SID, __PUBLIC_URL, \
+                  __WHATSAPP_FROM, MEDNANNY__INTERNAL__SECRET and the bot's data key (see README.md, WhatsApp)."
+)]
+struct Cli {}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    Cli::parse();
     match try_main().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

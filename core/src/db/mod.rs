@@ -9,9 +9,11 @@
 //!
 //! # Layout
 //! - this file: [`Database`], [`Conn`] (statements outside a transaction), [`WriteTxn`].
+//! - `schema`: applying, inspecting and undoing migrations (`migrate`, `mednanny-migrate`).
 //! - `sqlite`: SQLite run on the calling thread, MedNanny's own sea-orm connection for it (why:
 //!   see its top comment). PostgreSQL goes through sea-orm's sqlx driver.
 
+mod schema;
 mod sqlite;
 
 use std::sync::Arc;
@@ -24,6 +26,7 @@ use sea_orm::{
     DbErr, ExecResult, QueryResult, RuntimeErr, Statement, TransactionTrait,
 };
 
+pub use self::schema::{MigrationState, SchemaChange};
 pub use self::sqlite::{known_columns, WriteStats};
 use self::sqlite::{Shared, SqliteDb, SqliteFile, Writing};
 use crate::audit::ChainHeads;
@@ -36,6 +39,86 @@ const ADVISORY_NAMESPACE: i32 = 0x4d4e;
 pub struct Database {
     conn: Conn,
     chain_heads: Arc<ChainHeads>,
+    location: Arc<Location>,
+}
+
+/// Where a database is, for a person to read: a SQLite file's absolute path, or a PostgreSQL
+/// database's name, server and user (never the password). `serve` and `chat` say it at start,
+/// since the default SQLite URL is relative to the working directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(std::path::PathBuf),
+    Postgres {
+        database: String,
+        host: String,
+        user: Option<String>,
+    },
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "{} (SQLite)", path.display()),
+            Location::Postgres {
+                database,
+                host,
+                user,
+            } => {
+                write!(f, "{database} on {host}")?;
+                if let Some(user) = user {
+                    write!(f, " as {user}")?;
+                }
+                f.write_str(" (PostgreSQL)")
+            }
+        }
+    }
+}
+
+impl Location {
+    /// The database's short name: a SQLite file's name (`mednanny.db`), a PostgreSQL database's.
+    /// `mednanny-migrate` asks for it to be typed before it drops anything.
+    pub fn name(&self) -> String {
+        match self {
+            Location::Sqlite(path) => path
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string()),
+            Location::Postgres { database, .. } => database.clone(),
+        }
+    }
+
+    /// A SQLite file's absolute path (symbolic links resolved when the file exists).
+    fn sqlite(path: &std::path::Path) -> Self {
+        let absolute = std::fs::canonicalize(path)
+            .or_else(|_| std::path::absolute(path))
+            .unwrap_or_else(|_| path.to_path_buf());
+        Location::Sqlite(absolute)
+    }
+
+    /// A PostgreSQL URL's database, host and user; the password is never kept.
+    fn postgres(url: &str) -> Self {
+        let rest = url.trim().split_once("://").map_or(url, |(_, rest)| rest);
+        let rest = rest.split_once('?').map_or(rest, |(rest, _)| rest);
+        let (user, server) = match rest.rsplit_once('@') {
+            Some((credentials, server)) => {
+                let user = credentials.split_once(':').map_or(credentials, |(u, _)| u);
+                (Some(user.to_string()).filter(|u| !u.is_empty()), server)
+            }
+            None => (None, rest),
+        };
+        let (host, database) = server.split_once('/').unwrap_or((server, ""));
+        Location::Postgres {
+            database: match database {
+                "" => "the user's default database".into(),
+                name => name.to_string(),
+            },
+            host: match host {
+                "" => "the local server".into(),
+                host => host.to_string(),
+            },
+            user,
+        }
+    }
 }
 
 /// Statements outside a write transaction: reads, and single statements that commit by themselves.
@@ -113,7 +196,7 @@ impl Database {
     /// needed). The schema is not touched: see [`Database::migrate`].
     pub async fn connect(settings: &DatabaseSettings) -> Result<Self, DbErr> {
         let url = settings.url.trim();
-        let conn = if url.starts_with("sqlite:") {
+        let (conn, location) = if url.starts_with("sqlite:") {
             let file = SqliteFile::from_url(
                 url,
                 Duration::from_millis(settings.busy_timeout_ms),
@@ -121,13 +204,20 @@ impl Database {
             )
             .map_err(|problem| DbErr::Conn(RuntimeErr::Internal(problem)))?;
             let readers = settings.pool_size().try_into().unwrap_or(usize::MAX);
-            Conn::Sqlite(Shared(Arc::new(SqliteDb::open(file, readers)?)))
+            let path = file.path.clone();
+            let db = SqliteDb::open(file, readers)?;
+            // Once open, so that the file exists and its real path is known.
+            (Conn::Sqlite(Shared(Arc::new(db))), Location::sqlite(&path))
         } else {
-            Conn::Postgres(sqlx_connect(settings).await?)
+            (
+                Conn::Postgres(sqlx_connect(settings).await?),
+                Location::postgres(url),
+            )
         };
         Ok(Self {
             conn,
             chain_heads: Arc::default(),
+            location: Arc::new(location),
         })
     }
 
@@ -177,24 +267,46 @@ impl Database {
         self.migrate_with::<Migrator>().await
     }
 
-    /// Applies a migrator's pending migrations (on SQLite on the writer, nothing else writing
-    /// meanwhile), then reopens this process's SQLite connections. A connection that read the schema
-    /// before a migration can keep compiling statements against it: an `ON CONFLICT` could then be
-    /// refused as matching no unique index (seen with the inbox, docs/architecture.md).
     async fn migrate_with<M: MigratorTrait>(&self) -> Result<(), DbErr> {
+        self.change_schema_with::<M>(SchemaChange::Up(None))
+            .await
+            .map(|_| ())
+    }
+
+    /// Changes the schema as `change` says (`mednanny-migrate`), and returns every migration with
+    /// whether it is applied now. On SQLite the whole change is one transaction: it is done
+    /// whole or not at all.
+    pub async fn change_schema(&self, change: SchemaChange) -> Result<Vec<MigrationState>, DbErr> {
+        self.change_schema_with::<Migrator>(change).await
+    }
+
+    /// Runs a change with a migrator (on SQLite on the writer, nothing else writing meanwhile),
+    /// then reopens this process's SQLite connections. A connection that read the schema before a
+    /// migration can keep compiling statements against it: an `ON CONFLICT` could then be refused
+    /// as matching no unique index (seen with the inbox, docs/architecture.md).
+    async fn change_schema_with<M: MigratorTrait>(
+        &self,
+        change: SchemaChange,
+    ) -> Result<Vec<MigrationState>, DbErr> {
         match &self.conn {
-            Conn::Postgres(conn) => M::up(conn, None).await,
+            Conn::Postgres(conn) => schema::apply::<M>(conn, change).await,
             Conn::Sqlite(shared) => {
                 let migrating = shared.0.migrating().await?;
-                let result = M::up(&migrating, None).await;
+                let result = schema::apply::<M>(&migrating, change).await;
                 let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
                 let ended = migrating.execute_unprepared(end).await;
                 drop(migrating);
-                result?;
+                let states = result?;
                 ended?;
-                shared.0.reopen()
+                shared.0.reopen()?;
+                Ok(states)
             }
         }
+    }
+
+    /// Where this database is (see [`Location`]).
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
     /// The connection for statements outside a write transaction.
@@ -378,6 +490,25 @@ pub fn inbox_url(url: &str) -> Option<String> {
         Some(query) => format!("sqlite:{inbox_path}?{query}"),
         None => format!("sqlite:{inbox_path}"),
     })
+}
+
+#[cfg(test)]
+mod location_tests {
+    use super::Location;
+
+    #[test]
+    fn a_postgres_location_names_the_database_server_and_user_never_the_password() {
+        let location =
+            Location::postgres("postgres://app:s3cret@db.internal:5432/mednanny?sslmode=require");
+        assert_eq!(
+            location.to_string(),
+            "mednanny on db.internal:5432 as app (PostgreSQL)"
+        );
+        assert_eq!(
+            Location::postgres("postgresql://db/family").to_string(),
+            "family on db (PostgreSQL)"
+        );
+    }
 }
 
 #[cfg(test)]

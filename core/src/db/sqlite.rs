@@ -132,10 +132,10 @@ impl SqliteFile {
             | OpenFlags::SQLITE_OPEN_URI;
         if self.create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
-            if let Some(parent) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                // A failure here surfaces as a clear open error right after.
-                let _ = std::fs::create_dir_all(parent);
-            }
+            // Created here, owner-only, rather than by SQLite under the umask (the record is in
+            // it, and SQLite's -wal and -shm files take its mode: see `owner_only`). A failure
+            // surfaces as a clear open error right after.
+            let _ = crate::owner_only::create_file(&self.path);
         }
         let conn = rusqlite::Connection::open_with_flags(&self.path, flags)?;
         // Setting up waits for the lock, whatever the role: switching a new file to WAL takes it
@@ -247,6 +247,13 @@ impl SqliteDb {
             .map(|_| handle(Role::Reader))
             .collect::<Result<Vec<_>, _>>()?;
         let checkpointer = Checkpointer::start(&file).map_err(conn_err)?;
+        if let Some(mode) = crate::owner_only::shared_mode(&file.path) {
+            tracing::warn!(
+                "the database file {} can be read by other users of this machine (mode {mode:o}): \
+                 `chmod 600` it and the -wal and -shm files beside it",
+                file.path.display()
+            );
+        }
         Ok(Self {
             file,
             writer,

@@ -149,6 +149,7 @@ pub(super) static ENTITY_COLUMNS: LazyLock<HashMap<String, HashMap<String, Optio
         add::<condition::Entity>(&mut tables);
         add::<consent::Entity>(&mut tables);
         add::<conversation_state::Entity>(&mut tables);
+        add::<data_key::Entity>(&mut tables);
         add::<dose_log::Entity>(&mut tables);
         add::<family::Entity>(&mut tables);
         add::<family_payroll::Entity>(&mut tables);
