@@ -126,7 +126,7 @@ async fn a_half_filled_form_survives_a_restart_expires_and_cancel_writes_nothing
         app.clock.advance(Duration::minutes(20));
         let late = say("help").await;
         assert!(late.contains("dropped it"), "{late}");
-        assert!(late.contains("Try:"), "help is answered anew: {late}");
+        assert!(late.contains("Start here"), "help is answered anew: {late}");
         assert_eq!(count::<child::Entity>(&app).await, 0);
     }
 }

@@ -107,7 +107,11 @@ pub(super) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
                 if let Some(cut) = text.find(" — ") {
                     text.truncate(cut);
                 }
-                text.trim_start_matches("• ").to_string()
+                text
+            };
+            // Beside each other, a change's two lines carry their own bullets ("• now: …").
+            let bare = |line: &crate::messages::MedicationLine| {
+                short(line).trim_start_matches("• ").to_string()
             };
             let id = reference(*medication_id, *version);
             let text = match was {
@@ -117,8 +121,8 @@ pub(super) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
                      Until a guardian approves, every dose is checked against the rules in force now. \
                      Reply approve {id} or deny {id}.",
                     was.name,
-                    short(was),
-                    short(medication)
+                    bare(was),
+                    bare(medication)
                 ),
                 None => {
                     let did = if *changed {

@@ -115,7 +115,11 @@ pub(super) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
                 if let Some(cut) = text.find(" — ") {
                     text.truncate(cut);
                 }
-                text.trim_start_matches("• ").to_string()
+                text
+            };
+            // Beside each other, a change's two lines carry their own bullets ("• now: …").
+            let bare = |line: &crate::messages::MedicationLine| {
+                short(line).trim_start_matches("• ").to_string()
             };
             let id = reference(*medication_id, *version);
             let text = match was {
@@ -124,8 +128,8 @@ pub(super) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
                      Hasta que un tutor lo apruebe, cada dosis se revisa con las reglas vigentes. \
                      Responde approve {id} o deny {id}.",
                     was.name,
-                    short(was),
-                    short(medication)
+                    bare(was),
+                    bare(medication)
                 ),
                 None => {
                     let did = if *changed {
