@@ -16,6 +16,8 @@
 //! - [`services`]: the domain services every channel goes through.
 //! - [`assistant`]: MedNannyAI's understanding: the `Brain` port, the rules brain and the model's.
 //! - [`engine`]: the conversation engine: command parsing, the pure state machine, the effect runner.
+//! - [`http_server`]: the HTTP server both processes run, with header and body timeouts and a
+//!   connection limit.
 //! - [`inbox`]: the channels' durable inbox (write before acknowledging; group commit).
 //! - [`outbox`]: messages to send on WhatsApp, sent by the bridge (leases, per-recipient order).
 //! - [`whatsapp`]: the WhatsApp deliveries the bridge keeps for the bot.
@@ -36,6 +38,7 @@ pub mod domain;
 pub mod dose_safety;
 pub mod engine;
 pub mod hours;
+pub mod http_server;
 pub mod inbox;
 pub mod messages;
 pub mod outbox;
