@@ -1363,3 +1363,50 @@ async fn a_family_created_from_a_mexican_number_confirms_mexico_and_hears_its_nu
     );
     drop(run);
 }
+
+/// `mednanny serve`'s own HTTP server (health, the bridge's call) holds no slow client either:
+/// 200 connections that never finish their heads are closed within `api.header_timeout_ms`
+/// while health and the bridge's call are answered, and a body that trickles holds nothing.
+#[tokio::test]
+async fn the_bots_http_server_closes_slow_clients_and_keeps_answering() {
+    use test_support::slow_clients::{left_open, partial_heads, trickle};
+    let timeout = Duration::from_millis(1000);
+    let margin = Duration::from_secs(2);
+    let family = Family::garcia();
+    let bot = family.bot_with(
+        free_port(),
+        &[
+            ("MEDNANNY__API__HEADER_TIMEOUT_MS", "1000".into()),
+            ("MEDNANNY__API__BODY_TIMEOUT_MS", "1500".into()),
+        ],
+    );
+    let address = format!("127.0.0.1:{}", bot.port);
+    let opened = Instant::now();
+    let slow = partial_heads(&address, 200).await;
+
+    let health = reqwest::get(format!("http://{address}/healthz"))
+        .await
+        .expect("healthz");
+    assert_eq!(health.status(), 200);
+    let told = reqwest::Client::new()
+        .post(format!("http://{address}/internal/whatsapp"))
+        .bearer_auth(SECRET)
+        .send()
+        .await
+        .expect("the bridge's call");
+    assert_eq!(told.status(), 204);
+
+    let open = left_open(slow, timeout + margin - opened.elapsed()).await;
+    assert_eq!(open, 0, "{}", family.logs());
+    assert!(opened.elapsed() >= timeout - Duration::from_millis(100));
+
+    let cut = trickle(
+        &address,
+        "POST /internal/whatsapp HTTP/1.1\r\nHost: bot\r\nContent-Length: 5000\r\n\r\n",
+        Duration::from_millis(100),
+        Duration::from_millis(1500) + margin,
+    )
+    .await;
+    assert!(cut.is_some(), "a trickling body does not hold a connection");
+    drop(bot);
+}
