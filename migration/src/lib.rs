@@ -21,6 +21,7 @@
 //! - `m20261209_000011_reminders_claim_order`: due reminders in the order a claim takes them.
 //! - `m20261210_000012_certification_renewed`: when a certification's expiry was last changed.
 //! - `m20261210_000013_outbox_early_status`: status callbacks that beat their message's record.
+//! - `m20261212_000015_join_failures`: wrong invite codes, by whom and when (`join` is throttled).
 //! - `inbox_store`: [`InboxMigrator`], the inbox table alone, for a SQLite inbox kept in its own file.
 
 pub use sea_orm_migration::prelude::*;
@@ -39,6 +40,7 @@ mod m20261208_000010_outbox_head;
 mod m20261209_000011_reminders_claim_order;
 mod m20261210_000012_certification_renewed;
 mod m20261210_000013_outbox_early_status;
+mod m20261212_000015_join_failures;
 
 pub use inbox_store::InboxMigrator;
 
@@ -62,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000011_reminders_claim_order::Migration),
             Box::new(m20261210_000012_certification_renewed::Migration),
             Box::new(m20261210_000013_outbox_early_status::Migration),
+            Box::new(m20261212_000015_join_failures::Migration),
         ]
     }
 }
