@@ -18,6 +18,7 @@
 //! - [`engine`]: the conversation engine: command parsing, the pure state machine, the effect runner.
 //! - [`http_server`]: the HTTP server both processes run, with header and body timeouts and a
 //!   connection limit.
+//! - [`join_tries`]: how many wrong invite codes a sender may try (pure).
 //! - [`inbox`]: the channels' durable inbox (write before acknowledging; group commit).
 //! - [`outbox`]: messages to send on WhatsApp, sent by the bridge (leases, per-recipient order).
 //! - [`whatsapp`]: the WhatsApp deliveries the bridge keeps for the bot.
@@ -40,6 +41,7 @@ pub mod engine;
 pub mod hours;
 pub mod http_server;
 pub mod inbox;
+pub mod join_tries;
 pub mod messages;
 pub mod outbox;
 pub mod reminders;
