@@ -1410,3 +1410,48 @@ async fn the_bots_http_server_closes_slow_clients_and_keeps_answering() {
     assert!(cut.is_some(), "a trickling body does not hold a connection");
     drop(bot);
 }
+
+/// A number hammering `join <code>` through the real bridge and bot: five wrong codes are
+/// checked and answered as such, then every further code (the family's real one too) is answered
+/// with the wait, unchecked; another number's right code joins meanwhile.
+///
+/// ```text
+/// stranger > join WRONG-00001   (× 5)  -> "That invite code is not valid. …"
+/// stranger > join WRONG-00006          -> "Too many wrong invite codes: wait 15 minutes, …"
+/// stranger > join <Rosa's code>        -> the same
+/// Rosa     > join <her code>           -> "Welcome to the Garcia family …"
+/// ```
+#[tokio::test]
+async fn a_number_hammering_join_codes_is_told_to_wait() {
+    let family = Family::garcia();
+    let run = start(&family).await;
+    let invited = family.admin(&["invite", "--family", "Garcia", "--role", "caregiver"]);
+    let code = invited
+        .split_whitespace()
+        .find(|word| word.len() == 11 && word.as_bytes()[5] == b'-')
+        .unwrap_or_else(|| panic!("a code in: {invited}"))
+        .to_string();
+
+    for n in 1..=5 {
+        whatsapp(run.bridge.port, STRANGER, &format!("join WRONG-{n:05}")).await;
+        let replies = wait_replies(&run.twilio, STRANGER, n, &family).await;
+        assert!(replies[n - 1].contains("not valid"), "{replies:?}");
+    }
+    whatsapp(run.bridge.port, STRANGER, "join WRONG-00006").await;
+    let replies = wait_replies(&run.twilio, STRANGER, 6, &family).await;
+    assert!(
+        replies[5].contains("Too many wrong invite codes: wait 15 minutes"),
+        "{replies:?}"
+    );
+    whatsapp(run.bridge.port, STRANGER, &format!("join {code}")).await;
+    let replies = wait_replies(&run.twilio, STRANGER, 7, &family).await;
+    assert!(
+        replies[6].contains("This code was not checked."),
+        "the right code is not checked either: {replies:?}"
+    );
+
+    whatsapp(run.bridge.port, ROSA, &format!("join {code}")).await;
+    let joined = wait_replies(&run.twilio, ROSA, 1, &family).await;
+    assert!(joined[0].contains("Garcia"), "{joined:?}");
+    drop(run);
+}
