@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
+use mednanny_core::http_server::HttpLimits;
 use tokio::net::TcpListener;
 
 /// What readiness depends on.
@@ -52,13 +53,13 @@ async fn ready(State(readiness): State<Readiness>) -> (StatusCode, &'static str)
     }
 }
 
-/// Serves `router` (this module's routes and any other) until `shutdown` completes.
+/// Serves `router` (this module's routes and any other) within `limits` (header and body
+/// timeouts, a connection limit) until `shutdown` completes.
 pub async fn run(
     listener: TcpListener,
     router: Router,
+    limits: HttpLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    mednanny_core::http_server::serve(listener, router, limits, shutdown).await
 }

@@ -59,7 +59,8 @@ pub async fn serve(
             wake.clone(),
         ));
     }
-    let http_task = tokio::spawn(health::run(http, router, async {
+    let limits = settings.api.http_limits();
+    let http_task = tokio::spawn(health::run(http, router, limits, async {
         let _ = http_stopped.await;
     }));
     tracing::info!(%address, "HTTP server listening");

@@ -1363,3 +1363,95 @@ async fn a_family_created_from_a_mexican_number_confirms_mexico_and_hears_its_nu
     );
     drop(run);
 }
+
+/// `mednanny serve`'s own HTTP server (health, the bridge's call) holds no slow client either:
+/// 200 connections that never finish their heads are closed within `api.header_timeout_ms`
+/// while health and the bridge's call are answered, and a body that trickles holds nothing.
+#[tokio::test]
+async fn the_bots_http_server_closes_slow_clients_and_keeps_answering() {
+    use test_support::slow_clients::{left_open, partial_heads, trickle};
+    let timeout = Duration::from_millis(1000);
+    let margin = Duration::from_secs(2);
+    let family = Family::garcia();
+    let bot = family.bot_with(
+        free_port(),
+        &[
+            ("MEDNANNY__API__HEADER_TIMEOUT_MS", "1000".into()),
+            ("MEDNANNY__API__BODY_TIMEOUT_MS", "1500".into()),
+        ],
+    );
+    let address = format!("127.0.0.1:{}", bot.port);
+    let opened = Instant::now();
+    let slow = partial_heads(&address, 200).await;
+
+    let health = reqwest::get(format!("http://{address}/healthz"))
+        .await
+        .expect("healthz");
+    assert_eq!(health.status(), 200);
+    let told = reqwest::Client::new()
+        .post(format!("http://{address}/internal/whatsapp"))
+        .bearer_auth(SECRET)
+        .send()
+        .await
+        .expect("the bridge's call");
+    assert_eq!(told.status(), 204);
+
+    let open = left_open(slow, timeout + margin - opened.elapsed()).await;
+    assert_eq!(open, 0, "{}", family.logs());
+    assert!(opened.elapsed() >= timeout - Duration::from_millis(100));
+
+    let cut = trickle(
+        &address,
+        "POST /internal/whatsapp HTTP/1.1\r\nHost: bot\r\nContent-Length: 5000\r\n\r\n",
+        Duration::from_millis(100),
+        Duration::from_millis(1500) + margin,
+    )
+    .await;
+    assert!(cut.is_some(), "a trickling body does not hold a connection");
+    drop(bot);
+}
+
+/// A number hammering `join <code>` through the real bridge and bot: five wrong codes are
+/// checked and answered as such, then every further code (the family's real one too) is answered
+/// with the wait, unchecked; another number's right code joins meanwhile.
+///
+/// ```text
+/// stranger > join WRONG-00001   (× 5)  -> "That invite code is not valid. …"
+/// stranger > join WRONG-00006          -> "Too many wrong invite codes: wait 15 minutes, …"
+/// stranger > join <Rosa's code>        -> the same
+/// Rosa     > join <her code>           -> "Welcome to the Garcia family …"
+/// ```
+#[tokio::test]
+async fn a_number_hammering_join_codes_is_told_to_wait() {
+    let family = Family::garcia();
+    let run = start(&family).await;
+    let invited = family.admin(&["invite", "--family", "Garcia", "--role", "caregiver"]);
+    let code = invited
+        .split_whitespace()
+        .find(|word| word.len() == 11 && word.as_bytes()[5] == b'-')
+        .unwrap_or_else(|| panic!("a code in: {invited}"))
+        .to_string();
+
+    for n in 1..=5 {
+        whatsapp(run.bridge.port, STRANGER, &format!("join WRONG-{n:05}")).await;
+        let replies = wait_replies(&run.twilio, STRANGER, n, &family).await;
+        assert!(replies[n - 1].contains("not valid"), "{replies:?}");
+    }
+    whatsapp(run.bridge.port, STRANGER, "join WRONG-00006").await;
+    let replies = wait_replies(&run.twilio, STRANGER, 6, &family).await;
+    assert!(
+        replies[5].contains("Too many wrong invite codes: wait 15 minutes"),
+        "{replies:?}"
+    );
+    whatsapp(run.bridge.port, STRANGER, &format!("join {code}")).await;
+    let replies = wait_replies(&run.twilio, STRANGER, 7, &family).await;
+    assert!(
+        replies[6].contains("This code was not checked."),
+        "the right code is not checked either: {replies:?}"
+    );
+
+    whatsapp(run.bridge.port, ROSA, &format!("join {code}")).await;
+    let joined = wait_replies(&run.twilio, ROSA, 1, &family).await;
+    assert!(joined[0].contains("Garcia"), "{joined:?}");
+    drop(run);
+}

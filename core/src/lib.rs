@@ -18,6 +18,9 @@
 //! - [`services`]: the domain services every channel goes through.
 //! - [`assistant`]: MedNannyAI's understanding: the `Brain` port, the rules brain and the model's.
 //! - [`engine`]: the conversation engine: command parsing, the pure state machine, the effect runner.
+//! - [`http_server`]: the HTTP server both processes run, with header and body timeouts and a
+//!   connection limit.
+//! - [`join_tries`]: how many wrong invite codes a sender may try (pure).
 //! - [`inbox`]: the channels' durable inbox (write before acknowledging; group commit).
 //! - [`outbox`]: messages to send on WhatsApp, sent by the bridge (leases, per-recipient order).
 //! - [`whatsapp`]: the WhatsApp deliveries the bridge keeps for the bot.
@@ -39,7 +42,9 @@ pub mod domain;
 pub mod dose_safety;
 pub mod engine;
 pub mod hours;
+pub mod http_server;
 pub mod inbox;
+pub mod join_tries;
 pub mod messages;
 pub mod outbox;
 pub mod owner_only;

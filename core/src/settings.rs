@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use config::{Config, Environment as EnvSource, File, FileFormat};
 use serde::Deserialize;
 
+use crate::http_server::HttpLimits;
+
 mod llm;
 mod reminders;
 mod whatsapp;
@@ -352,6 +354,59 @@ impl RuntimeSettings {
 pub struct ApiSettings {
     /// Address of the health/readiness server, e.g. `127.0.0.1:8081`.
     pub listen: String,
+    /// A request's head must arrive within this many milliseconds (also the idle keep-alive limit).
+    pub header_timeout_ms: u64,
+    /// A request's body must arrive whole within this many milliseconds of its head.
+    pub body_timeout_ms: u64,
+    /// Connections served at once; more wait to be accepted.
+    pub max_connections: u32,
+}
+
+impl ApiSettings {
+    /// The limits of `serve`'s HTTP server (checked when the settings were loaded).
+    pub fn http_limits(&self) -> HttpLimits {
+        http_limits(
+            self.header_timeout_ms,
+            self.body_timeout_ms,
+            self.max_connections,
+        )
+    }
+}
+
+fn http_limits(header_timeout_ms: u64, body_timeout_ms: u64, max_connections: u32) -> HttpLimits {
+    HttpLimits {
+        header_timeout: std::time::Duration::from_millis(header_timeout_ms),
+        body_timeout: std::time::Duration::from_millis(body_timeout_ms),
+        max_connections,
+    }
+}
+
+/// An HTTP server's limits (`api.` or `bridge.`), or an error naming the one out of range.
+fn check_http_limits(
+    section: &str,
+    header_timeout_ms: u64,
+    body_timeout_ms: u64,
+    max_connections: u32,
+) -> Result<(), SettingsError> {
+    if !(100..=120_000).contains(&header_timeout_ms) {
+        return Err(SettingsError::new(
+            format!("{section}.header_timeout_ms"),
+            "must be between 100 and 120000 milliseconds",
+        ));
+    }
+    if !(100..=600_000).contains(&body_timeout_ms) {
+        return Err(SettingsError::new(
+            format!("{section}.body_timeout_ms"),
+            "must be between 100 and 600000 milliseconds",
+        ));
+    }
+    if !(1..=65_536).contains(&max_connections) {
+        return Err(SettingsError::new(
+            format!("{section}.max_connections"),
+            "must be between 1 and 65536",
+        ));
+    }
+    Ok(())
 }
 
 /// Everything MedNanny can be configured with.
@@ -481,6 +536,12 @@ impl Settings {
                 ),
             ));
         }
+        check_http_limits(
+            "api",
+            self.api.header_timeout_ms,
+            self.api.body_timeout_ms,
+            self.api.max_connections,
+        )?;
         whatsapp::validate(&self.bridge, &self.bot, &self.twilio)?;
         Ok(())
     }

@@ -20,6 +20,7 @@ pub mod family_payroll;
 pub mod identity;
 pub mod inbox;
 pub mod invite;
+pub mod join_failure;
 pub mod measurement;
 pub mod medication;
 pub mod medication_version;

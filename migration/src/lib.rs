@@ -22,6 +22,7 @@
 //! - `m20261210_000012_certification_renewed`: when a certification's expiry was last changed.
 //! - `m20261210_000013_outbox_early_status`: status callbacks that beat their message's record.
 //! - `m20261211_000014_data_keys`: the data keys the database's sealed values need, each with a check value.
+//! - `m20261213_000016_join_failures`: wrong invite codes, by whom and when (`join` is throttled).
 //! - `inbox_store`: [`InboxMigrator`], the inbox table alone, for a SQLite inbox kept in its own file.
 
 pub use sea_orm_migration::prelude::*;
@@ -42,6 +43,7 @@ mod m20261210_000012_certification_renewed;
 mod m20261210_000013_outbox_early_status;
 mod m20261211_000014_data_keys;
 mod m20261212_000015_medication_versions;
+mod m20261213_000016_join_failures;
 
 pub use inbox_store::InboxMigrator;
 /// Whether a migration is applied (`MigratorTrait::get_migration_with_status`).
@@ -69,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000013_outbox_early_status::Migration),
             Box::new(m20261211_000014_data_keys::Migration),
             Box::new(m20261212_000015_medication_versions::Migration),
+            Box::new(m20261213_000016_join_failures::Migration),
         ]
     }
 }

@@ -50,6 +50,8 @@
 //!   per test (answers, tool calls, 429/500, garbage, delays), recording every request.
 //! * `twilio.rs` — [`FakeTwilio`] and the Twilio webhook helpers: its own server, state and
 //!   constants (only `server::lock` is shared).
+//! * [`slow_clients`] — clients slow on purpose (heads never finished, bodies that trickle),
+//!   for the HTTP servers' timeouts and connection limit.
 //! * `tests/` — the real slack-morphism client and Socket Mode listener against the fake,
 //!   which is the proof that the wire formats match; `tests/twilio.rs` drives the fake
 //!   Twilio with plain HTTP requests shaped like Twilio's.
@@ -57,6 +59,7 @@
 mod llm;
 mod payloads;
 mod server;
+pub mod slow_clients;
 mod socket_mode;
 mod twilio;
 mod web_api;

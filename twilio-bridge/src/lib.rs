@@ -11,6 +11,10 @@
 //! messages go in order) and sent with Twilio's Messages REST API over reqwest
 //! (`twilio.api_url`), retried with backoff on 429 and 5xx, never on a permanent error.
 //!
+//! Served through `mednanny_core::http_server`: a request's head and body each have a deadline
+//! (`bridge.header_timeout_ms`, `bridge.body_timeout_ms`) and at most `bridge.max_connections`
+//! are served at once, so clients that are slow on purpose cannot hold the port Twilio calls.
+//!
 //! # Layout
 //! - [`signature`]: Twilio's request signature (pure).
 //! - `webhook`: the HTTP routes.
@@ -132,10 +136,11 @@ pub async fn run(
             () = refused.notified() => {}
         }
     };
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(stop)
-        .await
-        .context("HTTP server failed");
+    // Header and body timeouts and a connection limit: the port is Twilio's, and anyone's.
+    let served =
+        mednanny_core::http_server::serve(listener, app, settings.bridge.http_limits(), stop)
+            .await
+            .context("HTTP server failed");
     stopping.store(true, Ordering::Release);
     shared.send_now.notify_one();
     let _ = sender.await;

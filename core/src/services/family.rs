@@ -2,16 +2,20 @@
 //! caregiver assignments.
 
 use chrono::Duration;
-use entity::{child, family, identity, invite, member, person};
+use entity::{child, family, identity, invite, join_failure, member, person};
 use rand::Rng;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 use sha2::{Digest, Sha256};
 
 pub use super::members::{MemberView, RoleChanged};
 use super::{Authorized, FamilyInfo, Problem, ServiceError, ServiceResult, Services, Target};
+use crate::audit::{self, AuditRecord, Outcome};
 use crate::auth::{Actor, ActorKind, Permission, Scope};
 use crate::db::LockScope;
 use crate::domain::{zone_named, Country, IdentityKind, MemberStatus, Place, Role};
+use crate::join_tries;
 
 /// A person's active membership, as the engine needs it to pick a family.
 #[derive(Debug, Clone, PartialEq)]
@@ -443,6 +447,12 @@ impl Services {
     }
 
     /// Redeems an invite code: the person becomes an active member with the invite's role.
+    ///
+    /// Unless they got too many codes wrong lately, or everyone did ([`crate::join_tries`]): then
+    /// the code is not looked at, the refusal is audited (`invite.redeem`, denied, in the system
+    /// chain: no family is known), and they are told how long to wait. A wrong, used or expired
+    /// code counts as a wrong one. The count and the check are one transaction under the system
+    /// lock, so two bots cannot both let a sender's sixth try through.
     #[tracing::instrument(skip(self, code))]
     pub async fn join(
         &self,
@@ -450,15 +460,79 @@ impl Services {
         code: &str,
         channel: crate::domain::Channel,
     ) -> ServiceResult<Membership> {
-        let hash = hash_code(code);
-        let Some(found) = invite::Entity::find()
-            .filter(invite::Column::CodeHash.eq(hash.clone()))
-            .one(self.db().conn())
+        let now = self.now();
+        let since = now - join_tries::WINDOW;
+        let txn = self.db().write(LockScope::System).await?;
+        let mine: Vec<_> = join_failure::Entity::find()
+            .filter(join_failure::Column::PersonId.eq(person_id))
+            .filter(join_failure::Column::FailedAt.gt(since))
+            .all(&*txn)
             .await?
-        else {
-            return Err(Problem::InviteInvalid.into());
+            .into_iter()
+            .map(|row| row.failed_at)
+            .collect();
+        let everyone = join_failure::Entity::find()
+            .filter(join_failure::Column::FailedAt.gt(since))
+            .count(&*txn)
+            .await?;
+        if let Some(wait) = join_tries::wait(&mine, everyone, now) {
+            let actor = format!("person:{person_id}");
+            audit::append(
+                &*txn,
+                self.db().chain_heads(),
+                AuditRecord {
+                    family_id: None,
+                    actor: actor.clone(),
+                    action: "invite.redeem",
+                    // No invite was looked up.
+                    subject: "invite".into(),
+                    channel,
+                    outcome: Outcome::Denied,
+                },
+                now,
+            )
+            .await?;
+            txn.commit().await?;
+            tracing::info!(person_id, limit = ?wait.limit, "join refused: too many wrong invite codes");
+            return Err(Problem::TooManyJoinTries {
+                limit: wait.limit,
+                minutes: wait.minutes,
+            }
+            .into());
+        }
+        let found = invite::Entity::find()
+            .filter(invite::Column::CodeHash.eq(hash_code(code)))
+            .one(&*txn)
+            .await?;
+        let wrong = match &found {
+            None => Problem::InviteInvalid,
+            Some(invite) if invite.used_at.is_some() => Problem::InviteUsed,
+            Some(invite) if invite.expires_at < now => Problem::InviteExpired,
+            Some(invite) => {
+                drop(txn);
+                return self.redeem(person_id, invite, channel).await;
+            }
         };
-        self.redeem(person_id, &found, channel).await
+        // Older ones no longer count: the table holds a window's worth.
+        join_failure::Entity::delete_many()
+            .filter(join_failure::Column::FailedAt.lte(since))
+            .exec(&*txn)
+            .await?;
+        join_failure::ActiveModel {
+            person_id: Set(person_id),
+            failed_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&*txn)
+        .await?;
+        txn.commit().await?;
+        if everyone + 1 == join_tries::FLOOD {
+            tracing::warn!(
+                window_minutes = join_tries::WINDOW.num_minutes(),
+                "many wrong invite codes from many senders: each may get one wrong until it eases"
+            );
+        }
+        Err(wrong.into())
     }
 
     /// Makes the person a member by an invite found by its code or its phone number.

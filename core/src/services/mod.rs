@@ -200,6 +200,12 @@ pub enum Problem {
     LinkCodeWrong { left: i32 },
     #[error("the code was tried too many times")]
     LinkCodeSpent,
+    /// Too many wrong invite codes (`crate::join_tries`): this code was not looked at.
+    #[error("too many wrong invite codes: wait {minutes} minutes ({limit:?})")]
+    TooManyJoinTries {
+        limit: crate::join_tries::JoinLimit,
+        minutes: i64,
+    },
     #[error("a rate must be more than 0 and at most 1000 an hour")]
     BadRate,
     #[error("a scheduled shift needs days and a start and end time that differ")]

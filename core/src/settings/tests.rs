@@ -26,6 +26,14 @@ fn embedded_defaults_load_without_a_config_folder() {
     assert_eq!(postgres.pool_size(), 8);
     assert_eq!(settings.profile, Profile::Development);
     assert!(settings.dev_key_file().is_some());
+    // Both HTTP servers cut slow clients by default.
+    let limits = crate::http_server::HttpLimits {
+        header_timeout: std::time::Duration::from_secs(5),
+        body_timeout: std::time::Duration::from_secs(10),
+        max_connections: 1024,
+    };
+    assert_eq!(settings.api.http_limits(), limits);
+    assert_eq!(settings.bridge.http_limits(), limits);
 }
 
 #[test]
@@ -242,6 +250,31 @@ fn whatsapp_settings_are_checked_and_name_what_is_wrong() {
             "MEDNANNY__BRIDGE__MAX_BODY_BYTES",
             "10",
             "bridge.max_body_bytes",
+        ),
+        (
+            "MEDNANNY__BRIDGE__HEADER_TIMEOUT_MS",
+            "0",
+            "bridge.header_timeout_ms",
+        ),
+        (
+            "MEDNANNY__BRIDGE__BODY_TIMEOUT_MS",
+            "3600000",
+            "bridge.body_timeout_ms",
+        ),
+        (
+            "MEDNANNY__BRIDGE__MAX_CONNECTIONS",
+            "0",
+            "bridge.max_connections",
+        ),
+        (
+            "MEDNANNY__API__HEADER_TIMEOUT_MS",
+            "10",
+            "api.header_timeout_ms",
+        ),
+        (
+            "MEDNANNY__API__MAX_CONNECTIONS",
+            "100000",
+            "api.max_connections",
         ),
     ] {
         let error = Settings::load_from(Profile::Development, dir.path(), &env(&[(key, value)]))

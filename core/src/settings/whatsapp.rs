@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::{env_name, Secret, SettingsError};
+use crate::http_server::HttpLimits;
 
 /// `[bridge]`: the `twilio-bridge` process.
 #[derive(Debug, Clone, Deserialize)]
@@ -18,6 +19,23 @@ pub struct BridgeSettings {
     pub senders: u32,
     /// A message being sent is another bridge's to send after this many seconds (this one died).
     pub lease_secs: u32,
+    /// A request's head must arrive within this many milliseconds (also the idle keep-alive limit).
+    pub header_timeout_ms: u64,
+    /// A request's body must arrive whole within this many milliseconds of its head.
+    pub body_timeout_ms: u64,
+    /// Connections served at once; more wait to be accepted.
+    pub max_connections: u32,
+}
+
+impl BridgeSettings {
+    /// The limits of the bridge's HTTP server (checked when the settings were loaded).
+    pub fn http_limits(&self) -> HttpLimits {
+        super::http_limits(
+            self.header_timeout_ms,
+            self.body_timeout_ms,
+            self.max_connections,
+        )
+    }
 }
 
 /// `[bot]`: what the bot needs to reach the bridge.
@@ -203,6 +221,12 @@ pub(super) fn validate(
             "must be between 1 and 3600 seconds",
         ));
     }
+    super::check_http_limits(
+        "bridge",
+        bridge.header_timeout_ms,
+        bridge.body_timeout_ms,
+        bridge.max_connections,
+    )?;
     if !(1..=64).contains(&bridge.senders) {
         return Err(SettingsError::new(
             "bridge.senders",

@@ -156,6 +156,7 @@ pub(super) static ENTITY_COLUMNS: LazyLock<HashMap<String, HashMap<String, Optio
         add::<identity::Entity>(&mut tables);
         add::<inbox::Entity>(&mut tables);
         add::<invite::Entity>(&mut tables);
+        add::<join_failure::Entity>(&mut tables);
         add::<measurement::Entity>(&mut tables);
         add::<medication::Entity>(&mut tables);
         add::<medication_version::Entity>(&mut tables);

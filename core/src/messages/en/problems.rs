@@ -3,6 +3,7 @@
 
 use super::format_number;
 use crate::domain::{AmountError, TemperatureError};
+use crate::join_tries::JoinLimit;
 use crate::services::Problem;
 
 pub(super) fn amount_error(e: &AmountError) -> String {
@@ -158,6 +159,17 @@ pub(super) fn problem(p: &Problem) -> String {
             if *left == 1 { "try" } else { "tries" }
         ),
         Problem::LinkCodeSpent => "That code was tried too many times and no longer works: ask for a new one with link-whatsapp and your number.".into(),
+        Problem::TooManyJoinTries { limit, minutes } => {
+            let wait = format!("{minutes} {}", if *minutes == 1 { "minute" } else { "minutes" });
+            match limit {
+                JoinLimit::Sender => format!(
+                    "Too many wrong invite codes: wait {wait}, then try again. This code was not checked."
+                ),
+                JoinLimit::Flood => format!(
+                    "Many wrong invite codes are being tried right now, so after a wrong one everyone waits: wait {wait}, then try again. This code was not checked."
+                ),
+            }
+        }
     }
 }
 

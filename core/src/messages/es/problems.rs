@@ -4,6 +4,7 @@
 use super::format::{date, day_month, decimal_comma, unit_word};
 use super::number;
 use crate::domain::{AmountError, TemperatureError};
+use crate::join_tries::JoinLimit;
 use crate::services::Problem;
 
 pub(super) fn amount_error(e: &AmountError) -> String {
@@ -160,6 +161,17 @@ pub(super) fn problem(p: &Problem) -> String {
             if *left == 1 { "Te queda 1 intento".to_string() } else { format!("Te quedan {left} intentos") }
         ),
         Problem::LinkCodeSpent => "Ese código se intentó demasiadas veces y ya no sirve: pide uno nuevo con link-whatsapp y tu número.".into(),
+        Problem::TooManyJoinTries { limit, minutes } => {
+            let wait = format!("{minutes} {}", if *minutes == 1 { "minuto" } else { "minutos" });
+            match limit {
+                JoinLimit::Sender => format!(
+                    "Demasiados códigos de invitación incorrectos: espera {wait} y vuelve a intentarlo. Este código no se ha comprobado."
+                ),
+                JoinLimit::Flood => format!(
+                    "Ahora mismo se están probando muchos códigos de invitación incorrectos, así que tras uno incorrecto hay que esperar: espera {wait} y vuelve a intentarlo. Este código no se ha comprobado."
+                ),
+            }
+        }
     }
 }
 

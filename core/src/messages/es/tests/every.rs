@@ -4,6 +4,7 @@
 //! choices carry the same values (commands) as in English, with the same tone and privacy.
 
 use super::*;
+use crate::join_tries::JoinLimit;
 
 /// Which variant a message is: the match has no `_` arm, so a new `Msg` variant fails to compile
 /// here until it is given a number and a sample below.
@@ -951,6 +952,14 @@ fn every_problem_and_field_error_reads_in_spanish() {
             unit: "cm",
         },
         Problem::LinkCodeWrong { left: 1 },
+        Problem::TooManyJoinTries {
+            limit: JoinLimit::Sender,
+            minutes: 1,
+        },
+        Problem::TooManyJoinTries {
+            limit: JoinLimit::Flood,
+            minutes: 14,
+        },
         Problem::NotInCare(s("Leo")),
         Problem::BadPhone(s("llámame")),
     ];
