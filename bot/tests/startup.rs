@@ -351,7 +351,7 @@ fn migrate_tool_steps(place: &Place, url: &str, location: &str) {
     let last = status
         .lines()
         .filter_map(|l| l.strip_prefix("pending  "))
-        .last()
+        .next_back()
         .expect("a migration")
         .to_string();
     assert!(

@@ -386,6 +386,8 @@ pub enum TaskResult {
     },
 }
 
+// A few are made per turn and moved once: boxing a task's result would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// The red-flag screen fired on the message (it is then never parsed).

@@ -43,9 +43,10 @@ pub enum Alert {
         /// (0 in alerts queued before versions: the medicine's open proposal.)
         #[serde(default)]
         version: i32,
-        /// The rules in force now, for a change: shown beside the proposal.
+        /// The rules in force now, for a change: shown beside the proposal. (Boxed: every
+        /// message is as large as its largest variant.)
         #[serde(default)]
-        was: Option<crate::messages::MedicationLine>,
+        was: Option<Box<crate::messages::MedicationLine>>,
     },
     /// A guardian approved or denied the medication a caregiver added (to that caregiver).
     MedicationDecided {

@@ -45,7 +45,10 @@ impl MedicationToApprove {
             proposed_by: self.proposed_by.clone().unwrap_or_default(),
             changed: self.was.is_some(),
             version: self.version,
-            was: self.was.as_ref().map(|w| MedicationLine::of(w, country)),
+            was: self
+                .was
+                .as_ref()
+                .map(|w| Box::new(MedicationLine::of(w, country))),
         }
     }
 }
@@ -97,7 +100,12 @@ impl Services {
                 .unwrap_or_default(),
             changed: was.is_some(),
             version,
-            was: was.map(|w| MedicationLine::of(&MedicationView::from_row(w.clone()), &country)),
+            was: was.map(|w| {
+                Box::new(MedicationLine::of(
+                    &MedicationView::from_row(w.clone()),
+                    &country,
+                ))
+            }),
         };
         self.queue_alert(
             txn,

@@ -634,6 +634,30 @@ pub fn is_none(text: &str) -> bool {
     )
 }
 
+/// "I don't know", "not sure", "no lo sé": the person does not know the answer. Never read as
+/// "none" (a maximum nobody knows is not no maximum).
+pub fn is_unsure(text: &str) -> bool {
+    let text = crate::domain::fold(text.trim().trim_end_matches(['.', '!']));
+    matches!(
+        text.as_str(),
+        "i don't know"
+            | "i dont know"
+            | "don't know"
+            | "dont know"
+            | "idk"
+            | "not sure"
+            | "i'm not sure"
+            | "im not sure"
+            | "no idea"
+            | "unknown"
+            | "no se"
+            | "no lo se"
+            | "ni idea"
+            | "no estoy segura"
+            | "no estoy seguro"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -748,28 +772,4 @@ mod tests {
             Err(FieldError::BadStrength)
         );
     }
-}
-
-/// "I don't know", "not sure", "no lo sé": the person does not know the answer. Never read as
-/// "none" (a maximum nobody knows is not no maximum).
-pub fn is_unsure(text: &str) -> bool {
-    let text = crate::domain::fold(text.trim().trim_end_matches(['.', '!']));
-    matches!(
-        text.as_str(),
-        "i don't know"
-            | "i dont know"
-            | "don't know"
-            | "dont know"
-            | "idk"
-            | "not sure"
-            | "i'm not sure"
-            | "im not sure"
-            | "no idea"
-            | "unknown"
-            | "no se"
-            | "no lo se"
-            | "ni idea"
-            | "no estoy segura"
-            | "no estoy seguro"
-    )
 }

@@ -333,7 +333,7 @@ fn replies_read_in_spanish() {
                 proposed_by: "Maya".into(),
                 changed: true,
                 version: 3,
-                was: Some(medication_line()),
+                was: Some(Box::new(medication_line())),
             }),
             vec![
                 "💊 Falta tu aprobación: Maya cambió Tylenol de Emma",

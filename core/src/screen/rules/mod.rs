@@ -311,8 +311,12 @@ fn asks_for_help(doc: &Doc) -> bool {
         "profile" | "perfil" | "change" | "update" | "set" | "edit" | "cambiar" | "cambia"
     );
     let emergency_now = doc.toks.iter().enumerate().any(|(i, t)| {
-        matches!(t.w.as_str(), "emergency" | "emergencia" | "sos" | "mayday")
-            && !(field_command && matches!(t.w.as_str(), "emergency" | "emergencia"))
+        let calls = match t.w.as_str() {
+            "emergency" | "emergencia" => !field_command,
+            "sos" | "mayday" => true,
+            _ => false,
+        };
+        calls
             && !matches!(
                 doc.w(i + 1),
                 "contact"
