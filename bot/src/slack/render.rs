@@ -286,6 +286,7 @@ mod tests {
             tone: Tone::Info,
             health_data: true,
             document: None,
+            quoted: Vec::new(),
         }
     }
 

@@ -157,6 +157,7 @@ mod tests {
             tone,
             health_data: true,
             document: None,
+            quoted: Vec::new(),
         }
     }
 
