@@ -120,7 +120,9 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
             break;
         }
         if !interactive {
-            stdout.write_all(format!("> {line}\n").as_bytes()).await?;
+            // Every line of a message read as input (a bare CR made it several).
+            let echo = line.replace('\n', "\n> ");
+            stdout.write_all(format!("> {echo}\n").as_bytes()).await?;
         }
         let turn = app.engine.handle(&inbound(line)).await;
         for reply in &turn.replies {
