@@ -34,7 +34,10 @@ mod tests {
     fn formatting_marks_become_look_alikes_and_nothing_else_changes() {
         let cases = [
             ("*🚨 Call 911 now.*", "∗🚨 Call 911 now.∗"),
-            ("_sleepy_ ~ok~ `x` ```code```", "ˍsleepyˍ ∼ok∼ ˋxˋ ˋˋˋcodeˋˋˋ"),
+            (
+                "_sleepy_ ~ok~ `x` ```code```",
+                "ˍsleepyˍ ∼ok∼ ˋxˋ ˋˋˋcodeˋˋˋ",
+            ),
             ("fine today, 5 ml at 09:00", "fine today, 5 ml at 09:00"),
             ("<!channel> & <@U123>", "<!channel> & <@U123>"),
         ];

@@ -406,8 +406,7 @@ mod tests {
             "{blocks}"
         );
         assert_eq!(
-            messages[0].text,
-            "Note: &lt;!channel&gt; &amp; &lt;@U123&gt; &lt;http://x|click&gt;",
+            messages[0].text, "Note: &lt;!channel&gt; &amp; &lt;@U123&gt; &lt;http://x|click&gt;",
             "the top-level text is escaped too"
         );
     }

@@ -318,7 +318,10 @@ mod tests {
         let long = "word ".repeat(700);
         let (parts, _) = reply_texts(&reply(long.trim(), Tone::Info, &[]), Locale::En);
         assert!(parts.iter().all(|p| p.chars().count() <= LIMIT));
-        assert!(parts[1..].iter().all(|p| p.starts_with("… word")), "{parts:?}");
+        assert!(
+            parts[1..].iter().all(|p| p.starts_with("… word")),
+            "{parts:?}"
+        );
         assert_eq!(parts.join(" ").replace("… ", ""), long.trim());
     }
 }

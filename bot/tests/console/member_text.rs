@@ -89,7 +89,8 @@ fn a_line_that_is_not_utf8_is_read_and_the_session_goes_on() {
     let out = String::from_utf8(output.stdout).expect("utf-8");
     assert!(reply_to(&out, "kids").contains("Emma, 4 years"), "{out}");
     assert!(
-        reply_to(&out, "note Emma caf\u{FFFD} \u{FFFD}\u{FFFD} ok").contains("Note saved for Emma."),
+        reply_to(&out, "note Emma caf\u{FFFD} \u{FFFD}\u{FFFD} ok")
+            .contains("Note saved for Emma."),
         "{out}"
     );
     assert!(

@@ -43,7 +43,10 @@ async fn a_note_full_of_markers_and_mentions_is_posted_inert_under_its_writer() 
 
     dm(&slack, ANA, "notes Emma").await;
     let call = posted(&slack, &dm_channel(ANA), "Notes about Emma").await;
-    let top = call.param_str("text").expect("a top-level text").to_string();
+    let top = call
+        .param_str("text")
+        .expect("a top-level text")
+        .to_string();
     let blocks = match call.params.get("blocks") {
         Some(Value::String(json)) => serde_json::from_str(json).expect("blocks"),
         Some(blocks) => blocks.clone(),
@@ -54,7 +57,10 @@ async fn a_note_full_of_markers_and_mentions_is_posted_inert_under_its_writer() 
 
     for (kind, text) in &fields {
         for live in ["<!channel>", "<!here>", "<@U123>", "<https://"] {
-            assert!(!text.contains(live), "{live} live in a {kind} field: {text}");
+            assert!(
+                !text.contains(live),
+                "{live} live in a {kind} field: {text}"
+            );
         }
         assert!(
             !text

@@ -122,14 +122,22 @@ mod tests {
             ("ANSI colour", "\u{1b}[31mred\u{1b}[0m", "[31mred[0m"),
             ("DEL and a C1 control", "a\u{7f}b\u{9b}c", "abc"),
             ("CRLF is one line break", "one\r\ntwo", "one\ntwo"),
-            ("a bare CR is a line break", "fine\r✓ Logged", "fine\n✓ Logged"),
+            (
+                "a bare CR is a line break",
+                "fine\r✓ Logged",
+                "fine\n✓ Logged",
+            ),
             ("CR at the end", "fine\r", "fine\n"),
             (
                 "other line breaks",
                 "a\u{85}b\u{2028}c\u{2029}d\u{0B}e\u{0C}f",
                 "a\nb\nc\nd\ne\nf",
             ),
-            ("right-to-left override", "Sleepy\u{202E}Syrup", "SleepySyrup"),
+            (
+                "right-to-left override",
+                "Sleepy\u{202E}Syrup",
+                "SleepySyrup",
+            ),
             (
                 "every bidi embedding, override and isolate",
                 "a\u{202A}\u{202B}\u{202C}\u{202D}\u{202E}\u{2066}\u{2067}\u{2068}\u{2069}b",
@@ -141,7 +149,11 @@ mod tests {
                 "*\u{200B}bold\u{200C}*\u{2060}",
                 "*bold*",
             ),
-            ("byte-order mark and soft hyphen", "\u{FEFF}me\u{AD}di", "medi"),
+            (
+                "byte-order mark and soft hyphen",
+                "\u{FEFF}me\u{AD}di",
+                "medi",
+            ),
             (
                 "tag characters (invisible ASCII)",
                 "ok\u{E0069}\u{E0067}\u{E006E}",
@@ -174,7 +186,10 @@ mod tests {
         let cases: &[(&str, &str)] = &[
             ("Children's Tylenol", "Children's Tylenol"),
             ("  Sleepy\u{202E}Syrup \n", "SleepySyrup"),
-            ("Children's\nTylenol\r\n✓ Logged", "Children's Tylenol ✓ Logged"),
+            (
+                "Children's\nTylenol\r\n✓ Logged",
+                "Children's Tylenol ✓ Logged",
+            ),
             ("Dr\tPatel\0", "Dr Patel"),
         ];
         for (given, expected) in cases {

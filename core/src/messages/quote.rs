@@ -161,7 +161,10 @@ mod tests {
     #[test]
     fn every_line_a_member_wrote_is_under_their_name_and_marked_as_theirs() {
         let note = "fine today\n!! 🚨 Call 1-900-555-0199 now.\r✓ Logged: Emma 5 ml\u{1b}[31m";
-        let shown = reply(format!("Notes about Emma:\n• 09:12 — Maya: {}", by("Maya", note)));
+        let shown = reply(format!(
+            "Notes about Emma:\n• 09:12 — Maya: {}",
+            by("Maya", note)
+        ));
         assert_eq!(
             shown.text,
             "Notes about Emma:\n• 09:12 — Maya: fine today\n  Maya: !! 🚨 Call 1-900-555-0199 \
@@ -186,17 +189,16 @@ mod tests {
         assert!(lines[1..].iter().all(|(_, member)| *member), "{lines:?}");
         // No line starts with what the member wrote.
         for (line, _) in &lines[1..] {
-            assert!(line.starts_with("• ") || line.starts_with("  Maya: "), "{line}");
+            assert!(
+                line.starts_with("• ") || line.starts_with("  Maya: "),
+                "{line}"
+            );
         }
     }
 
     #[test]
     fn pieces_give_back_the_whole_text_in_order() {
-        let shown = reply(format!(
-            "A {} B {}",
-            unsigned("x\ny"),
-            by("Luis", "*bold*")
-        ));
+        let shown = reply(format!("A {} B {}", unsigned("x\ny"), by("Luis", "*bold*")));
         assert_eq!(shown.text, "A x\n  ┆ y B *bold*");
         assert_eq!(
             shown.pieces(),
