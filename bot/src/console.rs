@@ -1,12 +1,13 @@
 //! The console channel: `mednanny chat`. A thin adapter like the others: it turns each line into an
 //! `Inbound`, and renders the engine's replies as terminal text (choices as numbered lines, which the
-//! engine understands when typed back).
+//! engine understands when typed back). A line is read as bytes: one that is not UTF-8 is read
+//! with U+FFFD where it was not, never the end of the session.
 
 use std::io::IsTerminal;
 
 use anyhow::{bail, Result};
 use mednanny_core::demo;
-use mednanny_core::domain::{Channel, IdentityKind};
+use mednanny_core::domain::{text, Channel, IdentityKind};
 use mednanny_core::engine::Inbound;
 use mednanny_core::messages::{Reply, Tone};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -94,16 +95,24 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
             .write_all(format!("{}\n", render(&greeting)).as_bytes())
             .await?;
     }
-    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    let mut stdin = BufReader::new(tokio::io::stdin());
+    let mut bytes = Vec::new();
     loop {
         if interactive {
             stdout.write_all(format!("{name}> ").as_bytes()).await?;
             stdout.flush().await?;
         }
-        let Some(line) = lines.next_line().await? else {
+        bytes.clear();
+        if stdin.read_until(b'\n', &mut bytes).await? == 0 {
             break;
-        };
-        let line = line.trim();
+        }
+        let read = String::from_utf8_lossy(&bytes);
+        let read = read.strip_suffix('\n').unwrap_or(&read);
+        let read = read.strip_suffix('\r').unwrap_or(read);
+        // Cleaned here as well as in the engine: the line is echoed below, and an escape
+        // sequence in it must not reach the terminal.
+        let cleaned = text::clean(read);
+        let line = cleaned.trim();
         if line.is_empty() {
             continue;
         }
@@ -111,7 +120,9 @@ pub async fn run(app: &App, args: ChatArgs) -> Result<()> {
             break;
         }
         if !interactive {
-            stdout.write_all(format!("> {line}\n").as_bytes()).await?;
+            // Every line of a message read as input (a bare CR made it several).
+            let echo = line.replace('\n', "\n> ");
+            stdout.write_all(format!("> {echo}\n").as_bytes()).await?;
         }
         let turn = app.engine.handle(&inbound(line)).await;
         for reply in &turn.replies {

@@ -14,6 +14,7 @@
 //! - `reminders`: the reminder scheduler (plans, claims with a lease, sends, escalates).
 //! - `health`: `serve`'s /healthz and /readyz.
 //! - `media`: fetching what people send with a message (voice notes, audio clips, photos).
+//! - `markup`: what a member wrote, made inert where a channel cannot show it as plain text.
 //! - `sender_queue`: the order a channel's deliveries are handled in (each sender's one at a time).
 
 pub mod admin;
@@ -21,6 +22,7 @@ pub mod app;
 pub mod cli;
 pub mod console;
 pub mod health;
+pub mod markup;
 pub mod media;
 pub mod migrate_tool;
 pub mod pipeline;

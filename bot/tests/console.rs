@@ -14,6 +14,10 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+/// What someone writes never looks like MedNanny (issue 29).
+#[path = "console/member_text.rs"]
+mod member_text;
+
 struct Sandbox {
     dir: tempfile::TempDir,
 }

@@ -25,6 +25,10 @@ use test_support::{
     TEAM_ID,
 };
 
+/// What someone writes never looks like MedNanny (issue 29).
+#[path = "slack/member_text.rs"]
+mod member_text;
+
 const WAIT: Duration = Duration::from_secs(20);
 const ANA: &str = "U0ANA";
 const LUIS: &str = "U0LUIS";
@@ -468,7 +472,8 @@ async fn a_new_slack_user_is_welcomed_and_can_start_a_family() {
     slack.set_user("U0LOPEZ", "Rosa Lopez", TEAM_ID);
 
     dm(&slack, "U0LOPEZ", "hello?").await;
-    let welcome = posted(&slack, &dm_channel("U0LOPEZ"), "join <code>").await;
+    // Escaped in every field, the top-level text too: Slack shows it as "join <code>".
+    let welcome = posted(&slack, &dm_channel("U0LOPEZ"), "join &lt;code&gt;").await;
     assert!(
         shown(&welcome).contains("create family"),
         "{}",

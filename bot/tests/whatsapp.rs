@@ -25,6 +25,10 @@ use test_support::{
     TWILIO_AUTH_TOKEN,
 };
 
+/// What someone writes never looks like MedNanny (issue 29).
+#[path = "whatsapp/member_text.rs"]
+mod member_text;
+
 const WAIT: Duration = Duration::from_secs(20);
 const SECRET: &str = "test-internal-secret-0123456789";
 /// The family's WhatsApp sender.

@@ -3,6 +3,7 @@
 
 mod phone;
 mod place;
+pub mod text;
 
 pub use phone::Phone;
 pub use place::{read_place, zone_named, Country, Place, PlaceReading};

@@ -101,10 +101,13 @@ async fn on_command(
     // Slash commands carry no event id; the trigger id is unique per invocation and repeated when
     // Slack redelivers the same envelope.
     let (key, delivery) = envelope::from_command(event.trigger_id.as_ref(), &event);
+    // What they typed, shown back as code: cleaned like any message, its backticks (and other
+    // marks) made inert and on one line, so it cannot leave the code span.
+    let typed = mednanny_core::domain::text::one_line(event.text.as_deref().unwrap_or_default());
     let echo = format!(
         "`{} {}`",
         event.command,
-        escape(event.text.as_deref().unwrap_or_default())
+        escape(&crate::markup::inert(&typed))
     );
     intake_of(&state).await?.take(key, delivery).await?;
     Ok(

@@ -1,11 +1,21 @@
 //! Turns the engine's channel-neutral replies and dashboards into Slack messages and views.
 //!
 //! Pure functions, no I/O: Block Kit is built as JSON (Slack's own documented shapes) and read into
-//! slack-morphism's types, so a reviewer can compare it with Slack's docs line by line. Every piece of
-//! text a person or the record supplied is escaped for mrkdwn, so nobody can inject a mention, a
-//! link or a channel ping through a child's name or a note.
+//! slack-morphism's types, so a reviewer can compare it with Slack's docs line by line.
+//!
+//! Every text field sent (the message's top-level `text`, sections, context, buttons, the App
+//! Home's header) has `&`, `<` and `>` escaped, the only escaping Slack documents for text
+//! objects, so nobody can inject a mention, a link or a channel ping through a child's name or a
+//! note. mrkdwn has no escape for `*`, `_`, `~` and backticks, so what a member wrote (the
+//! reply's [`Reply::quoted`] parts: a note, a nanny's handoff words) never goes into mrkdwn: the
+//! lines that hold it are sent as `plain_text` sections, which Slack shows exactly as written,
+//! and the catalogue's own lines stay mrkdwn (an urgent reply's bold, a summary's child names).
+//! The top-level `text` (notifications, clients without blocks) is always mrkdwn: there, and
+//! only there, member text's marks become look-alikes (`crate::markup`).
 
 use mednanny_core::messages::{Choice, DashboardText, Reply, Tone};
+
+use crate::markup::inert;
 use serde_json::{json, Value};
 use slack_morphism::prelude::*;
 
@@ -17,7 +27,8 @@ const BLOCKS_PER_MESSAGE: usize = 12;
 /// Every button's action id starts with this; the value is what clicking it says to the engine.
 pub const ACTION_PREFIX: &str = "mednanny-choice-";
 
-/// Escapes text for mrkdwn: `&`, `<` and `>` are the only control characters Slack documents.
+/// Escapes text for Slack (mrkdwn or `plain_text`): `&`, `<` and `>` are the only control
+/// characters Slack documents.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -29,6 +40,13 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// Text Slack sent back (a message's `text` as it was posted: already escaped) as it reads.
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// One Slack message: fallback text (notifications, screen readers) and blocks.
@@ -49,25 +67,25 @@ impl SlackMessage {
 /// A reply as Slack messages: the text (with buttons for its choices), then any document in code
 /// blocks, split to fit Slack's limits.
 pub fn reply_messages(reply: &Reply) -> Vec<SlackMessage> {
-    let mut blocks: Vec<Value> = sections(&tone_text(reply));
+    let mut blocks: Vec<Value> = text_blocks(reply);
     if !reply.choices.is_empty() {
         blocks.push(buttons(&reply.choices));
     }
-    let mut messages = vec![message(&reply.text, blocks)];
+    let mut messages = vec![message(&fallback(reply), blocks)];
     if let Some(document) = &reply.document {
-        let parts = chunks(&document.content, SECTION_LIMIT - 10);
+        let parts = chunks(&document.content, SECTION_LIMIT - 10, "");
         let total = parts.len();
         for (n, group) in parts.chunks(BLOCKS_PER_MESSAGE).enumerate() {
             let blocks = group
                 .iter()
                 .map(|part| section(&format!("```{}```", escape(part))))
                 .collect();
-            let fallback = format!(
+            let fallback = escape(&format!(
                 "{} ({}/{})",
                 document.filename,
                 n + 1,
                 total.div_ceil(BLOCKS_PER_MESSAGE)
-            );
+            ));
             messages.push(message(&fallback, blocks));
         }
     }
@@ -75,21 +93,24 @@ pub fn reply_messages(reply: &Reply) -> Vec<SlackMessage> {
 }
 
 /// The original message after a button was clicked: its text, and what was chosen instead of the
-/// buttons (so nobody clicks twice).
+/// buttons (so nobody clicks twice). `original_text` is the message's top-level `text` as Slack
+/// sends it back: the fallback posted, escaped, with member text's marks already inert; it is
+/// read back and escaped again, so it is never escaped twice nor sent unescaped.
 pub fn answered_message(original_text: &str, chosen_label: &str) -> SlackMessage {
-    let mut blocks = sections(&escape(original_text));
+    let text = escape(&unescape(original_text));
+    let mut blocks = sections(&text);
     blocks.push(json!({
         "type": "context",
-        "elements": [{"type": "mrkdwn", "text": format!("→ {}", escape(chosen_label))}]
+        "elements": [{"type": "mrkdwn", "text": format!("→ {}", escape(&inert(chosen_label)))}]
     }));
-    message(original_text, blocks)
+    message(&text, blocks)
 }
 
 /// The App Home view for a dashboard.
 pub fn home_view(dashboard: &DashboardText) -> SlackView {
     let mut blocks = vec![json!({
         "type": "header",
-        "text": {"type": "plain_text", "text": truncate(&dashboard.title, 150)}
+        "text": plain_text(&dashboard.title, 150)
     })];
     for (child, lines) in &dashboard.children {
         blocks.push(json!({"type": "divider"}));
@@ -109,7 +130,7 @@ pub fn home_view(dashboard: &DashboardText) -> SlackView {
                     json!({
                         "type": "button",
                         "action_id": format!("{ACTION_PREFIX}med{n}"),
-                        "text": {"type": "plain_text", "text": truncate(&choice.label, 75)},
+                        "text": plain_text(&choice.label, 75),
                         "value": choice.value,
                     })
                 })
@@ -175,13 +196,68 @@ pub fn welcome_view(reply: &Reply) -> SlackView {
     )))))
 }
 
+/// A reply's text as blocks, its lines in order: each run of lines that holds member text in
+/// `plain_text` sections (shown exactly as written: no bold, no code, no link), the catalogue's
+/// own lines in mrkdwn (escaped, with the reply's tone).
+fn text_blocks(reply: &Reply) -> Vec<Value> {
+    let mut blocks = Vec::new();
+    let mut run: Vec<String> = Vec::new();
+    let mut quoting = false;
+    for (line, member) in reply.lines_quoting() {
+        if member != quoting && !run.is_empty() {
+            blocks.extend(run_blocks(&run.join("\n"), quoting, reply.tone));
+            run.clear();
+        }
+        quoting = member;
+        run.push(line);
+    }
+    blocks.extend(run_blocks(&run.join("\n"), quoting, reply.tone));
+    blocks
+}
+
+fn run_blocks(text: &str, quoting: bool, tone: Tone) -> Vec<Value> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    if quoting {
+        chunks(&escape(text), SECTION_LIMIT, "… ")
+            .iter()
+            .map(|part| json!({"type": "section", "text": {"type": "plain_text", "text": part}}))
+            .collect()
+    } else {
+        sections(&tone_text(text, tone))
+    }
+}
+
+/// The message's top-level `text`, for notifications and clients that show no blocks: the whole
+/// reply, escaped, with member text's formatting marks made inert (it is always mrkdwn).
+fn fallback(reply: &Reply) -> String {
+    reply
+        .pieces()
+        .into_iter()
+        .map(|(piece, member)| match member {
+            true => escape(&inert(piece)),
+            false => escape(piece),
+        })
+        .collect()
+}
+
 /// Urgent replies stand out; the catalogue's text already carries its own emoji.
-fn tone_text(reply: &Reply) -> String {
-    let text = escape(&reply.text);
-    match reply.tone {
+fn tone_text(text: &str, tone: Tone) -> String {
+    let text = escape(text);
+    match tone {
         Tone::Urgent => format!("*{}*", text.replace('*', "")),
         Tone::Info | Tone::Success | Tone::Warning | Tone::Error => text,
     }
+}
+
+/// A `plain_text` object of at most `max_chars` characters once escaped.
+fn plain_text(text: &str, max_chars: usize) -> Value {
+    let mut text = truncate(text, max_chars);
+    while escape(&text).chars().count() > max_chars {
+        text = truncate(&text, text.chars().count() - 1);
+    }
+    json!({"type": "plain_text", "text": escape(&text)})
 }
 
 fn buttons(choices: &[Choice]) -> Value {
@@ -193,7 +269,7 @@ fn buttons(choices: &[Choice]) -> Value {
             let mut button = json!({
                 "type": "button",
                 "action_id": format!("{ACTION_PREFIX}{n}"),
-                "text": {"type": "plain_text", "text": truncate(&choice.label, 75)},
+                "text": plain_text(&choice.label, 75),
                 "value": truncate(&choice.value, 2000),
             });
             if n == 0 {
@@ -214,30 +290,48 @@ fn sections(mrkdwn: &str) -> Vec<Value> {
     if mrkdwn.trim().is_empty() {
         return Vec::new();
     }
-    chunks(mrkdwn, SECTION_LIMIT)
+    chunks(mrkdwn, SECTION_LIMIT, "… ")
         .iter()
         .map(|part| section(part))
         .collect()
 }
 
-/// Splits text into pieces of at most `limit` bytes, preferring line ends, never inside a character.
-fn chunks(text: &str, limit: usize) -> Vec<String> {
+/// Splits escaped text into pieces of at most `limit` bytes, preferring line ends, never inside a
+/// character or an entity (`&amp;`). A piece that goes on with a line cut in the middle starts
+/// with `continued` ("… " for text: a new block never starts with words a member wrote as if
+/// they began a line; nothing for a document, whose pieces are joined again).
+fn chunks(text: &str, limit: usize, continued: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut rest = text;
+    let mut rest = text.to_string();
+    let limit = limit - continued.len();
     while rest.len() > limit {
         let mut cut = limit;
         while !rest.is_char_boundary(cut) {
             cut -= 1;
         }
-        let cut = rest[..cut]
-            .rfind('\n')
-            .filter(|&at| at > limit / 2)
+        // An entity is at most 5 bytes (`&amp;`): never cut one in two.
+        let near = (cut.saturating_sub(4)..cut)
+            .find(|&at| rest.is_char_boundary(at))
             .unwrap_or(cut);
+        if let Some(amp) = rest[near..cut].rfind('&').map(|at| near + at) {
+            if !rest[amp..cut].contains(';') {
+                cut = amp;
+            }
+        }
+        let (cut, at_line_end) = match rest[..cut].rfind('\n').filter(|&at| at > limit / 2) {
+            Some(at) => (at, true),
+            None => (cut, false),
+        };
         out.push(rest[..cut].to_string());
-        rest = rest[cut..].trim_start_matches('\n');
+        let tail = rest[cut..].trim_start_matches('\n');
+        rest = if at_line_end || tail.is_empty() {
+            tail.to_string()
+        } else {
+            format!("{continued}{tail}")
+        };
     }
     if !rest.is_empty() || out.is_empty() {
-        out.push(rest.to_string());
+        out.push(rest);
     }
     out
 }
@@ -252,9 +346,16 @@ fn truncate(text: &str, max_chars: usize) -> String {
     }
 }
 
+/// A message from its (escaped) fallback text and its blocks.
 fn message(fallback: &str, blocks: Vec<Value>) -> SlackMessage {
+    let mut text = truncate(fallback, 3_000);
+    // A cut in the middle of an entity would leave a bare `&`.
+    if let Some(amp) = text.rfind('&').filter(|&amp| !text[amp..].contains(';')) {
+        text.truncate(amp);
+        text.push('…');
+    }
     SlackMessage {
-        text: truncate(fallback, 3_000),
+        text,
         blocks: to_blocks(blocks),
     }
 }
@@ -286,6 +387,7 @@ mod tests {
             tone: Tone::Info,
             health_data: true,
             document: None,
+            quoted: Vec::new(),
         }
     }
 
@@ -303,6 +405,72 @@ mod tests {
             blocks.contains("&lt;!channel&gt; &amp; &lt;@U123&gt;"),
             "{blocks}"
         );
+        assert_eq!(
+            messages[0].text, "Note: &lt;!channel&gt; &amp; &lt;@U123&gt; &lt;http://x|click&gt;",
+            "the top-level text is escaped too"
+        );
+    }
+
+    /// "Notes about Emma:" then a note whose every character from `from` on a member wrote.
+    fn quoting(text: &str, from: &str) -> Reply {
+        let start = text.find(from).expect("in the text");
+        Reply {
+            quoted: vec![mednanny_core::messages::Quoted {
+                start,
+                end: text.len(),
+            }],
+            ..reply(text)
+        }
+    }
+
+    #[test]
+    fn lines_a_member_wrote_are_plain_text_and_the_fallback_keeps_them_inert() {
+        let reply = quoting(
+            "Notes about Emma:\n• 09:12 — Maya: *🚨 Call now.* _x_ <!here>",
+            "*🚨",
+        );
+        let messages = reply_messages(&reply);
+        let blocks = serde_json::to_value(&messages[0].blocks).expect("serializes");
+        assert_eq!(blocks[0]["text"]["type"], "mrkdwn");
+        assert_eq!(blocks[0]["text"]["text"], "Notes about Emma:");
+        assert_eq!(blocks[1]["text"]["type"], "plain_text");
+        assert_eq!(
+            blocks[1]["text"]["text"],
+            "• 09:12 — Maya: *🚨 Call now.* _x_ &lt;!here&gt;"
+        );
+        assert_eq!(
+            messages[0].text,
+            "Notes about Emma:\n• 09:12 — Maya: ∗🚨 Call now.∗ ˍxˍ &lt;!here&gt;"
+        );
+        // An urgent reply's own bold stays on its own lines.
+        let urgent = Reply {
+            tone: Tone::Urgent,
+            ..quoting("🚨 Call 911 now.\nI heard: “*help*”", "*help*")
+        };
+        let blocks = serde_json::to_value(&reply_messages(&urgent)[0].blocks).expect("serializes");
+        assert_eq!(blocks[0]["text"]["text"], "*🚨 Call 911 now.*");
+        assert_eq!(blocks[1]["text"]["type"], "plain_text");
+        assert_eq!(blocks[1]["text"]["text"], "I heard: “*help*”");
+    }
+
+    #[test]
+    fn an_answered_message_is_escaped_once() {
+        let posted = reply_messages(&quoting("Remove “a & <b>”?", "a & <b>"));
+        let answered = answered_message(&posted[0].text, "Yes & <!here>");
+        assert_eq!(answered.text, "Remove “a &amp; &lt;b&gt;”?");
+        let json = json_of(&answered);
+        assert!(json.contains("Remove “a &amp; &lt;b&gt;”?"), "{json}");
+        assert!(json.contains("→ Yes &amp; &lt;!here&gt;"), "{json}");
+        assert!(!json.contains("&amp;amp;"), "{json}");
+    }
+
+    #[test]
+    fn a_long_line_cut_in_two_never_starts_a_block_with_member_words_or_splits_an_entity() {
+        let line = format!("{}&amp;✓ Logged", "a".repeat(2_894));
+        let parts = chunks(&line, 2_900, "… ");
+        assert_eq!(parts.len(), 2);
+        assert!(parts[0].ends_with('a'), "{:?}", &parts[0][2_880..]);
+        assert_eq!(parts[1], "… &amp;✓ Logged");
     }
 
     #[test]
@@ -360,7 +528,7 @@ mod tests {
     #[test]
     fn chunks_never_split_a_character() {
         let text = "é".repeat(5_000);
-        for part in chunks(&text, 2_901) {
+        for part in chunks(&text, 2_901, "") {
             assert!(part.len() <= 2_901);
             assert!(part.chars().all(|c| c == 'é'));
         }

@@ -1,21 +1,31 @@
-//! Replies as WhatsApp text (pure): short lines, `*bold*` only where we put it, numbered choices
-//! ("reply 1, 2 or 3") and YES/NO for confirmations, split at WhatsApp's length limit on line
-//! boundaries. What people wrote (names, notes) is never turned into formatting: WhatsApp has no
-//! escape character, so a zero-width space after each formatting mark keeps it literal.
+//! Replies as WhatsApp text (pure): short lines, `*bold*` only where MedNanny puts it, numbered
+//! choices ("reply 1, 2 or 3") and YES/NO for confirmations, split at WhatsApp's length limit on
+//! line boundaries. What members wrote (a reply's [`Reply::quoted`] parts: notes, handoff words)
+//! and the choices' labels are never turned into formatting: WhatsApp has no escape character, so
+//! their marks become look-alikes (`crate::markup`). Every line of member text already sits under
+//! its writer's name (the catalogue puts it there), so none can start like MedNanny's own lines
+//! (or a WhatsApp quote or list); a line too long for one message goes on in the next after "… ".
 
 use mednanny_core::messages::{Choice, Locale, Reply, Tone};
 
+use crate::markup::inert;
+
 /// Twilio refuses a WhatsApp body longer than this many characters.
 pub const LIMIT: usize = 1600;
-/// Zero width space: breaks a `*bold*` / `_italic_` / `~strike~` / ``` `code` ``` pair.
-const BREAK: char = '\u{200B}';
 
 /// The messages one reply becomes, in order, and the choices a numbered answer picks from. The
 /// words WhatsApp adds (how to answer, where a file is) are in the reader's language, as the
 /// reply is.
 pub fn reply_texts(reply: &Reply, locale: Locale) -> (Vec<String>, Vec<Choice>) {
     let es = locale == Locale::Es;
-    let mut text = literal(&reply.text);
+    let mut text: String = reply
+        .pieces()
+        .into_iter()
+        .map(|(piece, member)| match member {
+            true => inert(piece),
+            false => piece.to_string(),
+        })
+        .collect();
     if reply.tone == Tone::Urgent {
         // The first line (who to call) in bold.
         let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
@@ -35,7 +45,7 @@ pub fn reply_texts(reply: &Reply, locale: Locale) -> (Vec<String>, Vec<Choice>) 
     } else if !choices.is_empty() {
         text.push('\n');
         for (n, choice) in choices.iter().enumerate() {
-            text.push_str(&format!("\n*{}.* {}", n + 1, literal(&choice.label)));
+            text.push_str(&format!("\n*{}.* {}", n + 1, inert(&choice.label)));
         }
         let numbers = numbers(choices.len(), if es { "o" } else { "or" });
         text.push_str(&if es {
@@ -95,21 +105,11 @@ fn numbers(count: usize, or: &str) -> String {
     }
 }
 
-/// Text shown as written: each formatting mark followed by a zero-width space.
-fn literal(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        out.push(c);
-        if matches!(c, '*' | '_' | '~' | '`') {
-            out.push(BREAK);
-        }
-    }
-    out
-}
-
 /// Splits at line boundaries into parts of at most `limit` characters; a single longer line is
-/// cut at a space (or anywhere, if it has none).
+/// cut at a space (or anywhere, if it has none), and goes on after "… ", so a message never
+/// starts with the middle of someone's line as if it were a line of its own.
 fn split(text: &str, limit: usize) -> Vec<String> {
+    const GOES_ON: &str = "… ";
     let mut parts = Vec::new();
     let mut current = String::new();
     for line in text.split('\n') {
@@ -119,7 +119,7 @@ fn split(text: &str, limit: usize) -> Vec<String> {
             let at = cut.rfind(' ').filter(|&i| i > 0).unwrap_or(cut.len());
             let (head, tail) = line.split_at(at);
             push_line(&mut parts, &mut current, head.trim_end(), limit);
-            line = tail.trim_start().to_string();
+            line = format!("{GOES_ON}{}", tail.trim_start());
         }
         push_line(&mut parts, &mut current, &line, limit);
     }
@@ -157,6 +157,7 @@ mod tests {
             tone,
             health_data: true,
             document: None,
+            quoted: Vec::new(),
         }
     }
 
@@ -249,22 +250,26 @@ mod tests {
     }
 
     #[test]
-    fn what_people_wrote_never_becomes_formatting() {
-        let (texts, _) = reply_texts(
-            &reply("Note: *very* sleepy_today ~ok~ `x`", Tone::Info, &[]),
-            Locale::En,
-        );
-        let text = &texts[0];
-        for mark in ["*very*", "sleepy_today", "~ok~", "`x`"] {
-            assert!(
-                !text.contains(mark),
-                "{mark} left as formatting in {text:?}"
-            );
-        }
+    fn what_members_wrote_never_becomes_formatting_and_the_catalogues_bold_stays() {
+        let text = "*Emma*\n• note by Maya (09:12): *very* sleepy_today ~ok~ `x` ```y```";
+        let start = text.find("*very*").expect("in the text");
+        let quoted = Reply {
+            quoted: vec![mednanny_core::messages::Quoted {
+                start,
+                end: text.len(),
+            }],
+            ..reply(text, Tone::Info, &[("Maya's *list*", "1"), ("No", "2")])
+        };
+        let (texts, _) = reply_texts(&quoted, Locale::En);
         assert_eq!(
-            text.replace(BREAK, ""),
-            "Note: *very* sleepy_today ~ok~ `x`"
+            texts[0],
+            "*Emma*\n• note by Maya (09:12): ∗very∗ sleepyˍtoday ∼ok∼ ˋxˋ ˋˋˋyˋˋˋ\n\n\
+             *1.* Maya's ∗list∗\n*2.* No\n\nReply 1 or 2."
         );
+        let after_the_name = &texts[0]["*Emma*".len()..];
+        for mark in ["*very*", "_today", "~ok~", "`x`", "```"] {
+            assert!(!after_the_name.contains(mark), "{mark} left as formatting");
+        }
     }
 
     #[test]
@@ -309,10 +314,14 @@ mod tests {
             );
         }
         assert_eq!(parts.join("\n"), text, "nothing lost or reordered");
-        // One line longer than the limit is cut at spaces.
+        // One line longer than the limit is cut at spaces, and goes on after "… ".
         let long = "word ".repeat(700);
         let (parts, _) = reply_texts(&reply(long.trim(), Tone::Info, &[]), Locale::En);
         assert!(parts.iter().all(|p| p.chars().count() <= LIMIT));
-        assert_eq!(parts.join(" "), long.trim());
+        assert!(
+            parts[1..].iter().all(|p| p.starts_with("… word")),
+            "{parts:?}"
+        );
+        assert_eq!(parts.join(" ").replace("… ", ""), long.trim());
     }
 }

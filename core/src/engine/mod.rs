@@ -42,6 +42,7 @@ pub use photos::Photo;
 pub use tasks::match_medication;
 pub use views::{DoseSetup, FormSetup, ProfileField, ProfileSetup};
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -54,7 +55,7 @@ use self::onboarding::Meeting;
 use self::store::{ConversationStore, DbConversationStore, Session};
 use crate::assistant::{Allowance, Brain, BrainTurn, Fallback, RulesBrain, Thought, Translation};
 use crate::auth::Actor;
-use crate::domain::{emergency_numbers, Channel, Country, IdentityKind, Place};
+use crate::domain::{emergency_numbers, text, Channel, Country, IdentityKind, Place};
 use crate::messages::{render, Locale, Msg, RenderContext, Reply, Tone};
 use crate::screen::{self, RedFlag, Screening};
 use crate::services::emergency::named_child;
@@ -95,6 +96,20 @@ pub struct Inbound {
 impl Inbound {
     fn conversation_key(&self) -> String {
         format!("{}:{}", self.identity.as_str(), self.external_id)
+    }
+
+    /// The message with what the person wrote cleaned ([`text::clean`]: no control or invisible
+    /// characters, line breaks as `\n`, NFC), or `None` when it already was. Every channel's
+    /// message passes here, in [`Engine::handle`], before anything reads it.
+    fn cleaned(&self) -> Option<Inbound> {
+        let text = text::clean(&self.text);
+        let name = self.display_name.as_deref().map(text::clean);
+        let changed = matches!(text, Cow::Owned(_)) || matches!(name, Some(Cow::Owned(_)));
+        changed.then(|| Inbound {
+            text: text.into_owned(),
+            display_name: name.map(Cow::into_owned),
+            ..self.clone()
+        })
     }
 }
 
@@ -192,6 +207,10 @@ impl<S: ConversationStore> Engine<S> {
     /// (and a log line without the message text).
     #[tracing::instrument(skip_all, fields(channel = inbound.channel.as_str()))]
     pub async fn handle(&self, inbound: &Inbound) -> Turn {
+        // What the person wrote is cleaned here, once for every channel, before the screen, the
+        // parser or a form reads it (docs/architecture.md, *What people write*).
+        let cleaned = inbound.cleaned();
+        let inbound = cleaned.as_ref().unwrap_or(inbound);
         let mut turn = self.handle_text(inbound).await;
         if inbound.voice {
             let locale = match turn.person_id {
@@ -586,7 +605,8 @@ impl<S: ConversationStore> Engine<S> {
                 }
                 Task::AddNote {
                     child_id,
-                    text: format!("{text}\n(English: {english})"),
+                    // The model's words are cleaned like a person's.
+                    text: format!("{text}\n(English: {})", text::clean(&english)),
                 }
             }
             None => Task::AddNote { child_id, text },

@@ -18,7 +18,7 @@ use problems::{amount_error, problem, temperature_error};
 use chrono::{DateTime, Datelike, Utc};
 
 use super::{
-    Choice, ConcernText, Document, DoseLine, MedicationLine, Msg, RenderContext, Reply,
+    quote, Choice, ConcernText, Document, DoseLine, MedicationLine, Msg, RenderContext, Reply,
     ScheduleText, Tone,
 };
 use crate::domain::format_number;
@@ -229,6 +229,7 @@ pub(super) fn reply(text: String, tone: Tone, msg: &Msg) -> Reply {
         tone,
         health_data: msg.has_health_data(),
         document: None,
+        quoted: Vec::new(),
     }
 }
 
@@ -277,6 +278,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             tone: Info,
             health_data: false,
             document: None,
+            quoted: Vec::new(),
         },
         Msg::FamilyChosen { name } => reply(format!("OK — now working with the {name} family."), Success, msg),
         Msg::Children { children, today } => {
@@ -294,7 +296,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             let lines: Vec<String> = allergies
                 .iter()
                 .map(|(allergen, severity, reaction)| match reaction {
-                    Some(r) => format!("• {allergen} ({severity}): {r}"),
+                    Some(r) => format!("• {allergen} ({severity}): {}", quote::unsigned(r)),
                     None => format!("• {allergen} ({severity})"),
                 })
                 .collect();
@@ -346,6 +348,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 tone,
                 health_data: true,
                 document: None,
+                quoted: Vec::new(),
             }
         }
         Msg::ConfirmExtraDose { child, medication, amount, concerns, next_allowed_at } => {
@@ -367,6 +370,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 tone: Warning,
                 health_data: true,
                 document: None,
+                quoted: Vec::new(),
             }
         }
         Msg::ExtraDoseNotLogged => reply("OK — nothing was logged.".into(), Info, msg),
@@ -445,7 +449,10 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         Msg::Notes { child, notes } => {
             let lines: Vec<String> = notes
                 .iter()
-                .map(|(at, author, body)| format!("• {} — {}: {body}", when(*at, ctx), by(author)))
+                .map(|(at, author, body)| {
+                    let author = by(author);
+                    format!("• {} — {author}: {}", when(*at, ctx), quote::by(&author, body))
+                })
                 .collect();
             reply(format!("Notes about {child}:\n{}", lines.join("\n")), Info, msg)
         }
@@ -739,6 +746,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             tone: Info,
             health_data: false,
             document: None,
+            quoted: Vec::new(),
         },
         Msg::UnknownMedication { child, asked, known } => {
             let known = if known.is_empty() { "none".into() } else { list(known) };
@@ -768,6 +776,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             tone: Info,
             health_data: true,
             document: None,
+            quoted: Vec::new(),
         },
         Msg::BadAmount(e) => reply(format!("{} Nothing was recorded.", amount_error(e)), Error, msg),
         Msg::BadTemperature(e) => reply(temperature_error(e), Error, msg),

@@ -27,7 +27,7 @@ use problems::{amount_error, problem, temperature_error};
 use chrono::{Datelike, NaiveDate};
 
 use super::{
-    Choice, ConcernText, Document, DoseLine, MedicationLine, Msg, RenderContext, Reply,
+    quote, Choice, ConcernText, Document, DoseLine, MedicationLine, Msg, RenderContext, Reply,
     ScheduleText, Tone,
 };
 use crate::screen::{EmergencyNumbers, RedFlag};
@@ -250,6 +250,7 @@ pub(super) fn reply(text: String, tone: Tone, msg: &Msg) -> Reply {
         tone,
         health_data: msg.has_health_data(),
         document: None,
+        quoted: Vec::new(),
     }
 }
 
@@ -311,6 +312,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             tone: Info,
             health_data: false,
             document: None,
+            quoted: Vec::new(),
         },
         Msg::FamilyChosen { name } => reply(format!("Listo: ahora trabajamos con la familia {name}."), Success, msg),
         Msg::Children { children, today } => {
@@ -328,7 +330,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             let lines: Vec<String> = allergies
                 .iter()
                 .map(|(allergen, level, reaction)| match reaction {
-                    Some(r) => format!("• {allergen} ({}): {r}", severity(level)),
+                    Some(r) => format!("• {allergen} ({}): {}", severity(level), quote::unsigned(r)),
                     None => format!("• {allergen} ({})", severity(level)),
                 })
                 .collect();
@@ -380,6 +382,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 tone,
                 health_data: true,
                 document: None,
+                quoted: Vec::new(),
             }
         }
         Msg::ConfirmExtraDose { child, medication, amount: given, concerns, next_allowed_at } => {
@@ -399,6 +402,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 tone: Warning,
                 health_data: true,
                 document: None,
+                quoted: Vec::new(),
             }
         }
         Msg::ExtraDoseNotLogged => reply("Listo: no se anotó nada.".into(), Info, msg),
@@ -474,7 +478,10 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
         Msg::Notes { child, notes } => {
             let lines: Vec<String> = notes
                 .iter()
-                .map(|(moment, author, body)| format!("• {} — {}: {body}", when(*moment, ctx), by(author)))
+                .map(|(moment, author, body)| {
+                    let author = by(author);
+                    format!("• {} — {author}: {}", when(*moment, ctx), quote::by(&author, body))
+                })
                 .collect();
             reply(format!("Notas sobre {child}:\n{}", lines.join("\n")), Info, msg)
         }
@@ -725,6 +732,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             tone: Info,
             health_data: false,
             document: None,
+            quoted: Vec::new(),
         },
         Msg::UnknownMedication { child, asked, known } => {
             let known = if known.is_empty() { "ninguna".into() } else { list(known) };
@@ -754,6 +762,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             tone: Info,
             health_data: true,
             document: None,
+            quoted: Vec::new(),
         },
         Msg::BadAmount(e) => reply(format!("{} No se anotó nada.", amount_error(e)), Error, msg),
         Msg::BadTemperature(e) => reply(temperature_error(e), Error, msg),

@@ -7,14 +7,18 @@
 //! # Layout
 //! - `en`: English.
 //! - `locale`: the languages, and how a stored language tag chooses one.
+//! - `quote`: what a member wrote, inside a sentence: under their name, marked for channels to
+//!   show inert ([`Reply::quoted`]).
 //! - `es`: Spanish, the same functions and submodules as `en`, plus `es/format.rs` (Spanish day
 //!   and month names, the decimal comma) and `es/children.rs` (arms `en.rs` keeps inline).
 
 mod en;
 mod es;
 mod locale;
+mod quote;
 
 pub use locale::Locale;
+pub use quote::Quoted;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -157,8 +161,8 @@ pub struct ChildDay {
     pub doses: Vec<DoseLine>,
     /// (when, °C).
     pub temperatures: Vec<(DateTime<Utc>, f64)>,
-    /// (when, the note).
-    pub notes: Vec<(DateTime<Utc>, String)>,
+    /// (when, who wrote it (`None` once that member was erased), the note).
+    pub notes: Vec<(DateTime<Utc>, Option<String>, String)>,
     /// (when it was due, the medication) for each dose reminder missed or skipped.
     pub missed: Vec<(DateTime<Utc>, String)>,
 }
@@ -804,6 +808,10 @@ pub struct Reply {
     /// A document that goes with the text (an export): channels attach it, or show it after the text.
     #[serde(default)]
     pub document: Option<Document>,
+    /// The parts of `text` a member wrote (a note, a nanny's handoff words), in order: channels
+    /// show them inert, never as their formatting, mentions or links (see [`Reply::pieces`]).
+    #[serde(default)]
+    pub quoted: Vec<Quoted>,
 }
 
 impl Reply {
@@ -918,12 +926,13 @@ pub fn whatsapp_update_waiting_in(family: &str, locale: Locale) -> String {
     }
 }
 
-/// Renders a message for a reader.
+/// Renders a message for a reader. Member text the catalogue quoted is found here, whatever the
+/// language or the message (`quote`).
 pub fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
-    match ctx.locale {
+    quote::resolve(match ctx.locale {
         Locale::En => en::render(msg, ctx),
         Locale::Es => es::render(msg, ctx),
-    }
+    })
 }
 
 /// Why a photo was not read.

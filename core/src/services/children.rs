@@ -65,7 +65,8 @@ impl Services {
         name: &str,
         birth_date: NaiveDate,
     ) -> ServiceResult<i64> {
-        let name = name.trim();
+        let name = crate::domain::text::one_line(name);
+        let name = name.as_str();
         if name.is_empty() || name.chars().count() > 60 {
             return Err(Problem::BadName.into());
         }
@@ -122,7 +123,7 @@ impl Services {
         child_id: i64,
         name: &str,
     ) -> ServiceResult<String> {
-        let name = name.trim().to_string();
+        let name = crate::domain::text::one_line(name);
         if name.is_empty() || name.chars().count() > 60 {
             return Err(Problem::BadName.into());
         }
@@ -263,7 +264,8 @@ impl Services {
         severity: &str,
         reaction: Option<&str>,
     ) -> ServiceResult<i64> {
-        let allergen = allergen.trim();
+        let allergen = crate::domain::text::one_line(allergen);
+        let allergen = allergen.as_str();
         if allergen.is_empty() || allergen.chars().count() > 80 {
             return Err(Problem::BadName.into());
         }

@@ -35,6 +35,7 @@ pub struct IssuedInvite {
 }
 
 pub(super) fn clean_name(name: &str) -> ServiceResult<String> {
+    let name = crate::domain::text::clean(name);
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
         return Err(Problem::BadName.into());

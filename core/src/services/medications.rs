@@ -95,7 +95,7 @@ pub struct NewMedication {
 /// What every medication's rules must satisfy, added or changed: a name, an ingredient with a
 /// strength, an interval the dose check can read, a course that ends after it starts.
 fn validate(new: &NewMedication) -> ServiceResult<String> {
-    let name = new.name.trim();
+    let name = crate::domain::text::one_line(&new.name);
     if name.is_empty() || name.chars().count() > 80 {
         return Err(Problem::BadName.into());
     }
@@ -118,7 +118,7 @@ fn validate(new: &NewMedication) -> ServiceResult<String> {
             return Err(Problem::CourseEndsBeforeStart.into());
         }
     }
-    Ok(name.to_string())
+    Ok(name)
 }
 
 impl Services {

@@ -21,8 +21,10 @@ pub struct NoteView {
     pub created_at: DateTime<Utc>,
 }
 
-/// A note's text (or a condition's name), trimmed: not empty, not too long.
+/// A note's text (or a condition's name), cleaned (`domain::text`: an operator's command line
+/// does not pass through the engine) and trimmed: not empty, not too long.
 pub(super) fn validate_text(text: &str) -> ServiceResult<String> {
+    let text = crate::domain::text::clean(text);
     let text = text.trim();
     if text.is_empty() {
         return Err(Problem::EmptyText.into());

@@ -151,13 +151,13 @@ fn check_appointment_time(now: DateTime<Utc>, starts_at: DateTime<Utc>) -> Servi
     Ok(())
 }
 
-/// A name or short label: trimmed, not empty, at most `max` characters.
+/// A name or short label: one line (`domain::text::one_line`), not empty, at most `max` characters.
 fn label(text: &str, max: usize) -> ServiceResult<String> {
-    let text = text.trim();
+    let text = crate::domain::text::one_line(text);
     if text.is_empty() || text.chars().count() > max {
         return Err(Problem::BadName.into());
     }
-    Ok(text.to_string())
+    Ok(text)
 }
 
 /// A phone number as people write it ("+1 (555) 010-2030"): digits with the usual separators,

@@ -375,11 +375,14 @@ pub fn submit(
     with_draft!(&mut form, d => d.begin(ctx));
     let mut errors: Vec<(Question, FieldError)> = Vec::new();
     for question in fields(kind) {
-        let text = answers
+        // A field's words are cleaned like a message's (`domain::text`): a modal's fields reach
+        // the record without passing through `Engine::handle`'s text.
+        let cleaned = answers
             .iter()
             .find(|(q, _)| *q == question)
-            .map(|(_, t)| t.trim())
-            .unwrap_or("");
+            .map(|(_, t)| crate::domain::text::clean(t))
+            .unwrap_or_default();
+        let text = cleaned.trim();
         if text.is_empty() {
             continue;
         }

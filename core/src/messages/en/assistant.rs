@@ -1,7 +1,7 @@
 //! English for the assistant: its own words, its fallbacks, consent, language and voice notes.
 
 use super::reply;
-use crate::messages::{Msg, PhotoUnread, RenderContext, Reply, Tone};
+use crate::messages::{quote, Msg, PhotoUnread, RenderContext, Reply, Tone};
 
 pub(in crate::messages) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
     use Tone::*;
@@ -82,7 +82,7 @@ pub(in crate::messages) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
             Info,
             msg,
         ),
-        Msg::Heard { text } => reply(format!("I heard: “{text}”"), Info, msg),
+        Msg::Heard { text } => reply(format!("I heard: “{}”", quote::unsigned(text)), Info, msg),
         Msg::VoiceNotSetUp => reply(
             "I can't listen to voice notes here yet: please type what you wanted to tell me.".into(),
             Info,

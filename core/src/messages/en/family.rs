@@ -134,6 +134,7 @@ pub(super) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
             tone: Info,
             health_data: false,
             document: None,
+            quoted: Vec::new(),
         },
         Msg::PlaceUnknown { said } => reply(
             format!(

@@ -5,7 +5,7 @@ use chrono::{Datelike, Duration, Weekday};
 
 use super::{list, reply, temperature, when};
 use crate::hours::{decimal_hours, money_text};
-use crate::messages::{Msg, RenderContext, Reply, Tone};
+use crate::messages::{quote, Msg, RenderContext, Reply, Tone};
 use crate::services::care::Alert;
 use crate::services::nanny::{ScheduledShift, ShiftDays};
 
@@ -218,7 +218,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 lines.push("⚠ The clock-out was forgotten; the end time is the one the nanny gave later.".into());
             }
             if let Some(words) = &report.words {
-                lines.push(format!("{} says: “{words}”", report.nanny));
+                lines.push(format!("{} says: “{}”", report.nanny, quote::by(&report.nanny, words)));
             }
             for d in &report.doses {
                 lines.push(format!(
@@ -240,7 +240,11 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
             }
             for n in &report.notes {
                 let about = n.child.as_deref().map(|c| format!("{c}: ")).unwrap_or_default();
-                lines.push(format!("• 📝 {about}{} ({})", n.text, when(n.at, ctx)));
+                lines.push(format!(
+                    "• 📝 {about}{} ({})",
+                    quote::by(&report.nanny, &n.text),
+                    when(n.at, ctx)
+                ));
             }
             for i in &report.incidents {
                 let about = i.child.as_deref().map(|c| format!(" about {c}")).unwrap_or_default();
@@ -254,7 +258,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 let why = k
                     .reason
                     .as_deref()
-                    .map(|r| format!(": “{r}”"))
+                    .map(|r| format!(": “{}”", quote::by(&report.nanny, r)))
                     .unwrap_or_default();
                 lines.push(format!(
                     "• ⏭ Skipped {}'s {} due at {}{why}",

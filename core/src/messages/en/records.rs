@@ -3,7 +3,7 @@
 
 use super::{reply, when};
 use crate::engine::command::RecordKind;
-use crate::messages::{Choice, Msg, RenderContext, Reply, Tone};
+use crate::messages::{quote, Choice, Msg, RenderContext, Reply, Tone};
 use crate::services::care::RecordItem;
 
 fn plural(kind: RecordKind) -> &'static str {
@@ -76,7 +76,7 @@ fn line(item: &RecordItem, ctx: &RenderContext) -> String {
                 ""
             };
             match &c.notes {
-                Some(notes) => format!("{}: {notes}{private}", c.name),
+                Some(notes) => format!("{}: {}{private}", c.name, quote::unsigned(notes)),
                 None => format!("{}{private}", c.name),
             }
         }
@@ -93,7 +93,7 @@ fn line(item: &RecordItem, ctx: &RenderContext) -> String {
                 text.push_str(&format!(" with {with}"));
             }
             if let Some(purpose) = &a.purpose {
-                text.push_str(&format!(": {purpose}"));
+                text.push_str(&format!(": {}", quote::unsigned(purpose)));
             }
             text
         }

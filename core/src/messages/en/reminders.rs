@@ -2,8 +2,8 @@
 //! daily summary, a nanny's shift starting and a certification expiring, and the answers to reminder
 //! commands.
 
-use super::{dose_line, reply, temperature, when};
-use crate::messages::{Choice, Msg, RenderContext, Reply, Tone};
+use super::{by, dose_line, reply, temperature, when};
+use crate::messages::{quote, Choice, Msg, RenderContext, Reply, Tone};
 
 pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
     use Tone::*;
@@ -81,8 +81,13 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 for (at, celsius) in &c.temperatures {
                     text.push_str(&format!("\n• temperature {} at {}", temperature(*celsius, fahrenheit), when(*at, ctx)));
                 }
-                for (at, note) in &c.notes {
-                    text.push_str(&format!("\n• note ({}): {note}", when(*at, ctx)));
+                for (at, author, note) in &c.notes {
+                    let author = by(author);
+                    text.push_str(&format!(
+                        "\n• note by {author} ({}): {}",
+                        when(*at, ctx),
+                        quote::by(&author, note)
+                    ));
                 }
                 for (at, medication) in &c.missed {
                     text.push_str(&format!("\n• ⚠ not given: {medication} due {}", when(*at, ctx)));

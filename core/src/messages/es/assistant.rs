@@ -2,7 +2,7 @@
 //! The commands quoted ("assistant on", "language en") stay as typed: they are what MedNanny reads.
 
 use super::reply;
-use crate::messages::{Msg, PhotoUnread, RenderContext, Reply, Tone};
+use crate::messages::{quote, Msg, PhotoUnread, RenderContext, Reply, Tone};
 
 pub(in crate::messages) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
     use Tone::*;
@@ -83,7 +83,7 @@ pub(in crate::messages) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
             Info,
             msg,
         ),
-        Msg::Heard { text } => reply(format!("Escuché: «{text}»"), Info, msg),
+        Msg::Heard { text } => reply(format!("Escuché: «{}»", quote::unsigned(text)), Info, msg),
         Msg::VoiceNotSetUp => reply(
             "Todavía no puedo escuchar notas de voz aquí: por favor escribe lo que querías decirme.".into(),
             Info,

@@ -7,7 +7,7 @@ use chrono::{Duration, Weekday};
 use super::format::{date, list, short_date, temperature, weekday_date};
 use super::{amount, at, reply, when};
 use crate::hours::decimal_hours;
-use crate::messages::{Msg, RenderContext, Reply, Tone};
+use crate::messages::{quote, Msg, RenderContext, Reply, Tone};
 use crate::services::care::Alert;
 use crate::services::nanny::{ScheduledShift, ShiftDays};
 
@@ -238,7 +238,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 );
             }
             if let Some(words) = &report.words {
-                lines.push(format!("{} dice: «{words}»", report.nanny));
+                lines.push(format!("{} dice: «{}»", report.nanny, quote::by(&report.nanny, words)));
             }
             for d in &report.doses {
                 lines.push(format!(
@@ -264,7 +264,11 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                     .as_deref()
                     .map(|c| format!("{c}: "))
                     .unwrap_or_default();
-                lines.push(format!("• 📝 {about}{} ({})", n.text, when(n.at, ctx)));
+                lines.push(format!(
+                    "• 📝 {about}{} ({})",
+                    quote::by(&report.nanny, &n.text),
+                    when(n.at, ctx)
+                ));
             }
             for i in &report.incidents {
                 let about = i
@@ -282,7 +286,7 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                 let why = k
                     .reason
                     .as_deref()
-                    .map(|r| format!(": «{r}»"))
+                    .map(|r| format!(": «{}»", quote::by(&report.nanny, r)))
                     .unwrap_or_default();
                 lines.push(format!(
                     "• ⏭ Omitida la dosis de {} de {} {}{why}",

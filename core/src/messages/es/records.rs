@@ -5,7 +5,7 @@
 use super::format::short_date_year;
 use super::{at, reply, severity, when, yes_no};
 use crate::engine::command::RecordKind;
-use crate::messages::{Choice, Msg, RenderContext, Reply, Tone};
+use crate::messages::{quote, Choice, Msg, RenderContext, Reply, Tone};
 use crate::services::care::RecordItem;
 
 fn plural(kind: RecordKind) -> &'static str {
@@ -80,7 +80,7 @@ fn line(item: &RecordItem, ctx: &RenderContext) -> String {
                 ""
             };
             match &c.notes {
-                Some(notes) => format!("{}: {notes}{private}", c.name),
+                Some(notes) => format!("{}: {}{private}", c.name, quote::unsigned(notes)),
                 None => format!("{}{private}", c.name),
             }
         }
@@ -97,7 +97,7 @@ fn line(item: &RecordItem, ctx: &RenderContext) -> String {
                 text.push_str(&format!(" con {with}"));
             }
             if let Some(purpose) = &a.purpose {
-                text.push_str(&format!(": {purpose}"));
+                text.push_str(&format!(": {}", quote::unsigned(purpose)));
             }
             text
         }

@@ -2,8 +2,8 @@
 //! are what the parser reads (it reads DADO, OMITIR and "reanudar recordatorios" too).
 
 use super::format::weekday_date;
-use super::{after, amount, at, reply, temperature, when};
-use crate::messages::{Choice, Msg, RenderContext, Reply, Tone};
+use super::{after, amount, at, by, reply, temperature, when};
+use crate::messages::{quote, Choice, Msg, RenderContext, Reply, Tone};
 
 pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
     use Tone::*;
@@ -98,8 +98,13 @@ pub(super) fn render(msg: &Msg, ctx: &RenderContext) -> Reply {
                         at(*moment, ctx)
                     ));
                 }
-                for (moment, note) in &c.notes {
-                    text.push_str(&format!("\n• nota ({}): {note}", when(*moment, ctx)));
+                for (moment, author, note) in &c.notes {
+                    let author = by(author);
+                    text.push_str(&format!(
+                        "\n• nota de {author} ({}): {}",
+                        when(*moment, ctx),
+                        quote::by(&author, note)
+                    ));
                 }
                 for (moment, medication) in &c.missed {
                     text.push_str(&format!(

@@ -241,13 +241,6 @@ impl Services {
             .order_by_asc(dose_log::Column::GivenAt)
             .all(conn)
             .await?;
-        let names = self
-            .member_names(
-                conn,
-                family_id,
-                doses.iter().filter_map(|d| d.given_by_member_id),
-            )
-            .await?;
         let temperatures = measurement::Entity::find()
             .filter(measurement::Column::FamilyId.eq(family_id))
             .filter(measurement::Column::Kind.eq("temperature"))
@@ -262,6 +255,17 @@ impl Services {
             .filter(care_note::Column::CreatedAt.lt(until))
             .order_by_asc(care_note::Column::CreatedAt)
             .all(conn)
+            .await?;
+        // Who gave each dose and who wrote each note: a note is always shown as its writer's.
+        let names = self
+            .member_names(
+                conn,
+                family_id,
+                doses
+                    .iter()
+                    .filter_map(|d| d.given_by_member_id)
+                    .chain(notes.iter().filter_map(|n| n.author_member_id)),
+            )
             .await?;
         let missed = reminder::Entity::find()
             .filter(reminder::Column::FamilyId.eq(family_id))
@@ -280,7 +284,11 @@ impl Services {
         for c in children {
             let mut notes_of = Vec::new();
             for n in notes.iter().filter(|n| n.child_id == Some(c.id)) {
-                notes_of.push((n.created_at, self.keys().open("care_notes.body", &n.body)?));
+                notes_of.push((
+                    n.created_at,
+                    n.author_member_id.and_then(|m| names.get(&m).cloned()),
+                    self.keys().open("care_notes.body", &n.body)?,
+                ));
             }
             days.push(ChildDay {
                 doses: doses

@@ -714,7 +714,7 @@ fn samples() -> Vec<Msg> {
                 child: s("Leo"),
                 doses: Vec::new(),
                 temperatures: vec![(chrono::Utc::now(), 38.2)],
-                notes: vec![(chrono::Utc::now(), s("durmió bien"))],
+                notes: vec![(chrono::Utc::now(), Some(s("Maya")), s("durmió bien"))],
                 missed: vec![(chrono::Utc::now(), s("Amoxil"))],
             }],
         },
