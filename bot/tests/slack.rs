@@ -610,7 +610,7 @@ async fn a_dm_conversation_with_a_confirmation_button_and_an_alert() {
 /// nanny (DM)> add a medication for Leo ... yes   -> Saved ..., waiting for a guardian's approval
 /// Ana's DM  <- 💊 Approval needed: Maya Lopez added ... [Approve] [Deny]
 /// ana clicks Approve                             -> Approved Children's Zyrtec for Leo ...
-/// Maya's DM <- ✅ Ana Garcia approved ...; her dose is then logged
+/// Maya's DM <- ✓ Ana Garcia approved ...; her dose is then logged
 /// ```
 #[tokio::test]
 async fn a_nannys_medicine_is_approved_from_the_guardians_dm_button() {

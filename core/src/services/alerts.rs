@@ -246,6 +246,35 @@ impl Services {
         Ok(())
     }
 
+    /// Withdraws the approval prompts about `medication_id` not yet shown to anyone they were for:
+    /// once a guardian decided, or a newer proposal replaced the one they asked about, they would
+    /// only ask about something no longer waiting. (Marked delivered, so the record keeps them.)
+    pub(super) async fn withdraw_approval_prompts(
+        &self,
+        txn: &WriteTxn,
+        family_id: i64,
+        medication_id: i64,
+    ) -> ServiceResult<()> {
+        let waiting = notification::Entity::find()
+            .filter(notification::Column::FamilyId.eq(family_id))
+            .filter(notification::Column::Kind.eq("medication_to_approve"))
+            .filter(notification::Column::DeliveredAt.is_null())
+            .all(&**txn)
+            .await?;
+        for row in waiting {
+            let about_it = matches!(
+                self.open_alert(&row)?,
+                Alert::MedicationToApprove { medication_id: id, .. } if id == medication_id
+            );
+            if about_it {
+                let mut update: notification::ActiveModel = row.into();
+                update.delivered_at = Set(Some(self.now()));
+                update.update(&**txn).await?;
+            }
+        }
+        Ok(())
+    }
+
     fn open_alert(&self, row: &notification::Model) -> ServiceResult<Alert> {
         let body = self.keys().open("notifications.body", &row.body)?;
         Ok(serde_json::from_str(&body)?)

@@ -306,6 +306,9 @@ impl Services {
                         update.update(&**txn).await?;
                     }
                     // A denied change leaves the approved rules exactly as they were.
+                    // The other guardians' prompts about it, not yet shown, ask no more.
+                    self.withdraw_approval_prompts(txn, auth.family_id, medication_id)
+                        .await?;
 
                     let child_name = self.child_name(txn, child_id).await?;
                     let mut wanted: Vec<i64> = auth.member_id.into_iter().collect();

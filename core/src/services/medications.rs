@@ -317,6 +317,10 @@ impl Services {
                             update.update(&**txn).await?;
                         }
                         let was = in_force.then_some(&row);
+                        // The prompts about the proposal this one replaced are withdrawn: the
+                        // guardians see one prompt, about what is waiting.
+                        self.withdraw_approval_prompts(txn, auth.family_id, row.id)
+                            .await?;
                         self.ask_guardians_to_approve(txn, auth, &proposal, version.version, was)
                             .await?
                     };

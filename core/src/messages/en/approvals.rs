@@ -153,7 +153,7 @@ pub(super) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
             decided_by,
         }) => reply(
             format!(
-                "✅ {decided_by} approved {medication_name} for {child_name}: you can log doses of it now."
+                "{decided_by} approved {medication_name} for {child_name}: you can log doses of it now."
             ),
             Tone::Success,
             msg,

@@ -160,7 +160,7 @@ pub(super) fn render(msg: &Msg, _ctx: &RenderContext) -> Reply {
             decided_by,
         }) => reply(
             format!(
-                "✅ {decided_by} aprobó {medication_name} para {child_name}: ya puedes anotar sus dosis."
+                "{decided_by} aprobó {medication_name} para {child_name}: ya puedes anotar sus dosis."
             ),
             Tone::Success,
             msg,
