@@ -52,7 +52,10 @@ where
 
 async fn say(text: &str) -> Seen {
     // 14:30 in New York, a Monday.
-    let now = Utc.with_ymd_and_hms(2026, 3, 2, 19, 30, 0).single().unwrap();
+    let now = Utc
+        .with_ymd_and_hms(2026, 3, 2, 19, 30, 0)
+        .single()
+        .unwrap();
     let app = TestApp::at(Backend::Sqlite, now).await;
     mednanny_core::demo::ensure(&app.services).await.unwrap();
     let engine = Engine::with_database_store(app.services.clone());
@@ -126,7 +129,10 @@ async fn first_contact_score() {
         if ok {
             cell.0 += 1;
         } else {
-            misses.push(format!("{category}\t{lang}\t{message}\n    -> {}", seen.text));
+            misses.push(format!(
+                "{category}\t{lang}\t{message}\n    -> {}",
+                seen.text
+            ));
         }
     }
     let mut total = (0, 0);
