@@ -13,7 +13,7 @@ use sea_orm::{
 
 use super::care::Alert;
 use super::medications::MedicationView;
-use super::versions::{Rules, VersionStatus};
+use super::versions::{Authorship, Rules, VersionStatus};
 use super::{Authorized, Problem, ServiceError, ServiceResult, Services, Target};
 use crate::auth::{Actor, Permission};
 use crate::db::WriteTxn;
@@ -165,28 +165,17 @@ impl Services {
                     })
                     .collect();
                 for row in unversioned {
-                    open.push(medication_version::Model {
-                        id: 0,
-                        medication_id: row.id,
-                        version: 0,
-                        name: row.name.clone(),
-                        form: row.form.clone(),
-                        route: row.route.clone(),
-                        ingredients: row.ingredients.clone(),
-                        dose_amount: row.dose_amount,
-                        dose_unit: row.dose_unit.clone(),
-                        schedule_kind: row.schedule_kind.clone(),
-                        schedule_times: row.schedule_times.clone(),
-                        min_interval_minutes: row.min_interval_minutes,
-                        max_doses_per_day: row.max_doses_per_day,
-                        starts_on: row.starts_on,
-                        ends_on: row.ends_on,
-                        status: VersionStatus::Proposed.as_str().to_string(),
-                        proposed_by_member_id: row.proposed_by_member_id,
-                        proposed_at: row.created_at,
-                        decided_by_member_id: None,
-                        decided_at: None,
-                    });
+                    open.push(Rules::of_row(row).as_version(
+                        row.id,
+                        0,
+                        VersionStatus::Proposed,
+                        Authorship {
+                            proposed_by: row.proposed_by_member_id,
+                            at: row.created_at,
+                            decided_by: None,
+                            decided_at: None,
+                        },
+                    ));
                 }
                 Ok(open
                     .into_iter()

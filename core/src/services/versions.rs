@@ -134,6 +134,38 @@ impl Rules {
         }
     }
 
+    /// These rules as a version of `medication_id` (its id not yet given).
+    pub(super) fn as_version(
+        &self,
+        medication_id: i64,
+        version: i32,
+        status: VersionStatus,
+        by: Authorship,
+    ) -> medication_version::Model {
+        medication_version::Model {
+            id: 0,
+            medication_id,
+            version,
+            name: self.name.clone(),
+            form: self.form.clone(),
+            route: self.route.clone(),
+            ingredients: self.ingredients.clone(),
+            dose_amount: self.dose_amount,
+            dose_unit: self.dose_unit.clone(),
+            schedule_kind: self.schedule_kind.clone(),
+            schedule_times: self.schedule_times.clone(),
+            min_interval_minutes: self.min_interval_minutes,
+            max_doses_per_day: self.max_doses_per_day,
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            status: status.as_str().to_string(),
+            proposed_by_member_id: by.proposed_by,
+            proposed_at: by.at,
+            decided_by_member_id: by.decided_by,
+            decided_at: by.decided_at,
+        }
+    }
+
     /// Writes these rules into the row's update.
     pub(super) fn set_on(&self, update: &mut medication::ActiveModel) {
         update.name = Set(self.name.clone());
@@ -247,30 +279,11 @@ impl Services {
             replaced.update(&**txn).await?;
         }
         let version = versions.last().map(|v| v.version).unwrap_or(0) + 1;
-        let row = medication_version::ActiveModel {
-            medication_id: Set(medication_id),
-            version: Set(version),
-            name: Set(rules.name.clone()),
-            form: Set(rules.form.clone()),
-            route: Set(rules.route.clone()),
-            ingredients: Set(rules.ingredients.clone()),
-            dose_amount: Set(rules.dose_amount),
-            dose_unit: Set(rules.dose_unit.clone()),
-            schedule_kind: Set(rules.schedule_kind.clone()),
-            schedule_times: Set(rules.schedule_times.clone()),
-            min_interval_minutes: Set(rules.min_interval_minutes),
-            max_doses_per_day: Set(rules.max_doses_per_day),
-            starts_on: Set(rules.starts_on),
-            ends_on: Set(rules.ends_on),
-            status: Set(status.as_str().to_string()),
-            proposed_by_member_id: Set(by.proposed_by),
-            proposed_at: Set(by.at),
-            decided_by_member_id: Set(by.decided_by),
-            decided_at: Set(by.decided_at),
-            ..Default::default()
-        }
-        .insert(&**txn)
-        .await?;
+        let mut row: medication_version::ActiveModel =
+            rules.as_version(medication_id, version, status, by).into();
+        // The id is the database's to give.
+        row.id = sea_orm::ActiveValue::NotSet;
+        let row = row.insert(&**txn).await?;
         Ok(row)
     }
 
