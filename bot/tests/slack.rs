@@ -12,6 +12,9 @@
 //! ana (DM)   <                             -> ⚠ Alert: Luis Garcia confirmed an extra dose ...
 //! ```
 
+#[path = "common/postgres.rs"]
+mod postgres;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -60,28 +63,6 @@ fn postgres_admin() -> Option<String> {
         .filter(|u| !u.trim().is_empty())
 }
 
-/// Runs one SQL statement on the PostgreSQL server with `psql`-free means: a throwaway runtime and
-/// sea-orm, from a plain thread (tests call this outside and inside their own runtime).
-fn postgres_admin_sql(admin: &str, sql: &str) {
-    let (admin, sql) = (admin.to_string(), sql.to_string());
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async {
-            use sea_orm::ConnectionTrait;
-            let db = sea_orm::Database::connect(&admin)
-                .await
-                .expect("admin connection");
-            db.execute_unprepared(&sql).await.expect("admin statement");
-            db.close().await.ok();
-        });
-    })
-    .join()
-    .expect("admin thread");
-}
-
 /// A family's files: the database (or its name) and the data key, shared by every run of the binary.
 struct Family {
     dir: tempfile::TempDir,
@@ -100,7 +81,7 @@ impl Family {
             ("postgres", Some(admin)) => {
                 let n = EVENTS.fetch_add(1, Ordering::SeqCst);
                 let name = format!("mednanny_slack_{}_{n}", std::process::id());
-                postgres_admin_sql(&admin, &format!("CREATE DATABASE {name}"));
+                postgres::admin_sql(&admin, &format!("CREATE DATABASE {name}"));
                 let base = admin
                     .rsplit_once('/')
                     .map(|(base, _)| base.to_string())
@@ -248,7 +229,7 @@ impl Drop for Family {
             eprintln!("--- serve.log of the failed test ---\n{}", self.log());
         }
         if let Store::Postgres { admin, name, .. } = &self.store {
-            postgres_admin_sql(
+            postgres::admin_sql(
                 admin,
                 &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
             );

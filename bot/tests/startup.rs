@@ -12,6 +12,9 @@
 //! $ MEDNANNY_ENV=production mednanny-migrate --help          the usage, no configuration needed
 //! ```
 
+#[path = "common/postgres.rs"]
+mod postgres;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -423,7 +426,7 @@ fn mednanny_migrate_works_on_postgres_and_drops_nothing_unconfirmed() {
         return;
     };
     let name = format!("mednanny_migrate_{}", std::process::id());
-    postgres_admin_sql(&admin, &format!("CREATE DATABASE {name}"));
+    postgres::admin_sql(&admin, &format!("CREATE DATABASE {name}"));
     let base = admin
         .rsplit_once('/')
         .map(|(base, _)| base.to_string())
@@ -450,34 +453,13 @@ fn mednanny_migrate_works_on_postgres_and_drops_nothing_unconfirmed() {
     let steps = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         migrate_tool_steps(&place, &format!("{base}/{name}"), &location)
     }));
-    postgres_admin_sql(
+    postgres::admin_sql(
         &admin,
         &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
     );
     if let Err(panic) = steps {
         std::panic::resume_unwind(panic);
     }
-}
-
-/// One SQL statement on the PostgreSQL server, from a throwaway runtime on a plain thread.
-fn postgres_admin_sql(admin: &str, sql: &str) {
-    let (admin, sql) = (admin.to_string(), sql.to_string());
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async {
-            use sea_orm::ConnectionTrait;
-            let db = sea_orm::Database::connect(&admin)
-                .await
-                .expect("admin connection");
-            db.execute_unprepared(&sql).await.expect("admin statement");
-            db.close().await.ok();
-        });
-    })
-    .join()
-    .expect("admin thread");
 }
 
 /// At a terminal, a destructive command waits for the database's name: anything else changes

@@ -14,6 +14,9 @@
 //!
 //! The bridge binary is found beside `mednanny` (`cargo test --workspace` builds both).
 
+#[path = "common/postgres.rs"]
+mod postgres;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -50,26 +53,6 @@ fn postgres_admin() -> Option<String> {
         .filter(|u| !u.trim().is_empty())
 }
 
-fn postgres_sql(admin: &str, sql: &str) {
-    let (admin, sql) = (admin.to_string(), sql.to_string());
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async {
-            use sea_orm::ConnectionTrait;
-            let db = sea_orm::Database::connect(&admin)
-                .await
-                .expect("admin connection");
-            db.execute_unprepared(&sql).await.expect("admin statement");
-            db.close().await.ok();
-        });
-    })
-    .join()
-    .expect("admin thread");
-}
-
 impl Family {
     fn garcia() -> Self {
         Self::make(None)
@@ -86,7 +69,7 @@ impl Family {
                 .map(|d| d.subsec_nanos())
                 .unwrap_or(0)
         );
-        postgres_sql(&admin, &format!("CREATE DATABASE {name}"));
+        postgres::admin_sql(&admin, &format!("CREATE DATABASE {name}"));
         let base = admin
             .rsplit_once('/')
             .map(|(base, _)| base.to_string())
@@ -234,7 +217,7 @@ impl Drop for Family {
             eprintln!("--- logs of the failed test ---\n{}", self.logs());
         }
         if let Some((admin, name, _)) = &self.postgres {
-            postgres_sql(
+            postgres::admin_sql(
                 admin,
                 &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
             );
